@@ -1,0 +1,42 @@
+# zerospof_module(NAME DEPS <modules...> [LIBS <external targets...>])
+#
+# Declares src/<NAME> as a static library `zerospof_<NAME>` from every .cpp in that folder, and
+# records its module dependencies. scripts/check-includes.py reads these declarations and fails
+# any #include of a module that is not listed, so the build states the architecture.
+function(zerospof_module NAME)
+  cmake_parse_arguments(ARG "" "" "DEPS;LIBS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_library(zerospof_${NAME} STATIC ${sources})
+  target_include_directories(zerospof_${NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  foreach(dep IN LISTS ARG_DEPS)
+    target_link_libraries(zerospof_${NAME} PUBLIC zerospof_${dep})
+  endforeach()
+  target_link_libraries(zerospof_${NAME} PUBLIC ${ARG_LIBS})
+endfunction()
+
+# zerospof_test(MODULE [LIBS <targets...>])
+#
+# One gtest binary per module, `zerospof_<MODULE>_tests`, from every *_test.cpp in
+# tests/<MODULE>, linked with tests/support. Each test case is registered with ctest.
+function(zerospof_test MODULE)
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp)
+  if(NOT sources)
+    return()
+  endif()
+  set(target zerospof_${MODULE}_tests)
+  add_executable(${target} ${sources})
+  if(TARGET zerospof_${MODULE})
+    target_link_libraries(${target} PRIVATE zerospof_${MODULE})
+  endif()
+  target_link_libraries(${target} PRIVATE zerospof_test_support ${ARG_LIBS}
+                        GTest::gtest GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${target} PRIVATE
+    ZEROSPOF_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    ZEROSPOF_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
+    ZEROSPOF_BINARY="$<TARGET_FILE:zerospof>")
+  if(MODULE MATCHES "^(e2e|lab|cli)$")
+    add_dependencies(${target} zerospof)
+  endif()
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${MODULE})
+endfunction()

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every test, on a fresh Debian 12 machine as root: installs what is missing, builds the fuzz
+# targets with clang 14 (libFuzzer), builds everything with g++ 12 under AddressSanitizer and
+# UndefinedBehaviorSanitizer, checks module dependencies, then runs every test through ctest:
+# unit, property, fuzz (bounded time) and the lab end-to-end tests (which need root).
+# Extra arguments go to ctest (e.g. `scripts/test.sh -L plan` or `-E e2e`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+scripts/install-deps.sh
+
+echo "== module dependencies"
+python3 scripts/check-includes.py
+
+echo "== fuzz targets (clang 14, libFuzzer)"
+CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DZEROSPOF_FUZZ=ON -DZEROSPOF_TESTS=OFF -DZEROSPOF_BENCH=OFF >/dev/null
+cmake --build build/fuzz
+
+echo "== tests (g++ 12, ASan + UBSan)"
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DZEROSPOF_SANITIZE=ON \
+  -DZEROSPOF_FUZZ_DIR="$root/build/fuzz/fuzz" >/dev/null
+cmake --build build/test
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+cd build/test
+ctest --output-on-failure --timeout 1800 "$@"

@@ -1,0 +1,13 @@
+// The verbs of the zerospof binary. Each register_* adds one CLI11 subcommand whose callback
+// makes a single call into its module, prints the result and stores the process exit code in
+// `exit_code` (the codes are documented in README.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace zerospof::cli {
+
+void register_init(CLI::App& app, int& exit_code);
+void register_check(CLI::App& app, int& exit_code);
+
+}  // namespace zerospof::cli

@@ -1,0 +1,21 @@
+#include <cstdio>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "zerospof: build highly available Kubernetes clusters and prove they have no single point "
+      "of failure"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "zerospof 0.1.0");
+  int exit_code = 0;
+  zerospof::cli::register_init(app, exit_code);
+  zerospof::cli::register_check(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? 0 : 2;  // usage errors share exit 2 with every other invalid input
+  }
+  return exit_code;
+}

@@ -1,0 +1,71 @@
+#include "util/error.h"
+
+#include <fmt/format.h>
+
+namespace zerospof::util {
+
+std::string SourceLocation::to_string() const {
+  if (line <= 0) return file;
+  if (column <= 0) return fmt::format("{}:{}", file, line);
+  return fmt::format("{}:{}:{}", file, line, column);
+}
+
+Error Error::invalid_input(std::string message, SourceLocation where, std::string hint) {
+  return Error{ErrorCode::kInvalidInput, std::move(message), std::move(where), {},
+               std::move(hint)};
+}
+
+Error Error::failed_precondition(std::string message, std::string hint) {
+  return Error{ErrorCode::kFailedPrecondition, std::move(message), {}, {}, std::move(hint)};
+}
+
+Error Error::unavailable(std::string message) {
+  return Error{ErrorCode::kUnavailable, std::move(message), {}, {}, {}};
+}
+
+Error Error::internal(std::string message) {
+  return Error{ErrorCode::kInternal, std::move(message), {}, {}, {}};
+}
+
+namespace {
+
+// Tabs are kept in the caret line so the caret stays under the right character.
+std::string caret_line(const std::string& source_line, int column) {
+  std::string caret;
+  for (int i = 0; i + 1 < column && i < static_cast<int>(source_line.size()); ++i)
+    caret += source_line[i] == '\t' ? '\t' : ' ';
+  return caret + "^";
+}
+
+}  // namespace
+
+std::string format_error(const Error& error, bool color) {
+  const char* bold = color ? "\033[1m" : "";
+  const char* red = color ? "\033[1;31m" : "";
+  const char* green = color ? "\033[1;32m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  std::string out;
+  if (!error.where.file.empty())
+    out += fmt::format("{}{}:{} ", bold, error.where.to_string(), reset);
+  out += fmt::format("{}error:{} {}\n", red, reset, error.message);
+  if (error.where.known() && !error.source_line.empty()) {
+    out += fmt::format("  {}\n", error.source_line);
+    out += fmt::format("  {}{}{}\n", green, caret_line(error.source_line, error.where.column),
+                       reset);
+  }
+  if (!error.hint.empty()) out += fmt::format("hint: {}\n", error.hint);
+  return out;
+}
+
+int exit_code_for(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kInvalidInput:
+      return 2;
+    case ErrorCode::kTimeout:
+      return 3;
+    default:
+      return 4;
+  }
+}
+
+}  // namespace zerospof::util

@@ -1,0 +1,29 @@
+// How to talk to a person's terminal: colour only when the stream is a TTY and NO_COLOR is not
+// set (https://no-color.org), and a Style that turns into escape codes or into nothing.
+// Stateless: every answer is computed from the file descriptor and the environment.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace zerospof::util {
+
+// True when `fd` is a terminal, NO_COLOR is unset or empty, and TERM is not "dumb".
+bool color_enabled(int fd);
+
+class Style {
+ public:
+  explicit Style(bool color) : color_(color) {}
+  bool color() const { return color_; }
+  std::string red(std::string_view text) const { return wrap("1;31", text); }
+  std::string green(std::string_view text) const { return wrap("1;32", text); }
+  std::string yellow(std::string_view text) const { return wrap("1;33", text); }
+  std::string bold(std::string_view text) const { return wrap("1", text); }
+  std::string dim(std::string_view text) const { return wrap("2", text); }
+
+ private:
+  std::string wrap(std::string_view code, std::string_view text) const;
+  bool color_;
+};
+
+}  // namespace zerospof::util
