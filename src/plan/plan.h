@@ -1,0 +1,29 @@
+// The plan module: turns a plan file (YAML, apiVersion zerospof.io/v1alpha1, kind Cluster, see
+// docs/plan.md) into a validated model::Cluster, and back into YAML. Every error points at the
+// user's bytes (file:line:col, the line and a caret) and says what to do; unknown fields,
+// duplicate keys and invalid values are rejected, never defaulted silently. Pure functions of
+// their input; safe to call from any thread.
+#pragma once
+
+#include <string>
+
+#include "model/cluster.h"
+#include "util/error.h"
+
+namespace zerospof::plan {
+
+// Reads and validates the plan at `path`.
+util::Result<model::Cluster> load(const std::string& path);
+
+// Validates plan text; `file_name` is only used in error messages and Cluster::source_file.
+util::Result<model::Cluster> load_from_string(const std::string& text,
+                                              const std::string& file_name);
+
+// The built-in plan: the 5 nodes of cluster-plan.md. builtin_plan() == load of builtin_plan_yaml().
+const std::string& builtin_plan_yaml();
+model::Cluster builtin_plan();
+
+// A plan file that load_from_string() reads back into an equal Cluster (locations aside).
+std::string to_yaml(const model::Cluster& cluster);
+
+}  // namespace zerospof::plan
