@@ -50,6 +50,21 @@ using Status = tl::expected<void, Error>;
 
 inline tl::unexpected<Error> fail(Error error) { return tl::unexpected<Error>(std::move(error)); }
 
+// Early return on error, as abseil's ASSIGN_OR_RETURN: `ZEROSPOF_ASSIGN_OR_RETURN(auto x, f());`
+// binds the value of f() to x, or returns its error from the enclosing function.
+#define ZEROSPOF_CONCAT_INNER(a, b) a##b
+#define ZEROSPOF_CONCAT(a, b) ZEROSPOF_CONCAT_INNER(a, b)
+#define ZEROSPOF_ASSIGN_OR_RETURN(declaration, expression)                        \
+  auto ZEROSPOF_CONCAT(result_, __LINE__) = (expression);                         \
+  if (!ZEROSPOF_CONCAT(result_, __LINE__))                                        \
+    return ::zerospof::util::fail(std::move(ZEROSPOF_CONCAT(result_, __LINE__)).error()); \
+  declaration = std::move(*ZEROSPOF_CONCAT(result_, __LINE__))
+#define ZEROSPOF_RETURN_IF_ERROR(expression)                                       \
+  do {                                                                             \
+    auto status_ = (expression);                                                   \
+    if (!status_) return ::zerospof::util::fail(std::move(status_).error());       \
+  } while (false)
+
 // "plan.yaml:3:7: error: message", then the source line and a caret under the column, then
 // "hint: ...". With `color`, the location is bold and "error" red, as compilers print them.
 std::string format_error(const Error& error, bool color = false);

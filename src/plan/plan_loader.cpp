@@ -1,0 +1,400 @@
+// Reads a plan document into model::Cluster, one section at a time. Each reader checks the
+// field names of its mapping (FieldReader::open) and the type and range of each value; checks
+// that need the whole plan (duplicates, overlaps, the VIP's subnet) are in validate.cpp.
+
+#include <array>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "plan/fields.h"
+#include "plan/plan.h"
+#include "plan/quantity.h"
+#include "plan/validate.h"
+#include "plan/yaml.h"
+#include "util/files.h"
+
+namespace zerospof::plan {
+
+namespace {
+
+using util::Result;
+using util::Status;
+
+constexpr std::array<std::string_view, 4> kRootFields{"apiVersion", "kind", "metadata", "spec"};
+constexpr std::array<std::string_view, 1> kMetadataFields{"name"};
+constexpr std::array<std::string_view, 6> kSpecFields{"nodes",   "kubernetes", "endpoint",
+                                                      "network", "storage",    "addons"};
+constexpr std::array<std::string_view, 7> kNodeFields{"name", "host", "address", "roles",
+                                                      "zone", "ssh",  "capacity"};
+constexpr std::array<std::string_view, 3> kSshFields{"user", "port", "identityFile"};
+constexpr std::array<std::string_view, 2> kCapacityFields{"cpu", "memory"};
+constexpr std::array<std::string_view, 3> kKubernetesFields{"version", "podSubnet",
+                                                            "serviceSubnet"};
+constexpr std::array<std::string_view, 3> kEndpointFields{"mode", "address", "port"};
+constexpr std::array<std::string_view, 2> kNetworkFields{"cni", "bgp"};
+constexpr std::array<std::string_view, 3> kBgpFields{"asn", "peering", "routeReflectors"};
+constexpr std::array<std::string_view, 2> kStorageFields{"provider", "replicas"};
+constexpr std::array<std::string_view, 4> kAddonsFields{"coredns", "ingress", "monitoring",
+                                                        "serviceMesh"};
+constexpr std::array<std::string_view, 1> kReplicasFields{"replicas"};
+constexpr std::array<std::string_view, 2> kIngressFields{"provider", "replicas"};
+constexpr std::array<std::string_view, 1> kMonitoringFields{"enabled"};
+constexpr std::array<std::string_view, 4> kRoles{"control-plane", "etcd", "worker", "storage"};
+
+// Names must be usable as Kubernetes node names and host names (RFC 1123 subdomains).
+bool valid_name(const std::string& name) {
+  static const std::regex pattern("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  return name.size() <= 253 && std::regex_match(name, pattern);
+}
+
+// Every field read records where it was written, so later stages can point at it too.
+class Loader {
+ public:
+  Loader(const SourceText& source, model::Cluster& cluster) : source_(source), cluster_(cluster) {}
+
+  Status load_root(const YamlNode& root);
+
+ private:
+  Status load_spec(const YamlNode& spec);
+  Status load_node(const YamlNode& item, size_t index);
+  Status load_node_address(const FieldReader& fields, model::Node& node);
+  Status load_ssh(const YamlNode& item, const std::string& path, model::SshSettings& ssh);
+  Status load_capacity(const YamlNode& item, const std::string& path, model::Node& node);
+  Status load_kubernetes(const YamlNode& item);
+  Status load_endpoint(const YamlNode& item);
+  Status load_network(const YamlNode& item);
+  Status load_bgp(const YamlNode& item);
+  Status load_storage(const YamlNode& item);
+  Status load_addons(const YamlNode& item);
+  Result<std::optional<model::Cidr>> cidr_field(const FieldReader& fields, std::string_view key);
+
+  Result<FieldReader> open(const YamlNode& node, const std::string& path,
+                           std::span<const std::string_view> known) {
+    remember(path, node);
+    return FieldReader::open(node, path, known, source_);
+  }
+  void remember(const std::string& path, const YamlNode& node) {
+    cluster_.locations[path] = node.where;
+  }
+  void remember_fields(const FieldReader& fields) {
+    for (size_t i = 0; i < fields.node().keys.size(); ++i)
+      remember(fields.path_of(fields.node().keys[i].scalar), fields.node().values[i]);
+  }
+
+  const SourceText& source_;
+  model::Cluster& cluster_;
+};
+
+Status Loader::load_root(const YamlNode& root) {
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(root, "plan", kRootFields));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string api_version, fields.string("apiVersion"));
+  if (api_version != "zerospof.io/v1alpha1")
+    return util::fail(fields.error_at(*fields.find("apiVersion"),
+                                      fmt::format("unsupported apiVersion '{}'", api_version),
+                                      "this zerospof reads apiVersion: zerospof.io/v1alpha1"));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string kind, fields.string("kind"));
+  if (kind != "Cluster")
+    return util::fail(fields.error_at(*fields.find("kind"),
+                                      fmt::format("unsupported kind '{}'", kind),
+                                      "a plan is of kind: Cluster"));
+  ZEROSPOF_ASSIGN_OR_RETURN(const YamlNode* metadata_node, fields.required("metadata"));
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader metadata,
+                            open(*metadata_node, "metadata", kMetadataFields));
+  ZEROSPOF_ASSIGN_OR_RETURN(cluster_.name, metadata.string("name"));
+  remember_fields(metadata);
+  if (!valid_name(cluster_.name))
+    return util::fail(metadata.error_at(
+        *metadata.find("name"), fmt::format("invalid cluster name '{}'", cluster_.name),
+        "use lower-case letters, digits, '-' and '.', starting and ending alphanumeric"));
+  ZEROSPOF_ASSIGN_OR_RETURN(const YamlNode* spec, fields.required("spec"));
+  return load_spec(*spec);
+}
+
+Status Loader::load_spec(const YamlNode& spec) {
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(spec, "spec", kSpecFields));
+  ZEROSPOF_ASSIGN_OR_RETURN(const YamlNode* nodes, fields.required("nodes"));
+  if (!nodes->is_sequence() || nodes->values.empty())
+    return util::fail(fields.error_at(*nodes, "spec.nodes must be a non-empty list of nodes"));
+  remember("spec.nodes", *nodes);
+  for (size_t i = 0; i < nodes->values.size(); ++i)
+    ZEROSPOF_RETURN_IF_ERROR(load_node(nodes->values[i], i));
+  if (const YamlNode* item = fields.find("kubernetes"); item && !item->is_null())
+    ZEROSPOF_RETURN_IF_ERROR(load_kubernetes(*item));
+  if (const YamlNode* item = fields.find("endpoint"); item && !item->is_null())
+    ZEROSPOF_RETURN_IF_ERROR(load_endpoint(*item));
+  if (const YamlNode* item = fields.find("network"); item && !item->is_null())
+    ZEROSPOF_RETURN_IF_ERROR(load_network(*item));
+  if (const YamlNode* item = fields.find("storage"); item && !item->is_null())
+    ZEROSPOF_RETURN_IF_ERROR(load_storage(*item));
+  if (const YamlNode* item = fields.find("addons"); item && !item->is_null())
+    ZEROSPOF_RETURN_IF_ERROR(load_addons(*item));
+  return {};
+}
+
+Status Loader::load_node(const YamlNode& item, size_t index) {
+  std::string path = fmt::format("spec.nodes[{}]", index);
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, path, kNodeFields));
+  remember_fields(fields);
+  model::Node node;
+  ZEROSPOF_ASSIGN_OR_RETURN(node.name, fields.string("name"));
+  if (!valid_name(node.name))
+    return util::fail(fields.error_at(
+        *fields.find("name"), fmt::format("invalid node name '{}'", node.name),
+        "use lower-case letters, digits, '-' and '.', starting and ending alphanumeric"));
+  ZEROSPOF_ASSIGN_OR_RETURN(node.host, fields.string("host"));
+  if (!valid_name(node.host) && !model::IpAddress::parse(node.host))
+    return util::fail(fields.error_at(*fields.find("host"),
+                                      fmt::format("'{}' is neither a DNS name nor an IP address",
+                                                  node.host)));
+  ZEROSPOF_RETURN_IF_ERROR(load_node_address(fields, node));
+  ZEROSPOF_ASSIGN_OR_RETURN(const YamlNode* roles, fields.required("roles"));
+  if (!roles->is_sequence() || roles->values.empty())
+    return util::fail(fields.error_at(*roles, fmt::format("{}.roles must be a non-empty list", path),
+                                      "for example: roles: [control-plane, etcd, worker]"));
+  for (const YamlNode& role_node : roles->values) {
+    auto role = role_node.is_scalar() ? model::role_from_string(role_node.scalar) : std::nullopt;
+    if (!role) {
+      std::string suggestion = role_node.is_scalar() ? did_you_mean(role_node.scalar, kRoles) : "";
+      return util::fail(fields.error_at(
+          role_node, fmt::format("unknown role '{}'", role_node.scalar),
+          suggestion.empty() ? "roles are control-plane, etcd, worker and storage"
+                             : fmt::format("did you mean '{}'?", suggestion)));
+    }
+    if (node.has_role(*role))
+      return util::fail(fields.error_at(role_node, fmt::format("role '{}' is listed twice",
+                                                               role_node.scalar)));
+    node.roles.push_back(*role);
+  }
+  ZEROSPOF_ASSIGN_OR_RETURN(auto zone, fields.optional_string("zone"));
+  node.zone = zone.value_or("");
+  if (const YamlNode* ssh = fields.find("ssh"); ssh && !ssh->is_null())
+    ZEROSPOF_RETURN_IF_ERROR(load_ssh(*ssh, path + ".ssh", node.ssh));
+  if (const YamlNode* capacity = fields.find("capacity"); capacity && !capacity->is_null())
+    ZEROSPOF_RETURN_IF_ERROR(load_capacity(*capacity, path + ".capacity", node));
+  cluster_.nodes.push_back(std::move(node));
+  return {};
+}
+
+// An address may come with a prefix (198.18.7.11/24) or without; without one, the node's subnet
+// is assumed to be /24 (IPv4) or /64 (IPv6), and the analysis says so where it matters.
+Status Loader::load_node_address(const FieldReader& fields, model::Node& node) {
+  ZEROSPOF_ASSIGN_OR_RETURN(auto text, fields.optional_string("address"));
+  if (!text) return {};
+  if (auto cidr = model::Cidr::parse(*text, /*allow_host_bits=*/true)) {
+    if (cidr->base == cidr->network() && cidr->prefix_length < cidr->base.bit_count())
+      return util::fail(fields.error_at(
+          *fields.find("address"), fmt::format("'{}' is a network, not a node address", *text),
+          "give the node's own address, for example 198.18.7.11/24"));
+    node.address = cidr;
+    node.address_prefix_given = true;
+    return {};
+  }
+  auto address = model::IpAddress::parse(*text);
+  if (!address)
+    return util::fail(fields.error_at(*fields.find("address"),
+                                      fmt::format("'{}' is not an IPv4 or IPv6 address", *text),
+                                      "for example: address: 198.18.7.11/24"));
+  node.address = model::Cidr{*address, address->family == 4 ? 24 : 64};
+  return {};
+}
+
+Status Loader::load_ssh(const YamlNode& item, const std::string& path, model::SshSettings& ssh) {
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, path, kSshFields));
+  remember_fields(fields);
+  ZEROSPOF_ASSIGN_OR_RETURN(auto user, fields.optional_string("user"));
+  ZEROSPOF_ASSIGN_OR_RETURN(auto port, fields.optional_integer("port", 1, 65535));
+  ZEROSPOF_ASSIGN_OR_RETURN(auto identity, fields.optional_string("identityFile"));
+  if (user) ssh.user = *user;
+  if (port) ssh.port = static_cast<int>(*port);
+  if (identity) ssh.identity_file = *identity;
+  return {};
+}
+
+Status Loader::load_capacity(const YamlNode& item, const std::string& path, model::Node& node) {
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, path, kCapacityFields));
+  remember_fields(fields);
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string cpu, fields.string("cpu"));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string memory, fields.string("memory"));
+  auto millicores = parse_cpu_millicores(cpu);
+  if (!millicores || *millicores == 0)
+    return util::fail(fields.error_at(*fields.find("cpu"), fmt::format("invalid CPU count '{}'", cpu),
+                                      "for example: cpu: 8 or cpu: 3500m"));
+  auto bytes = parse_memory_bytes(memory);
+  if (!bytes || *bytes == 0)
+    return util::fail(fields.error_at(*fields.find("memory"),
+                                      fmt::format("invalid memory size '{}'", memory),
+                                      "for example: memory: 16Gi"));
+  node.capacity = model::Capacity{*millicores, *bytes};
+  return {};
+}
+
+Result<std::optional<model::Cidr>> Loader::cidr_field(const FieldReader& fields,
+                                                      std::string_view key) {
+  ZEROSPOF_ASSIGN_OR_RETURN(auto text, fields.optional_string(key));
+  if (!text) return std::nullopt;
+  auto cidr = model::Cidr::parse(*text);
+  if (cidr) return cidr;
+  auto loose = model::Cidr::parse(*text, /*allow_host_bits=*/true);
+  return util::fail(fields.error_at(
+      *fields.find(key), fmt::format("{} '{}' is not a valid CIDR", fields.path_of(key), *text),
+      loose ? fmt::format("host bits are set; did you mean {}?",
+                          model::Cidr{loose->network(), loose->prefix_length}.to_string())
+            : "for example: 10.244.0.0/16"));
+}
+
+Status Loader::load_kubernetes(const YamlNode& item) {
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.kubernetes", kKubernetesFields));
+  remember_fields(fields);
+  ZEROSPOF_ASSIGN_OR_RETURN(auto version, fields.optional_string("version"));
+  if (version) {
+    static const std::regex pattern("v?1\\.[0-9]{1,3}(\\.[0-9]{1,3})?");
+    if (!std::regex_match(*version, pattern))
+      return util::fail(fields.error_at(*fields.find("version"),
+                                        fmt::format("invalid Kubernetes version '{}'", *version),
+                                        "for example: version: v1.34.1"));
+    cluster_.kubernetes.version = version->front() == 'v' ? *version : "v" + *version;
+  }
+  ZEROSPOF_ASSIGN_OR_RETURN(auto pods, cidr_field(fields, "podSubnet"));
+  ZEROSPOF_ASSIGN_OR_RETURN(auto services, cidr_field(fields, "serviceSubnet"));
+  if (pods) cluster_.kubernetes.pod_subnet = *pods;
+  if (services) cluster_.kubernetes.service_subnet = *services;
+  return {};
+}
+
+Status Loader::load_endpoint(const YamlNode& item) {
+  static constexpr std::array<std::string_view, 2> kModes{"vip", "local-proxy"};
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.endpoint", kEndpointFields));
+  remember_fields(fields);
+  ZEROSPOF_ASSIGN_OR_RETURN(auto mode, fields.optional_choice("mode", kModes));
+  if (mode) cluster_.endpoint.mode = *mode == "vip" ? model::EndpointMode::kVip
+                                                    : model::EndpointMode::kLocalProxy;
+  ZEROSPOF_ASSIGN_OR_RETURN(auto port, fields.optional_integer("port", 1, 65535));
+  if (port) cluster_.endpoint.port = static_cast<int>(*port);
+  ZEROSPOF_ASSIGN_OR_RETURN(auto address, fields.optional_string("address"));
+  if (!address) return {};
+  auto parsed = model::IpAddress::parse(*address);
+  if (!parsed)
+    return util::fail(fields.error_at(*fields.find("address"),
+                                      fmt::format("'{}' is not an IP address", *address),
+                                      "the VIP is a single address without a prefix, e.g. 198.18.7.10"));
+  cluster_.endpoint.address = parsed;
+  return {};
+}
+
+Status Loader::load_network(const YamlNode& item) {
+  static constexpr std::array<std::string_view, 2> kCnis{"calico", "cilium"};
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.network", kNetworkFields));
+  remember_fields(fields);
+  ZEROSPOF_ASSIGN_OR_RETURN(auto cni, fields.optional_choice("cni", kCnis));
+  if (cni) cluster_.network.cni = *cni == "calico" ? model::Cni::kCalico : model::Cni::kCilium;
+  if (const YamlNode* bgp = fields.find("bgp"); bgp && !bgp->is_null()) return load_bgp(*bgp);
+  return {};
+}
+
+Status Loader::load_bgp(const YamlNode& item) {
+  static constexpr std::array<std::string_view, 2> kPeerings{"full-mesh", "route-reflectors"};
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.network.bgp", kBgpFields));
+  remember_fields(fields);
+  model::Bgp bgp;
+  ZEROSPOF_ASSIGN_OR_RETURN(auto asn, fields.optional_integer("asn", 1, 4294967295LL));
+  if (asn) bgp.asn = *asn;
+  ZEROSPOF_ASSIGN_OR_RETURN(auto peering, fields.optional_choice("peering", kPeerings));
+  if (peering && *peering == "route-reflectors") bgp.peering = model::BgpPeering::kRouteReflectors;
+  if (const YamlNode* reflectors = fields.find("routeReflectors");
+      reflectors && !reflectors->is_null()) {
+    if (!reflectors->is_sequence())
+      return util::fail(fields.error_at(*reflectors,
+                                        "spec.network.bgp.routeReflectors must be a list of node names"));
+    for (size_t i = 0; i < reflectors->values.size(); ++i) {
+      const YamlNode& name = reflectors->values[i];
+      remember(fmt::format("spec.network.bgp.routeReflectors[{}]", i), name);
+      if (!name.is_scalar())
+        return util::fail(fields.error_at(name, "a route reflector is named by its node name"));
+      bgp.route_reflectors.push_back(name.scalar);
+    }
+  }
+  cluster_.network.bgp = std::move(bgp);
+  return {};
+}
+
+Status Loader::load_storage(const YamlNode& item) {
+  static constexpr std::array<std::string_view, 3> kProviders{"longhorn", "rook-ceph", "none"};
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.storage", kStorageFields));
+  remember_fields(fields);
+  ZEROSPOF_ASSIGN_OR_RETURN(auto provider, fields.optional_choice("provider", kProviders));
+  if (provider)
+    cluster_.storage.provider = *provider == "longhorn"    ? model::StorageProvider::kLonghorn
+                                : *provider == "rook-ceph" ? model::StorageProvider::kRookCeph
+                                                           : model::StorageProvider::kNone;
+  ZEROSPOF_ASSIGN_OR_RETURN(auto replicas, fields.optional_integer("replicas", 1, 20));
+  if (replicas) cluster_.storage.replicas = static_cast<int>(*replicas);
+  return {};
+}
+
+Status Loader::load_addons(const YamlNode& item) {
+  static constexpr std::array<std::string_view, 3> kMeshes{"none", "linkerd", "istio"};
+  static constexpr std::array<std::string_view, 3> kIngresses{"ingress-nginx", "traefik",
+                                                              "haproxy"};
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.addons", kAddonsFields));
+  remember_fields(fields);
+  model::Addons& addons = cluster_.addons;
+  if (const YamlNode* coredns = fields.find("coredns"); coredns && !coredns->is_null()) {
+    ZEROSPOF_ASSIGN_OR_RETURN(FieldReader sub, open(*coredns, "spec.addons.coredns", kReplicasFields));
+    remember_fields(sub);
+    ZEROSPOF_ASSIGN_OR_RETURN(auto replicas, sub.optional_integer("replicas", 1, 100));
+    if (replicas) addons.coredns_replicas = static_cast<int>(*replicas);
+  }
+  if (const YamlNode* ingress = fields.find("ingress"); ingress && !ingress->is_null()) {
+    ZEROSPOF_ASSIGN_OR_RETURN(FieldReader sub, open(*ingress, "spec.addons.ingress", kIngressFields));
+    remember_fields(sub);
+    ZEROSPOF_ASSIGN_OR_RETURN(auto provider, sub.optional_choice("provider", kIngresses));
+    ZEROSPOF_ASSIGN_OR_RETURN(auto replicas, sub.optional_integer("replicas", 0, 100));
+    if (provider) addons.ingress_provider = *provider;
+    if (replicas) addons.ingress_replicas = static_cast<int>(*replicas);
+  }
+  if (const YamlNode* monitoring = fields.find("monitoring"); monitoring && !monitoring->is_null()) {
+    ZEROSPOF_ASSIGN_OR_RETURN(FieldReader sub,
+                              open(*monitoring, "spec.addons.monitoring", kMonitoringFields));
+    remember_fields(sub);
+    ZEROSPOF_ASSIGN_OR_RETURN(auto enabled, sub.optional_bool("enabled"));
+    if (enabled) addons.monitoring_enabled = *enabled;
+  }
+  ZEROSPOF_ASSIGN_OR_RETURN(auto mesh, fields.optional_choice("serviceMesh", kMeshes));
+  if (mesh)
+    addons.service_mesh = *mesh == "none"      ? model::ServiceMesh::kNone
+                          : *mesh == "linkerd" ? model::ServiceMesh::kLinkerd
+                                               : model::ServiceMesh::kIstio;
+  return {};
+}
+
+}  // namespace
+
+util::Result<model::Cluster> load_from_string(const std::string& text,
+                                              const std::string& file_name) {
+  SourceText source(file_name, text);
+  ZEROSPOF_ASSIGN_OR_RETURN(std::vector<YamlNode> documents, parse_yaml(text, source));
+  if (documents.empty())
+    return util::fail(source.error_at({file_name, 1, 1}, "the plan is empty",
+                                      "run 'zerospof init' to write the built-in plan as a start"));
+  if (documents.size() > 1)
+    return util::fail(source.error_at(documents[1].where, "a plan holds exactly one document",
+                                      "remove the second document or split it into its own file"));
+  model::Cluster cluster;
+  cluster.source_file = file_name;
+  Loader loader(source, cluster);
+  ZEROSPOF_RETURN_IF_ERROR(loader.load_root(documents.front()));
+  ZEROSPOF_RETURN_IF_ERROR(validate(cluster, source));
+  return cluster;
+}
+
+util::Result<model::Cluster> load(const std::string& path) {
+  auto text = util::read_file(path);
+  if (!text)
+    return util::fail(util::Error::invalid_input(
+        text.error().message, {path, 0, 0},
+        "give the path of a plan file, or run 'zerospof init' to write the built-in plan"));
+  return load_from_string(*text, path);
+}
+
+}  // namespace zerospof::plan

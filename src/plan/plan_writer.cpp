@@ -1,0 +1,79 @@
+// Writes a Cluster back as a plan file. Every string is double-quoted and escaped, so a value
+// never changes meaning on the way back (a node named "true" or "1e3" stays a string).
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "plan/plan.h"
+
+namespace zerospof::plan {
+
+namespace {
+
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+void write_node(std::string& out, const model::Node& node) {
+  out += fmt::format("    - name: {}\n      host: {}\n", quoted(node.name), quoted(node.host));
+  if (node.address) out += fmt::format("      address: {}\n", quoted(node.address->to_string()));
+  std::vector<std::string> roles;
+  for (model::Role role : node.roles) roles.push_back(model::to_string(role));
+  out += fmt::format("      roles: [{}]\n", fmt::join(roles, ", "));
+  if (!node.zone.empty()) out += fmt::format("      zone: {}\n", quoted(node.zone));
+  out += fmt::format("      ssh:\n        user: {}\n        port: {}\n", quoted(node.ssh.user),
+                     node.ssh.port);
+  if (!node.ssh.identity_file.empty())
+    out += fmt::format("        identityFile: {}\n", quoted(node.ssh.identity_file));
+  if (node.capacity)
+    out += fmt::format("      capacity:\n        cpu: \"{}m\"\n        memory: \"{}\"\n",
+                       node.capacity->cpu_millicores, node.capacity->memory_bytes);
+}
+
+void write_network(std::string& out, const model::Network& network) {
+  out += fmt::format("  network:\n    cni: {}\n", model::to_string(network.cni));
+  if (!network.bgp) return;
+  out += fmt::format("    bgp:\n      asn: {}\n      peering: {}\n", network.bgp->asn,
+                     model::to_string(network.bgp->peering));
+  if (network.bgp->route_reflectors.empty()) return;
+  out += "      routeReflectors:\n";
+  for (const std::string& name : network.bgp->route_reflectors)
+    out += fmt::format("        - {}\n", quoted(name));
+}
+
+}  // namespace
+
+std::string to_yaml(const model::Cluster& cluster) {
+  std::string out = "apiVersion: zerospof.io/v1alpha1\nkind: Cluster\n";
+  out += fmt::format("metadata:\n  name: {}\nspec:\n  nodes:\n", quoted(cluster.name));
+  for (const model::Node& node : cluster.nodes) write_node(out, node);
+  const model::KubernetesSettings& kubernetes = cluster.kubernetes;
+  out += fmt::format("  kubernetes:\n    version: {}\n    podSubnet: {}\n    serviceSubnet: {}\n",
+                     quoted(kubernetes.version), kubernetes.pod_subnet.to_string(),
+                     kubernetes.service_subnet.to_string());
+  out += fmt::format("  endpoint:\n    mode: {}\n", model::to_string(cluster.endpoint.mode));
+  if (cluster.endpoint.address)
+    out += fmt::format("    address: {}\n", quoted(cluster.endpoint.address->to_string()));
+  out += fmt::format("    port: {}\n", cluster.endpoint.port);
+  write_network(out, cluster.network);
+  out += fmt::format("  storage:\n    provider: {}\n    replicas: {}\n",
+                     model::to_string(cluster.storage.provider), cluster.storage.replicas);
+  const model::Addons& addons = cluster.addons;
+  out += fmt::format(
+      "  addons:\n    coredns:\n      replicas: {}\n    ingress:\n      provider: {}\n"
+      "      replicas: {}\n    monitoring:\n      enabled: {}\n    serviceMesh: {}\n",
+      addons.coredns_replicas, addons.ingress_provider, addons.ingress_replicas,
+      addons.monitoring_enabled, model::to_string(addons.service_mesh));
+  return out;
+}
+
+}  // namespace zerospof::plan

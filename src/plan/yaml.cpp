@@ -1,0 +1,267 @@
+#include "plan/yaml.h"
+
+#include <libfyaml.h>
+
+#include <map>
+#include <memory>
+
+#include <fmt/format.h>
+
+namespace zerospof::plan {
+
+namespace {
+
+// Alias expansion can make a small file describe an enormous tree ("billion laughs"); no real
+// plan or manifest set comes near this many nodes.
+constexpr size_t kMaximumNodes = 2'000'000;
+
+util::Status check_utf8(const std::string& text, const SourceText& source) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < text.size();) {
+    unsigned char lead = static_cast<unsigned char>(text[i]);
+    size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
+                                : (lead >> 3) == 0x1E ? 4 : 0;
+    bool valid = length != 0 && i + length <= text.size() && !(lead == 0);
+    for (size_t k = 1; valid && k < length; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (valid && length == 2) valid = lead >= 0xC2;
+    if (valid && length == 3) {
+      unsigned code = ((lead & 0x0F) << 12) | ((text[i + 1] & 0x3F) << 6) | (text[i + 2] & 0x3F);
+      valid = code >= 0x800 && (code < 0xD800 || code > 0xDFFF);
+    }
+    if (valid && length == 4) {
+      unsigned code = ((lead & 0x07) << 18) | ((text[i + 1] & 0x3F) << 12) |
+                      ((text[i + 2] & 0x3F) << 6) | (text[i + 3] & 0x3F);
+      valid = code >= 0x10000 && code <= 0x10FFFF;
+    }
+    if (!valid)
+      return util::fail(source.error_at({source.file_name(), line, column},
+                                        lead == 0 ? "the file contains a NUL byte"
+                                                  : "the file is not valid UTF-8",
+                                        "save the file as UTF-8 text"));
+    if (lead == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += length;
+  }
+  return {};
+}
+
+util::SourceLocation location_of(const fy_mark* mark, const std::string& file) {
+  if (mark == nullptr) return {file, 0, 0};
+  return {file, mark->line + 1, mark->column + 1};
+}
+
+std::string token_text(fy_token* token) {
+  size_t length = 0;
+  const char* text = token ? fy_token_get_text(token, &length) : nullptr;
+  return text ? std::string(text, length) : std::string();
+}
+
+struct ParserDeleter {
+  void operator()(fy_parser* parser) const { fy_parser_destroy(parser); }
+};
+struct DiagDeleter {
+  void operator()(fy_diag* diag) const { fy_diag_destroy(diag); }
+};
+
+// Builds YamlNode trees from libfyaml's event stream. The stack holds the open collections;
+// a mapping alternates between expecting a key and a value.
+class TreeBuilder {
+ public:
+  explicit TreeBuilder(const SourceText& source) : source_(source) {}
+
+  util::Status on_event(fy_parser* parser, fy_event* event);
+  std::vector<YamlNode> take_documents() { return std::move(documents_); }
+
+ private:
+  util::Status add(YamlNode node, fy_token* anchor);
+  util::Status close_collection();
+  util::Status check_duplicate(const YamlNode& mapping, const YamlNode& key) const;
+  size_t count_nodes(const YamlNode& node) const;
+
+  const SourceText& source_;
+  std::vector<YamlNode> stack_;
+  std::vector<fy_token*> stack_anchors_;
+  std::map<std::string, YamlNode> anchors_;
+  std::vector<YamlNode> documents_;
+  size_t node_count_ = 0;
+};
+
+util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
+  const std::string& file = source_.file_name();
+  util::SourceLocation where = location_of(fy_event_start_mark(event), file);
+  switch (event->type) {
+    case FYET_SCALAR: {
+      YamlNode node;
+      node.scalar = token_text(event->scalar.value);
+      node.plain = fy_token_scalar_style(event->scalar.value) == FYSS_PLAIN &&
+                   event->scalar.tag == nullptr;
+      node.where = where;
+      return add(std::move(node), event->scalar.anchor);
+    }
+    case FYET_ALIAS: {
+      auto it = anchors_.find(token_text(event->alias.anchor));
+      if (it == anchors_.end())
+        return util::fail(source_.error_at(where, "alias to an unknown anchor"));
+      node_count_ += count_nodes(it->second);
+      if (node_count_ > kMaximumNodes)
+        return util::fail(source_.error_at(where, "aliases expand to too many nodes",
+                                           "write the values out instead of aliasing them"));
+      return add(it->second, nullptr);
+    }
+    case FYET_MAPPING_START:
+    case FYET_SEQUENCE_START: {
+      YamlNode node;
+      node.kind = event->type == FYET_MAPPING_START ? YamlNode::Kind::kMapping
+                                                    : YamlNode::Kind::kSequence;
+      node.where = where;
+      stack_.push_back(std::move(node));
+      stack_anchors_.push_back(event->type == FYET_MAPPING_START
+                                   ? event->mapping_start.anchor
+                                   : event->sequence_start.anchor);
+      return {};
+    }
+    case FYET_MAPPING_END:
+    case FYET_SEQUENCE_END:
+      return close_collection();
+    default:
+      (void)parser;
+      return {};
+  }
+}
+
+util::Status TreeBuilder::close_collection() {
+  YamlNode node = std::move(stack_.back());
+  fy_token* anchor = stack_anchors_.back();
+  stack_.pop_back();
+  stack_anchors_.pop_back();
+  return add(std::move(node), anchor);
+}
+
+size_t TreeBuilder::count_nodes(const YamlNode& node) const {
+  size_t count = 1;
+  for (const YamlNode& key : node.keys) count += count_nodes(key);
+  for (const YamlNode& value : node.values) count += count_nodes(value);
+  return count;
+}
+
+util::Status TreeBuilder::check_duplicate(const YamlNode& mapping, const YamlNode& key) const {
+  if (!key.is_scalar()) return {};
+  for (const YamlNode& earlier : mapping.keys)
+    if (earlier.is_scalar() && earlier.scalar == key.scalar)
+      return util::fail(source_.error_at(
+          key.where, fmt::format("duplicate key '{}'", key.scalar),
+          fmt::format("'{}' is already set at line {}; keep one of them", key.scalar,
+                      earlier.where.line)));
+  return {};
+}
+
+util::Status TreeBuilder::add(YamlNode node, fy_token* anchor) {
+  if (++node_count_ > kMaximumNodes)
+    return util::fail(source_.error_at(node.where, "the document has too many nodes"));
+  if (anchor != nullptr) anchors_[token_text(anchor)] = node;
+  if (stack_.empty()) {
+    if (!node.is_null()) documents_.push_back(std::move(node));
+    return {};
+  }
+  YamlNode& parent = stack_.back();
+  if (parent.is_sequence()) {
+    parent.values.push_back(std::move(node));
+  } else if (parent.keys.size() == parent.values.size()) {
+    if (auto duplicate = check_duplicate(parent, node); !duplicate) return duplicate;
+    parent.keys.push_back(std::move(node));
+  } else {
+    parent.values.push_back(std::move(node));
+  }
+  return {};
+}
+
+util::Error first_diagnostic(fy_diag* diag, const SourceText& source) {
+  void* iterator = nullptr;
+  if (fy_diag_error* error = fy_diag_errors_iterate(diag, &iterator)) {
+    util::SourceLocation where{source.file_name(), error->line + 1, error->column + 1};
+    return source.error_at(where, fmt::format("invalid YAML: {}", error->msg ? error->msg : "?"),
+                           "fix the YAML syntax at this position");
+  }
+  return source.error_at({source.file_name(), 0, 0}, "invalid YAML");
+}
+
+}  // namespace
+
+bool YamlNode::is_null() const {
+  return kind == Kind::kScalar && plain &&
+         (scalar.empty() || scalar == "~" || scalar == "null" || scalar == "Null" ||
+          scalar == "NULL");
+}
+
+const YamlNode* YamlNode::find(std::string_view key) const {
+  for (size_t i = 0; i < keys.size() && i < values.size(); ++i)
+    if (keys[i].is_scalar() && keys[i].scalar == key) return &values[i];
+  return nullptr;
+}
+
+const char* YamlNode::kind_name() const {
+  switch (kind) {
+    case Kind::kScalar:
+      return "a scalar";
+    case Kind::kMapping:
+      return "a mapping";
+    case Kind::kSequence:
+      return "a list";
+  }
+  return "?";
+}
+
+SourceText::SourceText(std::string file_name, const std::string& text)
+    : file_name_(std::move(file_name)) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines_.push_back(std::move(line));
+    start = end + 1;
+  }
+}
+
+util::Error SourceText::error_at(const util::SourceLocation& where, std::string message,
+                                 std::string hint) const {
+  util::Error error = util::Error::invalid_input(std::move(message), where, std::move(hint));
+  if (where.line >= 1 && where.line <= static_cast<int>(lines_.size()))
+    error.source_line = lines_[where.line - 1];
+  if (error.where.file.empty()) error.where.file = file_name_;
+  return error;
+}
+
+util::Result<std::vector<YamlNode>> parse_yaml(const std::string& text, const SourceText& source) {
+  if (auto valid = check_utf8(text, source); !valid) return util::fail(valid.error());
+  fy_diag_cfg diag_config;
+  fy_diag_cfg_default(&diag_config);
+  diag_config.fp = nullptr;
+  diag_config.output_fn = [](fy_diag*, void*, const char*, size_t) {};
+  std::unique_ptr<fy_diag, DiagDeleter> diag(fy_diag_create(&diag_config));
+  if (!diag) return util::fail(util::Error::internal("cannot create a YAML diagnostic object"));
+  fy_diag_set_collect_errors(diag.get(), true);
+  fy_parse_cfg config{};
+  config.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_DISABLE_MMAP_OPT);
+  config.diag = diag.get();
+  std::unique_ptr<fy_parser, ParserDeleter> parser(fy_parser_create(&config));
+  if (!parser || fy_parser_set_string(parser.get(), text.data(), text.size()) != 0)
+    return util::fail(util::Error::internal("cannot create a YAML parser"));
+  TreeBuilder builder(source);
+  while (fy_event* event = fy_parser_parse(parser.get())) {
+    util::Status status = builder.on_event(parser.get(), event);
+    fy_parser_event_free(parser.get(), event);
+    if (!status) return util::fail(status.error());
+  }
+  if (fy_parser_get_stream_error(parser.get()) || fy_diag_got_error(diag.get()))
+    return util::fail(first_diagnostic(diag.get(), source));
+  return builder.take_documents();
+}
+
+}  // namespace zerospof::plan
