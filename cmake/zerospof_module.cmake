@@ -27,7 +27,7 @@ endfunction()
 # tests/<MODULE>, linked with tests/support. Each test case is registered with ctest.
 function(zerospof_test MODULE)
   cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp)
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${MODULE}/*_test.cpp)
   if(NOT sources)
     return()
   endif()
