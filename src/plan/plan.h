@@ -27,3 +27,18 @@ model::Cluster builtin_plan();
 std::string to_yaml(const model::Cluster& cluster);
 
 }  // namespace zerospof::plan
+
+#include "model/workload.h"
+
+namespace zerospof::plan {
+
+// Loads every *.yaml / *.yml / *.yaml.sed file under each of `paths` (a file or a directory,
+// recursively, in sorted order): the Deployments, StatefulSets, DaemonSets,
+// PodDisruptionBudgets and Services, with their positions; other kinds are counted and skipped.
+// Fields are read leniently (they are Kubernetes objects, not plans) but a field of the wrong
+// type is an error with file:line:col.
+util::Result<model::Manifests> load_manifests(const std::vector<std::string>& paths);
+util::Result<model::Manifests> load_manifests_from_string(const std::string& text,
+                                                          const std::string& file_name);
+
+}  // namespace zerospof::plan

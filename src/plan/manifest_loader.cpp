@@ -1,0 +1,390 @@
+// Reads Kubernetes manifests into model::Manifests. Only the fields that decide availability
+// are read: replicas, pod labels, node selection, tolerations, anti-affinity, topology spread,
+// requests and probes; PDB budgets; Service selectors. Unknown fields are Kubernetes' business,
+// so they are skipped, but a field we read must have the type Kubernetes gives it.
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "plan/fields.h"
+#include "plan/plan.h"
+#include "plan/quantity.h"
+#include "plan/yaml.h"
+#include "util/files.h"
+
+namespace zerospof::plan {
+
+namespace {
+
+using model::LabelRequirement;
+using util::Result;
+using util::Status;
+
+const YamlNode* at(const YamlNode* node, std::initializer_list<std::string_view> path) {
+  for (std::string_view key : path) {
+    if (node == nullptr || !node->is_mapping()) return nullptr;
+    node = node->find(key);
+  }
+  return node != nullptr && node->is_null() ? nullptr : node;
+}
+
+class ManifestReader {
+ public:
+  ManifestReader(const SourceText& source, model::Manifests& out) : source_(source), out_(out) {}
+
+  Status read_object(const YamlNode& object);
+
+ private:
+  Status read_workload(const YamlNode& object, model::WorkloadKind kind);
+  Status read_pod_spec(const YamlNode& pod_spec, model::Workload& workload);
+  Status read_affinity(const YamlNode& affinity, model::Workload& workload);
+  Status read_spread(const YamlNode& constraints, model::Workload& workload);
+  Status read_containers(const YamlNode& containers, model::Workload& workload);
+  Status read_budget(const YamlNode& object);
+  Status read_service(const YamlNode& object);
+
+  Result<model::Labels> labels(const YamlNode* node) const;
+  Result<model::LabelSelector> selector(const YamlNode* node) const;
+  Result<std::vector<LabelRequirement>> requirements(const YamlNode* node) const;
+  Result<std::string> text(const YamlNode* node, std::string_view what) const;
+  Result<int> integer(const YamlNode* node, std::string_view what) const;
+  Status expect(const YamlNode* node, YamlNode::Kind kind, std::string_view what) const;
+  Result<std::pair<std::string, std::string>> name_of(const YamlNode& object) const;
+
+  const SourceText& source_;
+  model::Manifests& out_;
+};
+
+Status ManifestReader::expect(const YamlNode* node, YamlNode::Kind kind,
+                              std::string_view what) const {
+  if (node == nullptr || node->kind == kind) return {};
+  YamlNode expected;
+  expected.kind = kind;
+  return util::fail(source_.error_at(
+      node->where, fmt::format("{} must be {}, not {}", what, expected.kind_name(), node->kind_name())));
+}
+
+Result<std::string> ManifestReader::text(const YamlNode* node, std::string_view what) const {
+  if (node == nullptr) return std::string();
+  ZEROSPOF_RETURN_IF_ERROR(expect(node, YamlNode::Kind::kScalar, what));
+  return node->scalar;
+}
+
+Result<int> ManifestReader::integer(const YamlNode* node, std::string_view what) const {
+  ZEROSPOF_RETURN_IF_ERROR(expect(node, YamlNode::Kind::kScalar, what));
+  auto value = node->plain ? parse_integer(node->scalar) : std::nullopt;
+  if (!value || *value < 0 || *value > 1'000'000)
+    return util::fail(source_.error_at(
+        node->where, fmt::format("{} must be a whole number, not '{}'", what, node->scalar)));
+  return static_cast<int>(*value);
+}
+
+Result<model::Labels> ManifestReader::labels(const YamlNode* node) const {
+  model::Labels result;
+  if (node == nullptr) return result;
+  ZEROSPOF_RETURN_IF_ERROR(expect(node, YamlNode::Kind::kMapping, "labels"));
+  for (size_t i = 0; i < node->keys.size(); ++i) {
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string value, text(&node->values[i], "a label value"));
+    result[node->keys[i].scalar] = value;
+  }
+  return result;
+}
+
+Result<std::vector<LabelRequirement>> ManifestReader::requirements(const YamlNode* node) const {
+  std::vector<LabelRequirement> result;
+  if (node == nullptr) return result;
+  ZEROSPOF_RETURN_IF_ERROR(expect(node, YamlNode::Kind::kSequence, "matchExpressions"));
+  for (const YamlNode& item : node->values) {
+    LabelRequirement requirement;
+    ZEROSPOF_ASSIGN_OR_RETURN(requirement.key, text(at(&item, {"key"}), "key"));
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string op, text(at(&item, {"operator"}), "operator"));
+    if (op == "In") requirement.op = LabelRequirement::Operator::kIn;
+    else if (op == "NotIn") requirement.op = LabelRequirement::Operator::kNotIn;
+    else if (op == "Exists") requirement.op = LabelRequirement::Operator::kExists;
+    else if (op == "DoesNotExist") requirement.op = LabelRequirement::Operator::kDoesNotExist;
+    else
+      return util::fail(source_.error_at(item.where, fmt::format("unsupported operator '{}'", op),
+                                         "zerospof reads In, NotIn, Exists and DoesNotExist"));
+    if (const YamlNode* values = at(&item, {"values"})) {
+      ZEROSPOF_RETURN_IF_ERROR(expect(values, YamlNode::Kind::kSequence, "values"));
+      for (const YamlNode& value : values->values)
+        requirement.values.push_back(value.scalar);
+    }
+    result.push_back(std::move(requirement));
+  }
+  return result;
+}
+
+Result<model::LabelSelector> ManifestReader::selector(const YamlNode* node) const {
+  model::LabelSelector result;
+  if (node == nullptr) return result;
+  ZEROSPOF_ASSIGN_OR_RETURN(result.match_labels, labels(at(node, {"matchLabels"})));
+  ZEROSPOF_ASSIGN_OR_RETURN(result.match_expressions, requirements(at(node, {"matchExpressions"})));
+  return result;
+}
+
+Result<std::pair<std::string, std::string>> ManifestReader::name_of(const YamlNode& object) const {
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string name, text(at(&object, {"metadata", "name"}), "metadata.name"));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string space,
+                            text(at(&object, {"metadata", "namespace"}), "metadata.namespace"));
+  if (name.empty())
+    return util::fail(source_.error_at(object.where, "the object has no metadata.name"));
+  return std::pair{space.empty() ? std::string("default") : space, name};
+}
+
+Status ManifestReader::read_object(const YamlNode& object) {
+  if (!object.is_mapping())
+    return util::fail(source_.error_at(object.where, "a manifest document must be a mapping"));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string kind, text(at(&object, {"kind"}), "kind"));
+  if (kind == "List") {
+    const YamlNode* items = at(&object, {"items"});
+    ZEROSPOF_RETURN_IF_ERROR(expect(items, YamlNode::Kind::kSequence, "items"));
+    if (items != nullptr)
+      for (const YamlNode& item : items->values) ZEROSPOF_RETURN_IF_ERROR(read_object(item));
+    return {};
+  }
+  if (kind == "Deployment") return read_workload(object, model::WorkloadKind::kDeployment);
+  if (kind == "StatefulSet") return read_workload(object, model::WorkloadKind::kStatefulSet);
+  if (kind == "DaemonSet") return read_workload(object, model::WorkloadKind::kDaemonSet);
+  if (kind == "PodDisruptionBudget") return read_budget(object);
+  if (kind == "Service") return read_service(object);
+  ++out_.ignored_objects;
+  return {};
+}
+
+Status ManifestReader::read_workload(const YamlNode& object, model::WorkloadKind kind) {
+  model::Workload workload;
+  workload.kind = kind;
+  workload.where = object.where;
+  ZEROSPOF_ASSIGN_OR_RETURN(auto name, name_of(object));
+  std::tie(workload.namespace_name, workload.name) = name;
+  if (const YamlNode* replicas = at(&object, {"spec", "replicas"})) {
+    ZEROSPOF_ASSIGN_OR_RETURN(workload.replicas, integer(replicas, "spec.replicas"));
+  } else {
+    workload.replicas_defaulted = kind != model::WorkloadKind::kDaemonSet;
+  }
+  ZEROSPOF_ASSIGN_OR_RETURN(workload.pod_labels,
+                            labels(at(&object, {"spec", "template", "metadata", "labels"})));
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      std::string service_class,
+      text(at(&object, {"metadata", "annotations", "zerospof.io/service-class"}), "service class"));
+  if (service_class == "controller") workload.service_class = model::ServiceClass::kController;
+  if (service_class == "observability") workload.service_class = model::ServiceClass::kObservability;
+  if (const YamlNode* pod_spec = at(&object, {"spec", "template", "spec"}))
+    ZEROSPOF_RETURN_IF_ERROR(read_pod_spec(*pod_spec, workload));
+  out_.workloads.push_back(std::move(workload));
+  return {};
+}
+
+Status ManifestReader::read_pod_spec(const YamlNode& pod_spec, model::Workload& workload) {
+  ZEROSPOF_ASSIGN_OR_RETURN(workload.node_selector, labels(at(&pod_spec, {"nodeSelector"})));
+  if (const YamlNode* tolerations = at(&pod_spec, {"tolerations"})) {
+    ZEROSPOF_RETURN_IF_ERROR(expect(tolerations, YamlNode::Kind::kSequence, "tolerations"));
+    for (const YamlNode& item : tolerations->values) {
+      model::Toleration toleration;
+      ZEROSPOF_ASSIGN_OR_RETURN(toleration.key, text(at(&item, {"key"}), "key"));
+      ZEROSPOF_ASSIGN_OR_RETURN(std::string op, text(at(&item, {"operator"}), "operator"));
+      toleration.exists = op == "Exists";
+      ZEROSPOF_ASSIGN_OR_RETURN(toleration.value, text(at(&item, {"value"}), "value"));
+      ZEROSPOF_ASSIGN_OR_RETURN(toleration.effect, text(at(&item, {"effect"}), "effect"));
+      workload.tolerations.push_back(std::move(toleration));
+    }
+  }
+  if (const YamlNode* affinity = at(&pod_spec, {"affinity"}))
+    ZEROSPOF_RETURN_IF_ERROR(read_affinity(*affinity, workload));
+  if (const YamlNode* constraints = at(&pod_spec, {"topologySpreadConstraints"}))
+    ZEROSPOF_RETURN_IF_ERROR(read_spread(*constraints, workload));
+  const YamlNode* containers = at(&pod_spec, {"containers"});
+  if (containers == nullptr)
+    return util::fail(source_.error_at(pod_spec.where, "the pod template has no containers"));
+  return read_containers(*containers, workload);
+}
+
+model::SpreadKey spread_key(const std::string& topology_key) {
+  if (topology_key == "kubernetes.io/hostname") return model::SpreadKey::kHostname;
+  if (topology_key == "topology.kubernetes.io/zone") return model::SpreadKey::kZone;
+  return model::SpreadKey::kNone;
+}
+
+// Anti-affinity spreads replicas only when its selector matches the pods' own labels.
+Status ManifestReader::read_affinity(const YamlNode& affinity, model::Workload& workload) {
+  if (const YamlNode* terms = at(&affinity, {"nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
+                                             "nodeSelectorTerms"})) {
+    ZEROSPOF_RETURN_IF_ERROR(expect(terms, YamlNode::Kind::kSequence, "nodeSelectorTerms"));
+    for (const YamlNode& term : terms->values) {
+      ZEROSPOF_ASSIGN_OR_RETURN(auto term_requirements, requirements(at(&term, {"matchExpressions"})));
+      workload.node_affinity_terms.push_back(std::move(term_requirements));
+    }
+  }
+  const YamlNode* anti = at(&affinity, {"podAntiAffinity"});
+  if (anti == nullptr) return {};
+  if (const YamlNode* required = at(anti, {"requiredDuringSchedulingIgnoredDuringExecution"})) {
+    ZEROSPOF_RETURN_IF_ERROR(expect(required, YamlNode::Kind::kSequence, "podAntiAffinity terms"));
+    for (const YamlNode& term : required->values) {
+      ZEROSPOF_ASSIGN_OR_RETURN(auto term_selector, selector(at(&term, {"labelSelector"})));
+      ZEROSPOF_ASSIGN_OR_RETURN(std::string key, text(at(&term, {"topologyKey"}), "topologyKey"));
+      model::SpreadKey parsed = spread_key(key);
+      if (parsed == model::SpreadKey::kNone || !term_selector.matches(workload.pod_labels)) continue;
+      if (workload.spread.required_key != model::SpreadKey::kHostname) {
+        workload.spread.required_key = parsed;
+        workload.spread.max_skew = 0;
+      }
+    }
+  }
+  if (at(anti, {"preferredDuringSchedulingIgnoredDuringExecution"}) != nullptr)
+    workload.spread.preferred = true;
+  return {};
+}
+
+Status ManifestReader::read_spread(const YamlNode& constraints, model::Workload& workload) {
+  ZEROSPOF_RETURN_IF_ERROR(expect(&constraints, YamlNode::Kind::kSequence, "topologySpreadConstraints"));
+  for (const YamlNode& item : constraints.values) {
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string key, text(at(&item, {"topologyKey"}), "topologyKey"));
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string when, text(at(&item, {"whenUnsatisfiable"}), "whenUnsatisfiable"));
+    ZEROSPOF_ASSIGN_OR_RETURN(int skew, integer(at(&item, {"maxSkew"}), "maxSkew"));
+    ZEROSPOF_ASSIGN_OR_RETURN(auto item_selector, selector(at(&item, {"labelSelector"})));
+    model::SpreadKey parsed = spread_key(key);
+    bool own = item_selector.matches(workload.pod_labels);
+    if (when != "DoNotSchedule" || parsed == model::SpreadKey::kNone || !own || skew < 1) {
+      workload.spread.preferred = true;
+      continue;
+    }
+    if (workload.spread.required_key == model::SpreadKey::kNone ||
+        (parsed == model::SpreadKey::kHostname && workload.spread.max_skew != 0)) {
+      workload.spread.required_key = parsed;
+      workload.spread.max_skew = skew;
+    }
+  }
+  return {};
+}
+
+Status ManifestReader::read_containers(const YamlNode& containers, model::Workload& workload) {
+  ZEROSPOF_RETURN_IF_ERROR(expect(&containers, YamlNode::Kind::kSequence, "containers"));
+  workload.has_readiness_probe = workload.has_liveness_probe = !containers.values.empty();
+  for (const YamlNode& container : containers.values) {
+    workload.has_readiness_probe &= at(&container, {"readinessProbe"}) != nullptr;
+    workload.has_liveness_probe &= at(&container, {"livenessProbe"}) != nullptr;
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string cpu, text(at(&container, {"resources", "requests", "cpu"}), "cpu"));
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string memory,
+                              text(at(&container, {"resources", "requests", "memory"}), "memory"));
+    auto millicores = cpu.empty() ? std::optional<std::int64_t>(0) : parse_cpu_millicores(cpu);
+    auto bytes = memory.empty() ? std::optional<std::int64_t>(0) : parse_memory_bytes(memory);
+    if (!millicores || !bytes)
+      return util::fail(source_.error_at(at(&container, {"resources", "requests"})->where,
+                                         "invalid resource request quantity",
+                                         "for example: cpu: 250m, memory: 128Mi"));
+    workload.cpu_request_millicores += *millicores;
+    workload.memory_request_bytes += *bytes;
+  }
+  return {};
+}
+
+Status ManifestReader::read_budget(const YamlNode& object) {
+  model::DisruptionBudget budget;
+  budget.where = object.where;
+  ZEROSPOF_ASSIGN_OR_RETURN(auto name, name_of(object));
+  std::tie(budget.namespace_name, budget.name) = name;
+  ZEROSPOF_ASSIGN_OR_RETURN(budget.selector, selector(at(&object, {"spec", "selector"})));
+  auto read_bound = [&](std::string_view field, std::optional<int>& absolute,
+                        std::optional<int>& percent) -> Status {
+    const YamlNode* node = at(&object, {"spec", field});
+    if (node == nullptr) return {};
+    ZEROSPOF_RETURN_IF_ERROR(expect(node, YamlNode::Kind::kScalar, field));
+    if (!node->scalar.empty() && node->scalar.back() == '%') {
+      auto value = parse_integer(std::string_view(node->scalar).substr(0, node->scalar.size() - 1));
+      if (!value || *value < 0 || *value > 100)
+        return util::fail(source_.error_at(node->where, fmt::format("invalid {} '{}'", field, node->scalar)));
+      percent = static_cast<int>(*value);
+      return {};
+    }
+    ZEROSPOF_ASSIGN_OR_RETURN(int value, integer(node, field));
+    absolute = value;
+    return {};
+  };
+  ZEROSPOF_RETURN_IF_ERROR(read_bound("minAvailable", budget.min_available, budget.min_available_percent));
+  ZEROSPOF_RETURN_IF_ERROR(
+      read_bound("maxUnavailable", budget.max_unavailable, budget.max_unavailable_percent));
+  out_.budgets.push_back(std::move(budget));
+  return {};
+}
+
+Status ManifestReader::read_service(const YamlNode& object) {
+  model::KubeService service;
+  service.where = object.where;
+  ZEROSPOF_ASSIGN_OR_RETURN(auto name, name_of(object));
+  std::tie(service.namespace_name, service.name) = name;
+  ZEROSPOF_ASSIGN_OR_RETURN(service.selector, labels(at(&object, {"spec", "selector"})));
+  out_.services.push_back(std::move(service));
+  return {};
+}
+
+bool is_manifest_file(const std::filesystem::path& path) {
+  std::string name = path.filename().string();
+  return name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".yaml.sed");
+}
+
+// Workloads that no Service selects serve no traffic: they are controllers and operators
+// unless an annotation says otherwise.
+void classify(model::Manifests& manifests) {
+  for (model::Workload& workload : manifests.workloads) {
+    if (workload.service_class != model::ServiceClass::kDataPath) continue;
+    bool served = std::any_of(manifests.services.begin(), manifests.services.end(), [&](const auto& s) {
+      model::LabelSelector selector{s.selector, {}};
+      return s.namespace_name == workload.namespace_name && !s.selector.empty() &&
+             selector.matches(workload.pod_labels);
+    });
+    if (!served) workload.service_class = model::ServiceClass::kController;
+  }
+}
+
+util::Result<model::Manifests> parse_manifests(const std::string& text,
+                                               const std::string& file_name) {
+  SourceText source(file_name, text);
+  ZEROSPOF_ASSIGN_OR_RETURN(std::vector<YamlNode> documents, parse_yaml(text, source));
+  model::Manifests manifests;
+  ManifestReader reader(source, manifests);
+  for (const YamlNode& document : documents) ZEROSPOF_RETURN_IF_ERROR(reader.read_object(document));
+  return manifests;
+}
+
+}  // namespace
+
+util::Result<model::Manifests> load_manifests_from_string(const std::string& text,
+                                                          const std::string& file_name) {
+  ZEROSPOF_ASSIGN_OR_RETURN(model::Manifests manifests, parse_manifests(text, file_name));
+  classify(manifests);
+  return manifests;
+}
+
+util::Result<model::Manifests> load_manifests(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const std::string& path : paths) {
+    std::error_code error;
+    if (std::filesystem::is_regular_file(path, error)) {
+      files.push_back(path);
+      continue;
+    }
+    if (!std::filesystem::is_directory(path, error))
+      return util::fail(util::Error::invalid_input(
+          fmt::format("--manifests {}: no such file or directory", path), {path, 0, 0}));
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(path, error))
+      if (entry.is_regular_file() && is_manifest_file(entry.path())) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  model::Manifests all;
+  for (const std::string& file : files) {
+    auto text = util::read_file(file);
+    if (!text) return util::fail(util::Error::invalid_input(text.error().message, {file, 0, 0}));
+    ZEROSPOF_ASSIGN_OR_RETURN(model::Manifests one, parse_manifests(*text, file));
+    std::move(one.workloads.begin(), one.workloads.end(), std::back_inserter(all.workloads));
+    std::move(one.budgets.begin(), one.budgets.end(), std::back_inserter(all.budgets));
+    std::move(one.services.begin(), one.services.end(), std::back_inserter(all.services));
+    all.ignored_objects += one.ignored_objects;
+  }
+  classify(all);
+  return all;
+}
+
+}  // namespace zerospof::plan
