@@ -24,8 +24,8 @@ struct RunOptions {
 };
 
 struct ProcessResult {
-  int exit_code = -1;    // the exit status, or -1 when the child died of a signal
-  int signal = 0;        // the signal that ended the child, or 0
+  int exit_code = -1;  // the exit status, or -1 when the child died of a signal
+  int signal = 0;      // the signal that ended the child, or 0
   bool timed_out = false;
   std::string out;
   std::string err;
@@ -47,9 +47,9 @@ struct SpawnOptions {
   std::string log_path;  // stdout and stderr of the program are appended here
 };
 
-// Starts argv in a new session (its own process group), stdin from /dev/null, and returns its
-// PID. The program is not a child of the caller (double fork), so it outlives the caller and
-// never becomes a zombie of it.
+// Starts argv in a new session, as leader of its own process group, stdin from /dev/null, and
+// returns its PID. The program is not a child of the caller (double fork), so it outlives the
+// caller and never becomes a zombie of it.
 Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const SpawnOptions& options);
 
 // True when a process with this PID exists (and is not a zombie).

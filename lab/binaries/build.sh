@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds the upstream binaries the lab runs (kube-apiserver, kube-controller-manager,
+# kube-scheduler, kubectl, etcd, etcdctl, kwok) from Go modules at the versions pinned in
+# versions.env, into the binary cache that `zerospof apply` pushes from:
+#   ${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}/<kubernetes version>/
+# with a manifest (name, version, sha256 per line). Go only builds upstream code for the lab;
+# zerospof itself is C++. Cached twice: a finished cache directory whose manifest matches the
+# pinned versions and checksums is kept as is, and GOCACHE/GOMODCACHE persist between runs.
+# Gentle on a shared machine: nice 19 and one Go job unless ZEROSPOF_GO_JOBS says otherwise.
+# Prints the cache directory on stdout when done; progress goes to stderr.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+
+cache_root=${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}
+out=$cache_root/$KUBERNETES_VERSION
+manifest=$out/manifest
+jobs=${ZEROSPOF_GO_JOBS:-1}
+export GOFLAGS=-mod=mod CGO_ENABLED=0
+export GOCACHE=${GOCACHE_OVERRIDE:-${cache_root}/go-build}
+export GOMODCACHE=${GOMODCACHE:-$(go env GOMODCACHE)}
+export GOTOOLCHAIN=local
+
+say() { echo "binaries: $*" >&2; }
+
+expected_manifest_versions() {
+  printf '%s %s\n' etcd "$ETCD_VERSION" etcdctl "$ETCD_VERSION" kwok "$KWOK_VERSION" \
+    kube-apiserver "$KUBERNETES_VERSION" kube-controller-manager "$KUBERNETES_VERSION" \
+    kube-scheduler "$KUBERNETES_VERSION" kubectl "$KUBERNETES_VERSION"
+}
+
+cache_is_complete() {
+  [[ -f $manifest ]] || return 1
+  diff <(expected_manifest_versions) <(awk '{print $1, $2}' "$manifest") >/dev/null || return 1
+  (cd "$out" && awk '{print $3 "  " $1}' manifest | sha256sum --quiet -c -) >/dev/null 2>&1
+}
+
+# go_build DIR OUTPUT PACKAGE [LDFLAGS]: builds one main package of module DIR into OUTPUT.
+go_build() {
+  local dir=$1 output=$2 package=$3 ldflags=${4:-}
+  local started=$SECONDS
+  say "building $(basename "$output") ($package)"
+  (cd "$here/$dir" && nice -n 19 go build -p "$jobs" -trimpath -ldflags "-s -w $ldflags" \
+    -o "$output" "$package")
+  say "built $(basename "$output") in $((SECONDS - started))s"
+}
+
+kubernetes_ldflags() {
+  local minor=${KUBERNETES_VERSION#v1.}
+  minor=${minor%%.*}
+  local prefix=k8s.io/component-base/version
+  echo "-X $prefix.gitVersion=$KUBERNETES_VERSION -X $prefix.gitMajor=1" \
+    "-X $prefix.gitMinor=$minor -X $prefix.gitTreeState=clean" \
+    "-X $prefix.buildDate=1970-01-01T00:00:00Z"
+}
+
+main() {
+  if cache_is_complete; then
+    say "cache is complete for kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION"
+    echo "$out"
+    return
+  fi
+  local started=$SECONDS staging
+  mkdir -p "$cache_root"
+  staging=$(mktemp -d "$cache_root/.staging.XXXXXX")
+  trap 'rm -rf "$staging"' EXIT
+  go_build etcd "$staging/etcd" ./cmd/etcd
+  go_build etcd "$staging/etcdctl" go.etcd.io/etcd/etcdctl/v3
+  go_build kwok "$staging/kwok" sigs.k8s.io/kwok/cmd/kwok \
+    "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
+  local component
+  for component in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    go_build kubernetes "$staging/$component" "k8s.io/kubernetes/cmd/$component" \
+      "$(kubernetes_ldflags)"
+  done
+  expected_manifest_versions | while read -r name version; do
+    printf '%s\t%s\t%s\n' "$name" "$version" "$(sha256sum "$staging/$name" | cut -d' ' -f1)"
+  done >"$staging/manifest"
+  rm -rf "$out"
+  mv "$staging" "$out"
+  trap - EXIT
+  chmod 0755 "$out"
+  say "done in $((SECONDS - started))s: $out"
+  echo "$out"
+}
+
+main "$@"

@@ -1,0 +1,117 @@
+#include "util/process.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+namespace zerospof::util {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TEST(RunTest, CapturesStdoutStderrAndExitCode) {
+  auto result = run({"sh", "-c", "echo out; echo err >&2; exit 3"});
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->out, "out\n");
+  EXPECT_EQ(result->err, "err\n");
+  EXPECT_EQ(result->exit_code, 3);
+  EXPECT_FALSE(result->succeeded());
+}
+
+TEST(RunTest, PassesArgumentsVerbatimWithoutAShell) {
+  auto result = run({"printf", "%s|", "a b", "$HOME", ";echo x"});
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->out, "a b|$HOME|;echo x|");
+}
+
+TEST(RunTest, FeedsInput) {
+  RunOptions options;
+  options.input = "hello\nworld\n";
+  auto result = run({"wc", "-l"}, options);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->out, "2\n");
+}
+
+TEST(RunTest, InputToAChildThatIgnoresItDoesNotKillTheCaller) {
+  RunOptions options;
+  options.input = std::string(1 << 20, 'x');
+  auto result = run({"true"}, options);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_TRUE(result->succeeded());
+}
+
+TEST(RunTest, MissingProgramIsAFailedPrecondition) {
+  auto result = run({"zerospof-no-such-program"});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(result.error().message.find("not installed"), std::string::npos);
+}
+
+TEST(RunTest, TimeoutKillsTheWholeProcessGroupAndOnlyIt) {
+  RunOptions options;
+  options.timeout = milliseconds(300);
+  auto started = std::chrono::steady_clock::now();
+  // The grandchild `sleep` keeps stdout open; the group kill must take it too.
+  auto result = run({"sh", "-c", "sleep 30 & sleep 30"}, options);
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(result.has_value());
+  EXPECT_TRUE(result->timed_out);
+  EXPECT_EQ(result->signal, SIGKILL);
+  EXPECT_LT(elapsed, seconds(5));
+  EXPECT_EQ(getpgrp(), getpgid(0));  // we are still alive and in our own group
+}
+
+TEST(RunCheckedTest, ErrorQuotesStderr) {
+  auto result = run_checked({"sh", "-c", "echo 'bad thing happened' >&2; exit 1"});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_NE(result.error().message.find("bad thing happened"), std::string::npos);
+  EXPECT_NE(result.error().message.find("status 1"), std::string::npos);
+}
+
+TEST(RunCheckedTest, TimeoutIsKTimeout) {
+  RunOptions options;
+  options.timeout = milliseconds(100);
+  auto result = run_checked({"sleep", "10"}, options);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kTimeout);
+}
+
+TEST(SpawnDetachedTest, StartsInItsOwnSessionAndLogs) {
+  auto log = std::filesystem::temp_directory_path() /
+             ("zerospof_process_test_" + std::to_string(getpid()) + ".log");
+  auto pid = spawn_detached({"sh", "-c", "echo started; exec sleep 30"}, {log.string()});
+  ASSERT_TRUE(pid.has_value());
+  EXPECT_TRUE(process_alive(*pid));
+  EXPECT_EQ(getpgid(*pid), *pid);
+  EXPECT_NE(getsid(*pid), getsid(0));
+  for (int i = 0; i < 100 && std::filesystem::file_size(log) == 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  kill(*pid, SIGKILL);
+  for (int i = 0; i < 250 && process_alive(*pid); ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_FALSE(process_alive(*pid));
+  EXPECT_EQ(std::filesystem::file_size(log), 8u);  // "started\n"
+  std::filesystem::remove(log);
+}
+
+TEST(SpawnDetachedTest, MissingProgramFails) {
+  auto pid = spawn_detached({"zerospof-no-such-program"}, {"/dev/null"});
+  EXPECT_FALSE(pid.has_value());
+}
+
+TEST(ProcessAliveTest, FalseForNonsense) {
+  EXPECT_FALSE(process_alive(0));
+  EXPECT_FALSE(process_alive(-1));
+  EXPECT_TRUE(process_alive(getpid()));
+}
+
+}  // namespace
+}  // namespace zerospof::util
