@@ -1,0 +1,60 @@
+// The sequential specification the checker linearizes against: one register per key, holding
+// a string or nothing, with read, write, compare-and-set and append. The key-value map of
+// testdata/kv is this register per key (P-compositionality: a history of independent keys is
+// linearizable iff each key's sub-history is), and the Jepsen etcd register is the map's one key.
+//
+// Values are interned to small integers per partition so that states compare and hash in O(1);
+// id 0 is the initial value, absent, which reads as nil or "" (the histories use both).
+// A ValueTable is used by one thread at a time (each partition's search owns its own).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "drill/history.h"
+
+namespace zerospof::drill {
+
+using ValueId = std::uint32_t;
+inline constexpr ValueId kAbsent = 0;
+
+class ValueTable {
+ public:
+  ValueTable();
+  ValueId intern(std::string_view text);
+  ValueId intern_value(const Value& value) { return value ? intern(*value) : kAbsent; }
+  std::string_view text(ValueId id) const { return texts_[id]; }
+  // The value after appending `suffix` to `state`, memoised: appends revisit the same states.
+  ValueId append(ValueId state, ValueId suffix);
+  std::size_t size() const { return texts_.size(); }
+
+ private:
+  std::deque<std::string> texts_;  // a deque: the views in ids_ stay valid as it grows
+  std::unordered_map<std::string_view, ValueId> ids_;
+  std::unordered_map<std::uint64_t, ValueId> appends_;  // (state << 32 | suffix) -> result
+};
+
+// An operation of one partition, with its values interned.
+struct ModelOperation {
+  Function function = Function::kRead;
+  Outcome outcome = Outcome::kOk;
+  ValueId argument = kAbsent;  // write, append, compare-and-set: the value set
+  ValueId expected = kAbsent;  // compare-and-set: the value compared against
+  ValueId observed = kAbsent;  // read: the value returned
+};
+
+struct Step {
+  bool legal = false;  // the operation's recorded result is possible in this state
+  ValueId next = kAbsent;
+};
+
+// Applies `operation` to `state`. An operation of unknown outcome is legal in every state.
+Step apply(ValueTable& values, ValueId state, const ModelOperation& operation);
+
+// Why `operation` is illegal in `state`, for reports ("read \"3\" but the value was \"4\"").
+std::string why_illegal(const ValueTable& values, ValueId state, const ModelOperation& operation);
+
+}  // namespace zerospof::drill
