@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   zerospof::cli::register_init(app, exit_code);
   zerospof::cli::register_check(app, exit_code);
+  zerospof::cli::register_verify_history(app, exit_code);
+  zerospof::cli::register_lab(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

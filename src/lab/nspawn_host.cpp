@@ -1,0 +1,283 @@
+#include "lab/nspawn_host.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "lab/netns.h"
+#include "util/files.h"
+#include "util/process.h"
+
+namespace zerospof::lab {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+util::Error filesystem_error(const std::string& what, const std::error_code& error) {
+  return util::Error::failed_precondition(fmt::format("{}: {}", what, error.message()));
+}
+
+// Mount points (as written in /proc/self/mountinfo) at or below `prefix`.
+std::vector<std::string> mounts_under(const fs::path& prefix) {
+  std::vector<std::string> found;
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mountinfo, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root, mount_point;
+    fields >> id >> parent >> device >> root >> mount_point;
+    if (mount_point.rfind(prefix.string(), 0) == 0) found.push_back(mount_point);
+  }
+  return found;
+}
+
+bool is_mounted(const fs::path& path) {
+  for (const auto& mount_point : mounts_under(path)) {
+    if (mount_point == path.string()) return true;
+  }
+  return false;
+}
+
+util::Status mount_overlay(const LabFiles& files, const fs::path& base, const HostRecord& host) {
+  const fs::path dir = files.host_dir(host.name);
+  std::error_code error;
+  for (const char* sub : {"upper", "work", "root"}) fs::create_directories(dir / sub, error);
+  if (error) return util::fail(filesystem_error("cannot create " + dir.string(), error));
+  if (is_mounted(files.host_root(host.name))) return {};
+  std::string options = fmt::format("lowerdir={},upperdir={},workdir={}", base.string(),
+                                    (dir / "upper").string(), (dir / "work").string());
+  if (mount("overlay", files.host_root(host.name).c_str(), "overlay", 0, options.c_str()) != 0) {
+    return util::fail(util::Error::failed_precondition(
+        fmt::format("cannot mount the root of lab host {}: {}", host.name, std::strerror(errno)),
+        "the lab needs overlayfs (modprobe overlay) and root"));
+  }
+  return {};
+}
+
+util::Status write_into(const fs::path& root, const std::string& path, const std::string& content,
+                        mode_t mode) {
+  std::error_code error;
+  fs::create_directories((root / path).parent_path(), error);
+  if (error) return util::fail(filesystem_error("cannot create " + path, error));
+  return util::write_file_atomic((root / path).string(), content,
+                                 {.mode = mode, .overwrite = true});
+}
+
+// The PID of the first child of `parent` (scanning /proc: no dependency on CONFIG_PROC_CHILDREN).
+std::optional<pid_t> child_of(pid_t parent) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/proc", error)) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close_paren = line.rfind(')');
+    if (close_paren == std::string::npos) continue;
+    std::istringstream rest(line.substr(close_paren + 2));
+    char state = 0;
+    pid_t parent_pid = 0;
+    rest >> state >> parent_pid;
+    if (parent_pid == parent) return static_cast<pid_t>(std::stol(name));
+  }
+  return std::nullopt;
+}
+
+std::string read_small(const fs::path& path) {
+  std::ifstream file(path);
+  std::stringstream content;
+  content << file.rdbuf();
+  return content.str();
+}
+
+// True when `pid` is the systemd-nspawn we started for this host (PIDs are reused).
+bool is_our_nspawn(pid_t pid, const LabFiles& files, const HostRecord& host) {
+  if (!util::process_alive(pid)) return false;
+  std::string command_line = read_small(fmt::format("/proc/{}/cmdline", pid));
+  return command_line.rfind("systemd-nspawn", 0) == 0 &&
+         command_line.find(files.host_root(host.name).string()) != std::string::npos;
+}
+
+std::optional<pid_t> recorded_nspawn(const LabFiles& files, const HostRecord& host) {
+  std::string text = read_small(files.nspawn_pid_file(host.name));
+  if (text.empty() || text.find_first_not_of("0123456789\n") != std::string::npos) {
+    return std::nullopt;
+  }
+  pid_t pid = static_cast<pid_t>(std::stol(text));
+  if (!is_our_nspawn(pid, files, host)) return std::nullopt;
+  return pid;
+}
+
+std::vector<std::string> nspawn_command(const LabFiles& files, const HostRecord& host) {
+  return {"systemd-nspawn",
+          "--boot",
+          "--register=no",
+          "--keep-unit",
+          "--capability=CAP_NET_ADMIN",
+          "--network-namespace-path=/run/netns/" + host_namespace(host.name),
+          "--machine=" + host.name,
+          "--resolv-conf=off",
+          "--timezone=off",
+          "--link-journal=no",
+          "--console=read-only",
+          "-D",
+          files.host_root(host.name).string()};
+}
+
+bool tcp_connects(const model::IpAddress& address, int port, milliseconds timeout) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in target{};
+  target.sin_family = AF_INET;
+  target.sin_port = htons(static_cast<std::uint16_t>(port));
+  std::memcpy(&target.sin_addr, address.bytes.data(), 4);
+  bool connected = connect(fd, reinterpret_cast<sockaddr*>(&target), sizeof target) == 0;
+  if (!connected && errno == EINPROGRESS) {
+    pollfd waiting{fd, POLLOUT, 0};
+    int error = 0;
+    socklen_t length = sizeof error;
+    connected = poll(&waiting, 1, static_cast<int>(timeout.count())) == 1 &&
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
+  }
+  close(fd);
+  return connected;
+}
+
+std::int64_t pss_bytes(const fs::path& process) {
+  std::ifstream rollup(process / "smaps_rollup");
+  std::string key;
+  std::int64_t kibibytes = 0;
+  while (rollup >> key) {
+    if (key == "Pss:") {
+      rollup >> kibibytes;
+      return kibibytes * 1024;
+    }
+    rollup.ignore(1 << 12, '\n');
+  }
+  return 0;
+}
+
+}  // namespace
+
+util::Status prepare_host_root(const LabFiles& files, const fs::path& base_image,
+                               const HostRecord& host, const HostIdentity& identity) {
+  ZEROSPOF_RETURN_IF_ERROR(mount_overlay(files, base_image, host));
+  const fs::path root = files.host_root(host.name);
+  ZEROSPOF_RETURN_IF_ERROR(write_into(root, "etc/hostname", host.name + "\n", 0644));
+  ZEROSPOF_RETURN_IF_ERROR(write_into(root, "etc/hosts", identity.hosts_file, 0644));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string key, util::read_file(identity.host_key.string()));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string public_key,
+                            util::read_file(identity.host_key.string() + ".pub"));
+  ZEROSPOF_RETURN_IF_ERROR(write_into(root, "etc/ssh/ssh_host_ed25519_key", key, 0600));
+  ZEROSPOF_RETURN_IF_ERROR(write_into(root, "etc/ssh/ssh_host_ed25519_key.pub", public_key, 0644));
+  std::error_code error;
+  fs::create_directories(root / "root/.ssh", error);
+  fs::permissions(root / "root/.ssh", fs::perms::owner_all, error);
+  return write_into(root, "root/.ssh/authorized_keys", identity.operator_public_key, 0600);
+}
+
+util::Result<pid_t> boot_host(const LabFiles& files, const HostRecord& host) {
+  if (auto init = running_init(files, host)) return *init;
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      pid_t nspawn,
+      util::spawn_detached(nspawn_command(files, host), {files.console_log(host.name).string()}));
+  ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic(files.nspawn_pid_file(host.name).string(),
+                                                   fmt::format("{}\n", nspawn),
+                                                   {.mode = 0644, .overwrite = true}));
+  auto deadline = Clock::now() + std::chrono::seconds(15);
+  while (Clock::now() < deadline && util::process_alive(nspawn)) {
+    if (auto init = child_of(nspawn)) return *init;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return util::fail(util::Error::unavailable(fmt::format(
+      "lab host {} did not boot; see {}", host.name, files.console_log(host.name).string())));
+}
+
+std::optional<pid_t> running_init(const LabFiles& files, const HostRecord& host) {
+  auto nspawn = recorded_nspawn(files, host);
+  if (!nspawn) return std::nullopt;
+  auto init = child_of(*nspawn);
+  if (!init || !util::process_alive(*init)) return std::nullopt;
+  return init;
+}
+
+util::Status wait_for_ssh(const model::IpAddress& address, milliseconds timeout) {
+  ZEROSPOF_RETURN_IF_ERROR(require_lab_address(address));
+  auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (tcp_connects(address, 22, milliseconds(500))) return {};
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  util::Error error = util::Error::unavailable(
+      fmt::format("sshd on {} did not answer within {}s", address.to_string(),
+                  std::chrono::duration_cast<std::chrono::seconds>(timeout).count()));
+  error.code = util::ErrorCode::kTimeout;
+  return util::fail(std::move(error));
+}
+
+util::Status kill_container(const LabFiles& files, const HostRecord& host) {
+  auto nspawn = recorded_nspawn(files, host);
+  if (!nspawn) return {};
+  if (auto init = child_of(*nspawn)) kill(*init, SIGKILL);
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline && util::process_alive(*nspawn)) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  if (!util::process_alive(*nspawn)) return {};
+  kill(*nspawn, SIGKILL);  // nspawn hung in its own cleanup: it is ours, and only it is left
+  return {};
+}
+
+util::Status unmount_host_root(const LabFiles& files, const HostRecord& host) {
+  const fs::path root = files.host_root(host.name);
+  if (!is_mounted(root)) return {};
+  if (umount2(root.c_str(), 0) != 0 && umount2(root.c_str(), MNT_DETACH) != 0) {
+    return util::fail(util::Error::failed_precondition(
+        fmt::format("cannot unmount {}: {}", root.string(), std::strerror(errno))));
+  }
+  return {};
+}
+
+std::int64_t host_memory(pid_t init) {
+  std::error_code error;
+  fs::path init_namespace = fs::read_symlink(fmt::format("/proc/{}/ns/pid", init), error);
+  if (error) return 0;
+  std::int64_t total = 0;
+  for (const auto& entry : fs::directory_iterator("/proc", error)) {
+    std::error_code link_error;
+    if (fs::read_symlink(entry.path() / "ns/pid", link_error) != init_namespace) continue;
+    total += pss_bytes(entry.path());
+  }
+  return total;
+}
+
+std::vector<std::string> host_leftovers(const LabFiles& files) {
+  std::vector<std::string> found;
+  for (const auto& mount_point : mounts_under(files.paths().state_dir / "hosts")) {
+    found.push_back("mount " + mount_point);
+  }
+  std::error_code error;
+  const std::string marker = (files.paths().state_dir / "hosts").string();
+  for (const auto& entry : fs::directory_iterator("/proc", error)) {
+    std::string command_line = read_small(entry.path() / "cmdline");
+    if (command_line.rfind("systemd-nspawn", 0) == 0 &&
+        command_line.find(marker) != std::string::npos) {
+      found.push_back("process " + entry.path().filename().string() + " systemd-nspawn");
+    }
+  }
+  return found;
+}
+
+}  // namespace zerospof::lab
