@@ -1,0 +1,82 @@
+#include "analysis/analysis.h"
+
+#include "analysis/addons.h"
+#include "analysis/criteria.h"
+#include "analysis/engine.h"
+
+namespace zerospof::analysis {
+
+const char* to_string(Health health) {
+  switch (health) {
+    case Health::kOk: return "ok";
+    case Health::kDegraded: return "degraded";
+    case Health::kDown: return "down";
+  }
+  return "?";
+}
+
+const char* to_string(Component component) {
+  switch (component) {
+    case Component::kEtcd: return "etcd";
+    case Component::kApiserver: return "kube-apiserver";
+    case Component::kScheduler: return "kube-scheduler";
+    case Component::kControllerManager: return "kube-controller-manager";
+    case Component::kHaproxy: return "haproxy";
+    case Component::kKeepalived: return "keepalived";
+    case Component::kKubelet: return "kubelet";
+  }
+  return "?";
+}
+
+bool Report::any_down() const {
+  for (const ServiceSummary& summary : summaries)
+    if (summary.worst == Health::kDown) return true;
+  return false;
+}
+
+namespace {
+
+void record(Report& report, const Scenario& scenario, const ScenarioResult& result,
+            bool keep_ok) {
+  int index = static_cast<int>(report.scenarios.size());
+  for (const Verdict& verdict : result.verdicts)
+    for (int service : report.subjects[verdict.subject].services) {
+      ServiceSummary& summary = report.summaries[service];
+      if (verdict.health <= summary.worst) continue;
+      summary.worst = verdict.health;
+      summary.first_scenario = index;
+      summary.first_verdict = verdict;
+    }
+  if (!keep_ok && result.worst == Health::kOk && scenario.kind != ScenarioKind::kBaseline) return;
+  report.scenarios.push_back(scenario);
+  ScenarioResult stored = result;
+  stored.scenario = index;
+  report.results.push_back(std::move(stored));
+}
+
+}  // namespace
+
+Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
+               const Options& options) {
+  model::Manifests all = deployed_addons(cluster);
+  all.workloads.insert(all.workloads.end(), manifests.workloads.begin(), manifests.workloads.end());
+  all.budgets.insert(all.budgets.end(), manifests.budgets.begin(), manifests.budgets.end());
+  all.services.insert(all.services.end(), manifests.services.begin(), manifests.services.end());
+  Engine engine(cluster, all.workloads, options);
+  Report report;
+  report.failures = options.failures;
+  for (const model::Node& node : cluster.nodes) report.node_names.push_back(node.name);
+  for (const Domain& domain : engine.topology().domains()) report.domain_names.push_back(domain.name);
+  report.zones = engine.topology().zones();
+  report.services = engine.services();
+  report.subjects = engine.subjects();
+  report.summaries.resize(report.services.size());
+  engine.run([&](const Scenario& scenario, ScenarioResult& result) {
+    record(report, scenario, result, options.keep_ok_scenarios);
+  });
+  report.skipped = engine.skipped();
+  judge_criteria(cluster, all, engine, report);
+  return report;
+}
+
+}  // namespace zerospof::analysis

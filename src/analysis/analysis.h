@@ -1,0 +1,137 @@
+// The static failure analysis behind `zerospof check` (and later `audit`): from a plan and the
+// workloads it will run, every failure scenario asked for (each failure domain down, every set
+// of up to K domains, each component stopped on each node, every bipartition of the network),
+// and for each scenario and each service whether it stays ok, is degraded or goes down, now and
+// after Kubernetes has rescheduled what it can. The answer names the smallest failing scenario
+// of every service, the single points of failure and the plan's success criteria.
+//
+// Guarantees: pure function of its inputs (no I/O, no clock, no randomness), deterministic
+// output order, and worst-case reasoning wherever the real placement is the scheduler's choice
+// (replicas with no required spread may all share one node). Cost per scenario is proportional
+// to what the scenario touches, not to the size of the cluster (see engine.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/cluster.h"
+#include "model/workload.h"
+
+namespace zerospof::analysis {
+
+enum class Health : std::uint8_t { kOk, kDegraded, kDown };  // ordered by severity
+const char* to_string(Health health);
+
+struct Options {
+  int failures = 1;                 // every set of up to this many failure domains
+  bool component_stops = true;      // each component stopped on each node
+  bool partitions = true;           // every bipartition of the failure domains
+  int max_partition_domains = 16;   // 2^(n-1) - 1 bipartitions: beyond this, skipped and said so
+  bool keep_ok_scenarios = true;    // false: scenario results only for non-ok outcomes (large plans)
+};
+
+// Processes zerospof runs per node, which a scenario may stop one at a time.
+enum class Component : std::uint8_t {
+  kEtcd, kApiserver, kScheduler, kControllerManager, kHaproxy, kKeepalived, kKubelet,
+};
+const char* to_string(Component component);
+
+enum class ScenarioKind : std::uint8_t { kBaseline, kDomainsDown, kComponentStopped, kPartition };
+
+struct Scenario {
+  ScenarioKind kind = ScenarioKind::kBaseline;
+  std::vector<int> domains;    // kDomainsDown: the dead domains; kPartition: one side
+  int node = -1;               // kComponentStopped
+  Component component = Component::kEtcd;
+  int failure_count = 0;       // how many failures make it up (domains down, or 1)
+};
+
+struct ServiceInfo {
+  std::string name;            // "etcd", "coredns", "deployment/shop/web"
+  model::ServiceClass service_class = model::ServiceClass::kDataPath;
+  std::string what;            // one line: what it is and how it stays available
+  util::SourceLocation where;  // for workloads from manifests
+};
+
+// Why a verdict is what it is; report.cpp turns it and the numbers into one line.
+enum class Reason : std::uint8_t {
+  kAllLive, kQuorumKept, kQuorumLost, kInstancesLost, kNoInstance, kEtcdDown, kApiDown,
+  kLeaderReelected, kVipMoves, kNoVipHolder, kBackendsLost, kNodeLosesApi, kReplicasLost,
+  kMayShareNode, kStatefulSetStuck, kNoCapacity, kCannotSchedule, kPerNode, kVolumesDegraded,
+  kVolumesLost, kReflectorsLost, kNoReflector, kPartitionMinority, kVipSplitBrain,
+};
+
+struct Verdict {
+  int subject = 0;             // index into Report::subjects
+  Health health = Health::kOk; // the verdict: now and after recovery, weighed by service class
+  Health now = Health::kOk;    // the moment the failure happens
+  Health after = Health::kOk;  // once Kubernetes has rescheduled what it can
+  Reason reason = Reason::kAllLive;
+  std::int32_t live = 0, total = 0, live_after = 0, extra = 0;
+};
+
+struct ScenarioResult {
+  int scenario = 0;             // index into Report::scenarios
+  Health worst = Health::kOk;
+  std::vector<Verdict> verdicts;  // the subjects that are not ok, in subject order
+};
+
+// A subject is one service, or a group of workloads that behave identically in every scenario
+// (same nodes, replicas and spread): evaluated once, reported for each member.
+struct Subject {
+  std::vector<int> services;
+};
+
+struct ServiceSummary {
+  Health worst = Health::kOk;
+  int first_scenario = -1;      // the smallest scenario reaching `worst`
+  Verdict first_verdict;
+};
+
+struct Criterion {
+  std::string text;             // as cluster-plan.md writes it
+  enum class Result { kPass, kFail, kNotJudged } result = Result::kPass;
+  std::string reason;
+};
+
+struct Report {
+  std::vector<std::string> node_names;
+  std::vector<std::string> domain_names;   // failure domains: nodes, or zones
+  bool zones = false;
+  std::vector<ServiceInfo> services;
+  std::vector<Subject> subjects;
+  std::vector<Scenario> scenarios;
+  std::vector<ScenarioResult> results;      // in scenario order
+  std::vector<ServiceSummary> summaries;    // per service
+  std::vector<Criterion> criteria;
+  std::vector<std::string> notes;           // what the user needs to know; not failures
+  std::vector<std::string> skipped;         // scenarios not analysed, and why
+  int failures = 1;
+
+  std::string scenario_name(const Scenario& scenario) const;
+  std::string reason_text(const Verdict& verdict) const;
+  bool any_down() const;
+};
+
+Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
+               const Options& options);
+
+}  // namespace zerospof::analysis
+
+namespace zerospof::util {
+class Style;
+}
+
+namespace zerospof::analysis {
+
+// The report for a person: each scenario with what it degrades or takes down (all of them when
+// `verbose`, else the non-ok ones, capped for large plans), the single points of failure, the
+// success criteria and the notes. Colour through `style`.
+std::string format_text(const Report& report, const util::Style& style, bool verbose);
+
+// The report for machines; the schema is documented in docs/check.md and kept stable
+// (schemaVersion 1).
+std::string format_json(const Report& report);
+
+}  // namespace zerospof::analysis

@@ -1,0 +1,205 @@
+#include "analysis/engine.h"
+
+#include <algorithm>
+
+namespace zerospof::analysis {
+
+namespace {
+
+std::vector<ServiceInfo> control_plane_services(const ControlPlane& control_plane) {
+  std::vector<ServiceInfo> services;
+  control_plane.describe(services);
+  return services;
+}
+
+// The verdict weighs "now" and "after recovery" by what the service is: users notice a data
+// path gap at once, while a controller that is rescheduled in time is only degraded.
+Health weigh(const Verdict& verdict, model::ServiceClass service_class) {
+  if (service_class != model::ServiceClass::kController) return std::max(verdict.now, verdict.after);
+  Health blip = verdict.now == Health::kOk ? Health::kOk : Health::kDegraded;
+  return std::max(verdict.after, blip);
+}
+
+}  // namespace
+
+Engine::Engine(const model::Cluster& cluster, const std::vector<model::Workload>& workloads,
+               const Options& options)
+    : cluster_(cluster),
+      options_(options),
+      topology_(cluster),
+      control_plane_(cluster),
+      services_(control_plane_services(control_plane_)),
+      workloads_(workloads, topology_, services_, control_plane_.subject_count()),
+      liveness_(topology_.node_count()) {
+  for (int i = 0; i < control_plane_.subject_count(); ++i) {
+    subjects_.push_back(Subject{{i}});
+    subject_class_.push_back(services_[i].service_class);
+  }
+  for (const WorkloadGroup& group : workloads_.groups()) {
+    subjects_.push_back(Subject{group.services});
+    subject_class_.push_back(group.service_class);
+  }
+  for (size_t g = 0; g < workloads_.groups().size(); ++g) {
+    int eligibility_class = workloads_.groups()[g].eligibility_class;
+    baseline_.push_back(workloads_.evaluate(static_cast<int>(g),
+                                            workloads_.baseline_state(eligibility_class), true));
+  }
+}
+
+void Engine::add(ScenarioResult& result, Verdict verdict) const {
+  verdict.health = weigh(verdict, subject_class_[verdict.subject]);
+  if (verdict.health == Health::kOk) return;
+  result.worst = std::max(result.worst, verdict.health);
+  result.verdicts.push_back(verdict);
+}
+
+void Engine::evaluate_liveness(ScenarioResult& result) {
+  ControlPlane::Outcome outcome = control_plane_.evaluate(liveness_, scratch_);
+  for (const Verdict& verdict : scratch_) add(result, verdict);
+  const auto& classes = topology_.classes();
+  for (size_t c = 0; c < classes.size(); ++c) {
+    ClassState state = workloads_.class_state(static_cast<int>(c), liveness_);
+    bool touched = state.lost_nodes > 0;
+    for (int group : workloads_.groups_of_class(static_cast<int>(c)))
+      add(result, touched ? workloads_.evaluate(group, state, outcome.scheduling_up)
+                          : baseline_[group]);
+  }
+}
+
+void Engine::evaluate(const Scenario& scenario, ScenarioResult& result) {
+  liveness_.reset();
+  result.worst = Health::kOk;
+  result.verdicts.clear();
+  switch (scenario.kind) {
+    case ScenarioKind::kBaseline:
+      break;
+    case ScenarioKind::kDomainsDown:
+      for (int domain : scenario.domains)
+        for (int node : topology_.domains()[domain].nodes) liveness_.kill_host(node);
+      break;
+    case ScenarioKind::kComponentStopped:
+      liveness_.stop(scenario.node, scenario.component);
+      // Without its kubelet, or in local-proxy mode without its proxy, the node goes NotReady
+      // and its pods are evicted, while systemd keeps the control-plane services running.
+      if (scenario.component == Component::kKubelet ||
+          (scenario.component == Component::kHaproxy &&
+           cluster_.endpoint.mode == model::EndpointMode::kLocalProxy))
+        liveness_.lose_pods(scenario.node);
+      break;
+    case ScenarioKind::kPartition:
+      evaluate_partition(scenario, result);
+      return;
+  }
+  evaluate_liveness(result);
+}
+
+// Each side sees the other side's hosts as gone. The side that keeps a working control plane
+// (only one can have an etcd majority) is the cluster; what the other side loses is degraded.
+// Only when neither side has a control plane does the partition take the API down.
+void Engine::evaluate_partition(const Scenario& scenario, ScenarioResult& result) {
+  std::vector<char> on_side_a(topology_.node_count());
+  for (int domain : scenario.domains)
+    for (int node : topology_.domains()[domain].nodes) on_side_a[node] = 1;
+  auto cut_off = [&](bool keep_side_a) {
+    liveness_.reset();
+    for (int node = 0; node < topology_.node_count(); ++node)
+      if (static_cast<bool>(on_side_a[node]) != keep_side_a) liveness_.kill_host(node);
+    return control_plane_.evaluate(liveness_, scratch_).api_up;
+  };
+  bool a_up = cut_off(true);
+  bool b_up = cut_off(false);
+  cut_off(a_up || !b_up);
+  evaluate_liveness(result);
+  bool any_side_up = a_up || b_up;
+  const auto& holders = control_plane_.vip_holders();
+  bool holders_on_a = std::any_of(holders.begin(), holders.end(), [&](int n) { return on_side_a[n]; });
+  bool holders_on_b = std::any_of(holders.begin(), holders.end(), [&](int n) { return !on_side_a[n]; });
+  result.worst = Health::kOk;
+  for (Verdict& verdict : result.verdicts) {
+    bool control = verdict.subject < control_plane_.subject_count() &&
+                   control_plane_.is_control_plane_subject(verdict.subject);
+    if (any_side_up || !control) verdict.health = std::min(verdict.health, Health::kDegraded);
+    if (verdict.subject == ControlPlane::kEndpointSubject && any_side_up && verdict.health != Health::kDown)
+      verdict.reason = holders_on_a && holders_on_b ? Reason::kVipSplitBrain
+                                                    : Reason::kPartitionMinority;
+    result.worst = std::max(result.worst, verdict.health);
+  }
+  if (any_side_up && std::none_of(result.verdicts.begin(), result.verdicts.end(),
+                                  [](const Verdict& v) { return v.subject == ControlPlane::kEndpointSubject; })) {
+    Verdict minority;
+    minority.subject = ControlPlane::kEndpointSubject;
+    minority.now = minority.after = minority.health = Health::kDegraded;
+    minority.reason = holders_on_a && holders_on_b ? Reason::kVipSplitBrain
+                                                   : Reason::kPartitionMinority;
+    result.verdicts.insert(result.verdicts.begin(), minority);
+    result.worst = std::max(result.worst, Health::kDegraded);
+  }
+}
+
+void Engine::enumerate_domain_sets(const Visitor& visit, long& count) {
+  int domains = static_cast<int>(topology_.domains().size());
+  ScenarioResult result;
+  for (int size = 1; size <= std::min(options_.failures, domains); ++size) {
+    // Combinations in lexicographic order: the smallest failing set is found first.
+    std::vector<int> chosen(size);
+    for (int i = 0; i < size; ++i) chosen[i] = i;
+    while (true) {
+      Scenario scenario{ScenarioKind::kDomainsDown, chosen, -1, Component::kEtcd, size};
+      evaluate(scenario, result);
+      visit(scenario, result);
+      ++count;
+      int i = size - 1;
+      while (i >= 0 && chosen[i] == domains - size + i) --i;
+      if (i < 0) break;
+      ++chosen[i];
+      for (int j = i + 1; j < size; ++j) chosen[j] = chosen[j - 1] + 1;
+    }
+    if (size == 1) {
+      for (int node = 0; node < topology_.node_count(); ++node) {
+        if (!options_.component_stops) break;
+        for (Component component : control_plane_.components_on(node)) {
+          Scenario scenario{ScenarioKind::kComponentStopped, {}, node, component, 1};
+          evaluate(scenario, result);
+          visit(scenario, result);
+          ++count;
+        }
+      }
+      if (options_.partitions) enumerate_partitions(visit, count);
+    }
+  }
+}
+
+// Side A is every non-empty subset of the domains that leaves out the last one, so each
+// bipartition is listed once: 2^(n-1) - 1 of them.
+void Engine::enumerate_partitions(const Visitor& visit, long& count) {
+  int domains = static_cast<int>(topology_.domains().size());
+  if (domains < 2) return;
+  if (domains > options_.max_partition_domains) {
+    skipped_.push_back("network bipartitions: " + std::to_string(domains) +
+                       " failure domains make 2^" + std::to_string(domains - 1) +
+                       " - 1 splits; give nodes zones to analyse partitions between zones");
+    return;
+  }
+  ScenarioResult result;
+  for (long mask = 1; mask < (1L << (domains - 1)); ++mask) {
+    Scenario scenario{ScenarioKind::kPartition, {}, -1, Component::kEtcd, 1};
+    for (int d = 0; d < domains - 1; ++d)
+      if (mask & (1L << d)) scenario.domains.push_back(d);
+    evaluate(scenario, result);
+    visit(scenario, result);
+    ++count;
+  }
+}
+
+long Engine::run(const Visitor& visit) {
+  long count = 0;
+  ScenarioResult result;
+  Scenario baseline;
+  evaluate(baseline, result);
+  visit(baseline, result);
+  ++count;
+  enumerate_domain_sets(visit, count);
+  return count;
+}
+
+}  // namespace zerospof::analysis

@@ -1,0 +1,60 @@
+// The engine: enumerates the scenarios (baseline; every set of up to K failure domains; each
+// component stopped on each node; every bipartition of the domains) and evaluates each one.
+//
+// Implementation note: the textbook approach re-evaluates every rule for every scenario. Here a
+// scenario marks only the nodes it kills in a reusable Liveness, the control-plane rules look at
+// their few instances, and each eligibility class is visited only when the scenario lost a node
+// in it; an untouched class contributes its baseline verdicts, computed once. So a scenario costs
+// O(failed nodes x classes + touched groups), whatever the number of pods.
+// Internal to analysis.
+#pragma once
+
+#include <functional>
+
+#include "analysis/analysis.h"
+#include "analysis/control_plane.h"
+#include "analysis/liveness.h"
+#include "analysis/topology.h"
+#include "analysis/workloads.h"
+
+namespace zerospof::analysis {
+
+class Engine {
+ public:
+  Engine(const model::Cluster& cluster, const std::vector<model::Workload>& workloads,
+         const Options& options);
+
+  // Calls `visit` for each scenario in order of size (baseline, then single failures, then
+  // pairs ...), with its result. Returns the number of scenarios evaluated.
+  using Visitor = std::function<void(const Scenario&, ScenarioResult&)>;
+  long run(const Visitor& visit);
+
+  const std::vector<ServiceInfo>& services() const { return services_; }
+  const std::vector<Subject>& subjects() const { return subjects_; }
+  const Topology& topology() const { return topology_; }
+  const ControlPlane& control_plane() const { return control_plane_; }
+  const std::vector<std::string>& skipped() const { return skipped_; }
+
+ private:
+  void evaluate(const Scenario& scenario, ScenarioResult& result);
+  void evaluate_liveness(ScenarioResult& result);
+  void evaluate_partition(const Scenario& scenario, ScenarioResult& result);
+  void add(ScenarioResult& result, Verdict verdict) const;
+  void enumerate_domain_sets(const Visitor& visit, long& count);
+  void enumerate_partitions(const Visitor& visit, long& count);
+
+  const model::Cluster& cluster_;
+  Options options_;
+  Topology topology_;
+  ControlPlane control_plane_;
+  std::vector<ServiceInfo> services_;
+  Workloads workloads_;
+  std::vector<Subject> subjects_;
+  std::vector<model::ServiceClass> subject_class_;
+  std::vector<Verdict> baseline_;       // per group, for untouched classes
+  Liveness liveness_;
+  std::vector<Verdict> scratch_;
+  std::vector<std::string> skipped_;
+};
+
+}  // namespace zerospof::analysis

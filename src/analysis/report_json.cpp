@@ -1,0 +1,116 @@
+// The JSON report (schemaVersion 1, documented in docs/check.md). Field names are stable:
+// add fields, never rename or remove them without bumping schemaVersion.
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/analysis.h"
+
+namespace zerospof::analysis {
+
+namespace {
+
+using nlohmann::json;
+
+const char* class_name(model::ServiceClass service_class) {
+  switch (service_class) {
+    case model::ServiceClass::kDataPath: return "data-path";
+    case model::ServiceClass::kControlPlane: return "control-plane";
+    case model::ServiceClass::kController: return "controller";
+    case model::ServiceClass::kObservability: return "observability";
+  }
+  return "?";
+}
+
+const char* kind_name(ScenarioKind kind) {
+  switch (kind) {
+    case ScenarioKind::kBaseline: return "baseline";
+    case ScenarioKind::kDomainsDown: return "domains-down";
+    case ScenarioKind::kComponentStopped: return "component-stopped";
+    case ScenarioKind::kPartition: return "partition";
+  }
+  return "?";
+}
+
+json verdict_json(const Report& report, const Verdict& verdict, int service) {
+  return {{"service", report.services[service].name},
+          {"health", to_string(verdict.health)},
+          {"now", to_string(verdict.now)},
+          {"afterRecovery", to_string(verdict.after)},
+          {"reason", report.reason_text(verdict)}};
+}
+
+json scenario_json(const Report& report, const ScenarioResult& result) {
+  const Scenario& scenario = report.scenarios[result.scenario];
+  json domains = json::array();
+  for (int domain : scenario.domains) domains.push_back(report.domain_names[domain]);
+  json services = json::array();
+  for (const Verdict& verdict : result.verdicts)
+    for (int service : report.subjects[verdict.subject].services)
+      services.push_back(verdict_json(report, verdict, service));
+  json out = {{"name", report.scenario_name(scenario)},
+              {"kind", kind_name(scenario.kind)},
+              {"failureCount", scenario.failure_count},
+              {"domains", domains},
+              {"health", to_string(result.worst)},
+              {"services", services}};
+  if (scenario.kind == ScenarioKind::kComponentStopped) {
+    out["node"] = report.node_names[scenario.node];
+    out["component"] = to_string(scenario.component);
+  }
+  return out;
+}
+
+json criteria_json(const Report& report) {
+  json criteria = json::array();
+  for (const Criterion& criterion : report.criteria)
+    criteria.push_back({{"text", criterion.text},
+                        {"result", criterion.result == Criterion::Result::kPass   ? "pass"
+                                   : criterion.result == Criterion::Result::kFail ? "fail"
+                                                                                  : "not-judged"},
+                        {"reason", criterion.reason}});
+  return criteria;
+}
+
+}  // namespace
+
+std::string format_json(const Report& report) {
+  json services = json::array();
+  for (const ServiceInfo& service : report.services) {
+    json entry = {{"name", service.name}, {"class", class_name(service.service_class)},
+                  {"description", service.what}};
+    if (service.where.known()) entry["location"] = service.where.to_string();
+    services.push_back(entry);
+  }
+  json scenarios = json::array();
+  json counts = {{"ok", 0}, {"degraded", 0}, {"down", 0}};
+  for (const ScenarioResult& result : report.results) {
+    scenarios.push_back(scenario_json(report, result));
+    counts[to_string(result.worst)] = counts[to_string(result.worst)].get<int>() + 1;
+  }
+  json failures = json::array();
+  for (size_t s = 0; s < report.summaries.size(); ++s) {
+    const ServiceSummary& summary = report.summaries[s];
+    if (summary.worst != Health::kDown) continue;
+    const Scenario& scenario = report.scenarios[summary.first_scenario];
+    failures.push_back({{"service", report.services[s].name},
+                        {"scenario", report.scenario_name(scenario)},
+                        {"failureCount", scenario.failure_count},
+                        {"reason", report.reason_text(summary.first_verdict)}});
+  }
+  json out = {{"schemaVersion", 1},
+              {"failures", report.failures},
+              {"zones", report.zones},
+              {"nodes", report.node_names},
+              {"failureDomains", report.domain_names},
+              {"services", services},
+              {"scenarios", scenarios},
+              {"summary", {{"scenarios", report.results.size()}, {"health", counts}}},
+              {"pointsOfFailure", failures},
+              {"criteria", criteria_json(report)},
+              {"notes", report.notes},
+              {"skipped", report.skipped},
+              {"verdict", report.any_down() ? "down" : "ok"}};
+  return out.dump(2) + "\n";
+}
+
+}  // namespace zerospof::analysis

@@ -1,0 +1,128 @@
+// The text report: written for a person at a terminal, most important last (the verdict is the
+// final line, where the eye lands), and bounded: a 1,000-node plan prints its failures, not
+// half a million ok lines.
+
+#include <fmt/format.h>
+
+#include "analysis/analysis.h"
+#include "util/terminal.h"
+
+namespace zerospof::analysis {
+
+namespace {
+
+constexpr size_t kScenarioLimit = 60;  // non-verbose: scenarios printed in full
+constexpr size_t kMembersShown = 8;    // members of one workload group printed per scenario
+
+std::string health_word(Health health, const util::Style& style) {
+  std::string word = fmt::format("{:<8}", to_string(health));
+  switch (health) {
+    case Health::kOk: return style.green(word);
+    case Health::kDegraded: return style.yellow(word);
+    case Health::kDown: return style.red(word);
+  }
+  return word;
+}
+
+void write_verdicts(std::string& out, const Report& report, const ScenarioResult& result,
+                    const util::Style& style) {
+  for (const Verdict& verdict : result.verdicts) {
+    const std::vector<int>& members = report.subjects[verdict.subject].services;
+    std::string reason = report.reason_text(verdict);
+    for (size_t i = 0; i < members.size() && i < kMembersShown; ++i)
+      out += fmt::format("    {:<40} {} {}\n", report.services[members[i]].name,
+                         health_word(verdict.health, style), reason);
+    if (members.size() > kMembersShown)
+      out += fmt::format("    {} more with the same verdict\n", members.size() - kMembersShown);
+  }
+}
+
+void write_scenarios(std::string& out, const Report& report, const util::Style& style,
+                     bool verbose) {
+  size_t printed = 0, hidden = 0, ok = 0;
+  bool list_ok = verbose || report.results.size() <= 100;
+  for (const ScenarioResult& result : report.results) {
+    const Scenario& scenario = report.scenarios[result.scenario];
+    if (result.worst == Health::kOk) {
+      ++ok;
+      if (list_ok)
+        out += fmt::format("  {:<46} {}\n", report.scenario_name(scenario),
+                           health_word(Health::kOk, style));
+      continue;
+    }
+    if (!verbose && printed >= kScenarioLimit) {
+      ++hidden;
+      continue;
+    }
+    ++printed;
+    out += fmt::format("  {:<46} {}\n", style.bold(report.scenario_name(scenario)),
+                       health_word(result.worst, style));
+    write_verdicts(out, report, result, style);
+  }
+  if (!list_ok && ok > 0) out += fmt::format("  ({} more scenarios with every service ok)\n", ok);
+  if (hidden > 0)
+    out += fmt::format("  ({} more scenarios with a degraded or down service: --verbose or -o json "
+                       "lists them)\n", hidden);
+}
+
+void write_failures(std::string& out, const Report& report, const util::Style& style) {
+  std::string single, combined;
+  for (size_t s = 0; s < report.summaries.size(); ++s) {
+    const ServiceSummary& summary = report.summaries[s];
+    if (summary.worst != Health::kDown) continue;
+    const Scenario& scenario = report.scenarios[summary.first_scenario];
+    std::string line = fmt::format("  {} {}: {} ({})\n", style.red("✘"), report.services[s].name,
+                                   report.scenario_name(scenario),
+                                   report.reason_text(summary.first_verdict));
+    (scenario.failure_count == 1 ? single : combined) += line;
+  }
+  out += style.bold("Single points of failure") + "\n";
+  out += single.empty() ? fmt::format("  {} none\n", style.green("✔")) : single;
+  if (report.failures > 1) {
+    out += style.bold(fmt::format("Smallest failing combinations (up to {} failures)",
+                                  report.failures)) + "\n";
+    out += combined.empty() ? fmt::format("  {} none\n", style.green("✔")) : combined;
+  }
+}
+
+void write_criteria(std::string& out, const Report& report, const util::Style& style) {
+  out += style.bold("Success criteria (cluster-plan.md)") + "\n";
+  for (const Criterion& criterion : report.criteria) {
+    std::string mark = criterion.result == Criterion::Result::kPass   ? style.green("✔ pass")
+                       : criterion.result == Criterion::Result::kFail ? style.red("✘ fail")
+                                                                      : style.dim("- drill");
+    out += fmt::format("  {}  {}: {}\n", mark, criterion.text, criterion.reason);
+  }
+}
+
+}  // namespace
+
+std::string format_text(const Report& report, const util::Style& style, bool verbose) {
+  std::string out = style.bold("Scenarios") +
+                    fmt::format(" ({} failure domains: {}; up to {} at once)\n",
+                                report.domain_names.size(), report.zones ? "zones" : "nodes",
+                                report.failures);
+  write_scenarios(out, report, style, verbose);
+  out += "\n";
+  write_failures(out, report, style);
+  out += "\n";
+  write_criteria(out, report, style);
+  if (!report.notes.empty() || !report.skipped.empty()) {
+    out += "\n" + style.bold("Notes") + "\n";
+    for (const std::string& note : report.notes) out += "  - " + note + "\n";
+    for (const std::string& skipped : report.skipped) out += "  - skipped: " + skipped + "\n";
+  }
+  size_t scenarios = report.results.size();
+  out += "\n";
+  if (report.any_down())
+    out += style.red("✘ a failure takes a service down") +
+           fmt::format(" ({} services, {} scenarios analysed)\n", report.services.size(), scenarios);
+  else
+    out += style.green(fmt::format("✔ no single point of failure{}", report.failures > 1
+                                       ? fmt::format(" (nor any set of up to {} failures)", report.failures)
+                                       : "")) +
+           fmt::format(" ({} services, {} scenarios analysed)\n", report.services.size(), scenarios);
+  return out;
+}
+
+}  // namespace zerospof::analysis

@@ -1,0 +1,90 @@
+#include "analysis/topology.h"
+
+#include "analysis/addons.h"
+
+#include <algorithm>
+#include <map>
+
+namespace zerospof::analysis {
+
+namespace {
+
+constexpr const char* kControlPlaneTaint = "node-role.kubernetes.io/control-plane";
+
+bool tolerates_control_plane(const model::Workload& workload) {
+  return std::any_of(workload.tolerations.begin(), workload.tolerations.end(), [](const auto& t) {
+    bool key = t.key.empty() ? t.exists : t.key == kControlPlaneTaint;
+    return key && (t.effect.empty() || t.effect == "NoSchedule");
+  });
+}
+
+}  // namespace
+
+// Labels as zerospof's node agents register them; nodes that are control plane but not worker
+// carry the control-plane NoSchedule taint, as kubeadm and k0s set it.
+Topology::Topology(const model::Cluster& cluster) : cluster_(cluster) {
+  std::map<std::string, int> zone_index;
+  for (const model::Node& node : cluster.nodes) {
+    model::Labels labels{{"kubernetes.io/hostname", node.name},
+                         {"kubernetes.io/os", "linux"}};
+    if (node.has_role(model::Role::kControlPlane)) labels[kControlPlaneTaint] = "";
+    if (node.has_role(model::Role::kWorker)) labels["node-role.kubernetes.io/worker"] = "";
+    if (!node.zone.empty()) labels["topology.kubernetes.io/zone"] = node.zone;
+    labels_.push_back(std::move(labels));
+    control_plane_tainted_.push_back(node.has_role(model::Role::kControlPlane) &&
+                                     !node.has_role(model::Role::kWorker));
+    zones_ = zones_ || !node.zone.empty();
+  }
+  for (int node : storage_nodes(cluster))
+    labels_[node]["node.longhorn.io/create-default-disk"] = "true";
+  for (size_t i = 0; i < cluster.nodes.size(); ++i) {
+    // A node without a zone in a zoned plan is a failure domain of its own.
+    const std::string& zone = cluster.nodes[i].zone.empty() ? cluster.nodes[i].name
+                                                            : cluster.nodes[i].zone;
+    auto [it, added] = zone_index.emplace(zone, static_cast<int>(domains_.size()));
+    if (added) domains_.push_back(Domain{zone, {}});
+    domains_[it->second].nodes.push_back(static_cast<int>(i));
+    domain_of_node_.push_back(it->second);
+  }
+  zone_of_node_ = domain_of_node_;
+  zone_count_ = static_cast<int>(domains_.size());
+}
+
+bool Topology::eligible(const model::Workload& workload, int node) const {
+  const model::Labels& labels = labels_[node];
+  for (const auto& [key, value] : workload.node_selector) {
+    auto it = labels.find(key);
+    if (it == labels.end() || it->second != value) return false;
+  }
+  if (!workload.node_affinity_terms.empty() &&
+      std::none_of(workload.node_affinity_terms.begin(), workload.node_affinity_terms.end(),
+                   [&](const auto& term) { return model::matches_all(term, labels); }))
+    return false;
+  return !control_plane_tainted_[node] || tolerates_control_plane(workload);
+}
+
+int Topology::classify(const model::Workload& workload) {
+  std::vector<char> member(labels_.size());
+  for (int node = 0; node < node_count(); ++node) member[node] = eligible(workload, node);
+  for (size_t i = 0; i < classes_.size(); ++i)
+    if (classes_[i].member == member) return static_cast<int>(i);
+  EligibilityClass added;
+  added.member = std::move(member);
+  added.nodes_per_zone.assign(zone_count_, 0);
+  added.capacity_known = true;
+  for (int node = 0; node < node_count(); ++node) {
+    if (!added.member[node]) continue;
+    added.nodes.push_back(node);
+    if (added.nodes_per_zone[zone_of_node_[node]]++ == 0) ++added.zone_count;
+    const auto& capacity = cluster_.nodes[node].capacity;
+    added.capacity_known = added.capacity_known && capacity.has_value();
+    if (capacity) {
+      added.cpu_millicores += capacity->cpu_millicores;
+      added.memory_bytes += capacity->memory_bytes;
+    }
+  }
+  classes_.push_back(std::move(added));
+  return static_cast<int>(classes_.size()) - 1;
+}
+
+}  // namespace zerospof::analysis

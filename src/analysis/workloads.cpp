@@ -1,0 +1,148 @@
+#include "analysis/workloads.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace zerospof::analysis {
+
+namespace {
+
+// At most how many replicas the scheduler may put in one spread domain.
+int max_per_domain(const model::Workload& workload, const EligibilityClass& eligible) {
+  const model::WorkloadSpread& spread = workload.spread;
+  if (spread.required_key == model::SpreadKey::kNone) return std::max(workload.replicas, 1);
+  if (spread.max_skew == 0) return 1;
+  int domains = spread.required_key == model::SpreadKey::kHostname
+                    ? static_cast<int>(eligible.nodes.size())
+                    : eligible.zone_count;
+  if (domains == 0) return std::max(workload.replicas, 1);
+  // Skew s across D domains: max - min <= s and the sum is R, so max <= (R + s(D-1)) / D.
+  return std::max(1, (workload.replicas + spread.max_skew * (domains - 1)) / domains);
+}
+
+Health health_of(int live, int total) {
+  if (live >= total) return Health::kOk;
+  return live == 0 ? Health::kDown : Health::kDegraded;
+}
+
+}  // namespace
+
+Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& topology,
+                     std::vector<ServiceInfo>& services, int first_subject)
+    : topology_(topology), first_subject_(first_subject) {
+  using Key = std::tuple<int, int, int, int, int, int>;
+  std::map<Key, int> group_index;
+  for (const model::Workload& workload : workloads) {
+    int eligibility_class = topology.classify(workload);
+    EligibilityClass& eligible = topology.class_at(eligibility_class);
+    bool daemon = workload.kind == model::WorkloadKind::kDaemonSet;
+    int pods = daemon ? static_cast<int>(eligible.nodes.size()) : workload.replicas;
+    eligible.cpu_requested += pods * workload.cpu_request_millicores;
+    eligible.memory_requested += pods * workload.memory_request_bytes;
+    WorkloadGroup group{eligibility_class, workload.kind, daemon ? 0 : workload.replicas,
+                        daemon ? model::SpreadKey::kNone : workload.spread.required_key,
+                        daemon ? 1 : max_per_domain(workload, eligible), workload.service_class,
+                        {}};
+    if (group.key == model::SpreadKey::kNone) group.key = model::SpreadKey::kHostname;
+    Key key{group.eligibility_class, static_cast<int>(group.kind), group.replicas,
+            static_cast<int>(group.key), group.max_per_domain,
+            static_cast<int>(group.service_class)};
+    auto [it, added] = group_index.emplace(key, static_cast<int>(groups_.size()));
+    if (added) groups_.push_back(group);
+    groups_[it->second].services.push_back(static_cast<int>(services.size()));
+    services.push_back({workload.display_name(), workload.service_class, "", workload.where});
+  }
+  groups_by_class_.resize(topology.classes().size());
+  for (size_t g = 0; g < groups_.size(); ++g)
+    groups_by_class_[groups_[g].eligibility_class].push_back(static_cast<int>(g));
+}
+
+ClassState Workloads::baseline_state(int eligibility_class) const {
+  const EligibilityClass& eligible = topology_.classes()[eligibility_class];
+  ClassState state;
+  state.live_nodes = static_cast<int>(eligible.nodes.size());
+  state.live_zones = eligible.zone_count;
+  state.capacity_ok = !eligible.capacity_known ||
+                      (eligible.cpu_requested <= eligible.cpu_millicores &&
+                       eligible.memory_requested <= eligible.memory_bytes);
+  return state;
+}
+
+ClassState Workloads::class_state(int eligibility_class, const Liveness& liveness) const {
+  const EligibilityClass& eligible = topology_.classes()[eligibility_class];
+  ClassState state = baseline_state(eligibility_class);
+  std::int64_t cpu = eligible.cpu_millicores, memory = eligible.memory_bytes;
+  // Only the lost nodes are visited (a handful), and zones only through them.
+  const std::vector<int>& lost = liveness.lost_pod_nodes();
+  for (size_t i = 0; i < lost.size(); ++i) {
+    int node = lost[i];
+    if (!eligible.member[node]) continue;
+    ++state.lost_nodes;
+    --state.live_nodes;
+    cpu -= topology_.cpu_millicores(node);
+    memory -= topology_.memory_bytes(node);
+    int zone = topology_.zone_of(node);
+    bool first_in_zone = std::none_of(lost.begin(), lost.begin() + i, [&](int other) {
+      return eligible.member[other] && topology_.zone_of(other) == zone;
+    });
+    if (!first_in_zone) continue;
+    ++state.lost_zones;
+    int lost_in_zone = static_cast<int>(std::count_if(lost.begin(), lost.end(), [&](int other) {
+      return eligible.member[other] && topology_.zone_of(other) == zone;
+    }));
+    if (lost_in_zone == eligible.nodes_per_zone[zone]) --state.live_zones;
+  }
+  if (eligible.capacity_known)
+    state.capacity_ok = eligible.cpu_requested <= cpu && eligible.memory_requested <= memory;
+  return state;
+}
+
+Verdict Workloads::evaluate(int group_index, const ClassState& state, bool scheduling_up) const {
+  const WorkloadGroup& group = groups_[group_index];
+  const EligibilityClass& eligible = topology_.classes()[group.eligibility_class];
+  Verdict verdict;
+  verdict.subject = first_subject_ + group_index;
+  if (group.kind == model::WorkloadKind::kDaemonSet) {
+    int total = static_cast<int>(eligible.nodes.size());
+    verdict.total = total;
+    verdict.live = verdict.live_after = state.live_nodes;
+    verdict.now = verdict.after = state.live_nodes == 0 ? Health::kDown : Health::kOk;
+    verdict.reason = state.lost_nodes > 0 ? Reason::kPerNode : Reason::kAllLive;
+    return verdict;
+  }
+  bool by_zone = group.key == model::SpreadKey::kZone;
+  int domains = by_zone ? eligible.zone_count : static_cast<int>(eligible.nodes.size());
+  int lost_domains = by_zone ? state.lost_zones : state.lost_nodes;
+  int live_domains = by_zone ? state.live_zones : state.live_nodes;
+  int placed = std::min(group.replicas, group.max_per_domain * domains);
+  int live = placed - std::min(placed, group.max_per_domain * lost_domains);
+  int live_after = live;
+  Reason reason = placed < group.replicas ? Reason::kCannotSchedule
+                  : live == placed        ? Reason::kAllLive
+                  : group.max_per_domain >= group.replicas && group.replicas > 1
+                      ? Reason::kMayShareNode
+                      : Reason::kReplicasLost;
+  if (live < placed) {
+    if (!scheduling_up) {
+      reason = Reason::kApiDown;
+    } else if (group.kind == model::WorkloadKind::kStatefulSet) {
+      reason = Reason::kStatefulSetStuck;
+    } else if (!state.capacity_ok) {
+      reason = Reason::kNoCapacity;
+    } else {
+      live_after = std::min(group.replicas, group.max_per_domain * live_domains);
+      if (live_after < group.replicas && reason != Reason::kMayShareNode)
+        reason = Reason::kCannotSchedule;
+    }
+  }
+  verdict.total = group.replicas;
+  verdict.live = live;
+  verdict.live_after = live_after;
+  verdict.now = health_of(live, group.replicas);
+  verdict.after = health_of(live_after, group.replicas);
+  verdict.reason = reason;
+  return verdict;
+}
+
+}  // namespace zerospof::analysis

@@ -1,0 +1,62 @@
+// The availability rule of replicated workloads (Deployments, StatefulSets, DaemonSets), from
+// manifests and from what zerospof deploys. Workloads that behave the same in every scenario
+// (same eligible nodes, kind, replicas and guaranteed spread) form one group, evaluated once.
+//
+// Worst case over placement, because the scheduler decides it: with required anti-affinity (or
+// a DoNotSchedule spread) at most m replicas share a node or zone; without, all may share one.
+// d lost domains therefore cost min(placed, m*d) replicas; after recovery, at most m per live
+// domain can be placed again, if the control plane can reschedule and capacity allows.
+// Internal to analysis.
+#pragma once
+
+#include <vector>
+
+#include "analysis/analysis.h"
+#include "analysis/liveness.h"
+#include "analysis/topology.h"
+#include "model/workload.h"
+
+namespace zerospof::analysis {
+
+struct WorkloadGroup {
+  int eligibility_class = 0;
+  model::WorkloadKind kind = model::WorkloadKind::kDeployment;
+  int replicas = 0;
+  model::SpreadKey key = model::SpreadKey::kNone;
+  int max_per_domain = 0;  // m: at most this many replicas share one node (or zone)
+  model::ServiceClass service_class = model::ServiceClass::kDataPath;
+  std::vector<int> services;
+};
+
+// What a scenario did to one eligibility class.
+struct ClassState {
+  int lost_nodes = 0, live_nodes = 0;   // nodes whose pods are lost / that can take pods
+  int lost_zones = 0, live_zones = 0;   // zones touched by a loss / with a node that can take pods
+  bool capacity_ok = true;
+};
+
+class Workloads {
+ public:
+  // Services are appended to `services` (one per workload), groups get subject indices from
+  // `first_subject` on.
+  Workloads(const std::vector<model::Workload>& workloads, Topology& topology,
+            std::vector<ServiceInfo>& services, int first_subject);
+
+  const std::vector<WorkloadGroup>& groups() const { return groups_; }
+  const std::vector<int>& groups_of_class(int eligibility_class) const {
+    return groups_by_class_[eligibility_class];
+  }
+  int first_subject() const { return first_subject_; }
+
+  ClassState class_state(int eligibility_class, const Liveness& liveness) const;
+  ClassState baseline_state(int eligibility_class) const;
+  Verdict evaluate(int group, const ClassState& state, bool scheduling_up) const;
+
+ private:
+  const Topology& topology_;
+  std::vector<WorkloadGroup> groups_;
+  std::vector<std::vector<int>> groups_by_class_;
+  int first_subject_;
+};
+
+}  // namespace zerospof::analysis

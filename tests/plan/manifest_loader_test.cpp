@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include "plan/plan.h"
+#include "support/test_plans.h"
+
+namespace zerospof::plan {
+namespace {
+
+const model::Workload* find(const model::Manifests& manifests, const std::string& name) {
+  for (const model::Workload& workload : manifests.workloads)
+    if (workload.name == name) return &workload;
+  return nullptr;
+}
+
+TEST(ManifestLoaderTest, EveryUpstreamManifestLoads) {
+  auto manifests = load_manifests({testing::shared_path("upstream")});
+  ASSERT_TRUE(manifests) << util::format_error(manifests.error());
+  EXPECT_GT(manifests->ignored_objects, 50);  // CRDs, RBAC, ConfigMaps...
+  const model::Workload* ingress = find(*manifests, "ingress-nginx-controller");
+  ASSERT_NE(ingress, nullptr);
+  EXPECT_EQ(ingress->replicas, 1);
+  EXPECT_TRUE(ingress->replicas_defaulted);
+  EXPECT_EQ(ingress->service_class, model::ServiceClass::kDataPath);  // a Service selects it
+  EXPECT_TRUE(ingress->has_readiness_probe);
+  const model::Workload* controllers = find(*manifests, "calico-kube-controllers");
+  ASSERT_NE(controllers, nullptr);
+  EXPECT_EQ(controllers->service_class, model::ServiceClass::kController);
+  const model::Workload* node = find(*manifests, "calico-node");
+  ASSERT_NE(node, nullptr);
+  EXPECT_EQ(node->kind, model::WorkloadKind::kDaemonSet);
+  EXPECT_GE(manifests->budgets.size(), 1u);
+}
+
+TEST(ManifestLoaderTest, CorednsUpstreamRequiresHostnameSpreadThroughMatchExpressions) {
+  auto manifests = load_manifests({testing::shared_path("upstream/coredns.yaml.sed")});
+  ASSERT_TRUE(manifests) << util::format_error(manifests.error());
+  const model::Workload* coredns = find(*manifests, "coredns");
+  ASSERT_NE(coredns, nullptr);
+  EXPECT_EQ(coredns->spread.required_key, model::SpreadKey::kHostname);
+  EXPECT_TRUE(coredns->replicas_defaulted);  // "replicas: not specified here"
+  EXPECT_EQ(coredns->memory_request_bytes, 70LL << 20);
+}
+
+TEST(ManifestLoaderTest, RequiredAntiAffinityOnOwnLabelsSpreads) {
+  auto manifests = load_manifests_from_string(R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 3
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector: {matchLabels: {app: web}}
+              topologyKey: kubernetes.io/hostname
+      containers:
+        - name: web
+          resources: {requests: {cpu: 500m, memory: 1Gi}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: shop}
+spec:
+  maxUnavailable: 50%
+  selector: {matchLabels: {app: web}}
+)", "web.yaml");
+  ASSERT_TRUE(manifests) << util::format_error(manifests.error());
+  ASSERT_EQ(manifests->workloads.size(), 1u);
+  const model::Workload& web = manifests->workloads[0];
+  EXPECT_EQ(web.spread.required_key, model::SpreadKey::kHostname);
+  EXPECT_EQ(web.cpu_request_millicores, 500);
+  EXPECT_EQ(web.memory_request_bytes, 1LL << 30);
+  EXPECT_EQ(web.where.line, 2);
+  ASSERT_EQ(manifests->budgets.size(), 1u);
+  EXPECT_EQ(manifests->budgets[0].allowed_disruptions(3), 2);
+}
+
+TEST(ManifestLoaderTest, WrongTypeIsAnErrorWithItsPosition) {
+  auto manifests = load_manifests_from_string(
+      "kind: Deployment\nmetadata: {name: x}\nspec:\n  replicas: many\n", "bad.yaml");
+  ASSERT_FALSE(manifests);
+  EXPECT_EQ(manifests.error().where.line, 4);
+  EXPECT_EQ(manifests.error().where.column, 13);
+}
+
+TEST(ManifestLoaderTest, MissingPathIsInvalidInput) {
+  auto manifests = load_manifests({"/nonexistent/manifests"});
+  ASSERT_FALSE(manifests);
+  EXPECT_EQ(util::exit_code_for(manifests.error()), 2);
+}
+
+}  // namespace
+}  // namespace zerospof::plan
