@@ -78,14 +78,14 @@ class TreeBuilder {
   std::vector<YamlNode> take_documents() { return std::move(documents_); }
 
  private:
-  util::Status add(YamlNode node, fy_token* anchor);
+  util::Status add(YamlNode node, std::string anchor);
   util::Status close_collection();
   util::Status check_duplicate(const YamlNode& mapping, const YamlNode& key) const;
   size_t count_nodes(const YamlNode& node) const;
 
   const SourceText& source_;
   std::vector<YamlNode> stack_;
-  std::vector<fy_token*> stack_anchors_;
+  std::vector<std::string> stack_anchors_;  // names: tokens die with their event
   std::map<std::string, YamlNode> anchors_;
   std::vector<YamlNode> documents_;
   size_t node_count_ = 0;
@@ -101,7 +101,7 @@ util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
       node.plain = fy_token_scalar_style(event->scalar.value) == FYSS_PLAIN &&
                    event->scalar.tag == nullptr;
       node.where = where;
-      return add(std::move(node), event->scalar.anchor);
+      return add(std::move(node), token_text(event->scalar.anchor));
     }
     case FYET_ALIAS: {
       auto it = anchors_.find(token_text(event->alias.anchor));
@@ -111,7 +111,7 @@ util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
       if (node_count_ > kMaximumNodes)
         return util::fail(source_.error_at(where, "aliases expand to too many nodes",
                                            "write the values out instead of aliasing them"));
-      return add(it->second, nullptr);
+      return add(it->second, {});
     }
     case FYET_MAPPING_START:
     case FYET_SEQUENCE_START: {
@@ -120,9 +120,9 @@ util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
                                                     : YamlNode::Kind::kSequence;
       node.where = where;
       stack_.push_back(std::move(node));
-      stack_anchors_.push_back(event->type == FYET_MAPPING_START
-                                   ? event->mapping_start.anchor
-                                   : event->sequence_start.anchor);
+      stack_anchors_.push_back(token_text(event->type == FYET_MAPPING_START
+                                              ? event->mapping_start.anchor
+                                              : event->sequence_start.anchor));
       return {};
     }
     case FYET_MAPPING_END:
@@ -136,7 +136,7 @@ util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
 
 util::Status TreeBuilder::close_collection() {
   YamlNode node = std::move(stack_.back());
-  fy_token* anchor = stack_anchors_.back();
+  std::string anchor = std::move(stack_anchors_.back());
   stack_.pop_back();
   stack_anchors_.pop_back();
   return add(std::move(node), anchor);
@@ -160,10 +160,10 @@ util::Status TreeBuilder::check_duplicate(const YamlNode& mapping, const YamlNod
   return {};
 }
 
-util::Status TreeBuilder::add(YamlNode node, fy_token* anchor) {
+util::Status TreeBuilder::add(YamlNode node, std::string anchor) {
   if (++node_count_ > kMaximumNodes)
     return util::fail(source_.error_at(node.where, "the document has too many nodes"));
-  if (anchor != nullptr) anchors_[token_text(anchor)] = node;
+  if (!anchor.empty()) anchors_[anchor] = node;
   if (stack_.empty()) {
     if (!node.is_null()) documents_.push_back(std::move(node));
     return {};
