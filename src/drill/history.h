@@ -51,12 +51,13 @@ struct Operation {
   int complete_line = 0;  // line of the completion; 0 if none was recorded
 };
 
+enum class HistoryFormat { kJepsen, kEdn, kJsonLines };
+
 struct History {
   std::string source;  // the file name, for messages
+  HistoryFormat format = HistoryFormat::kJsonLines;  // what it was read from
   std::vector<Operation> operations;
 };
-
-enum class HistoryFormat { kJepsen, kEdn, kJsonLines };
 
 // "jepsen", "edn" or "jsonl".
 util::Result<HistoryFormat> parse_history_format(std::string_view name);

@@ -107,6 +107,7 @@ util::Status HistoryBuilder::complete(Event event, const SourceLine& line, int c
 History HistoryBuilder::finish() && {
   History history;
   history.source = std::move(history_.source);
+  history.format = history_.format;
   history.operations.reserve(history_.operations.size());
   for (std::size_t i = 0; i < history_.operations.size(); ++i)
     if (!dropped_[i]) history.operations.push_back(std::move(history_.operations[i]));

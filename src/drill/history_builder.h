@@ -37,7 +37,10 @@ struct Event {
 
 class HistoryBuilder {
  public:
-  explicit HistoryBuilder(std::string source) { history_.source = std::move(source); }
+  HistoryBuilder(std::string source, HistoryFormat format) {
+    history_.source = std::move(source);
+    history_.format = format;
+  }
 
   // Adds the event read from `line`; errors point at `column` of it.
   util::Status add(Event event, const SourceLine& line, int column = 1);

@@ -218,7 +218,7 @@ util::Result<bool> to_event(const std::map<std::string, EdnValue>& fields, const
 
 util::Result<History> parse_edn_history(std::string_view text, std::string_view source) {
   ZEROSPOF_ASSIGN_OR_RETURN(const std::vector<SourceLine> lines, split_lines(text, source));
-  HistoryBuilder builder{std::string(source)};
+  HistoryBuilder builder{std::string(source), HistoryFormat::kEdn};
   for (const SourceLine& line : lines) {
     if (line.text.find_first_not_of(" \t,") == std::string_view::npos) continue;
     EdnLineReader reader(line);

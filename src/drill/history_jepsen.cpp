@@ -126,7 +126,7 @@ class JepsenLineParser {
 
 util::Result<History> parse_jepsen_log(std::string_view text, std::string_view source) {
   ZEROSPOF_ASSIGN_OR_RETURN(const std::vector<SourceLine> lines, split_lines(text, source));
-  HistoryBuilder builder{std::string(source)};
+  HistoryBuilder builder{std::string(source), HistoryFormat::kJepsen};
   for (const SourceLine& line : lines) {
     if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
     JepsenLineParser parser(line);

@@ -155,7 +155,7 @@ std::string to_jsonl(const History& history) {
 
 util::Result<History> parse_jsonl_history(std::string_view text, std::string_view source) {
   ZEROSPOF_ASSIGN_OR_RETURN(const std::vector<SourceLine> lines, split_lines(text, source));
-  HistoryBuilder builder{std::string(source)};
+  HistoryBuilder builder{std::string(source), HistoryFormat::kJsonLines};
   for (const SourceLine& line : lines) {
     if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
     JsonLineReader reader(line);

@@ -16,9 +16,11 @@ std::string key_name(const std::string& key) {
 
 std::string operation_line(const History& history, std::size_t index) {
   const Operation& operation = history.operations[index];
-  std::string completed = operation.complete_line > 0
-                              ? fmt::format(", completed line {}", operation.complete_line)
-                              : std::string(", never completed");
+  const bool unknown = operation.outcome == Outcome::kUnknown;
+  const std::string completed =
+      operation.complete_line == 0 ? std::string(", never completed")
+      : unknown ? fmt::format(", gave up line {}", operation.complete_line)
+                : fmt::format(", completed line {}", operation.complete_line);
   return fmt::format("line {}: process {} {}{}", operation.invoke_line, operation.process,
                      describe(operation), completed);
 }
@@ -26,8 +28,8 @@ std::string operation_line(const History& history, std::size_t index) {
 std::string explanation_text(const History& history, const Explanation& explanation,
                              const util::Style& style) {
   std::string out = fmt::format(
-      "{}: the longest linearizable prefix orders {} of its {} operations, leaving the value "
-      "{}\n",
+      "{}: the longest linearizable prefix orders {} of its {} operations and leaves the value "
+      "{}:\n",
       key_name(explanation.key), explanation.prefix.size(), explanation.operations_in_key,
       describe(explanation.value_after_prefix));
   const std::size_t skipped =
@@ -35,8 +37,9 @@ std::string explanation_text(const History& history, const Explanation& explanat
   if (skipped > 0) out += fmt::format("  ... {} earlier operations\n", skipped);
   for (std::size_t i = skipped; i < explanation.prefix.size(); ++i)
     out += fmt::format("  {}. {}\n", i + 1, operation_line(history, explanation.prefix[i]));
-  out += fmt::format("{} before {} completes:\n", style.bold("no operation can be ordered next"),
-                     operation_line(history, explanation.must_complete_first));
+  out += fmt::format("then {} must take effect before it completes, but no operation that may "
+                     "come next can be ordered:\n",
+                     style.bold(operation_line(history, explanation.must_complete_first)));
   for (const BlockedOperation& blocked : explanation.blocked)
     out += fmt::format("  {}: {}\n", operation_line(history, blocked.operation), blocked.reason);
   return out;
@@ -116,11 +119,11 @@ json key_json(const KeyResult& key) {
 
 }  // namespace
 
-std::string render_json(const History& history, HistoryFormat format, const CheckResult& result) {
+std::string render_json(const History& history, const CheckResult& result) {
   json keys = json::array();
   for (const KeyResult& key : result.keys) keys.push_back(key_json(key));
   json out = {{"file", history.source},
-              {"format", format_name(format)},
+              {"format", format_name(history.format)},
               {"verdict", verdict_name(result.verdict)},
               {"operations", history.operations.size()},
               {"keys", std::move(keys)}};

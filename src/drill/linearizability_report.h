@@ -13,6 +13,6 @@ namespace zerospof::drill {
 std::string render_text(const History& history, const CheckResult& result,
                         const util::Style& style);
 
-std::string render_json(const History& history, HistoryFormat format, const CheckResult& result);
+std::string render_json(const History& history, const CheckResult& result);
 
 }  // namespace zerospof::drill

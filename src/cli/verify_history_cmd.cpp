@@ -1,0 +1,86 @@
+// `zerospof verify-history FILE`: is a recorded history linearizable? Parses flags, makes one
+// call into the drill module, prints the report (docs/history.md). Exit 0 linearizable,
+// 1 not linearizable, 2 bad input, 3 undecided within --timeout, 4 the file could not be read.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "drill/history.h"
+#include "drill/linearizability.h"
+#include "drill/linearizability_report.h"
+#include "util/terminal.h"
+
+namespace zerospof::cli {
+namespace {
+
+struct VerifyHistoryFlags {
+  std::string file;
+  std::string format;  // empty: detected from the file's first line
+  std::string output = "text";
+  double timeout_seconds = 300;
+  unsigned threads = 0;
+};
+
+int report_error(const util::Error& error) {
+  std::fputs(util::format_error(error, util::color_enabled(STDERR_FILENO)).c_str(), stderr);
+  return util::exit_code_for(error);
+}
+
+int exit_code_for(drill::Verdict verdict) {
+  switch (verdict) {
+    case drill::Verdict::kLinearizable:
+      return 0;
+    case drill::Verdict::kNotLinearizable:
+      return 1;
+    case drill::Verdict::kUndecided:
+      return 3;
+  }
+  return 3;
+}
+
+int run(const VerifyHistoryFlags& flags) {
+  std::optional<drill::HistoryFormat> format;
+  if (!flags.format.empty()) {
+    auto parsed = drill::parse_history_format(flags.format);
+    if (!parsed) return report_error(parsed.error());
+    format = *parsed;
+  }
+  auto history = drill::load_history(flags.file, format);
+  if (!history) return report_error(history.error());
+  drill::CheckOptions options;
+  options.threads = flags.threads;
+  options.timeout = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
+  const drill::CheckResult result = drill::check_linearizability(*history, options);
+  const std::string text =
+      flags.output == "json"
+          ? drill::render_json(*history, result)
+          : drill::render_text(*history, result, util::Style(util::color_enabled(STDOUT_FILENO)));
+  std::fputs(text.c_str(), stdout);
+  return exit_code_for(result.verdict);
+}
+
+}  // namespace
+
+void register_verify_history(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<VerifyHistoryFlags>();
+  CLI::App* command = app.add_subcommand(
+      "verify-history", "check that a recorded history of operations is linearizable");
+  command->add_option("FILE", flags->file, "the history (Jepsen log, EDN or JSON Lines)")
+      ->required();
+  command->add_option("--format", flags->format, "jepsen, edn or jsonl (default: detected)")
+      ->check(CLI::IsMember({"jepsen", "edn", "jsonl"}));
+  command->add_option("-o,--output", flags->output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command->add_option("--timeout", flags->timeout_seconds,
+                      "seconds before giving up as undecided (exit 3)")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  command->add_option("--threads", flags->threads, "keys checked at once (default: one per core)");
+  command->callback([flags, &exit_code] { exit_code = run(*flags); });
+}
+
+}  // namespace zerospof::cli
