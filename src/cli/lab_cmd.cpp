@@ -23,6 +23,7 @@ struct LabFlags {
   std::string output = "text";
   std::string host;
   std::string groups;
+  std::vector<std::string> command;
 };
 
 void add_path_flags(CLI::App& command, LabFlags& flags) {
@@ -125,7 +126,7 @@ int run_status(const LabFlags& flags) {
 }
 
 // Replaces this process with ssh, so that an interactive session behaves as plain ssh does.
-int run_ssh(const LabFlags& flags, std::vector<std::string> command) {
+int run_ssh(const LabFlags& flags, const std::vector<std::string>& command) {
   auto argv = lab::ssh_command(flags.paths, flags.host, command);
   if (!argv) return report(argv.error());
   std::vector<char*> pointers;
@@ -157,8 +158,10 @@ void register_host_verbs(CLI::App& lab_app, const std::shared_ptr<LabFlags>& fla
   });
   auto* ssh = add_verb(lab_app, "ssh", "log in to a host (or run CMD there) as root", *flags);
   ssh->add_option("host", flags->host, "lab host name")->required();
-  ssh->prefix_command();
-  ssh->callback([flags, ssh, &exit_code] { exit_code = run_ssh(*flags, ssh->remaining()); });
+  // As with ssh itself, the words of CMD are joined by spaces and run by the host's shell; put
+  // `--` before a CMD that has options of its own.
+  ssh->add_option("command", flags->command, "command to run instead of a login shell");
+  ssh->callback([flags, &exit_code] { exit_code = run_ssh(*flags, flags->command); });
 }
 
 void register_network_verbs(CLI::App& lab_app, const std::shared_ptr<LabFlags>& flags,

@@ -75,7 +75,19 @@ util::Status write_into(const fs::path& root, const std::string& path, const std
                                  {.mode = mode, .overwrite = true});
 }
 
-// The PID of the first child of `parent` (scanning /proc: no dependency on CONFIG_PROC_CHILDREN).
+// True when `pid` is PID 1 of its own PID namespace (the last NSpid field of its status is 1).
+bool is_namespace_init(const fs::path& process) {
+  std::ifstream status(process / "status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("NSpid:", 0) == 0) return line.size() > 2 && line.substr(line.size() - 2) == "\t1";
+  }
+  return false;
+}
+
+// The container's init among the children of systemd-nspawn `parent`: systemd-nspawn also has
+// short-lived helper children, which are not PID 1 of a namespace. Scans /proc, so it does not
+// depend on CONFIG_PROC_CHILDREN.
 std::optional<pid_t> child_of(pid_t parent) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator("/proc", error)) {
@@ -90,7 +102,9 @@ std::optional<pid_t> child_of(pid_t parent) {
     char state = 0;
     pid_t parent_pid = 0;
     rest >> state >> parent_pid;
-    if (parent_pid == parent) return static_cast<pid_t>(std::stol(name));
+    if (parent_pid == parent && is_namespace_init(entry.path())) {
+      return static_cast<pid_t>(std::stol(name));
+    }
   }
   return std::nullopt;
 }

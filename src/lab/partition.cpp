@@ -52,6 +52,7 @@ util::Result<Groups> parse_partition(const std::string& spec, const LabState& st
   Groups groups;
   std::set<std::string> seen;
   for (const auto& group_text : split(spec, '/')) {
+    if (group_text.empty()) return util::fail(bad_spec(spec, "a group is empty"));
     std::vector<std::string> group;
     for (const auto& name : split(group_text, ',')) {
       if (name.empty()) return util::fail(bad_spec(spec, "a host name is empty"));

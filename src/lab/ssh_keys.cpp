@@ -10,6 +10,7 @@ util::Result<std::string> ensure_key(const std::filesystem::path& private_key,
   const std::string public_key = private_key.string() + ".pub";
   if (!std::filesystem::exists(private_key) || !std::filesystem::exists(public_key)) {
     std::error_code ignored;
+    std::filesystem::create_directories(private_key.parent_path(), ignored);
     std::filesystem::remove(private_key, ignored);
     std::filesystem::remove(public_key, ignored);
     ZEROSPOF_ASSIGN_OR_RETURN(

@@ -1,0 +1,229 @@
+// End-to-end tests of `zerospof lab` with the real things: systemd-nspawn hosts booting real
+// systemd and sshd in network namespaces, reached over real SSH. Every test brings a lab up in
+// its own state directory and, whatever happens, takes it down again and checks that nothing
+// (namespace, veth, mount, container process) is left. Needs root; the first run on a machine
+// also builds the Debian image with debootstrap (about a minute and a half).
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "lab/lab.h"
+#include "util/process.h"
+
+namespace zerospof {
+namespace {
+
+using std::chrono::seconds;
+
+const std::vector<std::string> kHosts{"micklethefickle", "cloudserver1", "cloudserver2",
+                                      "cloudserver3", "blackboar"};
+
+std::string address_of(std::size_t index) { return fmt::format("198.18.0.{}", 10 + index); }
+
+class LabTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "the lab end-to-end tests need root";
+    paths_.state_dir = fmt::format("/var/lib/zerospof/lab-e2e-{}", getpid());
+    zerospof({"down"}, seconds(60));  // a lab left by an earlier, interrupted run
+    auto up = zerospof({"up"}, seconds(1800));
+    ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  }
+
+  void TearDown() override {
+    if (geteuid() != 0) return;
+    auto down = zerospof({"down"}, seconds(120));
+    EXPECT_EQ(down.exit_code, 0) << down.err;
+    EXPECT_EQ(lab::leftovers(paths_), std::vector<std::string>{});
+    EXPECT_EQ(lab_namespaces(), std::vector<std::string>{});
+    std::filesystem::remove_all(paths_.state_dir);
+  }
+
+  // `zerospof lab VERB --state-dir D ARGS...`
+  util::ProcessResult zerospof(std::vector<std::string> arguments, seconds timeout = seconds(60),
+                               std::optional<std::string> input = std::nullopt) {
+    std::vector<std::string> argv{ZEROSPOF_BINARY, "lab", arguments.front(), "--state-dir",
+                                  paths_.state_dir.string()};
+    argv.insert(argv.end(), arguments.begin() + 1, arguments.end());
+    auto result = util::run(argv, {.timeout = timeout, .input = std::move(input)});
+    EXPECT_TRUE(result.has_value());
+    return result.value_or(util::ProcessResult{});
+  }
+
+  util::ProcessResult ssh(const std::string& host, const std::string& command,
+                          std::optional<std::string> input = std::nullopt) {
+    return zerospof({"ssh", host, "--", command}, seconds(120), std::move(input));
+  }
+
+  // From `from`, does a TCP connection to `address`:22 succeed within a second?
+  bool reaches(const std::string& from, const std::string& address) {
+    auto result = ssh(from, fmt::format("timeout 1 bash -c '</dev/tcp/{}/22'", address));
+    return result.exit_code == 0;
+  }
+
+  nlohmann::json status() {
+    auto result = zerospof({"status", "-o", "json"});
+    return nlohmann::json::parse(result.out);
+  }
+
+  static std::vector<std::string> lab_namespaces() {
+    std::vector<std::string> found;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/run/netns", error)) {
+      std::string name = entry.path().filename().string();
+      if (name.rfind("zerospof-lab", 0) == 0) found.push_back(name);
+    }
+    return found;
+  }
+
+  lab::LabPaths paths_;
+};
+
+TEST_F(LabTest, EveryHostAnswersSshWithItsOwnNameAndAddressAndRunsSystemdAsPid1) {
+  for (std::size_t i = 0; i < kHosts.size(); ++i) {
+    auto result = ssh(kHosts[i], "hostname; ip -4 -o addr show dev eth0; cat /proc/1/comm; "
+                                 "systemctl is-system-running --wait; systemctl is-active ssh");
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out.substr(0, result.out.find('\n')), kHosts[i]);
+    EXPECT_NE(result.out.find("inet " + address_of(i) + "/24"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("\nsystemd\n"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("\nactive\n"), std::string::npos) << result.out;
+  }
+}
+
+TEST_F(LabTest, HostsReachEachOtherAndTheBridgeAndNothingElse) {
+  for (std::size_t i = 0; i < kHosts.size(); ++i) {
+    for (std::size_t j = 0; j < kHosts.size(); ++j) {
+      if (i != j) EXPECT_TRUE(reaches(kHosts[i], address_of(j))) << kHosts[i] << " -> " << j;
+    }
+    // This machine's address on the bridge answers; no route exists to anything else, so a
+    // connection to any other address fails at once without a packet leaving the host.
+    auto result = ssh(kHosts[i], "ping -c 1 -W 1 198.18.0.1 >/dev/null && echo bridge-ok; "
+                                 "ip route; timeout 1 bash -c '</dev/tcp/198.19.255.254/22' "
+                                 "2>&1; true");
+    EXPECT_NE(result.out.find("bridge-ok"), std::string::npos) << result.out;
+    EXPECT_EQ(result.out.find("default"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("Network is unreachable"), std::string::npos) << result.out;
+  }
+}
+
+TEST_F(LabTest, KillMakesAHostUnreachableWithinASecondAndStartBringsItBack) {
+  auto before = status();
+  auto killed = zerospof({"kill", "cloudserver2"});
+  ASSERT_EQ(killed.exit_code, 0) << killed.err;
+  auto started_at = std::chrono::steady_clock::now();
+  EXPECT_FALSE(reaches("cloudserver1", address_of(2)));
+  // The unreachability was already there when the first probe (bounded at 1s) ran.
+  EXPECT_LT(std::chrono::steady_clock::now() - started_at, seconds(5));
+  auto after = status();
+  EXPECT_EQ(after[2]["state"], "killed");
+  EXPECT_FALSE(util::process_alive(before[2]["init_pid"].get<pid_t>()));  // systemd died too
+  auto start = zerospof({"start", "cloudserver2"}, seconds(300));
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  auto login = ssh("cloudserver2", "hostname; systemctl is-active ssh");
+  EXPECT_EQ(login.out, "cloudserver2\nactive\n") << login.err;
+  EXPECT_TRUE(reaches("cloudserver1", address_of(2)));
+}
+
+TEST_F(LabTest, AHostKilledByHandIsReportedAndUpBootsItAgain) {
+  pid_t init = status()[4]["init_pid"].get<pid_t>();
+  ASSERT_GT(init, 1);
+  ASSERT_EQ(kill(init, SIGKILL), 0);
+  for (int i = 0; i < 100 && util::process_alive(init); ++i) usleep(50'000);
+  auto result = zerospof({"status"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find("blackboar is down, but not by `zerospof lab kill`"),
+            std::string::npos)
+      << result.out;
+  auto again = zerospof({"up"}, seconds(300));
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("blackboar: was down although nothing in zerospof stopped it"),
+            std::string::npos)
+      << again.err;
+  EXPECT_EQ(ssh("blackboar", "hostname").out, "blackboar\n");
+}
+
+TEST_F(LabTest, UpTwiceIsSafeAndKeepsTheRunningHosts) {
+  auto before = status();
+  auto again = zerospof({"up"}, seconds(300));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(status(), before);
+}
+
+TEST_F(LabTest, PartitionBlocksExactlyTheCrossGroupTrafficAndHealRestoresIt) {
+  auto partitioned = zerospof({"partition", "micklethefickle,cloudserver1/cloudserver2,"
+                                            "cloudserver3,blackboar"});
+  ASSERT_EQ(partitioned.exit_code, 0) << partitioned.err;
+  auto group = [](std::size_t i) { return i < 2 ? 0 : 1; };
+  for (std::size_t i = 0; i < kHosts.size(); ++i) {
+    for (std::size_t j = 0; j < kHosts.size(); ++j) {
+      if (i == j) continue;
+      EXPECT_EQ(reaches(kHosts[i], address_of(j)), group(i) == group(j))
+          << kHosts[i] << " -> " << kHosts[j];
+    }
+    EXPECT_TRUE(reaches(kHosts[i], address_of(i)));
+  }
+  ASSERT_EQ(zerospof({"heal"}).exit_code, 0);
+  for (std::size_t i = 0; i < kHosts.size(); ++i) {
+    for (std::size_t j = 0; j < kHosts.size(); ++j) {
+      if (i != j) EXPECT_TRUE(reaches(kHosts[i], address_of(j))) << kHosts[i] << " -> " << j;
+    }
+  }
+}
+
+TEST_F(LabTest, SshChecksHostKeysAgainstTheLabKnownHosts) {
+  auto known_hosts = paths_.state_dir / "known_hosts";
+  std::ofstream(known_hosts, std::ios::trunc) << "";  // forget every host key
+  auto result = ssh("cloudserver1", "true");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("Host key verification failed"), std::string::npos) << result.err;
+  auto mode = std::filesystem::status(paths_.state_dir / "id_ed25519").permissions();
+  EXPECT_EQ(mode, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+TEST_F(LabTest, BuiltKubernetesEtcdAndKwokBinariesStartInsideALabHost) {
+  // Built by lab/binaries/build.sh (cached; the first build is slow, see docs/lab.md).
+  util::RunOptions options;
+  options.timeout = std::chrono::hours(3);
+  auto built = util::run({ZEROSPOF_SOURCE_DIR "/lab/binaries/build.sh"}, options);
+  ASSERT_TRUE(built.has_value());
+  ASSERT_EQ(built->exit_code, 0) << built->err;
+  std::filesystem::path cache = built->out.substr(0, built->out.find('\n'));
+  std::ifstream manifest(cache / "manifest");
+  std::string name, version, sha256;
+  int count = 0;
+  while (manifest >> name >> version >> sha256) {
+    ++count;
+    std::ifstream binary(cache / name, std::ios::binary);
+    std::string content((std::istreambuf_iterator<char>(binary)), {});
+    auto copied = ssh("cloudserver1", fmt::format("cat > /usr/local/bin/{0} && chmod 755 "
+                                                  "/usr/local/bin/{0} && sha256sum "
+                                                  "/usr/local/bin/{0}",
+                                                  name),
+                      content);
+    ASSERT_EQ(copied.exit_code, 0) << copied.err;
+    EXPECT_EQ(copied.out.substr(0, 64), sha256) << name;
+    // kubectl and etcdctl have a `version` subcommand instead of --version.
+    std::string version_command = name == "kubectl"   ? "version --client"
+                                  : name == "etcdctl" ? "version"
+                                                      : "--version";
+    auto ran = ssh("cloudserver1",
+                   fmt::format("/usr/local/bin/{} {} 2>&1 | head -3", name, version_command));
+    EXPECT_EQ(ran.exit_code, 0) << name << ": " << ran.err;
+    std::string short_version = version.substr(1);  // "v1.37.2" is printed as 1.37.2 by etcd
+    EXPECT_NE(ran.out.find(short_version), std::string::npos) << name << ": " << ran.out;
+  }
+  EXPECT_EQ(count, 7);
+}
+
+}  // namespace
+}  // namespace zerospof
