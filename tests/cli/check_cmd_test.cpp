@@ -1,0 +1,115 @@
+// `zerospof check` and `zerospof init` as a user runs them: the real binary, its exit codes,
+// its stdout and stderr.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "plan/plan.h"
+#include "support/test_plans.h"
+#include "util/files.h"
+#include "util/process.h"
+
+namespace zerospof::cli {
+namespace {
+
+class CheckCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::temp_directory_path() /
+                 ("zerospof-check-" + std::to_string(::getpid()) + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(directory_);
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+
+  std::string write(const std::string& name, const std::string& content) {
+    std::string path = (directory_ / name).string();
+    EXPECT_TRUE(util::write_file_atomic(path, content, {0644, true}));
+    return path;
+  }
+  util::ProcessResult zerospof(std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), ZEROSPOF_BINARY);
+    auto result = util::run(arguments, {std::chrono::seconds(120), std::nullopt});
+    EXPECT_TRUE(result);
+    return result ? *result : util::ProcessResult{};
+  }
+
+  std::filesystem::path directory_;
+};
+
+TEST_F(CheckCommandTest, BuiltinPlanExitsZero) {
+  util::ProcessResult result = zerospof({"check"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("Single points of failure\n  ✔ none"), std::string::npos);
+  EXPECT_EQ(result.out.find('\033'), std::string::npos);  // not a TTY: no colour
+}
+
+TEST_F(CheckCommandTest, JsonOutputParsesAndSaysOk) {
+  util::ProcessResult result = zerospof({"check", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  nlohmann::json report = nlohmann::json::parse(result.out);
+  EXPECT_EQ(report["schemaVersion"], 1);
+  EXPECT_EQ(report["verdict"], "ok");
+  EXPECT_EQ(report["nodes"].size(), 5u);
+  EXPECT_TRUE(report["pointsOfFailure"].empty());
+}
+
+TEST_F(CheckCommandTest, SinglePointOfFailureExitsOneAndNamesIt) {
+  std::string plan = testing::replace_once(plan::builtin_plan_yaml(), "replicas: 3\n    ingress",
+                                           "replicas: 1\n    ingress");
+  util::ProcessResult result = zerospof({"check", write("plan.yaml", plan)});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find("✘ deployment/kube-system/coredns: node cloudserver1 down"),
+            std::string::npos)
+      << result.out;
+}
+
+TEST_F(CheckCommandTest, UpstreamIngressManifestExitsOne) {
+  util::ProcessResult result = zerospof(
+      {"check", "--manifests", testing::shared_path("upstream/ingress-nginx-baremetal.yaml"), "-o", "json"});
+  EXPECT_EQ(result.exit_code, 1);
+  nlohmann::json report = nlohmann::json::parse(result.out);
+  bool named = false;
+  for (const auto& failure : report["pointsOfFailure"])
+    named = named || failure["service"] == "deployment/ingress-nginx/ingress-nginx-controller";
+  EXPECT_TRUE(named);
+}
+
+TEST_F(CheckCommandTest, BadPlanExitsTwoWithFileLineColumn) {
+  std::string plan = testing::replace_once(plan::builtin_plan_yaml(), "cni: calico", "cni: calicoo");
+  std::string path = write("bad.yaml", plan);
+  util::ProcessResult result = zerospof({"check", path});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_TRUE(result.out.empty());
+  EXPECT_NE(result.err.find(path + ":35:10: error: spec.network.cni must be one of calico, cilium"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("hint: did you mean 'calico'?"), std::string::npos);
+}
+
+TEST_F(CheckCommandTest, UsageErrorsAndMissingFilesExitTwo) {
+  EXPECT_EQ(zerospof({"check", "--failures", "9"}).exit_code, 2);
+  EXPECT_EQ(zerospof({"check", "-o", "yaml"}).exit_code, 2);
+  EXPECT_EQ(zerospof({"check", "/nonexistent.yaml"}).exit_code, 2);
+  EXPECT_EQ(zerospof({"frobnicate"}).exit_code, 2);
+}
+
+TEST_F(CheckCommandTest, InitWritesThePlanAndNeverOverwrites) {
+  std::string path = (directory_ / "zerospof.yaml").string();
+  EXPECT_EQ(zerospof({"init", path}).exit_code, 0);
+  auto text = util::read_file(path);
+  ASSERT_TRUE(text);
+  EXPECT_EQ(*text, plan::builtin_plan_yaml());
+  write("zerospof.yaml", "mine\n");
+  util::ProcessResult again = zerospof({"init", path});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos);
+  EXPECT_EQ(*util::read_file(path), "mine\n");  // the user's file is untouched
+  EXPECT_EQ(zerospof({"init", path, "--force"}).exit_code, 0);
+  EXPECT_EQ(zerospof({"check", path}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace zerospof::cli
