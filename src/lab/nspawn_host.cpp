@@ -80,7 +80,8 @@ bool is_namespace_init(const fs::path& process) {
   std::ifstream status(process / "status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("NSpid:", 0) == 0) return line.size() > 2 && line.substr(line.size() - 2) == "\t1";
+    if (line.rfind("NSpid:", 0) == 0)
+      return line.size() > 2 && line.substr(line.size() - 2) == "\t1";
   }
   return false;
 }

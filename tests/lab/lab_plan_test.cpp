@@ -64,8 +64,8 @@ TEST(LabClusterTest, LabYamlLoadsBackAsTheSameCluster) {
 
 TEST(KnownHostsTest, PinsEachHostByNameAndAddress) {
   auto state = *plan_lab(plan::builtin_plan(), 2, default_subnet());
-  auto text = known_hosts_text(state, {{"micklethefickle", "ssh-ed25519 AAAA1 m"},
-                                       {"cloudserver1", "ssh-ed25519 AAAA2 c"}});
+  auto text = known_hosts_text(
+      state, {{"micklethefickle", "ssh-ed25519 AAAA1 m"}, {"cloudserver1", "ssh-ed25519 AAAA2 c"}});
   EXPECT_EQ(text,
             "micklethefickle,198.18.0.10 ssh-ed25519 AAAA1 m\n"
             "cloudserver1,198.18.0.11 ssh-ed25519 AAAA2 c\n");
