@@ -11,7 +11,10 @@ packages=(
   openssl libssl-dev
 )
 if [[ "${ZEROSPOF_LAB_PACKAGES:-1}" == 1 ]]; then
-  packages+=(systemd-container debootstrap iproute2 nftables openssh-client haproxy keepalived)
+  # debootstrap verifies the Debian release with the archive keyring, a mere recommendation of
+  # debootstrap that --no-install-recommends would skip.
+  packages+=(systemd-container debootstrap debian-archive-keyring iproute2 nftables
+             openssh-client haproxy keepalived)
 fi
 
 missing=()
