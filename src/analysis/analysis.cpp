@@ -36,21 +36,29 @@ bool Report::any_down() const {
 
 namespace {
 
-void record(Report& report, const Scenario& scenario, const ScenarioResult& result,
-            bool keep_ok) {
-  int index = static_cast<int>(report.scenarios.size());
-  for (const Verdict& verdict : result.verdicts)
-    for (int service : report.subjects[verdict.subject].services) {
-      ServiceSummary& summary = report.summaries[service];
-      if (verdict.health <= summary.worst) continue;
-      summary.worst = verdict.health;
-      summary.first_scenario = index;
-      summary.first_verdict = verdict;
-    }
-  if (!keep_ok && result.worst == Health::kOk && scenario.kind != ScenarioKind::kBaseline) return;
-  report.scenarios.push_back(scenario);
+// Summaries are kept per subject during the run (a group of a thousand workloads costs one
+// comparison per scenario) and copied to each member service at the end.
+void record(Report& report, std::vector<ServiceSummary>& subjects, const Scenario& scenario,
+            const ScenarioResult& result, const Options& options) {
+  ++report.scenario_count;
+  ++report.health_counts[static_cast<int>(result.worst)];
+  for (const Verdict& verdict : result.verdicts) {
+    ServiceSummary& summary = subjects[verdict.subject];
+    if (verdict.health <= summary.worst) continue;
+    summary.worst = verdict.health;
+    summary.scenario = scenario;
+    summary.first_verdict = verdict;
+  }
+  bool wanted = options.keep_ok_scenarios || result.worst != Health::kOk ||
+                scenario.kind == ScenarioKind::kBaseline;
+  if (!wanted) return;
+  if (options.detail_limit >= 0 && static_cast<long>(report.results.size()) >= options.detail_limit) {
+    report.omitted += result.worst != Health::kOk;
+    return;
+  }
   ScenarioResult stored = result;
-  stored.scenario = index;
+  stored.scenario = static_cast<int>(report.scenarios.size());
+  report.scenarios.push_back(scenario);
   report.results.push_back(std::move(stored));
 }
 
@@ -71,9 +79,12 @@ Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
   report.services = engine.services();
   report.subjects = engine.subjects();
   report.summaries.resize(report.services.size());
+  std::vector<ServiceSummary> subjects(report.subjects.size());
   engine.run([&](const Scenario& scenario, ScenarioResult& result) {
-    record(report, scenario, result, options.keep_ok_scenarios);
+    record(report, subjects, scenario, result, options);
   });
+  for (size_t s = 0; s < subjects.size(); ++s)
+    for (int service : report.subjects[s].services) report.summaries[service] = subjects[s];
   report.skipped = engine.skipped();
   judge_criteria(cluster, all, engine, report);
   return report;

@@ -29,6 +29,7 @@ struct Options {
   bool partitions = true;           // every bipartition of the failure domains
   int max_partition_domains = 16;   // 2^(n-1) - 1 bipartitions: beyond this, skipped and said so
   bool keep_ok_scenarios = true;    // false: scenario results only for non-ok outcomes (large plans)
+  long detail_limit = -1;           // >= 0: keep at most this many scenario results in the report
 };
 
 // Processes zerospof runs per node, which a scenario may stop one at a time.
@@ -85,7 +86,7 @@ struct Subject {
 
 struct ServiceSummary {
   Health worst = Health::kOk;
-  int first_scenario = -1;      // the smallest scenario reaching `worst`
+  Scenario scenario;            // the first (so smallest) scenario reaching `worst`
   Verdict first_verdict;
 };
 
@@ -101,8 +102,11 @@ struct Report {
   bool zones = false;
   std::vector<ServiceInfo> services;
   std::vector<Subject> subjects;
-  std::vector<Scenario> scenarios;
+  std::vector<Scenario> scenarios;          // those with a result kept (see Options)
   std::vector<ScenarioResult> results;      // in scenario order
+  long scenario_count = 0;                  // every scenario analysed
+  long health_counts[3] = {0, 0, 0};        // scenarios by worst health (ok, degraded, down)
+  long omitted = 0;                         // non-ok scenarios past Options::detail_limit
   std::vector<ServiceSummary> summaries;    // per service
   std::vector<Criterion> criteria;
   std::vector<std::string> notes;           // what the user needs to know; not failures

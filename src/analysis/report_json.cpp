@@ -82,16 +82,15 @@ std::string format_json(const Report& report) {
     services.push_back(entry);
   }
   json scenarios = json::array();
-  json counts = {{"ok", 0}, {"degraded", 0}, {"down", 0}};
-  for (const ScenarioResult& result : report.results) {
-    scenarios.push_back(scenario_json(report, result));
-    counts[to_string(result.worst)] = counts[to_string(result.worst)].get<int>() + 1;
-  }
+  for (const ScenarioResult& result : report.results) scenarios.push_back(scenario_json(report, result));
+  json counts = {{"ok", report.health_counts[0]},
+                 {"degraded", report.health_counts[1]},
+                 {"down", report.health_counts[2]}};
   json failures = json::array();
   for (size_t s = 0; s < report.summaries.size(); ++s) {
     const ServiceSummary& summary = report.summaries[s];
     if (summary.worst != Health::kDown) continue;
-    const Scenario& scenario = report.scenarios[summary.first_scenario];
+    const Scenario& scenario = summary.scenario;
     failures.push_back({{"service", report.services[s].name},
                         {"scenario", report.scenario_name(scenario)},
                         {"failureCount", scenario.failure_count},
@@ -104,7 +103,10 @@ std::string format_json(const Report& report) {
               {"failureDomains", report.domain_names},
               {"services", services},
               {"scenarios", scenarios},
-              {"summary", {{"scenarios", report.results.size()}, {"health", counts}}},
+              {"summary", {{"scenarios", report.scenario_count},
+                           {"health", counts},
+                           {"listed", report.results.size()},
+                           {"omitted", report.omitted}}},
               {"pointsOfFailure", failures},
               {"criteria", criteria_json(report)},
               {"notes", report.notes},

@@ -40,7 +40,7 @@ void write_verdicts(std::string& out, const Report& report, const ScenarioResult
 void write_scenarios(std::string& out, const Report& report, const util::Style& style,
                      bool verbose) {
   size_t printed = 0, hidden = 0, ok = 0;
-  bool list_ok = verbose || report.results.size() <= 100;
+  bool list_ok = verbose || report.scenario_count <= 100;
   for (const ScenarioResult& result : report.results) {
     const Scenario& scenario = report.scenarios[result.scenario];
     if (result.worst == Health::kOk) {
@@ -59,7 +59,9 @@ void write_scenarios(std::string& out, const Report& report, const util::Style& 
                        health_word(result.worst, style));
     write_verdicts(out, report, result, style);
   }
-  if (!list_ok && ok > 0) out += fmt::format("  ({} more scenarios with every service ok)\n", ok);
+  long unlisted_ok = report.health_counts[0] - (list_ok ? static_cast<long>(ok) : 0);
+  if (unlisted_ok > 0) out += fmt::format("  ({} more scenarios with every service ok)\n", unlisted_ok);
+  hidden += report.omitted;
   if (hidden > 0)
     out += fmt::format("  ({} more scenarios with a degraded or down service: --verbose or -o json "
                        "lists them)\n", hidden);
@@ -70,7 +72,7 @@ void write_failures(std::string& out, const Report& report, const util::Style& s
   for (size_t s = 0; s < report.summaries.size(); ++s) {
     const ServiceSummary& summary = report.summaries[s];
     if (summary.worst != Health::kDown) continue;
-    const Scenario& scenario = report.scenarios[summary.first_scenario];
+    const Scenario& scenario = summary.scenario;
     std::string line = fmt::format("  {} {}: {} ({})\n", style.red("✘"), report.services[s].name,
                                    report.scenario_name(scenario),
                                    report.reason_text(summary.first_verdict));
@@ -112,7 +114,7 @@ std::string format_text(const Report& report, const util::Style& style, bool ver
     for (const std::string& note : report.notes) out += "  - " + note + "\n";
     for (const std::string& skipped : report.skipped) out += "  - skipped: " + skipped + "\n";
   }
-  size_t scenarios = report.results.size();
+  long scenarios = report.scenario_count;
   out += "\n";
   if (report.any_down())
     out += style.red("✘ a failure takes a service down") +

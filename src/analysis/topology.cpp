@@ -63,7 +63,36 @@ bool Topology::eligible(const model::Workload& workload, int node) const {
   return !control_plane_tainted_[node] || tolerates_control_plane(workload);
 }
 
+namespace {
+
+// Workloads with the same placement rules land on the same nodes: the rules, written out, are
+// the key, so eligibility is computed once per distinct set of rules, not once per workload.
+std::string placement_key(const model::Workload& workload) {
+  std::string key;
+  for (const auto& [label, value] : workload.node_selector) key += label + "=" + value + ";";
+  key += "|";
+  for (const auto& term : workload.node_affinity_terms) {
+    for (const model::LabelRequirement& requirement : term) {
+      key += requirement.key + "/" + std::to_string(static_cast<int>(requirement.op));
+      for (const std::string& value : requirement.values) key += "," + value;
+      key += ";";
+    }
+    key += "|";
+  }
+  return key + (tolerates_control_plane(workload) ? "T" : "F");
+}
+
+}  // namespace
+
 int Topology::classify(const model::Workload& workload) {
+  std::string key = placement_key(workload);
+  if (auto it = class_of_placement_.find(key); it != class_of_placement_.end()) return it->second;
+  int index = classify_nodes(workload);
+  class_of_placement_.emplace(std::move(key), index);
+  return index;
+}
+
+int Topology::classify_nodes(const model::Workload& workload) {
   std::vector<char> member(labels_.size());
   for (int node = 0; node < node_count(); ++node) member[node] = eligible(workload, node);
   for (size_t i = 0; i < classes_.size(); ++i)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,7 @@ class Topology {
 
  private:
   bool eligible(const model::Workload& workload, int node) const;
+  int classify_nodes(const model::Workload& workload);
   model::Capacity capacity(int node) const {
     return cluster_.nodes[node].capacity.value_or(model::Capacity{});
   }
@@ -62,6 +64,7 @@ class Topology {
   int zone_count_ = 0;
   bool zones_ = false;
   std::vector<EligibilityClass> classes_;
+  std::map<std::string, int> class_of_placement_;  // placement rules, written out, to class
 };
 
 }  // namespace zerospof::analysis

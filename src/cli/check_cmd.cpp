@@ -34,6 +34,7 @@ int run_check(const CheckFlags& flags) {
   options.partitions = !flags.no_partitions;
   // Past a few thousand scenarios, listing every ok one helps nobody.
   options.keep_ok_scenarios = cluster->nodes.size() <= 64;
+  if (!flags.verbose && cluster->nodes.size() > 64) options.detail_limit = 2000;
   analysis::Report report = analysis::analyse(*cluster, manifests, options);
   if (flags.output == "json") {
     print(analysis::format_json(report));

@@ -38,8 +38,8 @@ const ServiceSummary& summary(const Report& report, const std::string& service) 
 
 std::string first_failure(const Report& report, const std::string& service) {
   const ServiceSummary& s = summary(report, service);
-  if (s.first_scenario < 0) return "";
-  return report.scenario_name(report.scenarios[s.first_scenario]) + ": " +
+  if (s.worst == Health::kOk) return "";
+  return report.scenario_name(s.scenario) + ": " +
          report.reason_text(s.first_verdict);
 }
 
@@ -162,7 +162,7 @@ TEST(AnalysisTest, TwoFailuresFindTheSmallestFailingPair) {
   EXPECT_TRUE(report.any_down());
   const ServiceSummary& etcd = summary(report, "etcd");
   EXPECT_EQ(etcd.worst, Health::kDown);
-  EXPECT_EQ(report.scenarios[etcd.first_scenario].failure_count, 2);
+  EXPECT_EQ(etcd.scenario.failure_count, 2);
   EXPECT_EQ(first_failure(report, "etcd"),
             "nodes micklethefickle+cloudserver1 down: 1 of 3 members left, no quorum (needs 2)");
 }
@@ -175,7 +175,7 @@ TEST(AnalysisTest, PartitionWithoutMajorityTakesTheApiDown) {
   Report report = check(text);
   const ServiceSummary& etcd = summary(report, "etcd");
   ASSERT_EQ(etcd.worst, Health::kDown);
-  const Scenario& split = report.scenarios[etcd.first_scenario];
+  const Scenario& split = etcd.scenario;
   EXPECT_EQ(split.kind, ScenarioKind::kPartition);
   EXPECT_EQ(report.scenario_name(split), "partition micklethefickle,cloudserver1 | cloudserver2,cloudserver3,blackboar");
   Report builtin = check(plan::builtin_plan_yaml());

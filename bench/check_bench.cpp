@@ -1,0 +1,104 @@
+// `zerospof check` at scale: generated plans of 5, 100 and 1,000 nodes with up to 50,000 pods,
+// every single-node and every two-node failure (plus component stops; bipartitions only where
+// there are at most 16 domains). Target (issue 2): 1,000 nodes, 50,000 pods, K=2 in under 1 s
+// on one core, and cost linear in pods x scenarios. Run: scripts/bench-check.sh
+#include <benchmark/benchmark.h>
+
+#include <fmt/format.h>
+
+#include "analysis/analysis.h"
+#include "model/cluster.h"
+#include "model/workload.h"
+
+namespace zerospof {
+namespace {
+
+// 3 control-plane + etcd nodes, the rest workers with storage; 20 "pools" of workers that
+// workloads pin themselves to by node affinity, as real clusters do with node groups.
+model::Cluster generated_cluster(int nodes) {
+  model::Cluster cluster;
+  cluster.name = "bench";
+  cluster.source_file = "<generated>";
+  for (int i = 0; i < nodes; ++i) {
+    model::Node node;
+    node.name = fmt::format("node-{:04}", i);
+    node.host = node.name + ".example";
+    node.address = model::Cidr::parse(fmt::format("198.18.{}.{}/15", i / 250, 1 + i % 250), true);
+    node.address_prefix_given = true;
+    node.capacity = model::Capacity{64000, 256LL << 30};
+    if (i < 3) node.roles = {model::Role::kControlPlane, model::Role::kEtcd};
+    else node.roles = {model::Role::kWorker, model::Role::kStorage};
+    cluster.nodes.push_back(std::move(node));
+  }
+  cluster.endpoint.address = model::IpAddress::parse("198.19.255.254");
+  return cluster;
+}
+
+model::Manifests generated_workloads(int nodes, int pods) {
+  model::Manifests manifests;
+  int workers = nodes - 3;
+  int pools = std::min(20, workers);
+  for (int i = 0, placed = 0; placed < pods; ++i) {
+    model::Workload workload;
+    workload.kind = i % 10 == 9 ? model::WorkloadKind::kStatefulSet : model::WorkloadKind::kDeployment;
+    workload.namespace_name = fmt::format("team-{}", i % 50);
+    workload.name = fmt::format("app-{}", i);
+    workload.replicas = std::min(1 + i % 9, pods - placed);
+    workload.pod_labels = {{"app", workload.name}};
+    workload.cpu_request_millicores = 100;
+    workload.memory_request_bytes = 128LL << 20;
+    workload.has_liveness_probe = workload.has_readiness_probe = true;
+    if (i % 4 != 3) workload.spread.required_key = model::SpreadKey::kHostname;
+    if (i % 3 == 0 && pools > 1) {
+      model::LabelRequirement pool{"kubernetes.io/hostname", model::LabelRequirement::Operator::kIn, {}};
+      for (int w = i % pools; w < workers; w += pools) pool.values.push_back(fmt::format("node-{:04}", 3 + w));
+      workload.node_affinity_terms.push_back({pool});
+    }
+    placed += workload.replicas;
+    manifests.workloads.push_back(std::move(workload));
+  }
+  return manifests;
+}
+
+void run_check(benchmark::State& state, int nodes, int pods, int failures) {
+  model::Cluster cluster = generated_cluster(nodes);
+  model::Manifests manifests = generated_workloads(nodes, pods);
+  analysis::Options options;
+  options.failures = failures;
+  options.keep_ok_scenarios = nodes <= 64;  // as `zerospof check` does
+  if (nodes > 64) options.detail_limit = 2000;
+  size_t scenarios = 0;
+  for (auto _ : state) {
+    analysis::Report report = analysis::analyse(cluster, manifests, options);
+    scenarios = static_cast<size_t>(report.scenario_count);
+    benchmark::DoNotOptimize(report);
+  }
+  state.counters["pods"] = pods;
+  state.counters["scenarios"] = static_cast<double>(scenarios);
+  state.counters["workloads"] = static_cast<double>(manifests.workloads.size());
+}
+
+void BM_Check(benchmark::State& state) {
+  run_check(state, static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+            static_cast<int>(state.range(2)));
+}
+
+// nodes, pods, failures
+BENCHMARK(BM_Check)
+    ->ArgNames({"nodes", "pods", "failures"})
+    ->Args({5, 100, 1})
+    ->Args({5, 100, 2})
+    ->Args({100, 5000, 1})
+    ->Args({100, 5000, 2})
+    ->Args({1000, 50000, 1})
+    ->Args({1000, 12500, 2})
+    ->Args({1000, 25000, 2})
+    ->Args({1000, 50000, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
+
+}  // namespace
+}  // namespace zerospof
+
+BENCHMARK_MAIN();
