@@ -17,7 +17,8 @@ cache_root=${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}
 out=$cache_root/$KUBERNETES_VERSION
 manifest=$out/manifest
 jobs=${ZEROSPOF_GO_JOBS:-1}
-export GOFLAGS=-mod=mod CGO_ENABLED=0
+# No VCS stamping: the binaries must not depend on the state of this checkout.
+export GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
 export GOCACHE=${GOCACHE_OVERRIDE:-${cache_root}/go-build}
 export GOMODCACHE=${GOMODCACHE:-$(go env GOMODCACHE)}
 export GOTOOLCHAIN=local
