@@ -73,6 +73,9 @@ Result<std::string> ManifestReader::text(const YamlNode* node, std::string_view 
 }
 
 Result<int> ManifestReader::integer(const YamlNode* node, std::string_view what) const {
+  if (node == nullptr)
+    return util::fail(util::Error::invalid_input(fmt::format("{} is required", what),
+                                                 {source_.file_name(), 0, 0}));
   ZEROSPOF_RETURN_IF_ERROR(expect(node, YamlNode::Kind::kScalar, what));
   auto value = node->plain ? parse_integer(node->scalar) : std::nullopt;
   if (!value || *value < 0 || *value > 1'000'000)
@@ -243,7 +246,10 @@ Status ManifestReader::read_spread(const YamlNode& constraints, model::Workload&
   for (const YamlNode& item : constraints.values) {
     ZEROSPOF_ASSIGN_OR_RETURN(std::string key, text(at(&item, {"topologyKey"}), "topologyKey"));
     ZEROSPOF_ASSIGN_OR_RETURN(std::string when, text(at(&item, {"whenUnsatisfiable"}), "whenUnsatisfiable"));
-    ZEROSPOF_ASSIGN_OR_RETURN(int skew, integer(at(&item, {"maxSkew"}), "maxSkew"));
+    const YamlNode* skew_node = at(&item, {"maxSkew"});
+    if (skew_node == nullptr)
+      return util::fail(source_.error_at(item.where, "a topology spread constraint needs maxSkew"));
+    ZEROSPOF_ASSIGN_OR_RETURN(int skew, integer(skew_node, "maxSkew"));
     ZEROSPOF_ASSIGN_OR_RETURN(auto item_selector, selector(at(&item, {"labelSelector"})));
     model::SpreadKey parsed = spread_key(key);
     bool own = item_selector.matches(workload.pod_labels);
