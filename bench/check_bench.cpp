@@ -3,7 +3,6 @@
 // there are at most 16 domains). Target (issue 2): 1,000 nodes, 50,000 pods, K=2 in under 1 s
 // on one core, and cost linear in pods x scenarios. Run: scripts/bench-check.sh
 #include <benchmark/benchmark.h>
-
 #include <fmt/format.h>
 
 #include "analysis/analysis.h"
@@ -26,8 +25,10 @@ model::Cluster generated_cluster(int nodes) {
     node.address = model::Cidr::parse(fmt::format("198.18.{}.{}/15", i / 250, 1 + i % 250), true);
     node.address_prefix_given = true;
     node.capacity = model::Capacity{64000, 256LL << 30};
-    if (i < 3) node.roles = {model::Role::kControlPlane, model::Role::kEtcd};
-    else node.roles = {model::Role::kWorker, model::Role::kStorage};
+    if (i < 3)
+      node.roles = {model::Role::kControlPlane, model::Role::kEtcd};
+    else
+      node.roles = {model::Role::kWorker, model::Role::kStorage};
     cluster.nodes.push_back(std::move(node));
   }
   cluster.endpoint.address = model::IpAddress::parse("198.19.255.254");
@@ -40,7 +41,8 @@ model::Manifests generated_workloads(int nodes, int pods) {
   int pools = std::min(20, workers);
   for (int i = 0, placed = 0; placed < pods; ++i) {
     model::Workload workload;
-    workload.kind = i % 10 == 9 ? model::WorkloadKind::kStatefulSet : model::WorkloadKind::kDeployment;
+    workload.kind =
+        i % 10 == 9 ? model::WorkloadKind::kStatefulSet : model::WorkloadKind::kDeployment;
     workload.namespace_name = fmt::format("team-{}", i % 50);
     workload.name = fmt::format("app-{}", i);
     workload.replicas = std::min(1 + i % 9, pods - placed);
@@ -50,8 +52,10 @@ model::Manifests generated_workloads(int nodes, int pods) {
     workload.has_liveness_probe = workload.has_readiness_probe = true;
     if (i % 4 != 3) workload.spread.required_key = model::SpreadKey::kHostname;
     if (i % 3 == 0 && pools > 1) {
-      model::LabelRequirement pool{"kubernetes.io/hostname", model::LabelRequirement::Operator::kIn, {}};
-      for (int w = i % pools; w < workers; w += pools) pool.values.push_back(fmt::format("node-{:04}", 3 + w));
+      model::LabelRequirement pool{
+          "kubernetes.io/hostname", model::LabelRequirement::Operator::kIn, {}};
+      for (int w = i % pools; w < workers; w += pools)
+        pool.values.push_back(fmt::format("node-{:04}", 3 + w));
       workload.node_affinity_terms.push_back({pool});
     }
     placed += workload.replicas;

@@ -26,8 +26,7 @@ Workload make_workload(const AddonSpec& spec) {
   workload.replicas = spec.replicas;
   workload.pod_labels = {{"app.kubernetes.io/name", spec.name}};
   if (spec.node_selector_key) workload.node_selector[spec.node_selector_key] = "true";
-  if (spec.tolerates_control_plane)
-    workload.tolerations.push_back({"", true, "", ""});
+  if (spec.tolerates_control_plane) workload.tolerations.push_back({"", true, "", ""});
   if (!spec.daemon && spec.replicas > 1) workload.spread.required_key = model::SpreadKey::kHostname;
   workload.has_readiness_probe = workload.has_liveness_probe = true;
   workload.deployed_by_zerospof = true;
@@ -57,7 +56,8 @@ std::vector<AddonSpec> addon_specs(const model::Cluster& cluster) {
     // calico-kube-controllers must run as one instance (upstream); it is a controller whose
     // absence while rescheduled only delays IPAM garbage collection and policy sync.
     specs.push_back({"kube-system", "calico-kube-controllers", ServiceClass::kController, 1});
-    specs.push_back({"kube-system", "calico-node", ServiceClass::kDataPath, 0, nullptr, true, true});
+    specs.push_back(
+        {"kube-system", "calico-node", ServiceClass::kDataPath, 0, nullptr, true, true});
   } else {
     specs.push_back({"kube-system", "cilium-operator", ServiceClass::kController, 2});
     specs.push_back({"kube-system", "cilium", ServiceClass::kDataPath, 0, nullptr, true, true});

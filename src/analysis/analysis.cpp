@@ -8,22 +8,32 @@ namespace zerospof::analysis {
 
 const char* to_string(Health health) {
   switch (health) {
-    case Health::kOk: return "ok";
-    case Health::kDegraded: return "degraded";
-    case Health::kDown: return "down";
+    case Health::kOk:
+      return "ok";
+    case Health::kDegraded:
+      return "degraded";
+    case Health::kDown:
+      return "down";
   }
   return "?";
 }
 
 const char* to_string(Component component) {
   switch (component) {
-    case Component::kEtcd: return "etcd";
-    case Component::kApiserver: return "kube-apiserver";
-    case Component::kScheduler: return "kube-scheduler";
-    case Component::kControllerManager: return "kube-controller-manager";
-    case Component::kHaproxy: return "haproxy";
-    case Component::kKeepalived: return "keepalived";
-    case Component::kKubelet: return "kubelet";
+    case Component::kEtcd:
+      return "etcd";
+    case Component::kApiserver:
+      return "kube-apiserver";
+    case Component::kScheduler:
+      return "kube-scheduler";
+    case Component::kControllerManager:
+      return "kube-controller-manager";
+    case Component::kHaproxy:
+      return "haproxy";
+    case Component::kKeepalived:
+      return "keepalived";
+    case Component::kKubelet:
+      return "kubelet";
   }
   return "?";
 }
@@ -52,7 +62,8 @@ void record(Report& report, std::vector<ServiceSummary>& subjects, const Scenari
   bool wanted = options.keep_ok_scenarios || result.worst != Health::kOk ||
                 scenario.kind == ScenarioKind::kBaseline;
   if (!wanted) return;
-  if (options.detail_limit >= 0 && static_cast<long>(report.results.size()) >= options.detail_limit) {
+  if (options.detail_limit >= 0 &&
+      static_cast<long>(report.results.size()) >= options.detail_limit) {
     report.omitted += result.worst != Health::kOk;
     return;
   }
@@ -74,7 +85,8 @@ Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
   Report report;
   report.failures = options.failures;
   for (const model::Node& node : cluster.nodes) report.node_names.push_back(node.name);
-  for (const Domain& domain : engine.topology().domains()) report.domain_names.push_back(domain.name);
+  for (const Domain& domain : engine.topology().domains())
+    report.domain_names.push_back(domain.name);
   report.zones = engine.topology().zones();
   report.services = engine.services();
   report.subjects = engine.subjects();

@@ -24,17 +24,23 @@ enum class Health : std::uint8_t { kOk, kDegraded, kDown };  // ordered by sever
 const char* to_string(Health health);
 
 struct Options {
-  int failures = 1;                 // every set of up to this many failure domains
-  bool component_stops = true;      // each component stopped on each node
-  bool partitions = true;           // every bipartition of the failure domains
-  int max_partition_domains = 16;   // 2^(n-1) - 1 bipartitions: beyond this, skipped and said so
-  bool keep_ok_scenarios = true;    // false: scenario results only for non-ok outcomes (large plans)
-  long detail_limit = -1;           // >= 0: keep at most this many scenario results in the report
+  int failures = 1;                // every set of up to this many failure domains
+  bool component_stops = true;     // each component stopped on each node
+  bool partitions = true;          // every bipartition of the failure domains
+  int max_partition_domains = 16;  // 2^(n-1) - 1 bipartitions: beyond this, skipped and said so
+  bool keep_ok_scenarios = true;   // false: scenario results only for non-ok outcomes (large plans)
+  long detail_limit = -1;          // >= 0: keep at most this many scenario results in the report
 };
 
 // Processes zerospof runs per node, which a scenario may stop one at a time.
 enum class Component : std::uint8_t {
-  kEtcd, kApiserver, kScheduler, kControllerManager, kHaproxy, kKeepalived, kKubelet,
+  kEtcd,
+  kApiserver,
+  kScheduler,
+  kControllerManager,
+  kHaproxy,
+  kKeepalived,
+  kKubelet,
 };
 const char* to_string(Component component);
 
@@ -42,14 +48,14 @@ enum class ScenarioKind : std::uint8_t { kBaseline, kDomainsDown, kComponentStop
 
 struct Scenario {
   ScenarioKind kind = ScenarioKind::kBaseline;
-  std::vector<int> domains;    // kDomainsDown: the dead domains; kPartition: one side
-  int node = -1;               // kComponentStopped
+  std::vector<int> domains;  // kDomainsDown: the dead domains; kPartition: one side
+  int node = -1;             // kComponentStopped
   Component component = Component::kEtcd;
-  int failure_count = 0;       // how many failures make it up (domains down, or 1)
+  int failure_count = 0;  // how many failures make it up (domains down, or 1)
 };
 
 struct ServiceInfo {
-  std::string name;            // "etcd", "coredns", "deployment/shop/web"
+  std::string name;  // "etcd", "coredns", "deployment/shop/web"
   model::ServiceClass service_class = model::ServiceClass::kDataPath;
   std::string what;            // one line: what it is and how it stays available
   util::SourceLocation where;  // for workloads from manifests
@@ -57,23 +63,43 @@ struct ServiceInfo {
 
 // Why a verdict is what it is; report.cpp turns it and the numbers into one line.
 enum class Reason : std::uint8_t {
-  kAllLive, kQuorumKept, kQuorumLost, kInstancesLost, kNoInstance, kEtcdDown, kApiDown,
-  kLeaderReelected, kVipMoves, kNoVipHolder, kBackendsLost, kNodeLosesApi, kReplicasLost,
-  kMayShareNode, kStatefulSetStuck, kNoCapacity, kCannotSchedule, kPerNode, kVolumesDegraded,
-  kVolumesLost, kReflectorsLost, kNoReflector, kPartitionMinority, kVipSplitBrain,
+  kAllLive,
+  kQuorumKept,
+  kQuorumLost,
+  kInstancesLost,
+  kNoInstance,
+  kEtcdDown,
+  kApiDown,
+  kLeaderReelected,
+  kVipMoves,
+  kNoVipHolder,
+  kBackendsLost,
+  kNodeLosesApi,
+  kReplicasLost,
+  kMayShareNode,
+  kStatefulSetStuck,
+  kNoCapacity,
+  kCannotSchedule,
+  kPerNode,
+  kVolumesDegraded,
+  kVolumesLost,
+  kReflectorsLost,
+  kNoReflector,
+  kPartitionMinority,
+  kVipSplitBrain,
 };
 
 struct Verdict {
-  int subject = 0;             // index into Report::subjects
-  Health health = Health::kOk; // the verdict: now and after recovery, weighed by service class
-  Health now = Health::kOk;    // the moment the failure happens
-  Health after = Health::kOk;  // once Kubernetes has rescheduled what it can
+  int subject = 0;              // index into Report::subjects
+  Health health = Health::kOk;  // the verdict: now and after recovery, weighed by service class
+  Health now = Health::kOk;     // the moment the failure happens
+  Health after = Health::kOk;   // once Kubernetes has rescheduled what it can
   Reason reason = Reason::kAllLive;
   std::int32_t live = 0, total = 0, live_after = 0, extra = 0;
 };
 
 struct ScenarioResult {
-  int scenario = 0;             // index into Report::scenarios
+  int scenario = 0;  // index into Report::scenarios
   Health worst = Health::kOk;
   std::vector<Verdict> verdicts;  // the subjects that are not ok, in subject order
 };
@@ -86,31 +112,31 @@ struct Subject {
 
 struct ServiceSummary {
   Health worst = Health::kOk;
-  Scenario scenario;            // the first (so smallest) scenario reaching `worst`
+  Scenario scenario;  // the first (so smallest) scenario reaching `worst`
   Verdict first_verdict;
 };
 
 struct Criterion {
-  std::string text;             // as cluster-plan.md writes it
+  std::string text;  // as cluster-plan.md writes it
   enum class Result { kPass, kFail, kNotJudged } result = Result::kPass;
   std::string reason;
 };
 
 struct Report {
   std::vector<std::string> node_names;
-  std::vector<std::string> domain_names;   // failure domains: nodes, or zones
+  std::vector<std::string> domain_names;  // failure domains: nodes, or zones
   bool zones = false;
   std::vector<ServiceInfo> services;
   std::vector<Subject> subjects;
-  std::vector<Scenario> scenarios;          // those with a result kept (see Options)
-  std::vector<ScenarioResult> results;      // in scenario order
-  long scenario_count = 0;                  // every scenario analysed
-  long health_counts[3] = {0, 0, 0};        // scenarios by worst health (ok, degraded, down)
-  long omitted = 0;                         // non-ok scenarios past Options::detail_limit
-  std::vector<ServiceSummary> summaries;    // per service
+  std::vector<Scenario> scenarios;        // those with a result kept (see Options)
+  std::vector<ScenarioResult> results;    // in scenario order
+  long scenario_count = 0;                // every scenario analysed
+  long health_counts[3] = {0, 0, 0};      // scenarios by worst health (ok, degraded, down)
+  long omitted = 0;                       // non-ok scenarios past Options::detail_limit
+  std::vector<ServiceSummary> summaries;  // per service
   std::vector<Criterion> criteria;
-  std::vector<std::string> notes;           // what the user needs to know; not failures
-  std::vector<std::string> skipped;         // scenarios not analysed, and why
+  std::vector<std::string> notes;    // what the user needs to know; not failures
+  std::vector<std::string> skipped;  // scenarios not analysed, and why
   int failures = 1;
 
   std::string scenario_name(const Scenario& scenario) const;

@@ -51,7 +51,8 @@ ControlPlane::ControlPlane(const model::Cluster& cluster) : cluster_(cluster) {
         if (cluster.nodes[i].name == name) reflectors_.push_back(static_cast<int>(i));
   subjects_ = {Rule::kEtcd, Rule::kApiserver, Rule::kEndpoint, Rule::kScheduler,
                Rule::kControllerManager};
-  if (cluster.storage.provider != model::StorageProvider::kNone) subjects_.push_back(Rule::kStorage);
+  if (cluster.storage.provider != model::StorageProvider::kNone)
+    subjects_.push_back(Rule::kStorage);
   if (cluster.network.bgp) subjects_.push_back(Rule::kBgp);
 }
 
@@ -66,35 +67,46 @@ void ControlPlane::describe(std::vector<ServiceInfo>& services) const {
   for (Rule rule : subjects_) {
     switch (rule) {
       case Rule::kEtcd:
-        services.push_back({"etcd", ServiceClass::kControlPlane,
-                            "Raft members: writes and reads need a majority", {}});
+        services.push_back({"etcd",
+                            ServiceClass::kControlPlane,
+                            "Raft members: writes and reads need a majority",
+                            {}});
         break;
       case Rule::kApiserver:
-        services.push_back({"kube-apiserver", ServiceClass::kControlPlane,
-                            "stateless instances, ready while etcd has quorum", {}});
+        services.push_back({"kube-apiserver",
+                            ServiceClass::kControlPlane,
+                            "stateless instances, ready while etcd has quorum",
+                            {}});
         break;
       case Rule::kEndpoint:
-        services.push_back({"api-endpoint", ServiceClass::kDataPath,
+        services.push_back({"api-endpoint",
+                            ServiceClass::kDataPath,
                             vip ? "keepalived VRRP VIP + HAProxy health-checking every apiserver"
                                 : "HAProxy on 127.0.0.1 of every node, checking every apiserver",
                             {}});
         break;
       case Rule::kScheduler:
-        services.push_back({"kube-scheduler", ServiceClass::kController,
-                            "leader election among instances with a working local apiserver", {}});
+        services.push_back({"kube-scheduler",
+                            ServiceClass::kController,
+                            "leader election among instances with a working local apiserver",
+                            {}});
         break;
       case Rule::kControllerManager:
-        services.push_back({"kube-controller-manager", ServiceClass::kController,
-                            "leader election among instances with a working local apiserver", {}});
+        services.push_back({"kube-controller-manager",
+                            ServiceClass::kController,
+                            "leader election among instances with a working local apiserver",
+                            {}});
         break;
       case Rule::kStorage:
-        services.push_back({"storage", ServiceClass::kDataPath,
+        services.push_back({"storage",
+                            ServiceClass::kDataPath,
                             std::string(model::to_string(cluster_.storage.provider)) +
                                 " volumes with replicas on distinct storage nodes",
                             {}});
         break;
       case Rule::kBgp:
-        services.push_back({"bgp", ServiceClass::kDataPath,
+        services.push_back({"bgp",
+                            ServiceClass::kDataPath,
                             "pod routes distributed by BGP (" +
                                 std::string(model::to_string(cluster_.network.bgp->peering)) + ")",
                             {}});
@@ -134,12 +146,13 @@ Verdict ControlPlane::etcd(const Liveness& liveness) const {
 
 Verdict ControlPlane::apiserver(const Liveness& liveness, bool etcd_up) const {
   int total = static_cast<int>(control_plane_nodes_.size());
-  int live = static_cast<int>(std::count_if(
-      control_plane_nodes_.begin(), control_plane_nodes_.end(),
-      [&](int n) { return liveness.running(n, Component::kApiserver); }));
+  int live = static_cast<int>(
+      std::count_if(control_plane_nodes_.begin(), control_plane_nodes_.end(),
+                    [&](int n) { return liveness.running(n, Component::kApiserver); }));
   if (!etcd_up) return same_now_and_after(Health::kDown, Reason::kEtcdDown, live, total);
   if (live == 0) return same_now_and_after(Health::kDown, Reason::kNoInstance, live, total);
-  if (live < total) return same_now_and_after(Health::kDegraded, Reason::kInstancesLost, live, total);
+  if (live < total)
+    return same_now_and_after(Health::kDegraded, Reason::kInstancesLost, live, total);
   return same_now_and_after(Health::kOk, Reason::kAllLive, live, total);
 }
 
@@ -159,9 +172,9 @@ Verdict ControlPlane::endpoint(const Liveness& liveness, bool api_up) const {
   if (!api_up) return same_now_and_after(Health::kDown, Reason::kApiDown, live, total);
   if (live < total) return same_now_and_after(Health::kDegraded, Reason::kVipMoves, live, total);
   int backends = static_cast<int>(control_plane_nodes_.size());
-  int live_backends = static_cast<int>(std::count_if(
-      control_plane_nodes_.begin(), control_plane_nodes_.end(),
-      [&](int n) { return liveness.running(n, Component::kApiserver); }));
+  int live_backends = static_cast<int>(
+      std::count_if(control_plane_nodes_.begin(), control_plane_nodes_.end(),
+                    [&](int n) { return liveness.running(n, Component::kApiserver); }));
   if (live_backends < backends)
     return same_now_and_after(Health::kDegraded, Reason::kBackendsLost, live_backends, backends);
   return same_now_and_after(Health::kOk, Reason::kAllLive, live, total);
@@ -171,8 +184,8 @@ Verdict ControlPlane::endpoint(const Liveness& liveness, bool api_up) const {
 // k0s configure them, so an instance counts only while that apiserver runs too.
 Verdict ControlPlane::elected(const Liveness& liveness, Component component, bool etcd_up) const {
   int total = static_cast<int>(control_plane_nodes_.size());
-  int live = static_cast<int>(std::count_if(
-      control_plane_nodes_.begin(), control_plane_nodes_.end(), [&](int n) {
+  int live = static_cast<int>(
+      std::count_if(control_plane_nodes_.begin(), control_plane_nodes_.end(), [&](int n) {
         return liveness.running(n, component) && liveness.running(n, Component::kApiserver);
       }));
   if (!etcd_up) return same_now_and_after(Health::kDown, Reason::kEtcdDown, live, total);
@@ -201,10 +214,10 @@ Verdict ControlPlane::storage(const Liveness& liveness, bool scheduling_up) cons
   Health now = live < needed ? Health::kDown : live < replicas ? Health::kDegraded : Health::kOk;
   int live_after = live;
   if (scheduling_up && live >= needed) live_after = std::min(replicas, nodes - lost);
-  Health after = live_after < needed       ? Health::kDown
-                 : live_after < replicas   ? Health::kDegraded
-                                           : Health::kOk;
-  Reason reason = now == Health::kDown ? Reason::kVolumesLost
+  Health after = live_after < needed     ? Health::kDown
+                 : live_after < replicas ? Health::kDegraded
+                                         : Health::kOk;
+  Reason reason = now == Health::kDown                         ? Reason::kVolumesLost
                   : now == Health::kOk && after == Health::kOk ? Reason::kAllLive
                                                                : Reason::kVolumesDegraded;
   return verdict(now, after, reason, live, replicas, live_after, needed);
@@ -219,7 +232,8 @@ Verdict ControlPlane::bgp(const Liveness& liveness) const {
   int live = static_cast<int>(std::count_if(reflectors_.begin(), reflectors_.end(),
                                             [&](int n) { return !liveness.host_dead(n); }));
   if (live == 0) return verdict(Health::kDegraded, Health::kDown, Reason::kNoReflector, 0, total);
-  if (live < total) return same_now_and_after(Health::kDegraded, Reason::kReflectorsLost, live, total);
+  if (live < total)
+    return same_now_and_after(Health::kDegraded, Reason::kReflectorsLost, live, total);
   return same_now_and_after(Health::kOk, Reason::kAllLive, live, total);
 }
 
@@ -235,17 +249,31 @@ ControlPlane::Outcome ControlPlane::evaluate(const Liveness& liveness,
   outcome.api_up = endpoint_verdict.health != Health::kDown;
   Verdict scheduler = elected(liveness, Component::kScheduler, etcd_up);
   Verdict manager = elected(liveness, Component::kControllerManager, etcd_up);
-  outcome.scheduling_up = outcome.api_up && scheduler.health != Health::kDown &&
-                          manager.health != Health::kDown;
+  outcome.scheduling_up =
+      outcome.api_up && scheduler.health != Health::kDown && manager.health != Health::kDown;
   for (size_t i = 0; i < subjects_.size(); ++i) {
     switch (subjects_[i]) {
-      case Rule::kEtcd: verdicts[i] = etcd_verdict; break;
-      case Rule::kApiserver: verdicts[i] = api_verdict; break;
-      case Rule::kEndpoint: verdicts[i] = endpoint_verdict; break;
-      case Rule::kScheduler: verdicts[i] = scheduler; break;
-      case Rule::kControllerManager: verdicts[i] = manager; break;
-      case Rule::kStorage: verdicts[i] = storage(liveness, outcome.scheduling_up); break;
-      case Rule::kBgp: verdicts[i] = bgp(liveness); break;
+      case Rule::kEtcd:
+        verdicts[i] = etcd_verdict;
+        break;
+      case Rule::kApiserver:
+        verdicts[i] = api_verdict;
+        break;
+      case Rule::kEndpoint:
+        verdicts[i] = endpoint_verdict;
+        break;
+      case Rule::kScheduler:
+        verdicts[i] = scheduler;
+        break;
+      case Rule::kControllerManager:
+        verdicts[i] = manager;
+        break;
+      case Rule::kStorage:
+        verdicts[i] = storage(liveness, outcome.scheduling_up);
+        break;
+      case Rule::kBgp:
+        verdicts[i] = bgp(liveness);
+        break;
     }
     verdicts[i].subject = static_cast<int>(i);
   }

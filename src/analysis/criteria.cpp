@@ -1,10 +1,10 @@
 #include "analysis/criteria.h"
 
-#include <algorithm>
-#include <map>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <map>
 
 #include "analysis/addons.h"
 
@@ -28,8 +28,10 @@ Criterion redundancy(const model::Cluster& cluster, const Engine& engine) {
   if (etcd >= 3 && etcd % 2 == 0)
     lacking.push_back(fmt::format("etcd has an even {} members: one more adds no tolerance", etcd));
   if (control < 2)
-    lacking.push_back(fmt::format("{} control-plane node(s): apiserver, scheduler and "
-                                  "controller-manager need at least 2", control));
+    lacking.push_back(
+        fmt::format("{} control-plane node(s): apiserver, scheduler and "
+                    "controller-manager need at least 2",
+                    control));
   size_t holders = engine.control_plane().vip_holders().size();
   if (cluster.endpoint.mode == model::EndpointMode::kVip && holders < 2)
     lacking.push_back(fmt::format("only {} control-plane node(s) on the VIP's segment", holders));
@@ -38,11 +40,11 @@ Criterion redundancy(const model::Cluster& cluster, const Engine& engine) {
     criterion.result = Result::kFail;
     criterion.reason = fmt::format("{}", fmt::join(lacking, "; "));
   } else {
-    criterion.reason = fmt::format("{} etcd members, {} apiservers, schedulers and controller-managers{}",
-                                   etcd, control,
-                                   cluster.endpoint.mode == model::EndpointMode::kVip
-                                       ? fmt::format(", {} VIP holders", holders)
-                                       : ", a local proxy on every node");
+    criterion.reason = fmt::format(
+        "{} etcd members, {} apiservers, schedulers and controller-managers{}", etcd, control,
+        cluster.endpoint.mode == model::EndpointMode::kVip
+            ? fmt::format(", {} VIP holders", holders)
+            : ", a local proxy on every node");
   }
   return criterion;
 }
@@ -64,9 +66,9 @@ Criterion etcd_quorum(const model::Cluster& cluster, const Engine& engine) {
     criterion.reason = fmt::format("with {} down, {} of {} members are left and quorum needs {}",
                                    worst_domain, members - worst, members, quorum);
   } else {
-    criterion.reason = fmt::format("any single {} down leaves at least {} of {} members (quorum {})",
-                                   engine.topology().zones() ? "zone" : "node", members - worst,
-                                   members, quorum);
+    criterion.reason =
+        fmt::format("any single {} down leaves at least {} of {} members (quorum {})",
+                    engine.topology().zones() ? "zone" : "node", members - worst, members, quorum);
   }
   return criterion;
 }
@@ -80,8 +82,8 @@ Criterion single_failures(const Report& report) {
     if (summary.worst != Health::kDown || summary.scenario.kind != ScenarioKind::kDomainsDown ||
         summary.scenario.failure_count != 1)
       continue;
-    broken.push_back(fmt::format("{} ({})", report.services[s].name,
-                                 report.scenario_name(summary.scenario)));
+    broken.push_back(
+        fmt::format("{} ({})", report.services[s].name, report.scenario_name(summary.scenario)));
   }
   Criterion criterion{"Services continue operating with any single node failure", Result::kPass,
                       "no service goes down when any one failure domain is lost"};
@@ -104,11 +106,15 @@ Criterion storage_integrity(const model::Cluster& cluster, const Report& report)
     criterion.reason = "1 replica per volume: losing its node loses the data";
   } else if (nodes < storage.replicas) {
     criterion.result = Result::kFail;
-    criterion.reason = fmt::format("{} replicas but only {} storage nodes: volumes never get all "
-                                   "their replicas", storage.replicas, nodes);
+    criterion.reason = fmt::format(
+        "{} replicas but only {} storage nodes: volumes never get all "
+        "their replicas",
+        storage.replicas, nodes);
   } else {
-    criterion.reason = fmt::format("{} replicas per volume on {} storage nodes; any {} node loss "
-                                   "leaves a replica", storage.replicas, nodes, storage.replicas - 1);
+    criterion.reason = fmt::format(
+        "{} replicas per volume on {} storage nodes; any {} node loss "
+        "leaves a replica",
+        storage.replicas, nodes, storage.replicas - 1);
   }
   (void)report;
   return criterion;
@@ -118,11 +124,12 @@ Criterion health_checks(const model::Manifests& all) {
   std::vector<std::string> missing;
   for (const model::Workload& workload : all.workloads)
     if (!workload.has_readiness_probe || !workload.has_liveness_probe)
-      missing.push_back(fmt::format("{} (no {})", workload.display_name(),
-                                    !workload.has_readiness_probe ? "readinessProbe" : "livenessProbe"));
-  Criterion criterion{"All services have proper health checks", Result::kPass,
-                      fmt::format("all {} workloads have readiness and liveness probes",
-                                  all.workloads.size())};
+      missing.push_back(
+          fmt::format("{} (no {})", workload.display_name(),
+                      !workload.has_readiness_probe ? "readinessProbe" : "livenessProbe"));
+  Criterion criterion{
+      "All services have proper health checks", Result::kPass,
+      fmt::format("all {} workloads have readiness and liveness probes", all.workloads.size())};
   if (!missing.empty()) {
     criterion.result = Result::kFail;
     criterion.reason = list_some(missing);
@@ -146,9 +153,11 @@ Criterion disruption_budgets(const model::Manifests& all, std::vector<std::strin
     }
   }
   for (const std::string& name : blocking)
-    notes.push_back(fmt::format("{} allows no eviction: every node drain that touches it hangs", name));
-  Criterion criterion{"Pod disruption budgets prevent service outages", Result::kPass,
-                      "every replicated workload has a PodDisruptionBudget that still allows drains"};
+    notes.push_back(
+        fmt::format("{} allows no eviction: every node drain that touches it hangs", name));
+  Criterion criterion{
+      "Pod disruption budgets prevent service outages", Result::kPass,
+      "every replicated workload has a PodDisruptionBudget that still allows drains"};
   std::vector<std::string> problems;
   if (!uncovered.empty()) problems.push_back("no PDB: " + list_some(uncovered));
   if (!blocking.empty()) problems.push_back("PDB blocks every eviction: " + list_some(blocking));
@@ -159,39 +168,49 @@ Criterion disruption_budgets(const model::Manifests& all, std::vector<std::strin
   return criterion;
 }
 
-void plan_notes(const model::Cluster& cluster, const Engine& engine, std::vector<std::string>& notes) {
+void plan_notes(const model::Cluster& cluster, const Engine& engine,
+                std::vector<std::string>& notes) {
   std::vector<std::string> unaddressed, assumed;
   for (const model::Node& node : cluster.nodes) {
-    if (!node.address) unaddressed.push_back(node.name);
-    else if (!node.address_prefix_given) assumed.push_back(node.name);
+    if (!node.address)
+      unaddressed.push_back(node.name);
+    else if (!node.address_prefix_given)
+      assumed.push_back(node.name);
   }
   bool vip = cluster.endpoint.mode == model::EndpointMode::kVip;
   auto control = cluster.nodes_with_role(model::Role::kControlPlane);
-  bool control_unaddressed = std::any_of(control.begin(), control.end(),
-                                         [](const model::Node* n) { return !n->address; });
+  bool control_unaddressed =
+      std::any_of(control.begin(), control.end(), [](const model::Node* n) { return !n->address; });
   if (vip && control_unaddressed)
-    notes.push_back("endpoint: a VRRP VIP moves only within one L2 segment, so every "
-                    "control-plane node must share the VIP's subnet; the plan gives no addresses "
-                    "for some of them, so this could not be checked. If they are in different "
-                    "networks (e.g. cloud servers), use endpoint.mode: local-proxy");
+    notes.push_back(
+        "endpoint: a VRRP VIP moves only within one L2 segment, so every "
+        "control-plane node must share the VIP's subnet; the plan gives no addresses "
+        "for some of them, so this could not be checked. If they are in different "
+        "networks (e.g. cloud servers), use endpoint.mode: local-proxy");
   if (vip && engine.control_plane().vip_holders().size() < control.size())
-    notes.push_back(fmt::format("endpoint: only {} of {} control-plane nodes are on the VIP's "
-                                "subnet; the others run apiservers but can never hold the VIP",
-                                engine.control_plane().vip_holders().size(), control.size()));
+    notes.push_back(
+        fmt::format("endpoint: only {} of {} control-plane nodes are on the VIP's "
+                    "subnet; the others run apiservers but can never hold the VIP",
+                    engine.control_plane().vip_holders().size(), control.size()));
   if (!vip)
-    notes.push_back("endpoint: local-proxy mode: every node reaches the apiservers through its "
-                    "own HAProxy on 127.0.0.1; no shared L2 segment is needed");
+    notes.push_back(
+        "endpoint: local-proxy mode: every node reaches the apiservers through its "
+        "own HAProxy on 127.0.0.1; no shared L2 segment is needed");
   if (!unaddressed.empty())
     notes.push_back("nodes without a cluster address: " + list_some(unaddressed, 5) +
                     " (needed by render and apply)");
   if (!assumed.empty())
-    notes.push_back("address prefix assumed /24 (IPv4) or /64 (IPv6) for: " + list_some(assumed, 5));
-  if (std::any_of(cluster.nodes.begin(), cluster.nodes.end(), [](const auto& n) { return !n.capacity; }))
-    notes.push_back("capacity: not every node gives spec.nodes[].capacity, so requests were not "
-                    "checked against what the surviving nodes can hold");
-  notes.push_back("data path (users notice at once): api-endpoint, storage, bgp, coredns, ingress "
-                  "and workloads behind a Service; controllers (scheduler, controller-manager, "
-                  "operators) are only degraded while they are re-elected or rescheduled");
+    notes.push_back("address prefix assumed /24 (IPv4) or /64 (IPv6) for: " +
+                    list_some(assumed, 5));
+  if (std::any_of(cluster.nodes.begin(), cluster.nodes.end(),
+                  [](const auto& n) { return !n.capacity; }))
+    notes.push_back(
+        "capacity: not every node gives spec.nodes[].capacity, so requests were not "
+        "checked against what the surviving nodes can hold");
+  notes.push_back(
+      "data path (users notice at once): api-endpoint, storage, bgp, coredns, ingress "
+      "and workloads behind a Service; controllers (scheduler, controller-manager, "
+      "operators) are only degraded while they are re-elected or rescheduled");
 }
 
 void manifest_notes(const model::Manifests& all, std::vector<std::string>& notes) {
@@ -202,14 +221,16 @@ void manifest_notes(const model::Manifests& all, std::vector<std::string>& notes
       notes.push_back(fmt::format("{}: {} sets no replicas, so Kubernetes runs 1", where,
                                   workload.display_name()));
     if (workload.replicas > 1 && workload.spread.required_key == model::SpreadKey::kNone)
-      notes.push_back(fmt::format("{}: {} has no required anti-affinity or DoNotSchedule spread: "
-                                  "its {} replicas may share one node{}", where,
-                                  workload.display_name(), workload.replicas,
-                                  workload.spread.preferred ? " (a preference is not a guarantee)" : ""));
+      notes.push_back(
+          fmt::format("{}: {} has no required anti-affinity or DoNotSchedule spread: "
+                      "its {} replicas may share one node{}",
+                      where, workload.display_name(), workload.replicas,
+                      workload.spread.preferred ? " (a preference is not a guarantee)" : ""));
     if (workload.kind == model::WorkloadKind::kStatefulSet)
-      notes.push_back(fmt::format("{}: {} is a StatefulSet: pods on a dead node are not replaced "
-                                  "until the node is deleted or tainted out-of-service", where,
-                                  workload.display_name()));
+      notes.push_back(
+          fmt::format("{}: {} is a StatefulSet: pods on a dead node are not replaced "
+                      "until the node is deleted or tainted out-of-service",
+                      where, workload.display_name()));
   }
   for (const model::KubeService& service : all.services) {
     if (service.selector.empty()) continue;

@@ -15,7 +15,8 @@ std::vector<ServiceInfo> control_plane_services(const ControlPlane& control_plan
 // The verdict weighs "now" and "after recovery" by what the service is: users notice a data
 // path gap at once, while a controller that is rescheduled in time is only degraded.
 Health weigh(const Verdict& verdict, model::ServiceClass service_class) {
-  if (service_class != model::ServiceClass::kController) return std::max(verdict.now, verdict.after);
+  if (service_class != model::ServiceClass::kController)
+    return std::max(verdict.now, verdict.after);
   Health blip = verdict.now == Health::kOk ? Health::kOk : Health::kDegraded;
   return std::max(verdict.after, blip);
 }
@@ -61,8 +62,8 @@ void Engine::evaluate_liveness(ScenarioResult& result) {
     ClassState state = workloads_.class_state(static_cast<int>(c), liveness_);
     bool touched = state.lost_nodes > 0;
     for (int group : workloads_.groups_of_class(static_cast<int>(c)))
-      add(result, touched ? workloads_.evaluate(group, state, outcome.scheduling_up)
-                          : baseline_[group]);
+      add(result,
+          touched ? workloads_.evaluate(group, state, outcome.scheduling_up) : baseline_[group]);
   }
 }
 
@@ -112,25 +113,29 @@ void Engine::evaluate_partition(const Scenario& scenario, ScenarioResult& result
   evaluate_liveness(result);
   bool any_side_up = a_up || b_up;
   const auto& holders = control_plane_.vip_holders();
-  bool holders_on_a = std::any_of(holders.begin(), holders.end(), [&](int n) { return on_side_a[n]; });
-  bool holders_on_b = std::any_of(holders.begin(), holders.end(), [&](int n) { return !on_side_a[n]; });
+  bool holders_on_a =
+      std::any_of(holders.begin(), holders.end(), [&](int n) { return on_side_a[n]; });
+  bool holders_on_b =
+      std::any_of(holders.begin(), holders.end(), [&](int n) { return !on_side_a[n]; });
   result.worst = Health::kOk;
   for (Verdict& verdict : result.verdicts) {
     bool control = verdict.subject < control_plane_.subject_count() &&
                    control_plane_.is_control_plane_subject(verdict.subject);
     if (any_side_up || !control) verdict.health = std::min(verdict.health, Health::kDegraded);
-    if (verdict.subject == ControlPlane::kEndpointSubject && any_side_up && verdict.health != Health::kDown)
-      verdict.reason = holders_on_a && holders_on_b ? Reason::kVipSplitBrain
-                                                    : Reason::kPartitionMinority;
+    if (verdict.subject == ControlPlane::kEndpointSubject && any_side_up &&
+        verdict.health != Health::kDown)
+      verdict.reason =
+          holders_on_a && holders_on_b ? Reason::kVipSplitBrain : Reason::kPartitionMinority;
     result.worst = std::max(result.worst, verdict.health);
   }
-  if (any_side_up && std::none_of(result.verdicts.begin(), result.verdicts.end(),
-                                  [](const Verdict& v) { return v.subject == ControlPlane::kEndpointSubject; })) {
+  if (any_side_up &&
+      std::none_of(result.verdicts.begin(), result.verdicts.end(),
+                   [](const Verdict& v) { return v.subject == ControlPlane::kEndpointSubject; })) {
     Verdict minority;
     minority.subject = ControlPlane::kEndpointSubject;
     minority.now = minority.after = minority.health = Health::kDegraded;
-    minority.reason = holders_on_a && holders_on_b ? Reason::kVipSplitBrain
-                                                   : Reason::kPartitionMinority;
+    minority.reason =
+        holders_on_a && holders_on_b ? Reason::kVipSplitBrain : Reason::kPartitionMinority;
     result.verdicts.insert(result.verdicts.begin(), minority);
     result.worst = std::max(result.worst, Health::kDegraded);
   }

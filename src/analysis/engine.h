@@ -51,7 +51,7 @@ class Engine {
   Workloads workloads_;
   std::vector<Subject> subjects_;
   std::vector<model::ServiceClass> subject_class_;
-  std::vector<Verdict> baseline_;       // per group, for untouched classes
+  std::vector<Verdict> baseline_;  // per group, for untouched classes
   Liveness liveness_;
   std::vector<Verdict> scratch_;
   std::vector<std::string> skipped_;

@@ -13,20 +13,28 @@ using nlohmann::json;
 
 const char* class_name(model::ServiceClass service_class) {
   switch (service_class) {
-    case model::ServiceClass::kDataPath: return "data-path";
-    case model::ServiceClass::kControlPlane: return "control-plane";
-    case model::ServiceClass::kController: return "controller";
-    case model::ServiceClass::kObservability: return "observability";
+    case model::ServiceClass::kDataPath:
+      return "data-path";
+    case model::ServiceClass::kControlPlane:
+      return "control-plane";
+    case model::ServiceClass::kController:
+      return "controller";
+    case model::ServiceClass::kObservability:
+      return "observability";
   }
   return "?";
 }
 
 const char* kind_name(ScenarioKind kind) {
   switch (kind) {
-    case ScenarioKind::kBaseline: return "baseline";
-    case ScenarioKind::kDomainsDown: return "domains-down";
-    case ScenarioKind::kComponentStopped: return "component-stopped";
-    case ScenarioKind::kPartition: return "partition";
+    case ScenarioKind::kBaseline:
+      return "baseline";
+    case ScenarioKind::kDomainsDown:
+      return "domains-down";
+    case ScenarioKind::kComponentStopped:
+      return "component-stopped";
+    case ScenarioKind::kPartition:
+      return "partition";
   }
   return "?";
 }
@@ -47,12 +55,9 @@ json scenario_json(const Report& report, const ScenarioResult& result) {
   for (const Verdict& verdict : result.verdicts)
     for (int service : report.subjects[verdict.subject].services)
       services.push_back(verdict_json(report, verdict, service));
-  json out = {{"name", report.scenario_name(scenario)},
-              {"kind", kind_name(scenario.kind)},
-              {"failureCount", scenario.failure_count},
-              {"domains", domains},
-              {"health", to_string(result.worst)},
-              {"services", services}};
+  json out = {{"name", report.scenario_name(scenario)}, {"kind", kind_name(scenario.kind)},
+              {"failureCount", scenario.failure_count}, {"domains", domains},
+              {"health", to_string(result.worst)},      {"services", services}};
   if (scenario.kind == ScenarioKind::kComponentStopped) {
     out["node"] = report.node_names[scenario.node];
     out["component"] = to_string(scenario.component);
@@ -76,13 +81,15 @@ json criteria_json(const Report& report) {
 std::string format_json(const Report& report) {
   json services = json::array();
   for (const ServiceInfo& service : report.services) {
-    json entry = {{"name", service.name}, {"class", class_name(service.service_class)},
+    json entry = {{"name", service.name},
+                  {"class", class_name(service.service_class)},
                   {"description", service.what}};
     if (service.where.known()) entry["location"] = service.where.to_string();
     services.push_back(entry);
   }
   json scenarios = json::array();
-  for (const ScenarioResult& result : report.results) scenarios.push_back(scenario_json(report, result));
+  for (const ScenarioResult& result : report.results)
+    scenarios.push_back(scenario_json(report, result));
   json counts = {{"ok", report.health_counts[0]},
                  {"degraded", report.health_counts[1]},
                  {"down", report.health_counts[2]}};
@@ -103,10 +110,11 @@ std::string format_json(const Report& report) {
               {"failureDomains", report.domain_names},
               {"services", services},
               {"scenarios", scenarios},
-              {"summary", {{"scenarios", report.scenario_count},
-                           {"health", counts},
-                           {"listed", report.results.size()},
-                           {"omitted", report.omitted}}},
+              {"summary",
+               {{"scenarios", report.scenario_count},
+                {"health", counts},
+                {"listed", report.results.size()},
+                {"omitted", report.omitted}}},
               {"pointsOfFailure", failures},
               {"criteria", criteria_json(report)},
               {"notes", report.notes},

@@ -17,9 +17,12 @@ constexpr size_t kMembersShown = 8;    // members of one workload group printed 
 std::string health_word(Health health, const util::Style& style) {
   std::string word = fmt::format("{:<8}", to_string(health));
   switch (health) {
-    case Health::kOk: return style.green(word);
-    case Health::kDegraded: return style.yellow(word);
-    case Health::kDown: return style.red(word);
+    case Health::kOk:
+      return style.green(word);
+    case Health::kDegraded:
+      return style.yellow(word);
+    case Health::kDown:
+      return style.red(word);
   }
   return word;
 }
@@ -60,11 +63,14 @@ void write_scenarios(std::string& out, const Report& report, const util::Style& 
     write_verdicts(out, report, result, style);
   }
   long unlisted_ok = report.health_counts[0] - (list_ok ? static_cast<long>(ok) : 0);
-  if (unlisted_ok > 0) out += fmt::format("  ({} more scenarios with every service ok)\n", unlisted_ok);
+  if (unlisted_ok > 0)
+    out += fmt::format("  ({} more scenarios with every service ok)\n", unlisted_ok);
   hidden += report.omitted;
   if (hidden > 0)
-    out += fmt::format("  ({} more scenarios with a degraded or down service: --verbose or -o json "
-                       "lists them)\n", hidden);
+    out += fmt::format(
+        "  ({} more scenarios with a degraded or down service: --verbose or -o json "
+        "lists them)\n",
+        hidden);
 }
 
 void write_failures(std::string& out, const Report& report, const util::Style& style) {
@@ -73,16 +79,17 @@ void write_failures(std::string& out, const Report& report, const util::Style& s
     const ServiceSummary& summary = report.summaries[s];
     if (summary.worst != Health::kDown) continue;
     const Scenario& scenario = summary.scenario;
-    std::string line = fmt::format("  {} {}: {} ({})\n", style.red("✘"), report.services[s].name,
-                                   report.scenario_name(scenario),
-                                   report.reason_text(summary.first_verdict));
+    std::string line =
+        fmt::format("  {} {}: {} ({})\n", style.red("✘"), report.services[s].name,
+                    report.scenario_name(scenario), report.reason_text(summary.first_verdict));
     (scenario.failure_count == 1 ? single : combined) += line;
   }
   out += style.bold("Single points of failure") + "\n";
   out += single.empty() ? fmt::format("  {} none\n", style.green("✔")) : single;
   if (report.failures > 1) {
-    out += style.bold(fmt::format("Smallest failing combinations (up to {} failures)",
-                                  report.failures)) + "\n";
+    out += style.bold(
+               fmt::format("Smallest failing combinations (up to {} failures)", report.failures)) +
+           "\n";
     out += combined.empty() ? fmt::format("  {} none\n", style.green("✔")) : combined;
   }
 }
@@ -100,10 +107,10 @@ void write_criteria(std::string& out, const Report& report, const util::Style& s
 }  // namespace
 
 std::string format_text(const Report& report, const util::Style& style, bool verbose) {
-  std::string out = style.bold("Scenarios") +
-                    fmt::format(" ({} failure domains: {}; up to {} at once)\n",
-                                report.domain_names.size(), report.zones ? "zones" : "nodes",
-                                report.failures);
+  std::string out =
+      style.bold("Scenarios") + fmt::format(" ({} failure domains: {}; up to {} at once)\n",
+                                            report.domain_names.size(),
+                                            report.zones ? "zones" : "nodes", report.failures);
   write_scenarios(out, report, style, verbose);
   out += "\n";
   write_failures(out, report, style);
@@ -117,13 +124,17 @@ std::string format_text(const Report& report, const util::Style& style, bool ver
   long scenarios = report.scenario_count;
   out += "\n";
   if (report.any_down())
-    out += style.red("✘ a failure takes a service down") +
-           fmt::format(" ({} services, {} scenarios analysed)\n", report.services.size(), scenarios);
+    out +=
+        style.red("✘ a failure takes a service down") +
+        fmt::format(" ({} services, {} scenarios analysed)\n", report.services.size(), scenarios);
   else
-    out += style.green(fmt::format("✔ no single point of failure{}", report.failures > 1
-                                       ? fmt::format(" (nor any set of up to {} failures)", report.failures)
-                                       : "")) +
-           fmt::format(" ({} services, {} scenarios analysed)\n", report.services.size(), scenarios);
+    out +=
+        style.green(
+            fmt::format("✔ no single point of failure{}",
+                        report.failures > 1
+                            ? fmt::format(" (nor any set of up to {} failures)", report.failures)
+                            : "")) +
+        fmt::format(" ({} services, {} scenarios analysed)\n", report.services.size(), scenarios);
   return out;
 }
 

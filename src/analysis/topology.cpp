@@ -1,9 +1,9 @@
 #include "analysis/topology.h"
 
-#include "analysis/addons.h"
-
 #include <algorithm>
 #include <map>
+
+#include "analysis/addons.h"
 
 namespace zerospof::analysis {
 
@@ -25,8 +25,7 @@ bool tolerates_control_plane(const model::Workload& workload) {
 Topology::Topology(const model::Cluster& cluster) : cluster_(cluster) {
   std::map<std::string, int> zone_index;
   for (const model::Node& node : cluster.nodes) {
-    model::Labels labels{{"kubernetes.io/hostname", node.name},
-                         {"kubernetes.io/os", "linux"}};
+    model::Labels labels{{"kubernetes.io/hostname", node.name}, {"kubernetes.io/os", "linux"}};
     if (node.has_role(model::Role::kControlPlane)) labels[kControlPlaneTaint] = "";
     if (node.has_role(model::Role::kWorker)) labels["node-role.kubernetes.io/worker"] = "";
     if (!node.zone.empty()) labels["topology.kubernetes.io/zone"] = node.zone;
@@ -39,8 +38,8 @@ Topology::Topology(const model::Cluster& cluster) : cluster_(cluster) {
     labels_[node]["node.longhorn.io/create-default-disk"] = "true";
   for (size_t i = 0; i < cluster.nodes.size(); ++i) {
     // A node without a zone in a zoned plan is a failure domain of its own.
-    const std::string& zone = cluster.nodes[i].zone.empty() ? cluster.nodes[i].name
-                                                            : cluster.nodes[i].zone;
+    const std::string& zone =
+        cluster.nodes[i].zone.empty() ? cluster.nodes[i].name : cluster.nodes[i].zone;
     auto [it, added] = zone_index.emplace(zone, static_cast<int>(domains_.size()));
     if (added) domains_.push_back(Domain{zone, {}});
     domains_[it->second].nodes.push_back(static_cast<int>(i));

@@ -40,14 +40,17 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
     int pods = daemon ? static_cast<int>(eligible.nodes.size()) : workload.replicas;
     eligible.cpu_requested += pods * workload.cpu_request_millicores;
     eligible.memory_requested += pods * workload.memory_request_bytes;
-    WorkloadGroup group{eligibility_class, workload.kind, daemon ? 0 : workload.replicas,
+    WorkloadGroup group{eligibility_class,
+                        workload.kind,
+                        daemon ? 0 : workload.replicas,
                         daemon ? model::SpreadKey::kNone : workload.spread.required_key,
-                        daemon ? 1 : max_per_domain(workload, eligible), workload.service_class,
+                        daemon ? 1 : max_per_domain(workload, eligible),
+                        workload.service_class,
                         {}};
     if (group.key == model::SpreadKey::kNone) group.key = model::SpreadKey::kHostname;
-    Key key{group.eligibility_class, static_cast<int>(group.kind), group.replicas,
-            static_cast<int>(group.key), group.max_per_domain,
-            static_cast<int>(group.service_class)};
+    Key key{group.eligibility_class, static_cast<int>(group.kind),
+            group.replicas,          static_cast<int>(group.key),
+            group.max_per_domain,    static_cast<int>(group.service_class)};
     auto [it, added] = group_index.emplace(key, static_cast<int>(groups_.size()));
     if (added) groups_.push_back(group);
     groups_[it->second].services.push_back(static_cast<int>(services.size()));
@@ -63,9 +66,9 @@ ClassState Workloads::baseline_state(int eligibility_class) const {
   ClassState state;
   state.live_nodes = static_cast<int>(eligible.nodes.size());
   state.live_zones = eligible.zone_count;
-  state.capacity_ok = !eligible.capacity_known ||
-                      (eligible.cpu_requested <= eligible.cpu_millicores &&
-                       eligible.memory_requested <= eligible.memory_bytes);
+  state.capacity_ok =
+      !eligible.capacity_known || (eligible.cpu_requested <= eligible.cpu_millicores &&
+                                   eligible.memory_requested <= eligible.memory_bytes);
   return state;
 }
 

@@ -30,8 +30,8 @@ struct WorkloadGroup {
 
 // What a scenario did to one eligibility class.
 struct ClassState {
-  int lost_nodes = 0, live_nodes = 0;   // nodes whose pods are lost / that can take pods
-  int lost_zones = 0, live_zones = 0;   // zones touched by a loss / with a node that can take pods
+  int lost_nodes = 0, live_nodes = 0;  // nodes whose pods are lost / that can take pods
+  int lost_zones = 0, live_zones = 0;  // zones touched by a loss / with a node that can take pods
   bool capacity_ok = true;
 };
 

@@ -40,8 +40,8 @@ int run_check(const CheckFlags& flags) {
     print(analysis::format_json(report));
   } else {
     util::Style style(util::color_enabled(1));
-    print(style.bold("zerospof check") + " " + cluster->source_file + " (cluster " +
-          cluster->name + ", " + std::to_string(cluster->nodes.size()) + " nodes)\n\n");
+    print(style.bold("zerospof check") + " " + cluster->source_file + " (cluster " + cluster->name +
+          ", " + std::to_string(cluster->nodes.size()) + " nodes)\n\n");
     print(analysis::format_text(report, style, flags.verbose));
   }
   return report.any_down() ? 1 : 0;
@@ -52,10 +52,12 @@ int run_check(const CheckFlags& flags) {
 void register_check(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* command = app.add_subcommand(
-      "check", "Analyse a plan: every failure scenario, every service, every single point of failure");
+      "check",
+      "Analyse a plan: every failure scenario, every service, every single point of failure");
   command->add_option("plan", flags->plan_path, "Plan file (default: the built-in 5-node plan)");
-  command->add_option("--manifests", flags->manifests,
-                      "Kubernetes manifests (file or directory) whose workloads join the analysis")
+  command
+      ->add_option("--manifests", flags->manifests,
+                   "Kubernetes manifests (file or directory) whose workloads join the analysis")
       ->take_all();
   command->add_option("--failures", flags->failures, "Analyse every set of up to K failed domains")
       ->check(CLI::Range(1, 3));

@@ -19,8 +19,8 @@ void register_init(CLI::App& app, int& exit_code) {
   command->add_option("file", flags->path, "Where to write the plan (default: zerospof.yaml)");
   command->add_flag("--force", flags->force, "Replace the file if it exists");
   command->callback([flags, &exit_code] {
-    auto written = util::write_file_atomic(flags->path, plan::builtin_plan_yaml(),
-                                           {0644, flags->force});
+    auto written =
+        util::write_file_atomic(flags->path, plan::builtin_plan_yaml(), {0644, flags->force});
     if (!written) {
       exit_code = report_error(written.error());
       return;

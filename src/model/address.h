@@ -12,7 +12,7 @@
 namespace zerospof::model {
 
 struct IpAddress {
-  int family = 4;                      // 4 or 6
+  int family = 4;                        // 4 or 6
   std::array<std::uint8_t, 16> bytes{};  // IPv4 uses the first 4
 
   static std::optional<IpAddress> parse(std::string_view text);

@@ -33,11 +33,11 @@ struct Capacity {
 
 struct Node {
   std::string name;
-  std::string host;              // how the operator's machine reaches it (DNS name or address)
-  std::optional<Cidr> address;   // cluster-internal interface address with its prefix
+  std::string host;                   // how the operator's machine reaches it (DNS name or address)
+  std::optional<Cidr> address;        // cluster-internal interface address with its prefix
   bool address_prefix_given = false;  // false: the prefix is the assumed /24 or /64
   std::vector<Role> roles;
-  std::string zone;              // failure domain; empty: the node is its own domain
+  std::string zone;  // failure domain; empty: the node is its own domain
   SshSettings ssh;
   std::optional<Capacity> capacity;
 

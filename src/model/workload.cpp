@@ -10,8 +10,8 @@ bool requirement_matches(const LabelRequirement& requirement, const Labels& labe
   auto it = labels.find(requirement.key);
   bool present = it != labels.end();
   auto listed = [&] {
-    return present && std::find(requirement.values.begin(), requirement.values.end(),
-                                it->second) != requirement.values.end();
+    return present && std::find(requirement.values.begin(), requirement.values.end(), it->second) !=
+                          requirement.values.end();
   };
   switch (requirement.op) {
     case LabelRequirement::Operator::kIn:

@@ -35,10 +35,10 @@ struct LabelSelector {
 };
 
 struct Toleration {
-  std::string key;        // empty with kExists: tolerates every taint
-  bool exists = false;    // operator Exists (else Equal)
+  std::string key;      // empty with kExists: tolerates every taint
+  bool exists = false;  // operator Exists (else Equal)
   std::string value;
-  std::string effect;     // empty: every effect
+  std::string effect;  // empty: every effect
 };
 
 // How far apart the scheduler must keep the replicas (required anti-affinity on the pods' own
@@ -47,8 +47,8 @@ enum class SpreadKey { kNone, kHostname, kZone };
 
 struct WorkloadSpread {
   SpreadKey required_key = SpreadKey::kNone;
-  int max_skew = 0;              // 0: anti-affinity (at most one per domain); else topology spread
-  bool preferred = false;        // a soft rule exists: likely, but not guaranteed, spread
+  int max_skew = 0;        // 0: anti-affinity (at most one per domain); else topology spread
+  bool preferred = false;  // a soft rule exists: likely, but not guaranteed, spread
 };
 
 enum class WorkloadKind { kDeployment, kStatefulSet, kDaemonSet };
@@ -62,14 +62,14 @@ struct Workload {
   std::string namespace_name = "default";
   std::string name;
   ServiceClass service_class = ServiceClass::kDataPath;
-  int replicas = 1;              // ignored for DaemonSets
+  int replicas = 1;  // ignored for DaemonSets
   bool replicas_defaulted = false;
   Labels pod_labels;
   Labels node_selector;
   std::vector<std::vector<LabelRequirement>> node_affinity_terms;  // OR of ANDs; empty: any
   std::vector<Toleration> tolerations;
   WorkloadSpread spread;
-  std::int64_t cpu_request_millicores = 0;   // per pod, all containers
+  std::int64_t cpu_request_millicores = 0;  // per pod, all containers
   std::int64_t memory_request_bytes = 0;
   bool has_readiness_probe = false;  // every container has one
   bool has_liveness_probe = false;
@@ -83,7 +83,7 @@ struct DisruptionBudget {
   std::string namespace_name = "default";
   std::string name;
   LabelSelector selector;
-  std::optional<int> min_available;         // absolute (percentages are resolved per workload)
+  std::optional<int> min_available;  // absolute (percentages are resolved per workload)
   std::optional<int> min_available_percent;
   std::optional<int> max_unavailable;
   std::optional<int> max_unavailable_percent;

@@ -11,7 +11,8 @@
 namespace zerospof::plan {
 
 const std::string& builtin_plan_yaml() {
-  static const std::string text = R"(# zerospof plan: the 5-node cluster of cluster-plan.md, with zero single points of failure.
+  static const std::string text =
+      R"(# zerospof plan: the 5-node cluster of cluster-plan.md, with zero single points of failure.
 # Documented field by field in docs/plan.md. Before `zerospof apply`, give each node its
 # cluster-internal `address` and set `spec.endpoint.address` to a free address of the
 # control-plane nodes' subnet (the VIP), or use `mode: local-proxy` when they share no L2 segment.

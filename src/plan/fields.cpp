@@ -1,10 +1,10 @@
 #include "plan/fields.h"
 
-#include <algorithm>
-#include <charconv>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <charconv>
 
 namespace zerospof::plan {
 
@@ -55,7 +55,8 @@ util::Result<FieldReader> FieldReader::open(const YamlNode& node, std::string pa
         node.where, fmt::format("{} must be a mapping, not {}", path, node.kind_name())));
   for (const YamlNode& key : node.keys) {
     if (!key.is_scalar())
-      return util::fail(source.error_at(key.where, fmt::format("{}: keys must be plain names", path)));
+      return util::fail(
+          source.error_at(key.where, fmt::format("{}: keys must be plain names", path)));
     if (std::find(known_fields.begin(), known_fields.end(), key.scalar) != known_fields.end())
       continue;
     std::string suggestion = did_you_mean(key.scalar, known_fields);
@@ -71,9 +72,9 @@ util::Result<FieldReader> FieldReader::open(const YamlNode& node, std::string pa
 util::Result<const YamlNode*> FieldReader::required(std::string_view key) const {
   const YamlNode* value = find(key);
   if (value == nullptr || value->is_null())
-    return util::fail(source_->error_at(
-        value ? value->where : node_->where, fmt::format("{} is required", path_of(key)),
-        fmt::format("add '{}:' to {}", key, path_)));
+    return util::fail(source_->error_at(value ? value->where : node_->where,
+                                        fmt::format("{} is required", path_of(key)),
+                                        fmt::format("add '{}:' to {}", key, path_)));
   return value;
 }
 
@@ -90,7 +91,8 @@ util::Result<std::string> FieldReader::string(std::string_view key) const {
   auto value = required(key);
   if (!value) return util::fail(value.error());
   if (!(*value)->is_scalar() || (*value)->scalar.empty())
-    return util::fail(error_at(**value, fmt::format("{} must be a non-empty string", path_of(key))));
+    return util::fail(
+        error_at(**value, fmt::format("{} must be a non-empty string", path_of(key))));
   return (*value)->scalar;
 }
 
@@ -133,10 +135,11 @@ util::Result<std::optional<std::string>> FieldReader::optional_choice(
   if (!value || !*value) return value;
   if (std::find(choices.begin(), choices.end(), **value) != choices.end()) return value;
   std::string suggestion = did_you_mean(**value, choices);
-  return util::fail(error_at(
-      *find(key), fmt::format("{} must be one of {}, not '{}'", path_of(key),
-                              fmt::join(choices, ", "), **value),
-      suggestion.empty() ? std::string() : fmt::format("did you mean '{}'?", suggestion)));
+  return util::fail(
+      error_at(*find(key),
+               fmt::format("{} must be one of {}, not '{}'", path_of(key), fmt::join(choices, ", "),
+                           **value),
+               suggestion.empty() ? std::string() : fmt::format("did you mean '{}'?", suggestion)));
 }
 
 }  // namespace zerospof::plan

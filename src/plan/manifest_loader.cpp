@@ -3,10 +3,10 @@
 // requests and probes; PDB budgets; Service selectors. Unknown fields are Kubernetes' business,
 // so they are skipped, but a field we read must have the type Kubernetes gives it.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "plan/fields.h"
 #include "plan/plan.h"
@@ -51,7 +51,9 @@ class ManifestReader {
   Result<std::string> text(const YamlNode* node, std::string_view what) const;
   Result<int> integer(const YamlNode* node, std::string_view what) const;
   Status expect(const YamlNode* node, YamlNode::Kind kind, std::string_view what) const;
-  Result<std::pair<std::string, std::string>> name_of(const YamlNode& object) const;
+  // Sets the object's namespace (default "default"), name and position.
+  template <class Object>
+  Status identify(const YamlNode& object, Object& out) const;
 
   const SourceText& source_;
   model::Manifests& out_;
@@ -63,7 +65,8 @@ Status ManifestReader::expect(const YamlNode* node, YamlNode::Kind kind,
   YamlNode expected;
   expected.kind = kind;
   return util::fail(source_.error_at(
-      node->where, fmt::format("{} must be {}, not {}", what, expected.kind_name(), node->kind_name())));
+      node->where,
+      fmt::format("{} must be {}, not {}", what, expected.kind_name(), node->kind_name())));
 }
 
 Result<std::string> ManifestReader::text(const YamlNode* node, std::string_view what) const {
@@ -103,17 +106,20 @@ Result<std::vector<LabelRequirement>> ManifestReader::requirements(const YamlNod
     LabelRequirement requirement;
     ZEROSPOF_ASSIGN_OR_RETURN(requirement.key, text(at(&item, {"key"}), "key"));
     ZEROSPOF_ASSIGN_OR_RETURN(std::string op, text(at(&item, {"operator"}), "operator"));
-    if (op == "In") requirement.op = LabelRequirement::Operator::kIn;
-    else if (op == "NotIn") requirement.op = LabelRequirement::Operator::kNotIn;
-    else if (op == "Exists") requirement.op = LabelRequirement::Operator::kExists;
-    else if (op == "DoesNotExist") requirement.op = LabelRequirement::Operator::kDoesNotExist;
+    if (op == "In")
+      requirement.op = LabelRequirement::Operator::kIn;
+    else if (op == "NotIn")
+      requirement.op = LabelRequirement::Operator::kNotIn;
+    else if (op == "Exists")
+      requirement.op = LabelRequirement::Operator::kExists;
+    else if (op == "DoesNotExist")
+      requirement.op = LabelRequirement::Operator::kDoesNotExist;
     else
       return util::fail(source_.error_at(item.where, fmt::format("unsupported operator '{}'", op),
                                          "zerospof reads In, NotIn, Exists and DoesNotExist"));
     if (const YamlNode* values = at(&item, {"values"})) {
       ZEROSPOF_RETURN_IF_ERROR(expect(values, YamlNode::Kind::kSequence, "values"));
-      for (const YamlNode& value : values->values)
-        requirement.values.push_back(value.scalar);
+      for (const YamlNode& value : values->values) requirement.values.push_back(value.scalar);
     }
     result.push_back(std::move(requirement));
   }
@@ -128,13 +134,16 @@ Result<model::LabelSelector> ManifestReader::selector(const YamlNode* node) cons
   return result;
 }
 
-Result<std::pair<std::string, std::string>> ManifestReader::name_of(const YamlNode& object) const {
-  ZEROSPOF_ASSIGN_OR_RETURN(std::string name, text(at(&object, {"metadata", "name"}), "metadata.name"));
+template <class Object>
+Status ManifestReader::identify(const YamlNode& object, Object& out) const {
+  ZEROSPOF_ASSIGN_OR_RETURN(out.name, text(at(&object, {"metadata", "name"}), "metadata.name"));
   ZEROSPOF_ASSIGN_OR_RETURN(std::string space,
                             text(at(&object, {"metadata", "namespace"}), "metadata.namespace"));
-  if (name.empty())
+  if (out.name.empty())
     return util::fail(source_.error_at(object.where, "the object has no metadata.name"));
-  return std::pair{space.empty() ? std::string("default") : space, name};
+  out.namespace_name = space.empty() ? std::string("default") : space;
+  out.where = object.where;
+  return {};
 }
 
 Status ManifestReader::read_object(const YamlNode& object) {
@@ -160,9 +169,7 @@ Status ManifestReader::read_object(const YamlNode& object) {
 Status ManifestReader::read_workload(const YamlNode& object, model::WorkloadKind kind) {
   model::Workload workload;
   workload.kind = kind;
-  workload.where = object.where;
-  ZEROSPOF_ASSIGN_OR_RETURN(auto name, name_of(object));
-  std::tie(workload.namespace_name, workload.name) = name;
+  ZEROSPOF_RETURN_IF_ERROR(identify(object, workload));
   if (const YamlNode* replicas = at(&object, {"spec", "replicas"})) {
     ZEROSPOF_ASSIGN_OR_RETURN(workload.replicas, integer(replicas, "spec.replicas"));
   } else {
@@ -174,7 +181,8 @@ Status ManifestReader::read_workload(const YamlNode& object, model::WorkloadKind
       std::string service_class,
       text(at(&object, {"metadata", "annotations", "zerospof.io/service-class"}), "service class"));
   if (service_class == "controller") workload.service_class = model::ServiceClass::kController;
-  if (service_class == "observability") workload.service_class = model::ServiceClass::kObservability;
+  if (service_class == "observability")
+    workload.service_class = model::ServiceClass::kObservability;
   if (const YamlNode* pod_spec = at(&object, {"spec", "template", "spec"}))
     ZEROSPOF_RETURN_IF_ERROR(read_pod_spec(*pod_spec, workload));
   out_.workloads.push_back(std::move(workload));
@@ -213,11 +221,13 @@ model::SpreadKey spread_key(const std::string& topology_key) {
 
 // Anti-affinity spreads replicas only when its selector matches the pods' own labels.
 Status ManifestReader::read_affinity(const YamlNode& affinity, model::Workload& workload) {
-  if (const YamlNode* terms = at(&affinity, {"nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
-                                             "nodeSelectorTerms"})) {
+  if (const YamlNode* terms =
+          at(&affinity, {"nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
+                         "nodeSelectorTerms"})) {
     ZEROSPOF_RETURN_IF_ERROR(expect(terms, YamlNode::Kind::kSequence, "nodeSelectorTerms"));
     for (const YamlNode& term : terms->values) {
-      ZEROSPOF_ASSIGN_OR_RETURN(auto term_requirements, requirements(at(&term, {"matchExpressions"})));
+      ZEROSPOF_ASSIGN_OR_RETURN(auto term_requirements,
+                                requirements(at(&term, {"matchExpressions"})));
       workload.node_affinity_terms.push_back(std::move(term_requirements));
     }
   }
@@ -229,7 +239,8 @@ Status ManifestReader::read_affinity(const YamlNode& affinity, model::Workload& 
       ZEROSPOF_ASSIGN_OR_RETURN(auto term_selector, selector(at(&term, {"labelSelector"})));
       ZEROSPOF_ASSIGN_OR_RETURN(std::string key, text(at(&term, {"topologyKey"}), "topologyKey"));
       model::SpreadKey parsed = spread_key(key);
-      if (parsed == model::SpreadKey::kNone || !term_selector.matches(workload.pod_labels)) continue;
+      if (parsed == model::SpreadKey::kNone || !term_selector.matches(workload.pod_labels))
+        continue;
       if (workload.spread.required_key != model::SpreadKey::kHostname) {
         workload.spread.required_key = parsed;
         workload.spread.max_skew = 0;
@@ -242,10 +253,12 @@ Status ManifestReader::read_affinity(const YamlNode& affinity, model::Workload& 
 }
 
 Status ManifestReader::read_spread(const YamlNode& constraints, model::Workload& workload) {
-  ZEROSPOF_RETURN_IF_ERROR(expect(&constraints, YamlNode::Kind::kSequence, "topologySpreadConstraints"));
+  ZEROSPOF_RETURN_IF_ERROR(
+      expect(&constraints, YamlNode::Kind::kSequence, "topologySpreadConstraints"));
   for (const YamlNode& item : constraints.values) {
     ZEROSPOF_ASSIGN_OR_RETURN(std::string key, text(at(&item, {"topologyKey"}), "topologyKey"));
-    ZEROSPOF_ASSIGN_OR_RETURN(std::string when, text(at(&item, {"whenUnsatisfiable"}), "whenUnsatisfiable"));
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string when,
+                              text(at(&item, {"whenUnsatisfiable"}), "whenUnsatisfiable"));
     const YamlNode* skew_node = at(&item, {"maxSkew"});
     if (skew_node == nullptr)
       return util::fail(source_.error_at(item.where, "a topology spread constraint needs maxSkew"));
@@ -272,7 +285,8 @@ Status ManifestReader::read_containers(const YamlNode& containers, model::Worklo
   for (const YamlNode& container : containers.values) {
     workload.has_readiness_probe &= at(&container, {"readinessProbe"}) != nullptr;
     workload.has_liveness_probe &= at(&container, {"livenessProbe"}) != nullptr;
-    ZEROSPOF_ASSIGN_OR_RETURN(std::string cpu, text(at(&container, {"resources", "requests", "cpu"}), "cpu"));
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string cpu,
+                              text(at(&container, {"resources", "requests", "cpu"}), "cpu"));
     ZEROSPOF_ASSIGN_OR_RETURN(std::string memory,
                               text(at(&container, {"resources", "requests", "memory"}), "memory"));
     auto millicores = cpu.empty() ? std::optional<std::int64_t>(0) : parse_cpu_millicores(cpu);
@@ -289,9 +303,7 @@ Status ManifestReader::read_containers(const YamlNode& containers, model::Worklo
 
 Status ManifestReader::read_budget(const YamlNode& object) {
   model::DisruptionBudget budget;
-  budget.where = object.where;
-  ZEROSPOF_ASSIGN_OR_RETURN(auto name, name_of(object));
-  std::tie(budget.namespace_name, budget.name) = name;
+  ZEROSPOF_RETURN_IF_ERROR(identify(object, budget));
   ZEROSPOF_ASSIGN_OR_RETURN(budget.selector, selector(at(&object, {"spec", "selector"})));
   auto read_bound = [&](std::string_view field, std::optional<int>& absolute,
                         std::optional<int>& percent) -> Status {
@@ -301,7 +313,8 @@ Status ManifestReader::read_budget(const YamlNode& object) {
     if (!node->scalar.empty() && node->scalar.back() == '%') {
       auto value = parse_integer(std::string_view(node->scalar).substr(0, node->scalar.size() - 1));
       if (!value || *value < 0 || *value > 100)
-        return util::fail(source_.error_at(node->where, fmt::format("invalid {} '{}'", field, node->scalar)));
+        return util::fail(
+            source_.error_at(node->where, fmt::format("invalid {} '{}'", field, node->scalar)));
       percent = static_cast<int>(*value);
       return {};
     }
@@ -309,7 +322,8 @@ Status ManifestReader::read_budget(const YamlNode& object) {
     absolute = value;
     return {};
   };
-  ZEROSPOF_RETURN_IF_ERROR(read_bound("minAvailable", budget.min_available, budget.min_available_percent));
+  ZEROSPOF_RETURN_IF_ERROR(
+      read_bound("minAvailable", budget.min_available, budget.min_available_percent));
   ZEROSPOF_RETURN_IF_ERROR(
       read_bound("maxUnavailable", budget.max_unavailable, budget.max_unavailable_percent));
   out_.budgets.push_back(std::move(budget));
@@ -318,9 +332,7 @@ Status ManifestReader::read_budget(const YamlNode& object) {
 
 Status ManifestReader::read_service(const YamlNode& object) {
   model::KubeService service;
-  service.where = object.where;
-  ZEROSPOF_ASSIGN_OR_RETURN(auto name, name_of(object));
-  std::tie(service.namespace_name, service.name) = name;
+  ZEROSPOF_RETURN_IF_ERROR(identify(object, service));
   ZEROSPOF_ASSIGN_OR_RETURN(service.selector, labels(at(&object, {"spec", "selector"})));
   out_.services.push_back(std::move(service));
   return {};
@@ -336,11 +348,12 @@ bool is_manifest_file(const std::filesystem::path& path) {
 void classify(model::Manifests& manifests) {
   for (model::Workload& workload : manifests.workloads) {
     if (workload.service_class != model::ServiceClass::kDataPath) continue;
-    bool served = std::any_of(manifests.services.begin(), manifests.services.end(), [&](const auto& s) {
-      model::LabelSelector selector{s.selector, {}};
-      return s.namespace_name == workload.namespace_name && !s.selector.empty() &&
-             selector.matches(workload.pod_labels);
-    });
+    bool served =
+        std::any_of(manifests.services.begin(), manifests.services.end(), [&](const auto& s) {
+          model::LabelSelector selector{s.selector, {}};
+          return s.namespace_name == workload.namespace_name && !s.selector.empty() &&
+                 selector.matches(workload.pod_labels);
+        });
     if (!served) workload.service_class = model::ServiceClass::kController;
   }
 }

@@ -2,10 +2,10 @@
 // field names of its mapping (FieldReader::open) and the type and range of each value; checks
 // that need the whole plan (duplicates, overlaps, the VIP's subnet) are in validate.cpp.
 
+#include <fmt/format.h>
+
 #include <array>
 #include <regex>
-
-#include <fmt/format.h>
 
 #include "plan/fields.h"
 #include "plan/plan.h"
@@ -44,7 +44,8 @@ constexpr std::array<std::string_view, 4> kRoles{"control-plane", "etcd", "worke
 
 // Names must be usable as Kubernetes node names and host names (RFC 1123 subdomains).
 bool valid_name(const std::string& name) {
-  static const std::regex pattern("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  static const std::regex pattern(
+      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   return name.size() <= 253 && std::regex_match(name, pattern);
 }
 
@@ -144,26 +145,27 @@ Status Loader::load_node(const YamlNode& item, size_t index) {
         "use lower-case letters, digits, '-' and '.', starting and ending alphanumeric"));
   ZEROSPOF_ASSIGN_OR_RETURN(node.host, fields.string("host"));
   if (!valid_name(node.host) && !model::IpAddress::parse(node.host))
-    return util::fail(fields.error_at(*fields.find("host"),
-                                      fmt::format("'{}' is neither a DNS name nor an IP address",
-                                                  node.host)));
+    return util::fail(
+        fields.error_at(*fields.find("host"),
+                        fmt::format("'{}' is neither a DNS name nor an IP address", node.host)));
   ZEROSPOF_RETURN_IF_ERROR(load_node_address(fields, node));
   ZEROSPOF_ASSIGN_OR_RETURN(const YamlNode* roles, fields.required("roles"));
   if (!roles->is_sequence() || roles->values.empty())
-    return util::fail(fields.error_at(*roles, fmt::format("{}.roles must be a non-empty list", path),
+    return util::fail(fields.error_at(*roles,
+                                      fmt::format("{}.roles must be a non-empty list", path),
                                       "for example: roles: [control-plane, etcd, worker]"));
   for (const YamlNode& role_node : roles->values) {
     auto role = role_node.is_scalar() ? model::role_from_string(role_node.scalar) : std::nullopt;
     if (!role) {
       std::string suggestion = role_node.is_scalar() ? did_you_mean(role_node.scalar, kRoles) : "";
-      return util::fail(fields.error_at(
-          role_node, fmt::format("unknown role '{}'", role_node.scalar),
-          suggestion.empty() ? "roles are control-plane, etcd, worker and storage"
-                             : fmt::format("did you mean '{}'?", suggestion)));
+      return util::fail(
+          fields.error_at(role_node, fmt::format("unknown role '{}'", role_node.scalar),
+                          suggestion.empty() ? "roles are control-plane, etcd, worker and storage"
+                                             : fmt::format("did you mean '{}'?", suggestion)));
     }
     if (node.has_role(*role))
-      return util::fail(fields.error_at(role_node, fmt::format("role '{}' is listed twice",
-                                                               role_node.scalar)));
+      return util::fail(
+          fields.error_at(role_node, fmt::format("role '{}' is listed twice", role_node.scalar)));
     node.roles.push_back(*role);
   }
   ZEROSPOF_ASSIGN_OR_RETURN(auto zone, fields.optional_string("zone"));
@@ -183,9 +185,9 @@ Status Loader::load_node_address(const FieldReader& fields, model::Node& node) {
   if (!text) return {};
   if (auto cidr = model::Cidr::parse(*text, /*allow_host_bits=*/true)) {
     if (cidr->base == cidr->network() && cidr->prefix_length < cidr->base.bit_count())
-      return util::fail(fields.error_at(
-          *fields.find("address"), fmt::format("'{}' is a network, not a node address", *text),
-          "give the node's own address, for example 198.18.7.11/24"));
+      return util::fail(fields.error_at(*fields.find("address"),
+                                        fmt::format("'{}' is a network, not a node address", *text),
+                                        "give the node's own address, for example 198.18.7.11/24"));
     node.address = cidr;
     node.address_prefix_given = true;
     return {};
@@ -218,7 +220,8 @@ Status Loader::load_capacity(const YamlNode& item, const std::string& path, mode
   ZEROSPOF_ASSIGN_OR_RETURN(std::string memory, fields.string("memory"));
   auto millicores = parse_cpu_millicores(cpu);
   if (!millicores || *millicores == 0)
-    return util::fail(fields.error_at(*fields.find("cpu"), fmt::format("invalid CPU count '{}'", cpu),
+    return util::fail(fields.error_at(*fields.find("cpu"),
+                                      fmt::format("invalid CPU count '{}'", cpu),
                                       "for example: cpu: 8 or cpu: 3500m"));
   auto bytes = parse_memory_bytes(memory);
   if (!bytes || *bytes == 0)
@@ -267,17 +270,18 @@ Status Loader::load_endpoint(const YamlNode& item) {
   ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.endpoint", kEndpointFields));
   remember_fields(fields);
   ZEROSPOF_ASSIGN_OR_RETURN(auto mode, fields.optional_choice("mode", kModes));
-  if (mode) cluster_.endpoint.mode = *mode == "vip" ? model::EndpointMode::kVip
-                                                    : model::EndpointMode::kLocalProxy;
+  if (mode)
+    cluster_.endpoint.mode =
+        *mode == "vip" ? model::EndpointMode::kVip : model::EndpointMode::kLocalProxy;
   ZEROSPOF_ASSIGN_OR_RETURN(auto port, fields.optional_integer("port", 1, 65535));
   if (port) cluster_.endpoint.port = static_cast<int>(*port);
   ZEROSPOF_ASSIGN_OR_RETURN(auto address, fields.optional_string("address"));
   if (!address) return {};
   auto parsed = model::IpAddress::parse(*address);
   if (!parsed)
-    return util::fail(fields.error_at(*fields.find("address"),
-                                      fmt::format("'{}' is not an IP address", *address),
-                                      "the VIP is a single address without a prefix, e.g. 198.18.7.10"));
+    return util::fail(
+        fields.error_at(*fields.find("address"), fmt::format("'{}' is not an IP address", *address),
+                        "the VIP is a single address without a prefix, e.g. 198.18.7.10"));
   cluster_.endpoint.address = parsed;
   return {};
 }
@@ -304,8 +308,8 @@ Status Loader::load_bgp(const YamlNode& item) {
   if (const YamlNode* reflectors = fields.find("routeReflectors");
       reflectors && !reflectors->is_null()) {
     if (!reflectors->is_sequence())
-      return util::fail(fields.error_at(*reflectors,
-                                        "spec.network.bgp.routeReflectors must be a list of node names"));
+      return util::fail(fields.error_at(
+          *reflectors, "spec.network.bgp.routeReflectors must be a list of node names"));
     for (size_t i = 0; i < reflectors->values.size(); ++i) {
       const YamlNode& name = reflectors->values[i];
       remember(fmt::format("spec.network.bgp.routeReflectors[{}]", i), name);
@@ -340,20 +344,23 @@ Status Loader::load_addons(const YamlNode& item) {
   remember_fields(fields);
   model::Addons& addons = cluster_.addons;
   if (const YamlNode* coredns = fields.find("coredns"); coredns && !coredns->is_null()) {
-    ZEROSPOF_ASSIGN_OR_RETURN(FieldReader sub, open(*coredns, "spec.addons.coredns", kReplicasFields));
+    ZEROSPOF_ASSIGN_OR_RETURN(FieldReader sub,
+                              open(*coredns, "spec.addons.coredns", kReplicasFields));
     remember_fields(sub);
     ZEROSPOF_ASSIGN_OR_RETURN(auto replicas, sub.optional_integer("replicas", 1, 100));
     if (replicas) addons.coredns_replicas = static_cast<int>(*replicas);
   }
   if (const YamlNode* ingress = fields.find("ingress"); ingress && !ingress->is_null()) {
-    ZEROSPOF_ASSIGN_OR_RETURN(FieldReader sub, open(*ingress, "spec.addons.ingress", kIngressFields));
+    ZEROSPOF_ASSIGN_OR_RETURN(FieldReader sub,
+                              open(*ingress, "spec.addons.ingress", kIngressFields));
     remember_fields(sub);
     ZEROSPOF_ASSIGN_OR_RETURN(auto provider, sub.optional_choice("provider", kIngresses));
     ZEROSPOF_ASSIGN_OR_RETURN(auto replicas, sub.optional_integer("replicas", 0, 100));
     if (provider) addons.ingress_provider = *provider;
     if (replicas) addons.ingress_replicas = static_cast<int>(*replicas);
   }
-  if (const YamlNode* monitoring = fields.find("monitoring"); monitoring && !monitoring->is_null()) {
+  if (const YamlNode* monitoring = fields.find("monitoring");
+      monitoring && !monitoring->is_null()) {
     ZEROSPOF_ASSIGN_OR_RETURN(FieldReader sub,
                               open(*monitoring, "spec.addons.monitoring", kMonitoringFields));
     remember_fields(sub);

@@ -47,9 +47,16 @@ std::optional<std::int64_t> parse_cpu_millicores(std::string_view text) {
 
 std::optional<std::int64_t> parse_memory_bytes(std::string_view text) {
   static constexpr std::array<std::pair<std::string_view, std::int64_t>, 11> kSuffixes{{
-      {"Ki", 1LL << 10}, {"Mi", 1LL << 20}, {"Gi", 1LL << 30}, {"Ti", 1LL << 40},
-      {"Pi", 1LL << 50}, {"k", 1000LL}, {"K", 1000LL}, {"M", 1000LL * 1000},
-      {"G", 1000LL * 1000 * 1000}, {"T", 1000LL * 1000 * 1000 * 1000},
+      {"Ki", 1LL << 10},
+      {"Mi", 1LL << 20},
+      {"Gi", 1LL << 30},
+      {"Ti", 1LL << 40},
+      {"Pi", 1LL << 50},
+      {"k", 1000LL},
+      {"K", 1000LL},
+      {"M", 1000LL * 1000},
+      {"G", 1000LL * 1000 * 1000},
+      {"T", 1000LL * 1000 * 1000 * 1000},
       {"P", 1000LL * 1000 * 1000 * 1000 * 1000},
   }};
   for (auto [suffix, multiplier] : kSuffixes) {

@@ -1,9 +1,9 @@
 #include "plan/validate.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace zerospof::plan {
 
@@ -40,7 +40,8 @@ Status Validator::nodes_are_unique() const {
   for (size_t i = 0; i < cluster_.nodes.size(); ++i) {
     const model::Node& node = cluster_.nodes[i];
     if (auto [it, added] = names.emplace(node.name, i); !added)
-      return util::fail(error(node_path(i, "name"), fmt::format("duplicate node name '{}'", node.name),
+      return util::fail(error(node_path(i, "name"),
+                              fmt::format("duplicate node name '{}'", node.name),
                               fmt::format("spec.nodes[{}] already uses it", it->second)));
     if (auto [it, added] = hosts.emplace(node.host, i); !added)
       return util::fail(error(node_path(i, "host"),
@@ -49,10 +50,10 @@ Status Validator::nodes_are_unique() const {
                               "each node is a separate machine with its own host"));
     if (!node.address) continue;
     if (auto [it, added] = addresses.emplace(node.address->base, i); !added)
-      return util::fail(error(node_path(i, "address"),
-                              fmt::format("nodes '{}' and '{}' have the same address {}",
-                                          cluster_.nodes[it->second].name, node.name,
-                                          node.address->base.to_string())));
+      return util::fail(error(
+          node_path(i, "address"),
+          fmt::format("nodes '{}' and '{}' have the same address {}",
+                      cluster_.nodes[it->second].name, node.name, node.address->base.to_string())));
   }
   return {};
 }
@@ -60,7 +61,8 @@ Status Validator::nodes_are_unique() const {
 Status Validator::roles_are_present() const {
   for (model::Role role : {model::Role::kControlPlane, model::Role::kEtcd})
     if (cluster_.nodes_with_role(role).empty())
-      return util::fail(error("spec.nodes", fmt::format("no node has the role '{}'", model::to_string(role)),
+      return util::fail(error("spec.nodes",
+                              fmt::format("no node has the role '{}'", model::to_string(role)),
                               "give the role to at least one node (three for high availability)"));
   return {};
 }
@@ -68,11 +70,11 @@ Status Validator::roles_are_present() const {
 Status Validator::subnets_do_not_overlap() const {
   const model::KubernetesSettings& kubernetes = cluster_.kubernetes;
   if (kubernetes.pod_subnet.overlaps(kubernetes.service_subnet))
-    return util::fail(error("spec.kubernetes.serviceSubnet",
-                            fmt::format("serviceSubnet {} overlaps podSubnet {}",
-                                        kubernetes.service_subnet.to_string(),
-                                        kubernetes.pod_subnet.to_string()),
-                            "pick two disjoint ranges"));
+    return util::fail(
+        error("spec.kubernetes.serviceSubnet",
+              fmt::format("serviceSubnet {} overlaps podSubnet {}",
+                          kubernetes.service_subnet.to_string(), kubernetes.pod_subnet.to_string()),
+              "pick two disjoint ranges"));
   for (size_t i = 0; i < cluster_.nodes.size(); ++i) {
     const auto& address = cluster_.nodes[i].address;
     if (!address) continue;
@@ -95,32 +97,36 @@ Status Validator::endpoint_is_consistent() const {
     return {};
   }
   if (!endpoint.address)
-    return util::fail(error("spec.endpoint", "vip mode needs spec.endpoint.address (the virtual IP)",
-                            "add a free address of the control-plane nodes' subnet, or use mode: local-proxy"));
+    return util::fail(
+        error("spec.endpoint", "vip mode needs spec.endpoint.address (the virtual IP)",
+              "add a free address of the control-plane nodes' subnet, or use mode: local-proxy"));
   const model::IpAddress& vip = *endpoint.address;
-  for (const model::Cidr* subnet : {&cluster_.kubernetes.pod_subnet, &cluster_.kubernetes.service_subnet})
+  for (const model::Cidr* subnet :
+       {&cluster_.kubernetes.pod_subnet, &cluster_.kubernetes.service_subnet})
     if (subnet->contains(vip))
-      return util::fail(error("spec.endpoint.address",
-                              fmt::format("the VIP {} is inside the cluster subnet {}",
-                                          vip.to_string(), subnet->to_string())));
+      return util::fail(
+          error("spec.endpoint.address", fmt::format("the VIP {} is inside the cluster subnet {}",
+                                                     vip.to_string(), subnet->to_string())));
   bool any_address = false, inside = false;
   for (size_t i = 0; i < cluster_.nodes.size(); ++i) {
     const model::Node& node = cluster_.nodes[i];
     if (!node.address) continue;
     if (node.address->base == vip)
-      return util::fail(error("spec.endpoint.address",
-                              fmt::format("the VIP {} is the address of node '{}'", vip.to_string(), node.name),
-                              "the VIP must be a free address that keepalived can move"));
+      return util::fail(
+          error("spec.endpoint.address",
+                fmt::format("the VIP {} is the address of node '{}'", vip.to_string(), node.name),
+                "the VIP must be a free address that keepalived can move"));
     if (!node.has_role(model::Role::kControlPlane)) continue;
     any_address = true;
     inside = inside || node.address->contains(vip);
   }
   if (any_address && !inside)
-    return util::fail(error("spec.endpoint.address",
-                            fmt::format("the VIP {} is outside the subnet of every control-plane node",
-                                        vip.to_string()),
-                            "VRRP moves the VIP within one L2 segment: pick a free address of the "
-                            "control-plane nodes' subnet, or use mode: local-proxy"));
+    return util::fail(
+        error("spec.endpoint.address",
+              fmt::format("the VIP {} is outside the subnet of every control-plane node",
+                          vip.to_string()),
+              "VRRP moves the VIP within one L2 segment: pick a free address of the "
+              "control-plane nodes' subnet, or use mode: local-proxy"));
   return {};
 }
 
@@ -129,7 +135,8 @@ Status Validator::bgp_is_consistent() const {
   const model::Bgp& bgp = *cluster_.network.bgp;
   bool reflectors = bgp.peering == model::BgpPeering::kRouteReflectors;
   if (reflectors && bgp.route_reflectors.empty())
-    return util::fail(error("spec.network.bgp.peering", "route-reflectors peering names no route reflector",
+    return util::fail(error("spec.network.bgp.peering",
+                            "route-reflectors peering names no route reflector",
                             "list node names in spec.network.bgp.routeReflectors (at least two)"));
   if (!reflectors && !bgp.route_reflectors.empty())
     return util::fail(error("spec.network.bgp.routeReflectors",
@@ -140,7 +147,8 @@ Status Validator::bgp_is_consistent() const {
     const std::string& name = bgp.route_reflectors[i];
     std::string path = fmt::format("spec.network.bgp.routeReflectors[{}]", i);
     if (cluster_.find_node(name) == nullptr)
-      return util::fail(error(path, fmt::format("route reflector '{}' is not a node of the plan", name),
+      return util::fail(error(path,
+                              fmt::format("route reflector '{}' is not a node of the plan", name),
                               "name a node from spec.nodes"));
     if (!seen.insert(name).second)
       return util::fail(error(path, fmt::format("route reflector '{}' is listed twice", name)));

@@ -1,11 +1,10 @@
 #include "plan/yaml.h"
 
+#include <fmt/format.h>
 #include <libfyaml.h>
 
 #include <map>
 #include <memory>
-
-#include <fmt/format.h>
 
 namespace zerospof::plan {
 
@@ -19,8 +18,11 @@ util::Status check_utf8(const std::string& text, const SourceText& source) {
   int line = 1, column = 1;
   for (size_t i = 0; i < text.size();) {
     unsigned char lead = static_cast<unsigned char>(text[i]);
-    size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
-                                : (lead >> 3) == 0x1E ? 4 : 0;
+    size_t length = lead < 0x80           ? 1
+                    : (lead >> 5) == 0x6  ? 2
+                    : (lead >> 4) == 0xE  ? 3
+                    : (lead >> 3) == 0x1E ? 4
+                                          : 0;
     bool valid = length != 0 && i + length <= text.size() && !(lead == 0);
     for (size_t k = 1; valid && k < length; ++k)
       valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
@@ -35,10 +37,10 @@ util::Status check_utf8(const std::string& text, const SourceText& source) {
       valid = code >= 0x10000 && code <= 0x10FFFF;
     }
     if (!valid)
-      return util::fail(source.error_at({source.file_name(), line, column},
-                                        lead == 0 ? "the file contains a NUL byte"
-                                                  : "the file is not valid UTF-8",
-                                        "save the file as UTF-8 text"));
+      return util::fail(source.error_at(
+          {source.file_name(), line, column},
+          lead == 0 ? "the file contains a NUL byte" : "the file is not valid UTF-8",
+          "save the file as UTF-8 text"));
     if (lead == '\n') {
       ++line;
       column = 1;
@@ -98,8 +100,8 @@ util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
     case FYET_SCALAR: {
       YamlNode node;
       node.scalar = token_text(event->scalar.value);
-      node.plain = fy_token_scalar_style(event->scalar.value) == FYSS_PLAIN &&
-                   event->scalar.tag == nullptr;
+      node.plain =
+          fy_token_scalar_style(event->scalar.value) == FYSS_PLAIN && event->scalar.tag == nullptr;
       node.where = where;
       return add(std::move(node), token_text(event->scalar.anchor));
     }
@@ -116,8 +118,8 @@ util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
     case FYET_MAPPING_START:
     case FYET_SEQUENCE_START: {
       YamlNode node;
-      node.kind = event->type == FYET_MAPPING_START ? YamlNode::Kind::kMapping
-                                                    : YamlNode::Kind::kSequence;
+      node.kind =
+          event->type == FYET_MAPPING_START ? YamlNode::Kind::kMapping : YamlNode::Kind::kSequence;
       node.where = where;
       stack_.push_back(std::move(node));
       stack_anchors_.push_back(token_text(event->type == FYET_MAPPING_START
@@ -153,10 +155,10 @@ util::Status TreeBuilder::check_duplicate(const YamlNode& mapping, const YamlNod
   if (!key.is_scalar()) return {};
   for (const YamlNode& earlier : mapping.keys)
     if (earlier.is_scalar() && earlier.scalar == key.scalar)
-      return util::fail(source_.error_at(
-          key.where, fmt::format("duplicate key '{}'", key.scalar),
-          fmt::format("'{}' is already set at line {}; keep one of them", key.scalar,
-                      earlier.where.line)));
+      return util::fail(
+          source_.error_at(key.where, fmt::format("duplicate key '{}'", key.scalar),
+                           fmt::format("'{}' is already set at line {}; keep one of them",
+                                       key.scalar, earlier.where.line)));
   return {};
 }
 

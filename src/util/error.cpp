@@ -11,8 +11,7 @@ std::string SourceLocation::to_string() const {
 }
 
 Error Error::invalid_input(std::string message, SourceLocation where, std::string hint) {
-  return Error{ErrorCode::kInvalidInput, std::move(message), std::move(where), {},
-               std::move(hint)};
+  return Error{ErrorCode::kInvalidInput, std::move(message), std::move(where), {}, std::move(hint)};
 }
 
 Error Error::failed_precondition(std::string message, std::string hint) {
@@ -50,8 +49,8 @@ std::string format_error(const Error& error, bool color) {
   out += fmt::format("{}error:{} {}\n", red, reset, error.message);
   if (error.where.known() && !error.source_line.empty()) {
     out += fmt::format("  {}\n", error.source_line);
-    out += fmt::format("  {}{}{}\n", green, caret_line(error.source_line, error.where.column),
-                       reset);
+    out +=
+        fmt::format("  {}{}{}\n", green, caret_line(error.source_line, error.where.column), reset);
   }
   if (!error.hint.empty()) out += fmt::format("hint: {}\n", error.hint);
   return out;

@@ -37,8 +37,7 @@ struct Error {
   std::string source_line;  // the text of where.line, for the caret display
   std::string hint;         // optional: what to do next
 
-  static Error invalid_input(std::string message, SourceLocation where = {},
-                             std::string hint = {});
+  static Error invalid_input(std::string message, SourceLocation where = {}, std::string hint = {});
   static Error failed_precondition(std::string message, std::string hint = {});
   static Error unavailable(std::string message);
   static Error internal(std::string message);
@@ -54,15 +53,15 @@ inline tl::unexpected<Error> fail(Error error) { return tl::unexpected<Error>(st
 // binds the value of f() to x, or returns its error from the enclosing function.
 #define ZEROSPOF_CONCAT_INNER(a, b) a##b
 #define ZEROSPOF_CONCAT(a, b) ZEROSPOF_CONCAT_INNER(a, b)
-#define ZEROSPOF_ASSIGN_OR_RETURN(declaration, expression)                        \
-  auto ZEROSPOF_CONCAT(result_, __LINE__) = (expression);                         \
-  if (!ZEROSPOF_CONCAT(result_, __LINE__))                                        \
+#define ZEROSPOF_ASSIGN_OR_RETURN(declaration, expression)                                \
+  auto ZEROSPOF_CONCAT(result_, __LINE__) = (expression);                                 \
+  if (!ZEROSPOF_CONCAT(result_, __LINE__))                                                \
     return ::zerospof::util::fail(std::move(ZEROSPOF_CONCAT(result_, __LINE__)).error()); \
   declaration = std::move(*ZEROSPOF_CONCAT(result_, __LINE__))
-#define ZEROSPOF_RETURN_IF_ERROR(expression)                                       \
-  do {                                                                             \
-    auto status_ = (expression);                                                   \
-    if (!status_) return ::zerospof::util::fail(std::move(status_).error());       \
+#define ZEROSPOF_RETURN_IF_ERROR(expression)                                 \
+  do {                                                                       \
+    auto status_ = (expression);                                             \
+    if (!status_) return ::zerospof::util::fail(std::move(status_).error()); \
   } while (false)
 
 // "plan.yaml:3:7: error: message", then the source line and a caret under the column, then

@@ -1,19 +1,20 @@
 #include "util/files.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 namespace zerospof::util {
 
 namespace {
 
 Error io_error(const std::string& what, const std::string& path) {
-  return Error::failed_precondition(fmt::format("cannot {} {}: {}", what, path, std::strerror(errno)));
+  return Error::failed_precondition(
+      fmt::format("cannot {} {}: {}", what, path, std::strerror(errno)));
 }
 
 Status write_all(int fd, const std::string& content) {

@@ -3,8 +3,9 @@
 // old file or the new one, never half of each. Refuses to overwrite unless asked.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 
 #include "util/error.h"
 

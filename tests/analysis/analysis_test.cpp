@@ -39,8 +39,7 @@ const ServiceSummary& summary(const Report& report, const std::string& service) 
 std::string first_failure(const Report& report, const std::string& service) {
   const ServiceSummary& s = summary(report, service);
   if (s.worst == Health::kOk) return "";
-  return report.scenario_name(s.scenario) + ": " +
-         report.reason_text(s.first_verdict);
+  return report.scenario_name(s.scenario) + ": " + report.reason_text(s.first_verdict);
 }
 
 const Criterion& criterion(const Report& report, const std::string& prefix) {
@@ -85,8 +84,10 @@ TEST(AnalysisTest, CorednsSpreadsAndReschedulesOnWorkerLoss) {
 }
 
 TEST(AnalysisTest, TwoEtcdMembersLoseQuorumWithOneNode) {
-  Report report = check(replace_once(plan::builtin_plan_yaml(), "roles: [control-plane, etcd, worker, storage]\n    - name: cloudserver2",
-                                     "roles: [control-plane, worker, storage]\n    - name: cloudserver2"));
+  Report report =
+      check(replace_once(plan::builtin_plan_yaml(),
+                         "roles: [control-plane, etcd, worker, storage]\n    - name: cloudserver2",
+                         "roles: [control-plane, worker, storage]\n    - name: cloudserver2"));
   EXPECT_TRUE(report.any_down());
   EXPECT_EQ(summary(report, "etcd").worst, Health::kDown);
   EXPECT_EQ(first_failure(report, "etcd"),
@@ -96,7 +97,8 @@ TEST(AnalysisTest, TwoEtcdMembersLoseQuorumWithOneNode) {
 }
 
 TEST(AnalysisTest, OneCorednsReplicaIsASinglePointOfFailure) {
-  Report report = check(replace_once(plan::builtin_plan_yaml(), "replicas: 3\n    ingress", "replicas: 1\n    ingress"));
+  Report report = check(replace_once(plan::builtin_plan_yaml(), "replicas: 3\n    ingress",
+                                     "replicas: 1\n    ingress"));
   EXPECT_EQ(summary(report, "deployment/kube-system/coredns").worst, Health::kDown);
   EXPECT_EQ(first_failure(report, "deployment/kube-system/coredns"),
             "node cloudserver1 down: 0 of 1 replicas left; 1 after rescheduling");
@@ -105,25 +107,30 @@ TEST(AnalysisTest, OneCorednsReplicaIsASinglePointOfFailure) {
 
 TEST(AnalysisTest, OneControlPlaneNodeTakesTheApiDown) {
   std::string text = plan::builtin_plan_yaml();
-  text = replace_once(text, "roles: [control-plane, etcd, worker, storage]", "roles: [etcd, worker, storage]");
-  text = replace_once(text, "roles: [control-plane, etcd, worker, storage]", "roles: [etcd, worker, storage]");
+  text = replace_once(text, "roles: [control-plane, etcd, worker, storage]",
+                      "roles: [etcd, worker, storage]");
+  text = replace_once(text, "roles: [control-plane, etcd, worker, storage]",
+                      "roles: [etcd, worker, storage]");
   Report report = check(text);
   EXPECT_EQ(summary(report, "kube-apiserver").worst, Health::kDown);
   EXPECT_EQ(summary(report, "api-endpoint").worst, Health::kDown);
   EXPECT_EQ(summary(report, "kube-scheduler").worst, Health::kDown);
-  EXPECT_EQ(first_failure(report, "kube-apiserver"), "node micklethefickle down: 0 of 1 instances left");
+  EXPECT_EQ(first_failure(report, "kube-apiserver"),
+            "node micklethefickle down: 0 of 1 instances left");
   EXPECT_EQ(criterion(report, "All control plane").result, Criterion::Result::kFail);
 }
 
 TEST(AnalysisTest, LoneRouteReflectorIsASinglePointOfFailure) {
-  Report report = check(replace_once(plan::builtin_plan_yaml(), "peering: full-mesh",
-                                     "peering: route-reflectors\n      routeReflectors: [cloudserver3]"));
+  Report report =
+      check(replace_once(plan::builtin_plan_yaml(), "peering: full-mesh",
+                         "peering: route-reflectors\n      routeReflectors: [cloudserver3]"));
   EXPECT_EQ(summary(report, "bgp").worst, Health::kDown);
   EXPECT_EQ(first_failure(report, "bgp"),
             "node cloudserver3 down: 0 of 1 route reflectors left: routes are withdrawn after the "
             "graceful restart window");
-  Report two = check(replace_once(plan::builtin_plan_yaml(), "peering: full-mesh",
-                                  "peering: route-reflectors\n      routeReflectors: [cloudserver3, blackboar]"));
+  Report two = check(
+      replace_once(plan::builtin_plan_yaml(), "peering: full-mesh",
+                   "peering: route-reflectors\n      routeReflectors: [cloudserver3, blackboar]"));
   EXPECT_EQ(summary(two, "bgp").worst, Health::kDegraded);
 }
 
@@ -133,20 +140,24 @@ TEST(AnalysisTest, VipAcrossSubnetsLeavesOneHolder) {
   text = replace_once(text, "198.18.7.13/24", "198.18.9.13/24");
   Report report = check(text);
   EXPECT_EQ(summary(report, "api-endpoint").worst, Health::kDown);
-  EXPECT_EQ(first_failure(report, "api-endpoint"), "node micklethefickle down: no live node can hold the VIP");
+  EXPECT_EQ(first_failure(report, "api-endpoint"),
+            "node micklethefickle down: no live node can hold the VIP");
   bool noted = false;
-  for (const std::string& note : report.notes) noted = noted || note.find("only 1 of 3") != std::string::npos;
+  for (const std::string& note : report.notes)
+    noted = noted || note.find("only 1 of 3") != std::string::npos;
   EXPECT_TRUE(noted);
 }
 
 TEST(AnalysisTest, OneStorageReplicaLosesVolumes) {
-  Report report = check(replace_once(plan::builtin_plan_yaml(), "replicas: 3\n  addons", "replicas: 1\n  addons"));
+  Report report = check(
+      replace_once(plan::builtin_plan_yaml(), "replicas: 3\n  addons", "replicas: 1\n  addons"));
   EXPECT_EQ(summary(report, "storage").worst, Health::kDown);
   EXPECT_EQ(criterion(report, "Storage maintains").result, Criterion::Result::kFail);
 }
 
 TEST(AnalysisTest, UpstreamIngressNginxIsASinglePointOfFailureWithoutPdb) {
-  auto manifests = plan::load_manifests({testing::shared_path("upstream/ingress-nginx-baremetal.yaml")});
+  auto manifests =
+      plan::load_manifests({testing::shared_path("upstream/ingress-nginx-baremetal.yaml")});
   ASSERT_TRUE(manifests);
   Report report = analyse(plan::builtin_plan(), *manifests, Options{});
   const std::string name = "deployment/ingress-nginx/ingress-nginx-controller";
@@ -170,14 +181,16 @@ TEST(AnalysisTest, TwoFailuresFindTheSmallestFailingPair) {
 // The rare path: a split in which neither side keeps etcd quorum takes the API down; a split
 // with a majority side only degrades.
 TEST(AnalysisTest, PartitionWithoutMajorityTakesTheApiDown) {
-  std::string text = replace_once(plan::builtin_plan_yaml(), "roles: [worker, storage]\n    - name: blackboar",
-                                  "roles: [worker, storage, etcd]\n    - name: blackboar");
+  std::string text =
+      replace_once(plan::builtin_plan_yaml(), "roles: [worker, storage]\n    - name: blackboar",
+                   "roles: [worker, storage, etcd]\n    - name: blackboar");
   Report report = check(text);
   const ServiceSummary& etcd = summary(report, "etcd");
   ASSERT_EQ(etcd.worst, Health::kDown);
   const Scenario& split = etcd.scenario;
   EXPECT_EQ(split.kind, ScenarioKind::kPartition);
-  EXPECT_EQ(report.scenario_name(split), "partition micklethefickle,cloudserver1 | cloudserver2,cloudserver3,blackboar");
+  EXPECT_EQ(report.scenario_name(split),
+            "partition micklethefickle,cloudserver1 | cloudserver2,cloudserver3,blackboar");
   Report builtin = check(plan::builtin_plan_yaml());
   for (const ScenarioResult& result : builtin.results)
     if (builtin.scenarios[result.scenario].kind == ScenarioKind::kPartition) {
@@ -188,10 +201,12 @@ TEST(AnalysisTest, PartitionWithoutMajorityTakesTheApiDown) {
 TEST(AnalysisTest, ZoneFailureCountsAsOneFailure) {
   std::string text = plan::builtin_plan_yaml();
   const char* zones[] = {"a", "a", "b", "c", "c"};
-  const char* names[] = {"micklethefickle", "cloudserver1", "cloudserver2", "cloudserver3", "blackboar"};
+  const char* names[] = {"micklethefickle", "cloudserver1", "cloudserver2", "cloudserver3",
+                         "blackboar"};
   for (int i = 0; i < 5; ++i)
-    text = replace_once(text, std::string("host: ") + names[i] + ".bolabaden.org\n",
-                        std::string("host: ") + names[i] + ".bolabaden.org\n      zone: " + zones[i] + "\n");
+    text = replace_once(
+        text, std::string("host: ") + names[i] + ".bolabaden.org\n",
+        std::string("host: ") + names[i] + ".bolabaden.org\n      zone: " + zones[i] + "\n");
   Report report = check(text);
   EXPECT_TRUE(report.zones);
   EXPECT_EQ(report.domain_names.size(), 3u);
@@ -205,10 +220,12 @@ TEST(AnalysisTest, ComponentStopsDegradeWithoutTakingAnythingDown) {
     const Scenario& scenario = report.scenarios[result.scenario];
     if (scenario.kind != ScenarioKind::kComponentStopped) continue;
     EXPECT_NE(result.worst, Health::kDown) << report.scenario_name(scenario);
-    saw_etcd_stop = saw_etcd_stop || (scenario.component == Component::kEtcd && result.worst == Health::kDegraded);
-    saw_kubelet_stop = saw_kubelet_stop || (scenario.component == Component::kKubelet &&
-                                            report.scenario_name(scenario) == "kubelet stopped on blackboar" &&
-                                            result.worst == Health::kDegraded);
+    saw_etcd_stop = saw_etcd_stop ||
+                    (scenario.component == Component::kEtcd && result.worst == Health::kDegraded);
+    saw_kubelet_stop =
+        saw_kubelet_stop || (scenario.component == Component::kKubelet &&
+                             report.scenario_name(scenario) == "kubelet stopped on blackboar" &&
+                             result.worst == Health::kDegraded);
   }
   EXPECT_TRUE(saw_etcd_stop);
   EXPECT_TRUE(saw_kubelet_stop);
@@ -221,7 +238,8 @@ TEST(AnalysisTest, LocalProxyStoppedCutsItsNodeOff) {
   EXPECT_FALSE(report.any_down());
   bool found = false;
   for (const ScenarioResult& result : report.results) {
-    if (report.scenario_name(report.scenarios[result.scenario]) != "haproxy stopped on blackboar") continue;
+    if (report.scenario_name(report.scenarios[result.scenario]) != "haproxy stopped on blackboar")
+      continue;
     for (const Verdict& verdict : result.verdicts)
       found = found || report.reason_text(verdict).rfind("blackboar loses the API", 0) == 0;
   }
@@ -255,13 +273,17 @@ TEST(AnalysisTest, StatefulSetPodsOnADeadNodeStayLost) {
   EXPECT_EQ(db.worst, Health::kDegraded);
   EXPECT_EQ(db.first_verdict.reason, Reason::kStatefulSetStuck);
   EXPECT_EQ(db.first_verdict.live_after, 2);
-  EXPECT_EQ(criterion(report, "All services have proper health checks").result, Criterion::Result::kFail);
+  EXPECT_EQ(criterion(report, "All services have proper health checks").result,
+            Criterion::Result::kFail);
 }
 
 TEST(AnalysisTest, NoRequiredSpreadAssumesReplicasShareANode) {
   std::string manifest = replace_once(kStatefulSet, "StatefulSet", "Deployment");
-  manifest = replace_once(manifest, "requiredDuringSchedulingIgnoredDuringExecution:\n            - {labelSelector: {matchLabels: {app: db}}, topologyKey: kubernetes.io/hostname}",
-                          "preferredDuringSchedulingIgnoredDuringExecution: []");
+  manifest =
+      replace_once(manifest,
+                   "requiredDuringSchedulingIgnoredDuringExecution:\n            - {labelSelector: "
+                   "{matchLabels: {app: db}}, topologyKey: kubernetes.io/hostname}",
+                   "preferredDuringSchedulingIgnoredDuringExecution: []");
   Report report = check(plan::builtin_plan_yaml(), manifest);
   const ServiceSummary& db = summary(report, "deployment/shop/db");
   EXPECT_EQ(db.worst, Health::kDown);
@@ -278,15 +300,16 @@ TEST(AnalysisTest, RequestsBeyondSurvivingCapacityAreNotRescheduled) {
   manifest = replace_once(manifest, "replicas: 3", "replicas: 4");  // 7.2 CPUs requested
   Report report = check(text, manifest);
   const ServiceSummary& db = summary(report, "deployment/shop/db");
-  EXPECT_EQ(db.first_verdict.reason, Reason::kNoCapacity) << first_failure(report, "deployment/shop/db");
+  EXPECT_EQ(db.first_verdict.reason, Reason::kNoCapacity)
+      << first_failure(report, "deployment/shop/db");
 }
 
 TEST(ReportTest, JsonHasTheDocumentedFields) {
   Report report = check(plan::builtin_plan_yaml());
   std::string json = format_json(report);
-  for (const char* field : {"\"schemaVersion\": 1", "\"scenarios\"", "\"pointsOfFailure\"",
-                            "\"criteria\"", "\"verdict\": \"ok\"", "\"afterRecovery\"",
-                            "\"failureDomains\""})
+  for (const char* field :
+       {"\"schemaVersion\": 1", "\"scenarios\"", "\"pointsOfFailure\"", "\"criteria\"",
+        "\"verdict\": \"ok\"", "\"afterRecovery\"", "\"failureDomains\""})
     EXPECT_NE(json.find(field), std::string::npos) << field;
 }
 

@@ -1,10 +1,10 @@
 // `zerospof check` and `zerospof init` as a user runs them: the real binary, its exit codes,
 // its stdout and stderr.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "plan/plan.h"
 #include "support/test_plans.h"
@@ -67,8 +67,9 @@ TEST_F(CheckCommandTest, SinglePointOfFailureExitsOneAndNamesIt) {
 }
 
 TEST_F(CheckCommandTest, UpstreamIngressManifestExitsOne) {
-  util::ProcessResult result = zerospof(
-      {"check", "--manifests", testing::shared_path("upstream/ingress-nginx-baremetal.yaml"), "-o", "json"});
+  util::ProcessResult result =
+      zerospof({"check", "--manifests",
+                testing::shared_path("upstream/ingress-nginx-baremetal.yaml"), "-o", "json"});
   EXPECT_EQ(result.exit_code, 1);
   nlohmann::json report = nlohmann::json::parse(result.out);
   bool named = false;
@@ -78,7 +79,8 @@ TEST_F(CheckCommandTest, UpstreamIngressManifestExitsOne) {
 }
 
 TEST_F(CheckCommandTest, BadPlanExitsTwoWithFileLineColumn) {
-  std::string plan = testing::replace_once(plan::builtin_plan_yaml(), "cni: calico", "cni: calicoo");
+  std::string plan =
+      testing::replace_once(plan::builtin_plan_yaml(), "cni: calico", "cni: calicoo");
   std::string path = write("bad.yaml", plan);
   util::ProcessResult result = zerospof({"check", path});
   EXPECT_EQ(result.exit_code, 2);

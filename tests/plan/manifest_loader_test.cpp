@@ -66,7 +66,8 @@ metadata: {name: web, namespace: shop}
 spec:
   maxUnavailable: 50%
   selector: {matchLabels: {app: web}}
-)", "web.yaml");
+)",
+                                              "web.yaml");
   ASSERT_TRUE(manifests) << util::format_error(manifests.error());
   ASSERT_EQ(manifests->workloads.size(), 1u);
   const model::Workload& web = manifests->workloads[0];

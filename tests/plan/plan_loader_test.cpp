@@ -47,7 +47,8 @@ TEST(PlanLoaderTest, FieldsRememberWhereTheyWereWritten) {
 }
 
 TEST(PlanLoaderTest, AddressWithoutPrefixAssumesSlash24) {
-  model::Cluster cluster = testing::load_plan(replace_once(addressed_plan(), "198.18.7.12/24", "198.18.7.12"));
+  model::Cluster cluster =
+      testing::load_plan(replace_once(addressed_plan(), "198.18.7.12/24", "198.18.7.12"));
   EXPECT_EQ(cluster.nodes[1].address->prefix_length, 24);
   EXPECT_FALSE(cluster.nodes[1].address_prefix_given);
 }
@@ -61,7 +62,8 @@ TEST(PlanLoaderTest, UnknownFieldSuggestsTheClosestName) {
   EXPECT_NE(error.message.find("unknown field 'podSubnett'"), std::string::npos);
   EXPECT_EQ(error.hint, "did you mean 'podSubnet'?");
   std::string shown = util::format_error(error);
-  EXPECT_NE(shown.find("plan.yaml:" + std::to_string(error.where.line) + ":5: error:"), std::string::npos);
+  EXPECT_NE(shown.find("plan.yaml:" + std::to_string(error.where.line) + ":5: error:"),
+            std::string::npos);
   EXPECT_NE(shown.find("    ^"), std::string::npos);
 }
 
@@ -89,31 +91,56 @@ TEST_P(BadPlanTest, IsRejectedAtItsLine) {
 INSTANTIATE_TEST_SUITE_P(
     Plans, BadPlanTest,
     ::testing::Values(
-        BadPlan{"InvalidAddress", "198.18.7.12/24", "198.18.7.300/24", "not an IPv4 or IPv6", "198.18.7.300"},
-        BadPlan{"NetworkAsAddress", "198.18.7.12/24", "198.18.7.0/24", "is a network", "198.18.7.0/24"},
-        BadPlan{"InvalidCidr", "podSubnet: 10.244.0.0/16", "podSubnet: 10.244.0.0/33", "not a valid CIDR", "10.244.0.0/33"},
-        BadPlan{"HostBitsInSubnet", "podSubnet: 10.244.0.0/16", "podSubnet: 10.244.1.0/16", "not a valid CIDR", "10.244.1.0/16"},
-        BadPlan{"OverlappingSubnets", "serviceSubnet: 10.96.0.0/12", "serviceSubnet: 10.244.128.0/17", "overlaps podSubnet", "10.244.128.0/17"},
-        BadPlan{"NodeInsidePodSubnet", "198.18.7.13/24", "10.244.9.9/24", "overlaps the cluster subnet", "10.244.9.9/24"},
+        BadPlan{"InvalidAddress", "198.18.7.12/24", "198.18.7.300/24", "not an IPv4 or IPv6",
+                "198.18.7.300"},
+        BadPlan{"NetworkAsAddress", "198.18.7.12/24", "198.18.7.0/24", "is a network",
+                "198.18.7.0/24"},
+        BadPlan{"InvalidCidr", "podSubnet: 10.244.0.0/16", "podSubnet: 10.244.0.0/33",
+                "not a valid CIDR", "10.244.0.0/33"},
+        BadPlan{"HostBitsInSubnet", "podSubnet: 10.244.0.0/16", "podSubnet: 10.244.1.0/16",
+                "not a valid CIDR", "10.244.1.0/16"},
+        BadPlan{"OverlappingSubnets", "serviceSubnet: 10.96.0.0/12",
+                "serviceSubnet: 10.244.128.0/17", "overlaps podSubnet", "10.244.128.0/17"},
+        BadPlan{"NodeInsidePodSubnet", "198.18.7.13/24", "10.244.9.9/24",
+                "overlaps the cluster subnet", "10.244.9.9/24"},
         BadPlan{"PortOutOfRange", "port: 6443", "port: 70000", "between 1 and 65535", "70000"},
         BadPlan{"PortNotANumber", "port: 6443", "port: https", "whole number", "port: https"},
-        BadPlan{"UnknownRole", "roles: [worker, storage]", "roles: [worker, stroage]", "unknown role 'stroage'", "stroage"},
-        BadPlan{"DuplicateRole", "roles: [worker, storage]", "roles: [worker, worker]", "listed twice", "[worker, worker]"},
-        BadPlan{"DuplicateNodeName", "name: blackboar", "name: cloudserver3", "duplicate node name", "cloudserver3\n      host: blackboar"},
-        BadPlan{"DuplicateHost", "host: blackboar.bolabaden.org", "host: cloudserver3.bolabaden.org", "the same host", "cloudserver3.bolabaden.org\n      address: 198.18.7.15"},
-        BadPlan{"DuplicateAddress", "198.18.7.15/24", "198.18.7.14/24", "the same address", "198.18.7.14/24\n      roles: [worker, storage]\n  kubernetes"},
-        BadPlan{"VipOutsideSubnet", "address: 198.18.7.100", "address: 198.19.1.1", "outside the subnet", "198.19.1.1"},
-        BadPlan{"VipIsANodeAddress", "address: 198.18.7.100", "address: 198.18.7.11", "address of node", "address: 198.18.7.11\n    port"},
-        BadPlan{"VipMissing", "    address: 198.18.7.100\n", "", "needs spec.endpoint.address", "mode: vip"},
-        BadPlan{"UnknownMode", "mode: vip", "mode: vrrp", "must be one of vip, local-proxy", "mode: vrrp"},
-        BadPlan{"UnknownCni", "cni: calico", "cni: calco", "must be one of calico, cilium", "cni: calco"},
-        BadPlan{"DuplicateKey", "  storage:\n", "  storage:\n    provider: longhorn\n", "duplicate key 'provider'", "    provider: longhorn\n    replicas"},
-        BadPlan{"WrongApiVersion", "zerospof.io/v1alpha1", "zerospof.io/v2", "unsupported apiVersion", "zerospof.io/v2"},
-        BadPlan{"ReplicasNotANumber", "replicas: 3\n    ingress", "replicas: three\n    ingress", "whole number", "replicas: three"},
-        BadPlan{"UnknownReflector", "peering: full-mesh", "peering: route-reflectors\n      routeReflectors: [nowhere]", "not a node of the plan", "[nowhere]"},
-        BadPlan{"ReflectorsWithoutNames", "peering: full-mesh", "peering: route-reflectors", "names no route reflector", "route-reflectors"},
-        BadPlan{"InvalidNodeName", "name: blackboar", "name: Black_Boar", "invalid node name", "Black_Boar"},
-        BadPlan{"NodesNotAList", "  nodes:\n", "  nodes: 5\n  unused:\n", "unknown field 'unused'", "unused:"}),
+        BadPlan{"UnknownRole", "roles: [worker, storage]", "roles: [worker, stroage]",
+                "unknown role 'stroage'", "stroage"},
+        BadPlan{"DuplicateRole", "roles: [worker, storage]", "roles: [worker, worker]",
+                "listed twice", "[worker, worker]"},
+        BadPlan{"DuplicateNodeName", "name: blackboar", "name: cloudserver3", "duplicate node name",
+                "cloudserver3\n      host: blackboar"},
+        BadPlan{"DuplicateHost", "host: blackboar.bolabaden.org",
+                "host: cloudserver3.bolabaden.org", "the same host",
+                "cloudserver3.bolabaden.org\n      address: 198.18.7.15"},
+        BadPlan{"DuplicateAddress", "198.18.7.15/24", "198.18.7.14/24", "the same address",
+                "198.18.7.14/24\n      roles: [worker, storage]\n  kubernetes"},
+        BadPlan{"VipOutsideSubnet", "address: 198.18.7.100", "address: 198.19.1.1",
+                "outside the subnet", "198.19.1.1"},
+        BadPlan{"VipIsANodeAddress", "address: 198.18.7.100", "address: 198.18.7.11",
+                "address of node", "address: 198.18.7.11\n    port"},
+        BadPlan{"VipMissing", "    address: 198.18.7.100\n", "", "needs spec.endpoint.address",
+                "mode: vip"},
+        BadPlan{"UnknownMode", "mode: vip", "mode: vrrp", "must be one of vip, local-proxy",
+                "mode: vrrp"},
+        BadPlan{"UnknownCni", "cni: calico", "cni: calco", "must be one of calico, cilium",
+                "cni: calco"},
+        BadPlan{"DuplicateKey", "  storage:\n", "  storage:\n    provider: longhorn\n",
+                "duplicate key 'provider'", "    provider: longhorn\n    replicas"},
+        BadPlan{"WrongApiVersion", "zerospof.io/v1alpha1", "zerospof.io/v2",
+                "unsupported apiVersion", "zerospof.io/v2"},
+        BadPlan{"ReplicasNotANumber", "replicas: 3\n    ingress", "replicas: three\n    ingress",
+                "whole number", "replicas: three"},
+        BadPlan{"UnknownReflector", "peering: full-mesh",
+                "peering: route-reflectors\n      routeReflectors: [nowhere]",
+                "not a node of the plan", "[nowhere]"},
+        BadPlan{"ReflectorsWithoutNames", "peering: full-mesh", "peering: route-reflectors",
+                "names no route reflector", "route-reflectors"},
+        BadPlan{"InvalidNodeName", "name: blackboar", "name: Black_Boar", "invalid node name",
+                "Black_Boar"},
+        BadPlan{"NodesNotAList", "  nodes:\n", "  nodes: 5\n  unused:\n", "unknown field 'unused'",
+                "unused:"}),
     [](const ::testing::TestParamInfo<BadPlan>& info) { return info.param.name; });
 
 TEST(PlanLoaderTest, EmptyFileIsAnErrorWithAHint) {
@@ -139,8 +166,9 @@ TEST(PlanLoaderTest, LocalProxyModeNeedsNoVip) {
 }
 
 TEST(PlanWriterTest, WrittenPlanLoadsBackEqual) {
-  std::string text = replace_once(addressed_plan(), "roles: [worker, storage]\n",
-                                  "roles: [worker, storage]\n      zone: \"true\"\n      capacity: {cpu: 4, memory: 8Gi}\n");
+  std::string text = replace_once(
+      addressed_plan(), "roles: [worker, storage]\n",
+      "roles: [worker, storage]\n      zone: \"true\"\n      capacity: {cpu: 4, memory: 8Gi}\n");
   model::Cluster cluster = testing::load_plan(text);
   auto again = load_from_string(to_yaml(cluster), "again.yaml");
   ASSERT_TRUE(again) << util::format_error(again.error());
