@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ZEROSPOF_LAB_PACKAGES=0 scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DZEROSPOF_TESTS=OFF >/dev/null
-cmake --build build --target zerospof
-exec build/src/cli/zerospof check "$@"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZEROSPOF_TESTS=OFF >/dev/null
+cmake --build build/release --target zerospof
+exec build/release/src/cli/zerospof check "$@"

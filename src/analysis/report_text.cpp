@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "analysis/analysis.h"
 #include "util/terminal.h"
 
@@ -13,6 +15,13 @@ namespace {
 
 constexpr size_t kScenarioLimit = 60;  // non-verbose: scenarios printed in full
 constexpr size_t kMembersShown = 8;    // members of one workload group printed per scenario
+
+// Service names are padded to the longest one (bounded), so the verdicts line up.
+size_t name_width(const Report& report) {
+  size_t width = 20;
+  for (const ServiceInfo& service : report.services) width = std::max(width, service.name.size());
+  return std::min<size_t>(width, 56);
+}
 
 std::string health_word(Health health, const util::Style& style) {
   std::string word = fmt::format("{:<8}", to_string(health));
@@ -28,12 +37,12 @@ std::string health_word(Health health, const util::Style& style) {
 }
 
 void write_verdicts(std::string& out, const Report& report, const ScenarioResult& result,
-                    const util::Style& style) {
+                    const util::Style& style, size_t width) {
   for (const Verdict& verdict : result.verdicts) {
     const std::vector<int>& members = report.subjects[verdict.subject].services;
     std::string reason = report.reason_text(verdict);
     for (size_t i = 0; i < members.size() && i < kMembersShown; ++i)
-      out += fmt::format("    {:<40} {} {}\n", report.services[members[i]].name,
+      out += fmt::format("    {:<{}} {} {}\n", report.services[members[i]].name, width,
                          health_word(verdict.health, style), reason);
     if (members.size() > kMembersShown)
       out += fmt::format("    {} more with the same verdict\n", members.size() - kMembersShown);
@@ -43,6 +52,7 @@ void write_verdicts(std::string& out, const Report& report, const ScenarioResult
 void write_scenarios(std::string& out, const Report& report, const util::Style& style,
                      bool verbose) {
   size_t printed = 0, hidden = 0, ok = 0;
+  size_t width = name_width(report);
   bool list_ok = verbose || report.scenario_count <= 100;
   for (const ScenarioResult& result : report.results) {
     const Scenario& scenario = report.scenarios[result.scenario];
@@ -58,9 +68,10 @@ void write_scenarios(std::string& out, const Report& report, const util::Style& 
       continue;
     }
     ++printed;
-    out += fmt::format("  {:<46} {}\n", style.bold(report.scenario_name(scenario)),
-                       health_word(result.worst, style));
-    write_verdicts(out, report, result, style);
+    out +=
+        fmt::format("  {} {}\n", style.bold(fmt::format("{:<46}", report.scenario_name(scenario))),
+                    health_word(result.worst, style));
+    write_verdicts(out, report, result, style, width);
   }
   long unlisted_ok = report.health_counts[0] - (list_ok ? static_cast<long>(ok) : 0);
   if (unlisted_ok > 0)
