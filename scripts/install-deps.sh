@@ -8,7 +8,7 @@ packages=(
   libfyaml-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   clang-14 libclang-rt-14-dev clang-format-14
-  openssl libssl-dev
+  openssl libssl-dev openssh-client openssh-server
 )
 if [[ "${ZEROSPOF_LAB_PACKAGES:-1}" == 1 ]]; then
   # debootstrap verifies the Debian release with the archive keyring, a mere recommendation of

@@ -1,0 +1,89 @@
+// RecordingTransport: a fake host for apply's unit tests. Files live in memory (put_file stores,
+// get_file reads back), commands are recorded and answered by the first rule whose substring
+// the script contains (default: exit 0, no output), so a test states only the answers it cares
+// about and then reads what was asked. Thread-safe, as the runner calls it from several threads.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "transport/transport.h"
+
+namespace zerospof::testing {
+
+class RecordingTransport : public transport::Transport {
+ public:
+  struct Call {
+    std::string host;
+    std::string kind;  // "run", "put" or "get"
+    std::string what;  // the script, or the path
+  };
+
+  // Every later command whose script contains `substring` gets `result`.
+  void answer(std::string substring, transport::CommandResult result) {
+    std::lock_guard lock(mutex_);
+    rules_.emplace_back(std::move(substring), std::move(result));
+  }
+
+  util::Result<transport::CommandResult> run(const std::string& host,
+                                             const transport::Command& command) override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back({host, "run", command.script});
+    for (const auto& [substring, result] : rules_) {
+      if (command.script.find(substring) != std::string::npos) return result;
+    }
+    return transport::CommandResult{.exit_code = 0};
+  }
+
+  util::Status put_file(const std::string& host, const transport::FileSpec& file) override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back({host, "put", file.path});
+    files_[{host, file.path}] = file;
+    return {};
+  }
+
+  util::Result<std::optional<std::string>> get_file(const std::string& host,
+                                                    const std::string& path) override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back({host, "get", path});
+    auto found = files_.find({host, path});
+    if (found == files_.end()) return std::optional<std::string>{};
+    return std::optional<std::string>(found->second.content);
+  }
+
+  std::vector<Call> calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+
+  // The calls of one kind ("run", "put", "get"), as "host: what".
+  std::vector<std::string> calls_of(const std::string& kind) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> found;
+    for (const auto& call : calls_) {
+      if (call.kind == kind) found.push_back(call.host + ": " + call.what);
+    }
+    return found;
+  }
+
+  std::map<std::pair<std::string, std::string>, transport::FileSpec> files() const {
+    std::lock_guard lock(mutex_);
+    return files_;
+  }
+
+  void clear_calls() {
+    std::lock_guard lock(mutex_);
+    calls_.clear();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::pair<std::string, transport::CommandResult>> rules_;
+  std::vector<Call> calls_;
+  std::map<std::pair<std::string, std::string>, transport::FileSpec> files_;
+};
+
+}  // namespace zerospof::testing

@@ -1,0 +1,139 @@
+// LocalSshd: a real OpenSSH server on 127.0.0.1 for the transport tests, with its own host key,
+// client key and config in a private temporary directory. It accepts only the current user with
+// the generated key. Started by the constructor (bounded wait for the port), killed by PID and its
+// directory removed by the destructor, so nothing outlives the test.
+#pragma once
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "util/files.h"
+#include "util/process.h"
+
+namespace zerospof::testing {
+
+class LocalSshd {
+ public:
+  LocalSshd() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "zerospof-sshd-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) return;
+    dir_ = pattern;
+    if (!make_key("host_key") || !make_key("client_key")) return;
+    port_ = free_port();
+    write_config();
+    ensure_privilege_separation_dir();
+    auto pid = util::spawn_detached({"/usr/sbin/sshd", "-D", "-e", "-f", dir_ + "/sshd_config"},
+                                    {.log_path = dir_ + "/sshd.log"});
+    if (!pid) return;
+    pid_ = *pid;
+    ready_ = wait_for_port();
+  }
+
+  ~LocalSshd() {
+    if (pid_ > 0) kill(pid_, SIGTERM);
+    for (int i = 0; i < 200 && pid_ > 0 && util::process_alive(pid_); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (pid_ > 0 && util::process_alive(pid_)) kill(pid_, SIGKILL);
+    if (created_privsep_dir_) std::filesystem::remove("/run/sshd");
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  LocalSshd(const LocalSshd&) = delete;
+  LocalSshd& operator=(const LocalSshd&) = delete;
+
+  bool ready() const { return ready_; }
+  std::string log() const { return util::read_file(dir_ + "/sshd.log").value_or(""); }
+  int port() const { return port_; }
+  std::string dir() const { return dir_; }
+  std::string user() const { return getpwuid(geteuid())->pw_name; }
+  std::string client_key() const { return dir_ + "/client_key"; }
+
+  // A known_hosts file pinning this server's real key.
+  std::string known_hosts() const {
+    return known_hosts_with(dir_ + "/host_key.pub", "known_hosts");
+  }
+  // A known_hosts file pinning another key for the same address: a server that is not ours.
+  std::string wrong_known_hosts() {
+    make_key("other_key");
+    return known_hosts_with(dir_ + "/other_key.pub", "wrong_known_hosts");
+  }
+
+ private:
+  bool make_key(const std::string& name) const {
+    auto result = util::run(
+        {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", dir_ + "/" + name});
+    return result && result->succeeded();
+  }
+
+  std::string known_hosts_with(const std::string& public_key, const std::string& name) const {
+    std::string key = util::read_file(public_key).value_or("");
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path) << fmt::format("[127.0.0.1]:{} {}", port_, key);
+    return path;
+  }
+
+  // The kernel picks a free port; sshd cannot bind port 0 itself, so it gets this one.
+  static int free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    close(fd);
+    return ntohs(address.sin_port);
+  }
+
+  void write_config() const {
+    std::ofstream(dir_ + "/sshd_config") << fmt::format(
+        "ListenAddress 127.0.0.1\nPort {0}\nHostKey {1}/host_key\nAuthorizedKeysFile "
+        "{1}/client_key.pub\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+        "UsePAM no\nStrictModes no\nPermitRootLogin prohibit-password\nPidFile none\n"
+        "AllowUsers {2}\n",
+        port_, dir_, user());
+  }
+
+  // sshd running as root insists on its privilege separation directory.
+  void ensure_privilege_separation_dir() {
+    if (geteuid() != 0 || std::filesystem::exists("/run/sshd")) return;
+    created_privsep_dir_ = std::filesystem::create_directory("/run/sshd");
+    chmod("/run/sshd", 0755);
+  }
+
+  bool wait_for_port() const {
+    for (int attempt = 0; attempt < 500; ++attempt) {
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_port = htons(static_cast<std::uint16_t>(port_));
+      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+      close(fd);
+      if (connected) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  std::string dir_;
+  int port_ = 0;
+  pid_t pid_ = 0;
+  bool ready_ = false;
+  bool created_privsep_dir_ = false;
+};
+
+}  // namespace zerospof::testing

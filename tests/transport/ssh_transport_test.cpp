@@ -1,0 +1,163 @@
+// SshTransport against a real OpenSSH server on 127.0.0.1 (LocalSshd): commands, atomic file
+// writes, reads, timeouts, host key verification and the cleanup of master connections.
+#include "transport/ssh_transport.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "transport/local_sshd.h"
+
+namespace zerospof::transport {
+namespace {
+
+using zerospof::testing::LocalSshd;
+
+class SshTransportTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(sshd_.ready()) << sshd_.log(); }
+
+  std::unique_ptr<SshTransport> connect(const std::string& known_hosts) {
+    SshTarget target{.address = "127.0.0.1",
+                     .user = sshd_.user(),
+                     .port = sshd_.port(),
+                     .identity_file = sshd_.client_key()};
+    auto transport = SshTransport::create(
+        {{"node1", target}},
+        {.known_hosts = known_hosts, .connect_timeout = std::chrono::seconds(5)});
+    EXPECT_TRUE(transport.has_value());
+    return transport ? std::move(*transport) : nullptr;
+  }
+
+  std::string path(const std::string& name) const { return sshd_.dir() + "/" + name; }
+
+  LocalSshd sshd_;
+};
+
+TEST_F(SshTransportTest, RunsACommandAndReturnsItsOutputAndExitStatus) {
+  // Given a reachable host, a command's stdout, stderr and exit status come back as they were.
+  auto transport = connect(sshd_.known_hosts());
+  auto result = transport->run("node1", {.script = "echo out; echo err >&2; exit 3"});
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->out, "out\n");
+  EXPECT_EQ(result->err, "err\n");
+  EXPECT_EQ(result->exit_code, 3);
+}
+
+TEST_F(SshTransportTest, ArgvIsQuotedSoTheShellExpandsNothing) {
+  auto transport = connect(sshd_.known_hosts());
+  auto result = transport->run("node1", Command::argv({"printf", "%s|", "a b", "$HOME", "it's"}));
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->out, "a b|$HOME|it's|");
+}
+
+TEST_F(SshTransportTest, InputReachesTheCommandByteForByte) {
+  std::string binary("\0\x01\xff line\n", 9);
+  auto transport = connect(sshd_.known_hosts());
+  auto result = transport->run("node1", {.script = "od -An -tx1 | tr -d ' \\n'", .input = binary});
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->out, "0001ff206c696e650a");
+}
+
+TEST_F(SshTransportTest, PutFileWritesContentAndModeAndCreatesDirectories) {
+  auto transport = connect(sshd_.known_hosts());
+  std::string target = path("new/dir/secret.key");
+  ASSERT_TRUE(transport->put_file("node1", {.path = target, .content = "key\n", .mode = 0600}));
+  EXPECT_EQ(util::read_file(target).value_or(""), "key\n");
+  auto status = std::filesystem::status(target);
+  EXPECT_EQ(status.permissions(),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // No temporary file is left beside the target.
+  int entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(path("new/dir"))) {
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1);
+}
+
+TEST_F(SshTransportTest, PutFileReplacesAnExistingFileWhole) {
+  auto transport = connect(sshd_.known_hosts());
+  std::string target = path("config");
+  ASSERT_TRUE(transport->put_file("node1", {.path = target, .content = "old old old\n"}));
+  ASSERT_TRUE(transport->put_file("node1", {.path = target, .content = "new\n"}));
+  EXPECT_EQ(util::read_file(target).value_or(""), "new\n");
+}
+
+TEST_F(SshTransportTest, GetFileReadsContentAndTellsAbsentFromEmpty) {
+  auto transport = connect(sshd_.known_hosts());
+  ASSERT_TRUE(transport->put_file("node1", {.path = path("empty"), .content = ""}));
+  ASSERT_TRUE(transport->put_file("node1", {.path = path("full"), .content = "a\nb"}));
+  EXPECT_EQ(transport->get_file("node1", path("full")).value(), std::optional<std::string>("a\nb"));
+  EXPECT_EQ(transport->get_file("node1", path("empty")).value(), std::optional<std::string>(""));
+  EXPECT_EQ(transport->get_file("node1", path("absent")).value(), std::nullopt);
+}
+
+TEST_F(SshTransportTest, ACommandThatOutlivesItsTimeoutIsKilled) {
+  auto transport = connect(sshd_.known_hosts());
+  auto start = std::chrono::steady_clock::now();
+  auto result =
+      transport->run("node1", {.script = "sleep 30", .timeout = std::chrono::milliseconds(1500)});
+  ASSERT_TRUE(result.has_value());
+  EXPECT_TRUE(result->timed_out);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST_F(SshTransportTest, AHostWithAnotherHostKeyIsRefused) {
+  // Given a known_hosts that pins a different key for this address (a man in the middle, or a
+  // reinstalled host), nothing runs and the error says why.
+  auto transport = connect(sshd_.wrong_known_hosts());
+  auto result = transport->run("node1", {.script = "touch " + path("ran")});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, util::ErrorCode::kFailedPrecondition);
+  EXPECT_NE(result.error().message.find("host key"), std::string::npos) << result.error().message;
+  EXPECT_FALSE(std::filesystem::exists(path("ran")));
+}
+
+TEST_F(SshTransportTest, AHostMissingFromKnownHostsIsRefused) {
+  std::string empty = path("empty_known_hosts");
+  std::ofstream(empty).flush();
+  auto transport = connect(empty);
+  auto result = transport->run("node1", {.script = "true"});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, util::ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(SshTransportTest, AnUnreachableHostIsAnUnavailableError) {
+  SshTarget target{
+      .address = "127.0.0.1", .user = sshd_.user(), .port = 1, .identity_file = sshd_.client_key()};
+  auto transport = SshTransport::create({{"node1", target}}, {.known_hosts = sshd_.known_hosts()});
+  ASSERT_TRUE(transport.has_value());
+  auto result = (*transport)->run("node1", {.script = "true"});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, util::ErrorCode::kUnavailable);
+  EXPECT_NE(result.error().message.find("node1"), std::string::npos);
+}
+
+TEST_F(SshTransportTest, CommandsShareOneMasterConnectionClosedOnDestruction) {
+  auto transport = connect(sshd_.known_hosts());
+  ASSERT_TRUE(transport->run("node1", {.script = "true"}));
+  auto argv = transport->ssh_argv("node1").value();
+  argv.insert(argv.end() - 1, {"-O", "check"});
+  auto check = util::run(argv);
+  ASSERT_TRUE(check.has_value());
+  EXPECT_EQ(check->exit_code, 0) << check->err;  // a master is running
+  transport.reset();
+  auto after = util::run(argv);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_NE(after->exit_code, 0);  // closed, and its control directory removed
+}
+
+TEST_F(SshTransportTest, OptionsNeverWeakenHostKeyChecking) {
+  auto transport = connect(sshd_.known_hosts());
+  auto argv = transport->ssh_argv("node1").value();
+  std::string joined;
+  for (const auto& word : argv) joined += word + " ";
+  EXPECT_NE(joined.find("StrictHostKeyChecking=yes"), std::string::npos);
+  EXPECT_NE(joined.find("BatchMode=yes"), std::string::npos);
+  EXPECT_NE(joined.find("ControlMaster=auto"), std::string::npos);
+  EXPECT_NE(joined.find("ControlPersist=60"), std::string::npos);
+  EXPECT_EQ(joined.find("StrictHostKeyChecking=no"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zerospof::transport
