@@ -89,6 +89,21 @@ struct Addons {
   ServiceMesh service_mesh = ServiceMesh::kNone;
 };
 
+// Timings of every failure detector and leader election, in milliseconds. One profile so that
+// the failover budget is stated in one place (render derives Bundle::expected_failover from it).
+// Defaults are the upstream defaults except where HA needs faster detection; docs/plan.md.
+struct Tuning {
+  std::int64_t vrrp_advert_interval_ms = 1000;        // keepalived advert_int
+  std::int64_t lb_check_interval_ms = 1000;           // HAProxy health check of each apiserver
+  std::int64_t etcd_heartbeat_interval_ms = 100;      // etcd --heartbeat-interval
+  std::int64_t etcd_election_timeout_ms = 1000;       // etcd --election-timeout (>= 5x heartbeat)
+  std::int64_t lease_duration_ms = 15000;             // controller-manager and scheduler leases
+  std::int64_t renew_deadline_ms = 10000;             // < lease duration
+  std::int64_t retry_period_ms = 2000;                // < renew deadline
+  std::int64_t node_monitor_grace_period_ms = 40000;  // node declared NotReady after this
+  std::int64_t eviction_toleration_ms = 300000;       // pods evicted this long after NotReady
+};
+
 struct Cluster {
   std::string name;
   std::vector<Node> nodes;
@@ -97,6 +112,7 @@ struct Cluster {
   Network network;
   Storage storage;
   Addons addons;
+  Tuning tuning;
 
   std::string source_file;  // the plan file, or "<built-in plan>"
   // Field path ("spec.nodes[2].address", "spec.addons.coredns.replicas") to where the user

@@ -23,8 +23,8 @@ using util::Status;
 
 constexpr std::array<std::string_view, 4> kRootFields{"apiVersion", "kind", "metadata", "spec"};
 constexpr std::array<std::string_view, 1> kMetadataFields{"name"};
-constexpr std::array<std::string_view, 6> kSpecFields{"nodes",   "kubernetes", "endpoint",
-                                                      "network", "storage",    "addons"};
+constexpr std::array<std::string_view, 7> kSpecFields{
+    "nodes", "kubernetes", "endpoint", "network", "storage", "addons", "tuning"};
 constexpr std::array<std::string_view, 7> kNodeFields{"name", "host", "address", "roles",
                                                       "zone", "ssh",  "capacity"};
 constexpr std::array<std::string_view, 3> kSshFields{"user", "port", "identityFile"};
@@ -40,6 +40,10 @@ constexpr std::array<std::string_view, 4> kAddonsFields{"coredns", "ingress", "m
 constexpr std::array<std::string_view, 1> kReplicasFields{"replicas"};
 constexpr std::array<std::string_view, 2> kIngressFields{"provider", "replicas"};
 constexpr std::array<std::string_view, 1> kMonitoringFields{"enabled"};
+constexpr std::array<std::string_view, 9> kTuningFields{
+    "vrrpAdvertInterval",  "lbCheckInterval",        "etcdHeartbeatInterval",
+    "etcdElectionTimeout", "leaseDuration",          "renewDeadline",
+    "retryPeriod",         "nodeMonitorGracePeriod", "evictionToleration"};
 constexpr std::array<std::string_view, 4> kRoles{"control-plane", "etcd", "worker", "storage"};
 
 // Names must be usable as Kubernetes node names and host names (RFC 1123 subdomains).
@@ -68,6 +72,11 @@ class Loader {
   Status load_bgp(const YamlNode& item);
   Status load_storage(const YamlNode& item);
   Status load_addons(const YamlNode& item);
+  Status load_tuning(const YamlNode& item);
+  Status check_tuning(const FieldReader& fields) const;
+  Result<std::optional<std::int64_t>> duration_field(const FieldReader& fields,
+                                                     std::string_view key, std::int64_t minimum,
+                                                     std::int64_t maximum) const;
   Result<std::optional<model::Cidr>> cidr_field(const FieldReader& fields, std::string_view key);
 
   Result<FieldReader> open(const YamlNode& node, const std::string& path,
@@ -130,6 +139,8 @@ Status Loader::load_spec(const YamlNode& spec) {
     ZEROSPOF_RETURN_IF_ERROR(load_storage(*item));
   if (const YamlNode* item = fields.find("addons"); item && !item->is_null())
     ZEROSPOF_RETURN_IF_ERROR(load_addons(*item));
+  if (const YamlNode* item = fields.find("tuning"); item && !item->is_null())
+    ZEROSPOF_RETURN_IF_ERROR(load_tuning(*item));
   return {};
 }
 
@@ -372,6 +383,107 @@ Status Loader::load_addons(const YamlNode& item) {
     addons.service_mesh = *mesh == "none"      ? model::ServiceMesh::kNone
                           : *mesh == "linkerd" ? model::ServiceMesh::kLinkerd
                                                : model::ServiceMesh::kIstio;
+  return {};
+}
+
+// "100ms", "1s", "5m": a whole number and a unit, so that no value is ambiguous.
+std::optional<std::int64_t> parse_duration_ms(const std::string& text) {
+  static const std::regex pattern("([0-9]{1,9})(ms|s|m)");
+  std::smatch match;
+  if (!std::regex_match(text, match, pattern)) return std::nullopt;
+  std::int64_t value = std::stoll(match[1].str());
+  std::string unit = match[2].str();
+  return unit == "ms" ? value : unit == "s" ? value * 1000 : value * 60000;
+}
+
+std::string duration_text(std::int64_t ms) {
+  return ms % 1000 == 0 ? fmt::format("{}s", ms / 1000) : fmt::format("{}ms", ms);
+}
+
+Result<std::optional<std::int64_t>> Loader::duration_field(const FieldReader& fields,
+                                                           std::string_view key,
+                                                           std::int64_t minimum,
+                                                           std::int64_t maximum) const {
+  ZEROSPOF_ASSIGN_OR_RETURN(auto text, fields.optional_string(key));
+  if (!text) return std::nullopt;
+  std::optional<std::int64_t> ms = parse_duration_ms(*text);
+  if (!ms || *ms < minimum || *ms > maximum)
+    return util::fail(
+        fields.error_at(*fields.find(key),
+                        fmt::format("{} must be a duration between {} and {}", fields.path_of(key),
+                                    duration_text(minimum), duration_text(maximum)),
+                        "write a whole number and a unit: 100ms, 2s or 5m"));
+  return ms;
+}
+
+Status Loader::load_tuning(const YamlNode& item) {
+  ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.tuning", kTuningFields));
+  remember_fields(fields);
+  struct Range {
+    std::string_view key;
+    std::int64_t minimum, maximum;
+    std::int64_t model::Tuning::*field;
+  };
+  using T = model::Tuning;
+  // Bounds are what the programs accept (etcd caps the election timeout at 50 s, keepalived's
+  // advert_int at 255 s) narrowed to what still makes sense for failure detection.
+  static constexpr Range kRanges[] = {
+      {"vrrpAdvertInterval", 100, 25000, &T::vrrp_advert_interval_ms},
+      {"lbCheckInterval", 100, 60000, &T::lb_check_interval_ms},
+      {"etcdHeartbeatInterval", 10, 10000, &T::etcd_heartbeat_interval_ms},
+      {"etcdElectionTimeout", 50, 50000, &T::etcd_election_timeout_ms},
+      {"leaseDuration", 1000, 600000, &T::lease_duration_ms},
+      {"renewDeadline", 1000, 600000, &T::renew_deadline_ms},
+      {"retryPeriod", 100, 600000, &T::retry_period_ms},
+      {"nodeMonitorGracePeriod", 5000, 3600000, &T::node_monitor_grace_period_ms},
+      {"evictionToleration", 0, 86400000, &T::eviction_toleration_ms},
+  };
+  for (const Range& range : kRanges) {
+    ZEROSPOF_ASSIGN_OR_RETURN(auto value,
+                              duration_field(fields, range.key, range.minimum, range.maximum));
+    if (value) cluster_.tuning.*range.field = *value;
+  }
+  return check_tuning(fields);
+}
+
+// Relations between the timings; each error points at the field that breaks the relation, or
+// at spec.tuning when only defaults are involved.
+Status Loader::check_tuning(const FieldReader& fields) const {
+  const model::Tuning& t = cluster_.tuning;
+  auto at = [&](std::string_view key) -> const YamlNode& {
+    const YamlNode* node = fields.find(key);
+    return node ? *node : fields.node();
+  };
+  if (t.etcd_election_timeout_ms < 5 * t.etcd_heartbeat_interval_ms)
+    return util::fail(fields.error_at(
+        at("etcdElectionTimeout"),
+        fmt::format("etcdElectionTimeout ({}) must be at least 5 x etcdHeartbeatInterval ({})",
+                    duration_text(t.etcd_election_timeout_ms),
+                    duration_text(t.etcd_heartbeat_interval_ms)),
+        "a shorter timeout makes etcd elect new leaders on every slow heartbeat"));
+  if (t.renew_deadline_ms >= t.lease_duration_ms)
+    return util::fail(fields.error_at(
+        at("renewDeadline"),
+        fmt::format("renewDeadline ({}) must be shorter than leaseDuration ({})",
+                    duration_text(t.renew_deadline_ms), duration_text(t.lease_duration_ms)),
+        "a leader must give up before its lease can be taken over, or two leaders overlap"));
+  // client-go rejects a renew deadline within 1.2 x the retry period (its jitter factor).
+  if (t.retry_period_ms * 12 >= t.renew_deadline_ms * 10)
+    return util::fail(fields.error_at(
+        at("retryPeriod"),
+        fmt::format("retryPeriod ({}) x 1.2 must be shorter than renewDeadline ({})",
+                    duration_text(t.retry_period_ms), duration_text(t.renew_deadline_ms)),
+        "Kubernetes' leader election refuses to start otherwise"));
+  for (std::string_view key : {"vrrpAdvertInterval", "evictionToleration"}) {
+    std::int64_t ms =
+        key == "vrrpAdvertInterval" ? t.vrrp_advert_interval_ms : t.eviction_toleration_ms;
+    std::int64_t unit = key == "vrrpAdvertInterval" ? 10 : 1000;
+    if (ms % unit != 0)
+      return util::fail(fields.error_at(
+          at(key), fmt::format("{} must be a multiple of {}", key, duration_text(unit)),
+          key == "vrrpAdvertInterval" ? "VRRP counts adverts in centiseconds"
+                                      : "tolerations count whole seconds"));
+  }
   return {};
 }
 

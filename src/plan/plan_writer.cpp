@@ -50,6 +50,22 @@ void write_network(std::string& out, const model::Network& network) {
     out += fmt::format("        - {}\n", quoted(name));
 }
 
+std::string duration(std::int64_t ms) {
+  return ms % 1000 == 0 ? fmt::format("{}s", ms / 1000) : fmt::format("{}ms", ms);
+}
+
+void write_tuning(std::string& out, const model::Tuning& t) {
+  out += fmt::format(
+      "  tuning:\n    vrrpAdvertInterval: {}\n    lbCheckInterval: {}\n"
+      "    etcdHeartbeatInterval: {}\n    etcdElectionTimeout: {}\n    leaseDuration: {}\n"
+      "    renewDeadline: {}\n    retryPeriod: {}\n    nodeMonitorGracePeriod: {}\n"
+      "    evictionToleration: {}\n",
+      duration(t.vrrp_advert_interval_ms), duration(t.lb_check_interval_ms),
+      duration(t.etcd_heartbeat_interval_ms), duration(t.etcd_election_timeout_ms),
+      duration(t.lease_duration_ms), duration(t.renew_deadline_ms), duration(t.retry_period_ms),
+      duration(t.node_monitor_grace_period_ms), duration(t.eviction_toleration_ms));
+}
+
 }  // namespace
 
 std::string to_yaml(const model::Cluster& cluster) {
@@ -73,6 +89,7 @@ std::string to_yaml(const model::Cluster& cluster) {
       "      replicas: {}\n    monitoring:\n      enabled: {}\n    serviceMesh: {}\n",
       addons.coredns_replicas, addons.ingress_provider, addons.ingress_replicas,
       addons.monitoring_enabled, model::to_string(addons.service_mesh));
+  write_tuning(out, cluster.tuning);
   return out;
 }
 

@@ -139,6 +139,28 @@ INSTANTIATE_TEST_SUITE_P(
                 "names no route reflector", "route-reflectors"},
         BadPlan{"InvalidNodeName", "name: blackboar", "name: Black_Boar", "invalid node name",
                 "Black_Boar"},
+        BadPlan{"TuningElectionBelowFiveHeartbeats", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    etcdElectionTimeout: 300ms\n",
+                "at least 5 x etcdHeartbeatInterval", "etcdElectionTimeout: 300ms"},
+        BadPlan{
+            "TuningRenewNotBeforeLeaseEnd", "    serviceMesh: none\n",
+            "    serviceMesh: none\n  tuning:\n    leaseDuration: 10s\n    renewDeadline: 10s\n",
+            "must be shorter than leaseDuration", "renewDeadline: 10s"},
+        BadPlan{"TuningRetryTooCloseToRenew", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    retryPeriod: 9s\n",
+                "x 1.2 must be shorter than renewDeadline", "retryPeriod: 9s"},
+        BadPlan{"TuningDurationWithoutUnit", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    leaseDuration: 15\n",
+                "must be a duration between", "leaseDuration: 15"},
+        BadPlan{"TuningOutOfRange", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    lbCheckInterval: 10ms\n",
+                "between 100ms and 60s", "lbCheckInterval: 10ms"},
+        BadPlan{"TuningVrrpNotCentiseconds", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    vrrpAdvertInterval: 1005ms\n",
+                "multiple of 10ms", "vrrpAdvertInterval: 1005ms"},
+        BadPlan{"TuningUnknownField", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    leaseDurations: 15s\n",
+                "unknown field 'leaseDurations'", "leaseDurations"},
         BadPlan{"NodesNotAList", "  nodes:\n", "  nodes: 5\n  unused:\n", "unknown field 'unused'",
                 "unused:"}),
     [](const ::testing::TestParamInfo<BadPlan>& info) { return info.param.name; });
@@ -176,6 +198,41 @@ TEST(PlanWriterTest, WrittenPlanLoadsBackEqual) {
   EXPECT_EQ(again->nodes[3].zone, "true");
   EXPECT_EQ(again->nodes[3].capacity->memory_bytes, 8LL << 30);
   EXPECT_EQ(again->nodes[1].address->to_string(), "198.18.7.12/24");
+}
+
+TEST(PlanLoaderTest, TuningDefaultsAreTheDocumentedOnes) {
+  // Given a plan without spec.tuning, the documented defaults (docs/plan.md) apply.
+  model::Tuning tuning = testing::load_plan(addressed_plan()).tuning;
+  EXPECT_EQ(tuning.vrrp_advert_interval_ms, 1000);
+  EXPECT_EQ(tuning.lb_check_interval_ms, 1000);
+  EXPECT_EQ(tuning.etcd_heartbeat_interval_ms, 100);
+  EXPECT_EQ(tuning.etcd_election_timeout_ms, 1000);
+  EXPECT_EQ(tuning.lease_duration_ms, 15000);
+  EXPECT_EQ(tuning.renew_deadline_ms, 10000);
+  EXPECT_EQ(tuning.retry_period_ms, 2000);
+  EXPECT_EQ(tuning.node_monitor_grace_period_ms, 40000);
+  EXPECT_EQ(tuning.eviction_toleration_ms, 300000);
+}
+
+TEST(PlanWriterTest, TuningLoadsAndWritesBackEqual) {
+  // Given every tuning field set, it should load in milliseconds and survive a round trip.
+  std::string text = replace_once(addressed_plan(), "    serviceMesh: none\n",
+                                  "    serviceMesh: none\n  tuning:\n"
+                                  "    vrrpAdvertInterval: 500ms\n    lbCheckInterval: 2s\n"
+                                  "    etcdHeartbeatInterval: 50ms\n    etcdElectionTimeout: 5s\n"
+                                  "    leaseDuration: 20s\n    renewDeadline: 15s\n"
+                                  "    retryPeriod: 3s\n    nodeMonitorGracePeriod: 1m\n"
+                                  "    evictionToleration: 0s\n");
+  model::Cluster cluster = testing::load_plan(text);
+  EXPECT_EQ(cluster.tuning.vrrp_advert_interval_ms, 500);
+  EXPECT_EQ(cluster.tuning.etcd_election_timeout_ms, 5000);
+  EXPECT_EQ(cluster.tuning.eviction_toleration_ms, 0);
+  EXPECT_TRUE(cluster.location_of("spec.tuning.retryPeriod").known());
+  auto again = load_from_string(to_yaml(cluster), "again.yaml");
+  ASSERT_TRUE(again) << util::format_error(again.error());
+  EXPECT_EQ(to_yaml(*again), to_yaml(cluster));
+  EXPECT_EQ(again->tuning.lb_check_interval_ms, 2000);
+  EXPECT_EQ(again->tuning.retry_period_ms, 3000);
 }
 
 }  // namespace
