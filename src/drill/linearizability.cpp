@@ -146,9 +146,14 @@ void run_pool(const History& history, std::vector<Partition>& partitions,
       }
     }
   };
-  const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+  // Starting a thread costs about as much as checking a few thousand operations, so unless told
+  // otherwise small histories are checked on the calling thread alone.
+  constexpr std::size_t kOperationsPerWorker = 4096;
+  const std::size_t automatic = std::min<std::size_t>(
+      std::max(1u, std::thread::hardware_concurrency()),
+      1 + history.operations.size() / kOperationsPerWorker);
   const std::size_t workers =
-      std::min<std::size_t>(options.threads ? options.threads : hardware, partitions.size());
+      std::min(options.threads ? std::size_t{options.threads} : automatic, partitions.size());
   std::vector<std::jthread> pool;
   for (std::size_t i = 1; i < workers; ++i) pool.emplace_back(work);
   work();

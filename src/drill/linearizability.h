@@ -27,7 +27,7 @@ namespace zerospof::drill {
 
 struct CheckOptions {
   std::optional<std::chrono::milliseconds> timeout;  // for the whole check; none: no limit
-  unsigned threads = 0;                              // 0: std::thread::hardware_concurrency()
+  unsigned threads = 0;  // 0: one per core, fewer for small histories
   std::size_t max_states_per_key = 20'000'000;       // memory bound: undecided beyond it
 };
 

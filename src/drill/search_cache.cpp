@@ -13,18 +13,17 @@ std::uint64_t mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-std::uint64_t hash_of(std::uint32_t limit, std::span<const std::uint32_t> gaps,
-                      std::uint32_t state) {
-  std::uint64_t hash = mix((std::uint64_t{limit} << 32) | state);
-  for (const std::uint32_t gap : gaps) hash = mix(hash ^ gap);
-  return hash | 1;  // never 0, which marks an empty slot
+std::uint64_t hash_of(std::uint32_t limit, std::uint64_t gaps_hash, std::uint32_t state) {
+  return (mix((std::uint64_t{limit} << 32) | state) ^ gaps_hash) | 1;  // 0 marks an empty slot
 }
 
-constexpr std::size_t kInitialSlots = 1024;
+constexpr std::size_t kInitialSlots = 64;  // most keys of a drill are small; the table grows
 
 }  // namespace
 
 SearchCache::SearchCache() : slots_(kInitialSlots) {}
+
+std::uint64_t SearchCache::gap_hash(std::uint32_t gap) { return mix(~std::uint64_t{gap}); }
 
 bool SearchCache::matches(const Slot& slot, std::uint64_t hash, std::uint32_t limit,
                           std::span<const std::uint32_t> gaps, std::uint32_t state) const {
@@ -35,8 +34,8 @@ bool SearchCache::matches(const Slot& slot, std::uint64_t hash, std::uint32_t li
 }
 
 bool SearchCache::insert(std::uint32_t limit, std::span<const std::uint32_t> gaps,
-                         std::uint32_t state) {
-  const std::uint64_t hash = hash_of(limit, gaps, state);
+                         std::uint64_t gaps_hash, std::uint32_t state) {
+  const std::uint64_t hash = hash_of(limit, gaps_hash, state);
   const std::size_t mask = slots_.size() - 1;
   std::size_t at = hash & mask;
   for (; slots_[at].hash != 0; at = (at + 1) & mask)

@@ -20,8 +20,12 @@ class SearchCache {
  public:
   SearchCache();
 
-  // Records the configuration; false if it was recorded already. `gaps` must be ascending.
-  bool insert(std::uint32_t limit, std::span<const std::uint32_t> gaps, std::uint32_t state);
+  // Records the configuration; false if it was recorded already. `gaps` must be ascending and
+  // `gaps_hash` the XOR of gap_hash() of its elements, which the search maintains incrementally.
+  bool insert(std::uint32_t limit, std::span<const std::uint32_t> gaps, std::uint64_t gaps_hash,
+              std::uint32_t state);
+
+  static std::uint64_t gap_hash(std::uint32_t gap);
 
   std::size_t size() const { return size_; }
   std::size_t memory_bytes() const {

@@ -19,6 +19,10 @@ class Search {
   Search(const std::vector<PartitionOperation>& operations, ValueTable& values,
          const SearchLimits& limits)
       : operations_(operations), values_(values), limits_(limits) {
+    constexpr std::size_t kMostDeferredUnknown = 64;
+    defer_unknown_ = std::count_if(operations.begin(), operations.end(), [](const auto& operation) {
+                       return operation.model.outcome == Outcome::kUnknown;
+                     }) <= static_cast<long>(kMostDeferredUnknown);
     build_event_list();
   }
 
@@ -29,17 +33,29 @@ class Search {
     std::uint32_t operation;
     ValueId state_before;
     std::uint32_t limit_before;
+    std::uint64_t gaps_hash_before;
+    // Linearized as a state-preserving operation that was legal: if nothing works after it,
+    // nothing works from the configuration before it either (see try_linearize).
+    bool forced;
   };
+
+  enum class Attempt : std::uint8_t { kLinearized, kIllegal, kSeen, kDeadEnd };
 
   void build_event_list();
   bool is_call(std::int32_t node) const { return node_is_call_[node]; }
+  // Whether `operation` waits for the second pass (see pass_).
+  bool is_deferred(std::uint32_t operation) const {
+    return defer_unknown_ && operations_[operation].model.outcome == Outcome::kUnknown;
+  }
   void lift(std::uint32_t operation);
   void unlift(std::uint32_t operation);
   void unlink(std::int32_t node);
   void relink(std::int32_t node);
-  bool try_linearize(std::uint32_t operation);
-  void backtrack_to_next(std::int32_t& node);
-  void collect_gaps();
+  Attempt try_linearize(std::uint32_t operation);
+  bool backtrack(std::int32_t& node);
+  void add_to_set(std::uint32_t operation);
+  void remove_from_set(std::uint32_t operation, std::uint32_t limit_before,
+                       std::uint64_t gaps_hash_before);
   void record_progress();
   bool out_of_budget(SearchResult& result);
   SearchResult finish(Verdict verdict);
@@ -52,9 +68,19 @@ class Search {
   std::vector<std::int32_t> call_node_, return_node_;
   SearchCache cache_;
   std::vector<Frame> stack_;
-  std::vector<std::uint32_t> gaps_;  // scratch for the memo key
-  ValueId state_ = kAbsent;
+  // The linearized set as the memo table stores it (search_cache.h), kept up to date at each
+  // step: gaps_ ascending, gaps_hash_ the XOR of their hashes.
+  std::vector<std::uint32_t> gaps_;
+  std::uint64_t gaps_hash_ = 0;
   std::uint32_t limit_ = 0;  // 1 + the highest linearized operation index
+  ValueId state_ = kAbsent;
+  // The candidates (calls before the first completion in the list) are tried in two passes:
+  // operations with a known outcome first, then those of unknown outcome, so that an unknown
+  // operation is placed only where the known ones need it. Deferred unknown operations stay in
+  // every memo key as gaps, so with many of them (long drills with many timeouts) the search
+  // keeps the textbook list order, which places them early and keeps the keys short.
+  enum class Pass : std::uint8_t { kDefinite, kUnknown } pass_ = Pass::kDefinite;
+  bool defer_unknown_ = false;
   std::vector<std::uint32_t> best_;  // the longest prefix so far
   ValueId best_state_ = kAbsent;
   std::size_t best_agrees_ = 0;  // how many first entries of best_ equal the stack's
@@ -111,34 +137,68 @@ void Search::unlift(std::uint32_t operation) {
   relink(call_node_[operation]);
 }
 
-// The operations below limit_ not linearized yet: still in the list, before limit_'s call.
-void Search::collect_gaps() {
-  gaps_.clear();
-  for (std::int32_t node = next_[kHead]; node != kEnd; node = next_[node]) {
-    if (!is_call(node)) continue;
-    const auto operation = static_cast<std::uint32_t>(node_operation_[node]);
-    if (operation >= limit_) break;
-    gaps_.push_back(operation);
+// Adds `operation` to the linearized set: it was a gap, or it raises the limit and every
+// operation between the old limit and it becomes a gap (none of those is linearized).
+void Search::add_to_set(std::uint32_t operation) {
+  if (operation < limit_) {
+    gaps_.erase(std::lower_bound(gaps_.begin(), gaps_.end(), operation));
+    gaps_hash_ ^= SearchCache::gap_hash(operation);
+    return;
+  }
+  for (std::uint32_t gap = limit_; gap < operation; ++gap) {
+    gaps_.push_back(gap);
+    gaps_hash_ ^= SearchCache::gap_hash(gap);
+  }
+  limit_ = operation + 1;
+}
+
+void Search::remove_from_set(std::uint32_t operation, std::uint32_t limit_before,
+                             std::uint64_t gaps_hash_before) {
+  if (operation < limit_before) {
+    gaps_.insert(std::lower_bound(gaps_.begin(), gaps_.end(), operation), operation);
+  } else {
+    gaps_.resize(gaps_.size() - (operation - limit_before));
+  }
+  limit_ = limit_before;
+  gaps_hash_ = gaps_hash_before;
+}
+
+// True for operations that leave the value as it is in every state where they are legal: ok
+// reads, failed compare-and-sets, and successful compare-and-sets of a value with itself.
+bool preserves_state(const ModelOperation& operation) {
+  switch (operation.function) {
+    case Function::kRead:
+      return operation.outcome == Outcome::kOk;
+    case Function::kCompareAndSet:
+      return operation.outcome == Outcome::kFailed ||
+             (operation.outcome == Outcome::kOk && operation.expected == operation.argument);
+    default:
+      return false;
   }
 }
 
 // Linearizes `operation` next if the model allows it and the resulting configuration is new.
-bool Search::try_linearize(std::uint32_t operation) {
-  const Step step = apply(values_, state_, operations_[operation].model);
-  if (!step.legal) return false;
-  lift(operation);
-  const std::uint32_t limit_before = limit_;
-  limit_ = std::max(limit_, operation + 1);
-  collect_gaps();
-  if (!cache_.insert(limit_, gaps_, step.next)) {
-    unlift(operation);
-    limit_ = limit_before;
-    return false;
+//
+// A legal state-preserving candidate commutes with everything before it in any linearization
+// from here: moving it to the front keeps every value the same and only relaxes which other
+// operations are candidates. So if no linearization starts with it, none exists from this
+// configuration (kDeadEnd), and its frame is `forced` so that undoing it undoes the parent too.
+Search::Attempt Search::try_linearize(std::uint32_t operation) {
+  const ModelOperation& model = operations_[operation].model;
+  const Step step = apply(values_, state_, model);
+  if (!step.legal) return Attempt::kIllegal;
+  const bool forced = preserves_state(model);
+  const Frame frame{operation, state_, limit_, gaps_hash_, forced};
+  add_to_set(operation);
+  if (!cache_.insert(limit_, gaps_, gaps_hash_, step.next)) {
+    remove_from_set(operation, frame.limit_before, frame.gaps_hash_before);
+    return forced ? Attempt::kDeadEnd : Attempt::kSeen;
   }
-  stack_.push_back(Frame{operation, state_, limit_before});
+  lift(operation);
+  stack_.push_back(frame);
   state_ = step.next;
   record_progress();
-  return true;
+  return Attempt::kLinearized;
 }
 
 // Keeps best_ equal to the longest stack seen, copying only the entries that changed since.
@@ -153,15 +213,22 @@ void Search::record_progress() {
   best_state_ = state_;
 }
 
-// Undoes the last linearization and moves on to the operation after it in the list.
-void Search::backtrack_to_next(std::int32_t& node) {
-  const Frame frame = stack_.back();
-  stack_.pop_back();
-  best_agrees_ = std::min(best_agrees_, stack_.size());
-  state_ = frame.state_before;
-  limit_ = frame.limit_before;
-  unlift(frame.operation);
-  node = next_[call_node_[frame.operation]];
+// Undoes linearizations up to the last one that was a free choice and moves on to the candidate
+// after it; false when there is none left: the history is not linearizable.
+bool Search::backtrack(std::int32_t& node) {
+  while (!stack_.empty()) {
+    const Frame frame = stack_.back();
+    stack_.pop_back();
+    best_agrees_ = std::min(best_agrees_, stack_.size());
+    state_ = frame.state_before;
+    remove_from_set(frame.operation, frame.limit_before, frame.gaps_hash_before);
+    unlift(frame.operation);
+    if (frame.forced) continue;
+    node = next_[call_node_[frame.operation]];
+    pass_ = is_deferred(frame.operation) ? Pass::kUnknown : Pass::kDefinite;
+    return true;
+  }
+  return false;
 }
 
 bool Search::out_of_budget(SearchResult& result) {
@@ -210,11 +277,21 @@ SearchResult Search::run() {
     }
     if (is_call(node)) {
       const auto operation = static_cast<std::uint32_t>(node_operation_[node]);
-      node = try_linearize(operation) ? next_[kHead] : next_[node];
-    } else if (stack_.empty()) {
+      const bool wanted = is_deferred(operation) == (pass_ == Pass::kUnknown);
+      const Attempt attempt = wanted ? try_linearize(operation) : Attempt::kIllegal;
+      if (attempt == Attempt::kLinearized) {
+        node = next_[kHead];
+        pass_ = Pass::kDefinite;
+      } else if (attempt != Attempt::kDeadEnd) {
+        node = next_[node];
+      } else if (!backtrack(node)) {
+        return finish(Verdict::kNotLinearizable);
+      }
+    } else if (pass_ == Pass::kDefinite) {
+      node = next_[kHead];
+      pass_ = Pass::kUnknown;
+    } else if (!backtrack(node)) {
       return finish(Verdict::kNotLinearizable);
-    } else {
-      backtrack_to_next(node);
     }
   }
   return finish(Verdict::kLinearizable);

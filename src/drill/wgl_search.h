@@ -8,6 +8,11 @@
 // Deviations from the textbook version:
 // - an operation of unknown outcome completes at kNever (after every other event), so it may take
 //   effect at any time after its invocation, or never;
+// - a legal candidate that leaves the value unchanged (an ok read, a failed compare-and-set) is
+//   linearized without trying the alternatives: it commutes with everything before it, so if no
+//   linearization starts with it there is none (a partial-order reduction);
+// - candidates of known outcome are tried before those of unknown outcome (the textbook tries
+//   them in list order; any order is complete), unless a key has many unknown operations;
 // - the memo table stores sets compactly (see search_cache.h), so memory does not grow with the
 //   history's length times the states explored;
 // - the search records the longest linearizable prefix it reached, for the explanation;
