@@ -9,5 +9,6 @@ if [[ ! -x "$fuzzer" ]]; then
   exit 1
 fi
 mkdir -p "$work/corpus"
+export LSAN_OPTIONS="suppressions=$(dirname "$0")/../fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
   -artifact_prefix="$work/" "$work/corpus" "$seeds"
