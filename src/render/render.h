@@ -17,15 +17,15 @@
 namespace zerospof::render {
 
 struct File {
-  std::string host;     // node name, or "" for a file kept on the operator's machine
-  std::string path;     // absolute path on that host, e.g. /etc/zerospof/pki/etcd/server.crt
-  unsigned mode = 0644; // 0600 for every private key and kubeconfig with a key
+  std::string host;      // node name, or "" for a file kept on the operator's machine
+  std::string path;      // absolute path on that host, e.g. /etc/zerospof/pki/etcd/server.crt
+  unsigned mode = 0644;  // 0600 for every private key and kubeconfig with a key
   std::string content;
   bool secret = false;  // never print, log or diff the content
 };
 
 struct Bundle {
-  std::vector<File> files;  // sorted by (host, path)
+  std::vector<File> files;        // sorted by (host, path)
   std::string expected_failover;  // one line: the failover time the tuning budget implies
 };
 
@@ -33,9 +33,25 @@ struct RenderOptions {
   std::string pki_dir;  // where the CA material lives on the operator's machine (created once,
                         // reused afterwards; 0700)
   bool lab = false;     // node agent: kwok --manage-single-node instead of kubelet + containerd
+  std::string upstream_dir;        // the pinned upstream addon manifests (calico.yaml, ...)
+  std::string interface = "eth0";  // the VRRP interface of the control-plane nodes
 };
 
+// Every file of every host. Needs every node's address (the etcd URLs, certificates and
+// firewall rules name them): a plan without them is an InvalidInput error pointing at the node.
 util::Result<Bundle> render(const model::Cluster& cluster, const RenderOptions& options);
+
+// Only the Kubernetes manifests (host "", below layout::kManifestDir): CoreDNS, the patched
+// upstream addons, PodDisruptionBudgets, NetworkPolicies, storage classes. Needs no addresses.
+util::Result<std::vector<File>> render_manifests(const model::Cluster& cluster,
+                                                 const RenderOptions& options);
+
+// The upstream manifests directory this build was configured with.
+std::string default_upstream_dir();
+
+// The port every kube-apiserver listens on: 6443, or 6444 when the API endpoint itself (HAProxy,
+// which shares the control-plane nodes) takes 6443, as k3s does.
+int apiserver_port(const model::Cluster& cluster);
 
 // Writes a bundle below `directory` as <directory>/<host or "operator">/<path>, with modes.
 util::Status write_bundle(const Bundle& bundle, const std::string& directory);

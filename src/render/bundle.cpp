@@ -1,0 +1,153 @@
+// Assembles the bundle: checks that the plan can be rendered, issues the PKI, asks each part
+// for its files, merges identical files that several parts need (the cluster CA), sorts, and
+// states the failover budget. write_bundle() puts a bundle on disk.
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "render/context.h"
+#include "render/kubeconfig.h"
+#include "render/layout.h"
+#include "render/manifests.h"
+#include "util/files.h"
+
+namespace zerospof::render {
+
+namespace {
+
+constexpr const char* kMarker = ".zerospof-render";
+
+util::Status check_renderable(const model::Cluster& cluster) {
+  for (size_t i = 0; i < cluster.nodes.size(); ++i)
+    if (!cluster.nodes[i].address)
+      return util::fail(util::Error::invalid_input(
+          fmt::format("node {} has no address; render needs every node's cluster address",
+                      cluster.nodes[i].name),
+          cluster.location_of(fmt::format("spec.nodes[{}]", i)),
+          "add `address: <ip>/<prefix>` to the node (etcd URLs, certificates and the firewall "
+          "name it)"));
+  return {};
+}
+
+// "API endpoint failover ≈ ...": the detection chains of docs/render.md, from the tuning.
+std::string expected_failover(const model::Cluster& cluster) {
+  const model::Tuning& t = cluster.tuning;
+  auto s = [](double ms) { return fmt::format("{:g} s", ms / 1000); };
+  std::string endpoint;
+  if (cluster.endpoint.mode == model::EndpointMode::kVip)
+    // VRRP's master-down interval: 3 adverts plus the skew (256 - priority) / 256 of one.
+    endpoint = fmt::format("API endpoint failover ≈ {} (3 × {} VRRP adverts + skew)",
+                           s(3.609 * static_cast<double>(t.vrrp_advert_interval_ms)),
+                           s(static_cast<double>(t.vrrp_advert_interval_ms)));
+  else
+    endpoint = "API endpoint: local HAProxy on every node, no failover of its own";
+  return fmt::format(
+      "{}; dead apiserver out of the pool ≈ {} (3 × {} /readyz checks); etcd leader re-elected "
+      "≈ {}; controller-manager/scheduler leader ≤ {} (lease + retry); node NotReady after {}, "
+      "its pods evicted {} later",
+      endpoint, s(3.0 * static_cast<double>(t.lb_check_interval_ms)),
+      s(static_cast<double>(t.lb_check_interval_ms)),
+      s(static_cast<double>(t.etcd_election_timeout_ms)),
+      s(static_cast<double>(t.lease_duration_ms + t.retry_period_ms)),
+      s(static_cast<double>(t.node_monitor_grace_period_ms)),
+      s(static_cast<double>(t.eviction_toleration_ms)));
+}
+
+std::vector<File> operator_files(const Context& context) {
+  const model::Cluster& cluster = context.cluster;
+  std::string server =
+      cluster.endpoint.mode == model::EndpointMode::kVip
+          ? endpoint_url(cluster)
+          // No local proxy on the operator's machine: the first apiserver.
+          : fmt::format(
+                "https://{}:{}",
+                url_host(address_of(*cluster.nodes_with_role(model::Role::kControlPlane)[0])),
+                apiserver_port(cluster));
+  return {secret_file("", std::string(layout::kKubeconfigDir) + "/admin.conf",
+                      kubeconfig_text(cluster.name, server, context.certs.ca.cert_pem,
+                                      context.certs.admin, "zerospof-admin"))};
+}
+
+// Several parts may need one file (every part that verifies the API needs the cluster CA): the
+// same content is kept once; different content at one path is a bug in render.
+util::Result<std::vector<File>> merge(std::vector<File> files) {
+  std::stable_sort(files.begin(), files.end(), [](const File& a, const File& b) {
+    return std::tie(a.host, a.path) < std::tie(b.host, b.path);
+  });
+  std::vector<File> merged;
+  for (File& file : files) {
+    if (!merged.empty() && merged.back().host == file.host && merged.back().path == file.path) {
+      if (merged.back().content != file.content || merged.back().mode != file.mode)
+        return util::fail(util::Error::internal(
+            fmt::format("render made two different files {} on {}", file.path, file.host)));
+      continue;
+    }
+    merged.push_back(std::move(file));
+  }
+  return merged;
+}
+
+// Nothing a user has is ever lost: the output directory must be absent, empty, or one that a
+// previous render wrote (it holds the marker file).
+util::Status claim_directory(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path marker = fs::path(directory) / kMarker;
+  if (fs::exists(directory, error) && !fs::is_empty(directory, error) && !fs::exists(marker, error))
+    return util::fail(util::Error::failed_precondition(
+        fmt::format("{} is not empty and was not written by zerospof render", directory),
+        "give a new or empty directory, or the one a previous render wrote"));
+  fs::create_directories(directory, error);
+  if (error)
+    return util::fail(util::Error::failed_precondition(
+        fmt::format("cannot create {}: {}", directory, error.message())));
+  return util::write_file_atomic(marker.string(),
+                                 "written by zerospof render; the next render may replace it\n",
+                                 {0644, true});
+}
+
+}  // namespace
+
+int apiserver_port(const model::Cluster& cluster) {
+  return cluster.endpoint.port == layout::kApiserverPort ? layout::kApiserverPort + 1
+                                                         : layout::kApiserverPort;
+}
+
+util::Result<Bundle> render(const model::Cluster& cluster, const RenderOptions& options) {
+  ZEROSPOF_RETURN_IF_ERROR(check_renderable(cluster));
+  ZEROSPOF_ASSIGN_OR_RETURN(Pki pki, Pki::open(options.pki_dir));
+  ZEROSPOF_ASSIGN_OR_RETURN(Certificates certs, issue_certificates(cluster, pki));
+  Context context{cluster, certs, options};
+  std::vector<File> files = operator_files(context);
+  for (const model::Node& node : cluster.nodes)
+    for (auto part : {etcd_files, control_plane_files, haproxy_files, keepalived_files,
+                      node_agent_files, nftables_files})
+      for (File& file : part(context, node)) files.push_back(std::move(file));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::vector<File> manifests, render_manifests(cluster, options));
+  for (File& file : manifests) files.push_back(std::move(file));
+  Bundle bundle;
+  ZEROSPOF_ASSIGN_OR_RETURN(bundle.files, merge(std::move(files)));
+  bundle.expected_failover = expected_failover(cluster);
+  return bundle;
+}
+
+util::Status write_bundle(const Bundle& bundle, const std::string& directory) {
+  ZEROSPOF_RETURN_IF_ERROR(claim_directory(directory));
+  for (const File& file : bundle.files) {
+    std::filesystem::path target = std::filesystem::path(directory) /
+                                   (file.host.empty() ? "operator" : file.host) /
+                                   std::filesystem::path(file.path).relative_path();
+    std::error_code error;
+    std::filesystem::create_directories(target.parent_path(), error);
+    if (error)
+      return util::fail(util::Error::failed_precondition(
+          fmt::format("cannot create {}: {}", target.parent_path().string(), error.message())));
+    ZEROSPOF_RETURN_IF_ERROR(
+        util::write_file_atomic(target.string(), file.content, {file.mode, true}));
+  }
+  return {};
+}
+
+}  // namespace zerospof::render

@@ -1,0 +1,32 @@
+// The certificates the cluster needs, per component and per node, with their SANs and usages,
+// issued (or reused) through Pki. Internal to render.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "model/cluster.h"
+#include "render/pki.h"
+#include "util/error.h"
+
+namespace zerospof::render {
+
+struct Certificates {
+  KeyPair ca, etcd_ca, front_proxy_ca;
+  KeyPair service_account;  // cert_pem holds the public key
+  KeyPair apiserver, apiserver_etcd_client, apiserver_kubelet_client, front_proxy_client;
+  KeyPair admin, controller_manager, scheduler;
+  std::map<std::string, KeyPair> etcd_server, etcd_peer, node;  // by node name
+};
+
+util::Result<Certificates> issue_certificates(const model::Cluster& cluster, const Pki& pki);
+
+// The node's cluster-internal address as text ("198.18.7.11"); the node must have one.
+std::string address_of(const model::Node& node);
+// An address as the host part of a URL: IPv6 in brackets.
+std::string url_host(const std::string& address);
+// The n-th address of the service subnet: 1 is the ClusterIP of the `kubernetes` Service, 10
+// that of CoreDNS (as kubeadm chooses).
+std::string service_address(const model::Cluster& cluster, int n);
+
+}  // namespace zerospof::render

@@ -1,0 +1,56 @@
+// What every part of the render reads: the plan, the issued certificates and the options, and
+// small helpers to make Files. Internal to render.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/cluster.h"
+#include "render/certificates.h"
+#include "render/render.h"
+
+namespace zerospof::render {
+
+struct Context {
+  const model::Cluster& cluster;
+  const Certificates& certs;
+  const RenderOptions& options;
+};
+
+inline File public_file(std::string host, std::string path, std::string content,
+                        unsigned mode = 0644) {
+  return File{std::move(host), std::move(path), mode, std::move(content), false};
+}
+
+// Private keys and anything embedding one: 0600 and never printed.
+inline File secret_file(std::string host, std::string path, std::string content) {
+  return File{std::move(host), std::move(path), 0600, std::move(content), true};
+}
+
+// A certificate and its key as two files, `<directory>/<stem>.crt` and `.key`.
+inline void add_pair(std::vector<File>& files, const std::string& host, const std::string& stem,
+                     const KeyPair& pair) {
+  files.push_back(public_file(host, stem + ".crt", pair.cert_pem));
+  files.push_back(secret_file(host, stem + ".key", pair.key_pem));
+}
+
+// The apiservers' etcd client URLs ("https://198.18.7.11:2379,...") in plan order.
+std::string etcd_client_urls(const model::Cluster& cluster);
+
+// The API endpoint as node agents and the admin reach it.
+std::string endpoint_url(const model::Cluster& cluster);
+
+std::vector<File> etcd_files(const Context& context, const model::Node& node);
+std::vector<File> control_plane_files(const Context& context, const model::Node& node);
+std::vector<File> haproxy_files(const Context& context, const model::Node& node);
+std::vector<File> keepalived_files(const Context& context, const model::Node& node);
+std::vector<File> node_agent_files(const Context& context, const model::Node& node);
+std::vector<File> nftables_files(const Context& context, const model::Node& node);
+
+// Whether the node runs keepalived: a control-plane node in vip mode whose address is inside
+// the VIP's subnet (only those can hold the VIP; the analysis counts the same ones).
+bool holds_vip(const model::Cluster& cluster, const model::Node& node);
+// Whether the node runs HAProxy: the VIP holders in vip mode, every node in local-proxy mode.
+bool runs_haproxy(const model::Cluster& cluster, const model::Node& node);
+
+}  // namespace zerospof::render

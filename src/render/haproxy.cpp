@@ -1,0 +1,82 @@
+// HAProxy in front of every apiserver: TCP passthrough (clients keep end-to-end TLS with the
+// apiserver), health-checked over TLS on /readyz and verified against the cluster CA, so a
+// backend that is up but not ready (lost etcd, still starting) gets no traffic. Three failed
+// checks mark it down and `on-marked-down shutdown-sessions` cuts its open connections, so that
+// long watches reconnect to a healthy apiserver at once instead of hanging on a dead one.
+// vip mode: on the VIP holders, listening on every address (so on the VIP wherever it moves).
+// local-proxy mode: on every node, on 127.0.0.1 only.
+#include <fmt/format.h>
+
+#include "render/context.h"
+#include "render/layout.h"
+
+namespace zerospof::render {
+
+namespace {
+
+std::string backends(const model::Cluster& cluster) {
+  std::string out;
+  for (const model::Node* node : cluster.nodes_with_role(model::Role::kControlPlane))
+    out += fmt::format("  server {} {}:{}\n", node->name, url_host(address_of(*node)),
+                       apiserver_port(cluster));
+  return out;
+}
+
+std::string haproxy_config(const model::Cluster& cluster) {
+  bool vip = cluster.endpoint.mode == model::EndpointMode::kVip;
+  std::string bind = vip ? fmt::format(":{}", cluster.endpoint.port)
+                         : fmt::format("127.0.0.1:{}", cluster.endpoint.port);
+  return fmt::format(
+      R"(# Rendered by zerospof render: the API endpoint ({mode} mode).
+global
+  log /dev/log local0
+  maxconn 20000
+  stats socket /run/haproxy/admin.sock mode 600 level admin
+
+defaults
+  mode tcp
+  log global
+  option tcplog
+  option dontlognull
+  timeout connect 5s
+  # Watches stay open for minutes; the apiserver ends them itself.
+  timeout client 1h
+  timeout server 1h
+
+frontend kube-apiserver
+  bind {bind}
+  default_backend kube-apiservers
+
+backend kube-apiservers
+  balance roundrobin
+  option httpchk GET /readyz
+  http-check expect status 200
+  default-server check check-ssl verify required ca-file {ca} inter {inter}ms fall 3 rise 2 on-marked-down shutdown-sessions
+{servers}
+frontend stats
+  mode http
+  bind 127.0.0.1:{stats}
+  stats enable
+  stats uri /stats
+  stats refresh 5s
+)",
+      fmt::arg("mode", model::to_string(cluster.endpoint.mode)), fmt::arg("bind", bind),
+      fmt::arg("ca", std::string(layout::kPkiDir) + "/ca.crt"),
+      fmt::arg("inter", cluster.tuning.lb_check_interval_ms),
+      fmt::arg("servers", backends(cluster)), fmt::arg("stats", layout::kHaproxyStatsPort));
+}
+
+}  // namespace
+
+bool runs_haproxy(const model::Cluster& cluster, const model::Node& node) {
+  return cluster.endpoint.mode == model::EndpointMode::kLocalProxy || holds_vip(cluster, node);
+}
+
+std::vector<File> haproxy_files(const Context& context, const model::Node& node) {
+  if (!runs_haproxy(context.cluster, node)) return {};
+  return {
+      public_file(node.name, layout::kHaproxyConfig, haproxy_config(context.cluster)),
+      public_file(node.name, std::string(layout::kPkiDir) + "/ca.crt", context.certs.ca.cert_pem)};
+}
+
+}  // namespace zerospof::render

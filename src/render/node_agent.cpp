@@ -1,0 +1,112 @@
+// The node agent of every node. Real hosts: containerd and kubelet (systemd cgroups, webhook
+// authorization, client certificate system:node:<name>), registered with the plan's labels and,
+// on control-plane nodes that are not workers, the control-plane NoSchedule taint. The lab:
+// kwok --manage-single-node=<name> with the same node credentials, so a dead lab host really
+// stops renewing its node lease and the real node controller reacts.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "render/context.h"
+#include "render/kubeconfig.h"
+#include "render/layout.h"
+#include "render/unit.h"
+
+namespace zerospof::render {
+
+namespace {
+
+const std::string kKubeletKubeconfig = std::string(layout::kKubeconfigDir) + "/kubelet.conf";
+const std::string kKubeletConfig = std::string(layout::kConfigDir) + "/kubelet-config.yaml";
+const std::string kContainerdConfig = "/etc/containerd/config.toml";
+
+std::string unit_path(const char* unit) { return std::string(layout::kUnitDir) + "/" + unit; }
+
+std::string kubelet_config(const model::Cluster& cluster) {
+  return fmt::format(R"(apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous: {{enabled: false}}
+  webhook: {{enabled: true}}
+  x509: {{clientCAFile: {ca}}}
+authorization: {{mode: Webhook}}
+cgroupDriver: systemd
+clusterDomain: cluster.local
+clusterDNS: [{dns}]
+containerRuntimeEndpoint: unix:///run/containerd/containerd.sock
+)",
+                     fmt::arg("ca", std::string(layout::kPkiDir) + "/ca.crt"),
+                     fmt::arg("dns", service_address(cluster, 10)));
+}
+
+std::string node_labels(const model::Cluster& cluster, const model::Node& node) {
+  std::vector<std::string> labels;
+  if (!node.zone.empty()) labels.push_back("topology.kubernetes.io/zone=" + node.zone);
+  bool any_storage = !cluster.nodes_with_role(model::Role::kStorage).empty();
+  if (node.has_role(any_storage ? model::Role::kStorage : model::Role::kWorker))
+    labels.push_back("node.longhorn.io/create-default-disk=true");
+  return fmt::format("{}", fmt::join(labels, ","));
+}
+
+bool tainted(const model::Node& node) {
+  return node.has_role(model::Role::kControlPlane) && !node.has_role(model::Role::kWorker);
+}
+
+std::vector<std::string> kubelet_command(const model::Cluster& cluster, const model::Node& node) {
+  std::vector<std::string> command{
+      std::string(layout::kBinDir) + "/kubelet", "--config=" + kKubeletConfig,
+      "--kubeconfig=" + kKubeletKubeconfig,      "--hostname-override=" + node.name,
+      "--node-ip=" + address_of(node),
+  };
+  if (std::string labels = node_labels(cluster, node); !labels.empty())
+    command.push_back("--node-labels=" + labels);
+  if (tainted(node))
+    command.push_back("--register-with-taints=node-role.kubernetes.io/control-plane:NoSchedule");
+  return command;
+}
+
+std::vector<File> real_agent(const Context& context, const model::Node& node) {
+  const std::string& host = node.name;
+  Unit containerd{"containerd container runtime", {std::string(layout::kBinDir) + "/containerd"}};
+  Unit kubelet{
+      "Kubernetes node agent", kubelet_command(context.cluster, node), {layout::kContainerdUnit}};
+  return {
+      public_file(host, kContainerdConfig,
+                  "# Rendered by zerospof render: kubelet uses the systemd cgroup driver.\n"
+                  "version = 2\n"
+                  "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
+                  "  SystemdCgroup = true\n"),
+      public_file(host, kKubeletConfig, kubelet_config(context.cluster)),
+      public_file(host, unit_path(layout::kContainerdUnit), unit_text(containerd)),
+      public_file(host, unit_path(layout::kKubeletUnit), unit_text(kubelet)),
+  };
+}
+
+std::vector<File> lab_agent(const model::Node& node) {
+  Unit kwok{"kwok standing in for the kubelet of " + node.name,
+            {std::string(layout::kBinDir) + "/kwok", "--kubeconfig=" + kKubeletKubeconfig,
+             "--manage-single-node=" + node.name, "--node-ip=" + address_of(node)}};
+  return {public_file(node.name, unit_path(layout::kKwokUnit), unit_text(kwok))};
+}
+
+}  // namespace
+
+std::string endpoint_url(const model::Cluster& cluster) {
+  if (cluster.endpoint.mode == model::EndpointMode::kLocalProxy)
+    return fmt::format("https://127.0.0.1:{}", cluster.endpoint.port);
+  return fmt::format("https://{}:{}", url_host(cluster.endpoint.address->to_string()),
+                     cluster.endpoint.port);
+}
+
+std::vector<File> node_agent_files(const Context& context, const model::Node& node) {
+  std::vector<File> files = context.options.lab ? lab_agent(node) : real_agent(context, node);
+  files.push_back(
+      public_file(node.name, std::string(layout::kPkiDir) + "/ca.crt", context.certs.ca.cert_pem));
+  files.push_back(
+      secret_file(node.name, kKubeletKubeconfig,
+                  kubeconfig_text(context.cluster.name, endpoint_url(context.cluster),
+                                  context.certs.ca.cert_pem, context.certs.node.at(node.name),
+                                  "system:node:" + node.name)));
+  return files;
+}
+
+}  // namespace zerospof::render

@@ -1,0 +1,207 @@
+#include "render/upstream.h"
+
+#include <fmt/format.h>
+#include <libfyaml.h>
+
+#include <cstdlib>
+#include <memory>
+#include <regex>
+
+#include "render/context.h"
+#include "render/layout.h"
+#include "render/manifests.h"
+#include "util/files.h"
+
+namespace zerospof::render {
+
+namespace {
+
+using util::Error;
+using util::Result;
+
+struct DocumentFree {
+  void operator()(fy_document* document) const { fy_document_destroy(document); }
+};
+struct CharFree {
+  void operator()(char* text) const { std::free(text); }
+};
+
+// Upstream files separate documents by lines of exactly "---".
+std::vector<std::string> split_documents(const std::string& text) {
+  std::vector<std::string> documents(1);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    end = end == std::string::npos ? text.size() : end + 1;
+    std::string line = text.substr(start, end - start);
+    if (line == "---\n")
+      documents.emplace_back();
+    else
+      documents.back() += line;
+    start = end;
+  }
+  return documents;
+}
+
+bool is_object(const std::string& document, const std::string& kind, const std::string& name) {
+  return document.find("\nkind: " + kind + "\n") != std::string::npos ||
+                 document.rfind("kind: " + kind + "\n", 0) == 0
+             ? document.find("\n  name: " + name + "\n") != std::string::npos
+             : false;
+}
+
+// Merges each `(path, yaml)` into the document: a mapping's keys replace the same keys there.
+Result<std::string> merge_into(const std::string& document,
+                               const std::vector<std::pair<std::string, std::string>>& patches,
+                               const std::string& what) {
+  std::unique_ptr<fy_document, DocumentFree> parsed(
+      fy_document_build_from_string(nullptr, document.data(), document.size()));
+  if (!parsed) return util::fail(Error::internal("cannot parse the upstream " + what));
+  for (const auto& [path, yaml] : patches) {
+    fy_node* node = fy_node_build_from_string(parsed.get(), yaml.data(), yaml.size());
+    if (!node || fy_document_insert_at(parsed.get(), path.c_str(), FY_NT, node) != 0)
+      return util::fail(Error::internal(fmt::format("cannot patch {} at {}", what, path)));
+  }
+  std::unique_ptr<char, CharFree> text(fy_emit_document_to_string(
+      parsed.get(),
+      static_cast<fy_emitter_cfg_flags>(FYECF_MODE_BLOCK | FYECF_DOC_START_MARK_OFF)));
+  if (!text) return util::fail(Error::internal("cannot write the patched " + what));
+  return std::string(text.get());
+}
+
+// Applies `patch` to the one document of `kind`/`name`; an absent target is an error.
+template <class Patch>
+Result<std::string> patch_object(const std::string& text, const std::string& kind,
+                                 const std::string& name, const std::string& file, Patch patch) {
+  std::vector<std::string> documents = split_documents(text);
+  bool found = false;
+  std::string out;
+  for (std::string& document : documents) {
+    if (is_object(document, kind, name)) {
+      ZEROSPOF_ASSIGN_OR_RETURN(document, patch(document));
+      found = true;
+    }
+    if (!document.empty()) out += document + (document.back() == '\n' ? "" : "\n") + "---\n";
+  }
+  if (!found)
+    return util::fail(Error::failed_precondition(
+        fmt::format("{} has no {} {} to patch", file, kind, name),
+        "the upstream manifest changed: update zerospof's patches for it"));
+  return out;
+}
+
+Result<std::string> replace_text(std::string document, const std::string& from,
+                                 const std::string& to, const std::string& what) {
+  size_t at = document.find(from);
+  if (at == std::string::npos)
+    return util::fail(Error::failed_precondition(
+        fmt::format("the upstream {} has no '{}' to patch", what, from),
+        "the upstream manifest changed: update zerospof's patches for it"));
+  return document.replace(at, from.size(), to);
+}
+
+std::string replicas_patch(int replicas) { return fmt::format("replicas: {}", replicas); }
+
+std::string affinity_patch(const std::string& labels) {
+  return "affinity:\n" + anti_affinity(labels, 2);
+}
+
+Result<std::string> read_upstream(const RenderOptions& options, const std::string& file) {
+  auto text = util::read_file(options.upstream_dir + "/" + file);
+  if (!text)
+    return util::fail(Error::failed_precondition(
+        text.error().message, "give the directory of the pinned upstream manifests (--upstream)"));
+  return text;
+}
+
+const char* kIngressLabels =
+    "app.kubernetes.io/component: controller, app.kubernetes.io/instance: ingress-nginx, "
+    "app.kubernetes.io/name: ingress-nginx";
+
+Result<std::string> ingress_nginx(const model::Cluster& cluster, const RenderOptions& options) {
+  const std::string file = "ingress-nginx-baremetal.yaml";
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string text, read_upstream(options, file));
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      text, patch_object(text, "Deployment", "ingress-nginx-controller", file,
+                         [&](const std::string& document) {
+                           return merge_into(
+                               document,
+                               {{"/spec", replicas_patch(cluster.addons.ingress_replicas)},
+                                {"/spec/template/spec", affinity_patch(kIngressLabels)}},
+                               "ingress-nginx-controller");
+                         }));
+  return text + budget("ingress-nginx", "ingress-nginx-controller", kIngressLabels);
+}
+
+// Volumes keep `replicas` copies on distinct nodes, and pods of a dead node are deleted so
+// that their volumes can attach elsewhere (Longhorn's default leaves them stuck).
+Result<std::string> longhorn(const model::Cluster& cluster, const RenderOptions& options) {
+  const std::string file = "longhorn.yaml";
+  const int replicas = cluster.storage.replicas;
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string text, read_upstream(options, file));
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      text, patch_object(text, "Deployment", "longhorn-ui", file, [&](const std::string& doc) {
+        return merge_into(doc, {{"/spec/template/spec", affinity_patch("app: longhorn-ui")}},
+                          "longhorn-ui");
+      }));
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      text, patch_object(text, "ConfigMap", "longhorn-storageclass", file, [&](std::string doc) {
+        return replace_text(std::move(doc), "numberOfReplicas: \"3\"",
+                            fmt::format("numberOfReplicas: \"{}\"", replicas), file);
+      }));
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      text, patch_object(text, "ConfigMap", "longhorn-default-setting", file, [&](std::string doc) {
+        return replace_text(
+            std::move(doc), "  default-setting.yaml: |-\n",
+            fmt::format(
+                "  default-setting.yaml: |-\n"
+                "    default-replica-count: \"{{\\\"v1\\\":\\\"{0}\\\",\\\"v2\\\":\\\"{0}\\\"}}\"\n"
+                "    replica-soft-anti-affinity: \"false\"\n"
+                "    node-down-pod-deletion-policy: "
+                "\"delete-both-statefulset-and-deployment-pod\"\n",
+                replicas),
+            file);
+      }));
+  return text + budget("longhorn-system", "longhorn-ui", "app: longhorn-ui");
+}
+
+// calico-kube-controllers runs as one instance by design (upstream ships its PDB); calico-node
+// is a DaemonSet. The only patch: the IP pool is the plan's pod subnet.
+Result<std::string> calico(const model::Cluster& cluster, const RenderOptions& options) {
+  const std::string file = "calico.yaml";
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string text, read_upstream(options, file));
+  return patch_object(text, "DaemonSet", "calico-node", file, [&](std::string doc) {
+    return replace_text(std::move(doc),
+                        "            # - name: CALICO_IPV4POOL_CIDR\n"
+                        "            #   value: \"192.168.0.0/16\"\n",
+                        fmt::format("            - name: CALICO_IPV4POOL_CIDR\n"
+                                    "              value: \"{}\"\n",
+                                    cluster.kubernetes.pod_subnet.to_string()),
+                        file);
+  });
+}
+
+}  // namespace
+
+std::string default_upstream_dir() { return ZEROSPOF_DEFAULT_UPSTREAM_DIR; }
+
+Result<std::vector<File>> upstream_manifests(const model::Cluster& cluster,
+                                             const RenderOptions& options) {
+  const std::string dir = layout::kManifestDir;
+  std::vector<File> files;
+  if (cluster.network.cni == model::Cni::kCalico) {
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string text, calico(cluster, options));
+    files.push_back(public_file("", dir + "/20-calico.yaml", text));
+  }
+  if (cluster.addons.ingress_replicas > 0 && cluster.addons.ingress_provider == "ingress-nginx") {
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string text, ingress_nginx(cluster, options));
+    files.push_back(public_file("", dir + "/30-ingress-nginx.yaml", text));
+  }
+  if (cluster.storage.provider == model::StorageProvider::kLonghorn) {
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string text, longhorn(cluster, options));
+    files.push_back(public_file("", dir + "/40-longhorn.yaml", text));
+  }
+  return files;
+}
+
+}  // namespace zerospof::render

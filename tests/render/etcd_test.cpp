@@ -1,0 +1,48 @@
+// The etcd members: three, mTLS on both ports, timings from the plan's tuning.
+#include <gtest/gtest.h>
+
+#include "render/layout.h"
+#include "render/render_fixture.h"
+
+namespace zerospof::render {
+namespace {
+
+const std::string kUnit = std::string(layout::kUnitDir) + "/" + layout::kEtcdUnit;
+
+TEST(EtcdTest, ThreeMembersWithMutualTlsOnBothPorts) {
+  const testing::Rendered& r = testing::rendered();
+  const File* unit = testing::find_file(r.bundle, "cloudserver2", kUnit);
+  ASSERT_NE(unit, nullptr);
+  for (const char* flag :
+       {"--name=cloudserver2", "--client-cert-auth=true", "--peer-client-cert-auth=true",
+        "--initial-cluster=micklethefickle=https://198.18.7.11:2380,"
+        "cloudserver1=https://198.18.7.12:2380,cloudserver2=https://198.18.7.13:2380",
+        "--listen-client-urls=https://198.18.7.13:2379,https://127.0.0.1:2379",
+        "--data-dir=/var/lib/etcd", "--heartbeat-interval=100", "--election-timeout=1000",
+        "--trusted-ca-file=/etc/zerospof/pki/etcd/ca.crt"})
+    EXPECT_NE(unit->content.find(flag), std::string::npos) << flag;
+  EXPECT_EQ(testing::find_file(r.bundle, "cloudserver3", kUnit), nullptr);
+  const File* key = testing::find_file(r.bundle, "cloudserver2", "/etc/zerospof/pki/etcd/peer.key");
+  ASSERT_NE(key, nullptr);
+  EXPECT_TRUE(key->secret);
+  EXPECT_EQ(key->mode, 0600u);
+}
+
+TEST(EtcdTest, TimingsFollowTheTuning) {
+  std::string text = zerospof::testing::replace_once(
+      zerospof::testing::addressed_plan(), "    serviceMesh: none\n",
+      "    serviceMesh: none\n  tuning:\n    etcdHeartbeatInterval: 50ms\n"
+      "    etcdElectionTimeout: 500ms\n");
+  testing::Rendered r;
+  r.cluster = zerospof::testing::load_plan(text);
+  r.options = testing::rendered().options;  // same PKI: only the units change
+  auto bundle = render(r.cluster, r.options);
+  ASSERT_TRUE(bundle) << util::format_error(bundle.error());
+  const File* unit = testing::find_file(*bundle, "micklethefickle", kUnit);
+  ASSERT_NE(unit, nullptr);
+  EXPECT_NE(unit->content.find("--heartbeat-interval=50 \\"), std::string::npos);
+  EXPECT_NE(unit->content.find("--election-timeout=500 \\"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zerospof::render

@@ -1,0 +1,54 @@
+// The host firewall, checked by nft itself (-c: parse and evaluate without applying), and the
+// ports each role opens to exactly the nodes that need them.
+#include <gtest/gtest.h>
+
+#include "render/layout.h"
+#include "render/render_fixture.h"
+
+namespace zerospof::render {
+namespace {
+
+const std::string& rules_of(testing::Variant variant, const std::string& node) {
+  const File* file =
+      testing::find_file(testing::rendered(variant).bundle, node, layout::kNftablesConfig);
+  EXPECT_NE(file, nullptr) << node;
+  static const std::string none;
+  return file ? file->content : none;
+}
+
+TEST(NftablesTest, EveryNodesRulesAreValidForNft) {
+  std::string nft = testing::find_program({"/usr/sbin/nft"});
+  if (nft.empty()) GTEST_SKIP() << "nft is not installed (scripts/install-deps.sh)";
+  for (testing::Variant variant : {testing::Variant::kVip, testing::Variant::kLocalProxy}) {
+    const testing::Rendered& r = testing::rendered(variant);
+    for (const model::Node& node : r.cluster.nodes) {
+      auto result = testing::run_program(
+          {nft, "-c", "-f", testing::written_path(r, node.name, layout::kNftablesConfig)});
+      EXPECT_TRUE(result.succeeded()) << node.name << ": " << result.err;
+    }
+  }
+}
+
+TEST(NftablesTest, EtcdPortsOpenOnlyToTheNodesThatNeedThem) {
+  const std::string& etcd = rules_of(testing::Variant::kVip, "cloudserver1");
+  EXPECT_NE(etcd.find("policy drop;"), std::string::npos);
+  EXPECT_NE(etcd.find("ip saddr { 198.18.7.11, 198.18.7.12, 198.18.7.13 } tcp dport 2379 accept"),
+            std::string::npos)
+      << etcd;
+  EXPECT_NE(etcd.find("ip saddr { 198.18.7.11, 198.18.7.12, 198.18.7.13 } tcp dport 2380 accept"),
+            std::string::npos);
+  EXPECT_NE(etcd.find("ip protocol vrrp accept"), std::string::npos);
+  EXPECT_NE(etcd.find("tcp dport 6443 accept"), std::string::npos);
+  const std::string& worker = rules_of(testing::Variant::kVip, "blackboar");
+  for (const char* closed : {"2379", "2380", "vrrp", "dport 6443", "dport 6444"})
+    EXPECT_EQ(worker.find(closed), std::string::npos) << closed;
+  EXPECT_NE(worker.find("ip saddr { 198.18.7.11, 198.18.7.12, 198.18.7.13 } tcp dport 10250"),
+            std::string::npos);
+  EXPECT_NE(worker.find("tcp dport 179 accept"), std::string::npos);  // calico BGP
+  EXPECT_NE(worker.find("iif \"lo\" accept"), std::string::npos);
+  EXPECT_NE(worker.find("ct state established,related accept"), std::string::npos);
+  EXPECT_NE(worker.find("tcp dport 22 accept"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zerospof::render
