@@ -9,6 +9,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   clang-14 libclang-rt-14-dev clang-format-14
   openssl libssl-dev openssh-client openssh-server
+  # tests/render validates every rendered config with the program that reads it.
+  haproxy keepalived nftables systemd
 )
 if [[ "${ZEROSPOF_LAB_PACKAGES:-1}" == 1 ]]; then
   # debootstrap verifies the Debian release with the archive keyring, a mere recommendation of
