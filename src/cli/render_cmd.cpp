@@ -1,0 +1,86 @@
+// `zerospof render PLAN -o DIR [--pki-dir DIR] [--upstream DIR] [--interface NAME] [--lab]`:
+// writes every file of the cluster below DIR/<host>/ (DIR/operator/ for the operator's own
+// files), never into a directory that holds anything render did not write, and prints a summary
+// that never contains key material.
+#include <cstdlib>
+#include <map>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "plan/plan.h"
+#include "render/render.h"
+
+namespace zerospof::cli {
+
+namespace {
+
+struct RenderFlags {
+  std::string plan_path;
+  std::string output;
+  render::RenderOptions options;
+};
+
+// The CA keys outlive any output directory: by default they stay in the user's data directory.
+std::string default_pki_dir(const std::string& cluster_name) {
+  const char* data = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  std::string base = data && *data ? data : std::string(home ? home : ".") + "/.local/share";
+  return base + "/zerospof/" + cluster_name + "/pki";
+}
+
+std::string summary(const render::Bundle& bundle, const RenderFlags& flags) {
+  std::map<std::string, int> per_host;
+  int secrets = 0;
+  for (const render::File& file : bundle.files) {
+    ++per_host[file.host.empty() ? "operator" : file.host];
+    secrets += file.secret;
+  }
+  std::string out = "rendered " + std::to_string(bundle.files.size()) + " files (" +
+                    std::to_string(secrets) + " secret, mode 0600) into " + flags.output + "\n";
+  for (const auto& [host, count] : per_host)
+    out += "  " + host + ": " + std::to_string(count) + " files\n";
+  out += "PKI kept in " + flags.options.pki_dir + "\n";
+  out += "expected failover: " + bundle.expected_failover + "\n";
+  return out;
+}
+
+int run_render(RenderFlags flags) {
+  auto cluster = plan::load(flags.plan_path);
+  if (!cluster) return report_error(cluster.error());
+  if (flags.options.pki_dir.empty()) flags.options.pki_dir = default_pki_dir(cluster->name);
+  auto bundle = render::render(*cluster, flags.options);
+  if (!bundle) return report_error(bundle.error());
+  auto written = render::write_bundle(*bundle, flags.output);
+  if (!written) return report_error(written.error());
+  print(summary(*bundle, flags));
+  return 0;
+}
+
+}  // namespace
+
+void register_render(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<RenderFlags>();
+  flags->options.upstream_dir = render::default_upstream_dir();
+  if (const char* upstream = std::getenv("ZEROSPOF_UPSTREAM_DIR"))
+    flags->options.upstream_dir = upstream;
+  CLI::App* command = app.add_subcommand(
+      "render", "Write every file the cluster needs: PKI, units, configs, kubeconfigs, manifests");
+  command->add_option("plan", flags->plan_path, "Plan file")->required();
+  command
+      ->add_option("-o,--output", flags->output,
+                   "Output directory (new, empty, or an earlier render's)")
+      ->required();
+  command->add_option("--pki-dir", flags->options.pki_dir,
+                      "Where the CA keys are made once and reused (default: "
+                      "$XDG_DATA_HOME/zerospof/<cluster>/pki)");
+  command->add_option("--upstream", flags->options.upstream_dir,
+                      "Directory of the pinned upstream addon manifests");
+  command->add_option("--interface", flags->options.interface,
+                      "Network interface of the VIP on the control-plane nodes (default eth0)");
+  command->add_flag("--lab", flags->options.lab,
+                    "Node agents are kwok (for `zerospof lab`), not kubelet + containerd");
+  command->callback([flags, &exit_code] { exit_code = run_render(*flags); });
+}
+
+}  // namespace zerospof::cli
