@@ -30,7 +30,8 @@ std::string haproxy_config(const model::Cluster& cluster) {
       R"(# Rendered by zerospof render: the API endpoint ({mode} mode).
 global
   log /dev/log local0
-  maxconn 20000
+  # Each connection takes two descriptors: 8000 stays within a 20000 descriptor limit.
+  maxconn 8000
   stats socket /run/haproxy/admin.sock mode 600 level admin
 
 defaults

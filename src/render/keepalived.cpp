@@ -17,17 +17,21 @@ const std::string kCheckScript = "/etc/keepalived/check-apiserver.sh";
 
 std::string seconds(std::int64_t ms) { return fmt::format("{}", static_cast<double>(ms) / 1000); }
 
-std::string check_script(const model::Cluster& cluster) {
+// Asks this node's HAProxy (its stats page, plain HTTP on loopback) whether it considers this
+// node's own apiserver UP: HAProxy answering proves HAProxy alive, and its TLS-verified /readyz
+// check is the apiserver's readiness, debounced (fall 3). Only bash, coreutils and awk, which
+// every Debian host has: no curl.
+std::string check_script(const model::Node& node) {
   return fmt::format(
-      R"(#!/bin/sh
-# Rendered by zerospof render: is THIS node fit to hold the VIP? Its HAProxy must answer on the
-# endpoint port and its own apiserver must be ready. Never checks through the VIP.
-set -eu
-curl --silent --fail --max-time 2 --cacert {ca} https://127.0.0.1:{endpoint}/readyz >/dev/null
-curl --silent --fail --max-time 2 --cacert {ca} https://127.0.0.1:{apiserver}/readyz >/dev/null
+      R"(#!/bin/bash
+# Rendered by zerospof render: is THIS node fit to hold the VIP? Never checks through the VIP.
+set -euo pipefail
+status=$(timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{stats} &&
+  printf "GET /stats;csv HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
+  awk -F, '$1 == "kube-apiservers" && $2 == "{name}" {{ print $18 }}')
+[[ "$status" == UP* ]]
 )",
-      fmt::arg("ca", std::string(layout::kPkiDir) + "/ca.crt"),
-      fmt::arg("endpoint", cluster.endpoint.port), fmt::arg("apiserver", apiserver_port(cluster)));
+      fmt::arg("stats", layout::kHaproxyStatsPort), fmt::arg("name", node.name));
 }
 
 std::string unicast_peers(const model::Cluster& cluster, const model::Node& self) {
@@ -57,7 +61,7 @@ vrrp_script check_local_api {{
   script "{script}"
   interval {check}
   timeout 3
-  fall 3
+  fall 2
   rise 2
 }}
 
@@ -99,7 +103,7 @@ bool holds_vip(const model::Cluster& cluster, const model::Node& node) {
 std::vector<File> keepalived_files(const Context& context, const model::Node& node) {
   if (!holds_vip(context.cluster, node)) return {};
   return {public_file(node.name, layout::kKeepalivedConfig, keepalived_config(context, node)),
-          public_file(node.name, kCheckScript, check_script(context.cluster), 0755)};
+          public_file(node.name, kCheckScript, check_script(node), 0755)};
 }
 
 }  // namespace zerospof::render

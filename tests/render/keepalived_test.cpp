@@ -2,8 +2,13 @@
 // 2.2, --config-test=ARG names a log file, not the configuration), and the VRRP choices that
 // make the VIP stable: all BACKUP, equal priority, nopreempt, local tracking, unicast peers.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "render/layout.h"
 #include "render/render_fixture.h"
@@ -66,13 +71,85 @@ TEST(KeepalivedTest, TrackScriptChecksTheLocalNodeNeverTheVip) {
   const File* script = testing::find_file(testing::rendered().bundle, "cloudserver2", kScript);
   ASSERT_NE(script, nullptr);
   EXPECT_EQ(script->mode, 0755u);
-  EXPECT_NE(script->content.find("https://127.0.0.1:6443/readyz"), std::string::npos);
-  EXPECT_NE(script->content.find("https://127.0.0.1:6444/readyz"), std::string::npos);
+  EXPECT_NE(script->content.find("/dev/tcp/127.0.0.1/8404"), std::string::npos);
+  EXPECT_NE(script->content.find("$2 == \"cloudserver2\""), std::string::npos);
   EXPECT_EQ(script->content.find("198.18.7.100"), std::string::npos);
-  std::string sh = testing::find_program({"/bin/sh"});
+  std::string sh = testing::find_program({"/bin/bash"});
   auto syntax = testing::run_program(
       {sh, "-n", testing::written_path(testing::rendered(), "cloudserver2", kScript)});
   EXPECT_TRUE(syntax.succeeded()) << syntax.err;
+}
+
+// A free TCP port on loopback (bind port 0, read it back, release it).
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// Stops a process this test started, by its PID.
+struct Stopper {
+  pid_t pid = -1;
+  ~Stopper() {
+    if (pid > 0) ::kill(pid, SIGTERM);
+  }
+};
+
+// Runs the rendered check script until it gives `expected` (exit 0 or not), for at most 15 s.
+bool script_reaches(const std::string& script, bool expected) {
+  for (int attempt = 0; attempt < 60; ++attempt) {
+    auto result = util::run({"/bin/bash", script});
+    if (result && result->succeeded() == expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return false;
+}
+
+TEST(KeepalivedTest, TrackScriptFollowsHaproxysReadyzCheckOfTheLocalApiserver) {
+  // Given the rendered HAProxy on loopback ports and a TLS server with the rendered apiserver
+  // certificate answering /readyz as cloudserver2's apiserver, the rendered check script should
+  // pass; once that "apiserver" stops, HAProxy marks it down and the script should fail.
+  std::string haproxy = testing::find_program({"/usr/sbin/haproxy"});
+  std::string openssl = testing::find_program({"/usr/bin/openssl"});
+  if (haproxy.empty() || openssl.empty())
+    GTEST_SKIP() << "haproxy or openssl is not installed (scripts/install-deps.sh)";
+  const testing::Rendered& r = testing::rendered();
+  const std::string node = "cloudserver2";
+  auto written = [&](const std::string& path) { return testing::written_path(r, node, path); };
+  int api = free_port(), frontend = free_port(), stats = free_port();
+  std::string dir = testing::temporary_directory("tracking");
+  std::string config = testing::find_file(r.bundle, node, layout::kHaproxyConfig)->content;
+  config =
+      testing::replace_all(config, "/etc/zerospof/pki/ca.crt", written("/etc/zerospof/pki/ca.crt"));
+  config = testing::replace_all(config, "bind :6443", "bind 127.0.0.1:" + std::to_string(frontend));
+  config = testing::replace_all(config, "198.18.7.13:6444", "127.0.0.1:" + std::to_string(api));
+  config = testing::replace_all(config, "8404", std::to_string(stats));
+  config = testing::replace_all(config, "/run/haproxy/admin.sock", dir + "/admin.sock");
+  testing::write_text(dir + "/haproxy.cfg", config);
+  std::string script = testing::replace_all(testing::find_file(r.bundle, node, kScript)->content,
+                                            "8404", std::to_string(stats));
+  testing::write_text(dir + "/check.sh", script, 0755);
+
+  auto server = util::spawn_detached(
+      {openssl, "s_server", "-quiet", "-www", "-accept", "127.0.0.1:" + std::to_string(api),
+       "-cert", written("/etc/zerospof/pki/apiserver.crt"), "-key",
+       written("/etc/zerospof/pki/apiserver.key")},
+      {dir + "/s_server.log"});
+  ASSERT_TRUE(server);
+  Stopper server_stopper{*server};
+  auto proxy =
+      util::spawn_detached({haproxy, "-db", "-f", dir + "/haproxy.cfg"}, {dir + "/haproxy.log"});
+  ASSERT_TRUE(proxy);
+  Stopper proxy_stopper{*proxy};
+  EXPECT_TRUE(script_reaches(dir + "/check.sh", true)) << *util::read_file(dir + "/haproxy.log");
+  ::kill(*server, SIGTERM);
+  EXPECT_TRUE(script_reaches(dir + "/check.sh", false));
 }
 
 }  // namespace
