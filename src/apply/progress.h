@@ -31,6 +31,7 @@ struct StepResult {
 class ProgressSink {
  public:
   virtual ~ProgressSink() = default;
+  virtual void run_started(std::size_t /*steps*/) {}
   virtual void step_started(const Step& step) = 0;
   virtual void step_finished(const StepResult& result) = 0;
 };

@@ -50,6 +50,7 @@ class Scheduler {
 
   util::Result<RunReport> run() {
     ZEROSPOF_ASSIGN_OR_RETURN(order_, graph_.order());
+    context_.progress.run_started(graph_.size());
     std::size_t finished = 0;
     while (finished < graph_.size()) {
       finished += skip_blocked();

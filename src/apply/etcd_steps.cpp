@@ -1,0 +1,105 @@
+#include <fmt/format.h>
+
+#include "apply/steps.h"
+
+namespace zerospof::apply {
+namespace {
+
+// The first file of `host` that names all three credentials with these flags.
+bool find_credentials(const render::Bundle& bundle, const std::string& host,
+                      const std::array<std::string, 3>& flags, EtcdAccess& access) {
+  for (const auto& file : bundle.files) {
+    if (file.host != host) continue;
+    std::string ca = flag_value(file.content, flags[0]);
+    std::string cert = flag_value(file.content, flags[1]);
+    std::string key = flag_value(file.content, flags[2]);
+    if (ca.empty() || cert.empty() || key.empty()) continue;
+    access.ca = ca;
+    access.cert = cert;
+    access.key = key;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+util::Result<EtcdAccess> etcd_access(const model::Cluster& cluster, const render::Bundle& bundle) {
+  EtcdAccess access;
+  auto members = cluster.nodes_with_role(model::Role::kEtcd);
+  for (const auto* node : members) {
+    std::string address = node->address ? node->address->base.to_string() : node->host;
+    access.endpoints.push_back(fmt::format("https://{}:2379", address));
+  }
+  if (members.empty()) return access;
+  // Every etcd host holds the same kind of files; the first one tells the paths.
+  const std::string& host = members.front()->name;
+  if (find_credentials(bundle, host, {"etcd-cafile", "etcd-certfile", "etcd-keyfile"}, access) ||
+      find_credentials(bundle, host, {"trusted-ca-file", "cert-file", "key-file"}, access)) {
+    return access;
+  }
+  return util::fail(util::Error::failed_precondition(
+      fmt::format("the rendered files of {} name no etcd client certificate (--etcd-certfile or "
+                  "etcd's --cert-file)",
+                  host),
+      "render the plan again; apply needs them to check etcd"));
+}
+
+std::string etcdctl(const EtcdAccess& access, const std::string& arguments) {
+  std::string endpoints;
+  for (const auto& endpoint : access.endpoints) {
+    endpoints += (endpoints.empty() ? "" : ",") + endpoint;
+  }
+  return fmt::format(
+      "/usr/local/bin/etcdctl --dial-timeout=2s --command-timeout=5s "
+      "--endpoints={} --cacert={} --cert={} --key={} {}",
+      endpoints, access.ca, access.cert, access.key, arguments);
+}
+
+std::string etcd_restart_script(const EtcdAccess& access, const std::string& unit) {
+  std::size_t quorum = access.endpoints.size() / 2 + 1;
+  return fmt::format(
+      "healthy=$({0} endpoint health 2>&1 | grep -c 'is healthy' || true); "
+      "if [ \"$healthy\" -ge {1} ]; then systemctl restart {2}; "
+      "else systemctl restart --no-block {2}; fi",
+      etcdctl(access, ""), quorum, transport::shell_quote(unit));
+}
+
+std::string etcd_healthy_probe(const EtcdAccess& access, std::size_t members) {
+  // member list columns: ID, status, name, peer URLs, client URLs, is learner.
+  return fmt::format(
+      "{0} endpoint health >/dev/null 2>&1 && "
+      "[ \"$({1} member list 2>/dev/null | grep -c ', started, .*, false$')\" -eq {2} ]",
+      etcdctl(access, ""), etcdctl(access, ""), members);
+}
+
+util::Result<std::string> add_wait_step(StepGraph& graph, const std::string& id,
+                                        const std::string& host, const std::string& summary,
+                                        const std::string& probe, std::chrono::seconds wait,
+                                        Ids deps) {
+  std::string loop = fmt::format(
+      "i=0; while [ $i -lt {0} ]; do if {1}; then exit 0; fi; i=$((i+1)); sleep 1; done; "
+      "echo 'not ready after {0} s: {2}' >&2; exit 1",
+      wait.count(), probe, summary);
+  auto timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(wait * 2 + std::chrono::seconds(10));
+  ZEROSPOF_RETURN_IF_ERROR(graph.add(Step{
+      .id = id,
+      .host = host,
+      .summary = summary,
+      .deps = std::move(deps),
+      .check = [host, probe](transport::Transport& t) -> util::Result<bool> {
+        ZEROSPOF_ASSIGN_OR_RETURN(auto result, t.run(host, {.script = probe}));
+        return result.succeeded();
+      },
+      .run = [host, loop, timeout](transport::Transport& t) -> util::Status {
+        ZEROSPOF_ASSIGN_OR_RETURN(
+            auto out, transport::run_checked(t, host, {.script = loop, .timeout = timeout}));
+        (void)out;
+        return {};
+      },
+  }));
+  return id;
+}
+
+}  // namespace zerospof::apply

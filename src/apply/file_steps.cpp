@@ -1,0 +1,76 @@
+#include <fmt/format.h>
+
+#include "apply/host_files.h"
+#include "apply/steps.h"
+
+namespace zerospof::apply {
+
+std::vector<transport::FileSpec> host_files(const render::Bundle& bundle, const std::string& host) {
+  std::vector<transport::FileSpec> files;
+  for (const auto& file : bundle.files) {
+    if (file.host == host) files.push_back({file.path, file.content, file.mode});
+  }
+  return files;
+}
+
+// The value of `--flag=VALUE` (or `--flag VALUE`, or YAML `flag: VALUE`) in `text`, or "".
+std::string flag_value(const std::string& text, const std::string& flag) {
+  for (const std::string& prefix : {"--" + flag + "=", "--" + flag + " ", flag + ": "}) {
+    auto at = text.find(prefix);
+    if (at == std::string::npos) continue;
+    auto start = at + prefix.size();
+    auto end = text.find_first_of(" \t\n\\\"'", start);
+    return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  }
+  return {};
+}
+
+util::Result<std::string> add_preparation_step(StepGraph& graph, const std::string& host) {
+  const std::string script =
+      "mkdir -p -m 0700 /var/lib/zerospof/applied && mkdir -p /usr/local/bin";
+  std::string id = "prepare@" + host;
+  ZEROSPOF_RETURN_IF_ERROR(graph.add(Step{
+      .id = id,
+      .host = host,
+      .summary = "create /var/lib/zerospof/applied",
+      .check = [host](transport::Transport& t) -> util::Result<bool> {
+        ZEROSPOF_ASSIGN_OR_RETURN(
+            auto result,
+            t.run(host, {.script = "test -d /var/lib/zerospof/applied -a -d /usr/local/bin"}));
+        return result.succeeded();
+      },
+      .run = [host, script](transport::Transport& t) -> util::Status {
+        ZEROSPOF_ASSIGN_OR_RETURN(auto out, transport::run_checked(t, host, {.script = script}));
+        (void)out;
+        return {};
+      },
+  }));
+  return id;
+}
+
+util::Result<std::string> add_files_step(StepGraph& graph, const std::string& phase,
+                                         const std::string& host,
+                                         std::vector<transport::FileSpec> files, Ids deps) {
+  std::string id = fmt::format("{}@{}", phase, host);
+  auto shared = std::make_shared<const std::vector<transport::FileSpec>>(std::move(files));
+  ZEROSPOF_RETURN_IF_ERROR(graph.add(Step{
+      .id = id,
+      .host = host,
+      .summary = fmt::format("write {} {} files", shared->size(), phase),
+      .deps = std::move(deps),
+      .check = [host, shared](transport::Transport& t) -> util::Result<bool> {
+        ZEROSPOF_ASSIGN_OR_RETURN(auto differing, files_to_write(t, host, *shared));
+        return differing.empty();
+      },
+      // Writes every file, not only those check() found different: run() only acts (under
+      // --dry-run it reaches a recorder that cannot answer reads), and rewriting an identical
+      // file atomically changes nothing a service sees.
+      .run = [host, shared](transport::Transport& t) -> util::Status {
+        for (const auto& file : *shared) ZEROSPOF_RETURN_IF_ERROR(t.put_file(host, file));
+        return {};
+      },
+  }));
+  return id;
+}
+
+}  // namespace zerospof::apply

@@ -1,0 +1,98 @@
+// The step builders of each phase, composed by build_steps() (apply.h). Internal to apply/.
+// Every builder adds its steps to the graph and returns the ids later phases depend on.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "apply/apply.h"
+#include "transport/transport.h"
+
+namespace zerospof::apply {
+
+using Ids = std::vector<std::string>;
+
+// The bundle's files of one host, as the transport writes them.
+std::vector<transport::FileSpec> host_files(const render::Bundle& bundle, const std::string& host);
+
+// The value of `--flag=VALUE` (or `--flag VALUE`, or YAML `flag: VALUE`) in `text`, or "".
+std::string flag_value(const std::string& text, const std::string& flag);
+
+// Prepares the directories apply itself uses on `host`.
+util::Result<std::string> add_preparation_step(StepGraph& graph, const std::string& host);
+
+// One step per host writing `files` (all missing or differing ones), after `deps`.
+util::Result<std::string> add_files_step(StepGraph& graph, const std::string& phase,
+                                         const std::string& host,
+                                         std::vector<transport::FileSpec> files, Ids deps);
+
+// Loads binaries from the cache once, shared by the hosts that need them.
+class BinaryContents {
+ public:
+  util::Result<std::shared_ptr<const std::string>> get(const Binary& binary);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const std::string>> loaded_;
+};
+
+// The binaries `host` needs: every cached binary its files mention as /usr/local/bin/NAME, and
+// the matching client (etcdctl beside etcd, kubectl beside kube-apiserver) for checks.
+std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
+                                 const std::vector<Binary>& cache);
+
+util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
+                                   const std::vector<Binary>& binaries,
+                                   std::shared_ptr<BinaryContents> contents, Ids deps);
+
+// A digest of everything a host's services run from: its files and binaries. A service is
+// (re)started when the digest it last started with differs.
+std::string inputs_digest(const std::vector<transport::FileSpec>& files,
+                          const std::vector<Binary>& binaries);
+
+struct ServiceSpec {
+  std::string unit;    // e.g. zerospof-etcd.service
+  std::string digest;  // inputs_digest() of its host
+  std::chrono::seconds wait{180};
+  // Shell run instead of `systemctl restart UNIT` (etcd: a quorum-aware restart).
+  std::string restart;
+};
+
+util::Result<std::string> add_service_step(StepGraph& graph, const std::string& host,
+                                           const ServiceSpec& service, Ids deps);
+
+}  // namespace zerospof::apply
+
+namespace zerospof::apply {
+
+// How to reach etcd as a client, for checks: the endpoints of every member and credentials
+// found in the bundle (see apply.h).
+struct EtcdAccess {
+  std::vector<std::string> endpoints;  // https://ADDRESS:2379
+  std::string ca, cert, key;           // paths on the etcd hosts
+};
+util::Result<EtcdAccess> etcd_access(const model::Cluster& cluster, const render::Bundle& bundle);
+
+// `etcdctl` with the endpoints and credentials, then `arguments`.
+std::string etcdctl(const EtcdAccess& access, const std::string& arguments);
+
+// The restart of one etcd member that never costs the quorum: when a quorum of members is
+// healthy, restart and wait until this member is ready again (so members restart one at a
+// time); otherwise (the first start of the cluster) start without waiting, since a member of a
+// static bootstrap cannot become ready before a quorum of its peers runs.
+std::string etcd_restart_script(const EtcdAccess& access, const std::string& unit);
+
+// A step that is done when `probe` (a shell command) succeeds on `host`, and whose run() polls
+// the probe once a second until it does, for at most `wait`.
+util::Result<std::string> add_wait_step(StepGraph& graph, const std::string& id,
+                                        const std::string& host, const std::string& summary,
+                                        const std::string& probe, std::chrono::seconds wait,
+                                        Ids deps);
+
+// "etcd: 3 voting members, all healthy" as a shell probe.
+std::string etcd_healthy_probe(const EtcdAccess& access, std::size_t members);
+
+}  // namespace zerospof::apply

@@ -1,0 +1,155 @@
+// `zerospof apply PLAN`: brings the plan's hosts to the rendered state (see docs/apply.md).
+// Parses flags, renders (or reads --render-dir), makes one call into apply, prints progress per
+// host and step (colour on a TTY unless NO_COLOR) and a summary; exit 0 when every step
+// succeeded, 4 when a host or step failed, 2 for bad input.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "apply/apply.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "plan/plan.h"
+#include "util/terminal.h"
+
+namespace zerospof::cli {
+namespace {
+
+struct ApplyFlags {
+  std::string plan_file;
+  bool dry_run = false;
+  int parallel = 16;
+  int wait_seconds = 180;
+  std::string render_dir;
+  std::string pki_dir;
+  std::string state_dir;
+  std::string known_hosts;
+  std::string binary_cache;
+  bool lab = false;
+};
+
+// One line per finished step: "cloudserver1  install etcd v3.6.16  changed  2.1 s".
+class TerminalProgress : public apply::ProgressSink {
+ public:
+  explicit TerminalProgress(bool color) : style_(color) {}
+  void run_started(std::size_t steps) override { total_ = steps; }
+  void step_started(const apply::Step&) override {}
+  void step_finished(const apply::StepResult& result) override {
+    ++done_;
+    std::string outcome = apply::to_string(result.outcome);
+    switch (result.outcome) {
+      case apply::Outcome::kChanged:
+        outcome = style_.green(outcome);
+        break;
+      case apply::Outcome::kUnchanged:
+        outcome = style_.dim(outcome);
+        break;
+      default:
+        outcome = style_.red(outcome);
+        break;
+    }
+    std::string line = fmt::format("[{:>3}/{}] {:<16} {:<44} {} {:.1f} s", done_, total_,
+                                   result.host.empty() ? "(this machine)" : result.host,
+                                   result.summary, outcome, result.elapsed.count() / 1000.0);
+    if (!result.detail.empty()) line += "\n          " + result.detail;
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+
+ private:
+  std::size_t total_ = 0;
+  std::size_t done_ = 0;
+  util::Style style_;
+};
+
+std::string default_state_dir(const model::Cluster& cluster) {
+  return fmt::format("/var/lib/zerospof/apply/{}", cluster.name.empty() ? "cluster" : cluster.name);
+}
+
+// The lab writes known_hosts beside lab.yaml; use it when the user named none.
+std::string default_known_hosts(const std::string& plan_file) {
+  auto beside = std::filesystem::path(plan_file).parent_path() / "known_hosts";
+  std::error_code error;
+  return std::filesystem::exists(beside, error) ? beside.string() : std::string{};
+}
+
+util::Result<render::Bundle> bundle_for(const model::Cluster& cluster, const ApplyFlags& flags) {
+  if (!flags.render_dir.empty()) return apply::load_bundle(flags.render_dir);
+  return util::fail(util::Error::failed_precondition(
+      "this build cannot render a plan itself yet",
+      "render the plan with `zerospof render PLAN -o DIR`, then `zerospof apply PLAN "
+      "--render-dir DIR`"));
+  (void)cluster;
+}
+
+void print_summary(const apply::RunReport& report, double seconds, bool dry_run) {
+  int changed = report.count(apply::Outcome::kChanged);
+  int unchanged = report.count(apply::Outcome::kUnchanged);
+  if (report.ok() && changed == 0) {
+    print(fmt::format("apply: nothing to change: all {} steps were already done ({:.1f} s)\n",
+                      unchanged, seconds));
+    return;
+  }
+  print(fmt::format("apply: {} {}, {} unchanged, {} failed, {} skipped ({:.1f} s)\n", changed,
+                    dry_run ? "would change" : "changed", unchanged,
+                    report.count(apply::Outcome::kFailed), report.count(apply::Outcome::kSkipped),
+                    seconds));
+}
+
+int run_apply(const ApplyFlags& flags) {
+  auto start = std::chrono::steady_clock::now();
+  auto cluster = plan::load(flags.plan_file);
+  if (!cluster) return report_error(cluster.error());
+  auto bundle = bundle_for(*cluster, flags);
+  if (!bundle) return report_error(bundle.error());
+  apply::ApplyOptions options{
+      .binary_cache = flags.binary_cache.empty()
+                          ? "/var/cache/zerospof/binaries/" + cluster->kubernetes.version
+                          : flags.binary_cache,
+      .known_hosts =
+          flags.known_hosts.empty() ? default_known_hosts(flags.plan_file) : flags.known_hosts,
+      .state_dir = flags.state_dir.empty() ? default_state_dir(*cluster) : flags.state_dir,
+      .dry_run = flags.dry_run,
+      .lab = flags.lab,
+      .runner = {.parallel = flags.parallel},
+      .wait = std::chrono::seconds(flags.wait_seconds),
+      .dry_run_report = [](const std::string& line) { print(line + "\n"); }};
+  TerminalProgress progress(util::color_enabled(STDERR_FILENO));
+  auto report = apply::apply(*cluster, *bundle, options, progress);
+  if (!report) return report_error(report.error());
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  print_summary(*report, seconds, flags.dry_run);
+  return report->ok() ? 0 : 4;
+}
+
+}  // namespace
+
+void register_apply(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<ApplyFlags>();
+  auto* command = app.add_subcommand(
+      "apply", "bring the plan's hosts to the rendered state over SSH (idempotent, resumable)");
+  command->add_option("plan", flags->plan_file, "the plan file")->required();
+  command->add_flag("--dry-run", flags->dry_run,
+                    "show what would change: hosts are read, nothing is written or started");
+  command->add_option("--parallel", flags->parallel, "steps in flight at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  command->add_option("--render-dir", flags->render_dir,
+                      "apply the files `zerospof render` wrote there instead of rendering");
+  command->add_option("--pki-dir", flags->pki_dir, "the CA material for rendering");
+  command->add_option("--state-dir", flags->state_dir,
+                      "journal and operator files (default /var/lib/zerospof/apply/CLUSTER)");
+  command->add_option("--known-hosts", flags->known_hosts,
+                      "ssh known_hosts file (default: known_hosts beside PLAN if present, else "
+                      "your own)");
+  command->add_option("--binaries", flags->binary_cache,
+                      "binary cache (default /var/cache/zerospof/binaries/VERSION)");
+  command->add_option("--wait", flags->wait_seconds, "bound of each wait for a service, seconds")
+      ->capture_default_str();
+  command->add_flag("--lab", flags->lab, "the hosts are lab hosts (kwok nodes, swap allowed)");
+  command->callback([flags, &exit_code] { exit_code = run_apply(*flags); });
+}
+
+}  // namespace zerospof::cli
