@@ -44,5 +44,31 @@ TEST(EtcdTest, TimingsFollowTheTuning) {
   EXPECT_NE(unit->content.find("--election-timeout=500 \\"), std::string::npos);
 }
 
+TEST(EtcdTest, RenderedMemberServesOnlyClientsWithItsCertificates) {
+  // Given the rendered member running alone, the apiserver's etcd client certificate should be
+  // accepted and a client without a certificate refused (--client-cert-auth).
+  const testing::Rendered& r = testing::rendered();
+  std::string etcdctl = testing::find_program({testing::kLabBinaries + "/etcdctl"});
+  std::string dir = testing::temporary_directory("etcd-run");
+  testing::RunningEtcd etcd;
+  testing::start_etcd(r, dir, etcd);
+  if (etcd.url.empty() || etcdctl.empty())
+    GTEST_SKIP() << "no etcd/etcdctl in " << testing::kLabBinaries << " (lab/binaries/build.sh)";
+  std::string pki = testing::written_path(r, "micklethefickle", "/etc/zerospof/pki");
+  std::vector<std::string> health{etcdctl,
+                                  "--endpoints=" + etcd.url,
+                                  "--cacert=" + pki + "/etcd/ca.crt",
+                                  "--dial-timeout=2s",
+                                  "--command-timeout=2s",
+                                  "endpoint",
+                                  "health"};
+  std::vector<std::string> with_cert = health;
+  with_cert.insert(with_cert.begin() + 1, {"--cert=" + pki + "/apiserver-etcd-client.crt",
+                                           "--key=" + pki + "/apiserver-etcd-client.key"});
+  EXPECT_TRUE(testing::eventually(with_cert, true, 30)) << *util::read_file(dir + "/etcd.log");
+  auto anonymous = testing::run_program(health);
+  EXPECT_FALSE(anonymous.succeeded()) << anonymous.out;
+}
+
 }  // namespace
 }  // namespace zerospof::render

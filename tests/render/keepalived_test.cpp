@@ -2,13 +2,8 @@
 // 2.2, --config-test=ARG names a log file, not the configuration), and the VRRP choices that
 // make the VIP stable: all BACKUP, equal priority, nopreempt, local tracking, unicast peers.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
-#include <chrono>
-#include <csignal>
 #include <filesystem>
-#include <thread>
 
 #include "render/layout.h"
 #include "render/render_fixture.h"
@@ -80,37 +75,6 @@ TEST(KeepalivedTest, TrackScriptChecksTheLocalNodeNeverTheVip) {
   EXPECT_TRUE(syntax.succeeded()) << syntax.err;
 }
 
-// A free TCP port on loopback (bind port 0, read it back, release it).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-// Stops a process this test started, by its PID.
-struct Stopper {
-  pid_t pid = -1;
-  ~Stopper() {
-    if (pid > 0) ::kill(pid, SIGTERM);
-  }
-};
-
-// Runs the rendered check script until it gives `expected` (exit 0 or not), for at most 15 s.
-bool script_reaches(const std::string& script, bool expected) {
-  for (int attempt = 0; attempt < 60; ++attempt) {
-    auto result = util::run({"/bin/bash", script});
-    if (result && result->succeeded() == expected) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
-  return false;
-}
-
 TEST(KeepalivedTest, TrackScriptFollowsHaproxysReadyzCheckOfTheLocalApiserver) {
   // Given the rendered HAProxy on loopback ports and a TLS server with the rendered apiserver
   // certificate answering /readyz as cloudserver2's apiserver, the rendered check script should
@@ -122,7 +86,7 @@ TEST(KeepalivedTest, TrackScriptFollowsHaproxysReadyzCheckOfTheLocalApiserver) {
   const testing::Rendered& r = testing::rendered();
   const std::string node = "cloudserver2";
   auto written = [&](const std::string& path) { return testing::written_path(r, node, path); };
-  int api = free_port(), frontend = free_port(), stats = free_port();
+  int api = testing::free_port(), frontend = testing::free_port(), stats = testing::free_port();
   std::string dir = testing::temporary_directory("tracking");
   std::string config = testing::find_file(r.bundle, node, layout::kHaproxyConfig)->content;
   config =
@@ -142,14 +106,15 @@ TEST(KeepalivedTest, TrackScriptFollowsHaproxysReadyzCheckOfTheLocalApiserver) {
        written("/etc/zerospof/pki/apiserver.key")},
       {dir + "/s_server.log"});
   ASSERT_TRUE(server);
-  Stopper server_stopper{*server};
+  testing::Stopper server_stopper{*server};
   auto proxy =
       util::spawn_detached({haproxy, "-db", "-f", dir + "/haproxy.cfg"}, {dir + "/haproxy.log"});
   ASSERT_TRUE(proxy);
-  Stopper proxy_stopper{*proxy};
-  EXPECT_TRUE(script_reaches(dir + "/check.sh", true)) << *util::read_file(dir + "/haproxy.log");
+  testing::Stopper proxy_stopper{*proxy};
+  EXPECT_TRUE(testing::eventually({"/bin/bash", dir + "/check.sh"}, true))
+      << *util::read_file(dir + "/haproxy.log");
   ::kill(*server, SIGTERM);
-  EXPECT_TRUE(script_reaches(dir + "/check.sh", false));
+  EXPECT_TRUE(testing::eventually({"/bin/bash", dir + "/check.sh"}, false));
 }
 
 }  // namespace

@@ -5,11 +5,16 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "model/cluster.h"
@@ -124,6 +129,103 @@ inline std::string replace_all(std::string text, const std::string& from, const 
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
     text.replace(at, from.size(), to);
   return text;
+}
+
+// The argv of a rendered unit's ExecStart (one argument per line, as unit_text writes them).
+inline std::vector<std::string> exec_start(const std::string& unit) {
+  std::vector<std::string> argv;
+  size_t at = unit.find("ExecStart=");
+  if (at == std::string::npos) return argv;
+  size_t end = unit.find('\n', at);
+  while (end != std::string::npos && end > 0 && unit[end - 1] == '\\')
+    end = unit.find('\n', end + 1);
+  std::string text = unit.substr(at + 10, end - at - 10);
+  text = replace_all(text, " \\\n  ", "\n");
+  size_t start = 0;
+  for (size_t next; (next = text.find('\n', start)) != std::string::npos; start = next + 1)
+    argv.push_back(text.substr(start, next - start));
+  argv.push_back(text.substr(start));
+  return argv;
+}
+
+// A free TCP port on loopback (bind port 0, read it back, release it).
+inline int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// Stops a process this test started, by its PID, when it goes out of scope.
+struct Stopper {
+  pid_t pid;
+  explicit Stopper(pid_t process = -1) : pid(process) {}
+  Stopper(const Stopper&) = delete;
+  Stopper& operator=(const Stopper&) = delete;
+  ~Stopper() {
+    if (pid <= 0) return;
+    // Not our child (double fork): poll for its end, and never leave it running.
+    ::kill(pid, SIGTERM);
+    for (int i = 0; i < 100 && util::process_alive(pid); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (util::process_alive(pid)) ::kill(pid, SIGKILL);
+  }
+};
+
+// Polls `argv` every 250 ms until its success equals `expected`, for at most `seconds`.
+inline bool eventually(const std::vector<std::string>& argv, bool expected, int seconds = 15) {
+  for (int attempt = 0; attempt < seconds * 4; ++attempt) {
+    auto result = util::run(argv);
+    if (result && result->succeeded() == expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return false;
+}
+
+inline const std::string kLabBinaries = "/var/cache/zerospof/binaries/v1.37.2";
+
+// Rewrites every argument of a rendered command with `(from, to)` pairs, in order.
+inline std::vector<std::string> rewritten(
+    std::vector<std::string> argv, const std::vector<std::pair<std::string, std::string>>& pairs) {
+  for (std::string& argument : argv)
+    for (const auto& [from, to] : pairs) argument = replace_all(argument, from, to);
+  return argv;
+}
+
+// micklethefickle's rendered etcd member, run alone on loopback ports with the rendered
+// certificates (their SANs include 127.0.0.1). Empty `url` when etcd is not built here.
+struct RunningEtcd {
+  std::string url;  // https://127.0.0.1:<client port>
+  Stopper stopper;
+};
+
+inline void start_etcd(const Rendered& r, const std::string& dir, RunningEtcd& etcd) {
+  std::string binary = find_program({kLabBinaries + "/etcd"});
+  if (binary.empty()) return;
+  const File* unit =
+      find_file(r.bundle, "micklethefickle", "/etc/systemd/system/zerospof-etcd.service");
+  ASSERT_NE(unit, nullptr);
+  std::string client = std::to_string(free_port()), local = std::to_string(free_port());
+  std::string peer = std::to_string(free_port()), metrics = std::to_string(free_port());
+  std::vector<std::string> argv = rewritten(
+      exec_start(unit->content),
+      {{"127.0.0.1:2379", "127.0.0.1:" + local},
+       {"198.18.7.11:2379", "127.0.0.1:" + client},
+       {"198.18.7.11:2380", "127.0.0.1:" + peer},
+       {",cloudserver1=https://198.18.7.12:2380,cloudserver2=https://198.18.7.13:2380", ""},
+       {"127.0.0.1:2381", "127.0.0.1:" + metrics},
+       {"/usr/local/bin/etcd", binary},
+       {"/etc/zerospof", written_path(r, "micklethefickle", "/etc/zerospof")},
+       {"/var/lib/etcd", dir + "/etcd-data"}});
+  auto pid = util::spawn_detached(argv, {dir + "/etcd.log"});
+  ASSERT_TRUE(pid);
+  etcd.stopper.pid = *pid;
+  etcd.url = "https://127.0.0.1:" + client;
 }
 
 }  // namespace zerospof::render::testing
