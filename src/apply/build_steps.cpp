@@ -3,6 +3,7 @@
 // on everything before, so hosts progress independently within a phase.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <set>
 
 #include "apply/apply.h"
@@ -21,6 +22,10 @@ const std::vector<std::pair<std::string, std::string>> kPackageUnits{
     {"/etc/haproxy/haproxy.cfg", "haproxy.service"},
     {"/etc/keepalived/keepalived.conf", "keepalived.service"}};
 const std::set<std::string> kEndpointUnits{"haproxy.service", "keepalived.service"};
+// The host firewall comes up with the host's files, before any service listens.
+constexpr const char* kFirewallConfig = "/etc/nftables.conf";
+constexpr const char* kFirewallUnit = "nftables.service";
+constexpr const char* kManifestDir = "/etc/zerospof/manifests";
 
 bool is_pki(const std::string& path) { return path.rfind("/etc/zerospof/pki/", 0) == 0; }
 
@@ -33,7 +38,7 @@ std::vector<std::string> units_of(const std::vector<transport::FileSpec>& files)
       units.push_back(file.path.substr(kUnitDir.size()));
     }
   }
-  for (const auto& [config, unit] : kPackageUnits) {
+  for (const auto& [config, unit] : kPackageUnits) {  // the firewall has its own step
     for (const auto& file : files) {
       if (file.path == config) units.push_back(unit);
     }
@@ -60,23 +65,21 @@ class Builder {
     ZEROSPOF_RETURN_IF_ERROR(add_operator_files());
     ZEROSPOF_ASSIGN_OR_RETURN(Ids etcd, add_etcd());
     ZEROSPOF_ASSIGN_OR_RETURN(Ids apiservers, add_services(is_apiserver, etcd));
-    Ids api_ready = apiservers;
-    if (!admin_kubeconfig_.empty() && !apiservers.empty()) {
-      ZEROSPOF_ASSIGN_OR_RETURN(api_ready, add_apiservers_ready(apiservers));
-    }
+    ZEROSPOF_ASSIGN_OR_RETURN(Ids api_ready, add_apiservers_ready(apiservers));
     ZEROSPOF_ASSIGN_OR_RETURN(Ids controllers, add_services(is_controller, api_ready));
     ZEROSPOF_ASSIGN_OR_RETURN(Ids endpoint, add_services(is_endpoint, api_ready));
     Ids endpoint_ready = join(endpoint, controllers);
-    if (!admin_kubeconfig_.empty() && !apiservers.empty()) {
+    bool api = !admin_kubeconfig_.empty() && !apiservers.empty();
+    if (api) {
       ZEROSPOF_ASSIGN_OR_RETURN(
           endpoint_ready, add_operator_wait("endpoint/ready", "the API endpoint answers /readyz",
                                             kubectl("get --raw /readyz"),
                                             join(join(endpoint, controllers), api_ready)));
     }
     ZEROSPOF_ASSIGN_OR_RETURN(Ids agents, add_services(is_node_agent, endpoint_ready));
-    if (!admin_kubeconfig_.empty() && !apiservers.empty()) {
-      ZEROSPOF_RETURN_IF_ERROR(add_verification(controllers, join(agents, endpoint_ready)));
-    }
+    if (!api) return std::move(graph_);
+    ZEROSPOF_ASSIGN_OR_RETURN(Ids addons, add_addons(endpoint_ready));
+    ZEROSPOF_RETURN_IF_ERROR(add_verification(controllers, join(agents, endpoint_ready), addons));
     return std::move(graph_);
   }
 
@@ -118,6 +121,12 @@ class Builder {
     ZEROSPOF_ASSIGN_OR_RETURN(Ids binaries,
                               add_binary_steps(graph_, name, host.binaries, contents_, {prepared}));
     host.ready = join(host.ready, binaries);
+    for (const auto& file : host.files) {
+      if (file.path != kFirewallConfig) continue;
+      ServiceSpec spec{.unit = kFirewallUnit, .digest = host.digest, .wait = inputs_.wait};
+      ZEROSPOF_ASSIGN_OR_RETURN(auto id, add_service_step(graph_, name, spec, host.ready));
+      host.ready.push_back(id);
+    }
     hosts_.push_back(std::move(host));
     return {};
   }
@@ -128,9 +137,11 @@ class Builder {
     if (files.empty()) return {};
     for (auto& file : files) {
       file.path = inputs_.operator_dir + file.path;
-      if (file.path.find("admin") != std::string::npos && file.path.ends_with("kubeconfig")) {
+      std::string name = std::filesystem::path(file.path).filename().string();
+      if (name.rfind("admin", 0) == 0 && file.path.find("kubeconfig") != std::string::npos) {
         admin_kubeconfig_ = file.path;
       }
+      has_manifests_ = has_manifests_ || file.path.find(kManifestDir) != std::string::npos;
     }
     ZEROSPOF_ASSIGN_OR_RETURN(operator_files_,
                               add_files_step(graph_, "operator-files", "", files, {}));
@@ -200,30 +211,68 @@ class Builder {
     return Ids{added};
   }
 
-  // Each apiserver answers /readyz on its own address, not only through the endpoint.
+  // Each apiserver answers /readyz on its own host, asked with the host's own scheduler or
+  // controller-manager kubeconfig (the firewall admits only the nodes to an apiserver's port).
   util::Result<Ids> add_apiservers_ready(const Ids& apiservers) {
-    std::string probe = "true";
-    int count = 0;
+    Ids ready;
     for (const auto& host : hosts_) {
       if (!has_unit(host, kApiserverUnit)) continue;
-      const model::Node* node = inputs_.cluster.find_node(host.name);
-      std::string address = node->address ? node->address->base.to_string() : node->host;
-      std::string port = "6443";
-      for (const auto& file : host.files) {
-        if (file.path.ends_with(kApiserverUnit) &&
-            !flag_value(file.content, "secure-port").empty()) {
-          port = flag_value(file.content, "secure-port");
-        }
-      }
-      probe += " && " + kubectl(fmt::format("--server=https://{}:{} get --raw /readyz >/dev/null",
-                                            address, port));
-      ++count;
+      std::string kubeconfig = local_kubeconfig(host);
+      if (kubeconfig.empty()) continue;
+      std::string probe = fmt::format(
+          "/usr/local/bin/kubectl --kubeconfig={} --request-timeout=5s get --raw /readyz "
+          ">/dev/null 2>&1",
+          transport::shell_quote(kubeconfig));
+      ZEROSPOF_ASSIGN_OR_RETURN(
+          auto id, add_wait_step(graph_, "apiserver/ready@" + host.name, host.name,
+                                 "the apiserver answers /readyz", probe, inputs_.wait, apiservers));
+      ready.push_back(id);
     }
-    return add_operator_wait("apiservers/ready", fmt::format("{} apiservers ready", count), probe,
-                             apiservers);
+    return ready.empty() ? apiservers : ready;
   }
 
-  util::Status add_verification(const Ids& controllers, const Ids& agents) {
+  static std::string local_kubeconfig(const HostPlan& host) {
+    for (const auto& file : host.files) {
+      if (file.path.rfind(kUnitDir, 0) != 0) continue;
+      if (kControllerUnits.count(file.path.substr(kUnitDir.size())) == 0) continue;
+      std::string kubeconfig = flag_value(file.content, "kubeconfig");
+      if (!kubeconfig.empty()) return kubeconfig;
+    }
+    return {};
+  }
+
+  // The manifests of the operator's machine, applied server-side (big CRDs exceed the
+  // client-side annotation limit) and retried, since custom resources wait for their CRDs.
+  util::Result<Ids> add_addons(const Ids& deps) {
+    if (!has_manifests_) return Ids{};
+    std::string dir = transport::shell_quote(inputs_.operator_dir + kManifestDir);
+    std::string probe =
+        kubectl("diff --server-side --force-conflicts -f " + dir + " >/dev/null 2>&1");
+    std::string apply =
+        fmt::format("for i in 1 2 3 4 5; do {} && exit 0; sleep 3; done; exit 1",
+                    kubectl("apply --server-side --force-conflicts -f " + dir + " >/dev/null"));
+    auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(inputs_.wait);
+    const std::string id = "addons/apply@";
+    ZEROSPOF_RETURN_IF_ERROR(graph_.add(Step{
+        .id = id,
+        .host = "",
+        .summary = "apply the addon manifests",
+        .deps = join(deps, {operator_files_}),
+        .check = [probe](transport::Transport& t) -> util::Result<bool> {
+          ZEROSPOF_ASSIGN_OR_RETURN(auto result, t.run("", {.script = probe}));
+          return result.succeeded();
+        },
+        .run = [apply, timeout](transport::Transport& t) -> util::Status {
+          ZEROSPOF_ASSIGN_OR_RETURN(
+              auto out, transport::run_checked(t, "", {.script = apply, .timeout = timeout}));
+          (void)out;
+          return {};
+        },
+    }));
+    return Ids{id};
+  }
+
+  util::Status add_verification(const Ids& controllers, const Ids& agents, const Ids& addons) {
     std::string leases = kubectl(
         "-n kube-system get lease kube-scheduler kube-controller-manager "
         "-o jsonpath='{.items[*].spec.holderIdentity}' | wc -w | grep -qx 2");
@@ -235,16 +284,27 @@ class Builder {
     for (const auto& host : hosts_) {
       for (const auto& unit : units_of(host.files)) nodes += is_node(unit) ? 1 : 0;
     }
-    if (nodes == 0) return {};
-    std::string ready = kubectl(
-                            "get nodes -o jsonpath='{range "
-                            ".items[*]}{.status.conditions[?(@.type==\"Ready\")].status}"
-                            "{\"\\n\"}{end}'") +
-                        fmt::format(" | grep -cx True | grep -qx {}", nodes);
+    Ids verified = leased;
+    if (nodes > 0) {
+      std::string ready =
+          kubectl(
+              "get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")]"
+              ".status}{\"\\n\"}{end}'") +
+          fmt::format(" | grep -cx True | grep -qx {}", nodes);
+      ZEROSPOF_ASSIGN_OR_RETURN(
+          verified, add_operator_wait("verify/nodes", fmt::format("{} nodes Ready", nodes), ready,
+                                      join(agents, leased)));
+    }
+    if (addons.empty()) return {};
+    std::string rolled_out =
+        kubectl(
+            "get deployments -A -o jsonpath='{range .items[*]}{.spec.replicas}/"
+            "{.status.availableReplicas}{\"\\n\"}{end}'") +
+        " | awk -F/ '$1 != $2 {bad = 1} END {exit bad}'";
     ZEROSPOF_ASSIGN_OR_RETURN(
-        auto ready_id, add_operator_wait("verify/nodes", fmt::format("{} nodes Ready", nodes),
-                                         ready, join(agents, leased)));
-    (void)ready_id;
+        auto rolled, add_operator_wait("verify/addons", "every Deployment available", rolled_out,
+                                       join(addons, verified)));
+    (void)rolled;
     return {};
   }
 
@@ -255,6 +315,7 @@ class Builder {
   EtcdAccess access_;
   std::string operator_files_;
   std::string admin_kubeconfig_;
+  bool has_manifests_ = false;
 };
 
 }  // namespace

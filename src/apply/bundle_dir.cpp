@@ -22,6 +22,7 @@ util::Result<render::Bundle> load_bundle(const std::string& directory) {
        !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
     if (!it->is_regular_file()) continue;
     fs::path relative = fs::relative(it->path(), directory);
+    if (std::distance(relative.begin(), relative.end()) < 2) continue;  // e.g. render's marker
     std::string host = relative.begin()->string();
     std::string path = "/" + fs::relative(relative, *relative.begin()).string();
     struct stat info {};

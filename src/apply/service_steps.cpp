@@ -20,6 +20,17 @@ class Fnv {
   std::uint64_t hash_ = 14695981039346656037ULL;
 };
 
+// Restarts the unit and waits (bounded) until it is active and stays so for a second without
+// systemd restarting it: a crash-looping service must fail the step, not pass it.
+std::string restart_and_settle(const std::string& unit, std::chrono::seconds wait) {
+  return fmt::format(
+      "systemctl restart {0} && n=$(systemctl show -p NRestarts --value {0}) && i=0 && "
+      "while [ $i -lt {1} ] && [ \"$(systemctl is-active {0})\" = activating ]; do sleep 1; "
+      "i=$((i+1)); done && sleep 1 && systemctl is-active --quiet {0} && "
+      "[ \"$(systemctl show -p NRestarts --value {0})\" = \"$n\" ]",
+      unit, wait.count());
+}
+
 }  // namespace
 
 std::string inputs_digest(const std::vector<transport::FileSpec>& files,
@@ -46,11 +57,14 @@ util::Result<std::string> add_service_step(StepGraph& graph, const std::string& 
       "systemctl is-enabled --quiet {0} && systemctl is-active --quiet {0} && "
       "[ \"$(cat {1} 2>/dev/null)\" = {2} ]",
       unit, stamp, service.digest);
+  // On failure, the unit's first error line from the journal is what the person sees.
   std::string start = fmt::format(
-      "systemctl daemon-reload && systemctl enable --quiet {0} && {{ {3}; }} && "
-      "echo {2} > {1}.new && mv -f {1}.new {1}",
+      "if systemctl daemon-reload && systemctl enable --quiet {0} && {{ {3}; }}; then "
+      "echo {2} > {1}.new && mv -f {1}.new {1}; else "
+      "journalctl -u {0} -n 30 --no-pager -o cat | grep -iE 'error|fail|invalid' | head -1 >&2; "
+      "exit 1; fi",
       unit, stamp, service.digest,
-      service.restart.empty() ? "systemctl restart " + unit : service.restart);
+      service.restart.empty() ? restart_and_settle(unit, service.wait) : service.restart);
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(service.wait);
   ZEROSPOF_RETURN_IF_ERROR(graph.add(Step{
       .id = id,

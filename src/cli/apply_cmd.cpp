@@ -7,12 +7,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "apply/apply.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "plan/plan.h"
+#include "render/render.h"
 #include "util/terminal.h"
 
 namespace zerospof::cli {
@@ -75,13 +77,21 @@ std::string default_known_hosts(const std::string& plan_file) {
   return std::filesystem::exists(beside, error) ? beside.string() : std::string{};
 }
 
+// The same default as `zerospof render`, so that both use one CA.
+std::string default_pki_dir(const std::string& cluster_name) {
+  const char* data = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  std::string base = data && *data ? data : std::string(home ? home : ".") + "/.local/share";
+  return base + "/zerospof/" + cluster_name + "/pki";
+}
+
 util::Result<render::Bundle> bundle_for(const model::Cluster& cluster, const ApplyFlags& flags) {
   if (!flags.render_dir.empty()) return apply::load_bundle(flags.render_dir);
-  return util::fail(util::Error::failed_precondition(
-      "this build cannot render a plan itself yet",
-      "render the plan with `zerospof render PLAN -o DIR`, then `zerospof apply PLAN "
-      "--render-dir DIR`"));
-  (void)cluster;
+  render::RenderOptions options{
+      .pki_dir = flags.pki_dir.empty() ? default_pki_dir(cluster.name) : flags.pki_dir,
+      .lab = flags.lab,
+      .upstream_dir = render::default_upstream_dir()};
+  return render::render(cluster, options);
 }
 
 void print_summary(const apply::RunReport& report, double seconds, bool dry_run) {
@@ -148,7 +158,8 @@ void register_apply(CLI::App& app, int& exit_code) {
                       "binary cache (default /var/cache/zerospof/binaries/VERSION)");
   command->add_option("--wait", flags->wait_seconds, "bound of each wait for a service, seconds")
       ->capture_default_str();
-  command->add_flag("--lab", flags->lab, "the hosts are lab hosts (kwok nodes, swap allowed)");
+  command->add_flag("--lab", flags->lab,
+                    "the hosts are lab hosts: kwok stands in for kubelet, swap is allowed");
   command->callback([flags, &exit_code] { exit_code = run_apply(*flags); });
 }
 
