@@ -124,8 +124,6 @@ std::vector<std::string> scheduler_command(const model::Cluster& cluster) {
   return command;
 }
 
-std::string unit_path(const char* unit) { return std::string(layout::kUnitDir) + "/" + unit; }
-
 void add_pki(const Context& context, const std::string& host, std::vector<File>& files) {
   const Certificates& certs = context.certs;
   add_pair(files, host, kPki + "/ca", certs.ca);  // the controller-manager signs node CSRs
@@ -167,10 +165,12 @@ std::vector<File> control_plane_files(const Context& context, const model::Node&
                           controller_manager_command(cluster),
                           {layout::kApiserverUnit}};
   Unit scheduler{"Kubernetes scheduler", scheduler_command(cluster), {layout::kApiserverUnit}};
-  files.push_back(public_file(node.name, unit_path(layout::kApiserverUnit), unit_text(apiserver)));
-  files.push_back(public_file(node.name, unit_path(layout::kControllerManagerUnit),
+  files.push_back(
+      public_file(node.name, layout::unit_path(layout::kApiserverUnit), unit_text(apiserver)));
+  files.push_back(public_file(node.name, layout::unit_path(layout::kControllerManagerUnit),
                               unit_text(controller_manager)));
-  files.push_back(public_file(node.name, unit_path(layout::kSchedulerUnit), unit_text(scheduler)));
+  files.push_back(
+      public_file(node.name, layout::unit_path(layout::kSchedulerUnit), unit_text(scheduler)));
   return files;
 }
 

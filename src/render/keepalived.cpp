@@ -34,6 +34,12 @@ status=$(timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{stats} &&
       fmt::arg("stats", layout::kHaproxyStatsPort), fmt::arg("name", node.name));
 }
 
+// 1-255, from the VIP's last byte: two clusters on one segment with different VIPs get
+// different ids unless their VIPs end alike (then set them apart by hand).
+int virtual_router_id(const model::IpAddress& vip) {
+  return 1 + vip.bytes[static_cast<size_t>(vip.bit_count() / 8 - 1)] % 255;
+}
+
 std::string unicast_peers(const model::Cluster& cluster, const model::Node& self) {
   std::string out;
   for (const model::Node& node : cluster.nodes)
@@ -86,7 +92,7 @@ vrrp_instance kube_api {{
       fmt::arg("vip", cluster.endpoint.address->to_string()), fmt::arg("name", node.name),
       fmt::arg("script", kCheckScript), fmt::arg("check", seconds(check_ms)),
       fmt::arg("interface", context.options.interface),
-      fmt::arg("router_id", 1 + cluster.endpoint.address->bytes[3] % 255),
+      fmt::arg("router_id", virtual_router_id(*cluster.endpoint.address)),
       fmt::arg("advert", seconds(tuning.vrrp_advert_interval_ms)),
       fmt::arg("self", address_of(node)), fmt::arg("peers", unicast_peers(cluster, node)),
       fmt::arg("prefix", node.address->prefix_length));

@@ -4,6 +4,8 @@
 // except those of the Debian packages it configures (haproxy, keepalived, nftables).
 #pragma once
 
+#include <string>
+
 namespace zerospof::render::layout {
 
 inline constexpr const char* kBinDir = "/usr/local/bin";
@@ -32,5 +34,8 @@ inline constexpr int kEtcdClientPort = 2379;
 inline constexpr int kEtcdPeerPort = 2380;
 inline constexpr int kKubeletPort = 10250;
 inline constexpr int kHaproxyStatsPort = 8404;  // 127.0.0.1 only
+
+// Where a unit's file goes: /etc/systemd/system/<unit>.
+inline std::string unit_path(const char* unit) { return std::string(kUnitDir) + "/" + unit; }
 
 }  // namespace zerospof::render::layout

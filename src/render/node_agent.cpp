@@ -19,8 +19,6 @@ const std::string kKubeletKubeconfig = std::string(layout::kKubeconfigDir) + "/k
 const std::string kKubeletConfig = std::string(layout::kConfigDir) + "/kubelet-config.yaml";
 const std::string kContainerdConfig = "/etc/containerd/config.toml";
 
-std::string unit_path(const char* unit) { return std::string(layout::kUnitDir) + "/" + unit; }
-
 std::string kubelet_config(const model::Cluster& cluster) {
   return fmt::format(R"(apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -76,8 +74,8 @@ std::vector<File> real_agent(const Context& context, const model::Node& node) {
                   "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
                   "  SystemdCgroup = true\n"),
       public_file(host, kKubeletConfig, kubelet_config(context.cluster)),
-      public_file(host, unit_path(layout::kContainerdUnit), unit_text(containerd)),
-      public_file(host, unit_path(layout::kKubeletUnit), unit_text(kubelet)),
+      public_file(host, layout::unit_path(layout::kContainerdUnit), unit_text(containerd)),
+      public_file(host, layout::unit_path(layout::kKubeletUnit), unit_text(kubelet)),
   };
 }
 
@@ -85,7 +83,7 @@ std::vector<File> lab_agent(const model::Node& node) {
   Unit kwok{"kwok standing in for the kubelet of " + node.name,
             {std::string(layout::kBinDir) + "/kwok", "--kubeconfig=" + kKubeletKubeconfig,
              "--manage-single-node=" + node.name, "--node-ip=" + address_of(node)}};
-  return {public_file(node.name, unit_path(layout::kKwokUnit), unit_text(kwok))};
+  return {public_file(node.name, layout::unit_path(layout::kKwokUnit), unit_text(kwok))};
 }
 
 }  // namespace
