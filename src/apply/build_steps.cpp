@@ -252,23 +252,14 @@ class Builder {
         fmt::format("for i in 1 2 3 4 5; do {} && exit 0; sleep 3; done; exit 1",
                     kubectl("apply --server-side --force-conflicts -f " + dir + " >/dev/null"));
     auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(inputs_.wait);
-    const std::string id = "addons/apply@";
-    ZEROSPOF_RETURN_IF_ERROR(graph_.add(Step{
-        .id = id,
-        .host = "",
-        .summary = "apply the addon manifests",
-        .deps = join(deps, {operator_files_}),
-        .check = [probe](transport::Transport& t) -> util::Result<bool> {
-          ZEROSPOF_ASSIGN_OR_RETURN(auto result, t.run("", {.script = probe}));
-          return result.succeeded();
-        },
-        .run = [apply, timeout](transport::Transport& t) -> util::Status {
-          ZEROSPOF_ASSIGN_OR_RETURN(
-              auto out, transport::run_checked(t, "", {.script = apply, .timeout = timeout}));
-          (void)out;
-          return {};
-        },
-    }));
+    ZEROSPOF_ASSIGN_OR_RETURN(auto id,
+                              add_script_step(graph_, {.id = "addons/apply@",
+                                                       .host = "",
+                                                       .summary = "apply the addon manifests",
+                                                       .probe = probe,
+                                                       .action = apply,
+                                                       .timeout = timeout,
+                                                       .deps = join(deps, {operator_files_})}));
     return Ids{id};
   }
 

@@ -94,23 +94,13 @@ util::Result<std::string> add_wait_step(StepGraph& graph, const std::string& id,
       wait.count(), probe, summary);
   auto timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(wait * 2 + std::chrono::seconds(10));
-  ZEROSPOF_RETURN_IF_ERROR(graph.add(Step{
-      .id = id,
-      .host = host,
-      .summary = summary,
-      .deps = std::move(deps),
-      .check = [host, probe](transport::Transport& t) -> util::Result<bool> {
-        ZEROSPOF_ASSIGN_OR_RETURN(auto result, t.run(host, {.script = probe}));
-        return result.succeeded();
-      },
-      .run = [host, loop, timeout](transport::Transport& t) -> util::Status {
-        ZEROSPOF_ASSIGN_OR_RETURN(
-            auto out, transport::run_checked(t, host, {.script = loop, .timeout = timeout}));
-        (void)out;
-        return {};
-      },
-  }));
-  return id;
+  return add_script_step(graph, {.id = id,
+                                 .host = host,
+                                 .summary = summary,
+                                 .probe = probe,
+                                 .action = loop,
+                                 .timeout = timeout,
+                                 .deps = std::move(deps)});
 }
 
 }  // namespace zerospof::apply

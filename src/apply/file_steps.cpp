@@ -25,27 +25,36 @@ std::string flag_value(const std::string& text, const std::string& flag) {
   return {};
 }
 
-util::Result<std::string> add_preparation_step(StepGraph& graph, const std::string& host) {
-  const std::string script =
-      "mkdir -p -m 0700 /var/lib/zerospof/applied && mkdir -p /usr/local/bin";
-  std::string id = "prepare@" + host;
+util::Result<std::string> add_script_step(StepGraph& graph, ScriptStep step) {
+  std::string id = step.id;
   ZEROSPOF_RETURN_IF_ERROR(graph.add(Step{
-      .id = id,
-      .host = host,
-      .summary = "create /var/lib/zerospof/applied",
-      .check = [host](transport::Transport& t) -> util::Result<bool> {
-        ZEROSPOF_ASSIGN_OR_RETURN(
-            auto result,
-            t.run(host, {.script = "test -d /var/lib/zerospof/applied -a -d /usr/local/bin"}));
+      .id = step.id,
+      .host = step.host,
+      .summary = step.summary,
+      .deps = std::move(step.deps),
+      .check = [host = step.host,
+                probe = step.probe](transport::Transport& t) -> util::Result<bool> {
+        ZEROSPOF_ASSIGN_OR_RETURN(auto result, t.run(host, {.script = probe}));
         return result.succeeded();
       },
-      .run = [host, script](transport::Transport& t) -> util::Status {
-        ZEROSPOF_ASSIGN_OR_RETURN(auto out, transport::run_checked(t, host, {.script = script}));
+      .run = [host = step.host, action = step.action,
+              timeout = step.timeout](transport::Transport& t) -> util::Status {
+        ZEROSPOF_ASSIGN_OR_RETURN(
+            auto out, transport::run_checked(t, host, {.script = action, .timeout = timeout}));
         (void)out;
         return {};
       },
   }));
   return id;
+}
+
+util::Result<std::string> add_preparation_step(StepGraph& graph, const std::string& host) {
+  return add_script_step(
+      graph, {.id = "prepare@" + host,
+              .host = host,
+              .summary = "create /var/lib/zerospof/applied",
+              .probe = "test -d /var/lib/zerospof/applied -a -d /usr/local/bin",
+              .action = "mkdir -p -m 0700 /var/lib/zerospof/applied && mkdir -p /usr/local/bin"});
 }
 
 util::Result<std::string> add_files_step(StepGraph& graph, const std::string& phase,

@@ -66,23 +66,13 @@ util::Result<std::string> add_service_step(StepGraph& graph, const std::string& 
       unit, stamp, service.digest,
       service.restart.empty() ? restart_and_settle(unit, service.wait) : service.restart);
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(service.wait);
-  ZEROSPOF_RETURN_IF_ERROR(graph.add(Step{
-      .id = id,
-      .host = host,
-      .summary = fmt::format("start {}", service.unit),
-      .deps = std::move(deps),
-      .check = [host, check](transport::Transport& t) -> util::Result<bool> {
-        ZEROSPOF_ASSIGN_OR_RETURN(auto result, t.run(host, {.script = check}));
-        return result.succeeded();
-      },
-      .run = [host, start, timeout](transport::Transport& t) -> util::Status {
-        ZEROSPOF_ASSIGN_OR_RETURN(
-            auto out, transport::run_checked(t, host, {.script = start, .timeout = timeout}));
-        (void)out;
-        return {};
-      },
-  }));
-  return id;
+  return add_script_step(graph, {.id = id,
+                                 .host = host,
+                                 .summary = fmt::format("start {}", service.unit),
+                                 .probe = check,
+                                 .action = start,
+                                 .timeout = timeout,
+                                 .deps = std::move(deps)});
 }
 
 }  // namespace zerospof::apply

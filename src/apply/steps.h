@@ -21,6 +21,19 @@ std::vector<transport::FileSpec> host_files(const render::Bundle& bundle, const 
 // The value of `--flag=VALUE` (or `--flag VALUE`, or YAML `flag: VALUE`) in `text`, or "".
 std::string flag_value(const std::string& text, const std::string& flag);
 
+// The common shape of a step: done when `probe` succeeds on `host`; run() is `action`, which
+// must succeed within `timeout`.
+struct ScriptStep {
+  std::string id;
+  std::string host;
+  std::string summary;
+  std::string probe;
+  std::string action;
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  Ids deps;
+};
+util::Result<std::string> add_script_step(StepGraph& graph, ScriptStep step);
+
 // Prepares the directories apply itself uses on `host`.
 util::Result<std::string> add_preparation_step(StepGraph& graph, const std::string& host);
 
