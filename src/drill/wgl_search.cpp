@@ -45,7 +45,8 @@ class Search {
   bool is_call(std::int32_t node) const { return node_is_call_[node]; }
   // Whether `operation` waits for the second pass (see pass_).
   bool is_deferred(std::uint32_t operation) const {
-    return defer_unknown_ && operations_[operation].model.outcome == Outcome::kUnknown;
+    const ModelOperation& model = operations_[operation].model;
+    return defer_unknown_ && model.outcome == Outcome::kUnknown && model.function != Function::kAppend;
   }
   void lift(std::uint32_t operation);
   void unlift(std::uint32_t operation);
@@ -78,7 +79,9 @@ class Search {
   // operations with a known outcome first, then those of unknown outcome, so that an unknown
   // operation is placed only where the known ones need it. Deferred unknown operations stay in
   // every memo key as gaps, so with many of them (long drills with many timeouts) the search
-  // keeps the textbook list order, which places them early and keeps the keys short.
+  // keeps the textbook list order, which places them early and keeps the keys short. Appends
+  // are never deferred: every later read sees an append that happened, so one that took effect
+  // belongs early and deferring it only sends the search down wrong branches first.
   enum class Pass : std::uint8_t { kDefinite, kUnknown } pass_ = Pass::kDefinite;
   bool defer_unknown_ = false;
   std::vector<std::uint32_t> best_;  // the longest prefix so far

@@ -211,3 +211,25 @@ TEST(Linearizability, HundredThousandOperationsOnOneKeyStayBounded) {
 
 }  // namespace
 }  // namespace zerospof::drill
+
+namespace zerospof::drill {
+namespace {
+
+TEST(Linearizability, ManyKeysOnSeveralThreadsAreLinearizable) {
+  // Given a generated 20,000-operation history over 100 keys, two threads should find every
+  // key linearizable.
+  GeneratorOptions generator;
+  generator.seed = 11;
+  generator.operations = 20'000;
+  generator.processes = 8;
+  generator.keys = 100;
+  generator.key_value = true;
+  CheckOptions options;
+  options.threads = 2;
+  const CheckResult result = check_linearizability(generate_history(generator), options);
+  EXPECT_EQ(result.verdict, Verdict::kLinearizable);
+  EXPECT_EQ(result.keys.size(), 100u);
+}
+
+}  // namespace
+}  // namespace zerospof::drill
