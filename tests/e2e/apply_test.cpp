@@ -276,6 +276,20 @@ TEST_F(ApplyTest, TheRenderedControlPlaneAnswersThroughTheVipWithOneLeaderEach) 
   auto second = apply();
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("apply: nothing to change"), std::string::npos) << second.out;
+
+  // Every host crashes and boots again: the cluster comes back with no one touching it.
+  const std::vector<std::string> all{"micklethefickle", "cloudserver1", "cloudserver2",
+                                     "cloudserver3", "blackboar"};
+  for (const auto& host : all) ASSERT_EQ(lab({"kill", host}).exit_code, 0) << host;
+  for (const auto& host : all) ASSERT_EQ(lab({"start", host}, seconds(120)).exit_code, 0) << host;
+  bool back = false;
+  for (int attempt = 0; attempt < 90 && !back; ++attempt) {  // bounded: about 3 minutes
+    auto probe = run({"sh", "-c", kubectl + " get --raw /readyz"}, seconds(15));
+    back = probe.out == "ok";
+    if (!back) std::this_thread::sleep_for(seconds(1));
+  }
+  EXPECT_TRUE(back) << "the API did not come back through the VIP after every host restarted";
+  expect_etcd_healthy_over_mtls();
 }
 
 }  // namespace
