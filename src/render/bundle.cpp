@@ -118,7 +118,7 @@ int apiserver_port(const model::Cluster& cluster) {
 util::Result<Bundle> render(const model::Cluster& cluster, const RenderOptions& options) {
   ZEROSPOF_RETURN_IF_ERROR(check_renderable(cluster));
   ZEROSPOF_ASSIGN_OR_RETURN(Pki pki, Pki::open(options.pki_dir));
-  ZEROSPOF_ASSIGN_OR_RETURN(Certificates certs, issue_certificates(cluster, pki));
+  ZEROSPOF_ASSIGN_OR_RETURN(Certificates certs, issue_certificates(cluster, pki, options.lab));
   Context context{cluster, certs, options};
   std::vector<File> files = operator_files(context);
   for (const model::Node& node : cluster.nodes)

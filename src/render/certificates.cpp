@@ -50,8 +50,10 @@ CertSpec client_spec(std::string file, std::string common_name,
   return spec;
 }
 
-util::Status issue_node_certificates(const model::Cluster& cluster, const Pki& pki,
+util::Status issue_node_certificates(const model::Cluster& cluster, const Pki& pki, bool lab,
                                      Certificates& certs) {
+  std::vector<std::string> groups{"system:nodes"};
+  if (lab) groups.push_back(kLabNodeGroup);
   for (const model::Node& node : cluster.nodes) {
     if (node.has_role(model::Role::kEtcd)) {
       ZEROSPOF_ASSIGN_OR_RETURN(certs.etcd_server[node.name],
@@ -62,8 +64,7 @@ util::Status issue_node_certificates(const model::Cluster& cluster, const Pki& p
     // The Node authorizer recognises a node agent by exactly this subject.
     ZEROSPOF_ASSIGN_OR_RETURN(
         certs.node[node.name],
-        pki.leaf(certs.ca,
-                 client_spec("node-" + node.name, "system:node:" + node.name, {"system:nodes"})));
+        pki.leaf(certs.ca, client_spec("node-" + node.name, "system:node:" + node.name, groups)));
   }
   return {};
 }
@@ -87,7 +88,8 @@ std::string service_address(const model::Cluster& cluster, int n) {
   return address.to_string();
 }
 
-util::Result<Certificates> issue_certificates(const model::Cluster& cluster, const Pki& pki) {
+util::Result<Certificates> issue_certificates(const model::Cluster& cluster, const Pki& pki,
+                                              bool lab) {
   Certificates certs;
   ZEROSPOF_ASSIGN_OR_RETURN(certs.ca, pki.ca("ca", "zerospof-" + cluster.name + "-ca"));
   ZEROSPOF_ASSIGN_OR_RETURN(certs.etcd_ca,
@@ -114,7 +116,7 @@ util::Result<Certificates> issue_certificates(const model::Cluster& cluster, con
       pki.leaf(certs.ca, client_spec("controller-manager", "system:kube-controller-manager")));
   ZEROSPOF_ASSIGN_OR_RETURN(certs.scheduler,
                             pki.leaf(certs.ca, client_spec("scheduler", "system:kube-scheduler")));
-  ZEROSPOF_RETURN_IF_ERROR(issue_node_certificates(cluster, pki, certs));
+  ZEROSPOF_RETURN_IF_ERROR(issue_node_certificates(cluster, pki, lab, certs));
   return certs;
 }
 

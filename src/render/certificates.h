@@ -19,7 +19,12 @@ struct Certificates {
   std::map<std::string, KeyPair> etcd_server, etcd_peer, node;  // by node name
 };
 
-util::Result<Certificates> issue_certificates(const model::Cluster& cluster, const Pki& pki);
+// With `lab`, node certificates also carry the group kLabNodeGroup, which the lab's RBAC lets
+// do what kwok needs beyond the Node authorizer (list every node while it starts).
+util::Result<Certificates> issue_certificates(const model::Cluster& cluster, const Pki& pki,
+                                              bool lab);
+
+inline constexpr const char* kLabNodeGroup = "zerospof:lab-nodes";
 
 // The node's cluster-internal address as text ("198.18.7.11"); the node must have one.
 std::string address_of(const model::Node& node);

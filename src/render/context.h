@@ -47,6 +47,9 @@ std::vector<File> keepalived_files(const Context& context, const model::Node& no
 std::vector<File> node_agent_files(const Context& context, const model::Node& node);
 std::vector<File> nftables_files(const Context& context, const model::Node& node);
 
+// The lab's Kubernetes objects: kwok's RBAC and a Node object per plan node (labels, taints).
+std::string lab_manifest(const model::Cluster& cluster);
+
 // Whether the node runs keepalived: a control-plane node in vip mode whose address is inside
 // the VIP's subnet (only those can hold the VIP; the analysis counts the same ones).
 bool holds_vip(const model::Cluster& cluster, const model::Node& node);

@@ -234,6 +234,8 @@ util::Result<std::vector<File>> render_manifests(const model::Cluster& cluster,
   if (std::string storage = storage_manifest(cluster); !storage.empty())
     files.push_back(public_file("", dir + "/45-storage-classes.yaml", storage));
   files.push_back(public_file("", dir + "/50-monitoring.yaml", monitoring_manifest(cluster)));
+  if (options.lab)
+    files.push_back(public_file("", dir + "/05-lab-nodes.yaml", lab_manifest(cluster)));
   ZEROSPOF_ASSIGN_OR_RETURN(std::vector<File> upstream, upstream_manifests(cluster, options));
   for (File& file : upstream) files.push_back(std::move(file));
   std::erase_if(files, [](const File& file) { return file.content.empty(); });

@@ -8,6 +8,7 @@
 
 #include "render/context.h"
 #include "render/kubeconfig.h"
+#include "render/kwok_stages.h"
 #include "render/layout.h"
 #include "render/unit.h"
 
@@ -79,14 +80,70 @@ std::vector<File> real_agent(const Context& context, const model::Node& node) {
   };
 }
 
+// A 40 s node lease, renewed by kwok as the kubelet renews its own: a dead lab host stops
+// renewing and the node controller declares it NotReady after nodeMonitorGracePeriod.
 std::vector<File> lab_agent(const model::Node& node) {
+  const std::string config = std::string(layout::kConfigDir) + "/kwok.yaml";
   Unit kwok{"kwok standing in for the kubelet of " + node.name,
-            {std::string(layout::kBinDir) + "/kwok", "--kubeconfig=" + kKubeletKubeconfig,
-             "--manage-single-node=" + node.name, "--node-ip=" + address_of(node)}};
-  return {public_file(node.name, layout::unit_path(layout::kKwokUnit), unit_text(kwok))};
+            {std::string(layout::kBinDir) + "/kwok", "--config=" + config,
+             "--kubeconfig=" + kKubeletKubeconfig, "--manage-single-node=" + node.name,
+             "--node-ip=" + address_of(node), "--node-lease-duration-seconds=40"}};
+  return {public_file(node.name, layout::unit_path(layout::kKwokUnit), unit_text(kwok)),
+          public_file(node.name, config, kwok_stages())};
 }
 
 }  // namespace
+
+std::string lab_manifest(const model::Cluster& cluster) {
+  std::string out = fmt::format(
+      R"(# kwok lists every node while it starts, which the Node authorizer refuses a node; the
+# NodeRestriction admission plugin still limits each node to writing its own Node and pods.
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: "zerospof:lab-kwok"}}
+rules:
+  - apiGroups: [""]
+    resources: [nodes, pods]
+    verbs: [get, list, watch, patch, update, delete]
+  - apiGroups: [""]
+    resources: [nodes/status, pods/status]
+    verbs: [patch, update]
+  - apiGroups: [coordination.k8s.io]
+    resources: [leases]
+    verbs: [get, list, watch, create, update, patch]
+  - apiGroups: ["", events.k8s.io]
+    resources: [events]
+    verbs: [create, patch, update]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: "zerospof:lab-kwok"}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "zerospof:lab-kwok"}}
+subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "{}"}}]
+---
+)",
+      kLabNodeGroup);
+  // kwok --manage-single-node manages a Node object; it does not register one as a kubelet does.
+  for (const model::Node& node : cluster.nodes) {
+    out += fmt::format(
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: {0}\n  labels:\n"
+        "    kubernetes.io/hostname: {0}\n",
+        node.name);
+    std::string labels = node_labels(cluster, node);
+    for (size_t start = 0; !labels.empty() && start <= labels.size();) {
+      size_t end = std::min(labels.find(',', start), labels.size());
+      std::string label = labels.substr(start, end - start);
+      out += fmt::format("    {}: \"{}\"\n", label.substr(0, label.find('=')),
+                         label.substr(label.find('=') + 1));
+      start = end + 1;
+    }
+    if (tainted(node))
+      out +=
+          "spec:\n  taints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]\n";
+    out += "---\n";
+  }
+  return out;
+}
 
 std::string endpoint_url(const model::Cluster& cluster) {
   if (cluster.endpoint.mode == model::EndpointMode::kLocalProxy)

@@ -59,18 +59,6 @@ TEST(ControlPlaneTest, WorkersRunNoControlPlane) {
       nullptr);
 }
 
-// Runs micklethefickle's rendered unit `name` with the rendered files and loopback ports.
-util::Result<pid_t> start_unit(const testing::Rendered& r, const char* name,
-                               const std::vector<std::pair<std::string, std::string>>& pairs,
-                               const std::string& log, const std::vector<std::string>& extra = {}) {
-  std::string unit =
-      testing::find_file(r.bundle, "micklethefickle", std::string(layout::kUnitDir) + "/" + name)
-          ->content;
-  std::vector<std::string> argv = testing::rewritten(testing::exec_start(unit), pairs);
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  return util::spawn_detached(argv, {log});
-}
-
 TEST(ControlPlaneTest, RenderedControlPlaneStartsElectsLeadersAndAcceptsTheManifests) {
   // Given the rendered etcd, kube-apiserver, controller-manager and scheduler of one node run
   // with the rendered certificates, kubeconfigs and audit policy (only ports and paths moved
@@ -85,49 +73,28 @@ TEST(ControlPlaneTest, RenderedControlPlaneStartsElectsLeadersAndAcceptsTheManif
   if (etcd.url.empty() || kubectl.empty() ||
       testing::find_program({bin + "/kube-apiserver"}).empty())
     GTEST_SKIP() << "no lab binaries in " << bin << " (lab/binaries/build.sh)";
-  std::string port = std::to_string(testing::free_port());
+  testing::RunningApiserver api;
+  testing::start_apiserver(r, dir, etcd, api);
+  if (HasFatalFailure()) return;
+  const std::string& admin = api.admin;
   std::string root = testing::written_path(r, "micklethefickle", "/etc/zerospof");
-  // Kubeconfigs name the API as https://127.0.0.1:6444: copies with the test's port.
-  for (const char* conf : {"controller-manager", "scheduler"})
-    testing::write_text(
-        dir + "/" + conf + ".conf",
-        testing::replace_all(*util::read_file(root + "/kubeconfig/" + conf + ".conf"),
-                             "127.0.0.1:6444", "127.0.0.1:" + port));
-  std::string admin = dir + "/admin.conf";
-  testing::write_text(admin,
-                      testing::replace_all(*util::read_file(testing::written_path(
-                                               r, "", "/etc/zerospof/kubeconfig/admin.conf")),
-                                           "198.18.7.100:6443", "127.0.0.1:" + port));
-  std::vector<std::pair<std::string, std::string>> common{
-      {"/usr/local/bin", bin},
-      {"/etc/zerospof/kubeconfig/controller-manager.conf", dir + "/controller-manager.conf"},
-      {"/etc/zerospof/kubeconfig/scheduler.conf", dir + "/scheduler.conf"},
-      {"/etc/zerospof", root}};
-  auto with = [&](std::vector<std::pair<std::string, std::string>> pairs) {
-    pairs.insert(pairs.end(), common.begin(), common.end());
-    return pairs;
-  };
-  auto apiserver = start_unit(
-      r, layout::kApiserverUnit,
-      with(
-          // --advertise-address stays 198.18.7.11: the apiserver refuses loopback there.
-          {{"--bind-address=0.0.0.0", "--bind-address=127.0.0.1"},
-           {"--secure-port=6444", "--secure-port=" + port},
-           {"https://198.18.7.11:2379,https://198.18.7.12:2379,https://198.18.7.13:2379", etcd.url},
-           {layout::kAuditLog, dir + "/audit.log"}}),
-      dir + "/apiserver.log");
-  ASSERT_TRUE(apiserver);
-  testing::Stopper apiserver_stopper{*apiserver};
-  std::vector<std::string> readyz{kubectl, "--kubeconfig", admin, "get", "--raw", "/readyz"};
-  ASSERT_TRUE(testing::eventually(readyz, true, 60)) << *util::read_file(dir + "/apiserver.log");
+  std::vector<std::pair<std::string, std::string>> paths{{"/usr/local/bin", bin}};
+  for (const char* conf : {"controller-manager", "scheduler"}) {
+    std::string path = std::string("/etc/zerospof/kubeconfig/") + conf + ".conf";
+    paths.emplace_back(
+        path, testing::local_kubeconfig(root + "/kubeconfig/" + conf + ".conf", "127.0.0.1:6444",
+                                        api.port, dir + "/" + conf + ".conf"));
+  }
+  paths.emplace_back("/etc/zerospof", root);
   // Their own HTTPS ports (10257, 10259) are off: the test checks the leases, not them.
   auto manager =
-      start_unit(r, layout::kControllerManagerUnit, with({}),
-                 dir + "/" + layout::kControllerManagerUnit + ".log", {"--secure-port=0"});
+      testing::start_unit(r, layout::kControllerManagerUnit, paths,
+                          dir + "/" + layout::kControllerManagerUnit + ".log", {"--secure-port=0"});
   ASSERT_TRUE(manager);
   testing::Stopper manager_stopper{*manager};
-  auto scheduler = start_unit(r, layout::kSchedulerUnit, with({}),
-                              dir + "/" + layout::kSchedulerUnit + ".log", {"--secure-port=0"});
+  auto scheduler =
+      testing::start_unit(r, layout::kSchedulerUnit, paths,
+                          dir + "/" + layout::kSchedulerUnit + ".log", {"--secure-port=0"});
   ASSERT_TRUE(scheduler);
   testing::Stopper scheduler_stopper{*scheduler};
   for (const char* lease : {"kube-controller-manager", "kube-scheduler"})

@@ -49,5 +49,57 @@ TEST(NodeAgentTest, NodeKubeconfigUsesTheEndpoint) {
   EXPECT_NE(local->content.find("server: https://127.0.0.1:6443\n"), std::string::npos);
 }
 
+// Polls `argv` until its output is `expected`, for at most `seconds`.
+bool prints_eventually(const std::vector<std::string>& argv, const std::string& expected,
+                       int seconds) {
+  for (int attempt = 0; attempt < seconds * 4; ++attempt) {
+    auto result = util::run(argv);
+    if (result && result->succeeded() && result->out == expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return false;
+}
+
+TEST(NodeAgentTest, LabKwokKeepsItsNodeReadyWithTheNodesOwnCredentials) {
+  // Given the lab bundle's etcd and apiserver running and its lab manifest applied, the
+  // rendered kwok unit with cloudserver3's kubeconfig (system:node:cloudserver3, through the
+  // Node authorizer) should make the node Ready.
+  const testing::Rendered& r = testing::rendered(testing::Variant::kLab);
+  std::string kubectl = testing::find_program({testing::kLabBinaries + "/kubectl"});
+  std::string kwok = testing::find_program({testing::kLabBinaries + "/kwok"});
+  std::string dir = testing::temporary_directory("kwok-run");
+  testing::RunningEtcd etcd;
+  testing::start_etcd(r, dir, etcd);
+  if (etcd.url.empty() || kubectl.empty() || kwok.empty())
+    GTEST_SKIP() << "no lab binaries in " << testing::kLabBinaries << " (lab/binaries/build.sh)";
+  testing::RunningApiserver api;
+  testing::start_apiserver(r, dir, etcd, api);
+  if (HasFatalFailure()) return;
+  // The lab manifest holds kwok's RBAC and the Node objects.
+  auto created = testing::run_program(
+      {kubectl, "--kubeconfig", api.admin, "create", "-f",
+       testing::written_path(r, "", "/etc/zerospof/manifests/05-lab-nodes.yaml")});
+  ASSERT_TRUE(created.succeeded()) << created.err;
+  std::string kubeconfig = testing::local_kubeconfig(
+      testing::written_path(r, "cloudserver3", "/etc/zerospof/kubeconfig/kubelet.conf"),
+      "198.18.7.100:6443", api.port, dir + "/kubelet.conf");
+  const File* unit = testing::find_file(r.bundle, "cloudserver3", unit_path(layout::kKwokUnit));
+  ASSERT_NE(unit, nullptr);
+  auto pid = util::spawn_detached(
+      testing::rewritten(testing::exec_start(unit->content),
+                         {{"/usr/local/bin/kwok", kwok},
+                          {"/etc/zerospof/kubeconfig/kubelet.conf", kubeconfig},
+                          {"/etc/zerospof/kwok.yaml",
+                           testing::written_path(r, "cloudserver3", "/etc/zerospof/kwok.yaml")}}),
+      {dir + "/kwok.log"});
+  ASSERT_TRUE(pid);
+  testing::Stopper stopper{*pid};
+  EXPECT_TRUE(
+      prints_eventually({kubectl, "--kubeconfig", api.admin, "get", "node", "cloudserver3", "-o",
+                         "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"},
+                        "True", 60))
+      << *util::read_file(dir + "/kwok.log");
+}
+
 }  // namespace
 }  // namespace zerospof::render

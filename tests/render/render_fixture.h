@@ -228,4 +228,52 @@ inline void start_etcd(const Rendered& r, const std::string& dir, RunningEtcd& e
   etcd.url = "https://127.0.0.1:" + client;
 }
 
+// Runs micklethefickle's rendered unit `name` with (from, to) rewrites and extra arguments.
+inline util::Result<pid_t> start_unit(const Rendered& r, const char* name,
+                                      const std::vector<std::pair<std::string, std::string>>& pairs,
+                                      const std::string& log,
+                                      const std::vector<std::string>& extra = {}) {
+  std::string unit =
+      find_file(r.bundle, "micklethefickle", std::string("/etc/systemd/system/") + name)->content;
+  std::vector<std::string> argv = rewritten(exec_start(unit), pairs);
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return util::spawn_detached(argv, {log});
+}
+
+// A copy of a rendered kubeconfig whose server is the test apiserver's loopback port.
+inline std::string local_kubeconfig(const std::string& rendered_path, const std::string& server,
+                                    const std::string& port, const std::string& copy) {
+  write_text(copy, replace_all(*util::read_file(rendered_path), server, "127.0.0.1:" + port));
+  return copy;
+}
+
+// micklethefickle's rendered kube-apiserver on a loopback port in front of `etcd`, ready.
+struct RunningApiserver {
+  std::string port;
+  std::string admin;  // the rendered admin kubeconfig, pointed at `port`
+  Stopper stopper;
+};
+
+inline void start_apiserver(const Rendered& r, const std::string& dir, const RunningEtcd& etcd,
+                            RunningApiserver& api) {
+  api.port = std::to_string(free_port());
+  api.admin = local_kubeconfig(written_path(r, "", "/etc/zerospof/kubeconfig/admin.conf"),
+                               "198.18.7.100:6443", api.port, dir + "/admin.conf");
+  auto pid = start_unit(
+      r, "zerospof-kube-apiserver.service",
+      // --advertise-address stays 198.18.7.11: the apiserver refuses loopback there.
+      {{"--bind-address=0.0.0.0", "--bind-address=127.0.0.1"},
+       {"--secure-port=6444", "--secure-port=" + api.port},
+       {"https://198.18.7.11:2379,https://198.18.7.12:2379,https://198.18.7.13:2379", etcd.url},
+       {"/var/log/kubernetes/audit.log", dir + "/audit.log"},
+       {"/usr/local/bin", kLabBinaries},
+       {"/etc/zerospof", written_path(r, "micklethefickle", "/etc/zerospof")}},
+      dir + "/apiserver.log");
+  ASSERT_TRUE(pid);
+  api.stopper.pid = *pid;
+  ASSERT_TRUE(eventually(
+      {kLabBinaries + "/kubectl", "--kubeconfig", api.admin, "get", "--raw", "/readyz"}, true, 60))
+      << *util::read_file(dir + "/apiserver.log");
+}
+
 }  // namespace zerospof::render::testing
