@@ -2,12 +2,11 @@
 // line and on generated 100,000-operation histories, whose peak RSS it reports as a counter.
 // scripts/bench-linearizability.sh runs it beside Porcupine on the same files.
 //   linearizability_bench [--benchmark_...] [FILE...]
+#include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
 #include <filesystem>
 #include <string>
-
-#include <benchmark/benchmark.h>
 
 #include "drill/history.h"
 #include "drill/history_generator.h"
@@ -50,9 +49,11 @@ void register_file(const std::string& path) {
 }
 
 void register_generated(const std::string& name, const GeneratorOptions& options) {
-  benchmark::RegisterBenchmark(name.c_str(), [options](benchmark::State& state) {
-    check_history(state, generate_history(options));
-  })->Unit(benchmark::kMillisecond)->Iterations(1);
+  benchmark::RegisterBenchmark(
+      name.c_str(),
+      [options](benchmark::State& state) { check_history(state, generate_history(options)); })
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(1);
 }
 
 }  // namespace

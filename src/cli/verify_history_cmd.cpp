@@ -75,8 +75,9 @@ void register_verify_history(CLI::App& app, int& exit_code) {
   command->add_option("-o,--output", flags->output, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  command->add_option("--timeout", flags->timeout_seconds,
-                      "seconds before giving up as undecided (exit 3)")
+  command
+      ->add_option("--timeout", flags->timeout_seconds,
+                   "seconds before giving up as undecided (exit 3)")
       ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
   command->add_option("--threads", flags->threads, "keys checked at once (default: one per core)");

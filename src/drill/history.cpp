@@ -10,8 +10,8 @@ util::Result<HistoryFormat> parse_history_format(std::string_view name) {
   if (name == "jepsen") return HistoryFormat::kJepsen;
   if (name == "edn") return HistoryFormat::kEdn;
   if (name == "jsonl") return HistoryFormat::kJsonLines;
-  return util::fail(util::Error::invalid_input(
-      fmt::format("unknown history format \"{}\"", name), {}, "use jepsen, edn or jsonl"));
+  return util::fail(util::Error::invalid_input(fmt::format("unknown history format \"{}\"", name),
+                                               {}, "use jepsen, edn or jsonl"));
 }
 
 std::string_view format_name(HistoryFormat format) {
@@ -68,8 +68,8 @@ std::string describe(const Operation& operation) {
       text = "write " + describe(operation.argument);
       break;
     case Function::kCompareAndSet:
-      text = fmt::format("cas {} -> {}", describe(operation.expected),
-                         describe(operation.argument));
+      text =
+          fmt::format("cas {} -> {}", describe(operation.expected), describe(operation.argument));
       if (operation.outcome == Outcome::kFailed) text += " (failed)";
       break;
     case Function::kAppend:

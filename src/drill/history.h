@@ -27,8 +27,8 @@ enum class Function : std::uint8_t { kRead, kWrite, kCompareAndSet, kAppend };
 
 enum class Outcome : std::uint8_t {
   kOk,
-  kFailed,  // only for compare-and-set: it completed and reported that the comparison failed
-  kUnknown, // timed out, crashed or never reported: may or may not have taken effect
+  kFailed,   // only for compare-and-set: it completed and reported that the comparison failed
+  kUnknown,  // timed out, crashed or never reported: may or may not have taken effect
 };
 
 // A value held by a key. nullopt is "absent" (Jepsen's nil); the models treat an absent key and
@@ -41,10 +41,10 @@ struct Operation {
   std::int64_t process = 0;
   Function function = Function::kRead;
   Outcome outcome = Outcome::kOk;
-  std::string key;   // "" for a single register
-  Value argument;    // write, append: the value given; compare-and-set: the new value
-  Value expected;    // compare-and-set: the value compared against
-  Value observed;    // read with Outcome::kOk: the value returned
+  std::string key;  // "" for a single register
+  Value argument;   // write, append: the value given; compare-and-set: the new value
+  Value expected;   // compare-and-set: the value compared against
+  Value observed;   // read with Outcome::kOk: the value returned
   std::int64_t invoke_time = 0;
   std::int64_t complete_time = kNever;
   int invoke_line = 0;    // line of the invocation in the source file
@@ -54,7 +54,7 @@ struct Operation {
 enum class HistoryFormat { kJepsen, kEdn, kJsonLines };
 
 struct History {
-  std::string source;  // the file name, for messages
+  std::string source;                                // the file name, for messages
   HistoryFormat format = HistoryFormat::kJsonLines;  // what it was read from
   std::vector<Operation> operations;
 };

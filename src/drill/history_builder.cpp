@@ -1,8 +1,8 @@
 #include "drill/history_builder.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace zerospof::drill {
 namespace {
@@ -75,17 +75,17 @@ util::Status HistoryBuilder::complete(Event event, const SourceLine& line, int c
   const std::size_t index = open->second;
   Operation& operation = history_.operations[index];
   if (operation.function != event.function) {
-    return util::fail(input_error(
-        line, column,
-        fmt::format("process {} completes a {} but invoked a {} on line {}", event.process,
-                    function_name(event.function), function_name(operation.function),
-                    operation.invoke_line)));
+    return util::fail(
+        input_error(line, column,
+                    fmt::format("process {} completes a {} but invoked a {} on line {}",
+                                event.process, function_name(event.function),
+                                function_name(operation.function), operation.invoke_line)));
   }
   if (event.time < operation.invoke_time) {
-    return util::fail(input_error(
-        line, column,
-        fmt::format("completion time {} is before the invocation time {} on line {}", event.time,
-                    operation.invoke_time, operation.invoke_line)));
+    return util::fail(
+        input_error(line, column,
+                    fmt::format("completion time {} is before the invocation time {} on line {}",
+                                event.time, operation.invoke_time, operation.invoke_line)));
   }
   open_.erase(open);
   operation.complete_time = event.time;
@@ -104,6 +104,18 @@ util::Status HistoryBuilder::complete(Event event, const SourceLine& line, int c
   return {};
 }
 
+util::Result<History> build_history(std::string_view text, std::string_view source,
+                                    HistoryFormat format, const LineParser& parse_line) {
+  ZEROSPOF_ASSIGN_OR_RETURN(const std::vector<SourceLine> lines, split_lines(text, source));
+  HistoryBuilder builder{std::string(source), format};
+  for (const SourceLine& line : lines) {
+    if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
+    ZEROSPOF_ASSIGN_OR_RETURN(std::optional<Event> event, parse_line(line));
+    if (event) ZEROSPOF_RETURN_IF_ERROR(builder.add(std::move(*event), line));
+  }
+  return std::move(builder).finish();
+}
+
 History HistoryBuilder::finish() && {
   History history;
   history.source = std::move(history_.source);
@@ -113,10 +125,9 @@ History HistoryBuilder::finish() && {
     if (!dropped_[i]) history.operations.push_back(std::move(history_.operations[i]));
   // Files list events in time order when their times are line numbers; JSON Lines carry their
   // own clocks, so order by them.
-  std::stable_sort(history.operations.begin(), history.operations.end(),
-                   [](const Operation& a, const Operation& b) {
-                     return a.invoke_time < b.invoke_time;
-                   });
+  std::stable_sort(
+      history.operations.begin(), history.operations.end(),
+      [](const Operation& a, const Operation& b) { return a.invoke_time < b.invoke_time; });
   return history;
 }
 

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,9 +54,15 @@ class HistoryBuilder {
   util::Status complete(Event event, const SourceLine& line, int column);
 
   History history_;
-  std::vector<bool> dropped_;                            // per operation: did not happen
-  std::unordered_map<std::int64_t, std::size_t> open_;   // process -> its operation in flight
+  std::vector<bool> dropped_;                           // per operation: did not happen
+  std::unordered_map<std::int64_t, std::size_t> open_;  // process -> its operation in flight
 };
+
+// Parses a whole file: `parse_line` turns each line that is not blank (spaces, tabs) into an
+// event, or nullopt for a line to skip, and the events go through a HistoryBuilder.
+using LineParser = std::function<util::Result<std::optional<Event>>(const SourceLine&)>;
+util::Result<History> build_history(std::string_view text, std::string_view source,
+                                    HistoryFormat format, const LineParser& parse_line);
 
 // "read", "write", "cas", "append" (and the key-value names "get", "put"), else nullopt.
 std::optional<Function> function_from_name(std::string_view name);

@@ -3,11 +3,11 @@
 // Only the subset of EDN that histories use is read: nil, booleans, integers, strings, keywords
 // and vectors of those. Keys other than :process, :type, :f, :key and :value (:time, :index,
 // :error...) are ignored; times are line numbers, as the file is in the order events happened.
+#include <fmt/format.h>
+
 #include <charconv>
 #include <map>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "drill/history.h"
 #include "drill/history_builder.h"
@@ -115,7 +115,8 @@ class EdnLineReader {
     if (atom.empty()) return error("expected a value");
     rest_.remove_prefix(end);
     if (atom == "nil") return EdnValue{EdnValue::Kind::kNil};
-    if (atom == "true" || atom == "false") return EdnValue{EdnValue::Kind::kBoolean, std::string(atom)};
+    if (atom == "true" || atom == "false")
+      return EdnValue{EdnValue::Kind::kBoolean, std::string(atom)};
     if (atom.front() == ':' && atom.size() > 1)
       return EdnValue{EdnValue::Kind::kKeyword, std::string(atom.substr(1))};
     std::int64_t number = 0;
@@ -131,7 +132,8 @@ class EdnLineReader {
   }
 
   void skip_space() {
-    while (!rest_.empty() && (rest_.front() == ' ' || rest_.front() == '\t' || rest_.front() == ','))
+    while (!rest_.empty() &&
+           (rest_.front() == ' ' || rest_.front() == '\t' || rest_.front() == ','))
       rest_.remove_prefix(1);
   }
 
@@ -179,17 +181,18 @@ util::Result<bool> to_event(const std::map<std::string, EdnValue>& fields, const
     return util::fail(reader.error_at(process->source, "expected a process number"));
   event.process = std::stoll(process->text);
   ZEROSPOF_ASSIGN_OR_RETURN(const EdnValue* type, field("type"));
-  const auto type_value = type->kind == EdnValue::Kind::kKeyword
-                              ? event_type_from_name(type->text) : std::nullopt;
+  const auto type_value =
+      type->kind == EdnValue::Kind::kKeyword ? event_type_from_name(type->text) : std::nullopt;
   if (!type_value)
     return util::fail(reader.error_at(type->source, "expected :invoke, :ok, :fail or :info"));
   event.type = *type_value;
   ZEROSPOF_ASSIGN_OR_RETURN(const EdnValue* function, field("f"));
   const auto function_value = function->kind == EdnValue::Kind::kKeyword
-                                  ? function_from_name(function->text) : std::nullopt;
+                                  ? function_from_name(function->text)
+                                  : std::nullopt;
   if (!function_value)
-    return util::fail(reader.error_at(
-        function->source, "expected :read, :write, :cas, :get, :put or :append"));
+    return util::fail(
+        reader.error_at(function->source, "expected :read, :write, :cas, :get, :put or :append"));
   event.function = *function_value;
   if (const auto key = fields.find("key"); key != fields.end()) {
     ZEROSPOF_ASSIGN_OR_RETURN(Value key_value, history_value(key->second, reader));
@@ -217,18 +220,16 @@ util::Result<bool> to_event(const std::map<std::string, EdnValue>& fields, const
 }  // namespace
 
 util::Result<History> parse_edn_history(std::string_view text, std::string_view source) {
-  ZEROSPOF_ASSIGN_OR_RETURN(const std::vector<SourceLine> lines, split_lines(text, source));
-  HistoryBuilder builder{std::string(source), HistoryFormat::kEdn};
-  for (const SourceLine& line : lines) {
-    if (line.text.find_first_not_of(" \t,") == std::string_view::npos) continue;
-    EdnLineReader reader(line);
-    ZEROSPOF_ASSIGN_OR_RETURN(const auto fields, reader.read_map());
-    Event event;
-    ZEROSPOF_ASSIGN_OR_RETURN(const bool keep, to_event(fields, line, reader, event));
-    event.time = line.number;
-    if (keep) ZEROSPOF_RETURN_IF_ERROR(builder.add(std::move(event), line));
-  }
-  return std::move(builder).finish();
+  return build_history(text, source, HistoryFormat::kEdn,
+                       [](const SourceLine& line) -> util::Result<std::optional<Event>> {
+                         EdnLineReader reader(line);
+                         ZEROSPOF_ASSIGN_OR_RETURN(const auto fields, reader.read_map());
+                         Event event;
+                         event.time = line.number;
+                         ZEROSPOF_ASSIGN_OR_RETURN(const bool keep,
+                                                   to_event(fields, line, reader, event));
+                         return keep ? std::optional<Event>(std::move(event)) : std::nullopt;
+                       });
 }
 
 }  // namespace zerospof::drill

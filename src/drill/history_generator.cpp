@@ -1,9 +1,9 @@
 #include "drill/history_generator.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <random>
-
-#include <fmt/format.h>
 
 namespace zerospof::drill {
 namespace {
@@ -19,7 +19,9 @@ struct Client {
 class Simulation {
  public:
   explicit Simulation(const GeneratorOptions& options)
-      : options_(options), random_(options.seed), clients_(std::max<std::size_t>(1, options.processes)) {
+      : options_(options),
+        random_(options.seed),
+        clients_(std::max<std::size_t>(1, options.processes)) {
     for (std::size_t i = 0; i < clients_.size(); ++i) clients_[i].process = next_process_++;
   }
 
@@ -34,7 +36,9 @@ class Simulation {
 
  private:
   bool chance(std::uint32_t per_mille) { return pick(1000) < per_mille; }
-  std::size_t pick(std::size_t bound) { return std::uniform_int_distribution<std::size_t>(0, bound - 1)(random_); }
+  std::size_t pick(std::size_t bound) {
+    return std::uniform_int_distribution<std::size_t>(0, bound - 1)(random_);
+  }
   bool any_busy() const {
     return std::any_of(clients_.begin(), clients_.end(), [](const Client& c) { return c.busy; });
   }
@@ -74,12 +78,16 @@ class Simulation {
   void choose_function(Operation& operation) {
     const std::size_t roll = pick(10);
     if (options_.key_value) {
-      operation.function = roll < 4 ? Function::kRead : roll < 6 ? Function::kWrite : Function::kAppend;
+      operation.function = roll < 4   ? Function::kRead
+                           : roll < 6 ? Function::kWrite
+                                      : Function::kAppend;
       if (operation.function != Function::kRead)
         operation.argument = fmt::format("x {} {} y", operation.process, invoked_);
       return;
     }
-    operation.function = roll < 4 ? Function::kRead : roll < 7 ? Function::kWrite : Function::kCompareAndSet;
+    operation.function = roll < 4   ? Function::kRead
+                         : roll < 7 ? Function::kWrite
+                                    : Function::kCompareAndSet;
     if (operation.function != Function::kRead) operation.argument = register_value();
     if (operation.function == Function::kCompareAndSet) operation.expected = register_value();
   }

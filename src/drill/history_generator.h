@@ -15,9 +15,9 @@ namespace zerospof::drill {
 struct GeneratorOptions {
   std::uint64_t seed = 1;
   std::size_t operations = 100;
-  std::size_t processes = 5;     // clients with an operation in flight at once, at most
-  std::size_t keys = 1;          // keys named "0", "1"...; one key is the register ""
-  bool key_value = false;        // get/put/append instead of read/write/compare-and-set
+  std::size_t processes = 5;             // clients with an operation in flight at once, at most
+  std::size_t keys = 1;                  // keys named "0", "1"...; one key is the register ""
+  bool key_value = false;                // get/put/append instead of read/write/compare-and-set
   std::uint32_t unknown_per_mille = 50;  // operations whose outcome is lost, per thousand
   std::uint32_t register_values = 5;     // register values are drawn from 0..register_values-1
 };

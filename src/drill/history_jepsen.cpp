@@ -3,10 +3,10 @@
 // with VALUE nil, an integer, [FROM TO] for compare-and-set, or :timed-out. Times are line
 // numbers: the log is written in the order events happened. Lines of the nemesis process are
 // skipped: they are faults, not operations.
+#include <fmt/format.h>
+
 #include <charconv>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "drill/history.h"
 #include "drill/history_builder.h"
@@ -68,24 +68,23 @@ class JepsenLineParser {
 
  private:
   util::Status parse_process(std::string_view token, Event& event) {
-    auto [stop, failure] = std::from_chars(token.data(), token.data() + token.size(),
-                                           event.process);
+    auto [stop, failure] =
+        std::from_chars(token.data(), token.data() + token.size(), event.process);
     if (failure != std::errc{} || stop != token.data() + token.size() || event.process < 0)
       return error(token, "expected a process number");
     return {};
   }
 
   util::Status parse_type(std::string_view token, Event& event) {
-    const auto type = token.starts_with(':') ? event_type_from_name(token.substr(1))
-                                             : std::nullopt;
+    const auto type = token.starts_with(':') ? event_type_from_name(token.substr(1)) : std::nullopt;
     if (!type) return error(token, "expected :invoke, :ok, :fail or :info");
     event.type = *type;
     return {};
   }
 
   util::Status parse_function(std::string_view token, Event& event) {
-    const auto function = token.starts_with(':') ? function_from_name(token.substr(1))
-                                                 : std::nullopt;
+    const auto function =
+        token.starts_with(':') ? function_from_name(token.substr(1)) : std::nullopt;
     if (!function) return error(token, "expected :read, :write or :cas");
     event.function = *function;
     return {};
@@ -125,15 +124,8 @@ class JepsenLineParser {
 }  // namespace
 
 util::Result<History> parse_jepsen_log(std::string_view text, std::string_view source) {
-  ZEROSPOF_ASSIGN_OR_RETURN(const std::vector<SourceLine> lines, split_lines(text, source));
-  HistoryBuilder builder{std::string(source), HistoryFormat::kJepsen};
-  for (const SourceLine& line : lines) {
-    if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
-    JepsenLineParser parser(line);
-    ZEROSPOF_ASSIGN_OR_RETURN(std::optional<Event> event, parser.parse());
-    if (event) ZEROSPOF_RETURN_IF_ERROR(builder.add(std::move(*event), line));
-  }
-  return std::move(builder).finish();
+  return build_history(text, source, HistoryFormat::kJepsen,
+                       [](const SourceLine& line) { return JepsenLineParser(line).parse(); });
 }
 
 }  // namespace zerospof::drill

@@ -3,9 +3,9 @@
 //   {"type":"invoke","process":3,"time":1200,"f":"write","key":"a","value":"v1"}
 // with times from a monotonic clock in nanoseconds. Unlike the Jepsen formats, lines need not
 // be in time order: several probes may append to one file.
-#include <nlohmann/json.hpp>
-
 #include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 
 #include "drill/history.h"
 #include "drill/history_builder.h"
@@ -121,9 +121,10 @@ json invoke_line(const Operation& operation) {
                {"time", operation.invoke_time},
                {"f", function_text(operation.function)},
                {"key", operation.key}};
-  line["value"] = operation.function == Function::kCompareAndSet
-                      ? json::array({value_json(operation.expected), value_json(operation.argument)})
-                      : value_json(operation.argument);
+  line["value"] =
+      operation.function == Function::kCompareAndSet
+          ? json::array({value_json(operation.expected), value_json(operation.argument)})
+          : value_json(operation.argument);
   return line;
 }
 
@@ -154,15 +155,11 @@ std::string to_jsonl(const History& history) {
 }
 
 util::Result<History> parse_jsonl_history(std::string_view text, std::string_view source) {
-  ZEROSPOF_ASSIGN_OR_RETURN(const std::vector<SourceLine> lines, split_lines(text, source));
-  HistoryBuilder builder{std::string(source), HistoryFormat::kJsonLines};
-  for (const SourceLine& line : lines) {
-    if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
-    JsonLineReader reader(line);
-    ZEROSPOF_ASSIGN_OR_RETURN(Event event, reader.read());
-    ZEROSPOF_RETURN_IF_ERROR(builder.add(std::move(event), line));
-  }
-  return std::move(builder).finish();
+  return build_history(text, source, HistoryFormat::kJsonLines,
+                       [](const SourceLine& line) -> util::Result<std::optional<Event>> {
+                         ZEROSPOF_ASSIGN_OR_RETURN(Event event, JsonLineReader(line).read());
+                         return std::optional<Event>(std::move(event));
+                       });
 }
 
 }  // namespace zerospof::drill

@@ -43,9 +43,9 @@ std::vector<Partition> partition_by_key(const History& history) {
       partition.unknown_operations += unknown ? 1 : 0;
       if (unknown && operation.function == Function::kRead) continue;
       partition.history_index.push_back(index);
-      partition.operations.push_back(PartitionOperation{
-          to_model(operation, partition.values), operation.invoke_time,
-          unknown ? kNever : operation.complete_time});
+      partition.operations.push_back(
+          PartitionOperation{to_model(operation, partition.values), operation.invoke_time,
+                             unknown ? kNever : operation.complete_time});
     }
   }
   return partitions;
@@ -149,9 +149,9 @@ void run_pool(const History& history, std::vector<Partition>& partitions,
   // Starting a thread costs about as much as checking a few thousand operations, so unless told
   // otherwise small histories are checked on the calling thread alone.
   constexpr std::size_t kOperationsPerWorker = 4096;
-  const std::size_t automatic = std::min<std::size_t>(
-      std::max(1u, std::thread::hardware_concurrency()),
-      1 + history.operations.size() / kOperationsPerWorker);
+  const std::size_t automatic =
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
+                            1 + history.operations.size() / kOperationsPerWorker);
   const std::size_t workers =
       std::min(options.threads ? std::size_t{options.threads} : automatic, partitions.size());
   std::vector<std::jthread> pool;

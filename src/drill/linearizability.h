@@ -27,7 +27,7 @@ namespace zerospof::drill {
 
 struct CheckOptions {
   std::optional<std::chrono::milliseconds> timeout;  // for the whole check; none: no limit
-  unsigned threads = 0;  // 0: one per core, fewer for small histories
+  unsigned threads = 0;                              // 0: one per core, fewer for small histories
   std::size_t max_states_per_key = 20'000'000;       // memory bound: undecided beyond it
 };
 
@@ -66,7 +66,7 @@ struct KeyResult {
 
 struct CheckResult {
   Verdict verdict = Verdict::kUndecided;
-  std::vector<KeyResult> keys;  // in key order
+  std::vector<KeyResult> keys;             // in key order
   std::optional<Explanation> explanation;  // set when verdict is kNotLinearizable
   std::string undecided_reason;            // set when verdict is kUndecided
 };

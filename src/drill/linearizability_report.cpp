@@ -1,8 +1,8 @@
 #include "drill/linearizability_report.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace zerospof::drill {
@@ -17,10 +17,10 @@ std::string key_name(const std::string& key) {
 std::string operation_line(const History& history, std::size_t index) {
   const Operation& operation = history.operations[index];
   const bool unknown = operation.outcome == Outcome::kUnknown;
-  const std::string completed =
-      operation.complete_line == 0 ? std::string(", never completed")
-      : unknown ? fmt::format(", gave up line {}", operation.complete_line)
-                : fmt::format(", completed line {}", operation.complete_line);
+  const std::string completed = operation.complete_line == 0 ? std::string(", never completed")
+                                : unknown
+                                    ? fmt::format(", gave up line {}", operation.complete_line)
+                                    : fmt::format(", completed line {}", operation.complete_line);
   return fmt::format("line {}: process {} {}{}", operation.invoke_line, operation.process,
                      describe(operation), completed);
 }
@@ -37,9 +37,10 @@ std::string explanation_text(const History& history, const Explanation& explanat
   if (skipped > 0) out += fmt::format("  ... {} earlier operations\n", skipped);
   for (std::size_t i = skipped; i < explanation.prefix.size(); ++i)
     out += fmt::format("  {}. {}\n", i + 1, operation_line(history, explanation.prefix[i]));
-  out += fmt::format("then {} must take effect before it completes, but no operation that may "
-                     "come next can be ordered:\n",
-                     style.bold(operation_line(history, explanation.must_complete_first)));
+  out += fmt::format(
+      "then {} must take effect before it completes, but no operation that may "
+      "come next can be ordered:\n",
+      style.bold(operation_line(history, explanation.must_complete_first)));
   for (const BlockedOperation& blocked : explanation.blocked)
     out += fmt::format("  {}: {}\n", operation_line(history, blocked.operation), blocked.reason);
   return out;
@@ -52,10 +53,9 @@ std::string render_text(const History& history, const CheckResult& result,
   const std::size_t unknown = std::count_if(
       history.operations.begin(), history.operations.end(),
       [](const Operation& operation) { return operation.outcome == Outcome::kUnknown; });
-  const std::string summary =
-      fmt::format("{}: {} operations ({} of unknown outcome) on {} key{}", history.source,
-                  history.operations.size(), unknown, result.keys.size(),
-                  result.keys.size() == 1 ? "" : "s");
+  const std::string summary = fmt::format("{}: {} operations ({} of unknown outcome) on {} key{}",
+                                          history.source, history.operations.size(), unknown,
+                                          result.keys.size(), result.keys.size() == 1 ? "" : "s");
   switch (result.verdict) {
     case Verdict::kLinearizable:
       return fmt::format("{}\n{}: no acknowledged write was lost, no read was stale\n", summary,

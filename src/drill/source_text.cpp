@@ -65,8 +65,7 @@ util::Result<std::vector<SourceLine>> split_lines(std::string_view text, std::st
   return lines;
 }
 
-util::Error input_error(const SourceLine& line, int column, std::string message,
-                        std::string hint) {
+util::Error input_error(const SourceLine& line, int column, std::string message, std::string hint) {
   // Very long lines are not echoed: the caret display would wrap beyond use.
   constexpr std::size_t kLongestShownLine = 300;
   util::Error error = util::Error::invalid_input(

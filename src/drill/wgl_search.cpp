@@ -46,7 +46,8 @@ class Search {
   // Whether `operation` waits for the second pass (see pass_).
   bool is_deferred(std::uint32_t operation) const {
     const ModelOperation& model = operations_[operation].model;
-    return defer_unknown_ && model.outcome == Outcome::kUnknown && model.function != Function::kAppend;
+    return defer_unknown_ && model.outcome == Outcome::kUnknown &&
+           model.function != Function::kAppend;
   }
   void lift(std::uint32_t operation);
   void unlift(std::uint32_t operation);
@@ -239,7 +240,8 @@ bool Search::out_of_budget(SearchResult& result) {
     result.undecided_reason = "the search reached its limit of memoised states";
     return true;
   }
-  if (limits_.stop_below && limits_.stop_below->load(std::memory_order_relaxed) < limits_.stop_index) {
+  if (limits_.stop_below &&
+      limits_.stop_below->load(std::memory_order_relaxed) < limits_.stop_index) {
     result.undecided_reason = "stopped: an earlier key is not linearizable";
     return true;
   }

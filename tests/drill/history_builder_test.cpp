@@ -11,7 +11,8 @@ TEST(HistoryBuilder, FailedWriteIsDroppedFailedCasIsKept) {
   HistoryBuilder builder("h", HistoryFormat::kJsonLines);
   ASSERT_TRUE(builder.add({EventType::kInvoke, 0, Function::kWrite, "", Value("1")}, kLine));
   ASSERT_TRUE(builder.add({EventType::kFail, 0, Function::kWrite}, kLine));
-  ASSERT_TRUE(builder.add({EventType::kInvoke, 0, Function::kCompareAndSet, "", Value("2")}, kLine));
+  ASSERT_TRUE(
+      builder.add({EventType::kInvoke, 0, Function::kCompareAndSet, "", Value("2")}, kLine));
   ASSERT_TRUE(builder.add({EventType::kFail, 0, Function::kCompareAndSet}, kLine));
   const History history = std::move(builder).finish();
   ASSERT_EQ(history.operations.size(), 1u);

@@ -1,6 +1,7 @@
 #include "drill/linearizability_report.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "test_histories.h"
@@ -17,8 +18,7 @@ const char* kLostWrite = R"(
 
 TEST(LinearizabilityReport, TextNamesPrefixAndBlockedOperation) {
   const History history = testing::jsonl(kLostWrite);
-  const std::string text =
-      render_text(history, check_linearizability(history), util::Style(false));
+  const std::string text = render_text(history, check_linearizability(history), util::Style(false));
   EXPECT_EQ(text,
             "test.jsonl: 2 operations (0 of unknown outcome) on 1 key\n"
             "not linearizable\n"

@@ -1,10 +1,10 @@
 #include "drill/linearizability.h"
 
-#include <fstream>
-#include <map>
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
 
 #include "drill/history_generator.h"
 #include "test_histories.h"
@@ -164,13 +164,16 @@ History exponential_history() {
   std::string text;
   constexpr int kWriters = 40;
   for (int p = 0; p < kWriters; ++p)
-    text += fmt::format(R"({{"type":"invoke","process":{},"time":1,"f":"write","value":"{}"}})",
-                        p, p) + "\n";
-  text += R"({"type":"invoke","process":99,"time":1,"f":"read"})" "\n";
-  text += R"({"type":"ok","process":99,"time":2,"f":"read","value":"never written"})" "\n";
+    text +=
+        fmt::format(R"({{"type":"invoke","process":{},"time":1,"f":"write","value":"{}"}})", p, p) +
+        "\n";
+  text += R"({"type":"invoke","process":99,"time":1,"f":"read"})"
+          "\n";
+  text += R"({"type":"ok","process":99,"time":2,"f":"read","value":"never written"})"
+          "\n";
   for (int p = 0; p < kWriters; ++p)
-    text += fmt::format(R"({{"type":"ok","process":{},"time":3,"f":"write","value":"{}"}})", p,
-                        p) + "\n";
+    text += fmt::format(R"({{"type":"ok","process":{},"time":3,"f":"write","value":"{}"}})", p, p) +
+            "\n";
   return jsonl(text);
 }
 

@@ -2,11 +2,11 @@
 // written inline in zerospof's JSON Lines format so each test shows its input.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "drill/history.h"
 
