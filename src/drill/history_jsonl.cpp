@@ -27,6 +27,8 @@ class JsonLineReader {
       const int column = std::clamp<int>(static_cast<int>(failure.byte), 1,
                                          static_cast<int>(line_.text.size()) + 1);
       return util::fail(input_error(line_, column, "not a JSON object: " + reason(failure)));
+    } catch (const json::exception& failure) {  // e.g. a number too large for a double
+      return util::fail(input_error(line_, 1, "not a JSON object: " + reason(failure)));
     }
     if (!object.is_object())
       return util::fail(input_error(line_, 1, "expected a JSON object {\"type\": ...}"));
@@ -34,7 +36,7 @@ class JsonLineReader {
   }
 
  private:
-  static std::string reason(const json::parse_error& failure) {
+  static std::string reason(const json::exception& failure) {
     const std::string what = failure.what();
     const std::size_t colon = what.rfind(": ");
     return colon == std::string::npos ? what : what.substr(colon + 2);

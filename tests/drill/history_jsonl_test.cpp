@@ -72,3 +72,16 @@ TEST(JsonLinesHistory, WriterAndParserRoundTrip) {
 
 }  // namespace
 }  // namespace zerospof::drill
+
+namespace zerospof::drill {
+namespace {
+
+TEST(JsonLinesHistory, NumberTooLargeIsAnErrorNotACrash) {
+  // Found by fuzz/history_fuzzer: the JSON library throws out_of_range, not parse_error.
+  const auto history = parse_jsonl_history(std::string(40, '8') + "E888", "h.jsonl");
+  ASSERT_FALSE(history);
+  EXPECT_TRUE(history.error().message.starts_with("not a JSON object")) << history.error().message;
+}
+
+}  // namespace
+}  // namespace zerospof::drill
