@@ -1,5 +1,5 @@
 module zerospof/bench/porcupine
 
-go 1.26.8
+go 1.19
 
 require github.com/anishathalye/porcupine v1.3.1
