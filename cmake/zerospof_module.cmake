@@ -45,5 +45,11 @@ function(zerospof_test MODULE)
   if(MODULE MATCHES "^(e2e|lab|cli)$")
     add_dependencies(${target} zerospof)
   endif()
-  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${MODULE})
+  # The end-to-end tests share this machine's one lab (its image cache, bridge and addresses):
+  # never two at once, even under `ctest -j`.
+  set(lock "")
+  if(MODULE STREQUAL "e2e")
+    set(lock RESOURCE_LOCK lab)
+  endif()
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${MODULE} ${lock})
 endfunction()

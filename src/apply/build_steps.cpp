@@ -204,10 +204,11 @@ class Builder {
   }
 
   util::Result<Ids> add_operator_wait(const std::string& id, const std::string& summary,
-                                      const std::string& probe, Ids deps) {
+                                      const std::string& probe, Ids deps,
+                                      const std::string& explain = "") {
     if (!operator_files_.empty()) deps.push_back(operator_files_);
-    ZEROSPOF_ASSIGN_OR_RETURN(auto added,
-                              add_wait_step(graph_, id, "", summary, probe, inputs_.wait, deps));
+    ZEROSPOF_ASSIGN_OR_RETURN(
+        auto added, add_wait_step(graph_, id, "", summary, probe, inputs_.wait, deps, explain));
     return Ids{added};
   }
 
@@ -287,16 +288,31 @@ class Builder {
                                       join(agents, leased)));
     }
     if (addons.empty()) return {};
-    std::string rolled_out =
-        kubectl(
-            "get deployments -A -o jsonpath='{range .items[*]}{.spec.replicas}/"
-            "{.status.availableReplicas}{\"\\n\"}{end}'") +
-        " | awk -F/ '$1 != $2 {bad = 1} END {exit bad}'";
     ZEROSPOF_ASSIGN_OR_RETURN(
-        auto rolled, add_operator_wait("verify/addons", "every Deployment available", rolled_out,
-                                       join(addons, verified)));
+        auto rolled,
+        add_operator_wait("verify/addons", "every Deployment, StatefulSet and DaemonSet available",
+                          workloads_available("exit"), join(addons, verified),
+                          workloads_available("print")));
     (void)rolled;
     return {};
+  }
+
+  // "KIND/NAMESPACE/NAME WANTED AVAILABLE" per workload, then `verdict` over them: "exit" fails
+  // unless every one is fully available (a failed kubectl fails too, never passes empty),
+  // "print" names the ones that are not.
+  std::string workloads_available(const std::string& verdict) const {
+    const std::string name = "{.kind}/{.metadata.namespace}/{.metadata.name}";
+    std::string list =
+        kubectl("get deployments,statefulsets -A -o jsonpath='{range .items[*]}" + name +
+                " {.spec.replicas} {.status.availableReplicas}{\"\\n\"}{end}'") +
+        " && " +
+        kubectl("get daemonsets -A -o jsonpath='{range .items[*]}" + name +
+                " {.status.desiredNumberScheduled} {.status.numberAvailable}{\"\\n\"}{end}'");
+    std::string awk =
+        verdict == "exit"
+            ? "'NF && $2 != $3 + 0 {bad = 1} END {exit bad}'"
+            : "'NF && $2 != $3 + 0 {print \"  \" $1 \": \" $3 + 0 \" of \" $2 \" available\"}'";
+    return "w=$(" + list + ") && printf '%s\\n' \"$w\" | awk " + awk;
   }
 
   const ApplyInputs& inputs_;

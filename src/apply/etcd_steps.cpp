@@ -87,11 +87,11 @@ std::string etcd_healthy_probe(const EtcdAccess& access, std::size_t members) {
 util::Result<std::string> add_wait_step(StepGraph& graph, const std::string& id,
                                         const std::string& host, const std::string& summary,
                                         const std::string& probe, std::chrono::seconds wait,
-                                        Ids deps) {
+                                        Ids deps, const std::string& explain) {
   std::string loop = fmt::format(
       "i=0; while [ $i -lt {0} ]; do if {1}; then exit 0; fi; i=$((i+1)); sleep 1; done; "
-      "echo 'not ready after {0} s: {2}' >&2; exit 1",
-      wait.count(), probe, summary);
+      "echo 'not ready after {0} s: {2}' >&2; {3}exit 1",
+      wait.count(), probe, summary, explain.empty() ? "" : "{ " + explain + "; } >&2; ");
   auto timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(wait * 2 + std::chrono::seconds(10));
   return add_script_step(graph, {.id = id,

@@ -99,11 +99,12 @@ std::string etcdctl(const EtcdAccess& access, const std::string& arguments);
 std::string etcd_restart_script(const EtcdAccess& access, const std::string& unit);
 
 // A step that is done when `probe` (a shell command) succeeds on `host`, and whose run() polls
-// the probe once a second until it does, for at most `wait`.
+// the probe once a second until it does, for at most `wait`. When the wait runs out, the output
+// of `explain` (a shell command, if given) follows the error: what is still not ready.
 util::Result<std::string> add_wait_step(StepGraph& graph, const std::string& id,
                                         const std::string& host, const std::string& summary,
                                         const std::string& probe, std::chrono::seconds wait,
-                                        Ids deps);
+                                        Ids deps, const std::string& explain = "");
 
 // "etcd: 3 voting members, all healthy" as a shell probe.
 std::string etcd_healthy_probe(const EtcdAccess& access, std::size_t members);

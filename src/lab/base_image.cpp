@@ -1,8 +1,13 @@
 #include "lab/base_image.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "util/files.h"
 #include "util/process.h"
@@ -87,11 +92,23 @@ util::Result<fs::path> ensure_base_image(const fs::path& cache_dir, const std::s
                                          const Progress& progress) {
   const fs::path image = cache_dir / "bookworm";
   const fs::path marker = cache_dir / "bookworm.recipe";
+  fs::create_directories(cache_dir);
+  // Two `lab up` at once must not build into the same partial directory: one waits for the
+  // other's image (the lock ends with the descriptor, whatever way this process ends).
+  int lock = ::open((cache_dir / "bookworm.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+    if (lock >= 0) ::close(lock);
+    return util::fail(util::Error::unavailable(fmt::format(
+        "cannot lock {}: {}", (cache_dir / "bookworm.lock").string(), std::strerror(errno))));
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }
+  } unlock{lock};
   auto existing = util::read_file(marker.string());
   if (existing && *existing == recipe_marker() && fs::is_directory(image)) return image;
   progress(fmt::format("building the Debian bookworm image in {} (once; a few minutes)",
                        image.string()));
-  fs::create_directories(cache_dir);
   const fs::path partial = cache_dir / "bookworm.partial";
   fs::remove_all(partial);
   auto started = std::chrono::steady_clock::now();

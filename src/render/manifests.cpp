@@ -8,6 +8,7 @@
 #include "render/context.h"
 #include "render/layout.h"
 #include "render/monitoring.h"
+#include "render/snapshots.h"
 #include "render/upstream.h"
 
 namespace zerospof::render {
@@ -231,8 +232,10 @@ util::Result<std::vector<File>> render_manifests(const model::Cluster& cluster,
       public_file("", dir + "/90-disruption-budgets.yaml", disruption_budgets_manifest(cluster)),
       public_file("", dir + "/95-network-policies.yaml", network_policies_manifest(cluster)),
   };
-  if (std::string storage = storage_manifest(cluster); !storage.empty())
-    files.push_back(public_file("", dir + "/45-storage-classes.yaml", storage));
+  files.push_back(
+      public_file("", dir + "/44-volume-snapshots.yaml",
+                  snapshot_crds_manifest(cluster) + snapshot_controller_manifest(cluster)));
+  files.push_back(public_file("", dir + "/45-storage-classes.yaml", storage_manifest(cluster)));
   files.push_back(public_file("", dir + "/50-monitoring.yaml", monitoring_manifest(cluster)));
   if (options.lab)
     files.push_back(public_file("", dir + "/05-lab-nodes.yaml", lab_manifest(cluster)));

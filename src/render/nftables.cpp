@@ -62,6 +62,13 @@ std::string etcd_rules(const model::Cluster& cluster) {
 }
 
 std::string api_rules(const model::Cluster& cluster, const model::Node& node) {
+  if (cluster.endpoint.mode == model::EndpointMode::kLocalProxy)
+    // No VIP: operators and outside clients reach the apiservers themselves (the admin
+    // kubeconfig names the first one), authenticated by certificates and tokens.
+    return fmt::format(
+        "    # the apiserver, from every client: nodes' proxies, pods, operators\n"
+        "    tcp dport {} accept\n",
+        apiserver_port(cluster));
   std::vector<std::string> sources = all_addresses(cluster);
   if (cluster.endpoint.address) sources.push_back(cluster.endpoint.address->to_string());
   std::string out = allow_from(sources, fmt::format("tcp dport {}", apiserver_port(cluster)),
@@ -75,8 +82,8 @@ std::string api_rules(const model::Cluster& cluster, const model::Node& node) {
                "    # the API endpoint on the VIP: every client of the cluster\n"
                "    tcp dport {} accept\n",
                cluster.endpoint.port) +
-           allow_from(addresses_with(cluster, {model::Role::kControlPlane}), "ip protocol vrrp",
-                      "VRRP adverts between the VIP holders");
+           allow_from(addresses_with(cluster, {model::Role::kControlPlane}), "meta l4proto 112",
+                      "VRRP adverts between the VIP holders (IP protocol 112)");
   return out;
 }
 
@@ -119,7 +126,8 @@ table inet zerospof {{
     iif "lo" accept
     ct state established,related accept
     ct state invalid drop
-    meta l4proto {{ icmp, ipv6-icmp }} accept
+    # ICMP and ICMPv6 (path MTU, neighbour discovery) by number: names need /etc/protocols
+    meta l4proto {{ 1, 58 }} accept
     tcp dport {ssh} accept
 {rules}  }}
 }}

@@ -37,13 +37,31 @@ containerRuntimeEndpoint: unix:///run/containerd/containerd.sock
                      fmt::arg("dns", service_address(cluster, 10)));
 }
 
-std::string node_labels(const model::Cluster& cluster, const model::Node& node) {
-  std::vector<std::string> labels;
-  if (!node.zone.empty()) labels.push_back("topology.kubernetes.io/zone=" + node.zone);
+using Label = std::pair<std::string, std::string>;
+
+// The labels the plan gives a node (a kubelet adds its own well-known ones).
+std::vector<Label> node_labels(const model::Cluster& cluster, const model::Node& node) {
+  std::vector<Label> labels;
+  if (!node.zone.empty()) labels.emplace_back("topology.kubernetes.io/zone", node.zone);
   bool any_storage = !cluster.nodes_with_role(model::Role::kStorage).empty();
   if (node.has_role(any_storage ? model::Role::kStorage : model::Role::kWorker))
-    labels.push_back("node.longhorn.io/create-default-disk=true");
-  return fmt::format("{}", fmt::join(labels, ","));
+    labels.emplace_back("node.longhorn.io/create-default-disk", "true");
+  return labels;
+}
+
+// The labels a kubelet sets on its own Node, which upstream manifests select on
+// (kubernetes.io/os: linux): kwok does not set them, so the lab's Node objects carry them.
+std::vector<Label> kubelet_labels(const model::Node& node) {
+#if defined(__aarch64__)
+  const char* arch = "arm64";
+#else
+  const char* arch = "amd64";
+#endif
+  return {{"kubernetes.io/hostname", node.name},
+          {"kubernetes.io/os", "linux"},
+          {"kubernetes.io/arch", arch},
+          {"beta.kubernetes.io/os", "linux"},
+          {"beta.kubernetes.io/arch", arch}};
 }
 
 bool tainted(const model::Node& node) {
@@ -56,8 +74,9 @@ std::vector<std::string> kubelet_command(const model::Cluster& cluster, const mo
       "--kubeconfig=" + kKubeletKubeconfig,      "--hostname-override=" + node.name,
       "--node-ip=" + address_of(node),
   };
-  if (std::string labels = node_labels(cluster, node); !labels.empty())
-    command.push_back("--node-labels=" + labels);
+  std::vector<std::string> labels;
+  for (const auto& [key, value] : node_labels(cluster, node)) labels.push_back(key + "=" + value);
+  if (!labels.empty()) command.push_back(fmt::format("--node-labels={}", fmt::join(labels, ",")));
   if (tainted(node))
     command.push_back("--register-with-taints=node-role.kubernetes.io/control-plane:NoSchedule");
   return command;
@@ -125,18 +144,10 @@ subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "{}"}}]
       kLabNodeGroup);
   // kwok --manage-single-node manages a Node object; it does not register one as a kubelet does.
   for (const model::Node& node : cluster.nodes) {
-    out += fmt::format(
-        "apiVersion: v1\nkind: Node\nmetadata:\n  name: {0}\n  labels:\n"
-        "    kubernetes.io/hostname: {0}\n",
-        node.name);
-    std::string labels = node_labels(cluster, node);
-    for (size_t start = 0; !labels.empty() && start <= labels.size();) {
-      size_t end = std::min(labels.find(',', start), labels.size());
-      std::string label = labels.substr(start, end - start);
-      out += fmt::format("    {}: \"{}\"\n", label.substr(0, label.find('=')),
-                         label.substr(label.find('=') + 1));
-      start = end + 1;
-    }
+    out += fmt::format("apiVersion: v1\nkind: Node\nmetadata:\n  name: {}\n  labels:\n", node.name);
+    std::vector<Label> labels = kubelet_labels(node);
+    for (Label& label : node_labels(cluster, node)) labels.push_back(std::move(label));
+    for (const auto& [key, value] : labels) out += fmt::format("    {}: \"{}\"\n", key, value);
     if (tainted(node))
       out +=
           "spec:\n  taints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]\n";

@@ -8,9 +8,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -55,9 +57,15 @@ class ApplyTest : public ::testing::Test {
     paths_.state_dir = dir_ + "/lab";
     control_dirs_before_ = ssh_control_dirs();
     lab({"down"}, seconds(60));  // a lab left by an earlier, interrupted run
-    auto up = lab({"up"}, seconds(1800));
+    std::vector<std::string> up_arguments{"up"};
+    if (std::string plan = user_plan(); !plan.empty())
+      up_arguments.insert(up_arguments.end(), {"--plan", plan});
+    auto up = lab(up_arguments, seconds(1800));
     ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
   }
+
+  // The plan the lab is made from; "" for the built-in one.
+  virtual std::string user_plan() { return ""; }
 
   void TearDown() override {
     if (dir_.empty()) return;
@@ -240,56 +248,176 @@ TEST_F(ApplyTest, AnApplyKilledMidwayConvergesWhenRunAgain) {
   EXPECT_NE(again.out.find("apply: nothing to change"), std::string::npos) << again.out;
 }
 
-// The rendered control plane (etcd, apiservers, controller-manager, scheduler, HAProxy and
-// keepalived with the VIP), without what the render of today cannot run in the lab: its
-// nftables.conf names protocols the minimal lab image has no /etc/protocols for, its kwok unit
-// lacks kwok's stage configuration, and its addon manifests need CRDs no manifest installs.
-bool control_plane(const std::string& /*host*/, const std::string& path) {
-  if (path == "/etc/nftables.conf" || path.find("zerospof-kwok") != std::string::npos) return false;
-  return path.rfind("/etc/zerospof/manifests/", 0) != 0;
-}
+// The whole bundle `zerospof render --lab` writes: firewall, etcd, control plane, endpoint,
+// kwok node agents, every addon manifest.
+bool everything(const std::string& /*host*/, const std::string& /*path*/) { return true; }
 
-TEST_F(ApplyTest, TheRenderedControlPlaneAnswersThroughTheVipWithOneLeaderEach) {
-  render(control_plane);
+const std::vector<std::string> kAllHosts{"micklethefickle", "cloudserver1", "cloudserver2",
+                                         "cloudserver3", "blackboar"};
+
+class WholeClusterTest : public ApplyTest {
+ protected:
+  std::string kubectl() const {
+    return fmt::format(
+        "{}/kubectl --kubeconfig={}/state/operator/etc/zerospof/kubeconfig/admin.conf "
+        "--request-timeout=10s",
+        kBinaries, dir_);
+  }
+
+  util::ProcessResult kubectl(const std::string& arguments) {
+    return run({"sh", "-c", kubectl() + " " + arguments}, seconds(30));
+  }
+
+  // Polls `arguments` until its output is `expected` (bounded: about `limit` seconds).
+  bool eventually_prints(const std::string& arguments, const std::string& expected, int limit) {
+    auto deadline = std::chrono::steady_clock::now() + seconds(limit);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (kubectl(arguments).out == expected) return true;
+      std::this_thread::sleep_for(seconds(1));
+    }
+    return false;
+  }
+
+  std::string ready_nodes() {
+    return kubectl(
+               "get nodes -o jsonpath='{range .items[*]}{.metadata.name}="
+               "{.status.conditions[?(@.type==\"Ready\")].status} {end}'")
+        .out;
+  }
+
+  static std::string all_ready() {
+    std::vector<std::string> names = kAllHosts;
+    std::sort(names.begin(), names.end());
+    std::string out;
+    for (const auto& name : names) out += name + "=True ";
+    return out;
+  }
+
+  // `replicas` Running pods of `selector`, each on a node of its own, and the budget in place.
+  void expect_spread_with_budget(const std::string& namespace_name, const std::string& selector,
+                                 int replicas, const std::string& budget) {
+    auto pods = kubectl(
+        fmt::format("-n {} get pods -l {} -o jsonpath='{{range .items[*]}}{{.spec.nodeName}} "
+                    "{{.status.phase}}{{\"\\n\"}}{{end}}'",
+                    namespace_name, selector));
+    std::set<std::string> nodes;
+    int running = 0;
+    std::istringstream lines(pods.out);
+    for (std::string node, phase; lines >> node >> phase;) {
+      running += phase == "Running" ? 1 : 0;
+      nodes.insert(node);
+    }
+    EXPECT_EQ(running, replicas) << namespace_name << " " << selector << ":\n" << pods.out;
+    EXPECT_EQ(static_cast<int>(nodes.size()), replicas) << "not on distinct nodes:\n" << pods.out;
+    auto pdb = kubectl(fmt::format(
+        "-n {} get pdb {} -o jsonpath='{{.spec.maxUnavailable}} {{.status.expectedPods}}'",
+        namespace_name, budget));
+    EXPECT_EQ(pdb.out, fmt::format("1 {}", replicas)) << budget << ": " << pdb.err;
+  }
+
+  // In vip mode HAProxy and keepalived run on the control-plane hosts; with a local proxy,
+  // HAProxy runs on every host and keepalived nowhere.
+  void expect_whole_cluster(bool local_proxy) {
+    EXPECT_TRUE(
+        eventually_prints("get nodes -o jsonpath='{range .items[*]}{.metadata.name}="
+                          "{.status.conditions[?(@.type==\"Ready\")].status} {end}'",
+                          all_ready(), 60))
+        << ready_nodes();
+    expect_etcd_healthy_over_mtls();
+    EXPECT_EQ(kubectl("get --raw /readyz").out, "ok");
+    auto leases = kubectl(
+        "-n kube-system get lease kube-scheduler kube-controller-manager "
+        "-o jsonpath='{.items[*].spec.holderIdentity}'");
+    EXPECT_EQ(std::count(leases.out.begin(), leases.out.end(), '_'), 2) << leases.out;
+    for (const auto& host : kEtcdHosts) {
+      auto active = ssh(host,
+                        "systemctl is-active zerospof-kube-apiserver zerospof-kube-scheduler "
+                        "zerospof-kube-controller-manager");
+      EXPECT_EQ(active.out, "active\nactive\nactive\n") << host;
+      // Each apiserver ready on its own, not only the one the endpoint picked.
+      auto ready = ssh(host,
+                       "kubectl --kubeconfig=/etc/zerospof/kubeconfig/scheduler.conf "
+                       "--request-timeout=5s get --raw /readyz");
+      EXPECT_EQ(ready.out, "ok") << host << ": " << ready.err;
+    }
+    for (const auto& host : kAllHosts) {
+      // The rendered firewall is loaded and drops by default; the endpoint and agent run.
+      auto firewall = ssh(host, "nft list chain inet zerospof input | grep -c 'policy drop'");
+      EXPECT_EQ(firewall.out, "1\n") << host << ": " << firewall.err;
+      bool control = std::count(kEtcdHosts.begin(), kEtcdHosts.end(), host) == 1;
+      std::string units = "zerospof-kwok";
+      if (local_proxy || control) units += " haproxy";
+      if (!local_proxy && control) units += " keepalived";
+      std::string expected;
+      for (int unit = 0; unit <= std::count(units.begin(), units.end(), ' '); ++unit)
+        expected += "active\n";
+      EXPECT_EQ(ssh(host, "systemctl is-active " + units).out, expected) << host << ": " << units;
+    }
+    expect_spread_with_budget("kube-system", "k8s-app=kube-dns", 3, "coredns");
+    expect_spread_with_budget("ingress-nginx", "app.kubernetes.io/component=controller", 3,
+                              "ingress-nginx-controller");
+    // The VolumeSnapshotClass needs the snapshot CRDs that render now installs.
+    EXPECT_EQ(kubectl("get volumesnapshotclass longhorn-snapshot -o jsonpath='{.driver}'").out,
+              "driver.longhorn.io");
+  }
+};
+
+TEST_F(WholeClusterTest, FreshHostsBecomeTheWholeHaClusterAndComeBackAfterEveryHostCrashes) {
+  render(everything);
   auto first = apply();
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
-  expect_etcd_healthy_over_mtls();
-  std::string kubectl = fmt::format(
-      "{}/kubectl --kubeconfig={}/state/operator/etc/zerospof/"
-      "kubeconfig/admin.conf --request-timeout=10s",
-      kBinaries, dir_);
-  // Through the VIP (the admin kubeconfig's server), from this machine, as an operator.
-  auto ready = run({"sh", "-c", kubectl + " get --raw /readyz"}, seconds(30));
-  EXPECT_EQ(ready.out, "ok") << ready.err;
-  auto leases = run({"sh", "-c",
-                     kubectl + " -n kube-system get lease kube-scheduler "
-                               "kube-controller-manager -o "
-                               "jsonpath='{.items[*].spec.holderIdentity}'"},
-                    seconds(30));
-  EXPECT_EQ(std::count(leases.out.begin(), leases.out.end(), '_'), 2) << leases.out;
-  for (const auto& host : kEtcdHosts) {
-    auto active = ssh(host,
-                      "systemctl is-active zerospof-kube-apiserver zerospof-kube-scheduler "
-                      "zerospof-kube-controller-manager haproxy keepalived");
-    EXPECT_EQ(active.out, "active\nactive\nactive\nactive\nactive\n") << host;
-  }
+  expect_whole_cluster(false);
   auto second = apply();
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("apply: nothing to change"), std::string::npos) << second.out;
 
   // Every host crashes and boots again: the cluster comes back with no one touching it.
-  const std::vector<std::string> all{"micklethefickle", "cloudserver1", "cloudserver2",
-                                     "cloudserver3", "blackboar"};
-  for (const auto& host : all) ASSERT_EQ(lab({"kill", host}).exit_code, 0) << host;
-  for (const auto& host : all) ASSERT_EQ(lab({"start", host}, seconds(120)).exit_code, 0) << host;
-  bool back = false;
-  for (int attempt = 0; attempt < 90 && !back; ++attempt) {  // bounded: about 3 minutes
-    auto probe = run({"sh", "-c", kubectl + " get --raw /readyz"}, seconds(15));
-    back = probe.out == "ok";
-    if (!back) std::this_thread::sleep_for(seconds(1));
-  }
-  EXPECT_TRUE(back) << "the API did not come back through the VIP after every host restarted";
+  for (const auto& host : kAllHosts) ASSERT_EQ(lab({"kill", host}).exit_code, 0) << host;
+  for (const auto& host : kAllHosts)
+    ASSERT_EQ(lab({"start", host}, seconds(120)).exit_code, 0) << host;
+  EXPECT_TRUE(eventually_prints("get --raw /readyz", "ok", 180))
+      << "the API did not come back through the VIP after every host restarted";
   expect_etcd_healthy_over_mtls();
+  EXPECT_TRUE(
+      eventually_prints("get nodes -o jsonpath='{range .items[*]}{.metadata.name}="
+                        "{.status.conditions[?(@.type==\"Ready\")].status} {end}'",
+                        all_ready(), 180))
+      << ready_nodes();
+}
+
+// The same plan with `endpoint.mode: local-proxy`: HAProxy on 127.0.0.1 on every node, no VIP.
+class LocalProxyTest : public WholeClusterTest {
+ protected:
+  std::string user_plan() override {
+    std::string file = dir_ + "/local-proxy.yaml";
+    fs::create_directories(dir_);
+    auto init = run({ZEROSPOF_BINARY, "init", file}, seconds(30));
+    EXPECT_EQ(init.exit_code, 0) << init.err;
+    std::string text = util::read_file(file).value_or("");
+    const std::string vip = "    mode: vip\n    address: 198.18.0.100\n";
+    EXPECT_NE(text.find(vip), std::string::npos) << text;
+    if (text.find(vip) != std::string::npos)
+      text.replace(text.find(vip), vip.size(), "    mode: local-proxy\n");
+    EXPECT_TRUE(util::write_file_atomic(file, text, {.mode = 0644, .overwrite = true}));
+    return file;
+  }
+};
+
+TEST_F(LocalProxyTest, EveryNodeReachesTheApiThroughItsOwnProxy) {
+  render(everything);
+  auto first = apply();
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  expect_whole_cluster(true);
+  // Every node agent talks to its own proxy, which balances over the three apiservers.
+  auto kubeconfig = ssh("blackboar",
+                        "grep -c 'server: https://127.0.0.1:6443' "
+                        "/etc/zerospof/kubeconfig/kubelet.conf");
+  EXPECT_EQ(kubeconfig.out, "1\n");
+  auto keepalived = ssh("cloudserver1", "test -e /etc/keepalived/keepalived.conf || echo none");
+  EXPECT_EQ(keepalived.out, "none\n");
+  auto second = apply();
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("apply: nothing to change"), std::string::npos) << second.out;
 }
 
 }  // namespace

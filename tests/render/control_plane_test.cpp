@@ -115,15 +115,41 @@ TEST(ControlPlaneTest, RenderedControlPlaneStartsElectsLeadersAndAcceptsTheManif
         testing::run_program({kubectl, "--kubeconfig", admin, "create", "namespace", name});
     EXPECT_TRUE(created.succeeded()) << created.err;
   }
+  // The snapshot CRDs are created for real (a dry-run CRD serves no kind), and must be accepted
+  // as structural schemas and become Established, so the VolumeSnapshotClass below validates.
+  auto crds = testing::run_program({kubectl, "--kubeconfig", admin, "apply", "--validate=strict",
+                                    "-f", manifests + "/44-volume-snapshots.yaml"});
+  EXPECT_TRUE(crds.succeeded()) << crds.out << crds.err;
+  EXPECT_TRUE(
+      testing::eventually({kubectl, "--kubeconfig", admin, "wait", "--for=condition=Established",
+                           "--timeout=20s", "crd/volumesnapshotclasses.snapshot.storage.k8s.io",
+                           "crd/volumesnapshots.snapshot.storage.k8s.io",
+                           "crd/volumesnapshotcontents.snapshot.storage.k8s.io"},
+                          true, 30));
   std::vector<std::string> apply{kubectl, "--kubeconfig",     admin,
                                  "apply", "--dry-run=server", "--validate=strict"};
-  // 45-storage-classes.yaml is left out: its VolumeSnapshotClass needs the snapshot CRDs.
-  for (const char* file :
-       {"10-coredns.yaml", "20-calico.yaml", "30-ingress-nginx.yaml", "40-longhorn.yaml",
-        "50-monitoring.yaml", "90-disruption-budgets.yaml", "95-network-policies.yaml"})
+  for (const char* file : {"10-coredns.yaml", "20-calico.yaml", "30-ingress-nginx.yaml",
+                           "40-longhorn.yaml", "45-storage-classes.yaml", "50-monitoring.yaml",
+                           "90-disruption-budgets.yaml", "95-network-policies.yaml"})
     apply.insert(apply.end(), {"-f", manifests + "/" + file});
   auto applied = testing::run_program(apply);
   EXPECT_TRUE(applied.succeeded()) << applied.out << applied.err;
+
+  // The schemas really constrain: a snapshot must name exactly one source.
+  std::string both = dir + "/two-sources.yaml";
+  ASSERT_TRUE(util::write_file_atomic(both,
+                                      "apiVersion: snapshot.storage.k8s.io/v1\n"
+                                      "kind: VolumeSnapshot\n"
+                                      "metadata: {name: data, namespace: default}\n"
+                                      "spec:\n"
+                                      "  volumeSnapshotClassName: longhorn-snapshot\n"
+                                      "  source: {persistentVolumeClaimName: data, "
+                                      "volumeSnapshotContentName: old}\n",
+                                      {.mode = 0600}));
+  auto refused = testing::run_program(
+      {kubectl, "--kubeconfig", admin, "apply", "--dry-run=server", "-f", both});
+  EXPECT_FALSE(refused.succeeded()) << refused.out;
+  EXPECT_NE(refused.err.find("oneOf"), std::string::npos) << refused.err;
 }
 
 }  // namespace

@@ -36,6 +36,19 @@ TEST(NodeAgentTest, LabHostsRunKwokForTheirOwnNode) {
   EXPECT_EQ(testing::find_file(bundle, "cloudserver3", unit_path(layout::kKubeletUnit)), nullptr);
 }
 
+TEST(NodeAgentTest, LabNodeObjectsCarryTheLabelsAKubeletSetsItself) {
+  // Upstream manifests select nodes on kubernetes.io/os (ingress-nginx, calico-kube-controllers):
+  // without the labels a kubelet sets on its own Node, their pods stay Pending on kwok nodes.
+  const File* nodes = testing::find_file(testing::rendered(testing::Variant::kLab).bundle, "",
+                                         "/etc/zerospof/manifests/05-lab-nodes.yaml");
+  ASSERT_NE(nodes, nullptr);
+  for (const char* label :
+       {"name: cloudserver3\n  labels:\n    kubernetes.io/hostname: \"cloudserver3\"\n"
+        "    kubernetes.io/os: \"linux\"\n    kubernetes.io/arch: \"",
+        "node.longhorn.io/create-default-disk: \"true\""})
+    EXPECT_NE(nodes->content.find(label), std::string::npos) << label << "\n" << nodes->content;
+}
+
 TEST(NodeAgentTest, NodeKubeconfigUsesTheEndpoint) {
   const File* vip = testing::find_file(testing::rendered().bundle, "blackboar",
                                        "/etc/zerospof/kubeconfig/kubelet.conf");
