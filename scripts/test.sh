@@ -2,7 +2,8 @@
 # Every test, on a fresh Debian 12 machine as root: installs what is missing, builds the fuzz
 # targets with clang 14 (libFuzzer), builds everything with g++ 12 under AddressSanitizer and
 # UndefinedBehaviorSanitizer, checks module dependencies, then runs every test through ctest:
-# unit, property, fuzz (bounded time) and the lab end-to-end tests (which need root).
+# unit, property, fuzz (bounded time) and the lab end-to-end tests (which need root and the
+# lab binaries, built here from Go modules when run as root).
 # Extra arguments go to ctest (e.g. `scripts/test.sh -L plan` or `-E e2e`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,14 @@ echo "== fuzz targets (clang 14, libFuzzer)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DZEROSPOF_FUZZ=ON -DZEROSPOF_TESTS=OFF -DZEROSPOF_BENCH=OFF >/dev/null
 cmake --build build/fuzz
+
+# The tests that run the real control plane (render's etcd and apiserver, every apply
+# end-to-end test) need the pinned upstream binaries; as root they are built into the binary
+# cache (cold: about 20 minutes of Go; warm: seconds). Without root those tests skip.
+if [[ $(id -u) -eq 0 ]]; then
+  echo "== lab binaries (Kubernetes, etcd and kwok from Go modules; cached)"
+  ZEROSPOF_GO_JOBS=${ZEROSPOF_GO_JOBS:-2} lab/binaries/build.sh >/dev/null
+fi
 
 echo "== tests (g++ 12, ASan + UBSan)"
 cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DZEROSPOF_SANITIZE=ON \

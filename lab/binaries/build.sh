@@ -25,6 +25,23 @@ export GOTOOLCHAIN=local
 
 say() { echo "binaries: $*" >&2; }
 
+# The Go toolchain the modules need (their go.mod `go` line): the first `go` on PATH, else the
+# upstream toolchain in /usr/local/go (Debian 12's golang-go, 1.19, is too old for Kubernetes).
+use_recent_go() {
+  local wanted have
+  wanted=$(awk '$1 == "go" {print $2; exit}' "$here/kubernetes/go.mod")
+  for candidate in "$(command -v go || true)" /usr/local/go/bin/go; do
+    [[ -x $candidate ]] || continue
+    have=$("$candidate" env GOVERSION 2>/dev/null | sed 's/^go//')
+    if [[ $(printf '%s\n%s\n' "$wanted" "$have" | sort -V | head -n 1) == "$wanted" ]]; then
+      PATH=$(dirname "$candidate"):$PATH
+      return
+    fi
+  done
+  say "error: the lab binaries need Go $wanted or newer (found: $(go env GOVERSION 2>/dev/null || echo none)); install it from the Go project and put it on PATH"
+  exit 4
+}
+
 expected_manifest_versions() {
   printf '%s %s\n' etcd "$ETCD_VERSION" etcdctl "$ETCD_VERSION" kwok "$KWOK_VERSION" \
     kube-apiserver "$KUBERNETES_VERSION" kube-controller-manager "$KUBERNETES_VERSION" \
@@ -62,6 +79,7 @@ main() {
     echo "$out"
     return
   fi
+  use_recent_go
   local started=$SECONDS staging
   mkdir -p "$cache_root"
   staging=$(mktemp -d "$cache_root/.staging.XXXXXX")

@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "render/layout.h"
+
 namespace zerospof::apply {
 namespace {
 
@@ -62,25 +64,52 @@ void check_host(const model::Cluster& cluster, const HostFacts& host,
         fmt::format("{}: only {} MiB free on / ({} MiB needed for binaries and etcd)", host.node,
                     host.free_disk_kib / 1024, options.min_free_disk_kib / 1024));
   }
+  if (host.fsync_microseconds > options.max_fsync_microseconds) {
+    problems.push_back(fmt::format(
+        "{}: a synchronous write to etcd's disk ({}) takes {:.1f} ms on average, etcd needs "
+        "under {:.0f} ms or its members miss heartbeats and re-elect; put {} on an SSD",
+        host.node, render::layout::kEtcdDataDir,
+        static_cast<double>(host.fsync_microseconds) / 1000,
+        static_cast<double>(options.max_fsync_microseconds) / 1000, render::layout::kEtcdDataDir));
+  }
+  if (options.require_kernel_modules && !host.missing_modules.empty()) {
+    std::string list;
+    for (const auto& module : host.missing_modules) list += (list.empty() ? "" : ", ") + module;
+    problems.push_back(fmt::format(
+        "{}: the kernel modules {} are neither loaded nor installed, and the container "
+        "runtime needs them; install the host's linux-image modules package or load them",
+        host.node, list));
+  }
 }
 
 }  // namespace
 
-const std::string& facts_script() {
-  static const std::string script =
-      "hostname; cat /etc/machine-id 2>/dev/null || echo; date +%s.%N; "
-      "awk '/^SwapTotal:/ {print $2}' /proc/meminfo; df -Pk / | awk 'NR == 2 {print $4}'; "
-      "ip -o addr show | awk '{print $4}'";
-  return script;
+std::string facts_script(bool etcd_member) {
+  // Lines: hostname, machine ID, clock, swap, free disk, fsync (or -1), missing modules, then
+  // one address per line.
+  std::string fsync = "echo -1; ";
+  if (etcd_member)
+    fsync = fmt::format(
+        "d={0}; [ -d $d ] || d=$(dirname {0}); f=$d/.zerospof-fsync-probe; "
+        "t0=$(date +%s%N); dd if=/dev/zero of=$f bs=4k count=64 oflag=dsync 2>/dev/null; "
+        "t1=$(date +%s%N); rm -f $f; echo $(( (t1 - t0) / 64000 )); ",
+        render::layout::kEtcdDataDir);
+  return "hostname; cat /etc/machine-id 2>/dev/null || echo; date +%s.%N; "
+         "awk '/^SwapTotal:/ {print $2}' /proc/meminfo; df -Pk / | awk 'NR == 2 {print $4}'; " +
+         fsync +
+         "for m in overlay br_netfilter; do [ -d /sys/module/$m ] || modinfo $m >/dev/null 2>&1 "
+         "|| printf '%s ' $m; done; echo; "
+         "ip -o addr show | awk '{print $4}'";
 }
 
 util::Result<HostFacts> parse_facts(const std::string& node, const std::string& output,
                                     double local_midpoint_seconds) {
   std::istringstream lines(output);
   HostFacts facts{.node = node};
-  std::string clock, swap, disk, address;
+  std::string clock, swap, disk, fsync, modules, address;
   if (!std::getline(lines, facts.hostname) || !std::getline(lines, facts.machine_id) ||
-      !std::getline(lines, clock) || !std::getline(lines, swap) || !std::getline(lines, disk)) {
+      !std::getline(lines, clock) || !std::getline(lines, swap) || !std::getline(lines, disk) ||
+      !std::getline(lines, fsync) || !std::getline(lines, modules)) {
     return util::fail(
         util::Error::unavailable(node + ": incomplete answer to the preflight facts"));
   }
@@ -88,10 +117,13 @@ util::Result<HostFacts> parse_facts(const std::string& node, const std::string& 
     facts.clock_offset_seconds = std::stod(clock) - local_midpoint_seconds;
     facts.swap_kib = std::stoll(swap);
     facts.free_disk_kib = std::stoll(disk);
+    facts.fsync_microseconds = std::stoll(fsync);
   } catch (const std::exception&) {  // std::sto* throw on text that is not a number
     return util::fail(
         util::Error::unavailable(node + ": unexpected answer to the preflight facts"));
   }
+  std::istringstream missing(modules);
+  for (std::string module; missing >> module;) facts.missing_modules.push_back(module);
   while (std::getline(lines, address)) {
     if (!address.empty()) facts.addresses.push_back(address);
   }
@@ -138,10 +170,11 @@ util::Status preflight(const model::Cluster& cluster, transport::Transport& tran
                        const PreflightOptions& options) {
   std::vector<std::future<util::Result<HostFacts>>> pending;
   for (const auto& node : cluster.nodes) {
-    pending.push_back(std::async(std::launch::async, [&transport, name = node.name] {
+    std::string script = facts_script(node.has_role(model::Role::kEtcd));
+    pending.push_back(std::async(std::launch::async, [&transport, name = node.name, script] {
       double before = now_seconds();
-      auto out = transport::run_checked(
-          transport, name, {.script = facts_script(), .timeout = std::chrono::seconds(20)});
+      auto out = transport::run_checked(transport, name,
+                                        {.script = script, .timeout = std::chrono::seconds(20)});
       double midpoint = (before + now_seconds()) / 2;
       if (!out) return util::Result<HostFacts>(util::fail(out.error()));
       return parse_facts(name, *out, midpoint);

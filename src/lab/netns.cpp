@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "util/process.h"
 
@@ -101,8 +103,16 @@ util::Status destroy_network() {
   for (const auto& leftover : network_leftovers()) {
     if (leftover != operator_link()) ZEROSPOF_RETURN_IF_ERROR(ip({"netns", "del", leftover}));
   }
-  // Deleting the bridge namespace usually took the operator veth's peer, and so the veth, along.
-  if (link_exists("", operator_link())) return ip({"link", "del", operator_link()});
+  // Deleting the bridge namespace takes the operator veth's peer, and so the veth, along, but
+  // the kernel tears a namespace down asynchronously: the veth may vanish between the check
+  // and the delete. Bounded: about 5 s.
+  util::Status deleted;
+  for (int attempt = 0; attempt < 50 && link_exists("", operator_link()); ++attempt) {
+    deleted = ip({"link", "del", operator_link()});
+    if (deleted) return {};
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (link_exists("", operator_link())) return deleted;
   return {};
 }
 

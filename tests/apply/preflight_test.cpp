@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "support/test_plans.h"
+#include "util/process.h"
 
 namespace zerospof::apply {
 namespace {
@@ -36,13 +37,16 @@ TEST_F(PreflightTest, HealthyHostsHaveNoProblems) {
 }
 
 TEST_F(PreflightTest, ParsesTheFactsScriptOutput) {
-  auto facts =
-      parse_facts("n1", "host1\nabc\n1000.5\n0\n123456\n127.0.0.1/8\n198.18.7.11/24\n", 1000.0);
+  auto facts = parse_facts(
+      "n1", "host1\nabc\n1000.5\n0\n123456\n850\nbr_netfilter \n127.0.0.1/8\n198.18.7.11/24\n",
+      1000.0);
   ASSERT_TRUE(facts.has_value()) << facts.error().message;
   EXPECT_EQ(facts->hostname, "host1");
   EXPECT_EQ(facts->machine_id, "abc");
   EXPECT_DOUBLE_EQ(facts->clock_offset_seconds, 0.5);
   EXPECT_EQ(facts->free_disk_kib, 123456);
+  EXPECT_EQ(facts->fsync_microseconds, 850);
+  EXPECT_EQ(facts->missing_modules, std::vector<std::string>{"br_netfilter"});
   EXPECT_EQ(facts->addresses, (std::vector<std::string>{"127.0.0.1/8", "198.18.7.11/24"}));
   EXPECT_FALSE(parse_facts("n1", "host1\n", 0).has_value());
 }
@@ -71,6 +75,38 @@ TEST_F(PreflightTest, NamesSkewSwapDiskAndAMissingAddress) {
   EXPECT_NE(found[2].find(facts_[2].node + ": only 1 MiB free"), std::string::npos) << found[2];
   EXPECT_NE(found[3].find("198.18.7."), std::string::npos) << found[3];
   EXPECT_EQ(problems({.allow_swap = true}).size(), 3u);
+}
+
+TEST_F(PreflightTest, NamesASlowEtcdDiskAndMissingKernelModules) {
+  facts_[0].fsync_microseconds = 25'000;  // a spinning disk under load
+  facts_[1].fsync_microseconds = 900;
+  facts_[3].missing_modules = {"overlay", "br_netfilter"};
+  auto found = problems();
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_NE(found[0].find(facts_[0].node + ": a synchronous write to etcd's disk (/var/lib/etcd) "
+                                           "takes 25.0 ms on average"),
+            std::string::npos)
+      << found[0];
+  EXPECT_NE(found[1].find(facts_[3].node + ": the kernel modules overlay, br_netfilter"),
+            std::string::npos)
+      << found[1];
+  EXPECT_EQ(problems({.require_kernel_modules = false}).size(), 1u);
+}
+
+TEST_F(PreflightTest, TheFactsScriptMeasuresTheDiskOnlyOfEtcdMembers) {
+  // Run for real on this machine: seven fact lines, then the addresses.
+  for (bool member : {false, true}) {
+    std::string script = facts_script(member);
+    EXPECT_EQ(script.find("oflag=dsync") != std::string::npos, member);
+    auto out = util::run({"/bin/sh", "-c", script});
+    ASSERT_TRUE(out.has_value());
+    auto facts = parse_facts("here", out->out, 0);
+    ASSERT_TRUE(facts.has_value()) << facts.error().message << "\n" << out->out;
+    if (member)
+      EXPECT_GT(facts->fsync_microseconds, 0);
+    else
+      EXPECT_EQ(facts->fsync_microseconds, -1);
+  }
 }
 
 TEST_F(PreflightTest, NamesTwoHostsSharingAnAddress) {
