@@ -70,6 +70,9 @@ std::vector<AddonSpec> addon_specs(const model::Cluster& cluster) {
     specs.push_back({"rook-ceph", "rook-ceph-operator", ServiceClass::kController, 1});
     specs.push_back({"rook-ceph", "rook-ceph-mgr", ServiceClass::kController, 2});
   }
+  if (cluster.storage.provider != model::StorageProvider::kNone)
+    // render/snapshots.h: leader-elected; while it is away snapshots wait, volumes do not.
+    specs.push_back({"kube-system", "snapshot-controller", ServiceClass::kController, 2});
   if (addons.monitoring_enabled) {
     specs.push_back({"monitoring", "prometheus", ServiceClass::kObservability, 2});
     specs.push_back({"monitoring", "alertmanager", ServiceClass::kObservability, 3});
