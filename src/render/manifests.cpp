@@ -49,28 +49,14 @@ const char* kCorefile = R"(    .:53 {
 )";
 
 std::string coredns_rbac() {
-  return R"(apiVersion: v1
-kind: ServiceAccount
-metadata: {name: coredns, namespace: kube-system}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: "system:coredns"}
-rules:
-  - apiGroups: [""]
+  return service_account_with_role("kube-system", "coredns", "system:coredns",
+                                   R"(  - apiGroups: [""]
     resources: [endpoints, services, pods, namespaces]
     verbs: [list, watch]
   - apiGroups: [discovery.k8s.io]
     resources: [endpointslices]
     verbs: [list, watch]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: "system:coredns"}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:coredns"}
-subjects: [{kind: ServiceAccount, name: coredns, namespace: kube-system}]
----
-)";
+)");
 }
 
 std::string coredns_deployment(const model::Cluster& cluster) {
@@ -135,6 +121,29 @@ std::string anti_affinity(const std::string& labels, int indent) {
   return pad + "podAntiAffinity:\n" + pad + "  requiredDuringSchedulingIgnoredDuringExecution:\n" +
          pad + "    - topologyKey: kubernetes.io/hostname\n" + pad + "      labelSelector:\n" +
          pad + "        matchLabels:\n" + label_lines(labels, indent + 10);
+}
+
+std::string service_account_with_role(const std::string& namespace_name, const std::string& account,
+                                      const std::string& role, const std::string& rules) {
+  return fmt::format(
+      R"(apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: {account}, namespace: {namespace}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: "{role}"}}
+rules:
+{rules}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: "{role}"}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "{role}"}}
+subjects: [{{kind: ServiceAccount, name: {account}, namespace: {namespace}}}]
+---
+)",
+      fmt::arg("namespace", namespace_name), fmt::arg("account", account), fmt::arg("role", role),
+      fmt::arg("rules", rules));
 }
 
 std::string budget(const std::string& namespace_name, const std::string& name,

@@ -20,6 +20,9 @@ std::string storage_manifest(const model::Cluster& cluster);  // "" without a st
 // A PodDisruptionBudget allowing one pod of `labels` (k: v, comma-separated) down at a time.
 std::string budget(const std::string& namespace_name, const std::string& name,
                    const std::string& labels);
+// A ServiceAccount bound to a ClusterRole `role` with `rules` (YAML list items at 2 spaces).
+std::string service_account_with_role(const std::string& namespace_name, const std::string& account,
+                                      const std::string& role, const std::string& rules);
 // Required anti-affinity of pods with `labels` on the hostname, as YAML at `indent` spaces.
 std::string anti_affinity(const std::string& labels, int indent);
 

@@ -128,15 +128,7 @@ const char* kContentSchema = R"(            spec:
           required: [spec]
 )";
 
-const char* kControllerRbac = R"(apiVersion: v1
-kind: ServiceAccount
-metadata: {name: snapshot-controller, namespace: kube-system}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: "zerospof:snapshot-controller"}
-rules:
-  - apiGroups: [""]
+const char* kControllerRules = R"(  - apiGroups: [""]
     resources: [persistentvolumes]
     verbs: [get, list, watch]
   - apiGroups: [""]
@@ -154,14 +146,9 @@ rules:
   - apiGroups: [snapshot.storage.k8s.io]
     resources: [volumesnapshotcontents/status, volumesnapshots/status]
     verbs: [update, patch]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: "zerospof:snapshot-controller"}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "zerospof:snapshot-controller"}
-subjects: [{kind: ServiceAccount, name: snapshot-controller, namespace: kube-system}]
----
-# Its leader election lease.
+)";
+
+const char* kLeaderElectionRbac = R"(# Its leader election lease.
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {name: "zerospof:snapshot-controller-leader-election", namespace: kube-system}
@@ -192,7 +179,9 @@ std::string snapshot_crds_manifest(const model::Cluster& cluster) {
 
 std::string snapshot_controller_manifest(const model::Cluster& cluster) {
   if (cluster.storage.provider == model::StorageProvider::kNone) return "";
-  return std::string(kControllerRbac) +
+  return service_account_with_role("kube-system", "snapshot-controller",
+                                   "zerospof:snapshot-controller", kControllerRules) +
+         kLeaderElectionRbac +
          fmt::format(
              R"(apiVersion: apps/v1
 kind: Deployment

@@ -166,6 +166,31 @@ class ApplyTest : public ::testing::Test {
     EXPECT_EQ(anonymous.out, "");
   }
 
+  // Starts an apply and kills it with -9 (its process group: the apply and the ssh commands it
+  // runs) once `steps` steps changed something and others have not run yet.
+  void kill_apply_after(std::size_t steps) {
+    std::string journal = dir_ + "/state/journal";
+    auto pid = util::spawn_detached(apply_argv(), {.log_path = dir_ + "/killed-apply.log"});
+    ASSERT_TRUE(pid.has_value());
+    for (int i = 0; i < 1200; ++i) {  // bounded: at most 120 s
+      std::string text = util::read_file(journal).value_or("");
+      std::size_t changed = 0;
+      for (std::size_t at = text.find(" changed "); at != std::string::npos;
+           at = text.find(" changed ", at + 1)) {
+        ++changed;
+      }
+      if (changed >= steps || !util::process_alive(*pid)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(util::process_alive(*pid)) << "apply finished before it could be killed";
+    kill(-*pid, SIGKILL);
+    for (int i = 0; i < 100 && util::process_alive(*pid); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    auto killed = util::read_file(journal).value_or("");
+    EXPECT_EQ(killed.find("apply finished"), std::string::npos) << killed;
+  }
+
   std::string dir_;
   lab::LabPaths paths_;
   std::set<std::string> control_dirs_before_;
@@ -219,28 +244,7 @@ TEST_F(ApplyTest, FreshHostsGetAThreeMemberEtcdOverMtlsAndASecondApplyChangesNot
 
 TEST_F(ApplyTest, AnApplyKilledMidwayConvergesWhenRunAgain) {
   render(etcd_and_client);
-  std::string journal = dir_ + "/state/journal";
-  auto pid = util::spawn_detached(apply_argv(), {.log_path = dir_ + "/killed-apply.log"});
-  ASSERT_TRUE(pid.has_value());
-  // Kill -9 once some steps are done and others are not (bounded: at most 120 s).
-  for (int i = 0; i < 1200; ++i) {
-    std::string text = util::read_file(journal).value_or("");
-    std::size_t changed = 0;
-    for (std::size_t at = text.find(" changed "); at != std::string::npos;
-         at = text.find(" changed ", at + 1)) {
-      ++changed;
-    }
-    if (changed >= 6 || !util::process_alive(*pid)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_TRUE(util::process_alive(*pid)) << "apply finished before it could be killed";
-  kill(-*pid, SIGKILL);  // its process group: the apply and the ssh commands it runs
-  for (int i = 0; i < 100 && util::process_alive(*pid); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  auto killed = util::read_file(journal).value_or("");
-  EXPECT_EQ(killed.find("apply finished"), std::string::npos) << killed;
-
+  kill_apply_after(6);
   auto rerun = apply();
   ASSERT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
   expect_etcd_healthy_over_mtls();
@@ -403,8 +407,10 @@ class LocalProxyTest : public WholeClusterTest {
   }
 };
 
-TEST_F(LocalProxyTest, EveryNodeReachesTheApiThroughItsOwnProxy) {
+TEST_F(LocalProxyTest, EveryNodeReachesTheApiThroughItsOwnProxyAndAKilledApplyConverges) {
   render(everything);
+  // Killed past etcd's first members, while the control plane is being brought up.
+  kill_apply_after(20);
   auto first = apply();
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
   expect_whole_cluster(true);
