@@ -78,16 +78,33 @@ std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
   return needed;
 }
 
+// What a stamp records of an installed binary: device, inode, size and status-change time
+// (which every write, rename or chmod moves and no user can set back), as git's index does.
+// `quoted_target` is already quoted for the shell.
+std::string stat_command(const std::string& quoted_target) {
+  return "stat -c '%d:%i:%s:%.9Z' " + quoted_target;
+}
+
 // Uploads to a hidden file beside the target, checks the sha256 on the host itself (what
 // arrived is what the manifest pins), then renames: a binary in place is always a whole,
-// verified one.
+// verified one. A stamp beside the apply's service digests then records the verified file, so
+// that a later check compares a stat() with the stamp instead of hashing hundreds of MB on
+// every host. Any change to the file since (a write, a replacement, a chmod) fails the
+// comparison and the binary is verified, or uploaded, again.
 util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
                                    const std::vector<Binary>& binaries,
                                    std::shared_ptr<BinaryContents> contents, Ids deps) {
   Ids ids;
   for (const auto& binary : binaries) {
-    std::string target = fmt::format("{}/{}", kBinDir, binary.name);
-    std::string staged = fmt::format("{}/.{}.zerospof-upload", kBinDir, binary.name);
+    std::string target = transport::shell_quote(fmt::format("{}/{}", kBinDir, binary.name));
+    std::string staged =
+        transport::shell_quote(fmt::format("{}/.{}.zerospof-upload", kBinDir, binary.name));
+    std::string stamp =
+        transport::shell_quote(fmt::format("{}/binary-{}", kAppliedDir, binary.name));
+    // The stamp, written atomically, of a target just verified.
+    std::string write_stamp = fmt::format(
+        "mkdir -p {0} && s=$({1}) && printf '%s %s\\n' {2} \"$s\" > {3}.tmp && mv -f {3}.tmp {3}",
+        kAppliedDir, stat_command(target), binary.sha256, stamp);
     std::string id = fmt::format("binary/{}@{}", binary.name, host);
     ZEROSPOF_RETURN_IF_ERROR(graph.add(Step{
         .id = id,
@@ -95,17 +112,30 @@ util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
         .summary = fmt::format("install {} {}", binary.name, binary.version),
         .deps = deps,
         .check = [=](transport::Transport& t) -> util::Result<bool> {
-          ZEROSPOF_ASSIGN_OR_RETURN(
-              auto result, t.run(host, {.script = "sha256sum " + transport::shell_quote(target)}));
-          return result.succeeded() && result.out.rfind(binary.sha256 + " ", 0) == 0;
+          std::string probe = fmt::format("s=$({}) && [ \"{} $s\" = \"$(cat {} 2>/dev/null)\" ]",
+                                          stat_command(target), binary.sha256, stamp);
+          ZEROSPOF_ASSIGN_OR_RETURN(auto result, t.run(host, {.script = probe}));
+          return result.succeeded();
         },
         .run = [=](transport::Transport& t) -> util::Status {
-          ZEROSPOF_ASSIGN_OR_RETURN(auto content, contents->get(binary));
-          ZEROSPOF_RETURN_IF_ERROR(t.put_file(host, {staged, *content, 0755}));
-          std::string verify =
-              fmt::format("echo {0}'  '{1} | sha256sum -c --quiet && mv -f {1} {2}", binary.sha256,
-                          transport::shell_quote(staged), transport::shell_quote(target));
-          ZEROSPOF_ASSIGN_OR_RETURN(auto out, transport::run_checked(t, host, {.script = verify}));
+          // Already the pinned binary (installed before stamps, or the stamp lost): stamp it.
+          std::string verified = fmt::format("echo {}'  '{} | sha256sum -c --quiet >/dev/null 2>&1",
+                                             binary.sha256, target);
+          ZEROSPOF_ASSIGN_OR_RETURN(auto present, t.run(host, {.script = verified}));
+          if (!present.succeeded()) {
+            ZEROSPOF_ASSIGN_OR_RETURN(auto content, contents->get(binary));
+            ZEROSPOF_RETURN_IF_ERROR(t.put_file(
+                host,
+                {fmt::format("{}/.{}.zerospof-upload", kBinDir, binary.name), *content, 0755}));
+            std::string install =
+                fmt::format("echo {0}'  '{1} | sha256sum -c --quiet && mv -f {1} {2}",
+                            binary.sha256, staged, target);
+            ZEROSPOF_ASSIGN_OR_RETURN(auto out,
+                                      transport::run_checked(t, host, {.script = install}));
+            (void)out;
+          }
+          ZEROSPOF_ASSIGN_OR_RETURN(auto out,
+                                    transport::run_checked(t, host, {.script = write_stamp}));
           (void)out;
           return {};
         },

@@ -50,11 +50,12 @@ util::Result<std::string> add_script_step(StepGraph& graph, ScriptStep step) {
 
 util::Result<std::string> add_preparation_step(StepGraph& graph, const std::string& host) {
   return add_script_step(
-      graph, {.id = "prepare@" + host,
-              .host = host,
-              .summary = "create /var/lib/zerospof/applied",
-              .probe = "test -d /var/lib/zerospof/applied -a -d /usr/local/bin",
-              .action = "mkdir -p -m 0700 /var/lib/zerospof/applied && mkdir -p /usr/local/bin"});
+      graph,
+      {.id = "prepare@" + host,
+       .host = host,
+       .summary = fmt::format("create {}", kAppliedDir),
+       .probe = fmt::format("test -d {} -a -d /usr/local/bin", kAppliedDir),
+       .action = fmt::format("mkdir -p -m 0700 {} && mkdir -p /usr/local/bin", kAppliedDir)});
 }
 
 util::Result<std::string> add_files_step(StepGraph& graph, const std::string& phase,

@@ -5,8 +5,6 @@
 namespace zerospof::apply {
 namespace {
 
-constexpr const char* kStampDir = "/var/lib/zerospof/applied";
-
 // FNV-1a, 64 bits: enough to notice a change, not a security boundary.
 class Fnv {
  public:
@@ -51,7 +49,7 @@ std::string inputs_digest(const std::vector<transport::FileSpec>& files,
 util::Result<std::string> add_service_step(StepGraph& graph, const std::string& host,
                                            const ServiceSpec& service, Ids deps) {
   std::string unit = transport::shell_quote(service.unit);
-  std::string stamp = transport::shell_quote(fmt::format("{}/{}", kStampDir, service.unit));
+  std::string stamp = transport::shell_quote(fmt::format("{}/{}", kAppliedDir, service.unit));
   std::string id = fmt::format("service/{}@{}", service.unit, host);
   std::string check = fmt::format(
       "systemctl is-enabled --quiet {0} && systemctl is-active --quiet {0} && "

@@ -15,6 +15,10 @@ namespace zerospof::apply {
 
 using Ids = std::vector<std::string>;
 
+// Where apply keeps what it knows of a host, on the host: the input digest of each service it
+// started, the stamp of each binary it verified.
+inline constexpr const char* kAppliedDir = "/var/lib/zerospof/applied";
+
 // The bundle's files of one host, as the transport writes them.
 std::vector<transport::FileSpec> host_files(const render::Bundle& bundle, const std::string& host);
 

@@ -130,6 +130,14 @@ Result<std::string> ingress_nginx(const model::Cluster& cluster, const RenderOpt
                                 {"/spec/template/spec", affinity_patch(kIngressLabels)}},
                                "ingress-nginx-controller");
                          }));
+  // The admission certificate Jobs delete themselves once finished (ttlSecondsAfterFinished:
+  // 0), so every later apply would find them missing and run them again: kept, as a record.
+  for (const char* job : {"ingress-nginx-admission-create", "ingress-nginx-admission-patch"}) {
+    ZEROSPOF_ASSIGN_OR_RETURN(text, patch_object(text, "Job", job, file, [&](std::string document) {
+                                return replace_text(std::move(document),
+                                                    "  ttlSecondsAfterFinished: 0\n", "", file);
+                              }));
+  }
   return text + budget("ingress-nginx", "ingress-nginx-controller", kIngressLabels);
 }
 

@@ -240,6 +240,20 @@ TEST_F(ApplyTest, FreshHostsGetAThreeMemberEtcdOverMtlsAndASecondApplyChangesNot
   auto journal = util::read_file(dir_ + "/state/journal").value_or("");
   EXPECT_NE(journal.find("changed service/zerospof-etcd.service@cloudserver1"), std::string::npos);
   EXPECT_NE(journal.find("unchanged etcd/healthy"), std::string::npos);
+
+  // A binary changed behind apply's back, its modification time even set back, is found (the
+  // no-op check compares a stamp of the verified file, not its hash) and installed again.
+  auto tampered = ssh("cloudserver2",
+                      "f=/usr/local/bin/etcdctl; touch -r $f /tmp/mtime && echo >> $f && "
+                      "touch -r /tmp/mtime $f");
+  ASSERT_EQ(tampered.exit_code, 0) << tampered.err;
+  auto repaired = apply();
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.err;
+  journal = util::read_file(dir_ + "/state/journal").value_or("");
+  EXPECT_NE(journal.find("changed binary/etcdctl@cloudserver2"), std::string::npos) << journal;
+  sum = ssh("cloudserver2", "sha256sum /usr/local/bin/etcdctl | cut -d' ' -f1");
+  EXPECT_NE(manifest.find("etcdctl\t"), std::string::npos);
+  EXPECT_NE(manifest.find(sum.out.substr(0, 64)), std::string::npos) << sum.out;
 }
 
 TEST_F(ApplyTest, AnApplyKilledMidwayConvergesWhenRunAgain) {

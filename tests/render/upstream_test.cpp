@@ -34,6 +34,18 @@ TEST(UpstreamTest, LonghornKeepsThePlansReplicaCount) {
             std::string::npos);
 }
 
+TEST(UpstreamTest, IngressAdmissionJobsOutliveTheirCompletion) {
+  // Jobs that delete themselves on completion are missing at the next apply, which then
+  // recreates them: an apply with nothing to do would change something.
+  RenderOptions options;
+  options.upstream_dir = zerospof::testing::shared_path("upstream");
+  auto files = upstream_manifests(plan::builtin_plan(), options);
+  ASSERT_TRUE(files) << util::format_error(files.error());
+  std::string ingress = manifest(*files, "30-ingress-nginx.yaml");
+  EXPECT_NE(ingress.find("name: ingress-nginx-admission-patch\n"), std::string::npos);
+  EXPECT_EQ(ingress.find("ttlSecondsAfterFinished"), std::string::npos);
+}
+
 TEST(UpstreamTest, MissingUpstreamDirectoryIsAnErrorWithAHint) {
   RenderOptions options;
   options.upstream_dir = "/nonexistent";
