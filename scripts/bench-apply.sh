@@ -4,13 +4,12 @@
 # process, render included when BUNDLE=render). Repeats RUNS times (default 3), a new lab each
 # time, and prints one line per run; figures go to docs/performance.md ("## apply").
 #   scripts/bench-apply.sh [RUNS]
-#   BUNDLE=control-plane (default): the rendered bundle without what today's render cannot run
-#     in the lab (nftables.conf, the kwok unit, the addon manifests; see docs/apply.md);
-#   BUNDLE=render: the whole rendered bundle, as `zerospof apply PLAN --lab` would.
+#   BUNDLE=render (default): the whole rendered bundle, as `zerospof apply PLAN --lab` would;
+#   BUNDLE=control-plane: without the firewall, the node agents and the addon manifests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-bundle=${BUNDLE:-control-plane}
+bundle=${BUNDLE:-render}
 binary=${ZEROSPOF:-build/release/src/cli/zerospof}
 binaries=${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}/v1.37.2
 if [[ -z "${ZEROSPOF:-}" ]]; then

@@ -50,10 +50,8 @@ util::Result<RunReport> apply(const model::Cluster& cluster, const render::Bundl
       transport::SshTransport::create(ssh_targets(cluster), {.known_hosts = options.known_hosts}));
   transport::LocalTransport local;
   transport::RoutingTransport hosts(*ssh, local);
-  ZEROSPOF_RETURN_IF_ERROR(preflight(cluster, hosts,
-                                     {.allow_swap = options.lab,
-                                      .allow_shared_machine_id = options.lab,
-                                      .require_kernel_modules = !options.lab}));
+  ZEROSPOF_RETURN_IF_ERROR(preflight(
+      cluster, hosts, {.allow_swap = options.lab, .require_kernel_modules = !options.lab}));
   ApplyInputs inputs{.cluster = cluster,
                      .bundle = bundle,
                      .binaries = std::move(binaries),

@@ -56,7 +56,7 @@ struct ApplyOptions {
   std::string known_hosts;   // for ssh; empty: the user's own
   std::string state_dir;     // the journal and the operator's files live here
   bool dry_run = false;      // run() goes to a recorder, check() still reads the hosts
-  bool lab = false;          // lab hosts: swap and the lab's shared machine ID are tolerated
+  bool lab = false;  // lab hosts: kwok for the kubelet, swap tolerated, no kernel modules needed
   RunnerOptions runner;
   std::chrono::seconds wait{180};
   // Under --dry-run, one line per command or write that would have happened.

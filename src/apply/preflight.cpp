@@ -135,7 +135,7 @@ std::vector<std::string> preflight_problems(const model::Cluster& cluster,
                                             const PreflightOptions& options) {
   std::vector<std::string> problems;
   for (const auto& host : facts) {
-    if (host.machine_id.empty() && !options.allow_shared_machine_id) {
+    if (host.machine_id.empty()) {
       problems.push_back(host.node + ": /etc/machine-id is empty; run systemd-machine-id-setup");
     }
     check_host(cluster, host, options, problems);
@@ -145,10 +145,9 @@ std::vector<std::string> preflight_problems(const model::Cluster& cluster,
       "give each host its own (hostnamectl set-hostname)", problems);
   find_duplicates(
       facts,
-      [&options](const HostFacts& h) {
-        return h.machine_id.empty() || options.allow_shared_machine_id
-                   ? std::vector<std::string>{}
-                   : std::vector<std::string>{h.machine_id};
+      [](const HostFacts& h) {
+        return h.machine_id.empty() ? std::vector<std::string>{}
+                                    : std::vector<std::string>{h.machine_id};
       },
       "machine ID", "cloned hosts: remove /etc/machine-id and run systemd-machine-id-setup",
       problems);

@@ -36,9 +36,6 @@ struct PreflightOptions {
   double max_clock_skew_seconds = 2.0;  // etcd and certificates tolerate little more
   std::int64_t min_free_disk_kib = 2 * 1024 * 1024;
   bool allow_swap = false;  // the lab's kwok nodes run no kubelet, which refuses swap
-  // Lab hosts boot from one image and today share its machine ID (a lab defect, see
-  // docs/apply.md); nothing of a kwok node depends on it.
-  bool allow_shared_machine_id = false;
   // etcd's own guidance: WAL fdatasync under 10 ms (at the 99th percentile; this measures the
   // mean of a short burst, so a disk above it is certainly too slow).
   std::int64_t max_fsync_microseconds = 10'000;

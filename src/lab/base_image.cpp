@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Bumped whenever the recipe below changes, so that caches made by an older zerospof are rebuilt.
-constexpr const char* kRecipe = "bookworm-1";
+constexpr const char* kRecipe = "bookworm-2";
 
 std::string joined(const std::vector<std::string>& words, const char* separator) {
   std::string text;
@@ -69,6 +69,17 @@ util::Status make_hosts_distinct(const fs::path& root) {
   }
   ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic((root / "etc/machine-id").string(), "",
                                                    {.mode = 0444, .overwrite = true}));
+  // dbus's postinst left an ID of its own, which systemd copies into an empty machine-id
+  // before it looks at the container UUID: every host would share it. Point it at
+  // /etc/machine-id, as on an installed Debian system.
+  const fs::path dbus_id = root / "var/lib/dbus/machine-id";
+  std::error_code error;
+  fs::remove(dbus_id, error);
+  fs::create_directories(dbus_id.parent_path(), error);
+  fs::create_symlink("/etc/machine-id", dbus_id, error);
+  if (error)
+    return util::fail(util::Error::unavailable(
+        fmt::format("cannot link {} to /etc/machine-id: {}", dbus_id.string(), error.message())));
   return util::write_file_atomic((root / "etc/ssh/sshd_config.d/zerospof-lab.conf").string(),
                                  "# Written by zerospof lab: key-only root login, one host key.\n"
                                  "HostKey /etc/ssh/ssh_host_ed25519_key\n"

@@ -135,6 +135,19 @@ std::optional<pid_t> recorded_nspawn(const LabFiles& files, const HostRecord& ho
   return pid;
 }
 
+// A machine ID of the host's own, the same at every boot as a real server's: systemd
+// initialises the image's empty /etc/machine-id from the container UUID. Derived from the host
+// name (two FNV-1a hashes, 128 bits), so hosts of one lab never share one.
+std::string machine_uuid(const std::string& host) {
+  auto fnv = [](const std::string& text) {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ULL;
+    return hash;
+  };
+  return fmt::format("{:016x}{:016x}", fnv("zerospof lab host " + host),
+                     fnv(host + " zerospof lab host"));
+}
+
 std::vector<std::string> nspawn_command(const LabFiles& files, const HostRecord& host) {
   return {"systemd-nspawn",
           "--boot",
@@ -143,6 +156,7 @@ std::vector<std::string> nspawn_command(const LabFiles& files, const HostRecord&
           "--capability=CAP_NET_ADMIN",
           "--network-namespace-path=/run/netns/" + host_namespace(host.name),
           "--machine=" + host.name,
+          "--uuid=" + machine_uuid(host.name),
           "--resolv-conf=off",
           "--timezone=off",
           "--link-journal=no",

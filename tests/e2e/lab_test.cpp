@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -95,17 +96,24 @@ class LabTest : public ::testing::Test {
   lab::LabPaths paths_;
 };
 
-TEST_F(LabTest, EveryHostAnswersSshWithItsOwnNameAndAddressAndRunsSystemdAsPid1) {
+TEST_F(LabTest, EveryHostAnswersSshWithItsOwnNameAddressAndMachineIdAndRunsSystemdAsPid1) {
+  std::set<std::string> machine_ids;
   for (std::size_t i = 0; i < kHosts.size(); ++i) {
     auto result = ssh(kHosts[i],
                       "hostname; ip -4 -o addr show dev eth0; cat /proc/1/comm; "
                       "systemctl is-system-running --wait; systemctl is-active ssh");
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(result.out.substr(0, result.out.find('\n')), kHosts[i]);
+    // Apply's preflight refuses cloned hosts: each has a machine ID of its own, kept on reboot.
+    auto machine_id = ssh(kHosts[i], "cat /etc/machine-id");
+    EXPECT_EQ(machine_id.out.size(), 33u) << machine_id.out;
+    EXPECT_EQ(machine_id.out.find_first_not_of("0123456789abcdef\n"), std::string::npos);
+    machine_ids.insert(machine_id.out);
     EXPECT_NE(result.out.find("inet " + address_of(i) + "/24"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("\nsystemd\n"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("\nactive\n"), std::string::npos) << result.out;
   }
+  EXPECT_EQ(machine_ids.size(), kHosts.size());
 }
 
 TEST_F(LabTest, HostsReachEachOtherAndTheBridgeAndNothingElse) {
