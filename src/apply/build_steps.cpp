@@ -291,16 +291,16 @@ class Builder {
     ZEROSPOF_ASSIGN_OR_RETURN(
         auto rolled,
         add_operator_wait("verify/addons", "every Deployment, StatefulSet and DaemonSet available",
-                          workloads_available("exit"), join(addons, verified),
-                          workloads_available("print")));
+                          workloads_available(false), join(addons, verified),
+                          workloads_available(true)));
     (void)rolled;
     return {};
   }
 
-  // "KIND/NAMESPACE/NAME WANTED AVAILABLE" per workload, then `verdict` over them: "exit" fails
-  // unless every one is fully available (a failed kubectl fails too, never passes empty),
-  // "print" names the ones that are not.
-  std::string workloads_available(const std::string& verdict) const {
+  // "KIND/NAMESPACE/NAME WANTED AVAILABLE" per workload, then a verdict over them: a probe that
+  // fails unless every one is fully available (a failed kubectl fails too, never passes on an
+  // empty list), or, with `name_the_unavailable`, a list of the ones that are not.
+  std::string workloads_available(bool name_the_unavailable) const {
     const std::string name = "{.kind}/{.metadata.namespace}/{.metadata.name}";
     std::string list =
         kubectl("get deployments,statefulsets -A -o jsonpath='{range .items[*]}" + name +
@@ -309,9 +309,9 @@ class Builder {
         kubectl("get daemonsets -A -o jsonpath='{range .items[*]}" + name +
                 " {.status.desiredNumberScheduled} {.status.numberAvailable}{\"\\n\"}{end}'");
     std::string awk =
-        verdict == "exit"
-            ? "'NF && $2 != $3 + 0 {bad = 1} END {exit bad}'"
-            : "'NF && $2 != $3 + 0 {print \"  \" $1 \": \" $3 + 0 \" of \" $2 \" available\"}'";
+        name_the_unavailable
+            ? "'NF && $2 != $3 + 0 {print \"  \" $1 \": \" $3 + 0 \" of \" $2 \" available\"}'"
+            : "'NF && $2 != $3 + 0 {bad = 1} END {exit bad}'";
     return "w=$(" + list + ") && printf '%s\\n' \"$w\" | awk " + awk;
   }
 

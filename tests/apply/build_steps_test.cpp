@@ -1,13 +1,20 @@
 // build_steps: the graph a bundle turns into, its phases in order, and what check()/run() do
 // against in-memory hosts.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "apply/apply.h"
 #include "apply/steps.h"
 #include "support/recording_transport.h"
+#include "support/rooted_transport.h"
 #include "support/test_plans.h"
+#include "transport/local_transport.h"
+#include "util/files.h"
+#include "util/process.h"
 
 namespace zerospof::apply {
 namespace {
@@ -35,12 +42,13 @@ class BuildStepsTest : public ::testing::Test {
     bundle_.files.push_back({.host = host, .path = path, .mode = mode, .content = content});
   }
 
-  StepGraph build() {
+  StepGraph build(const std::string& kubectl = "/cache/kubectl") {
     ApplyInputs inputs{.cluster = cluster_,
                        .bundle = bundle_,
                        .binaries = binaries_,
                        .operator_dir = "/state/operator",
-                       .kubectl = "/cache/kubectl"};
+                       .kubectl = kubectl,
+                       .wait = std::chrono::seconds(1)};
     auto graph = build_steps(inputs);
     EXPECT_TRUE(graph.has_value()) << graph.error().message;
     return graph ? std::move(*graph) : StepGraph{};
@@ -98,17 +106,96 @@ TEST_F(BuildStepsTest, OperatorFilesGoBelowTheOperatorDirectory) {
             std::vector<std::string>{": /state/operator/etc/zerospof/admin.kubeconfig"});
 }
 
-TEST_F(BuildStepsTest, ABinaryIsVerifiedOnTheHostBeforeItReplacesTheOldOne) {
+// The binary step's real scripts, run against a directory standing in for the host.
+TEST_F(BuildStepsTest, ABinaryIsVerifiedOnTheHostThenStampedAndAnyLaterChangeIsFound) {
+  std::string root = ::testing::TempDir() + "binary-step-" + std::to_string(getpid());
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root + "/cache");
+  const std::string content = "#!/bin/sh\necho etcd\n";
+  ASSERT_TRUE(util::write_file_atomic(root + "/cache/etcd", content, {.mode = 0755}));
+  auto sha = util::run({"sh", "-c", "sha256sum " + root + "/cache/etcd | cut -c1-64"});
+  ASSERT_TRUE(sha.has_value());
+  binaries_[0].sha256 = sha->out.substr(0, 64);
+  binaries_[0].local_path = root + "/cache/etcd";
   StepGraph graph = build();
-  const std::string host = cluster_.nodes_with_role(model::Role::kEtcd)[0]->name;
-  const Step* etcd = graph.find("binary/etcd@" + host);
+  const Step* etcd =
+      graph.find("binary/etcd@" + cluster_.nodes_with_role(model::Role::kEtcd)[0]->name);
   ASSERT_NE(etcd, nullptr);
-  testing::RecordingTransport fake;
-  fake.answer("sha256sum '/usr/local/bin/etcd'",
-              {.exit_code = 0, .out = std::string(64, 'a') + "  x"});
-  EXPECT_EQ(etcd->check(fake).value(), true);
-  const Step* etcdctl = graph.find("binary/etcdctl@" + host);
-  EXPECT_EQ(etcdctl->check(fake).value(), false);  // the default answer has no checksum
+  testing::RootedTransport host(root, {"/usr/local/bin", "/var/lib/zerospof"});
+  std::filesystem::create_directories(root + "/usr/local/bin");
+  const std::string installed = root + "/usr/local/bin/etcd";
+  const std::string stamp = root + "/var/lib/zerospof/applied/binary-etcd";
+
+  EXPECT_FALSE(etcd->check(host).value());  // nothing installed
+  ASSERT_TRUE(etcd->run(host));
+  EXPECT_EQ(util::read_file(installed).value_or(""), content);
+  EXPECT_NE(util::read_file(stamp).value_or("").find(binaries_[0].sha256 + " "), std::string::npos);
+  EXPECT_TRUE(etcd->check(host).value());
+
+  // Changed in place, its modification time even set back: the stamp no longer matches, and
+  // the run puts the pinned binary back.
+  ASSERT_TRUE(util::run({"sh", "-c",
+                         "touch -r " + installed + " " + root + "/mtime && echo >> " + installed +
+                             " && touch -r " + root + "/mtime " + installed}));
+  EXPECT_FALSE(etcd->check(host).value());
+  ASSERT_TRUE(etcd->run(host));
+  EXPECT_EQ(util::read_file(installed).value_or(""), content);
+  EXPECT_TRUE(etcd->check(host).value());
+
+  // The pinned binary without a stamp (installed by an older zerospof): stamped, not uploaded.
+  std::filesystem::remove(stamp);
+  auto inode = [&] {
+    auto out = util::run({"stat", "-c", "%i", installed});
+    return out ? out->out : "";
+  };
+  std::string before = inode();
+  EXPECT_FALSE(etcd->check(host).value());
+  ASSERT_TRUE(etcd->run(host));
+  EXPECT_TRUE(etcd->check(host).value());
+  EXPECT_EQ(inode(), before);  // an upload renames a new file into place
+  std::filesystem::remove_all(root);
+}
+
+// verify/addons' real probe, against a kubectl that prints what a cluster would.
+TEST_F(BuildStepsTest, AddonsAreVerifiedOnlyWhenEveryWorkloadKindIsFullyAvailable) {
+  std::string dir = ::testing::TempDir() + "verify-addons-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  const std::string kubectl = dir + "/kubectl";
+  auto answer = [&](const std::string& workloads, const std::string& daemonsets, int status) {
+    std::string script = fmt::format(
+        "#!/bin/sh\ncase \"$*\" in *daemonsets*) printf '{}' ;; *) printf '{}' ;; esac\n"
+        "exit {}\n",
+        daemonsets, workloads, status);
+    ASSERT_TRUE(util::write_file_atomic(kubectl, script, {.mode = 0755, .overwrite = true}));
+  };
+  add(cluster_.nodes_with_role(model::Role::kControlPlane)[0]->name,
+      "/etc/systemd/system/zerospof-kube-apiserver.service",
+      "[Service]\nExecStart=/usr/local/bin/kube-apiserver\n");
+  add("", "/etc/zerospof/kubeconfig/admin.conf", "apiVersion: v1\n", 0600);
+  add("", "/etc/zerospof/manifests/10-coredns.yaml", "kind: Deployment\n");
+  StepGraph graph = build(kubectl);
+  const Step* verify = graph.find("verify/addons");
+  ASSERT_NE(verify, nullptr);
+  transport::LocalTransport here;
+  const std::string ready =
+      "Deployment/kube-system/coredns 3 3\\nStatefulSet/monitoring/alertmanager 3 3\\n";
+  answer(ready, "DaemonSet/kube-system/calico-node 5 5\\n", 0);
+  EXPECT_TRUE(verify->check(here).value());
+  answer(ready, "DaemonSet/kube-system/calico-node 5 4\\n", 0);
+  EXPECT_FALSE(verify->check(here).value());
+  answer("Deployment/ingress-nginx/ingress-nginx-controller 3 \\n", "", 0);  // none available
+  EXPECT_FALSE(verify->check(here).value());
+  answer(ready, "", 1);  // the API did not answer: never "nothing to wait for"
+  EXPECT_FALSE(verify->check(here).value());
+  // When the wait runs out, the error names what is still missing.
+  answer("Deployment/ingress-nginx/ingress-nginx-controller 3 2\\n", "", 0);
+  auto ran = verify->run(here);
+  ASSERT_FALSE(ran);
+  EXPECT_NE(ran.error().message.find(
+                "Deployment/ingress-nginx/ingress-nginx-controller: 2 of 3 available"),
+            std::string::npos)
+      << ran.error().message;
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(BuildStepsTest, AServiceIsDoneOnlyWhenActiveEnabledAndStartedFromTheSameInputs) {
