@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -76,6 +77,26 @@ std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
     if (names.count(binary.name) != 0) needed.push_back(binary);
   }
   return needed;
+}
+
+std::vector<std::string> binaries_missing_from_cache(const std::vector<transport::FileSpec>& files,
+                                                     const std::vector<Binary>& cache) {
+  const std::string start = fmt::format("ExecStart={}/", kBinDir);
+  std::set<std::string> missing;
+  for (const auto& file : files) {
+    if (!file.path.starts_with("/etc/systemd/system/") || !file.path.ends_with(".service"))
+      continue;
+    for (std::size_t at = file.content.find(start); at != std::string::npos;
+         at = file.content.find(start, at + 1)) {
+      std::size_t name_at = at + start.size();
+      std::string name =
+          file.content.substr(name_at, file.content.find_first_of(" \t\n\\", name_at) - name_at);
+      bool cached = std::any_of(cache.begin(), cache.end(),
+                                [&](const Binary& binary) { return binary.name == name; });
+      if (!cached) missing.insert(name);
+    }
+  }
+  return {missing.begin(), missing.end()};
 }
 
 // What a stamp records of an installed binary: device, inode, size and status-change time

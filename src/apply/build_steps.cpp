@@ -2,6 +2,7 @@
 // the "barrier" ids of the phase before it (e.g. every apiserver waits for etcd/healthy), never
 // on everything before, so hosts progress independently within a phase.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <filesystem>
 #include <set>
@@ -104,6 +105,13 @@ class Builder {
   util::Status add_host(const std::string& name) {
     HostPlan host{.name = name, .files = host_files(inputs_.bundle, name)};
     if (host.files.empty()) return {};
+    if (auto missing = binaries_missing_from_cache(host.files, inputs_.binaries); !missing.empty())
+      return util::fail(util::Error::failed_precondition(
+          fmt::format("{} starts {} from /usr/local/bin, which the binary cache does not hold",
+                      name, fmt::join(missing, ", ")),
+          "put each pinned release binary in the cache directory (--binaries) with a line "
+          "\"NAME VERSION SHA256\" in its manifest (docs/apply.md); lab/binaries/build.sh "
+          "fills it only with what the lab runs"));
     host.binaries = binaries_for(host.files, inputs_.binaries);
     host.digest = inputs_digest(host.files, host.binaries);
     ZEROSPOF_ASSIGN_OR_RETURN(std::string prepared, add_preparation_step(graph_, name));

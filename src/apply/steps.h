@@ -61,6 +61,11 @@ class BinaryContents {
 std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
                                  const std::vector<Binary>& cache);
 
+// The programs below /usr/local/bin that a systemd unit among `files` starts (ExecStart) and
+// the cache does not hold: apply cannot start such a unit, so it refuses before any step.
+std::vector<std::string> binaries_missing_from_cache(const std::vector<transport::FileSpec>& files,
+                                                     const std::vector<Binary>& cache);
+
 util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
                                    const std::vector<Binary>& binaries,
                                    std::shared_ptr<BinaryContents> contents, Ids deps);

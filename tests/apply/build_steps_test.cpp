@@ -90,6 +90,21 @@ TEST_F(BuildStepsTest, AnEtcdBundleGivesFilesBinariesRollingMembersAndAHealthChe
   EXPECT_EQ(graph.find("etcd/healthy")->deps.size(), 3u);
 }
 
+TEST_F(BuildStepsTest, AUnitWhoseProgramTheCacheLacksStopsApplyBeforeAnyStep) {
+  // A real host's kubelet and containerd come from no lab build: said at once, with what to do.
+  add("blackboar", "/etc/systemd/system/zerospof-kubelet.service",
+      "[Service]\nExecStart=/usr/local/bin/kubelet --config=/etc/zerospof/kubelet-config.yaml\n");
+  add("blackboar", "/etc/systemd/system/zerospof-containerd.service",
+      "[Service]\nExecStart=/usr/local/bin/containerd\n");
+  ApplyInputs inputs{.cluster = cluster_, .bundle = bundle_, .binaries = binaries_};
+  auto graph = build_steps(inputs);
+  ASSERT_FALSE(graph.has_value());
+  EXPECT_EQ(graph.error().message,
+            "blackboar starts containerd, kubelet from /usr/local/bin, which the binary cache "
+            "does not hold");
+  EXPECT_NE(graph.error().hint.find("NAME VERSION SHA256"), std::string::npos);
+}
+
 TEST_F(BuildStepsTest, WithoutAnAdminKubeconfigThereAreNoApiChecks) {
   StepGraph graph = build();
   for (const auto& id : ids(graph)) EXPECT_EQ(id.find("verify/"), std::string::npos) << id;
@@ -171,6 +186,7 @@ TEST_F(BuildStepsTest, AddonsAreVerifiedOnlyWhenEveryWorkloadKindIsFullyAvailabl
   add(cluster_.nodes_with_role(model::Role::kControlPlane)[0]->name,
       "/etc/systemd/system/zerospof-kube-apiserver.service",
       "[Service]\nExecStart=/usr/local/bin/kube-apiserver\n");
+  binaries_.push_back({"kube-apiserver", "v1.37.2", std::string(64, 'd'), "/cache/kube-apiserver"});
   add("", "/etc/zerospof/kubeconfig/admin.conf", "apiVersion: v1\n", 0600);
   add("", "/etc/zerospof/manifests/10-coredns.yaml", "kind: Deployment\n");
   StepGraph graph = build(kubectl);
