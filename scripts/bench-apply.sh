@@ -13,8 +13,8 @@ bundle=${BUNDLE:-render}
 binary=${ZEROSPOF:-build/release/src/cli/zerospof}
 binaries=${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}/v1.37.2
 if [[ -z "${ZEROSPOF:-}" ]]; then
-  cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZEROSPOF_TESTS=OFF \
-    -DZEROSPOF_BENCH=OFF -DCMAKE_CXX_FLAGS="-Wno-error=restrict" >/dev/null
+  # The same configuration as the other scripts that share build/release.
+  cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZEROSPOF_TESTS=OFF >/dev/null
   cmake --build build/release --target zerospof -j1 >/dev/null
 fi
 work=$(mktemp -d /var/tmp/zerospof-bench-apply.XXXXXX)

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ZEROSPOF_LAB_PACKAGES=0 scripts/install-deps.sh
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZEROSPOF_TESTS=OFF >/dev/null
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZEROSPOF_TESTS=OFF \
+  -DZEROSPOF_BENCH=ON >/dev/null
 cmake --build build/release --target check_bench
 taskset -c 0 build/release/bench/check_bench --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true "$@"

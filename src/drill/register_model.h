@@ -12,7 +12,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "drill/history.h"
 
@@ -32,9 +32,18 @@ class ValueTable {
   std::size_t size() const { return texts_.size(); }
 
  private:
-  std::deque<std::string> texts_;  // a deque: the views in ids_ stay valid as it grows
-  std::unordered_map<std::string_view, ValueId> ids_;
-  std::unordered_map<std::uint64_t, ValueId> appends_;  // (state << 32 | suffix) -> result
+  // Open addressing over flat arrays (no node per entry: a check interns a value per operation
+  // and the searches append in their inner loop). A slot holds id + 1, 0 when empty; both
+  // tables grow at half load, so probes stay short.
+  void grow_texts();
+  void grow_appends();
+
+  std::deque<std::string> texts_;      // by id; a deque: texts never move as it grows
+  std::vector<std::uint64_t> hashes_;  // by id: the hash of its text
+  std::vector<ValueId> text_slots_;
+  std::vector<std::uint64_t> append_keys_;  // (state << 32 | suffix) + 1, 0 when empty
+  std::vector<ValueId> append_results_;
+  std::size_t appends_ = 0;
 };
 
 // An operation of one partition, with its values interned.

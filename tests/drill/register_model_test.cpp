@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace zerospof::drill {
 namespace {
 
@@ -18,6 +21,23 @@ TEST(ValueTable, AppendConcatenatesAndInterns) {
   const ValueId ab = values.append(values.intern("a"), values.intern("b"));
   EXPECT_EQ(values.text(ab), "ab");
   EXPECT_EQ(ab, values.intern("ab"));
+}
+
+TEST(ValueTable, IdsAndAppendsSurviveTheTablesGrowingManyTimes) {
+  // The tables start with 64 slots: 5,000 values and appends make them grow several times.
+  ValueTable values;
+  std::vector<ValueId> ids;
+  for (int i = 0; i < 5000; ++i) ids.push_back(values.intern("value " + std::to_string(i)));
+  ValueId list = kAbsent;
+  std::vector<ValueId> lists;
+  for (int i = 0; i < 5000; ++i) lists.push_back(list = values.append(list, ids[i]));
+  for (int i = 0; i < 5000; ++i) {
+    EXPECT_EQ(values.intern("value " + std::to_string(i)), ids[i]);
+    EXPECT_EQ(values.text(ids[i]), "value " + std::to_string(i));
+    EXPECT_EQ(values.append(i == 0 ? kAbsent : lists[i - 1], ids[i]), lists[i]);  // memoised
+  }
+  EXPECT_EQ(values.size(), 1u + 5000 + 5000 - 1);  // "value 0" appended to nothing is itself
+  EXPECT_EQ(values.text(lists[2]), "value 0value 1value 2");
 }
 
 TEST(RegisterModel, CompareAndSetObservesTheComparison) {
