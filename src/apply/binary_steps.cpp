@@ -118,8 +118,8 @@ util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
   Ids ids;
   for (const auto& binary : binaries) {
     std::string target = transport::shell_quote(fmt::format("{}/{}", kBinDir, binary.name));
-    std::string staged =
-        transport::shell_quote(fmt::format("{}/.{}.zerospof-upload", kBinDir, binary.name));
+    std::string staged_path = fmt::format("{}/.{}.zerospof-upload", kBinDir, binary.name);
+    std::string staged = transport::shell_quote(staged_path);
     std::string stamp =
         transport::shell_quote(fmt::format("{}/binary-{}", kAppliedDir, binary.name));
     // The stamp, written atomically, of a target just verified.
@@ -145,9 +145,7 @@ util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
           ZEROSPOF_ASSIGN_OR_RETURN(auto present, t.run(host, {.script = verified}));
           if (!present.succeeded()) {
             ZEROSPOF_ASSIGN_OR_RETURN(auto content, contents->get(binary));
-            ZEROSPOF_RETURN_IF_ERROR(t.put_file(
-                host,
-                {fmt::format("{}/.{}.zerospof-upload", kBinDir, binary.name), *content, 0755}));
+            ZEROSPOF_RETURN_IF_ERROR(t.put_file(host, {staged_path, *content, 0755}));
             std::string install =
                 fmt::format("echo {0}'  '{1} | sha256sum -c --quiet && mv -f {1} {2}",
                             binary.sha256, staged, target);
