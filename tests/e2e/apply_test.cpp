@@ -298,12 +298,12 @@ class WholeClusterTest : public ApplyTest {
     return false;
   }
 
-  std::string ready_nodes() {
-    return kubectl(
-               "get nodes -o jsonpath='{range .items[*]}{.metadata.name}="
-               "{.status.conditions[?(@.type==\"Ready\")].status} {end}'")
-        .out;
-  }
+  // "NAME=True NAME=False ..." in name order: each node's Ready condition.
+  static constexpr const char* kNodesReady =
+      "get nodes -o jsonpath='{range .items[*]}{.metadata.name}="
+      "{.status.conditions[?(@.type==\"Ready\")].status} {end}'";
+
+  std::string ready_nodes() { return kubectl(kNodesReady).out; }
 
   static std::string all_ready() {
     std::vector<std::string> names = kAllHosts;
@@ -338,11 +338,7 @@ class WholeClusterTest : public ApplyTest {
   // In vip mode HAProxy and keepalived run on the control-plane hosts; with a local proxy,
   // HAProxy runs on every host and keepalived nowhere.
   void expect_whole_cluster(bool local_proxy) {
-    EXPECT_TRUE(
-        eventually_prints("get nodes -o jsonpath='{range .items[*]}{.metadata.name}="
-                          "{.status.conditions[?(@.type==\"Ready\")].status} {end}'",
-                          all_ready(), 60))
-        << ready_nodes();
+    EXPECT_TRUE(eventually_prints(kNodesReady, all_ready(), 60)) << ready_nodes();
     expect_etcd_healthy_over_mtls();
     EXPECT_EQ(kubectl("get --raw /readyz").out, "ok");
     auto leases = kubectl(
@@ -398,11 +394,7 @@ TEST_F(WholeClusterTest, FreshHostsBecomeTheWholeHaClusterAndComeBackAfterEveryH
   EXPECT_TRUE(eventually_prints("get --raw /readyz", "ok", 180))
       << "the API did not come back through the VIP after every host restarted";
   expect_etcd_healthy_over_mtls();
-  EXPECT_TRUE(
-      eventually_prints("get nodes -o jsonpath='{range .items[*]}{.metadata.name}="
-                        "{.status.conditions[?(@.type==\"Ready\")].status} {end}'",
-                        all_ready(), 180))
-      << ready_nodes();
+  EXPECT_TRUE(eventually_prints(kNodesReady, all_ready(), 180)) << ready_nodes();
 }
 
 // The same plan with `endpoint.mode: local-proxy`: HAProxy on 127.0.0.1 on every node, no VIP.
