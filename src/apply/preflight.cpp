@@ -1,6 +1,7 @@
 #include "apply/preflight.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <future>
 #include <map>
@@ -73,12 +74,10 @@ void check_host(const model::Cluster& cluster, const HostFacts& host,
         static_cast<double>(options.max_fsync_microseconds) / 1000, render::layout::kEtcdDataDir));
   }
   if (options.require_kernel_modules && !host.missing_modules.empty()) {
-    std::string list;
-    for (const auto& module : host.missing_modules) list += (list.empty() ? "" : ", ") + module;
     problems.push_back(fmt::format(
         "{}: the kernel modules {} are neither loaded nor installed, and the container "
         "runtime needs them; install the host's linux-image modules package or load them",
-        host.node, list));
+        host.node, fmt::join(host.missing_modules, ", ")));
   }
 }
 
