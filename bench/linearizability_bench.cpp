@@ -8,13 +8,13 @@
 #include <filesystem>
 #include <string>
 
-#include "drill/history.h"
-#include "drill/history_generator.h"
-#include "drill/linearizability.h"
+#include "history/history.h"
+#include "history/history_generator.h"
+#include "history/linearizability.h"
 
 namespace {
 
-using namespace zerospof::drill;
+using namespace zerospof::history;
 
 void check_history(benchmark::State& state, const History& history) {
   CheckResult result;

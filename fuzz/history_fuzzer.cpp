@@ -5,12 +5,12 @@
 #include <cstdint>
 #include <string_view>
 
-#include "drill/history.h"
-#include "drill/linearizability.h"
-#include "drill/linearizability_report.h"
+#include "history/history.h"
+#include "history/linearizability.h"
+#include "history/linearizability_report.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace zerospof::drill;
+  using namespace zerospof::history;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   for (const HistoryFormat format :
        {HistoryFormat::kJepsen, HistoryFormat::kEdn, HistoryFormat::kJsonLines}) {

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 shared=${ZEROSPOF_SHARED_DIR:-$(pwd)/../shared}
-build=build/drill-release
+build=build/history-release
 go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 
 echo "== building (Release, -j1) and the Porcupine harness" >&2

@@ -1,5 +1,5 @@
 // `zerospof verify-history FILE`: is a recorded history linearizable? Parses flags, makes one
-// call into the drill module, prints the report (docs/history.md). Exit 0 linearizable,
+// call into the history module, prints the report (docs/history.md). Exit 0 linearizable,
 // 1 not linearizable, 2 bad input, 3 undecided within --timeout, 4 the file could not be read.
 #include <unistd.h>
 
@@ -8,9 +8,9 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "drill/history.h"
-#include "drill/linearizability.h"
-#include "drill/linearizability_report.h"
+#include "history/history.h"
+#include "history/linearizability.h"
+#include "history/linearizability_report.h"
 #include "util/terminal.h"
 
 namespace zerospof::cli {
@@ -29,35 +29,35 @@ int report_error(const util::Error& error) {
   return util::exit_code_for(error);
 }
 
-int exit_code_for(drill::Verdict verdict) {
+int exit_code_for(history::Verdict verdict) {
   switch (verdict) {
-    case drill::Verdict::kLinearizable:
+    case history::Verdict::kLinearizable:
       return 0;
-    case drill::Verdict::kNotLinearizable:
+    case history::Verdict::kNotLinearizable:
       return 1;
-    case drill::Verdict::kUndecided:
+    case history::Verdict::kUndecided:
       return 3;
   }
   return 3;
 }
 
 int run(const VerifyHistoryFlags& flags) {
-  std::optional<drill::HistoryFormat> format;
+  std::optional<history::HistoryFormat> format;
   if (!flags.format.empty()) {
-    auto parsed = drill::parse_history_format(flags.format);
+    auto parsed = history::parse_history_format(flags.format);
     if (!parsed) return report_error(parsed.error());
     format = *parsed;
   }
-  auto history = drill::load_history(flags.file, format);
+  auto history = history::load_history(flags.file, format);
   if (!history) return report_error(history.error());
-  drill::CheckOptions options;
+  history::CheckOptions options;
   options.threads = flags.threads;
   options.timeout = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
-  const drill::CheckResult result = drill::check_linearizability(*history, options);
+  const history::CheckResult result = history::check_linearizability(*history, options);
   const std::string text =
       flags.output == "json"
-          ? drill::render_json(*history, result)
-          : drill::render_text(*history, result, util::Style(util::color_enabled(STDOUT_FILENO)));
+          ? history::render_json(*history, result)
+          : history::render_text(*history, result, util::Style(util::color_enabled(STDOUT_FILENO)));
   std::fputs(text.c_str(), stdout);
   return exit_code_for(result.verdict);
 }

@@ -1,0 +1,153 @@
+#include "history/history_generator.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <random>
+
+namespace zerospof::history {
+namespace {
+
+// A client's operation: invoked, then applied to the store, then completed, one step per tick.
+struct Client {
+  std::int64_t process = 0;
+  std::size_t operation = 0;
+  bool busy = false;
+  bool applied = false;
+};
+
+class Simulation {
+ public:
+  explicit Simulation(const GeneratorOptions& options)
+      : options_(options),
+        random_(options.seed),
+        clients_(std::max<std::size_t>(1, options.processes)) {
+    for (std::size_t i = 0; i < clients_.size(); ++i) clients_[i].process = next_process_++;
+  }
+
+  History run() {
+    while (invoked_ < options_.operations || any_busy() || !stuck_.empty()) {
+      ++time_;
+      if (!stuck_.empty() && chance(100)) apply_stuck();
+      advance(clients_[pick(clients_.size())]);
+    }
+    return std::move(history_);
+  }
+
+ private:
+  bool chance(std::uint32_t per_mille) { return pick(1000) < per_mille; }
+  std::size_t pick(std::size_t bound) {
+    return std::uniform_int_distribution<std::size_t>(0, bound - 1)(random_);
+  }
+  bool any_busy() const {
+    return std::any_of(clients_.begin(), clients_.end(), [](const Client& c) { return c.busy; });
+  }
+
+  void advance(Client& client) {
+    if (!client.busy) {
+      if (invoked_ < options_.operations) invoke(client);
+    } else if (!client.applied && chance(options_.unknown_per_mille)) {
+      give_up(client, /*applied=*/false);
+    } else if (!client.applied) {
+      apply(history_.operations[client.operation]);
+      client.applied = true;
+    } else if (chance(options_.unknown_per_mille)) {
+      give_up(client, /*applied=*/true);
+    } else {
+      Operation& operation = history_.operations[client.operation];
+      operation.complete_time = time_;
+      operation.complete_line = static_cast<int>(time_);
+      client.busy = false;
+    }
+  }
+
+  void invoke(Client& client) {
+    Operation operation;
+    operation.process = client.process;
+    operation.key = options_.keys <= 1 ? std::string() : std::to_string(pick(options_.keys));
+    operation.invoke_time = time_;
+    operation.invoke_line = static_cast<int>(time_);
+    choose_function(operation);
+    client.operation = history_.operations.size();
+    client.busy = true;
+    client.applied = false;
+    history_.operations.push_back(std::move(operation));
+    ++invoked_;
+  }
+
+  void choose_function(Operation& operation) {
+    const std::size_t roll = pick(10);
+    if (options_.key_value) {
+      operation.function = roll < 4   ? Function::kRead
+                           : roll < 6 ? Function::kWrite
+                                      : Function::kAppend;
+      if (operation.function != Function::kRead)
+        operation.argument = fmt::format("x {} {} y", operation.process, invoked_);
+      return;
+    }
+    operation.function = roll < 4   ? Function::kRead
+                         : roll < 7 ? Function::kWrite
+                                    : Function::kCompareAndSet;
+    if (operation.function != Function::kRead) operation.argument = register_value();
+    if (operation.function == Function::kCompareAndSet) operation.expected = register_value();
+  }
+
+  std::string register_value() { return std::to_string(pick(options_.register_values)); }
+
+  // The client's outcome is lost. An operation not applied yet either never takes effect or
+  // takes effect later; the client is replaced by a new process, as Jepsen does.
+  void give_up(Client& client, bool applied) {
+    Operation& operation = history_.operations[client.operation];
+    operation.outcome = Outcome::kUnknown;
+    operation.observed.reset();
+    operation.complete_time = time_;
+    operation.complete_line = static_cast<int>(time_);
+    if (!applied && pick(2) == 0) stuck_.push_back(client.operation);
+    client = Client{next_process_++};
+  }
+
+  void apply_stuck() {
+    const std::size_t index = pick(stuck_.size());
+    const std::size_t operation = stuck_[index];
+    stuck_.erase(stuck_.begin() + static_cast<long>(index));
+    const Outcome outcome = history_.operations[operation].outcome;
+    apply(history_.operations[operation]);
+    history_.operations[operation].outcome = outcome;  // still unknown to the history
+    history_.operations[operation].observed.reset();
+  }
+
+  void apply(Operation& operation) {
+    Value& stored = store_[operation.key];
+    switch (operation.function) {
+      case Function::kRead:
+        operation.observed = stored;
+        break;
+      case Function::kWrite:
+        stored = operation.argument;
+        break;
+      case Function::kAppend:
+        stored = stored.value_or("") + operation.argument.value_or("");
+        break;
+      case Function::kCompareAndSet:
+        operation.outcome = stored == operation.expected ? Outcome::kOk : Outcome::kFailed;
+        if (operation.outcome == Outcome::kOk) stored = operation.argument;
+        break;
+    }
+  }
+
+  const GeneratorOptions& options_;
+  std::mt19937_64 random_;
+  std::vector<Client> clients_;
+  std::map<std::string, Value> store_;
+  std::vector<std::size_t> stuck_;
+  History history_{"generated"};
+  std::int64_t time_ = 0;
+  std::int64_t next_process_ = 0;
+  std::size_t invoked_ = 0;
+};
+
+}  // namespace
+
+History generate_history(const GeneratorOptions& options) { return Simulation(options).run(); }
+
+}  // namespace zerospof::history

@@ -1,0 +1,206 @@
+#include "history/linearizability.h"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+namespace zerospof::history {
+namespace {
+
+// One key's operations: indices into the history, and the search's view of them.
+struct Partition {
+  std::string key;
+  std::vector<std::size_t> history_index;
+  std::vector<PartitionOperation> operations;
+  std::size_t unknown_operations = 0;
+  ValueTable values;
+};
+
+ModelOperation to_model(const Operation& operation, ValueTable& values) {
+  ModelOperation model;
+  model.function = operation.function;
+  model.outcome = operation.outcome;
+  model.argument = values.intern_value(operation.argument);
+  model.expected = values.intern_value(operation.expected);
+  model.observed = values.intern_value(operation.observed);
+  return model;
+}
+
+// Splits by key, in key order (P-compositionality). Reads of unknown outcome are left out: they
+// change nothing and observed nothing, so any place in the order suits them.
+std::vector<Partition> partition_by_key(const History& history) {
+  std::map<std::string_view, std::vector<std::size_t>> by_key;
+  for (std::size_t i = 0; i < history.operations.size(); ++i)
+    by_key[history.operations[i].key].push_back(i);
+  std::vector<Partition> partitions(by_key.size());
+  std::size_t next = 0;
+  for (const auto& [key, indices] : by_key) {
+    Partition& partition = partitions[next++];
+    partition.key = std::string(key);
+    for (const std::size_t index : indices) {
+      const Operation& operation = history.operations[index];
+      const bool unknown = operation.outcome == Outcome::kUnknown;
+      partition.unknown_operations += unknown ? 1 : 0;
+      if (unknown && operation.function == Function::kRead) continue;
+      partition.history_index.push_back(index);
+      partition.operations.push_back(
+          PartitionOperation{to_model(operation, partition.values), operation.invoke_time,
+                             unknown ? kNever : operation.complete_time});
+    }
+  }
+  return partitions;
+}
+
+// Counts unknown operations placed after an operation invoked once their client gave up.
+std::size_t count_late_unknown_effects(const History& history, const Partition& partition,
+                                       const std::vector<std::uint32_t>& order) {
+  std::size_t late = 0;
+  std::int64_t latest_invocation = 0;
+  for (const std::uint32_t position : order) {
+    const Operation& operation = history.operations[partition.history_index[position]];
+    if (operation.outcome == Outcome::kUnknown && operation.complete_time != kNever &&
+        latest_invocation > operation.complete_time)
+      ++late;
+    latest_invocation = std::max(latest_invocation, operation.invoke_time);
+  }
+  return late;
+}
+
+Explanation explain(const Partition& partition, const SearchResult& search) {
+  Explanation explanation;
+  explanation.key = partition.key;
+  explanation.operations_in_key = partition.operations.size();
+  std::vector<bool> in_prefix(partition.operations.size(), false);
+  for (const std::uint32_t position : search.order) {
+    in_prefix[position] = true;
+    explanation.prefix.push_back(partition.history_index[position]);
+  }
+  const ValueId state = search.value_after_order;
+  if (state != kAbsent) explanation.value_after_prefix = std::string(partition.values.text(state));
+  // The remaining operation that completes first bounds which ones may come next.
+  std::size_t first_to_complete = partition.operations.size();
+  for (std::size_t i = 0; i < partition.operations.size(); ++i)
+    if (!in_prefix[i] && (first_to_complete == partition.operations.size() ||
+                          partition.operations[i].complete_time <
+                              partition.operations[first_to_complete].complete_time))
+      first_to_complete = i;
+  if (first_to_complete == partition.operations.size()) return explanation;
+  explanation.must_complete_first = partition.history_index[first_to_complete];
+  const std::int64_t bound = partition.operations[first_to_complete].complete_time;
+  ValueTable values = partition.values;  // apply() may intern appended values
+  for (std::size_t i = 0; i < partition.operations.size(); ++i) {
+    if (in_prefix[i] || partition.operations[i].invoke_time > bound) continue;
+    const ModelOperation& model = partition.operations[i].model;
+    const bool legal = apply(values, state, model).legal;
+    explanation.blocked.push_back(BlockedOperation{
+        partition.history_index[i], legal,
+        legal ? "possible next, but no order of the remaining operations works after it"
+              : why_illegal(values, state, model)});
+  }
+  return explanation;
+}
+
+struct KeyOutcome {
+  KeyResult result;
+  std::optional<Explanation> explanation;
+};
+
+KeyOutcome check_key(const History& history, Partition& partition, const SearchLimits& limits) {
+  const SearchResult search = search_linearization(partition.operations, partition.values, limits);
+  KeyOutcome outcome;
+  KeyResult& result = outcome.result;
+  result.key = partition.key;
+  result.operations = partition.history_index.size();
+  result.verdict = search.verdict;
+  result.states = search.states;
+  result.cache_bytes = search.cache_bytes;
+  result.unknown_operations = partition.unknown_operations;
+  result.undecided_reason = search.undecided_reason;
+  if (search.verdict == Verdict::kLinearizable)
+    result.unknown_effects_after_give_up =
+        count_late_unknown_effects(history, partition, search.order);
+  if (search.verdict == Verdict::kNotLinearizable) outcome.explanation = explain(partition, search);
+  return outcome;
+}
+
+// Keys are taken in order from a shared counter; a failing key lowers first_failure, which
+// stops the searches of later keys. Results land in their key's slot, so the merge below sees
+// the same values whatever the interleaving.
+void run_pool(const History& history, std::vector<Partition>& partitions,
+              std::vector<KeyOutcome>& outcomes, const CheckOptions& options) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> first_failure{partitions.size()};
+  SearchLimits base;
+  base.max_states = options.max_states_per_key;
+  base.stop_below = &first_failure;
+  if (options.timeout) base.deadline = std::chrono::steady_clock::now() + *options.timeout;
+  auto work = [&] {
+    for (std::size_t i = next.fetch_add(1); i < partitions.size(); i = next.fetch_add(1)) {
+      if (first_failure.load() < i) continue;
+      SearchLimits limits = base;
+      limits.stop_index = i;
+      outcomes[i] = check_key(history, partitions[i], limits);
+      if (outcomes[i].result.verdict != Verdict::kNotLinearizable) continue;
+      std::size_t current = first_failure.load();
+      while (i < current && !first_failure.compare_exchange_weak(current, i)) {
+      }
+    }
+  };
+  // Starting a thread costs about as much as checking a few thousand operations, so unless told
+  // otherwise small histories are checked on the calling thread alone.
+  constexpr std::size_t kOperationsPerWorker = 4096;
+  const std::size_t automatic =
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
+                            1 + history.operations.size() / kOperationsPerWorker);
+  const std::size_t workers =
+      std::min(options.threads ? std::size_t{options.threads} : automatic, partitions.size());
+  std::vector<std::jthread> pool;
+  for (std::size_t i = 1; i < workers; ++i) pool.emplace_back(work);
+  work();
+}
+
+CheckResult merge(std::vector<Partition>& partitions, std::vector<KeyOutcome>& outcomes) {
+  CheckResult result;
+  result.verdict = Verdict::kLinearizable;
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    KeyResult key = std::move(outcomes[i].result);
+    if (result.verdict == Verdict::kNotLinearizable) {  // reported alike for any thread count
+      key = KeyResult{partitions[i].key, partitions[i].history_index.size(), Verdict::kUndecided};
+      key.unknown_operations = partitions[i].unknown_operations;
+      key.undecided_reason = "not checked: an earlier key is not linearizable";
+    } else if (key.verdict == Verdict::kNotLinearizable) {
+      result.verdict = Verdict::kNotLinearizable;
+      result.explanation = std::move(outcomes[i].explanation);
+      result.undecided_reason.clear();
+    } else if (key.verdict == Verdict::kUndecided && result.verdict == Verdict::kLinearizable) {
+      result.verdict = Verdict::kUndecided;
+      const std::string name = key.key.empty() ? "the register" : "key \"" + key.key + "\"";
+      result.undecided_reason = name + ": " + key.undecided_reason;
+    }
+    result.keys.push_back(std::move(key));
+  }
+  return result;
+}
+
+}  // namespace
+
+CheckResult check_linearizability(const History& history, const CheckOptions& options) {
+  std::vector<Partition> partitions = partition_by_key(history);
+  std::vector<KeyOutcome> outcomes(partitions.size());
+  run_pool(history, partitions, outcomes, options);
+  return merge(partitions, outcomes);
+}
+
+std::string_view verdict_name(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kLinearizable:
+      return "linearizable";
+    case Verdict::kNotLinearizable:
+      return "not-linearizable";
+    case Verdict::kUndecided:
+      return "undecided";
+  }
+  return "undecided";
+}
+
+}  // namespace zerospof::history

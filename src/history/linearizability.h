@@ -1,0 +1,78 @@
+// Checks that a history is linearizable: every operation appears to take effect atomically at
+// some instant between its invocation and its completion, in an order the register model
+// accepts. For a drill this is the proof that no acknowledged write was lost and no read saw a
+// stale or invented value.
+//
+// The history is split by key (P-compositionality, Herlihy & Wing 1990: it is linearizable iff
+// each key's sub-history is) and the keys are searched in parallel on a bounded pool of
+// threads (wgl_search.h). Operations of unknown outcome may take effect at any time after their
+// invocation or not at all; reads of unknown outcome constrain nothing and are left out.
+//
+// Guarantees: the result (verdict, partitions, explanation) is the same for any thread count,
+// except that a time limit can turn a verdict into kUndecided. Keys are reported in key order;
+// when a key is not linearizable, the keys after it are reported as not checked and the
+// explanation is that of the first failing key. Never throws on any History.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "history/history.h"
+#include "history/wgl_search.h"
+
+namespace zerospof::history {
+
+struct CheckOptions {
+  std::optional<std::chrono::milliseconds> timeout;  // for the whole check; none: no limit
+  unsigned threads = 0;                              // 0: one per core, fewer for small histories
+  std::size_t max_states_per_key = 20'000'000;       // memory bound: undecided beyond it
+};
+
+// An operation the search could not order after the longest linearizable prefix.
+struct BlockedOperation {
+  std::size_t operation = 0;  // index into History::operations
+  bool legal_here = false;    // the model accepts it right after the prefix
+  std::string reason;         // why not, or that every continuation after it failed
+};
+
+// Computed from the search of the first non-linearizable key: the longest linearizable prefix
+// it reached and the operations that could come next, none of which leads to a linearization.
+struct Explanation {
+  std::string key;
+  std::vector<std::size_t> prefix;  // indices into History::operations, in linearization order
+  Value value_after_prefix;
+  std::size_t operations_in_key = 0;
+  // The operation whose completion the search could not get past: it must be ordered before it
+  // completes, and nothing that may come first lets it.
+  std::size_t must_complete_first = 0;
+  std::vector<BlockedOperation> blocked;  // in invocation order
+};
+
+struct KeyResult {
+  std::string key;
+  std::size_t operations = 0;
+  Verdict verdict = Verdict::kUndecided;
+  std::size_t states = 0;       // configurations memoised by the search
+  std::size_t cache_bytes = 0;  // memory the memo table held
+  std::size_t unknown_operations = 0;
+  // Operations of unknown outcome that the linearization found places after an operation
+  // invoked once their client had already given up: proof that "may take effect later" was used.
+  std::size_t unknown_effects_after_give_up = 0;
+  std::string undecided_reason;
+};
+
+struct CheckResult {
+  Verdict verdict = Verdict::kUndecided;
+  std::vector<KeyResult> keys;             // in key order
+  std::optional<Explanation> explanation;  // set when verdict is kNotLinearizable
+  std::string undecided_reason;            // set when verdict is kUndecided
+};
+
+CheckResult check_linearizability(const History& history, const CheckOptions& options = {});
+
+std::string_view verdict_name(Verdict verdict);  // "linearizable", "not-linearizable", ...
+
+}  // namespace zerospof::history

@@ -1,0 +1,69 @@
+// The sequential specification the checker linearizes against: one register per key, holding
+// a string or nothing, with read, write, compare-and-set and append. The key-value map of
+// testdata/kv is this register per key (P-compositionality: a history of independent keys is
+// linearizable iff each key's sub-history is), and the Jepsen etcd register is the map's one key.
+//
+// Values are interned to small integers per partition so that states compare and hash in O(1);
+// id 0 is the initial value, absent, which reads as nil or "" (the histories use both).
+// A ValueTable is used by one thread at a time (each partition's search owns its own).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "history/history.h"
+
+namespace zerospof::history {
+
+using ValueId = std::uint32_t;
+inline constexpr ValueId kAbsent = 0;
+
+class ValueTable {
+ public:
+  ValueTable();
+  ValueId intern(std::string_view text);
+  ValueId intern_value(const Value& value) { return value ? intern(*value) : kAbsent; }
+  std::string_view text(ValueId id) const { return texts_[id]; }
+  // The value after appending `suffix` to `state`, memoised: appends revisit the same states.
+  ValueId append(ValueId state, ValueId suffix);
+  std::size_t size() const { return texts_.size(); }
+
+ private:
+  // Open addressing over flat arrays (no node per entry: a check interns a value per operation
+  // and the searches append in their inner loop). A slot holds id + 1, 0 when empty; both
+  // tables grow at half load, so probes stay short.
+  void grow_texts();
+  void grow_appends();
+
+  std::deque<std::string> texts_;      // by id; a deque: texts never move as it grows
+  std::vector<std::uint64_t> hashes_;  // by id: the hash of its text
+  std::vector<ValueId> text_slots_;
+  std::vector<std::uint64_t> append_keys_;  // (state << 32 | suffix) + 1, 0 when empty
+  std::vector<ValueId> append_results_;
+  std::size_t appends_ = 0;
+};
+
+// An operation of one partition, with its values interned.
+struct ModelOperation {
+  Function function = Function::kRead;
+  Outcome outcome = Outcome::kOk;
+  ValueId argument = kAbsent;  // write, append, compare-and-set: the value set
+  ValueId expected = kAbsent;  // compare-and-set: the value compared against
+  ValueId observed = kAbsent;  // read: the value returned
+};
+
+struct Step {
+  bool legal = false;  // the operation's recorded result is possible in this state
+  ValueId next = kAbsent;
+};
+
+// Applies `operation` to `state`. An operation of unknown outcome is legal in every state.
+Step apply(ValueTable& values, ValueId state, const ModelOperation& operation);
+
+// Why `operation` is illegal in `state`, for reports ("read \"3\" but the value was \"4\"").
+std::string why_illegal(const ValueTable& values, ValueId state, const ModelOperation& operation);
+
+}  // namespace zerospof::history

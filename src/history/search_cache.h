@@ -1,0 +1,53 @@
+// Lowe's memoisation table for the linearizability search: the (linearized set, state) pairs
+// already expanded, so that the search never explores the same configuration twice.
+//
+// Deviation from Porcupine's and Knossos's bitset of every operation: a set is stored as
+// (limit, gaps), the operations with index below `limit` except the `gaps`, which are not
+// linearized yet. In a Wing-Gong search an operation can only be linearized while every gap
+// is still in flight, so a key holds a few indices, bounded by the concurrency (plus the
+// operations of unknown outcome), instead of one bit per operation of the history. That is what
+// keeps memory proportional to the states explored on a 100,000-operation history.
+// Not thread-safe: each partition's search owns its table.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace zerospof::history {
+
+class SearchCache {
+ public:
+  SearchCache();
+
+  // Records the configuration; false if it was recorded already. `gaps` must be ascending and
+  // `gaps_hash` the XOR of gap_hash() of its elements, which the search maintains incrementally.
+  bool insert(std::uint32_t limit, std::span<const std::uint32_t> gaps, std::uint64_t gaps_hash,
+              std::uint32_t state);
+
+  static std::uint64_t gap_hash(std::uint32_t gap);
+
+  std::size_t size() const { return size_; }
+  std::size_t memory_bytes() const {
+    return slots_.capacity() * sizeof(Slot) + gaps_.capacity() * sizeof(std::uint32_t);
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;  // 0: empty
+    std::uint32_t state = 0;
+    std::uint32_t limit = 0;
+    std::uint64_t gaps_begin = 0;  // into gaps_
+    std::uint32_t gaps_count = 0;
+  };
+
+  bool matches(const Slot& slot, std::uint64_t hash, std::uint32_t limit,
+               std::span<const std::uint32_t> gaps, std::uint32_t state) const;
+  void grow();
+
+  std::vector<Slot> slots_;  // open addressing, linear probing, power-of-two size
+  std::vector<std::uint32_t> gaps_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace zerospof::history

@@ -1,0 +1,65 @@
+// Decides whether the operations of one partition (one key) are linearizable with respect to
+// the register model: the Wing-Gong search (Wing & Gong 1993) with Lowe's memoisation of
+// (linearized set, state) (Lowe 2017), the algorithm of Porcupine and Knossos.
+//
+// The search keeps the invocation and completion events in one list ordered by time and
+// repeatedly tries to linearize an operation invoked before the first completion still in the
+// list; reaching a completion means that operation can no longer be delayed, so it backtracks.
+// Deviations from the textbook version:
+// - an operation of unknown outcome completes at kNever (after every other event), so it may take
+//   effect at any time after its invocation, or never;
+// - a legal candidate that leaves the value unchanged (an ok read, a failed compare-and-set) is
+//   linearized without trying the alternatives: it commutes with everything before it, so if no
+//   linearization starts with it there is none (a partial-order reduction);
+// - candidates of known outcome are tried before those of unknown outcome (the textbook tries
+//   them in list order; any order is complete), unless a key has many unknown operations;
+// - the memo table stores sets compactly (see search_cache.h), so memory does not grow with the
+//   history's length times the states explored;
+// - the search records the longest linearizable prefix it reached, for the explanation;
+// - it stops, undecided, at a deadline, a state limit or when asked to (another partition
+//   already failed).
+// Deterministic: the same operations give the same result, prefix included.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "history/register_model.h"
+
+namespace zerospof::history {
+
+enum class Verdict : std::uint8_t { kLinearizable, kNotLinearizable, kUndecided };
+
+struct PartitionOperation {
+  ModelOperation model;
+  std::int64_t invoke_time = 0;
+  std::int64_t complete_time = kNever;  // kNever for an operation of unknown outcome
+};
+
+struct SearchLimits {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::size_t max_states = 20'000'000;  // memoised configurations before giving up
+  // Stop when *stop_below < stop_index: a partition checked earlier has already failed.
+  const std::atomic<std::size_t>* stop_below = nullptr;
+  std::size_t stop_index = 0;
+};
+
+struct SearchResult {
+  Verdict verdict = Verdict::kUndecided;
+  // Linearizable: a linearization of every operation. Otherwise the longest linearizable prefix
+  // the search reached (the first one found of that length). Indices into the operations.
+  std::vector<std::uint32_t> order;
+  ValueId value_after_order = kAbsent;
+  std::size_t states = 0;       // configurations memoised
+  std::size_t cache_bytes = 0;  // memory held by the memo table
+  std::string undecided_reason;
+};
+
+// `operations` must be ordered by invoke_time, with invoke_time <= complete_time.
+SearchResult search_linearization(const std::vector<PartitionOperation>& operations,
+                                  ValueTable& values, const SearchLimits& limits);
+
+}  // namespace zerospof::history
