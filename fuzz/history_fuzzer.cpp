@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     CheckOptions options;
     options.timeout = std::chrono::milliseconds(200);
-    options.max_states_per_key = 100'000;
+    options.max_memory_bytes = std::size_t{64} << 20;
     options.threads = 2;
     const CheckResult result = check_linearizability(*history, options);
     (void)render_json(*history, result);

@@ -22,6 +22,7 @@ struct VerifyHistoryFlags {
   std::string output = "text";
   double timeout_seconds = 300;
   unsigned threads = 0;
+  std::size_t max_memory_mebibytes = 2048;
 };
 
 int report_error(const util::Error& error) {
@@ -52,6 +53,7 @@ int run(const VerifyHistoryFlags& flags) {
   if (!history) return report_error(history.error());
   history::CheckOptions options;
   options.threads = flags.threads;
+  options.max_memory_bytes = flags.max_memory_mebibytes << 20;
   options.timeout = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
   const history::CheckResult result = history::check_linearizability(*history, options);
   const std::string text =
@@ -81,6 +83,11 @@ void register_verify_history(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
   command->add_option("--threads", flags->threads, "keys checked at once (default: one per core)");
+  command
+      ->add_option("--max-memory", flags->max_memory_mebibytes,
+                   "MiB the search may hold before giving up as undecided (exit 3)")
+      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 30))
+      ->capture_default_str();
   command->callback([flags, &exit_code] { exit_code = run(*flags); });
 }
 

@@ -1,5 +1,7 @@
 #include "history/linearizability.h"
 
+#include "history/version_order.h"
+
 #include <algorithm>
 #include <map>
 #include <thread>
@@ -68,6 +70,7 @@ std::size_t count_late_unknown_effects(const History& history, const Partition& 
 
 Explanation explain(const Partition& partition, const SearchResult& search) {
   Explanation explanation;
+  explanation.search_detail = true;
   explanation.key = partition.key;
   explanation.operations_in_key = partition.operations.size();
   std::vector<bool> in_prefix(partition.operations.size(), false);
@@ -105,16 +108,78 @@ struct KeyOutcome {
   std::optional<Explanation> explanation;
 };
 
+// The operations of `partition` at `positions` (ascending), as a partition of their own.
+Partition sub_partition(const Partition& partition, const std::vector<std::uint32_t>& positions) {
+  Partition sub;
+  sub.key = partition.key;
+  sub.values = partition.values;
+  for (const std::uint32_t position : positions) {
+    sub.history_index.push_back(partition.history_index[position]);
+    sub.operations.push_back(partition.operations[position]);
+  }
+  return sub;
+}
+
+std::vector<std::size_t> history_indices(const Partition& partition,
+                                         const std::vector<std::uint32_t>& positions) {
+  std::vector<std::size_t> indices;
+  for (const std::uint32_t position : positions)
+    indices.push_back(partition.history_index[position]);
+  return indices;
+}
+
+// The versions' witness is confirmed by searching it alone (it is small), so that a flaw in
+// the reasoning of version_order.cpp cannot produce a false alarm: if the search linearizes
+// the witness, the caller searches the whole key instead.
+std::optional<Explanation> confirmed_witness(const Partition& partition,
+                                             const VersionOrderResult& decided,
+                                             const SearchLimits& limits) {
+  constexpr auto kConfirmationTime = std::chrono::seconds(1);
+  constexpr std::size_t kConfirmationMemory = std::size_t{256} << 20;
+  Partition witness = sub_partition(partition, decided.witness);
+  SearchLimits bounded = limits;
+  bounded.deadline = std::min(limits.deadline, std::chrono::steady_clock::now() + kConfirmationTime);
+  bounded.max_memory_bytes = std::min(limits.max_memory_bytes, kConfirmationMemory);
+  const SearchResult search = search_linearization(witness.operations, witness.values, bounded);
+  if (search.verdict == Verdict::kLinearizable) return std::nullopt;
+  Explanation explanation;
+  if (search.verdict == Verdict::kNotLinearizable) explanation = explain(witness, search);
+  explanation.key = partition.key;
+  explanation.conflicting = history_indices(partition, decided.conflicting);
+  explanation.witness = history_indices(partition, decided.witness);
+  explanation.reason = decided.reason;
+  return explanation;
+}
+
 KeyOutcome check_key(const History& history, Partition& partition, const SearchLimits& limits) {
-  const SearchResult search = search_linearization(partition.operations, partition.values, limits);
   KeyOutcome outcome;
   KeyResult& result = outcome.result;
   result.key = partition.key;
   result.operations = partition.history_index.size();
+  result.unknown_operations = partition.unknown_operations;
+  const VersionOrderResult decided =
+      decide_by_version_order(partition.operations, partition.values);
+  if (decided.applicable && decided.verdict == Verdict::kLinearizable) {
+    result.method = Method::kVersionOrder;
+    result.verdict = Verdict::kLinearizable;
+    result.unknown_effects_after_give_up =
+        count_late_unknown_effects(history, partition, decided.order);
+    return outcome;
+  }
+  result.why_search = decided.not_applicable_reason;
+  if (decided.applicable) {
+    outcome.explanation = confirmed_witness(partition, decided, limits);
+    if (outcome.explanation) {
+      result.method = Method::kVersionOrder;
+      result.verdict = Verdict::kNotLinearizable;
+      return outcome;
+    }
+    result.why_search = "the versions' witness was linearizable alone (a defect, reported)";
+  }
+  const SearchResult search = search_linearization(partition.operations, partition.values, limits);
   result.verdict = search.verdict;
   result.states = search.states;
   result.cache_bytes = search.cache_bytes;
-  result.unknown_operations = partition.unknown_operations;
   result.undecided_reason = search.undecided_reason;
   if (search.verdict == Verdict::kLinearizable)
     result.unknown_effects_after_give_up =
@@ -131,7 +196,6 @@ void run_pool(const History& history, std::vector<Partition>& partitions,
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> first_failure{partitions.size()};
   SearchLimits base;
-  base.max_states = options.max_states_per_key;
   base.stop_below = &first_failure;
   if (options.timeout) base.deadline = std::chrono::steady_clock::now() + *options.timeout;
   auto work = [&] {
@@ -154,6 +218,7 @@ void run_pool(const History& history, std::vector<Partition>& partitions,
                             1 + history.operations.size() / kOperationsPerWorker);
   const std::size_t workers =
       std::min(options.threads ? std::size_t{options.threads} : automatic, partitions.size());
+  base.max_memory_bytes = options.max_memory_bytes / std::max<std::size_t>(1, workers);
   std::vector<std::jthread> pool;
   for (std::size_t i = 1; i < workers; ++i) pool.emplace_back(work);
   work();
@@ -189,6 +254,10 @@ CheckResult check_linearizability(const History& history, const CheckOptions& op
   std::vector<KeyOutcome> outcomes(partitions.size());
   run_pool(history, partitions, outcomes, options);
   return merge(partitions, outcomes);
+}
+
+std::string_view method_name(Method method) {
+  return method == Method::kVersionOrder ? "version-order" : "search";
 }
 
 std::string_view verdict_name(Verdict verdict) {

@@ -28,7 +28,9 @@ namespace zerospof::history {
 struct CheckOptions {
   std::optional<std::chrono::milliseconds> timeout;  // for the whole check; none: no limit
   unsigned threads = 0;                              // 0: one per core, fewer for small histories
-  std::size_t max_states_per_key = 20'000'000;       // memory bound: undecided beyond it
+  // The memory the searches may hold at once (memo tables and the values appends make), split
+  // evenly between the keys searched in parallel: beyond it the verdict is undecided.
+  std::size_t max_memory_bytes = std::size_t{2} << 30;
 };
 
 // An operation the search could not order after the longest linearizable prefix.
@@ -38,10 +40,19 @@ struct BlockedOperation {
   std::string reason;         // why not, or that every continuation after it failed
 };
 
-// Computed from the search of the first non-linearizable key: the longest linearizable prefix
-// it reached and the operations that could come next, none of which leads to a linearization.
+// Computed from the first non-linearizable key. When the key's values identify its versions
+// (version_order.h), the witness: a few operations whose order is contradictory and the
+// mutations that made the values they saw, a sub-history that is not linearizable by itself; the
+// rest is then about that sub-history. Otherwise, from the search: the longest linearizable
+// prefix it reached and the operations that could come next, none of which leads to a
+// linearization.
 struct Explanation {
   std::string key;
+  std::vector<std::size_t> conflicting;  // indices into History::operations, ascending
+  std::vector<std::size_t> witness;      // the conflicting ones and what made their values
+  std::string reason;                    // why the conflicting operations cannot be ordered
+  // The search's detail below is set (when there is a witness: about the witness alone).
+  bool search_detail = false;
   std::vector<std::size_t> prefix;  // indices into History::operations, in linearization order
   Value value_after_prefix;
   std::size_t operations_in_key = 0;
@@ -50,6 +61,10 @@ struct Explanation {
   std::size_t must_complete_first = 0;
   std::vector<BlockedOperation> blocked;  // in invocation order
 };
+
+// How a key was decided: from the order of versions its unique values reveal (polynomial), or by
+// the search (exponential in the worst case).
+enum class Method : std::uint8_t { kVersionOrder, kSearch };
 
 struct KeyResult {
   std::string key;
@@ -62,6 +77,8 @@ struct KeyResult {
   // invoked once their client had already given up: proof that "may take effect later" was used.
   std::size_t unknown_effects_after_give_up = 0;
   std::string undecided_reason;
+  Method method = Method::kSearch;
+  std::string why_search;  // for kSearch: why the values could not decide it
 };
 
 struct CheckResult {
@@ -74,5 +91,6 @@ struct CheckResult {
 CheckResult check_linearizability(const History& history, const CheckOptions& options = {});
 
 std::string_view verdict_name(Verdict verdict);  // "linearizable", "not-linearizable", ...
+std::string_view method_name(Method method);     // "version-order" or "search"
 
 }  // namespace zerospof::history

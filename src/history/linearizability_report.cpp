@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 namespace zerospof::history {
@@ -25,12 +26,37 @@ std::string operation_line(const History& history, std::size_t index) {
                      describe(operation), completed);
 }
 
-std::string explanation_text(const History& history, const Explanation& explanation,
-                             const util::Style& style) {
+constexpr std::size_t kWitnessShown = 12;  // mutations that made the values, beyond the conflict
+
+std::string witness_text(const History& history, const Explanation& explanation,
+                         const util::Style& style) {
+  std::string out = fmt::format("{}: these {} operations cannot be ordered: {}\n",
+                                key_name(explanation.key), explanation.conflicting.size(),
+                                explanation.reason);
+  for (const std::size_t index : explanation.conflicting)
+    out += fmt::format("  {}\n", style.bold(operation_line(history, index)));
+  std::vector<std::size_t> support;
+  std::set_difference(explanation.witness.begin(), explanation.witness.end(),
+                      explanation.conflicting.begin(), explanation.conflicting.end(),
+                      std::back_inserter(support));
+  if (support.empty()) return out;
+  out += fmt::format("with the {} operation{} that made the values they saw:\n", support.size(),
+                     support.size() == 1 ? "" : "s");
+  const std::size_t shown = std::min(support.size(), kWitnessShown);
+  for (std::size_t i = 0; i < shown; ++i)
+    out += fmt::format("  {}\n", operation_line(history, support[i]));
+  if (shown < support.size()) out += fmt::format("  ... {} more\n", support.size() - shown);
+  return out;
+}
+
+std::string search_text(const History& history, const Explanation& explanation,
+                        const util::Style& style) {
+  const std::string whole = explanation.witness.empty()
+                                ? fmt::format("{}: the longest", key_name(explanation.key))
+                                : std::string("Searched alone, their longest");
   std::string out = fmt::format(
-      "{}: the longest linearizable prefix orders {} of its {} operations and leaves the value "
-      "{}:\n",
-      key_name(explanation.key), explanation.prefix.size(), explanation.operations_in_key,
+      "{} linearizable prefix orders {} of {} operations and leaves the value {}:\n", whole,
+      explanation.prefix.size(), explanation.operations_in_key,
       describe(explanation.value_after_prefix));
   const std::size_t skipped =
       explanation.prefix.size() > kPrefixShown ? explanation.prefix.size() - kPrefixShown : 0;
@@ -43,6 +69,14 @@ std::string explanation_text(const History& history, const Explanation& explanat
       style.bold(operation_line(history, explanation.must_complete_first)));
   for (const BlockedOperation& blocked : explanation.blocked)
     out += fmt::format("  {}: {}\n", operation_line(history, blocked.operation), blocked.reason);
+  return out;
+}
+
+std::string explanation_text(const History& history, const Explanation& explanation,
+                             const util::Style& style) {
+  std::string out;
+  if (!explanation.witness.empty()) out += witness_text(history, explanation, style);
+  if (explanation.search_detail) out += search_text(history, explanation, style);
   return out;
 }
 
@@ -87,10 +121,20 @@ json operation_json(const History& history, std::size_t index) {
   return out;
 }
 
+json operations_json(const History& history, const std::vector<std::size_t>& indices) {
+  json out = json::array();
+  for (const std::size_t index : indices) out.push_back(operation_json(history, index));
+  return out;
+}
+
 json explanation_json(const History& history, const Explanation& explanation) {
-  json prefix = json::array();
-  for (const std::size_t index : explanation.prefix)
-    prefix.push_back(operation_json(history, index));
+  json out = {{"key", explanation.key}};
+  if (!explanation.witness.empty()) {
+    out["reason"] = explanation.reason;
+    out["conflicting"] = operations_json(history, explanation.conflicting);
+    out["witness"] = operations_json(history, explanation.witness);
+  }
+  if (!explanation.search_detail) return out;
   json blocked = json::array();
   for (const BlockedOperation& item : explanation.blocked) {
     json entry = operation_json(history, item.operation);
@@ -98,22 +142,24 @@ json explanation_json(const History& history, const Explanation& explanation) {
     entry["reason"] = item.reason;
     blocked.push_back(std::move(entry));
   }
-  return {{"key", explanation.key},
-          {"operations_in_key", explanation.operations_in_key},
-          {"prefix", std::move(prefix)},
-          {"value_after_prefix", value_json(explanation.value_after_prefix)},
-          {"must_complete_first", operation_json(history, explanation.must_complete_first)},
-          {"blocked", std::move(blocked)}};
+  out["operations_searched"] = explanation.operations_in_key;
+  out["prefix"] = operations_json(history, explanation.prefix);
+  out["value_after_prefix"] = value_json(explanation.value_after_prefix);
+  out["must_complete_first"] = operation_json(history, explanation.must_complete_first);
+  out["blocked"] = std::move(blocked);
+  return out;
 }
 
 json key_json(const KeyResult& key) {
   json out = {{"key", key.key},
               {"operations", key.operations},
               {"verdict", verdict_name(key.verdict)},
+              {"method", method_name(key.method)},
               {"states", key.states},
               {"unknown_operations", key.unknown_operations},
               {"unknown_effects_after_give_up", key.unknown_effects_after_give_up}};
   if (!key.undecided_reason.empty()) out["undecided_reason"] = key.undecided_reason;
+  if (key.method == Method::kSearch && !key.why_search.empty()) out["why_search"] = key.why_search;
   return out;
 }
 

@@ -34,6 +34,7 @@ ValueId ValueTable::intern(std::string_view text) {
   }
   const auto id = static_cast<ValueId>(texts_.size());
   texts_.emplace_back(text);
+  text_bytes_ += texts_.back().size();
   hashes_.push_back(hash);
   text_slots_[slot] = id + 1;
   if (2 * texts_.size() > text_slots_.size()) grow_texts();

@@ -30,6 +30,12 @@ class ValueTable {
   // The value after appending `suffix` to `state`, memoised: appends revisit the same states.
   ValueId append(ValueId state, ValueId suffix);
   std::size_t size() const { return texts_.size(); }
+  // What the table holds: texts (appends make long ones) and the hash tables.
+  std::size_t memory_bytes() const {
+    return text_bytes_ + texts_.size() * (sizeof(std::string) + sizeof(std::uint64_t)) +
+           text_slots_.capacity() * sizeof(ValueId) +
+           append_keys_.capacity() * (sizeof(std::uint64_t) + sizeof(ValueId));
+  }
 
  private:
   // Open addressing over flat arrays (no node per entry: a check interns a value per operation
@@ -44,6 +50,7 @@ class ValueTable {
   std::vector<std::uint64_t> append_keys_;  // (state << 32 | suffix) + 1, 0 when empty
   std::vector<ValueId> append_results_;
   std::size_t appends_ = 0;
+  std::size_t text_bytes_ = 0;  // the characters of every text
 };
 
 // An operation of one partition, with its values interned.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include <fmt/format.h>
+
 #include "history/search_cache.h"
 
 namespace zerospof::history {
@@ -236,8 +238,11 @@ bool Search::backtrack(std::int32_t& node) {
 }
 
 bool Search::out_of_budget(SearchResult& result) {
-  if (cache_.size() >= limits_.max_states) {
-    result.undecided_reason = "the search reached its limit of memoised states";
+  if (cache_.memory_bytes() + values_.memory_bytes() >= limits_.max_memory_bytes) {
+    result.undecided_reason = fmt::format(
+        "the search reached its memory limit of {} MiB ({} configurations memoised; "
+        "--max-memory raises it)",
+        limits_.max_memory_bytes >> 20, cache_.size());
     return true;
   }
   if (limits_.stop_below &&

@@ -41,7 +41,7 @@ struct PartitionOperation {
 
 struct SearchLimits {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  std::size_t max_states = 20'000'000;  // memoised configurations before giving up
+  std::size_t max_memory_bytes = std::size_t{2} << 30;  // memo table and values, then give up
   // Stop when *stop_below < stop_index: a partition checked earlier has already failed.
   const std::atomic<std::size_t>* stop_below = nullptr;
   std::size_t stop_index = 0;

@@ -16,14 +16,19 @@ const char* kLostWrite = R"(
 {"type":"ok","process":1,"time":4,"f":"read","key":"k","value":null}
 )";
 
-TEST(LinearizabilityReport, TextNamesPrefixAndBlockedOperation) {
+TEST(LinearizabilityReport, TextNamesTheConflictThenPrefixAndBlockedOperation) {
   const History history = testing::jsonl(kLostWrite);
   const std::string text = render_text(history, check_linearizability(history), util::Style(false));
   EXPECT_EQ(text,
             "test.jsonl: 2 operations (0 of unknown outcome) on 1 key\n"
             "not linearizable\n"
-            "key \"k\": the longest linearizable prefix orders 1 of its 2 operations and leaves "
-            "the value \"a\":\n"
+            "key \"k\": these 2 operations cannot be ordered: the write of \"a\" took effect "
+            "after an operation on the initial value completed and before one that still saw it "
+            "was invoked\n"
+            "  line 2: process 0 write \"a\", completed line 3\n"
+            "  line 4: process 1 read -> nil, completed line 5\n"
+            "Searched alone, their longest linearizable prefix orders 1 of 2 operations and "
+            "leaves the value \"a\":\n"
             "  1. line 2: process 0 write \"a\", completed line 3\n"
             "then line 4: process 1 read -> nil, completed line 5 must take effect before it "
             "completes, but no operation that may come next can be ordered:\n"
@@ -41,6 +46,8 @@ TEST(LinearizabilityReport, JsonFollowsTheDocumentedSchema) {
   EXPECT_EQ(json["explanation"]["value_after_prefix"], "a");
   EXPECT_EQ(json["explanation"]["blocked"][0]["legal_here"], false);
   EXPECT_EQ(json["explanation"]["must_complete_first"]["index"], 1);
+  EXPECT_EQ(json["explanation"]["conflicting"].size(), 2u);
+  EXPECT_EQ(json["keys"][0]["method"], "version-order");
 }
 
 }  // namespace

@@ -160,21 +160,38 @@ TEST(Linearizability, KeysAfterTheFirstFailingKeyAreNotChecked) {
 
 // Many concurrent writes and a read of a value none of them wrote: refuting it means trying
 // every subset of the writes, 2^40 configurations.
-History exponential_history() {
+// 40 concurrent writes and a read of a value none of them wrote. With `unique_values` false each
+// value is written twice, so the values name no version and only the search can refute it.
+History exponential_history(bool unique_values = false) {
   std::string text;
   constexpr int kWriters = 40;
   for (int p = 0; p < kWriters; ++p)
-    text +=
-        fmt::format(R"({{"type":"invoke","process":{},"time":1,"f":"write","value":"{}"}})", p, p) +
-        "\n";
+    text += fmt::format(R"({{"type":"invoke","process":{},"time":1,"f":"write","value":"{}"}})",
+                        p, unique_values ? p : p / 2) +
+            "\n";
   text += R"({"type":"invoke","process":99,"time":1,"f":"read"})"
           "\n";
   text += R"({"type":"ok","process":99,"time":2,"f":"read","value":"never written"})"
           "\n";
   for (int p = 0; p < kWriters; ++p)
-    text += fmt::format(R"({{"type":"ok","process":{},"time":3,"f":"write","value":"{}"}})", p, p) +
+    text += fmt::format(R"({{"type":"ok","process":{},"time":3,"f":"write","value":"{}"}})", p,
+                        unique_values ? p : p / 2) +
             "\n";
   return jsonl(text);
+}
+
+TEST(Linearizability, UniqueValuesAreDecidedByTheirVersionsNotBySearching) {
+  // Given the same refutation with unique values, the versions should decide it at once, and
+  // the witness should be the read alone: no write makes what it saw.
+  const History history = exponential_history(/*unique_values=*/true);
+  const CheckResult result = check_linearizability(history);
+  ASSERT_EQ(result.verdict, Verdict::kNotLinearizable);
+  EXPECT_EQ(result.keys[0].method, Method::kVersionOrder);
+  EXPECT_EQ(result.keys[0].states, 0u);
+  ASSERT_TRUE(result.explanation);
+  ASSERT_EQ(result.explanation->conflicting.size(), 1u);
+  EXPECT_EQ(history.operations[result.explanation->conflicting[0]].process, 99);
+  EXPECT_EQ(result.explanation->witness, result.explanation->conflicting);
 }
 
 TEST(Linearizability, TimeLimitMakesTheVerdictUndecided) {
@@ -189,13 +206,16 @@ TEST(Linearizability, TimeLimitMakesTheVerdictUndecided) {
   EXPECT_GT(result.keys[0].states, 0u);
 }
 
-TEST(Linearizability, StateLimitBoundsMemory) {
-  // Given the same history and a limit of 10,000 memoised states, the search stops there.
+TEST(Linearizability, MemoryLimitBoundsBytes) {
+  // Given the same history and a limit of 1 MiB, the search stops there and says why.
   CheckOptions options;
-  options.max_states_per_key = 10'000;
+  options.max_memory_bytes = std::size_t{1} << 20;
+  options.threads = 1;
   const CheckResult result = check_linearizability(exponential_history(), options);
   EXPECT_EQ(result.verdict, Verdict::kUndecided);
-  EXPECT_LE(result.keys[0].states, 10'000u + 4096u);
+  EXPECT_LE(result.keys[0].cache_bytes, std::size_t{2} << 20);
+  EXPECT_NE(result.undecided_reason.find("memory limit of 1 MiB"), std::string::npos)
+      << result.undecided_reason;
 }
 
 TEST(Linearizability, HundredThousandOperationsOnOneKeyStayBounded) {

@@ -1,0 +1,518 @@
+#include "history/version_order.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <unordered_map>
+
+namespace zerospof::history {
+namespace {
+
+constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+constexpr std::int64_t kBeforeEverything = std::numeric_limits<std::int64_t>::min();
+// Parsing an observed value tries every distinct appended length at each position; beyond this
+// many lengths the parse would cost more than the search it replaces is worth trying first.
+constexpr std::size_t kMostAppendLengths = 64;
+constexpr std::size_t kValueShown = 40;  // characters of a value quoted in a reason
+
+// Polynomial hashes of a text's prefixes, so that the hash of any substring costs O(1) and
+// parsing a value costs time linear in its length. Equal hashes are confirmed by comparing the
+// texts, so a collision costs time, never a wrong answer.
+class PrefixHashes {
+ public:
+  PrefixHashes(std::string_view text, std::vector<std::uint64_t>& powers)
+      : prefix_(text.size() + 1, 0), powers_(powers) {
+    while (powers_.size() <= text.size())
+      powers_.push_back(powers_.empty() ? 1 : powers_.back() * kBase);
+    for (std::size_t i = 0; i < text.size(); ++i)
+      prefix_[i + 1] = prefix_[i] * kBase + static_cast<unsigned char>(text[i]) + 1;
+  }
+  std::uint64_t of(std::size_t begin, std::size_t end) const {
+    return prefix_[end] - prefix_[begin] * powers_[end - begin];
+  }
+
+ private:
+  static constexpr std::uint64_t kBase = 0x100000001B3ULL;
+  std::vector<std::uint64_t> prefix_;
+  std::vector<std::uint64_t>& powers_;
+};
+
+std::string shown(std::string_view text) {
+  if (text.size() <= kValueShown) return fmt::format("\"{}\"", text);
+  return fmt::format("\"...{}\" ({} characters)", text.substr(text.size() - kValueShown),
+                     text.size());
+}
+
+// "the initial value", "the write of \"a\"", "the append of \"x 1 0 y\"".
+std::string name_of(const std::vector<PartitionOperation>& operations, const ValueTable& values,
+                    std::uint32_t version) {
+  if (version == operations.size()) return "the initial value";
+  const ModelOperation& operation = operations[version].model;
+  const char* verb = operation.function == Function::kAppend ? "append"
+                     : operation.function == Function::kWrite ? "write"
+                                                              : "compare-and-set";
+  return fmt::format("the {} of {}", verb, shown(values.text(operation.argument)));
+}
+
+// A run of versions that must be contiguous in any linearization, with its reads.
+struct Chain {
+  std::vector<std::uint32_t> versions;  // the initial version or a mutation, then its successors
+  std::int64_t first_completion = std::numeric_limits<std::int64_t>::max();
+  std::int64_t last_invocation = kBeforeEverything;
+  std::uint32_t first_completing = kNone;  // the operation that completes first
+  std::uint32_t last_invoked = kNone;      // the operation invoked last
+  std::int64_t point = 0;                  // where it is placed, for chains that fit an instant
+  bool spans_interval() const { return first_completion < last_invocation; }
+};
+
+class Decision {
+ public:
+  Decision(const std::vector<PartitionOperation>& operations, const ValueTable& values)
+      : operations_(operations),
+        values_(values),
+        initial_(static_cast<std::uint32_t>(operations.size())),
+        predecessor_(operations.size() + 1, kNone),
+        successor_(operations.size() + 1, kNone),
+        link_observer_(operations.size() + 1, kNone),
+        read_version_(operations.size(), kNone),
+        readers_(operations.size() + 1),
+        effective_(operations.size(), false) {}
+
+  VersionOrderResult run() {
+    if (index_mutations() && name_observed_versions() && build_chains() && check_chains() &&
+        check_zones())
+      build_order();
+    return std::move(result_);
+  }
+
+ private:
+  const ModelOperation& model(std::uint32_t operation) const {
+    return operations_[operation].model;
+  }
+  std::int64_t invoked(std::uint32_t operation) const {
+    return operations_[operation].invoke_time;
+  }
+  std::int64_t completed(std::uint32_t operation) const {
+    return operations_[operation].complete_time;
+  }
+  std::string_view text(ValueId value) const { return values_.text(value); }
+
+  bool not_applicable(std::string reason) {
+    result_.applicable = false;
+    result_.not_applicable_reason = std::move(reason);
+    return false;
+  }
+
+  bool index_mutations();
+  bool index(std::unordered_map<std::uint64_t, std::uint32_t>& by_hash, std::uint32_t operation);
+  bool name_observed_versions();
+  bool name_version(ValueId value, std::uint32_t observer, std::uint32_t& version);
+  bool link(std::uint32_t before, std::uint32_t after, std::uint32_t observer);
+  bool build_chains();
+  bool check_chains();
+  bool check_zones();
+  void build_order();
+  bool replay(const std::vector<std::uint32_t>& order) const;
+  bool violation(std::vector<std::uint32_t> conflicting, std::string reason);
+
+  const std::vector<PartitionOperation>& operations_;
+  const ValueTable& values_;
+  const std::uint32_t initial_;  // the version id of the initial value
+  std::unordered_map<std::uint64_t, std::uint32_t> base_by_hash_;    // writes, compare-and-sets
+  std::unordered_map<std::uint64_t, std::uint32_t> append_by_hash_;  // appends, by argument
+  std::vector<std::size_t> append_lengths_;
+  std::vector<std::uint64_t> powers_;
+  // Versions are named by the operation that made them (initial_ for the initial value).
+  std::vector<std::uint32_t> predecessor_, successor_;
+  std::vector<std::uint32_t> link_observer_;  // the operation whose value showed predecessor_
+  std::unordered_map<ValueId, std::uint32_t> version_of_;
+  std::vector<std::uint32_t> read_version_;
+  std::vector<std::vector<std::uint32_t>> readers_;  // by version, in invocation order
+  std::vector<bool> effective_;                      // took effect in every linearization
+  std::vector<std::uint32_t> pending_compare_and_sets_;
+  std::vector<std::uint32_t> current_parse_;  // the mutations of the value being named
+  std::vector<Chain> chains_;
+  VersionOrderResult result_;
+};
+
+bool Decision::index(std::unordered_map<std::uint64_t, std::uint32_t>& by_hash,
+                     std::uint32_t operation) {
+  const std::string_view value = text(model(operation).argument);
+  const std::uint64_t hash = PrefixHashes(value, powers_).of(0, value.size());
+  const auto [slot, inserted] = by_hash.emplace(hash, operation);
+  if (inserted) return true;
+  if (text(model(slot->second).argument) == value)
+    return not_applicable(fmt::format("the value {} is written more than once", shown(value)));
+  return not_applicable("two written values have the same hash");
+}
+
+bool Decision::index_mutations() {
+  std::set<std::size_t> lengths;
+  for (std::uint32_t i = 0; i < operations_.size(); ++i) {
+    const ModelOperation& operation = model(i);
+    switch (operation.function) {
+      case Function::kRead:
+        break;
+      case Function::kCompareAndSet:
+        if (operation.outcome == Outcome::kFailed)
+          return not_applicable(
+              "a compare-and-set failed: it tells what the value was not, which names no "
+              "version");
+        if (operation.argument == operation.expected)
+          return not_applicable("a compare-and-set sets the value it expects");
+        [[fallthrough]];
+      case Function::kWrite:
+        if (operation.argument == kAbsent)
+          return not_applicable("a write of the empty value, which the initial value also is");
+        if (!index(base_by_hash_, i)) return false;
+        break;
+      case Function::kAppend:
+        if (operation.argument == kAbsent) return not_applicable("an append of nothing");
+        if (!index(append_by_hash_, i)) return false;
+        lengths.insert(text(operation.argument).size());
+        break;
+    }
+  }
+  if (lengths.size() > kMostAppendLengths)
+    return not_applicable("appended values of too many different lengths");
+  append_lengths_.assign(lengths.begin(), lengths.end());
+  return true;
+}
+
+// Every value an operation saw names a version: the reads' values, and the expected value of
+// every compare-and-set that took effect.
+bool Decision::name_observed_versions() {
+  for (std::uint32_t i = 0; i < operations_.size(); ++i) {
+    const ModelOperation& operation = model(i);
+    if (operation.function == Function::kRead && operation.outcome == Outcome::kOk) {
+      if (!name_version(operation.observed, i, read_version_[i])) return false;
+      readers_[read_version_[i]].push_back(i);
+    } else if (operation.function != Function::kRead && operation.outcome == Outcome::kOk) {
+      effective_[i] = true;
+      if (operation.function == Function::kCompareAndSet) pending_compare_and_sets_.push_back(i);
+    }
+  }
+  // A compare-and-set comes right after the version its expected value names; naming it may
+  // reveal further compare-and-sets that took effect (iteratively: chains of them can be long).
+  std::vector<bool> linked(operations_.size(), false);
+  while (!pending_compare_and_sets_.empty()) {
+    const std::uint32_t operation = pending_compare_and_sets_.back();
+    pending_compare_and_sets_.pop_back();
+    if (linked[operation]) continue;
+    linked[operation] = true;
+    std::uint32_t before = kNone;
+    if (!name_version(model(operation).expected, operation, before) ||
+        !link(before, operation, operation))
+      return false;
+  }
+  return true;
+}
+
+// Parses `value` from its end: each step either ends at a written value (or the empty initial
+// value) or strips one appended value. With unique values at most one of these may match at
+// each step; two make the value ambiguous (the search decides), none make it impossible.
+bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t& version) {
+  if (const auto known = version_of_.find(value); known != version_of_.end()) {
+    version = known->second;
+    return true;
+  }
+  const std::string_view whole = text(value);
+  const PrefixHashes hashes(whole, powers_);
+  current_parse_.clear();
+  std::uint32_t base = kNone;
+  for (std::size_t end = whole.size(); base == kNone;) {
+    if (end == 0) {
+      base = initial_;
+      break;
+    }
+    std::uint32_t matches = 0, appended = kNone;
+    std::size_t appended_length = 0;
+    if (const auto found = base_by_hash_.find(hashes.of(0, end));
+        found != base_by_hash_.end() && text(model(found->second).argument) == whole.substr(0, end)) {
+      ++matches;
+      base = found->second;
+    }
+    for (const std::size_t length : append_lengths_) {
+      if (length > end) break;
+      const auto found = append_by_hash_.find(hashes.of(end - length, end));
+      if (found == append_by_hash_.end() ||
+          text(model(found->second).argument) != whole.substr(end - length, length))
+        continue;
+      ++matches;
+      appended = found->second;
+      appended_length = length;
+    }
+    if (matches > 1)
+      return not_applicable(
+          fmt::format("the value {} can be made in more than one way", shown(whole)));
+    if (matches == 0) {
+      std::vector<std::uint32_t> conflicting{observer};
+      return violation(
+          conflicting,
+          fmt::format("it saw {}, which no sequence of the key's writes and appends makes",
+                      shown(whole)));
+    }
+    if (base != kNone) break;
+    current_parse_.push_back(appended);
+    end -= appended_length;
+  }
+  if (base != initial_) current_parse_.push_back(base);
+  std::reverse(current_parse_.begin(), current_parse_.end());
+  std::uint32_t previous = base;
+  if (base != initial_) {
+    effective_[base] = true;
+    if (model(base).function == Function::kCompareAndSet) pending_compare_and_sets_.push_back(base);
+  }
+  for (std::size_t i = base == initial_ ? 0 : 1; i < current_parse_.size(); ++i) {
+    if (!link(previous, current_parse_[i], observer)) return false;
+    effective_[current_parse_[i]] = true;
+    previous = current_parse_[i];
+  }
+  version_of_.emplace(value, previous);
+  version = previous;
+  current_parse_.clear();
+  return true;
+}
+
+bool Decision::link(std::uint32_t before, std::uint32_t after, std::uint32_t observer) {
+  if (predecessor_[after] == before) return true;
+  if (predecessor_[after] != kNone)
+    return violation({observer, link_observer_[after]},
+                     fmt::format("their values put {} right after two different versions",
+                                 name_of(operations_, values_, after)));
+  if (successor_[before] != kNone)
+    return violation({observer, link_observer_[successor_[before]]},
+                     fmt::format("their values put two different mutations right after {}",
+                                 name_of(operations_, values_, before)));
+  predecessor_[after] = before;
+  successor_[before] = after;
+  link_observer_[after] = observer;
+  return true;
+}
+
+// Chains start at the initial value, at a write, or at an append nobody saw the effect of.
+// A mutation that took effect but is reached from no start is on a cycle of compare-and-sets.
+bool Decision::build_chains() {
+  std::vector<std::uint32_t> starts{initial_};
+  for (std::uint32_t i = 0; i < operations_.size(); ++i)
+    if (effective_[i] && predecessor_[i] == kNone) starts.push_back(i);
+  std::vector<bool> reached(operations_.size() + 1, false);
+  for (const std::uint32_t start : starts) {
+    Chain chain;
+    for (std::uint32_t version = start; version != kNone; version = successor_[version]) {
+      chain.versions.push_back(version);
+      reached[version] = true;
+    }
+    chains_.push_back(std::move(chain));
+  }
+  for (std::uint32_t i = 0; i < operations_.size(); ++i) {
+    if (!effective_[i] || reached[i]) continue;
+    std::vector<std::uint32_t> cycle;
+    for (std::uint32_t version = i; !reached[version]; version = predecessor_[version]) {
+      reached[version] = true;
+      cycle.push_back(version);
+    }
+    return violation(std::move(cycle),
+                     "each compare-and-set expected a value that only another of them makes, so "
+                     "none of them can be first");
+  }
+  return true;
+}
+
+// Within a chain the order is fixed but for the reads of one version, which commute. Placing
+// every operation as early as its invocation and the order allow decides whether the chain fits
+// real time; the chain's zone is then the interval between its first completion and its last
+// invocation.
+bool Decision::check_chains() {
+  for (Chain& chain : chains_) {
+    std::int64_t now = kBeforeEverything;
+    std::uint32_t now_set_by = kNone;
+    auto place = [&](std::uint32_t operation) {
+      if (invoked(operation) > now) {
+        now = invoked(operation);
+        now_set_by = operation;
+      }
+      if (completed(operation) < chain.first_completion) {
+        chain.first_completion = completed(operation);
+        chain.first_completing = operation;
+      }
+      if (invoked(operation) > chain.last_invocation) {
+        chain.last_invocation = invoked(operation);
+        chain.last_invoked = operation;
+      }
+    };
+    if (chain.versions.front() == initial_) chain.first_completion = kBeforeEverything;
+    for (const std::uint32_t version : chain.versions) {
+      std::int64_t after_mutation = now;
+      std::uint32_t after_mutation_set_by = now_set_by;
+      if (version != initial_) {
+        place(version);
+        if (now > completed(version))
+          return violation({now_set_by, version},
+                           "the values they saw put the second after the first, yet it "
+                           "completed before the first was invoked");
+        after_mutation = now;
+        after_mutation_set_by = now_set_by;
+      }
+      for (const std::uint32_t reader : readers_[version]) {
+        if (after_mutation > completed(reader))
+          return violation({after_mutation_set_by, reader},
+                           "the values they saw put the read after the other, yet it "
+                           "completed before the other was invoked");
+        place(reader);
+      }
+    }
+  }
+  return true;
+}
+
+// Gibbons and Korach: chains that span an interval may not overlap, and a chain that fits an
+// instant needs one outside every spanning chain's interval.
+bool Decision::check_zones() {
+  std::vector<Chain*> spanning;
+  for (Chain& chain : chains_)
+    if (chain.spans_interval()) spanning.push_back(&chain);
+  std::sort(spanning.begin(), spanning.end(), [](const Chain* a, const Chain* b) {
+    return a->first_completion < b->first_completion;
+  });
+  auto both = [](const Chain& a, const Chain& b) {
+    std::vector<std::uint32_t> operations;
+    for (const std::uint32_t operation :
+         {a.first_completing, a.last_invoked, b.first_completing, b.last_invoked})
+      if (operation != kNone) operations.push_back(operation);
+    return operations;
+  };
+  const Chain* widest = nullptr;
+  for (const Chain* chain : spanning) {
+    if (widest && chain->first_completion < widest->last_invocation)
+      return violation(both(*widest, *chain),
+                       fmt::format("{} and {} were each still seen after the other had taken "
+                                   "effect",
+                                   name_of(operations_, values_, widest->versions.front()),
+                                   name_of(operations_, values_, chain->versions.front())));
+    if (!widest || chain->last_invocation > widest->last_invocation) widest = chain;
+  }
+  std::vector<std::int64_t> starts;
+  for (const Chain* chain : spanning) starts.push_back(chain->first_completion);
+  for (Chain& chain : chains_) {
+    if (chain.spans_interval()) {
+      chain.point = chain.first_completion;
+      continue;
+    }
+    chain.point = chain.last_invocation;
+    const auto after = std::lower_bound(starts.begin(), starts.end(), chain.last_invocation);
+    if (after == starts.begin()) continue;
+    const Chain& around = *spanning[static_cast<std::size_t>(after - starts.begin() - 1)];
+    if (chain.point >= around.last_invocation) continue;
+    if (chain.first_completion < around.last_invocation)
+      return violation(both(around, chain),
+                       fmt::format("{} took effect after an operation on {} completed and "
+                                   "before one that still saw it was invoked",
+                                   name_of(operations_, values_, chain.versions.front()),
+                                   name_of(operations_, values_, around.versions.front())));
+    chain.point = around.last_invocation;
+  }
+  return true;
+}
+
+// Chains in the order of their places (at one instant, a chain that fits it before one that
+// starts spanning there), each in its own order; then replayed to prove it.
+void Decision::build_order() {
+  std::vector<std::size_t> by_place(chains_.size());
+  for (std::size_t i = 0; i < by_place.size(); ++i) by_place[i] = i;
+  std::stable_sort(by_place.begin(), by_place.end(), [&](std::size_t a, std::size_t b) {
+    const Chain& first = chains_[a];
+    const Chain& second = chains_[b];
+    if (first.point != second.point) return first.point < second.point;
+    return !first.spans_interval() && second.spans_interval();
+  });
+  std::vector<std::uint32_t> order;
+  for (const std::size_t index : by_place)
+    for (const std::uint32_t version : chains_[index].versions) {
+      if (version != initial_) order.push_back(version);
+      order.insert(order.end(), readers_[version].begin(), readers_[version].end());
+    }
+  if (!replay(order)) {
+    not_applicable("the order built from the versions did not replay (a defect: searching)");
+    return;
+  }
+  result_.applicable = true;
+  result_.verdict = Verdict::kLinearizable;
+  result_.order = std::move(order);
+}
+
+// The order against the model, by versions rather than by values (a value names its version,
+// which the parse established by comparing texts), and against real time: each operation as
+// early as its invocation and its predecessors allow, no later than its completion.
+bool Decision::replay(const std::vector<std::uint32_t>& order) const {
+  std::uint32_t state = initial_;
+  std::int64_t now = kBeforeEverything;
+  std::vector<bool> placed(operations_.size(), false);
+  for (const std::uint32_t operation : order) {
+    if (placed[operation]) return false;
+    placed[operation] = true;
+    now = std::max(now, invoked(operation));
+    if (now > completed(operation)) return false;
+    switch (model(operation).function) {
+      case Function::kRead:
+        if (read_version_[operation] != state) return false;
+        continue;
+      case Function::kWrite:
+        break;
+      case Function::kAppend:
+      case Function::kCompareAndSet:
+        if (predecessor_[operation] != kNone && predecessor_[operation] != state) return false;
+        if (predecessor_[operation] == kNone && model(operation).function != Function::kAppend)
+          return false;
+        break;
+    }
+    state = operation;
+  }
+  for (std::uint32_t i = 0; i < operations_.size(); ++i)
+    if (!placed[i] && model(i).outcome != Outcome::kUnknown) return false;
+  return true;
+}
+
+// The witness: the conflicting operations and what makes their versions evident in a
+// sub-history of their own: every mutation back to each chain's start, and for each mutation the
+// operation whose value showed its place (closed under the same rule).
+bool Decision::violation(std::vector<std::uint32_t> conflicting, std::string reason) {
+  std::vector<bool> in_witness(operations_.size(), false);
+  std::vector<std::uint32_t> witness, pending;
+  std::erase(conflicting, kNone);
+  pending.insert(pending.end(), conflicting.begin(), conflicting.end());
+  pending.insert(pending.end(), current_parse_.begin(), current_parse_.end());
+  while (!pending.empty()) {
+    const std::uint32_t operation = pending.back();
+    pending.pop_back();
+    if (operation >= operations_.size() || in_witness[operation]) continue;
+    in_witness[operation] = true;
+    witness.push_back(operation);
+    if (model(operation).function == Function::kRead) {
+      pending.push_back(read_version_[operation]);
+    } else {
+      pending.push_back(predecessor_[operation]);
+      pending.push_back(link_observer_[operation]);
+    }
+  }
+  std::sort(conflicting.begin(), conflicting.end());
+  conflicting.erase(std::unique(conflicting.begin(), conflicting.end()), conflicting.end());
+  std::sort(witness.begin(), witness.end());
+  result_.applicable = true;
+  result_.verdict = Verdict::kNotLinearizable;
+  result_.conflicting = std::move(conflicting);
+  result_.witness = std::move(witness);
+  result_.reason = std::move(reason);
+  return false;
+}
+
+}  // namespace
+
+VersionOrderResult decide_by_version_order(const std::vector<PartitionOperation>& operations,
+                                           const ValueTable& values) {
+  return Decision(operations, values).run();
+}
+
+}  // namespace zerospof::history
