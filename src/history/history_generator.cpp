@@ -28,9 +28,11 @@ class Simulation {
   History run() {
     while (invoked_ < options_.operations || any_busy() || !stuck_.empty()) {
       ++time_;
+      start_stall_when_due();
       if (!stuck_.empty() && chance(100)) apply_stuck();
       advance(clients_[pick(clients_.size())]);
     }
+    if (options_.plant_violation) plant_violation();
     return std::move(history_);
   }
 
@@ -43,9 +45,23 @@ class Simulation {
     return std::any_of(clients_.begin(), clients_.end(), [](const Client& c) { return c.busy; });
   }
 
+  // A stall starts at each of `stalls` evenly spaced points of the history and lasts long enough
+  // for every client to invoke an operation that then hangs.
+  void start_stall_when_due() {
+    if (stalls_started_ >= options_.stalls) return;
+    const std::size_t due = (stalls_started_ + 1) * options_.operations / (options_.stalls + 1);
+    if (invoked_ < due) return;
+    ++stalls_started_;
+    stalled_until_ = time_ + static_cast<std::int64_t>(8 * clients_.size());
+  }
+
   void advance(Client& client) {
     if (!client.busy) {
       if (invoked_ < options_.operations) invoke(client);
+    } else if (time_ < stalled_until_) {
+      return;  // the operation hangs: the failover has not ended
+    } else if (options_.crash_per_mille > 0 && chance(options_.crash_per_mille)) {
+      crash(client);
     } else if (!client.applied && chance(options_.unknown_per_mille)) {
       give_up(client, /*applied=*/false);
     } else if (!client.applied) {
@@ -78,21 +94,68 @@ class Simulation {
   void choose_function(Operation& operation) {
     const std::size_t roll = pick(10);
     if (options_.key_value) {
+      const bool compare_and_set =
+          options_.compare_and_set_per_mille > 0 && chance(options_.compare_and_set_per_mille);
+      operation.function = compare_and_set ? Function::kCompareAndSet
+                           : roll < 4                                 ? Function::kRead
+                           : roll < 6                                 ? Function::kWrite
+                                                                      : Function::kAppend;
+    } else {
       operation.function = roll < 4   ? Function::kRead
-                           : roll < 6 ? Function::kWrite
-                                      : Function::kAppend;
-      if (operation.function != Function::kRead)
-        operation.argument = fmt::format("x {} {} y", operation.process, invoked_);
-      return;
+                           : roll < 7 ? Function::kWrite
+                                      : Function::kCompareAndSet;
     }
-    operation.function = roll < 4   ? Function::kRead
-                         : roll < 7 ? Function::kWrite
-                                    : Function::kCompareAndSet;
-    if (operation.function != Function::kRead) operation.argument = register_value();
-    if (operation.function == Function::kCompareAndSet) operation.expected = register_value();
+    if (operation.function == Function::kRead) return;
+    operation.argument = new_value(operation);
+    if (operation.function == Function::kCompareAndSet) operation.expected = expected_value(operation);
   }
 
-  std::string register_value() { return std::to_string(pick(options_.register_values)); }
+  std::string new_value(const Operation& operation) {
+    if (options_.key_value || options_.unique_values)
+      return fmt::format("x {} {} y", operation.process, invoked_);
+    return std::to_string(pick(options_.register_values));
+  }
+
+  // With unique values a compare-and-set mostly expects what the key holds now (else it would
+  // almost always fail), sometimes an older value.
+  Value expected_value(const Operation& operation) {
+    if (!options_.key_value && !options_.unique_values)
+      return std::to_string(pick(options_.register_values));
+    const std::vector<Value>& older = written_[operation.key];
+    if (older.empty() || pick(2) == 0) return store_[operation.key];
+    return older[pick(older.size())];
+  }
+
+  // The client dies mid-operation and never reports; its operation may still take effect.
+  void crash(Client& client) {
+    Operation& operation = history_.operations[client.operation];
+    operation.outcome = Outcome::kUnknown;
+    operation.observed.reset();
+    operation.complete_time = kNever;
+    operation.complete_line = 0;
+    if (!client.applied && pick(2) == 0) stuck_.push_back(client.operation);
+    client = Client{next_process_++};
+  }
+
+  // One ok read is made to see the value of an earlier read of its key, or a value nobody wrote.
+  void plant_violation() {
+    std::vector<std::size_t> reads;
+    for (std::size_t i = 0; i < history_.operations.size(); ++i)
+      if (history_.operations[i].function == Function::kRead &&
+          history_.operations[i].outcome == Outcome::kOk)
+        reads.push_back(i);
+    if (reads.empty()) return;
+    Operation& read = history_.operations[reads[pick(reads.size())]];
+    for (const std::size_t earlier : reads) {
+      const Operation& other = history_.operations[earlier];
+      if (other.key == read.key && other.complete_time < read.invoke_time &&
+          other.observed != read.observed && pick(4) == 0) {
+        read.observed = other.observed;
+        return;
+      }
+    }
+    read.observed = "planted, never written";
+  }
 
   // The client's outcome is lost. An operation not applied yet either never takes effect or
   // takes effect later; the client is replaced by a new process, as Jepsen does.
@@ -129,21 +192,27 @@ class Simulation {
         stored = stored.value_or("") + operation.argument.value_or("");
         break;
       case Function::kCompareAndSet:
-        operation.outcome = stored == operation.expected ? Outcome::kOk : Outcome::kFailed;
+        operation.outcome = stored.value_or("") == operation.expected.value_or("")
+                                ? Outcome::kOk
+                                : Outcome::kFailed;
         if (operation.outcome == Outcome::kOk) stored = operation.argument;
         break;
     }
+    if (operation.function != Function::kRead) written_[operation.key].push_back(stored);
   }
 
   const GeneratorOptions& options_;
   std::mt19937_64 random_;
   std::vector<Client> clients_;
   std::map<std::string, Value> store_;
+  std::map<std::string, std::vector<Value>> written_;  // every value each key has held
   std::vector<std::size_t> stuck_;
   History history_{"generated"};
   std::int64_t time_ = 0;
   std::int64_t next_process_ = 0;
   std::size_t invoked_ = 0;
+  std::size_t stalls_started_ = 0;
+  std::int64_t stalled_until_ = 0;
 };
 
 }  // namespace
