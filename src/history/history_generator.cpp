@@ -111,6 +111,13 @@ class Simulation {
   }
 
   std::string new_value(const Operation& operation) {
+    if (operation.function == Function::kAppend && options_.repeated_append_per_mille > 0) {
+      std::vector<std::string>& appended = appended_[operation.key];
+      if (!appended.empty() && chance(options_.repeated_append_per_mille))
+        return appended[pick(appended.size())];
+      appended.push_back(fmt::format("x {} {} y", operation.process, invoked_));
+      return appended.back();
+    }
     if (options_.key_value || options_.unique_values)
       return fmt::format("x {} {} y", operation.process, invoked_);
     return std::to_string(pick(options_.register_values));
@@ -206,6 +213,7 @@ class Simulation {
   std::vector<Client> clients_;
   std::map<std::string, Value> store_;
   std::map<std::string, std::vector<Value>> written_;  // every value each key has held
+  std::map<std::string, std::vector<std::string>> appended_;  // values appended, to repeat
   std::vector<std::size_t> stuck_;
   History history_{"generated"};
   std::int64_t time_ = 0;

@@ -48,7 +48,7 @@ std::string shown(std::string_view text) {
 // "the initial value", "the write of \"a\"", "the append of \"x 1 0 y\"".
 std::string name_of(const std::vector<PartitionOperation>& operations, const ValueTable& values,
                     std::uint32_t version) {
-  if (version == operations.size()) return "the initial value";
+  if (version >= operations.size()) return "the initial value";
   const ModelOperation& operation = operations[version].model;
   const char* verb = operation.function == Function::kAppend ? "append"
                      : operation.function == Function::kWrite ? "write"
@@ -107,6 +107,8 @@ class Decision {
 
   bool index_mutations();
   bool index(std::unordered_map<std::uint64_t, std::uint32_t>& by_hash, std::uint32_t operation);
+  bool index_append(std::uint32_t operation);
+  bool resolve_appends(std::uint32_t base, std::uint32_t observer, std::string_view whole);
   bool name_observed_versions();
   bool name_version(ValueId value, std::uint32_t observer, std::uint32_t& version);
   bool link(std::uint32_t before, std::uint32_t after, std::uint32_t observer);
@@ -121,7 +123,10 @@ class Decision {
   const ValueTable& values_;
   const std::uint32_t initial_;  // the version id of the initial value
   std::unordered_map<std::uint64_t, std::uint32_t> base_by_hash_;    // writes, compare-and-sets
-  std::unordered_map<std::uint64_t, std::uint32_t> append_by_hash_;  // appends, by argument
+  // Appends by argument: a group of the appends of one value, in invocation order (clients
+  // append the same value again after a write has reset the key).
+  std::unordered_map<std::uint64_t, std::uint32_t> append_by_hash_;
+  std::vector<std::vector<std::uint32_t>> append_groups_;
   std::vector<std::size_t> append_lengths_;
   std::vector<std::uint64_t> powers_;
   // Versions are named by the operation that made them (initial_ for the initial value).
@@ -148,6 +153,22 @@ bool Decision::index(std::unordered_map<std::uint64_t, std::uint32_t>& by_hash,
   return not_applicable("two written values have the same hash");
 }
 
+bool Decision::index_append(std::uint32_t operation) {
+  const std::string_view value = text(model(operation).argument);
+  const std::uint64_t hash = PrefixHashes(value, powers_).of(0, value.size());
+  const auto [slot, inserted] =
+      append_by_hash_.emplace(hash, static_cast<std::uint32_t>(append_groups_.size()));
+  if (inserted) {
+    append_groups_.push_back({operation});
+    return true;
+  }
+  std::vector<std::uint32_t>& group = append_groups_[slot->second];
+  if (text(model(group.front()).argument) != value)
+    return not_applicable("two appended values have the same hash");
+  group.push_back(operation);
+  return true;
+}
+
 bool Decision::index_mutations() {
   std::set<std::size_t> lengths;
   for (std::uint32_t i = 0; i < operations_.size(); ++i) {
@@ -170,7 +191,7 @@ bool Decision::index_mutations() {
         break;
       case Function::kAppend:
         if (operation.argument == kAbsent) return not_applicable("an append of nothing");
-        if (!index(append_by_hash_, i)) return false;
+        if (!index_append(i)) return false;
         lengths.insert(text(operation.argument).size());
         break;
     }
@@ -238,16 +259,18 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
       if (length > end) break;
       const auto found = append_by_hash_.find(hashes.of(end - length, end));
       if (found == append_by_hash_.end() ||
-          text(model(found->second).argument) != whole.substr(end - length, length))
+          text(model(append_groups_[found->second].front()).argument) !=
+              whole.substr(end - length, length))
         continue;
       ++matches;
-      appended = found->second;
+      appended = found->second;  // a group, resolved to an append below
       appended_length = length;
     }
     if (matches > 1)
       return not_applicable(
           fmt::format("the value {} can be made in more than one way", shown(whole)));
     if (matches == 0) {
+      current_parse_.clear();  // append groups, not operations yet
       std::vector<std::uint32_t> conflicting{observer};
       return violation(
           conflicting,
@@ -258,8 +281,9 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
     current_parse_.push_back(appended);
     end -= appended_length;
   }
-  if (base != initial_) current_parse_.push_back(base);
   std::reverse(current_parse_.begin(), current_parse_.end());
+  if (!resolve_appends(base, observer, whole)) return false;
+  if (base != initial_) current_parse_.insert(current_parse_.begin(), base);
   std::uint32_t previous = base;
   if (base != initial_) {
     effective_[base] = true;
@@ -273,6 +297,39 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
   version_of_.emplace(value, previous);
   version = previous;
   current_parse_.clear();
+  return true;
+}
+
+// current_parse_ holds append groups in the order the value shows them; each becomes the one
+// append of its group that can be there: not completed before the base was invoked (it took
+// effect after the base reset the key), invoked before the observer completed, and not already
+// used earlier in this value. Forced choices only: two candidates leave it to the search.
+bool Decision::resolve_appends(std::uint32_t base, std::uint32_t observer, std::string_view whole) {
+  const std::int64_t after = base == initial_ ? kBeforeEverything : invoked(base);
+  const std::int64_t before = completed(observer);
+  for (std::size_t position = 0; position < current_parse_.size(); ++position) {
+    const std::vector<std::uint32_t>& group = append_groups_[current_parse_[position]];
+    std::uint32_t chosen = kNone;
+    for (const std::uint32_t candidate : group) {
+      const auto used = current_parse_.begin() + static_cast<long>(position);
+      if (completed(candidate) < after || invoked(candidate) > before ||
+          (group.size() > 1 && std::find(current_parse_.begin(), used, candidate) != used))
+        continue;
+      if (chosen != kNone)
+        return not_applicable(fmt::format(
+            "the value {} holds an append that more than one operation may have made",
+            shown(whole)));
+      chosen = candidate;
+    }
+    if (chosen == kNone) {
+      current_parse_.resize(position);
+      return violation({observer},
+                       fmt::format("it saw {}, more appends of {} than could have happened",
+                                   shown(whole),
+                                   shown(text(model(group.front()).argument))));
+    }
+    current_parse_[position] = chosen;
+  }
   return true;
 }
 

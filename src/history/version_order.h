@@ -22,7 +22,9 @@
 //   real-time order, so a flaw in the reasoning above cannot produce a false "linearizable";
 // - kNotLinearizable comes with a witness: the few operations that conflict and the mutations
 //   that made the values they saw, a sub-history that is itself not linearizable (the caller
-//   confirms it with a bounded search).
+//   confirms that with a bounded search; it guards the report, not the verdict, since a
+//   sub-history can fail where the whole history does not: the verdict's guard is the property
+//   test that compares this decision with the search on generated histories).
 #pragma once
 
 #include <cstdint>

@@ -156,6 +156,7 @@ GeneratorOptions small_unique_history() {
   options.crash_per_mille = *rc::gen::element<std::uint32_t>(0, 20);
   options.stalls = *rc::gen::inRange<std::size_t>(0, 3);
   options.plant_violation = *rc::gen::arbitrary<bool>();
+  options.repeated_append_per_mille = *rc::gen::element<std::uint32_t>(0, 0, 200);
   return options;
 }
 
