@@ -49,7 +49,15 @@ util::Result<History> parse_history(std::string_view text, std::string_view sour
 
 util::Result<History> load_history(const std::string& path, std::optional<HistoryFormat> format) {
   ZEROSPOF_ASSIGN_OR_RETURN(const std::string text, util::read_file(path));
-  return parse_history(text, path, format.value_or(detect_history_format(text)));
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      History history, parse_history(text, path, format.value_or(detect_history_format(text))));
+  // Nothing recorded proves nothing: calling it linearizable would pass a drill whose probes
+  // never ran.
+  if (history.operations.empty())
+    return util::fail(util::Error::invalid_input(
+        "the history holds no operations", util::SourceLocation{path, 1, 1},
+        "a drill records at least one operation; check that this is the file you meant"));
+  return history;
 }
 
 std::string describe(const Value& value) {

@@ -78,7 +78,8 @@ util::Result<History> parse_jsonl_history(std::string_view text, std::string_vie
 // in time order (no completion line for an unknown operation that never reported).
 std::string to_jsonl(const History& history);
 
-// Reads and parses `path`; the format is detected when not given.
+// Reads and parses `path`; the format is detected when not given. A file with no operations is
+// invalid input.
 util::Result<History> load_history(const std::string& path, std::optional<HistoryFormat> format);
 
 // "read -> 3", "write 4", "cas 1 -> 2 (failed)", "append \"x\" (unknown)": for reports.

@@ -97,9 +97,9 @@ class Simulation {
       const bool compare_and_set =
           options_.compare_and_set_per_mille > 0 && chance(options_.compare_and_set_per_mille);
       operation.function = compare_and_set ? Function::kCompareAndSet
-                           : roll < 4                                 ? Function::kRead
-                           : roll < 6                                 ? Function::kWrite
-                                                                      : Function::kAppend;
+                           : roll < 4      ? Function::kRead
+                           : roll < 6      ? Function::kWrite
+                                           : Function::kAppend;
     } else {
       operation.function = roll < 4   ? Function::kRead
                            : roll < 7 ? Function::kWrite
@@ -107,7 +107,8 @@ class Simulation {
     }
     if (operation.function == Function::kRead) return;
     operation.argument = new_value(operation);
-    if (operation.function == Function::kCompareAndSet) operation.expected = expected_value(operation);
+    if (operation.function == Function::kCompareAndSet)
+      operation.expected = expected_value(operation);
   }
 
   std::string new_value(const Operation& operation) {
@@ -212,7 +213,7 @@ class Simulation {
   std::mt19937_64 random_;
   std::vector<Client> clients_;
   std::map<std::string, Value> store_;
-  std::map<std::string, std::vector<Value>> written_;  // every value each key has held
+  std::map<std::string, std::vector<Value>> written_;         // every value each key has held
   std::map<std::string, std::vector<std::string>> appended_;  // values appended, to repeat
   std::vector<std::size_t> stuck_;
   History history_{"generated"};

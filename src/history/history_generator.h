@@ -26,8 +26,8 @@ struct GeneratorOptions {
   std::uint32_t register_values = 5;     // register values are drawn from 0..register_values-1
   bool unique_values = false;            // every written value distinct (registers too)
   std::uint32_t compare_and_set_per_mille = 0;  // key_value: share of compare-and-sets
-  std::uint32_t crash_per_mille = 0;     // operations whose client crashes: never completed
-  std::size_t stalls = 0;                // failover stalls, spread evenly over the history
+  std::uint32_t crash_per_mille = 0;            // operations whose client crashes: never completed
+  std::size_t stalls = 0;                       // failover stalls, spread evenly over the history
   // key_value: appends that repeat an earlier append's value to the key (a client retrying),
   // which makes a value name more than one append.
   std::uint32_t repeated_append_per_mille = 0;

@@ -1,10 +1,10 @@
 #include "history/linearizability.h"
 
-#include "history/version_order.h"
-
 #include <algorithm>
 #include <map>
 #include <thread>
+
+#include "history/version_order.h"
 
 namespace zerospof::history {
 namespace {
@@ -138,7 +138,8 @@ std::optional<Explanation> confirmed_witness(const Partition& partition,
   constexpr std::size_t kConfirmationMemory = std::size_t{256} << 20;
   Partition witness = sub_partition(partition, decided.witness);
   SearchLimits bounded = limits;
-  bounded.deadline = std::min(limits.deadline, std::chrono::steady_clock::now() + kConfirmationTime);
+  bounded.deadline =
+      std::min(limits.deadline, std::chrono::steady_clock::now() + kConfirmationTime);
   bounded.max_memory_bytes = std::min(limits.max_memory_bytes, kConfirmationMemory);
   const SearchResult search = search_linearization(witness.operations, witness.values, bounded);
   if (search.verdict == Verdict::kLinearizable) return std::nullopt;
@@ -213,9 +214,10 @@ void run_pool(const History& history, std::vector<Partition>& partitions,
   // Starting a thread costs about as much as checking a few thousand operations, so unless told
   // otherwise small histories are checked on the calling thread alone.
   constexpr std::size_t kOperationsPerWorker = 4096;
+  // Asked once: glibc reads /sys for it, which costs more than checking a small history.
+  static const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t automatic =
-      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
-                            1 + history.operations.size() / kOperationsPerWorker);
+      std::min<std::size_t>(cores, 1 + history.operations.size() / kOperationsPerWorker);
   const std::size_t workers =
       std::min(options.threads ? std::size_t{options.threads} : automatic, partitions.size());
   base.max_memory_bytes = options.max_memory_bytes / std::max<std::size_t>(1, workers);

@@ -30,9 +30,9 @@ constexpr std::size_t kWitnessShown = 12;  // mutations that made the values, be
 
 std::string witness_text(const History& history, const Explanation& explanation,
                          const util::Style& style) {
-  std::string out = fmt::format("{}: these {} operations cannot be ordered: {}\n",
-                                key_name(explanation.key), explanation.conflicting.size(),
-                                explanation.reason);
+  std::string out =
+      fmt::format("{}: these {} operations cannot be ordered: {}\n", key_name(explanation.key),
+                  explanation.conflicting.size(), explanation.reason);
   for (const std::size_t index : explanation.conflicting)
     out += fmt::format("  {}\n", style.bold(operation_line(history, index)));
   std::vector<std::size_t> support;
@@ -54,10 +54,10 @@ std::string search_text(const History& history, const Explanation& explanation,
   const std::string whole = explanation.witness.empty()
                                 ? fmt::format("{}: the longest", key_name(explanation.key))
                                 : std::string("Searched alone, their longest");
-  std::string out = fmt::format(
-      "{} linearizable prefix orders {} of {} operations and leaves the value {}:\n", whole,
-      explanation.prefix.size(), explanation.operations_in_key,
-      describe(explanation.value_after_prefix));
+  std::string out =
+      fmt::format("{} linearizable prefix orders {} of {} operations and leaves the value {}:\n",
+                  whole, explanation.prefix.size(), explanation.operations_in_key,
+                  describe(explanation.value_after_prefix));
   const std::size_t skipped =
       explanation.prefix.size() > kPrefixShown ? explanation.prefix.size() - kPrefixShown : 0;
   if (skipped > 0) out += fmt::format("  ... {} earlier operations\n", skipped);

@@ -50,7 +50,7 @@ std::string name_of(const std::vector<PartitionOperation>& operations, const Val
                     std::uint32_t version) {
   if (version >= operations.size()) return "the initial value";
   const ModelOperation& operation = operations[version].model;
-  const char* verb = operation.function == Function::kAppend ? "append"
+  const char* verb = operation.function == Function::kAppend  ? "append"
                      : operation.function == Function::kWrite ? "write"
                                                               : "compare-and-set";
   return fmt::format("the {} of {}", verb, shown(values.text(operation.argument)));
@@ -91,9 +91,7 @@ class Decision {
   const ModelOperation& model(std::uint32_t operation) const {
     return operations_[operation].model;
   }
-  std::int64_t invoked(std::uint32_t operation) const {
-    return operations_[operation].invoke_time;
-  }
+  std::int64_t invoked(std::uint32_t operation) const { return operations_[operation].invoke_time; }
   std::int64_t completed(std::uint32_t operation) const {
     return operations_[operation].complete_time;
   }
@@ -122,7 +120,7 @@ class Decision {
   const std::vector<PartitionOperation>& operations_;
   const ValueTable& values_;
   const std::uint32_t initial_;  // the version id of the initial value
-  std::unordered_map<std::uint64_t, std::uint32_t> base_by_hash_;    // writes, compare-and-sets
+  std::unordered_map<std::uint64_t, std::uint32_t> base_by_hash_;  // writes, compare-and-sets
   // Appends by argument: a group of the appends of one value, in invocation order (clients
   // append the same value again after a write has reset the key).
   std::unordered_map<std::uint64_t, std::uint32_t> append_by_hash_;
@@ -251,7 +249,8 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
     std::uint32_t matches = 0, appended = kNone;
     std::size_t appended_length = 0;
     if (const auto found = base_by_hash_.find(hashes.of(0, end));
-        found != base_by_hash_.end() && text(model(found->second).argument) == whole.substr(0, end)) {
+        found != base_by_hash_.end() &&
+        text(model(found->second).argument) == whole.substr(0, end)) {
       ++matches;
       base = found->second;
     }
@@ -316,17 +315,16 @@ bool Decision::resolve_appends(std::uint32_t base, std::uint32_t observer, std::
           (group.size() > 1 && std::find(current_parse_.begin(), used, candidate) != used))
         continue;
       if (chosen != kNone)
-        return not_applicable(fmt::format(
-            "the value {} holds an append that more than one operation may have made",
-            shown(whole)));
+        return not_applicable(
+            fmt::format("the value {} holds an append that more than one operation may have made",
+                        shown(whole)));
       chosen = candidate;
     }
     if (chosen == kNone) {
       current_parse_.resize(position);
       return violation({observer},
                        fmt::format("it saw {}, more appends of {} than could have happened",
-                                   shown(whole),
-                                   shown(text(model(group.front()).argument))));
+                                   shown(whole), shown(text(model(group.front()).argument))));
     }
     current_parse_[position] = chosen;
   }

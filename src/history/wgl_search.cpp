@@ -1,9 +1,9 @@
 #include "history/wgl_search.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "history/search_cache.h"
 

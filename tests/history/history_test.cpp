@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "test_histories.h"
 
 namespace zerospof::history {
@@ -25,6 +27,21 @@ TEST(LoadHistory, ReadsABundledFileWithTheDetectedFormat) {
   ASSERT_TRUE(history);
   EXPECT_EQ(history->format, HistoryFormat::kEdn);
   EXPECT_EQ(history->operations.size(), 58u);
+}
+
+TEST(LoadHistory, AnEmptyHistoryIsInvalidInputNotLinearizable) {
+  // Given a file with no operations (a drill whose probes never ran), loading it should be an
+  // error at file:1:1, not a history that every check would pass.
+  const std::string path = ::testing::TempDir() + "/empty.jsonl";
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  ASSERT_NE(file, nullptr);
+  std::fputs("\n", file);
+  std::fclose(file);
+  const auto history = load_history(path, std::nullopt);
+  ASSERT_FALSE(history);
+  EXPECT_EQ(util::exit_code_for(history.error()), 2);
+  EXPECT_EQ(history.error().where.to_string(), path + ":1:1");
+  std::remove(path.c_str());
 }
 
 TEST(LoadHistory, MissingFileIsAnError) {

@@ -166,8 +166,8 @@ History exponential_history(bool unique_values = false) {
   std::string text;
   constexpr int kWriters = 40;
   for (int p = 0; p < kWriters; ++p)
-    text += fmt::format(R"({{"type":"invoke","process":{},"time":1,"f":"write","value":"{}"}})",
-                        p, unique_values ? p : p / 2) +
+    text += fmt::format(R"({{"type":"invoke","process":{},"time":1,"f":"write","value":"{}"}})", p,
+                        unique_values ? p : p / 2) +
             "\n";
   text += R"({"type":"invoke","process":99,"time":1,"f":"read"})"
           "\n";

@@ -21,10 +21,9 @@ Key key_of(const History& history) {
   for (const Operation& operation : history.operations) {
     const bool unknown = operation.outcome == Outcome::kUnknown;
     if (unknown && operation.function == Function::kRead) continue;
-    ModelOperation model{operation.function, operation.outcome,
-                         key.values.intern_value(operation.argument),
-                         key.values.intern_value(operation.expected),
-                         key.values.intern_value(operation.observed)};
+    ModelOperation model{
+        operation.function, operation.outcome, key.values.intern_value(operation.argument),
+        key.values.intern_value(operation.expected), key.values.intern_value(operation.observed)};
     key.operations.push_back(
         {model, operation.invoke_time, unknown ? kNever : operation.complete_time});
   }
@@ -92,8 +91,8 @@ TEST(VersionOrder, AReadThatCompletedBeforeAnEarlierVersionWasSeenIsAViolation) 
 TEST(VersionOrder, AnUnseenAppendOfUnknownOutcomeNeverTookEffect) {
   // Given an unknown append nobody saw and a later read of the initial value, linearizable.
   ValueTable values;
-  const std::vector<PartitionOperation> operations{
-      append(values, "a", 0, 1, Outcome::kUnknown), read(values, "", 5, 6)};
+  const std::vector<PartitionOperation> operations{append(values, "a", 0, 1, Outcome::kUnknown),
+                                                   read(values, "", 5, 6)};
   const VersionOrderResult result = decide_by_version_order(operations, values);
   ASSERT_TRUE(result.applicable);
   EXPECT_EQ(result.verdict, Verdict::kLinearizable);
@@ -134,10 +133,10 @@ TEST(VersionOrder, ValuesThatNameNoSingleVersionLeaveItToTheSearch) {
           {op(values, Function::kCompareAndSet, Outcome::kFailed, "2", 0, 1, "", "1")}, values)
           .applicable);
   // "ab" is the write of "ab" or the append of "b" after the append of "a".
-  EXPECT_FALSE(decide_by_version_order({op(values, Function::kWrite, Outcome::kOk, "ab", 0, 1),
-                                        append(values, "a", 0, 1), append(values, "b", 0, 1),
-                                        read(values, "ab", 2, 3)},
-                                       values)
+  EXPECT_FALSE(decide_by_version_order(
+                   {op(values, Function::kWrite, Outcome::kOk, "ab", 0, 1),
+                    append(values, "a", 0, 1), append(values, "b", 0, 1), read(values, "ab", 2, 3)},
+                   values)
                    .applicable);
 }
 
