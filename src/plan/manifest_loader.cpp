@@ -13,6 +13,7 @@
 #include "plan/quantity.h"
 #include "plan/yaml.h"
 #include "util/files.h"
+#include "util/terminal.h"
 
 namespace zerospof::plan {
 
@@ -141,6 +142,9 @@ Status ManifestReader::identify(const YamlNode& object, Object& out) const {
                             text(at(&object, {"metadata", "namespace"}), "metadata.namespace"));
   if (out.name.empty())
     return util::fail(source_.error_at(object.where, "the object has no metadata.name"));
+  // Reports echo these names to a terminal: no control character of a file gets through.
+  out.name = util::printable(out.name, 253);
+  space = util::printable(space, 63);
   out.namespace_name = space.empty() ? std::string("default") : space;
   out.where = object.where;
   return {};
