@@ -398,7 +398,7 @@ util::Result<model::Manifests> load_manifests(const std::vector<std::string>& pa
   std::sort(files.begin(), files.end());
   model::Manifests all;
   for (const std::string& file : files) {
-    auto text = util::read_file(file);
+    auto text = util::read_input_file(file);
     if (!text) return util::fail(util::Error::invalid_input(text.error().message, {file, 0, 0}));
     ZEROSPOF_ASSIGN_OR_RETURN(model::Manifests one, parse_manifests(*text, file));
     std::move(one.workloads.begin(), one.workloads.end(), std::back_inserter(all.workloads));

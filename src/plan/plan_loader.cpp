@@ -492,7 +492,7 @@ util::Result<model::Cluster> load_from_string(const std::string& text,
 }
 
 util::Result<model::Cluster> load(const std::string& path) {
-  auto text = util::read_file(path);
+  auto text = util::read_input_file(path);
   if (!text)
     return util::fail(util::Error::invalid_input(
         text.error().message, {path, 0, 0},
