@@ -166,6 +166,15 @@ Status ManifestReader::read_object(const YamlNode& object) {
   if (kind == "DaemonSet") return read_workload(object, model::WorkloadKind::kDaemonSet);
   if (kind == "PodDisruptionBudget") return read_budget(object);
   if (kind == "Service") return read_service(object);
+  // Skipping it like any other kind would leave the user believing their plan was checked.
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string api_version,
+                            text(at(&object, {"apiVersion"}), "apiVersion"));
+  if (kind == "Cluster" && api_version.starts_with("zerospof.io/"))
+    return util::fail(source_.error_at(
+        object.where,
+        fmt::format("{} is a zerospof plan, not a Kubernetes manifest", source_.file_name()),
+        "give the plan as the first argument, before --manifests: zerospof check PLAN "
+        "--manifests DIR"));
   ++out_.ignored_objects;
   return {};
 }
