@@ -6,6 +6,7 @@
 
 #include "apply/steps.h"
 #include "util/files.h"
+#include "util/terminal.h"
 
 namespace zerospof::apply {
 namespace {
@@ -31,6 +32,22 @@ bool mentions(const std::vector<transport::FileSpec>& files, const std::string& 
   return false;
 }
 
+// The manifest's fields go unquoted into root shell scripts (sha256sum -c, install paths), even
+// under --dry-run: each must be a single inert word.
+bool is_sha256(const std::string& text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+bool is_file_name(const std::string& text) {
+  return !text.empty() && text.size() <= 255 && text.front() != '.' && text.front() != '-' &&
+         std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-' || c == '+';
+         });
+}
+
 }  // namespace
 
 util::Result<std::vector<Binary>> load_binary_cache(const std::string& cache_dir) {
@@ -42,9 +59,13 @@ util::Result<std::vector<Binary>> load_binary_cache(const std::string& cache_dir
     if (line.empty()) continue;
     std::istringstream fields(line);
     Binary binary;
-    if (!(fields >> binary.name >> binary.version >> binary.sha256) || binary.sha256.size() != 64) {
+    std::string rest;
+    if (!(fields >> binary.name >> binary.version >> binary.sha256) || fields >> rest ||
+        !is_file_name(binary.name) || !is_file_name(binary.version) || !is_sha256(binary.sha256)) {
       return util::fail(util::Error::failed_precondition(
-          fmt::format("{}/manifest: cannot read the line \"{}\"", cache_dir, line),
+          fmt::format("{}/manifest: cannot read the line \"{}\": expected a file name, a "
+                      "version and a lower-case hexadecimal sha256",
+                      cache_dir, util::printable(line)),
           "rebuild the cache (lab/binaries/build.sh)"));
     }
     binary.local_path = cache_dir + "/" + binary.name;

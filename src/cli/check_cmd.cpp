@@ -57,8 +57,12 @@ void register_check(CLI::App& app, int& exit_code) {
   command->add_option("plan", flags->plan_path, "Plan file (default: the built-in 5-node plan)");
   command
       ->add_option("--manifests", flags->manifests,
-                   "Kubernetes manifests (file or directory) whose workloads join the analysis")
-      ->take_all();
+                   "Kubernetes manifests (file or directory) whose workloads join the analysis; "
+                   "repeat the flag for several")
+      // One path per flag: taking all that follow swallowed the plan of `check --manifests
+      // DIR plan.yaml` and analysed the built-in plan instead.
+      ->expected(1)
+      ->allow_extra_args(false);
   command->add_option("--failures", flags->failures, "Analyse every set of up to K failed domains")
       ->check(CLI::Range(1, 3));
   command->add_option("-o,--output", flags->output, "Output format")

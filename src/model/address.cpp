@@ -8,7 +8,9 @@
 namespace zerospof::model {
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
-  if (text.empty() || text.size() > 45) return std::nullopt;
+  // inet_pton reads up to a NUL: "1.2.3.4\0anything" must not pass as 1.2.3.4.
+  if (text.empty() || text.size() > 45 || text.find('\0') != std::string_view::npos)
+    return std::nullopt;
   std::string copy(text);  // inet_pton needs a terminated string
   IpAddress address;
   if (inet_pton(AF_INET, copy.c_str(), address.bytes.data()) == 1) {

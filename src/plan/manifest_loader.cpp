@@ -13,6 +13,7 @@
 #include "plan/quantity.h"
 #include "plan/yaml.h"
 #include "util/files.h"
+#include "util/terminal.h"
 
 namespace zerospof::plan {
 
@@ -141,6 +142,9 @@ Status ManifestReader::identify(const YamlNode& object, Object& out) const {
                             text(at(&object, {"metadata", "namespace"}), "metadata.namespace"));
   if (out.name.empty())
     return util::fail(source_.error_at(object.where, "the object has no metadata.name"));
+  // Reports echo these names to a terminal: no control character of a file gets through.
+  out.name = util::printable(out.name, 253);
+  space = util::printable(space, 63);
   out.namespace_name = space.empty() ? std::string("default") : space;
   out.where = object.where;
   return {};
@@ -162,6 +166,15 @@ Status ManifestReader::read_object(const YamlNode& object) {
   if (kind == "DaemonSet") return read_workload(object, model::WorkloadKind::kDaemonSet);
   if (kind == "PodDisruptionBudget") return read_budget(object);
   if (kind == "Service") return read_service(object);
+  // Skipping it like any other kind would leave the user believing their plan was checked.
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string api_version,
+                            text(at(&object, {"apiVersion"}), "apiVersion"));
+  if (kind == "Cluster" && api_version.starts_with("zerospof.io/"))
+    return util::fail(source_.error_at(
+        object.where,
+        fmt::format("{} is a zerospof plan, not a Kubernetes manifest", source_.file_name()),
+        "give the plan as the first argument, before --manifests: zerospof check PLAN "
+        "--manifests DIR"));
   ++out_.ignored_objects;
   return {};
 }
@@ -394,7 +407,7 @@ util::Result<model::Manifests> load_manifests(const std::vector<std::string>& pa
   std::sort(files.begin(), files.end());
   model::Manifests all;
   for (const std::string& file : files) {
-    auto text = util::read_file(file);
+    auto text = util::read_input_file(file);
     if (!text) return util::fail(util::Error::invalid_input(text.error().message, {file, 0, 0}));
     ZEROSPOF_ASSIGN_OR_RETURN(model::Manifests one, parse_manifests(*text, file));
     std::move(one.workloads.begin(), one.workloads.end(), std::back_inserter(all.workloads));

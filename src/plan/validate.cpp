@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "plan/plan_strings.h"
+
 namespace zerospof::plan {
 
 namespace {
@@ -16,6 +18,7 @@ class Validator {
   Validator(const model::Cluster& cluster, const SourceText& source)
       : cluster_(cluster), source_(source) {}
 
+  Status strings_fit_their_places() const;
   Status nodes_are_unique() const;
   Status roles_are_present() const;
   Status subnets_do_not_overlap() const;
@@ -33,6 +36,13 @@ class Validator {
   const model::Cluster& cluster_;
   const SourceText& source_;
 };
+
+Status Validator::strings_fit_their_places() const {
+  for (const PlanString& string : plan_strings(cluster_))
+    if (auto problem = check_place(string.value, string.place))
+      return util::fail(error(string.path, std::move(problem->message), std::move(problem->hint)));
+  return {};
+}
 
 Status Validator::nodes_are_unique() const {
   std::map<std::string, size_t> names, hosts;
@@ -160,6 +170,7 @@ Status Validator::bgp_is_consistent() const {
 
 util::Status validate(const model::Cluster& cluster, const SourceText& source) {
   Validator validator(cluster, source);
+  ZEROSPOF_RETURN_IF_ERROR(validator.strings_fit_their_places());
   ZEROSPOF_RETURN_IF_ERROR(validator.nodes_are_unique());
   ZEROSPOF_RETURN_IF_ERROR(validator.roles_are_present());
   ZEROSPOF_RETURN_IF_ERROR(validator.subnets_do_not_overlap());

@@ -5,14 +5,20 @@
 
 #include <map>
 #include <memory>
+#include <unordered_set>
 
 namespace zerospof::plan {
 
 namespace {
 
-// Alias expansion can make a small file describe an enormous tree ("billion laughs"); no real
-// plan or manifest set comes near this many nodes.
-constexpr size_t kMaximumNodes = 2'000'000;
+// Bounds that keep any input of up to 10 MB within about 256 MB and 2 s. Alias expansion can
+// make a small file describe an enormous tree ("billion laughs"), so nodes and scalar bytes are
+// counted as expanded; the largest upstream manifest (calico.yaml) has about 40 000 nodes.
+// Nesting is bounded because trees are copied and destroyed recursively, and a deeply nested
+// 800 kB file overflowed the stack; Kubernetes schemas nest about 30 levels.
+constexpr size_t kMaximumNodes = 500'000;
+constexpr size_t kMaximumScalarBytes = 32 << 20;
+constexpr size_t kMaximumDepth = 200;
 
 util::Status check_utf8(const std::string& text, const SourceText& source) {
   int line = 1, column = 1;
@@ -82,15 +88,30 @@ class TreeBuilder {
  private:
   util::Status add(YamlNode node, std::string anchor);
   util::Status close_collection();
-  util::Status check_duplicate(const YamlNode& mapping, const YamlNode& key) const;
-  size_t count_nodes(const YamlNode& node) const;
+  util::Status check_duplicate(const YamlNode& key);
+  util::Status count(const YamlNode& node, size_t nodes, size_t scalar_bytes);
+
+  // A collection still open, with what it has cost so far (its expanded size, for aliases) and
+  // the keys it has seen (a hash set: a mapping of n keys is checked in O(n), not O(n^2)).
+  struct Open {
+    YamlNode node;
+    std::string anchor;       // the name: tokens die with their event
+    size_t nodes_before = 0;  // the document's counts when it opened: what it holds is the
+    size_t bytes_before = 0;  // difference when it closes
+    std::unordered_set<std::string> keys;
+  };
+  struct Anchored {
+    YamlNode node;
+    size_t nodes = 0;
+    size_t scalar_bytes = 0;
+  };
 
   const SourceText& source_;
-  std::vector<YamlNode> stack_;
-  std::vector<std::string> stack_anchors_;  // names: tokens die with their event
-  std::map<std::string, YamlNode> anchors_;
+  std::vector<Open> stack_;
+  std::map<std::string, Anchored> anchors_;
   std::vector<YamlNode> documents_;
   size_t node_count_ = 0;
+  size_t scalar_bytes_ = 0;
 };
 
 util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
@@ -103,17 +124,21 @@ util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
       node.plain =
           fy_token_scalar_style(event->scalar.value) == FYSS_PLAIN && event->scalar.tag == nullptr;
       node.where = where;
+      ZEROSPOF_RETURN_IF_ERROR(count(node, 1, node.scalar.size()));
       return add(std::move(node), token_text(event->scalar.anchor));
     }
     case FYET_ALIAS: {
       auto it = anchors_.find(token_text(event->alias.anchor));
       if (it == anchors_.end())
         return util::fail(source_.error_at(where, "alias to an unknown anchor"));
-      node_count_ += count_nodes(it->second);
-      if (node_count_ > kMaximumNodes)
-        return util::fail(source_.error_at(where, "aliases expand to too many nodes",
+      // Counted as expanded, from the anchor's remembered size: an alias costs O(1) to count.
+      const Anchored& anchored = it->second;
+      if (node_count_ + anchored.nodes > kMaximumNodes ||
+          scalar_bytes_ + anchored.scalar_bytes > kMaximumScalarBytes)
+        return util::fail(source_.error_at(where, "aliases expand to too many nodes or bytes",
                                            "write the values out instead of aliasing them"));
-      return add(it->second, {});
+      ZEROSPOF_RETURN_IF_ERROR(count(anchored.node, anchored.nodes, anchored.scalar_bytes));
+      return add(anchored.node, {});
     }
     case FYET_MAPPING_START:
     case FYET_SEQUENCE_START: {
@@ -121,10 +146,17 @@ util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
       node.kind =
           event->type == FYET_MAPPING_START ? YamlNode::Kind::kMapping : YamlNode::Kind::kSequence;
       node.where = where;
-      stack_.push_back(std::move(node));
-      stack_anchors_.push_back(token_text(event->type == FYET_MAPPING_START
-                                              ? event->mapping_start.anchor
-                                              : event->sequence_start.anchor));
+      if (stack_.size() >= kMaximumDepth)
+        return util::fail(source_.error_at(
+            where, fmt::format("the document nests deeper than {} levels", kMaximumDepth),
+            "no plan or Kubernetes object nests this deep: check the brackets and indentation"));
+      size_t nodes_before = node_count_, bytes_before = scalar_bytes_;
+      ZEROSPOF_RETURN_IF_ERROR(count(node, 1, 0));
+      stack_.push_back(
+          Open{std::move(node),
+               token_text(event->type == FYET_MAPPING_START ? event->mapping_start.anchor
+                                                            : event->sequence_start.anchor),
+               nodes_before, bytes_before});
       return {};
     }
     case FYET_MAPPING_END:
@@ -137,23 +169,31 @@ util::Status TreeBuilder::on_event(fy_parser* parser, fy_event* event) {
 }
 
 util::Status TreeBuilder::close_collection() {
-  YamlNode node = std::move(stack_.back());
-  std::string anchor = std::move(stack_anchors_.back());
+  Open open = std::move(stack_.back());
   stack_.pop_back();
-  stack_anchors_.pop_back();
-  return add(std::move(node), anchor);
+  if (!open.anchor.empty())
+    anchors_[open.anchor] =
+        Anchored{open.node, node_count_ - open.nodes_before, scalar_bytes_ - open.bytes_before};
+  return add(std::move(open.node), {});
 }
 
-size_t TreeBuilder::count_nodes(const YamlNode& node) const {
-  size_t count = 1;
-  for (const YamlNode& key : node.keys) count += count_nodes(key);
-  for (const YamlNode& value : node.values) count += count_nodes(value);
-  return count;
+// Adds a node's expanded size to the document's.
+util::Status TreeBuilder::count(const YamlNode& node, size_t nodes, size_t scalar_bytes) {
+  node_count_ += nodes;
+  scalar_bytes_ += scalar_bytes;
+  if (node_count_ > kMaximumNodes || scalar_bytes_ > kMaximumScalarBytes)
+    return util::fail(source_.error_at(
+        node.where, "the document is too large",
+        fmt::format("a plan or manifest set holds at most {} nodes and {} MB of text",
+                    kMaximumNodes, kMaximumScalarBytes >> 20)));
+  return {};
 }
 
-util::Status TreeBuilder::check_duplicate(const YamlNode& mapping, const YamlNode& key) const {
+util::Status TreeBuilder::check_duplicate(const YamlNode& key) {
   if (!key.is_scalar()) return {};
-  for (const YamlNode& earlier : mapping.keys)
+  Open& parent = stack_.back();
+  if (parent.keys.insert(key.scalar).second) return {};
+  for (const YamlNode& earlier : parent.node.keys)
     if (earlier.is_scalar() && earlier.scalar == key.scalar)
       return util::fail(
           source_.error_at(key.where, fmt::format("duplicate key '{}'", key.scalar),
@@ -163,18 +203,16 @@ util::Status TreeBuilder::check_duplicate(const YamlNode& mapping, const YamlNod
 }
 
 util::Status TreeBuilder::add(YamlNode node, std::string anchor) {
-  if (++node_count_ > kMaximumNodes)
-    return util::fail(source_.error_at(node.where, "the document has too many nodes"));
-  if (!anchor.empty()) anchors_[anchor] = node;
+  if (!anchor.empty()) anchors_[anchor] = Anchored{node, 1, node.scalar.size()};
   if (stack_.empty()) {
     if (!node.is_null()) documents_.push_back(std::move(node));
     return {};
   }
-  YamlNode& parent = stack_.back();
+  YamlNode& parent = stack_.back().node;
   if (parent.is_sequence()) {
     parent.values.push_back(std::move(node));
   } else if (parent.keys.size() == parent.values.size()) {
-    if (auto duplicate = check_duplicate(parent, node); !duplicate) return duplicate;
+    ZEROSPOF_RETURN_IF_ERROR(check_duplicate(node));
     parent.keys.push_back(std::move(node));
   } else {
     parent.values.push_back(std::move(node));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "plan/plan_strings.h"
 #include "render/context.h"
 #include "render/kubeconfig.h"
 #include "render/layout.h"
@@ -19,7 +20,12 @@ namespace {
 
 constexpr const char* kMarker = ".zerospof-render";
 
-util::Status check_renderable(const model::Cluster& cluster) {
+util::Status check_renderable(const model::Cluster& cluster, const RenderOptions& options) {
+  // The interface goes into keepalived.conf and its `ip ... dev` lines: a newline in it would
+  // add configuration blocks.
+  if (auto problem = plan::check_place(options.interface, plan::Place::kInterfaceName))
+    return util::fail(util::Error::invalid_input(fmt::format("--interface: {}", problem->message),
+                                                 {}, problem->hint));
   for (size_t i = 0; i < cluster.nodes.size(); ++i)
     if (!cluster.nodes[i].address)
       return util::fail(util::Error::invalid_input(
@@ -116,7 +122,7 @@ int apiserver_port(const model::Cluster& cluster) {
 }
 
 util::Result<Bundle> render(const model::Cluster& cluster, const RenderOptions& options) {
-  ZEROSPOF_RETURN_IF_ERROR(check_renderable(cluster));
+  ZEROSPOF_RETURN_IF_ERROR(check_renderable(cluster, options));
   ZEROSPOF_ASSIGN_OR_RETURN(Pki pki, Pki::open(options.pki_dir));
   ZEROSPOF_ASSIGN_OR_RETURN(Certificates certs, issue_certificates(cluster, pki, options.lab));
   Context context{cluster, certs, options};

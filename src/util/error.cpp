@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "util/terminal.h"
+
 namespace zerospof::util {
 
 std::string SourceLocation::to_string() const {
@@ -38,7 +42,14 @@ std::string caret_line(const std::string& source_line, int column) {
 
 }  // namespace
 
-std::string format_error(const Error& error, bool color) {
+// Messages, hints and source lines carry text from the user's files: none of its control
+// characters may reach the terminal. Long lines are cut, as a 10 MB line helps nobody.
+std::string format_error(const Error& error_in, bool color) {
+  Error error = error_in;
+  error.message = printable(error.message, 2000, "\n");
+  error.hint = printable(error.hint, 2000, "\n");
+  error.source_line = printable(error.source_line, 300, "\t");
+  error.where.file = printable(error.where.file, 1000);
   const char* bold = color ? "\033[1m" : "";
   const char* red = color ? "\033[1;31m" : "";
   const char* green = color ? "\033[1;32m" : "";
@@ -49,8 +60,12 @@ std::string format_error(const Error& error, bool color) {
   out += fmt::format("{}error:{} {}\n", red, reset, error.message);
   if (error.where.known() && !error.source_line.empty()) {
     out += fmt::format("  {}\n", error.source_line);
-    out +=
-        fmt::format("  {}{}{}\n", green, caret_line(error.source_line, error.where.column), reset);
+    // The caret goes under the escaped text, which can be wider than the original.
+    std::string before =
+        error_in.source_line.substr(0, static_cast<size_t>(std::max(0, error.where.column - 1)));
+    std::string escaped_before = printable(before, 300, "\t");
+    int column = static_cast<int>(escaped_before.size()) + 1;
+    out += fmt::format("  {}{}{}\n", green, caret_line(error.source_line, column), reset);
   }
   if (!error.hint.empty()) out += fmt::format("hint: {}\n", error.hint);
   return out;

@@ -31,6 +31,10 @@ Status write_all(int fd, const std::string& content) {
 }  // namespace
 
 Result<std::string> read_file(const std::string& path) {
+  return read_input_file(path, std::string().max_size());
+}
+
+Result<std::string> read_input_file(const std::string& path, size_t limit) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return fail(io_error("read", path));
   std::string content;
@@ -45,6 +49,12 @@ Result<std::string> read_file(const std::string& path) {
     }
     if (n == 0) break;
     content.append(buffer, static_cast<size_t>(n));
+    if (content.size() > limit) {
+      ::close(fd);
+      return fail(Error::invalid_input(
+          fmt::format("{} is larger than {} MB", path, limit >> 20), {path, 0, 0},
+          "give a plan or manifest file; split larger manifest sets into several files"));
+    }
   }
   ::close(fd);
   return content;

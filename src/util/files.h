@@ -13,6 +13,14 @@ namespace zerospof::util {
 
 Result<std::string> read_file(const std::string& path);
 
+// The largest file a user hands zerospof to parse (plans, manifests): every input up to this
+// size is answered within the documented time and memory (docs: 2 s, 256 MB).
+inline constexpr size_t kMaximumInputBytes = 10 << 20;
+
+// read_file() for a file to parse: reads at most `limit` bytes, so /dev/zero or a 100 MB file is
+// an InvalidInput error saying so, never an exhausted memory.
+Result<std::string> read_input_file(const std::string& path, size_t limit = kMaximumInputBytes);
+
 struct WriteOptions {
   mode_t mode = 0644;
   bool overwrite = false;  // false: fail with kFailedPrecondition if `path` exists

@@ -1,6 +1,8 @@
 // How to talk to a person's terminal: colour only when the stream is a TTY and NO_COLOR is not
-// set (https://no-color.org), and a Style that turns into escape codes or into nothing.
-// Stateless: every answer is computed from the file descriptor and the environment.
+// set (https://no-color.org), a Style that turns into escape codes or into nothing, and
+// printable(), which makes text read from a user's file safe to echo (no escape sequence of the
+// input reaches the terminal). Stateless: every answer is computed from the arguments, the file
+// descriptor and the environment.
 #pragma once
 
 #include <string>
@@ -10,6 +12,11 @@ namespace zerospof::util {
 
 // True when `fd` is a terminal, NO_COLOR is unset or empty, and TERM is not "dumb".
 bool color_enabled(int fd);
+
+// `text` with every control character (C0 but those in `keep`, DEL, and C1 written in UTF-8) as
+// \xNN, and cut after `limit` bytes with "..." appended: echoing it cannot move the cursor,
+// change colours, retitle the window or forge lines.
+std::string printable(std::string_view text, size_t limit = 200, std::string_view keep = {});
 
 class Style {
  public:

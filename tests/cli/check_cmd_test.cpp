@@ -46,6 +46,24 @@ TEST_F(CheckCommandTest, BuiltinPlanExitsZero) {
   EXPECT_EQ(result.out.find('\033'), std::string::npos);  // not a TTY: no colour
 }
 
+// Issue 11, item 22: the plan after --manifests was taken as a second manifests path, and the
+// built-in plan was analysed without a word.
+TEST_F(CheckCommandTest, PlanAfterManifestsIsThePlan) {
+  std::string plan =
+      write("plan.yaml", testing::replace_once(plan::builtin_plan_yaml(), "bolabaden\n", "mine\n"));
+  std::string manifests = (directory_ / "manifests").string();
+  std::filesystem::create_directories(manifests);
+  util::ProcessResult result = zerospof({"check", "--manifests", manifests, plan});
+  EXPECT_NE(result.out.find("(cluster mine,"), std::string::npos) << result.out << result.err;
+}
+
+TEST_F(CheckCommandTest, PlanGivenAsManifestsIsAnError) {
+  std::string plan = write("plan.yaml", plan::builtin_plan_yaml());
+  util::ProcessResult result = zerospof({"check", "--manifests", plan});
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_NE(result.err.find("is a zerospof plan"), std::string::npos) << result.err;
+}
+
 TEST_F(CheckCommandTest, JsonOutputParsesAndSaysOk) {
   util::ProcessResult result = zerospof({"check", "-o", "json"});
   ASSERT_EQ(result.exit_code, 0) << result.err;

@@ -171,6 +171,14 @@ TEST(PlanLoaderTest, EmptyFileIsAnErrorWithAHint) {
   EXPECT_NE(error.hint.find("zerospof init"), std::string::npos);
 }
 
+// Issue 11, item 19: `check /dev/zero` aborted with bad_alloc.
+TEST(PlanLoaderTest, InputOverTenMegabytesIsRefused) {
+  auto cluster = load("/dev/zero");
+  ASSERT_FALSE(cluster);
+  EXPECT_EQ(cluster.error().code, util::ErrorCode::kInvalidInput);
+  EXPECT_NE(cluster.error().message.find("larger than 10 MB"), std::string::npos);
+}
+
 TEST(PlanLoaderTest, MissingFileIsInvalidInput) {
   auto cluster = load("/nonexistent/plan.yaml");
   ASSERT_FALSE(cluster);

@@ -65,5 +65,15 @@ TEST(BundleTest, PlanWithoutAddressesIsInvalidInputAtTheNode) {
   EXPECT_NE(bundle.error().message.find("micklethefickle has no address"), std::string::npos);
 }
 
+// Issue 11, item 2: a newline in --interface added keepalived blocks.
+TEST(BundleTest, InterfaceThatIsNotAnInterfaceNameIsInvalidInput) {
+  RenderOptions options = testing::rendered().options;
+  options.interface = "eth0\n}\nvrrp_script inject {\n  script \"/bin/sh -c id\"";
+  auto bundle = render(testing::rendered().cluster, options);
+  ASSERT_FALSE(bundle);
+  EXPECT_EQ(bundle.error().code, util::ErrorCode::kInvalidInput);
+  EXPECT_NE(bundle.error().message.find("--interface"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace zerospof::render
