@@ -3,13 +3,18 @@
 // Porcupine's own tests (porcupine_test.go, MIT licence), so both checkers judge identical
 // histories. Prints one line per file: name, verdict, median nanoseconds of one check.
 //
-//	go run . -runs 5 -min-time 200ms FILE...   (.log: Jepsen etcd register log; other: EDN key-value history)
+//	go run . -runs 5 -min-time 200ms FILE...   (.log: Jepsen etcd register log; .jsonl: zerospof's
+//	JSON Lines, judged with the full model below; other: EDN key-value history)
+//
+// With -timeout, a check that runs out of time prints the verdict "unknown".
 package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -97,6 +102,150 @@ var kvModel = porcupine.Model{
 		}
 		return true, st + inp.value
 	},
+}
+
+// The model zerospof's checker judges (src/history/register_model.h): per key a string value,
+// absent reading as ""; read, write, compare-and-set and append; an operation of unknown
+// outcome is legal in every state (it returns at the end of the history, so it may also never
+// take effect).
+type fullInput struct {
+	op       string
+	key      string
+	value    string
+	expected string
+}
+
+type fullOutput struct {
+	ok      bool // compare-and-set: whether the comparison held
+	value   string
+	unknown bool
+}
+
+var fullModel = porcupine.Model{
+	Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
+		byKey := make(map[string][]porcupine.Operation)
+		var keys []string
+		for _, operation := range history {
+			key := operation.Input.(fullInput).key
+			if _, seen := byKey[key]; !seen {
+				keys = append(keys, key)
+			}
+			byKey[key] = append(byKey[key], operation)
+		}
+		var partitions [][]porcupine.Operation
+		for _, key := range keys {
+			partitions = append(partitions, byKey[key])
+		}
+		return partitions
+	},
+	Init: func() interface{} { return "" },
+	Step: func(state, input, output interface{}) (bool, interface{}) {
+		st := state.(string)
+		in := input.(fullInput)
+		out := output.(fullOutput)
+		switch in.op {
+		case "read":
+			return out.unknown || out.value == st, st
+		case "write":
+			return true, in.value
+		case "append":
+			return true, st + in.value
+		}
+		matches := st == in.expected
+		next := st
+		if matches {
+			next = in.value
+		}
+		return out.unknown || matches == out.ok, next
+	},
+}
+
+// jsonText is a JSON Lines value: null (""), a string or an integer.
+func jsonText(raw json.RawMessage) string {
+	var text string
+	if json.Unmarshal(raw, &text) == nil {
+		return text
+	}
+	var number json.Number
+	if json.Unmarshal(raw, &number) == nil {
+		return number.String()
+	}
+	return ""
+}
+
+// parseJsonLines reads zerospof's JSON Lines (docs/history.md) as written by its generator:
+// events in time order, one operation in flight per process. A fail of anything but a
+// compare-and-set never happened; info, a timed-out fail or no completion is unknown.
+func parseJsonLines(path string) []porcupine.Operation {
+	type event struct {
+		Type     string          `json:"type"`
+		Process  int             `json:"process"`
+		Time     int64           `json:"time"`
+		F        string          `json:"f"`
+		Key      json.RawMessage `json:"key"`
+		Value    json.RawMessage `json:"value"`
+		TimedOut bool            `json:"timed_out"`
+	}
+	var operations []porcupine.Operation
+	open := make(map[int]porcupine.Operation)
+	for _, line := range readLines(path) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var e event
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			panic(err)
+		}
+		f := map[string]string{"get": "read", "put": "write"}[e.F]
+		if f == "" {
+			f = e.F
+		}
+		if e.Type == "invoke" {
+			in := fullInput{op: f, key: jsonText(e.Key)}
+			if f == "cas" {
+				var pair []json.RawMessage
+				_ = json.Unmarshal(e.Value, &pair)
+				in.expected, in.value = jsonText(pair[0]), jsonText(pair[1])
+			} else if f != "read" {
+				in.value = jsonText(e.Value)
+			}
+			open[e.Process] = porcupine.Operation{ClientId: e.Process, Input: in, Call: e.Time}
+			continue
+		}
+		operation, found := open[e.Process]
+		if !found {
+			continue
+		}
+		delete(open, e.Process)
+		unknown := e.Type == "info" || (e.Type == "fail" && e.TimedOut)
+		if e.Type == "fail" && !unknown && f != "cas" {
+			continue
+		}
+		out := fullOutput{ok: e.Type == "ok", unknown: unknown}
+		if f == "read" && !unknown {
+			out.value = jsonText(e.Value)
+		}
+		if unknown {
+			operation.Return = math.MaxInt64
+		} else {
+			operation.Return = e.Time
+		}
+		operation.Output = out
+		if unknown && f == "read" {
+			continue
+		}
+		operations = append(operations, operation)
+	}
+	for _, operation := range open {
+		if operation.Input.(fullInput).op == "read" {
+			continue
+		}
+		operation.Output = fullOutput{unknown: true}
+		operation.Return = math.MaxInt64
+		operations = append(operations, operation)
+	}
+	sort.SliceStable(operations, func(i, j int) bool { return operations[i].Call < operations[j].Call })
+	return operations
 }
 
 func readLines(path string) []string {
@@ -228,28 +377,43 @@ func median(samples []time.Duration) time.Duration {
 func main() {
 	runs := flag.Int("runs", 5, "timed runs per file; the median is printed")
 	minTime := flag.Duration("min-time", 200*time.Millisecond, "least time spent in one run")
+	timeout := flag.Duration("timeout", 0, "give up on a file after this long (0: never)")
 	flag.Parse()
 	for _, path := range flag.Args() {
-		var events []porcupine.Event
-		model := kvModel
-		if strings.HasSuffix(path, ".log") {
-			events, model = parseJepsenLog(path), etcdModel
-		} else {
-			events = parseKvLog(path)
+		var check func() porcupine.CheckResult
+		switch {
+		case strings.HasSuffix(path, ".log"):
+			events := parseJepsenLog(path)
+			check = func() porcupine.CheckResult { return porcupine.CheckEventsTimeout(etcdModel, events, *timeout) }
+		case strings.HasSuffix(path, ".jsonl"):
+			operations := parseJsonLines(path)
+			check = func() porcupine.CheckResult {
+				return porcupine.CheckOperationsTimeout(fullModel, operations, *timeout)
+			}
+		default:
+			events := parseKvLog(path)
+			check = func() porcupine.CheckResult { return porcupine.CheckEventsTimeout(kvModel, events, *timeout) }
 		}
 		// As Google Benchmark does: each run repeats the check for at least -min-time and
 		// yields the mean time of one check; the median of the runs is printed.
 		var samples []time.Duration
-		verdict := false
+		verdict := porcupine.Unknown
 		for i := 0; i < *runs; i++ {
 			checks := 0
 			start := time.Now()
 			for checks == 0 || time.Since(start) < *minTime {
-				verdict = porcupine.CheckEvents(model, events)
+				verdict = check()
 				checks++
+				if verdict == porcupine.Unknown {
+					break
+				}
 			}
 			samples = append(samples, time.Since(start)/time.Duration(checks))
+			if verdict == porcupine.Unknown {
+				break
+			}
 		}
-		fmt.Printf("%s\t%t\t%d\n", filepath.Base(path), verdict, median(samples).Nanoseconds())
+		names := map[porcupine.CheckResult]string{porcupine.Ok: "true", porcupine.Illegal: "false", porcupine.Unknown: "unknown"}
+		fmt.Printf("%s\t%s\t%d\n", filepath.Base(path), names[verdict], median(samples).Nanoseconds())
 	}
 }

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "history/version_order.h"
@@ -152,32 +156,44 @@ std::optional<Explanation> confirmed_witness(const Partition& partition,
   return explanation;
 }
 
-KeyOutcome check_key(const History& history, Partition& partition, const SearchLimits& limits) {
+KeyOutcome start_key(const Partition& partition) {
   KeyOutcome outcome;
   KeyResult& result = outcome.result;
   result.key = partition.key;
   result.operations = partition.history_index.size();
   result.unknown_operations = partition.unknown_operations;
+  return outcome;
+}
+
+// Decides the key from its versions if its values allow; false if it must be searched.
+bool decide_by_versions(const History& history, const Partition& partition,
+                        const SearchLimits& limits, KeyOutcome& outcome) {
+  KeyResult& result = outcome.result;
   const VersionOrderResult decided =
       decide_by_version_order(partition.operations, partition.values);
+  result.why_search = decided.not_applicable_reason;
   if (decided.applicable && decided.verdict == Verdict::kLinearizable) {
     result.method = Method::kVersionOrder;
     result.verdict = Verdict::kLinearizable;
     result.unknown_effects_after_give_up =
         count_late_unknown_effects(history, partition, decided.order);
-    return outcome;
+    return true;
   }
-  result.why_search = decided.not_applicable_reason;
-  if (decided.applicable) {
-    outcome.explanation = confirmed_witness(partition, decided, limits);
-    if (outcome.explanation) {
-      result.method = Method::kVersionOrder;
-      result.verdict = Verdict::kNotLinearizable;
-      return outcome;
-    }
+  if (!decided.applicable) return false;
+  outcome.explanation = confirmed_witness(partition, decided, limits);
+  if (!outcome.explanation) {
     result.why_search = "the versions' witness was linearizable alone (a defect, reported)";
+    return false;
   }
-  const SearchResult search = search_linearization(partition.operations, partition.values, limits);
+  result.method = Method::kVersionOrder;
+  result.verdict = Verdict::kNotLinearizable;
+  return true;
+}
+
+void record_search(const History& history, const Partition& partition,
+                   const SearchResult& search, KeyOutcome& outcome) {
+  KeyResult& result = outcome.result;
+  result.method = Method::kSearch;
   result.verdict = search.verdict;
   result.states = search.states;
   result.cache_bytes = search.cache_bytes;
@@ -186,44 +202,121 @@ KeyOutcome check_key(const History& history, Partition& partition, const SearchL
     result.unknown_effects_after_give_up =
         count_late_unknown_effects(history, partition, search.order);
   if (search.verdict == Verdict::kNotLinearizable) outcome.explanation = explain(partition, search);
-  return outcome;
 }
 
-// Keys are taken in order from a shared counter; a failing key lowers first_failure, which
-// stops the searches of later keys. Results land in their key's slot, so the merge below sees
-// the same values whatever the interleaving.
-void run_pool(const History& history, std::vector<Partition>& partitions,
-              std::vector<KeyOutcome>& outcomes, const CheckOptions& options) {
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> first_failure{partitions.size()};
-  SearchLimits base;
-  base.stop_below = &first_failure;
-  if (options.timeout) base.deadline = std::chrono::steady_clock::now() + *options.timeout;
-  auto work = [&] {
-    for (std::size_t i = next.fetch_add(1); i < partitions.size(); i = next.fetch_add(1)) {
-      if (first_failure.load() < i) continue;
-      SearchLimits limits = base;
-      limits.stop_index = i;
-      outcomes[i] = check_key(history, partitions[i], limits);
-      if (outcomes[i].result.verdict != Verdict::kNotLinearizable) continue;
-      std::size_t current = first_failure.load();
-      while (i < current && !first_failure.compare_exchange_weak(current, i)) {
-      }
-    }
-  };
-  // Starting a thread costs about as much as checking a few thousand operations, so unless told
-  // otherwise small histories are checked on the calling thread alone.
-  constexpr std::size_t kOperationsPerWorker = 4096;
-  // Asked once: glibc reads /sys for it, which costs more than checking a small history.
-  static const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t automatic =
-      std::min<std::size_t>(cores, 1 + history.operations.size() / kOperationsPerWorker);
-  const std::size_t workers =
-      std::min(options.threads ? std::size_t{options.threads} : automatic, partitions.size());
-  base.max_memory_bytes = options.max_memory_bytes / std::max<std::size_t>(1, workers);
+// Runs `work(worker)` on `workers` threads, the calling thread included.
+template <typename Work>
+void on_threads(std::size_t workers, Work work) {
   std::vector<std::jthread> pool;
   for (std::size_t i = 1; i < workers; ++i) pool.emplace_back(work);
   work();
+}
+
+// The searches of every key that needs one, interleaved: each runs a slice of steps in turn,
+// and the slices double, so a key that fails quickly stops the whole check (as Porcupine
+// stops its partitions) instead of waiting behind a hard key. With one thread the interleaving,
+// hence which failing key is found first, is deterministic.
+class SearchScheduler {
+ public:
+  SearchScheduler(const History& history, std::vector<Partition>& partitions,
+                  std::vector<KeyOutcome>& outcomes, const SearchLimits& limits)
+      : history_(history), partitions_(partitions), outcomes_(outcomes), limits_(limits) {}
+
+  void add(std::size_t key) { queue_.push_back({key, kFirstSlice}); }
+
+  void run(std::size_t workers) {
+    searches_.resize(partitions_.size());
+    on_threads(workers, [this] { work(); });
+  }
+
+ private:
+  static constexpr std::uint64_t kFirstSlice = 1 << 14;
+  struct Slice {
+    std::size_t key;
+    std::uint64_t steps;
+  };
+
+  void work() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      ready_.wait(lock, [this] { return !queue_.empty() || in_flight_ == 0; });
+      if (queue_.empty()) return;
+      const Slice slice = queue_.front();
+      queue_.pop_front();
+      ++in_flight_;
+      lock.unlock();
+      std::unique_ptr<LinearizationSearch>& search = searches_[slice.key];
+      if (!search)
+        search = std::make_unique<LinearizationSearch>(partitions_[slice.key].operations,
+                                                       partitions_[slice.key].values, limits_);
+      const std::optional<SearchResult> result = search->run_for(slice.steps);
+      if (result) {
+        record_search(history_, partitions_[slice.key], *result, outcomes_[slice.key]);
+        search.reset();  // its memory goes back to the others
+        if (result->verdict == Verdict::kNotLinearizable) stop_.store(true);
+      }
+      lock.lock();
+      --in_flight_;
+      if (!result) queue_.push_back({slice.key, slice.steps * 2});
+      ready_.notify_all();
+    }
+  }
+
+  const History& history_;
+  std::vector<Partition>& partitions_;
+  std::vector<KeyOutcome>& outcomes_;
+  const SearchLimits& limits_;
+  std::vector<std::unique_ptr<LinearizationSearch>> searches_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Slice> queue_;
+  std::size_t in_flight_ = 0;
+
+ public:
+  std::atomic<bool> stop_{false};
+};
+
+// First every key by its versions (cheap, in parallel), then the search of the keys that need
+// it, interleaved; any key that fails stops the rest. Results land in their key's slot.
+void run_pool(const History& history, std::vector<Partition>& partitions,
+              std::vector<KeyOutcome>& outcomes, const CheckOptions& options) {
+  std::atomic<std::size_t> memory_in_use{0};
+  SearchLimits limits;
+  limits.max_memory_bytes = options.max_memory_bytes;
+  limits.memory_in_use = &memory_in_use;
+  if (options.timeout) limits.deadline = std::chrono::steady_clock::now() + *options.timeout;
+  // Starting a thread costs about as much as checking a few thousand operations, so unless told
+  // otherwise small histories are checked on the calling thread alone. The core count is asked
+  // once: glibc reads /sys for it, which costs more than checking a small history.
+  constexpr std::size_t kOperationsPerWorker = 4096;
+  static const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t automatic =
+      std::min<std::size_t>(cores, 1 + history.operations.size() / kOperationsPerWorker);
+  const std::size_t workers = std::max<std::size_t>(
+      1, std::min(options.threads ? std::size_t{options.threads} : automatic, partitions.size()));
+
+  std::vector<bool> decided(partitions.size(), false);
+  std::atomic<std::size_t> next{0};
+  on_threads(workers, [&] {
+    for (std::size_t i = next.fetch_add(1); i < partitions.size(); i = next.fetch_add(1)) {
+      outcomes[i] = start_key(partitions[i]);
+      decided[i] = decide_by_versions(history, partitions[i], limits, outcomes[i]);
+    }
+  });
+  SearchScheduler scheduler(history, partitions, outcomes, limits);
+  limits.stop = &scheduler.stop_;
+  bool failed = false;
+  for (std::size_t i = 0; i < partitions.size(); ++i) {
+    failed = failed || (decided[i] && outcomes[i].result.verdict == Verdict::kNotLinearizable);
+    if (!decided[i]) scheduler.add(i);
+  }
+  if (failed) {
+    for (std::size_t i = 0; i < partitions.size(); ++i)
+      if (!decided[i])
+        outcomes[i].result.undecided_reason = "not decided: another key is not linearizable";
+    return;
+  }
+  scheduler.run(workers);
 }
 
 CheckResult merge(std::vector<Partition>& partitions, std::vector<KeyOutcome>& outcomes) {

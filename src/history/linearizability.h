@@ -4,14 +4,19 @@
 // stale or invented value.
 //
 // The history is split by key (P-compositionality, Herlihy & Wing 1990: it is linearizable iff
-// each key's sub-history is) and the keys are searched in parallel on a bounded pool of
-// threads (wgl_search.h). Operations of unknown outcome may take effect at any time after their
-// invocation or not at all; reads of unknown outcome constrain nothing and are left out.
+// each key's sub-history is). Each key is first decided from the order of versions its values
+// reveal when they are unique (version_order.h, polynomial); the other keys are searched
+// (wgl_search.h), interleaved in slices on a bounded pool of threads, so that the first key
+// found not linearizable stops them all. Operations of unknown outcome may take effect at any
+// time after their invocation or not at all; reads of unknown outcome constrain nothing and are
+// left out.
 //
-// Guarantees: the result (verdict, partitions, explanation) is the same for any thread count,
-// except that a time limit can turn a verdict into kUndecided. Keys are reported in key order;
-// when a key is not linearizable, the keys after it are reported as not checked and the
-// explanation is that of the first failing key. Never throws on any History.
+// Guarantees: the verdict is the same for any thread count, except that a time or memory limit
+// can turn it into kUndecided; memory is bounded by max_memory_bytes across all the searches.
+// Keys are reported in key order; when a key is not linearizable the explanation is that of
+// the first failing key, the keys after it are reported as not checked, and keys before it may
+// be reported undecided (stopped by the failure); with several failing keys and several
+// threads, which one is explained may differ from run to run. Never throws on any History.
 #pragma once
 
 #include <chrono>

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
+#include <unordered_map>
 
 #include "history/search_cache.h"
 
@@ -16,6 +18,9 @@ constexpr std::int32_t kHead = 0;  // the list's sentinel node
 // The search state. Nodes 1..2n are the events in time order, node 0 the head sentinel; lifting
 // an operation unlinks its two nodes and unlifting relinks them (Knuth's dancing links), which
 // is exact because lifts and unlifts nest like the stack of linearized operations.
+}  // namespace
+
+// Named (not in the anonymous namespace) because LinearizationSearch holds one.
 class Search {
  public:
   Search(const std::vector<PartitionOperation>& operations, ValueTable& values,
@@ -26,9 +31,18 @@ class Search {
                        return operation.model.outcome == Outcome::kUnknown;
                      }) <= static_cast<long>(kMostDeferredUnknown);
     build_event_list();
+    find_twins();
   }
 
-  SearchResult run();
+  ~Search() {
+    if (limits_.memory_in_use) limits_.memory_in_use->fetch_sub(memory_reported_);
+  }
+  Search(const Search&) = delete;
+  Search& operator=(const Search&) = delete;
+
+  // Runs at most `budget` more steps; the result once decided or stopped by a limit.
+  std::optional<SearchResult> run_for(std::uint64_t budget);
+  std::size_t memory_bytes() const { return cache_.memory_bytes() + values_.memory_bytes(); }
 
  private:
   struct Frame {
@@ -44,6 +58,9 @@ class Search {
   enum class Attempt : std::uint8_t { kLinearized, kIllegal, kSeen, kDeadEnd };
 
   void build_event_list();
+  void find_twins();
+  // Whether linearizing `operation` now can be skipped because another choice covers it.
+  bool dominated(std::uint32_t operation) const;
   bool is_call(std::int32_t node) const { return node_is_call_[node]; }
   // Whether `operation` waits for the second pass (see pass_).
   bool is_deferred(std::uint32_t operation) const {
@@ -87,6 +104,18 @@ class Search {
   // belongs early and deferring it only sends the search down wrong branches first.
   enum class Pass : std::uint8_t { kDefinite, kUnknown } pass_ = Pass::kDefinite;
   bool defer_unknown_ = false;
+  // Unknown operations identical to an earlier-invoked one (same function, values and unknown
+  // outcome): whichever of the two is linearized, the state is the same, and the earlier one is
+  // a candidate whenever the later one is, so only the earlier one is tried first (see
+  // dominated). Without this, k identical timed-out writes make 2^k memoised sets instead of k+1.
+  std::vector<std::uint32_t> twin_before_;
+  std::vector<bool> linearized_;
+  std::size_t known_left_ = 0;  // operations of known outcome not linearized yet
+  // Where run_for stopped: the node it was at and the steps taken (for the budget checks).
+  bool started_ = false;
+  std::int32_t node_ = kEnd;
+  std::uint64_t steps_ = 0;
+  std::size_t memory_reported_ = 0;  // added to *limits_.memory_in_use so far
   std::vector<std::uint32_t> best_;  // the longest prefix so far
   ValueId best_state_ = kAbsent;
   std::size_t best_agrees_ = 0;  // how many first entries of best_ equal the stack's
@@ -121,6 +150,39 @@ void Search::build_event_list() {
     previous_[node] = node - 1;
     next_[node - 1] = node;
   }
+}
+
+void Search::find_twins() {
+  constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+  twin_before_.assign(operations_.size(), kNone);
+  linearized_.assign(operations_.size(), false);
+  std::unordered_map<std::uint64_t, std::uint32_t> last_of_kind;
+  for (std::uint32_t i = 0; i < operations_.size(); ++i) {
+    const ModelOperation& model = operations_[i].model;
+    if (model.outcome != Outcome::kUnknown) {
+      ++known_left_;
+      continue;
+    }
+    // Reads of unknown outcome never reach the search, so function and two values identify it.
+    const std::uint64_t kind = (std::uint64_t{model.argument} << 34) ^
+                               (std::uint64_t{model.expected} << 2) ^
+                               static_cast<std::uint64_t>(model.function);
+    const auto [slot, inserted] = last_of_kind.emplace(kind, i);
+    const ModelOperation& earlier = operations_[slot->second].model;
+    if (!inserted && earlier.function == model.function && earlier.argument == model.argument &&
+        earlier.expected == model.expected)
+      twin_before_[i] = slot->second;
+    slot->second = i;
+  }
+}
+
+// An unknown operation is dominated while its identical earlier twin is still waiting: the twin
+// can play its part. (Dominance of unknown operations that would change nothing now also holds,
+// but leaving them unlinearized keeps them as gaps in every memo key, which on long histories
+// costs more memory than the states it saves.)
+bool Search::dominated(std::uint32_t operation) const {
+  const std::uint32_t twin = twin_before_[operation];
+  return twin != std::numeric_limits<std::uint32_t>::max() && !linearized_[twin];
 }
 
 void Search::unlink(std::int32_t node) {
@@ -171,7 +233,7 @@ void Search::remove_from_set(std::uint32_t operation, std::uint32_t limit_before
 
 // True for operations that leave the value as it is in every state where they are legal: ok
 // reads, failed compare-and-sets, and successful compare-and-sets of a value with itself.
-bool preserves_state(const ModelOperation& operation) {
+static bool preserves_state(const ModelOperation& operation) {
   switch (operation.function) {
     case Function::kRead:
       return operation.outcome == Outcome::kOk;
@@ -191,6 +253,7 @@ bool preserves_state(const ModelOperation& operation) {
 // configuration (kDeadEnd), and its frame is `forced` so that undoing it undoes the parent too.
 Search::Attempt Search::try_linearize(std::uint32_t operation) {
   const ModelOperation& model = operations_[operation].model;
+  if (dominated(operation)) return Attempt::kIllegal;
   const Step step = apply(values_, state_, model);
   if (!step.legal) return Attempt::kIllegal;
   const bool forced = preserves_state(model);
@@ -202,6 +265,8 @@ Search::Attempt Search::try_linearize(std::uint32_t operation) {
   }
   lift(operation);
   stack_.push_back(frame);
+  linearized_[operation] = true;
+  known_left_ -= model.outcome == Outcome::kUnknown ? 0 : 1;
   state_ = step.next;
   record_progress();
   return Attempt::kLinearized;
@@ -229,6 +294,8 @@ bool Search::backtrack(std::int32_t& node) {
     state_ = frame.state_before;
     remove_from_set(frame.operation, frame.limit_before, frame.gaps_hash_before);
     unlift(frame.operation);
+    linearized_[frame.operation] = false;
+    known_left_ += operations_[frame.operation].model.outcome == Outcome::kUnknown ? 0 : 1;
     if (frame.forced) continue;
     node = next_[call_node_[frame.operation]];
     pass_ = is_deferred(frame.operation) ? Pass::kUnknown : Pass::kDefinite;
@@ -238,16 +305,21 @@ bool Search::backtrack(std::int32_t& node) {
 }
 
 bool Search::out_of_budget(SearchResult& result) {
-  if (cache_.memory_bytes() + values_.memory_bytes() >= limits_.max_memory_bytes) {
+  const std::size_t bytes = memory_bytes();
+  std::size_t in_use = bytes;
+  if (limits_.memory_in_use) {
+    in_use = limits_.memory_in_use->fetch_add(bytes - memory_reported_) + bytes - memory_reported_;
+    memory_reported_ = bytes;
+  }
+  if (in_use >= limits_.max_memory_bytes) {
     result.undecided_reason = fmt::format(
         "the search reached its memory limit of {} MiB ({} configurations memoised; "
         "--max-memory raises it)",
         limits_.max_memory_bytes >> 20, cache_.size());
     return true;
   }
-  if (limits_.stop_below &&
-      limits_.stop_below->load(std::memory_order_relaxed) < limits_.stop_index) {
-    result.undecided_reason = "stopped: an earlier key is not linearizable";
+  if (limits_.stop && limits_.stop->load(std::memory_order_relaxed)) {
+    result.undecided_reason = "not decided: another key is not linearizable";
     return true;
   }
   if (std::chrono::steady_clock::now() >= limits_.deadline) {
@@ -272,16 +344,21 @@ SearchResult Search::finish(Verdict verdict) {
   return result;
 }
 
-SearchResult Search::run() {
+std::optional<SearchResult> Search::run_for(std::uint64_t budget) {
   constexpr std::uint64_t kBudgetCheckInterval = 4096;  // steps between clock reads
-  std::uint64_t steps = 0;
-  std::int32_t node = next_[kHead];
-  while (next_[kHead] != kEnd) {
-    if (steps++ % kBudgetCheckInterval == 0) {
-      SearchResult budget;
-      if (out_of_budget(budget)) {
+  if (!started_) {
+    node_ = next_[kHead];
+    started_ = true;
+  }
+  std::int32_t& node = node_;
+  // Once only unknown operations are left, they take effect at the end or never: done.
+  for (std::uint64_t step = 0; next_[kHead] != kEnd && known_left_ > 0; ++step) {
+    if (step == budget) return std::nullopt;
+    if (steps_++ % kBudgetCheckInterval == 0) {
+      SearchResult limit;
+      if (out_of_budget(limit)) {
         SearchResult result = finish(Verdict::kUndecided);
-        result.undecided_reason = std::move(budget.undecided_reason);
+        result.undecided_reason = std::move(limit.undecided_reason);
         return result;
       }
     }
@@ -307,12 +384,20 @@ SearchResult Search::run() {
   return finish(Verdict::kLinearizable);
 }
 
-}  // namespace
-
 SearchResult search_linearization(const std::vector<PartitionOperation>& operations,
                                   ValueTable& values, const SearchLimits& limits) {
   Search search(operations, values, limits);
-  return search.run();
+  return *search.run_for(std::numeric_limits<std::uint64_t>::max());
+}
+
+LinearizationSearch::LinearizationSearch(const std::vector<PartitionOperation>& operations,
+                                         ValueTable& values, const SearchLimits& limits)
+    : search_(std::make_unique<Search>(operations, values, limits)) {}
+
+LinearizationSearch::~LinearizationSearch() = default;
+
+std::optional<SearchResult> LinearizationSearch::run_for(std::uint64_t steps) {
+  return search_->run_for(steps);
 }
 
 }  // namespace zerospof::history

@@ -24,6 +24,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,9 +44,11 @@ struct PartitionOperation {
 struct SearchLimits {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::size_t max_memory_bytes = std::size_t{2} << 30;  // memo table and values, then give up
-  // Stop when *stop_below < stop_index: a partition checked earlier has already failed.
-  const std::atomic<std::size_t>* stop_below = nullptr;
-  std::size_t stop_index = 0;
+  // Stop, undecided, once *stop is true (another partition has failed).
+  const std::atomic<bool>* stop = nullptr;
+  // Shared by the searches of one check, so that max_memory_bytes bounds them all together;
+  // null: each search alone.
+  std::atomic<std::size_t>* memory_in_use = nullptr;
 };
 
 struct SearchResult {
@@ -61,5 +65,24 @@ struct SearchResult {
 // `operations` must be ordered by invoke_time, with invoke_time <= complete_time.
 SearchResult search_linearization(const std::vector<PartitionOperation>& operations,
                                   ValueTable& values, const SearchLimits& limits);
+
+class Search;
+
+// The same search run in slices, so that a checker can interleave its keys and stop every one
+// of them as soon as one fails, instead of finishing a hard key first. The operations, values
+// and limits must outlive it.
+class LinearizationSearch {
+ public:
+  LinearizationSearch(const std::vector<PartitionOperation>& operations, ValueTable& values,
+                      const SearchLimits& limits);
+  ~LinearizationSearch();
+  LinearizationSearch(LinearizationSearch&&) = default;
+  LinearizationSearch& operator=(LinearizationSearch&&) = default;
+  // Runs at most `steps` more steps: the result once decided or stopped by a limit.
+  std::optional<SearchResult> run_for(std::uint64_t steps);
+
+ private:
+  std::unique_ptr<Search> search_;
+};
 
 }  // namespace zerospof::history
