@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -43,8 +43,8 @@ GeneratorOptions shape(std::mt19937_64& random, std::size_t max_operations) {
   GeneratorOptions options;
   options.seed = random();
   const double exponent = std::uniform_real_distribution<double>(
-      std::log(50.0), std::log(static_cast<double>(std::max<std::size_t>(max_operations, 51))))(
-      random);
+      std::log(50.0),
+      std::log(static_cast<double>(std::max<std::size_t>(max_operations, 51))))(random);
   options.operations = static_cast<std::size_t>(std::exp(exponent));
   options.processes = pick(10, 100);
   static constexpr std::size_t kKeys[] = {1, 2, 3, 5, 10, 20, 50, 100};
@@ -63,10 +63,10 @@ GeneratorOptions shape(std::mt19937_64& random, std::size_t max_operations) {
 std::string describe_shape(const GeneratorOptions& options) {
   return fmt::format(
       "ops={} clients={} keys={} {}{} cas={} unknown={} crash={} stalls={} repeats={} planted={}",
-      options.operations, options.processes, options.keys,
-      options.key_value ? "kv" : "register", options.unique_values ? " unique" : "",
-      options.compare_and_set_per_mille, options.unknown_per_mille, options.crash_per_mille,
-      options.stalls, options.repeated_append_per_mille, options.plant_violation);
+      options.operations, options.processes, options.keys, options.key_value ? "kv" : "register",
+      options.unique_values ? " unique" : "", options.compare_and_set_per_mille,
+      options.unknown_per_mille, options.crash_per_mille, options.stalls,
+      options.repeated_append_per_mille, options.plant_violation);
 }
 
 std::string verdict_text(Verdict verdict) {

@@ -1,9 +1,9 @@
 #include "history/linearizability.h"
 
 #include <algorithm>
-#include <map>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -190,8 +190,8 @@ bool decide_by_versions(const History& history, const Partition& partition,
   return true;
 }
 
-void record_search(const History& history, const Partition& partition,
-                   const SearchResult& search, KeyOutcome& outcome) {
+void record_search(const History& history, const Partition& partition, const SearchResult& search,
+                   KeyOutcome& outcome) {
   KeyResult& result = outcome.result;
   result.method = Method::kSearch;
   result.verdict = search.verdict;

@@ -114,6 +114,8 @@ class Decision {
   bool check_chains();
   bool check_zones();
   void build_order();
+  bool place_failed(std::vector<std::uint32_t>& order);
+  bool find_forbidden_versions();
   bool replay(const std::vector<std::uint32_t>& order) const;
   bool violation(std::vector<std::uint32_t> conflicting, std::string reason);
 
@@ -136,6 +138,8 @@ class Decision {
   std::vector<bool> effective_;                      // took effect in every linearization
   std::vector<std::uint32_t> pending_compare_and_sets_;
   std::vector<std::uint32_t> current_parse_;  // the mutations of the value being named
+  std::vector<std::uint32_t> failed_compare_and_sets_;
+  std::vector<std::uint32_t> forbidden_;  // by failed compare-and-set: the version it ruled out
   std::vector<Chain> chains_;
   VersionOrderResult result_;
 };
@@ -175,10 +179,11 @@ bool Decision::index_mutations() {
       case Function::kRead:
         break;
       case Function::kCompareAndSet:
-        if (operation.outcome == Outcome::kFailed)
-          return not_applicable(
-              "a compare-and-set failed: it tells what the value was not, which names no "
-              "version");
+        if (operation.outcome == Outcome::kFailed) {
+          // It only says what the value was not: placed once the order stands (place_failed).
+          failed_compare_and_sets_.push_back(i);
+          break;
+        }
         if (operation.argument == operation.expected)
           return not_applicable("a compare-and-set sets the value it expects");
         [[fallthrough]];
@@ -489,6 +494,7 @@ void Decision::build_order() {
       if (version != initial_) order.push_back(version);
       order.insert(order.end(), readers_[version].begin(), readers_[version].end());
     }
+  if (!find_forbidden_versions() || !place_failed(order)) return;
   if (!replay(order)) {
     not_applicable("the order built from the versions did not replay (a defect: searching)");
     return;
@@ -496,6 +502,85 @@ void Decision::build_order() {
   result_.applicable = true;
   result_.verdict = Verdict::kLinearizable;
   result_.order = std::move(order);
+}
+
+// The version each failed compare-and-set's expected value names, kNone if it names none (the
+// comparison fails in every state). A value that unseen appends may have made names a version
+// nobody identified: the search decides.
+bool Decision::find_forbidden_versions() {
+  forbidden_.assign(operations_.size(), kNone);
+  for (const std::uint32_t operation : failed_compare_and_sets_) {
+    const ValueId expected = model(operation).expected;
+    const std::string_view value = text(expected);
+    if (expected == kAbsent) {
+      forbidden_[operation] = initial_;
+    } else if (const auto named = version_of_.find(expected); named != version_of_.end()) {
+      forbidden_[operation] = named->second;
+    } else if (const auto base =
+                   base_by_hash_.find(PrefixHashes(value, powers_).of(0, value.size()));
+               base != base_by_hash_.end() && text(model(base->second).argument) == value) {
+      forbidden_[operation] = base->second;
+    } else {
+      const PrefixHashes hashes(value, powers_);
+      for (const std::size_t length : append_lengths_)
+        if (length <= value.size() &&
+            append_by_hash_.contains(hashes.of(value.size() - length, value.size())))
+          return not_applicable(
+              "a failed compare-and-set expected a value that appends nobody saw may have made");
+    }
+  }
+  return true;
+}
+
+// Each failed compare-and-set goes where the version is not the one it ruled out and its
+// interval allows, without delaying anything after it (so the others' places stay valid):
+// between positions k-1 and k with max(time k-1, invocation) <= min(completion, time k).
+bool Decision::place_failed(std::vector<std::uint32_t>& order) {
+  if (failed_compare_and_sets_.empty()) return true;
+  std::vector<std::int64_t> times(order.size());
+  std::vector<std::uint32_t> versions(order.size());  // the version after each position
+  std::int64_t now = kBeforeEverything;
+  std::uint32_t state = initial_;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    now = std::max(now, invoked(order[k]));
+    times[k] = now;
+    if (model(order[k]).function != Function::kRead) state = order[k];
+    versions[k] = state;
+  }
+  std::vector<std::pair<std::size_t, std::uint32_t>> placed;  // (before position, operation)
+  for (const std::uint32_t operation : failed_compare_and_sets_) {
+    const std::int64_t from = invoked(operation), until = completed(operation);
+    // The first position whose time is at least the invocation; before it nothing fits.
+    std::size_t k = static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), from) -
+                                             times.begin());
+    bool found = false;
+    for (;; ++k) {
+      const std::int64_t previous = k == 0 ? kBeforeEverything : times[k - 1];
+      if (std::max(previous, from) > until) break;
+      const std::uint32_t version = k == 0 ? initial_ : versions[k - 1];
+      if (version != forbidden_[operation] &&
+          (k == order.size() || std::max(previous, from) <= times[k])) {
+        found = true;
+        break;
+      }
+      if (k == order.size()) break;
+    }
+    if (!found)
+      return not_applicable(
+          "a failed compare-and-set found no place in the order the versions give");
+    placed.emplace_back(k, operation);
+  }
+  std::stable_sort(placed.begin(), placed.end());
+  std::vector<std::uint32_t> merged;
+  merged.reserve(order.size() + placed.size());
+  std::size_t next = 0;
+  for (std::size_t k = 0; k <= order.size(); ++k) {
+    for (; next < placed.size() && placed[next].first == k; ++next)
+      merged.push_back(placed[next].second);
+    if (k < order.size()) merged.push_back(order[k]);
+  }
+  order = std::move(merged);
+  return true;
 }
 
 // The order against the model, by versions rather than by values (a value names its version,
@@ -518,6 +603,10 @@ bool Decision::replay(const std::vector<std::uint32_t>& order) const {
         break;
       case Function::kAppend:
       case Function::kCompareAndSet:
+        if (model(operation).outcome == Outcome::kFailed) {
+          if (forbidden_[operation] == state) return false;
+          continue;
+        }
         if (predecessor_[operation] != kNone && predecessor_[operation] != state) return false;
         if (predecessor_[operation] == kNone && model(operation).function != Function::kAppend)
           return false;
@@ -550,6 +639,12 @@ bool Decision::violation(std::vector<std::uint32_t> conflicting, std::string rea
     } else {
       pending.push_back(predecessor_[operation]);
       pending.push_back(link_observer_[operation]);
+      // An operation of unknown outcome took effect only because something saw it: keep that.
+      if (model(operation).outcome == Outcome::kUnknown) {
+        if (!readers_[operation].empty()) pending.push_back(readers_[operation].front());
+        if (successor_[operation] != kNone)
+          pending.push_back(link_observer_[successor_[operation]]);
+      }
     }
   }
   std::sort(conflicting.begin(), conflicting.end());

@@ -120,6 +120,20 @@ TEST(VersionOrder, CompareAndSetsThatExpectEachOthersValuesAreACycle) {
   EXPECT_EQ(result.conflicting, (std::vector<std::uint32_t>{0, 1}));
 }
 
+TEST(VersionOrder, AFailedCompareAndSetGoesWhereTheValueIsNotTheOneItExpected) {
+  // Given write "a" [0,1], cas "a" -> "b" failed [0,10] and read "a" [2,3]: the compare-and-set
+  // must go before the write (the value is still the initial one), nowhere else.
+  ValueTable values;
+  const std::vector<PartitionOperation> operations{
+      op(values, Function::kWrite, Outcome::kOk, "a", 0, 1),
+      op(values, Function::kCompareAndSet, Outcome::kFailed, "b", 0, 10, "", "a"),
+      read(values, "a", 2, 3)};
+  const VersionOrderResult result = decide_by_version_order(operations, values);
+  ASSERT_TRUE(result.applicable) << result.not_applicable_reason;
+  EXPECT_EQ(result.verdict, Verdict::kLinearizable);
+  EXPECT_EQ(result.order, (std::vector<std::uint32_t>{1, 0, 2}));
+}
+
 TEST(VersionOrder, ValuesThatNameNoSingleVersionLeaveItToTheSearch) {
   ValueTable values;
   // The same value written twice.
@@ -127,11 +141,12 @@ TEST(VersionOrder, ValuesThatNameNoSingleVersionLeaveItToTheSearch) {
                                         op(values, Function::kWrite, Outcome::kOk, "1", 2, 3)},
                                        values)
                    .applicable);
-  // A failed compare-and-set.
-  EXPECT_FALSE(
-      decide_by_version_order(
-          {op(values, Function::kCompareAndSet, Outcome::kFailed, "2", 0, 1, "", "1")}, values)
-          .applicable);
+  // A failed compare-and-set expecting a value that an append nobody saw may have made.
+  EXPECT_FALSE(decide_by_version_order(
+                   {append(values, "1", 0, 1, Outcome::kUnknown),
+                    op(values, Function::kCompareAndSet, Outcome::kFailed, "2", 2, 3, "", "1")},
+                   values)
+                   .applicable);
   // "ab" is the write of "ab" or the append of "b" after the append of "a".
   EXPECT_FALSE(decide_by_version_order(
                    {op(values, Function::kWrite, Outcome::kOk, "ab", 0, 1),
@@ -142,11 +157,11 @@ TEST(VersionOrder, ValuesThatNameNoSingleVersionLeaveItToTheSearch) {
 
 // Histories of every shape the generator makes, with unique values and small enough for the
 // search to decide quickly: where the versions decide, they must agree with the search.
-GeneratorOptions small_unique_history() {
+GeneratorOptions unique_history(std::size_t most_operations, std::size_t most_processes) {
   GeneratorOptions options;
   options.seed = *rc::gen::arbitrary<std::uint64_t>();
-  options.operations = *rc::gen::inRange<std::size_t>(1, 60);
-  options.processes = *rc::gen::inRange<std::size_t>(1, 6);
+  options.operations = *rc::gen::inRange<std::size_t>(1, most_operations);
+  options.processes = *rc::gen::inRange<std::size_t>(1, most_processes);
   options.keys = 1;
   options.key_value = *rc::gen::arbitrary<bool>();
   options.unique_values = true;
@@ -159,8 +174,7 @@ GeneratorOptions small_unique_history() {
   return options;
 }
 
-RC_GTEST_PROP(VersionOrderProperty, AgreesWithTheSearch, ()) {
-  const History history = generate_history(small_unique_history());
+void agrees_with_the_search(const History& history) {
   Key key = key_of(history);
   const VersionOrderResult decided = decide_by_version_order(key.operations, key.values);
   RC_CLASSIFY(decided.applicable, "decided by versions");
@@ -178,6 +192,15 @@ RC_GTEST_PROP(VersionOrderProperty, AgreesWithTheSearch, ()) {
   for (const std::uint32_t index : decided.witness) witness.push_back(key.operations[index]);
   values = key.values;
   RC_ASSERT(search_linearization(witness, values, limits).verdict == Verdict::kNotLinearizable);
+}
+
+RC_GTEST_PROP(VersionOrderProperty, AgreesWithTheSearch, ()) {
+  agrees_with_the_search(generate_history(unique_history(60, 6)));
+}
+
+RC_GTEST_PROP(VersionOrderProperty, AgreesWithTheSearchWithManyClientsInFlight, ()) {
+  // Stalls pile up to 12 clients on the key: the search still decides most within its limit.
+  agrees_with_the_search(generate_history(unique_history(100, 12)));
 }
 
 }  // namespace
