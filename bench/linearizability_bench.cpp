@@ -74,6 +74,18 @@ int main(int argc, char** argv) {
   key_value.key_value = true;
   key_value.keys = 100;
   register_generated("generated/kv-100000-operations-100-keys", key_value);
+  // The drill's shape: 50 clients on 2 keys with unique values and failover stalls, where
+  // every operation in flight hangs until the failover ends.
+  GeneratorOptions drill = key_value;
+  drill.processes = 50;
+  drill.keys = 2;
+  drill.stalls = 10;
+  drill.unique_values = true;
+  register_generated("generated/kv-100000-operations-50-clients-2-keys-stalls", drill);
+  GeneratorOptions drill_register = drill;
+  drill_register.key_value = false;
+  register_generated("generated/register-100000-operations-50-clients-2-keys-stalls",
+                     drill_register);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -58,7 +58,8 @@ print(f"{'largest kv: ' + largest:25} {us:12.1f} {them:13.1f} {them / us:6.1f}x"
 PY
 
 echo "== peak memory on generated 100,000-operation histories (one process each)"
-for name in register-100000-operations-8-clients kv-100000-operations-100-keys; do
+for name in register-100000-operations-8-clients kv-100000-operations-100-keys \
+  kv-100000-operations-50-clients-2-keys-stalls register-100000-operations-50-clients-2-keys-stalls; do
   /usr/bin/time -f "%M" -o /tmp/zerospof-bench-rss "$build/bench/linearizability_bench" \
     --benchmark_filter="^generated/$name" --benchmark_format=json 2>/dev/null |
     python3 -c "

@@ -39,6 +39,19 @@ class PrefixHashes {
   std::vector<std::uint64_t>& powers_;
 };
 
+// The value a sequence of mutations leaves, as its length and polynomial hash (the hash of
+// PrefixHashes), kept up to date in O(1) per mutation without building the text: two values
+// that differ in length or hash differ, which is all a failed compare-and-set needs to know.
+struct ValueSignature {
+  std::size_t length = 0;
+  std::uint64_t hash = 0;
+  bool operator==(const ValueSignature&) const = default;
+};
+
+ValueSignature signature_of(std::string_view text, std::vector<std::uint64_t>& powers) {
+  return {text.size(), PrefixHashes(text, powers).of(0, text.size())};
+}
+
 std::string shown(std::string_view text) {
   if (text.size() <= kValueShown) return fmt::format("\"{}\"", text);
   return fmt::format("\"...{}\" ({} characters)", text.substr(text.size() - kValueShown),
@@ -115,8 +128,8 @@ class Decision {
   bool check_zones();
   void build_order();
   bool place_failed(std::vector<std::uint32_t>& order);
-  bool find_forbidden_versions();
-  bool replay(const std::vector<std::uint32_t>& order) const;
+  ValueSignature after(const ValueSignature& before, std::uint32_t operation);
+  bool replay(const std::vector<std::uint32_t>& order);
   bool violation(std::vector<std::uint32_t> conflicting, std::string reason);
 
   const std::vector<PartitionOperation>& operations_;
@@ -139,7 +152,7 @@ class Decision {
   std::vector<std::uint32_t> pending_compare_and_sets_;
   std::vector<std::uint32_t> current_parse_;  // the mutations of the value being named
   std::vector<std::uint32_t> failed_compare_and_sets_;
-  std::vector<std::uint32_t> forbidden_;  // by failed compare-and-set: the version it ruled out
+  std::vector<std::uint64_t> expected_hash_;  // by failed compare-and-set: its expected value
   std::vector<Chain> chains_;
   VersionOrderResult result_;
 };
@@ -494,7 +507,7 @@ void Decision::build_order() {
       if (version != initial_) order.push_back(version);
       order.insert(order.end(), readers_[version].begin(), readers_[version].end());
     }
-  if (!find_forbidden_versions() || !place_failed(order)) return;
+  if (!place_failed(order)) return;
   if (!replay(order)) {
     not_applicable("the order built from the versions did not replay (a defect: searching)");
     return;
@@ -504,32 +517,12 @@ void Decision::build_order() {
   result_.order = std::move(order);
 }
 
-// The version each failed compare-and-set's expected value names, kNone if it names none (the
-// comparison fails in every state). A value that unseen appends may have made names a version
-// nobody identified: the search decides.
-bool Decision::find_forbidden_versions() {
-  forbidden_.assign(operations_.size(), kNone);
-  for (const std::uint32_t operation : failed_compare_and_sets_) {
-    const ValueId expected = model(operation).expected;
-    const std::string_view value = text(expected);
-    if (expected == kAbsent) {
-      forbidden_[operation] = initial_;
-    } else if (const auto named = version_of_.find(expected); named != version_of_.end()) {
-      forbidden_[operation] = named->second;
-    } else if (const auto base =
-                   base_by_hash_.find(PrefixHashes(value, powers_).of(0, value.size()));
-               base != base_by_hash_.end() && text(model(base->second).argument) == value) {
-      forbidden_[operation] = base->second;
-    } else {
-      const PrefixHashes hashes(value, powers_);
-      for (const std::size_t length : append_lengths_)
-        if (length <= value.size() &&
-            append_by_hash_.contains(hashes.of(value.size() - length, value.size())))
-          return not_applicable(
-              "a failed compare-and-set expected a value that appends nobody saw may have made");
-    }
-  }
-  return true;
+ValueSignature Decision::after(const ValueSignature& before, std::uint32_t operation) {
+  const ModelOperation& mutation = model(operation);
+  const std::string_view argument = text(mutation.argument);
+  const ValueSignature added = signature_of(argument, powers_);
+  if (mutation.function != Function::kAppend) return added;
+  return {before.length + added.length, before.hash * powers_[added.length] + added.hash};
 }
 
 // Each failed compare-and-set goes where the version is not the one it ruled out and its
@@ -538,18 +531,19 @@ bool Decision::find_forbidden_versions() {
 bool Decision::place_failed(std::vector<std::uint32_t>& order) {
   if (failed_compare_and_sets_.empty()) return true;
   std::vector<std::int64_t> times(order.size());
-  std::vector<std::uint32_t> versions(order.size());  // the version after each position
+  std::vector<ValueSignature> values(order.size());  // the value after each position
   std::int64_t now = kBeforeEverything;
-  std::uint32_t state = initial_;
+  ValueSignature value;
   for (std::size_t k = 0; k < order.size(); ++k) {
     now = std::max(now, invoked(order[k]));
     times[k] = now;
-    if (model(order[k]).function != Function::kRead) state = order[k];
-    versions[k] = state;
+    if (model(order[k]).function != Function::kRead) value = after(value, order[k]);
+    values[k] = value;
   }
   std::vector<std::pair<std::size_t, std::uint32_t>> placed;  // (before position, operation)
   for (const std::uint32_t operation : failed_compare_and_sets_) {
     const std::int64_t from = invoked(operation), until = completed(operation);
+    const ValueSignature expected = signature_of(text(model(operation).expected), powers_);
     // The first position whose time is at least the invocation; before it nothing fits.
     std::size_t k = static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), from) -
                                              times.begin());
@@ -557,8 +551,7 @@ bool Decision::place_failed(std::vector<std::uint32_t>& order) {
     for (;; ++k) {
       const std::int64_t previous = k == 0 ? kBeforeEverything : times[k - 1];
       if (std::max(previous, from) > until) break;
-      const std::uint32_t version = k == 0 ? initial_ : versions[k - 1];
-      if (version != forbidden_[operation] &&
+      if ((k == 0 ? ValueSignature{} : values[k - 1]) != expected &&
           (k == order.size() || std::max(previous, from) <= times[k])) {
         found = true;
         break;
@@ -584,10 +577,12 @@ bool Decision::place_failed(std::vector<std::uint32_t>& order) {
 }
 
 // The order against the model, by versions rather than by values (a value names its version,
-// which the parse established by comparing texts), and against real time: each operation as
+// which the parse established by comparing texts; failed compare-and-sets by the signature of
+// the value), and against real time: each operation as
 // early as its invocation and its predecessors allow, no later than its completion.
-bool Decision::replay(const std::vector<std::uint32_t>& order) const {
+bool Decision::replay(const std::vector<std::uint32_t>& order) {
   std::uint32_t state = initial_;
+  ValueSignature value;
   std::int64_t now = kBeforeEverything;
   std::vector<bool> placed(operations_.size(), false);
   for (const std::uint32_t operation : order) {
@@ -604,7 +599,7 @@ bool Decision::replay(const std::vector<std::uint32_t>& order) const {
       case Function::kAppend:
       case Function::kCompareAndSet:
         if (model(operation).outcome == Outcome::kFailed) {
-          if (forbidden_[operation] == state) return false;
+          if (value == signature_of(text(model(operation).expected), powers_)) return false;
           continue;
         }
         if (predecessor_[operation] != kNone && predecessor_[operation] != state) return false;
@@ -613,6 +608,7 @@ bool Decision::replay(const std::vector<std::uint32_t>& order) const {
         break;
     }
     state = operation;
+    value = after(value, operation);
   }
   for (std::uint32_t i = 0; i < operations_.size(); ++i)
     if (!placed[i] && model(i).outcome != Outcome::kUnknown) return false;

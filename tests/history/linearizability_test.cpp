@@ -46,6 +46,24 @@ TEST(LinearizabilityVerdicts, AgreeWithEveryBundledJepsenVerdict) {
     EXPECT_EQ(check_file(shared_testdata() / "jepsen" / file), expected(linearizable)) << file;
 }
 
+TEST(LinearizabilityVerdicts, AgreeOnTheDifferentialRunsWorstHistories) {
+  // Given the histories where the differential run against Porcupine found zerospof slowest
+  // (tests/history/regressions/verdicts.tsv: file, Porcupine's verdict, shape), the checker
+  // should reach the same verdict.
+  const std::filesystem::path directory =
+      std::filesystem::path(ZEROSPOF_SOURCE_DIR) / "tests" / "history" / "regressions";
+  std::ifstream in(directory / "verdicts.tsv");
+  ASSERT_TRUE(in) << directory;
+  int files = 0;
+  for (std::string line; std::getline(in, line); ++files) {
+    const std::string file = line.substr(0, line.find('\t'));
+    const std::string verdict = line.substr(file.size() + 1, line.find('\t', file.size() + 1) -
+                                                                 file.size() - 1);
+    EXPECT_EQ(check_file(directory / file), expected(verdict == "true")) << file;
+  }
+  EXPECT_GT(files, 0);
+}
+
 TEST(LinearizabilityVerdicts, AgreeWithTheKeyValueFileNames) {
   // Given the kv histories, -ok files should be linearizable and -bad ones not.
   int files = 0;

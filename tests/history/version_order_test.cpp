@@ -134,6 +134,24 @@ TEST(VersionOrder, AFailedCompareAndSetGoesWhereTheValueIsNotTheOneItExpected) {
   EXPECT_EQ(result.order, (std::vector<std::uint32_t>{1, 0, 2}));
 }
 
+TEST(VersionOrder, AFailedCompareAndSetIsJudgedByTheValueNotByAVersionName) {
+  // Given append "1" of unknown outcome that nobody saw and a failed cas expecting "1": the
+  // append never took effect, the value stayed empty, so the comparison failed rightly.
+  ValueTable values;
+  const std::vector<PartitionOperation> operations{
+      append(values, "1", 0, 1, Outcome::kUnknown),
+      op(values, Function::kCompareAndSet, Outcome::kFailed, "2", 2, 3, "", "1")};
+  const VersionOrderResult result = decide_by_version_order(operations, values);
+  ASSERT_TRUE(result.applicable) << result.not_applicable_reason;
+  EXPECT_EQ(result.verdict, Verdict::kLinearizable);
+  // And an acknowledged append "1" before it makes the value "1": the failure is a violation
+  // the versions cannot place, so the search decides.
+  const std::vector<PartitionOperation> acknowledged{
+      append(values, "1", 0, 1),
+      op(values, Function::kCompareAndSet, Outcome::kFailed, "2", 2, 3, "", "1")};
+  EXPECT_FALSE(decide_by_version_order(acknowledged, values).applicable);
+}
+
 TEST(VersionOrder, ValuesThatNameNoSingleVersionLeaveItToTheSearch) {
   ValueTable values;
   // The same value written twice.
@@ -141,11 +159,10 @@ TEST(VersionOrder, ValuesThatNameNoSingleVersionLeaveItToTheSearch) {
                                         op(values, Function::kWrite, Outcome::kOk, "1", 2, 3)},
                                        values)
                    .applicable);
-  // A failed compare-and-set expecting a value that an append nobody saw may have made.
-  EXPECT_FALSE(decide_by_version_order(
-                   {append(values, "1", 0, 1, Outcome::kUnknown),
-                    op(values, Function::kCompareAndSet, Outcome::kFailed, "2", 2, 3, "", "1")},
-                   values)
+  // Two concurrent appends of one value: which made the first "a" of "aa" is not forced.
+  EXPECT_FALSE(decide_by_version_order({append(values, "a", 0, 10), append(values, "a", 0, 10),
+                                        read(values, "aa", 11, 12)},
+                                       values)
                    .applicable);
   // "ab" is the write of "ab" or the append of "b" after the append of "a".
   EXPECT_FALSE(decide_by_version_order(
