@@ -108,6 +108,7 @@ int run(const Flags& flags) {
   std::filesystem::create_directories(flags.directory);
   std::mt19937_64 random(flags.seed);
   CheckOptions options;
+  options.reduce_witness = false;  // as Porcupine: the verdict only
   options.timeout = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
   for (std::size_t i = 0; i < flags.count; ++i) {
     const GeneratorOptions generator = shape(random, flags.max_operations);

@@ -156,6 +156,78 @@ std::optional<Explanation> confirmed_witness(const Partition& partition,
   return explanation;
 }
 
+// Whether the operations of `partition` at `positions` alone are not linearizable, by a search
+// bounded in memory (not in time, so that the same history always reduces the same way).
+std::optional<SearchResult> refuted(const Partition& partition,
+                                    const std::vector<std::uint32_t>& positions) {
+  constexpr std::size_t kReductionMemory = std::size_t{8} << 20;
+  Partition sub = sub_partition(partition, positions);
+  SearchLimits limits;
+  limits.max_memory_bytes = kReductionMemory;
+  SearchResult search = search_linearization(sub.operations, sub.values, limits);
+  if (search.verdict != Verdict::kNotLinearizable) return std::nullopt;
+  return search;
+}
+
+// Whether `position` may have made a value that an operation of `kept` saw (a read's value, a
+// successful compare-and-set's expected value). Such a mutation stays in a witness: without it
+// the value would be invented, and the witness would show that instead of the real conflict.
+bool makes_a_seen_value(const Partition& partition, const std::vector<std::uint32_t>& kept,
+                        std::uint32_t position) {
+  const ModelOperation& mutation = partition.operations[position].model;
+  if (mutation.function == Function::kRead ||
+      (mutation.function == Function::kCompareAndSet && mutation.outcome == Outcome::kFailed))
+    return false;
+  const std::string_view made = partition.values.text(mutation.argument);
+  for (const std::uint32_t other : kept) {
+    const ModelOperation& seer = partition.operations[other].model;
+    ValueId seen = kAbsent;
+    if (seer.function == Function::kRead) seen = seer.observed;
+    if (seer.function == Function::kCompareAndSet && seer.outcome == Outcome::kOk)
+      seen = seer.expected;
+    if (seen == kAbsent) continue;
+    if (mutation.function == Function::kAppend
+            ? partition.values.text(seen).find(made) != std::string_view::npos
+            : seen == mutation.argument)
+      return true;
+  }
+  return false;
+}
+
+// A small sub-history that is not linearizable by itself, from a key the search refuted: the
+// operations invoked before the first completion the search could not get past, then each one
+// dropped in turn if the rest still cannot be ordered and it made no value the rest saw (so
+// nothing left can go without inventing a value). Only for sets small enough to search a
+// hundred times or so.
+std::optional<Explanation> reduced_witness(const Partition& partition, const SearchResult& search) {
+  constexpr std::size_t kMostToReduce = 120;
+  std::vector<bool> in_prefix(partition.operations.size(), false);
+  for (const std::uint32_t position : search.order) in_prefix[position] = true;
+  std::int64_t bound = kNever;
+  for (std::size_t i = 0; i < partition.operations.size(); ++i)
+    if (!in_prefix[i]) bound = std::min(bound, partition.operations[i].complete_time);
+  std::vector<std::uint32_t> kept;
+  for (std::uint32_t i = 0; i < partition.operations.size(); ++i)
+    if (partition.operations[i].invoke_time <= bound) kept.push_back(i);
+  if (kept.size() > kMostToReduce || !refuted(partition, kept)) return std::nullopt;
+  for (std::size_t i = kept.size(); i-- > 0;) {
+    if (makes_a_seen_value(partition, kept, kept[i])) continue;
+    std::vector<std::uint32_t> without = kept;
+    without.erase(without.begin() + static_cast<long>(i));
+    if (!without.empty() && refuted(partition, without)) kept = std::move(without);
+  }
+  const std::optional<SearchResult> alone = refuted(partition, kept);
+  if (!alone) return std::nullopt;
+  Explanation explanation = explain(sub_partition(partition, kept), *alone);
+  explanation.key = partition.key;
+  explanation.conflicting = history_indices(partition, kept);
+  explanation.witness = explanation.conflicting;
+  explanation.reason =
+      "no order of them alone is linearizable, and dropping any one of them either lets them "
+      "be ordered or leaves a value nobody made";
+  return explanation;
+}
+
 KeyOutcome start_key(const Partition& partition) {
   KeyOutcome outcome;
   KeyResult& result = outcome.result;
@@ -191,7 +263,7 @@ bool decide_by_versions(const History& history, const Partition& partition,
 }
 
 void record_search(const History& history, const Partition& partition, const SearchResult& search,
-                   KeyOutcome& outcome) {
+                   bool reduce_witness, KeyOutcome& outcome) {
   KeyResult& result = outcome.result;
   result.method = Method::kSearch;
   result.verdict = search.verdict;
@@ -201,7 +273,9 @@ void record_search(const History& history, const Partition& partition, const Sea
   if (search.verdict == Verdict::kLinearizable)
     result.unknown_effects_after_give_up =
         count_late_unknown_effects(history, partition, search.order);
-  if (search.verdict == Verdict::kNotLinearizable) outcome.explanation = explain(partition, search);
+  if (search.verdict != Verdict::kNotLinearizable) return;
+  if (reduce_witness) outcome.explanation = reduced_witness(partition, search);
+  if (!outcome.explanation) outcome.explanation = explain(partition, search);
 }
 
 // Runs `work(worker)` on `workers` threads, the calling thread included.
@@ -219,8 +293,13 @@ void on_threads(std::size_t workers, Work work) {
 class SearchScheduler {
  public:
   SearchScheduler(const History& history, std::vector<Partition>& partitions,
-                  std::vector<KeyOutcome>& outcomes, const SearchLimits& limits)
-      : history_(history), partitions_(partitions), outcomes_(outcomes), limits_(limits) {}
+                  std::vector<KeyOutcome>& outcomes, const SearchLimits& limits,
+                  bool reduce_witness)
+      : history_(history),
+        partitions_(partitions),
+        outcomes_(outcomes),
+        limits_(limits),
+        reduce_witness_(reduce_witness) {}
 
   void add(std::size_t key) { queue_.push_back({key, kFirstSlice}); }
 
@@ -251,7 +330,8 @@ class SearchScheduler {
                                                        partitions_[slice.key].values, limits_);
       const std::optional<SearchResult> result = search->run_for(slice.steps);
       if (result) {
-        record_search(history_, partitions_[slice.key], *result, outcomes_[slice.key]);
+        record_search(history_, partitions_[slice.key], *result, reduce_witness_,
+                      outcomes_[slice.key]);
         search.reset();  // its memory goes back to the others
         if (result->verdict == Verdict::kNotLinearizable) stop_.store(true);
       }
@@ -266,6 +346,7 @@ class SearchScheduler {
   std::vector<Partition>& partitions_;
   std::vector<KeyOutcome>& outcomes_;
   const SearchLimits& limits_;
+  const bool reduce_witness_;
   std::vector<std::unique_ptr<LinearizationSearch>> searches_;
   std::mutex mutex_;
   std::condition_variable ready_;
@@ -303,7 +384,7 @@ void run_pool(const History& history, std::vector<Partition>& partitions,
       decided[i] = decide_by_versions(history, partitions[i], limits, outcomes[i]);
     }
   });
-  SearchScheduler scheduler(history, partitions, outcomes, limits);
+  SearchScheduler scheduler(history, partitions, outcomes, limits, options.reduce_witness);
   limits.stop = &scheduler.stop_;
   bool failed = false;
   for (std::size_t i = 0; i < partitions.size(); ++i) {

@@ -64,6 +64,30 @@ TEST(LinearizabilityVerdicts, AgreeOnTheDifferentialRunsWorstHistories) {
   EXPECT_GT(files, 0);
 }
 
+TEST(LinearizabilityVerdicts, ASearchedViolationIsReducedToAWitnessThatFailsAlone) {
+  // Given etcd_000 (85 operations, values written many times, so searched), the explanation
+  // should name a few of its operations, which alone are not linearizable either.
+  auto history = load_history((shared_testdata() / "jepsen" / "etcd_000.log").string(), {});
+  ASSERT_TRUE(history);
+  const CheckResult result = check_linearizability(*history);
+  ASSERT_EQ(result.verdict, Verdict::kNotLinearizable);
+  ASSERT_TRUE(result.explanation);
+  const std::vector<std::size_t>& witness = result.explanation->witness;
+  EXPECT_GT(witness.size(), 1u);
+  EXPECT_LT(witness.size(), history->operations.size() / 3);
+  History alone = *history;
+  alone.operations.clear();
+  for (const std::size_t index : witness) alone.operations.push_back(history->operations[index]);
+  EXPECT_EQ(check_linearizability(alone).verdict, Verdict::kNotLinearizable);
+  // Without the reduction, the same verdict with the whole key's longest prefix.
+  CheckOptions plain;
+  plain.reduce_witness = false;
+  const CheckResult unreduced = check_linearizability(*history, plain);
+  EXPECT_EQ(unreduced.verdict, Verdict::kNotLinearizable);
+  EXPECT_TRUE(unreduced.explanation->witness.empty());
+  EXPECT_FALSE(unreduced.explanation->prefix.empty());
+}
+
 TEST(LinearizabilityVerdicts, AgreeWithTheKeyValueFileNames) {
   // Given the kv histories, -ok files should be linearizable and -bad ones not.
   int files = 0;
