@@ -31,6 +31,12 @@ class SearchCache {
   std::size_t memory_bytes() const {
     return slots_.capacity() * sizeof(Slot) + gaps_.capacity() * sizeof(std::uint32_t);
   }
+  // What memory_bytes() may reach after `more` insertions: a growth briefly holds the old table
+  // and one twice its size, so a limit checked only now and then must look ahead.
+  std::size_t memory_bytes_within(std::size_t more) const {
+    const bool grows = (size_ + more) * 2 > slots_.size();
+    return memory_bytes() + (grows ? 2 * slots_.size() * sizeof(Slot) : 0);
+  }
 
  private:
   struct Slot {

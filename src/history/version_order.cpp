@@ -525,52 +525,41 @@ ValueSignature Decision::after(const ValueSignature& before, std::uint32_t opera
   return {before.length + added.length, before.hash * powers_[added.length] + added.hash};
 }
 
-// Each failed compare-and-set goes where the version is not the one it ruled out and its
-// interval allows, without delaying anything after it (so the others' places stay valid):
-// between positions k-1 and k with max(time k-1, invocation) <= min(completion, time k).
+// Failed compare-and-sets merged into the order by one sweep: before each operation of the
+// order, every failed compare-and-set invoked by the time that operation goes in is placed,
+// if the value is not the one it expected; placing it then delays nothing. One that would have
+// to wait for a value that does not come before it completes leaves the key to the search.
 bool Decision::place_failed(std::vector<std::uint32_t>& order) {
   if (failed_compare_and_sets_.empty()) return true;
-  std::vector<std::int64_t> times(order.size());
-  std::vector<ValueSignature> values(order.size());  // the value after each position
+  std::vector<ValueSignature> expected(operations_.size());
+  for (const std::uint32_t operation : failed_compare_and_sets_)
+    expected[operation] = signature_of(text(model(operation).expected), powers_);
+  std::vector<std::uint32_t> merged, waiting;
+  merged.reserve(order.size() + failed_compare_and_sets_.size());
+  std::size_t admitted = 0;  // failed_compare_and_sets_ is in invocation order
   std::int64_t now = kBeforeEverything;
   ValueSignature value;
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    now = std::max(now, invoked(order[k]));
-    times[k] = now;
+  for (std::size_t k = 0;; ++k) {
+    const bool last = k == order.size();
+    const std::int64_t next = last ? kNever : std::max(now, invoked(order[k]));
+    for (; admitted < failed_compare_and_sets_.size() &&
+           invoked(failed_compare_and_sets_[admitted]) <= next;
+         ++admitted)
+      waiting.push_back(failed_compare_and_sets_[admitted]);
+    std::erase_if(waiting, [&](std::uint32_t operation) {
+      if (value == expected[operation]) return false;
+      merged.push_back(operation);
+      now = std::max(now, invoked(operation));
+      return true;
+    });
+    for (const std::uint32_t operation : waiting)
+      if (completed(operation) < next || last)
+        return not_applicable(
+            "a failed compare-and-set found no place in the order the versions give");
+    if (last) break;
+    merged.push_back(order[k]);
+    now = next;
     if (model(order[k]).function != Function::kRead) value = after(value, order[k]);
-    values[k] = value;
-  }
-  std::vector<std::pair<std::size_t, std::uint32_t>> placed;  // (before position, operation)
-  for (const std::uint32_t operation : failed_compare_and_sets_) {
-    const std::int64_t from = invoked(operation), until = completed(operation);
-    const ValueSignature expected = signature_of(text(model(operation).expected), powers_);
-    // The first position whose time is at least the invocation; before it nothing fits.
-    std::size_t k = static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), from) -
-                                             times.begin());
-    bool found = false;
-    for (;; ++k) {
-      const std::int64_t previous = k == 0 ? kBeforeEverything : times[k - 1];
-      if (std::max(previous, from) > until) break;
-      if ((k == 0 ? ValueSignature{} : values[k - 1]) != expected &&
-          (k == order.size() || std::max(previous, from) <= times[k])) {
-        found = true;
-        break;
-      }
-      if (k == order.size()) break;
-    }
-    if (!found)
-      return not_applicable(
-          "a failed compare-and-set found no place in the order the versions give");
-    placed.emplace_back(k, operation);
-  }
-  std::stable_sort(placed.begin(), placed.end());
-  std::vector<std::uint32_t> merged;
-  merged.reserve(order.size() + placed.size());
-  std::size_t next = 0;
-  for (std::size_t k = 0; k <= order.size(); ++k) {
-    for (; next < placed.size() && placed[next].first == k; ++next)
-      merged.push_back(placed[next].second);
-    if (k < order.size()) merged.push_back(order[k]);
   }
   order = std::move(merged);
   return true;

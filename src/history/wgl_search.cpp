@@ -20,6 +20,8 @@ constexpr std::int32_t kHead = 0;  // the list's sentinel node
 // is exact because lifts and unlifts nest like the stack of linearized operations.
 }  // namespace
 
+constexpr std::uint64_t kBudgetCheckInterval = 4096;  // steps between clock and memory checks
+
 // Named (not in the anonymous namespace) because LinearizationSearch holds one.
 class Search {
  public:
@@ -43,6 +45,10 @@ class Search {
   // Runs at most `budget` more steps; the result once decided or stopped by a limit.
   std::optional<SearchResult> run_for(std::uint64_t budget);
   std::size_t memory_bytes() const { return cache_.memory_bytes() + values_.memory_bytes(); }
+  // Looking ahead by the steps until the next check (search_cache.h).
+  std::size_t memory_bytes_until_next_check() const {
+    return cache_.memory_bytes_within(kBudgetCheckInterval) + values_.memory_bytes();
+  }
 
  private:
   struct Frame {
@@ -305,7 +311,7 @@ bool Search::backtrack(std::int32_t& node) {
 }
 
 bool Search::out_of_budget(SearchResult& result) {
-  const std::size_t bytes = memory_bytes();
+  const std::size_t bytes = memory_bytes_until_next_check();
   std::size_t in_use = bytes;
   if (limits_.memory_in_use) {
     in_use = limits_.memory_in_use->fetch_add(bytes - memory_reported_) + bytes - memory_reported_;
@@ -345,7 +351,6 @@ SearchResult Search::finish(Verdict verdict) {
 }
 
 std::optional<SearchResult> Search::run_for(std::uint64_t budget) {
-  constexpr std::uint64_t kBudgetCheckInterval = 4096;  // steps between clock reads
   if (!started_) {
     node_ = next_[kHead];
     started_ = true;
