@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace zerospof::history {
 namespace {
 
@@ -54,6 +56,43 @@ TEST(WglSearch, UnknownOperationMayNeverTakeEffect) {
   };
   EXPECT_EQ(search_linearization(operations, values, SearchLimits{}).verdict,
             Verdict::kLinearizable);
+}
+
+}  // namespace
+}  // namespace zerospof::history
+
+namespace zerospof::history {
+namespace {
+
+TEST(WglSearch, IdenticalUnknownOperationsAreNotTriedInEveryCombination) {
+  // Given 20 timed-out writes of "1" and 20 of "2", all in flight, 40 reads seeing 1, 2, 1,
+  // 2... one after another (each needs one more write), then a read of "3", which nothing
+  // wrote: refuting it exhausts every order. Trying identical writes in invocation order only,
+  // the search memoises counts of each value's writes (about 21 x 21 sets per read) instead of
+  // subsets (2^40), which would not fit the 64 MiB limit.
+  ValueTable values;
+  const ValueId one = values.intern("1"), two = values.intern("2");
+  std::vector<PartitionOperation> operations;
+  for (int i = 0; i < 40; ++i)
+    operations.push_back({{Function::kWrite, Outcome::kUnknown, i % 2 ? two : one}, 0, kNever});
+  for (int i = 0; i < 40; ++i)
+    operations.push_back({{Function::kRead, Outcome::kOk, kAbsent, kAbsent, i % 2 ? two : one},
+                          2 * i + 1,
+                          2 * i + 2});
+  SearchLimits limits;
+  limits.max_memory_bytes = std::size_t{64} << 20;
+  const SearchResult linearizable = search_linearization(operations, values, limits);
+  ASSERT_EQ(linearizable.verdict, Verdict::kLinearizable);
+  // The linearization uses the writes of each value in invocation order.
+  std::vector<std::uint32_t> writes_of_one;
+  for (const std::uint32_t operation : linearizable.order)
+    if (operation < 40 && operation % 2 == 0) writes_of_one.push_back(operation);
+  EXPECT_TRUE(std::is_sorted(writes_of_one.begin(), writes_of_one.end()));
+  operations.push_back(
+      {{Function::kRead, Outcome::kOk, kAbsent, kAbsent, values.intern("3")}, 81, 82});
+  const SearchResult refuted = search_linearization(operations, values, limits);
+  EXPECT_EQ(refuted.verdict, Verdict::kNotLinearizable) << refuted.undecided_reason;
+  EXPECT_LT(refuted.states, 100'000u);
 }
 
 }  // namespace
