@@ -3,6 +3,7 @@
 #include "analysis/addons.h"
 #include "analysis/criteria.h"
 #include "analysis/engine.h"
+#include "analysis/findings.h"
 
 namespace zerospof::analysis {
 
@@ -81,7 +82,12 @@ Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
   all.workloads.insert(all.workloads.end(), manifests.workloads.begin(), manifests.workloads.end());
   all.budgets.insert(all.budgets.end(), manifests.budgets.begin(), manifests.budgets.end());
   all.services.insert(all.services.end(), manifests.services.begin(), manifests.services.end());
-  Engine engine(cluster, all.workloads, options);
+  all.webhooks = manifests.webhooks;
+  all.volumes = manifests.volumes;
+  all.claims = manifests.claims;
+  all.storage_classes = manifests.storage_classes;
+  pin_to_volume_nodes(all);
+  Engine engine(cluster, all, options);
   Report report;
   report.failures = options.failures;
   for (const model::Node& node : cluster.nodes) report.node_names.push_back(node.name);
@@ -99,6 +105,11 @@ Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
     for (int service : report.subjects[s].services) report.summaries[service] = subjects[s];
   report.skipped = engine.skipped();
   judge_criteria(cluster, all, engine, report);
+  report.notes.insert(report.notes.end(), engine.notes().begin(), engine.notes().end());
+  find_blocking_budgets(all, report.findings);
+  find_unspread_replicas(cluster, all, report.findings);
+  find_node_bound_volumes(all, report.findings);
+  find_local_traffic_on_one_node(cluster, all, report.findings);
   return report;
 }
 

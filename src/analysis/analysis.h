@@ -58,7 +58,8 @@ struct ServiceInfo {
   std::string name;  // "etcd", "coredns", "deployment/shop/web"
   model::ServiceClass service_class = model::ServiceClass::kDataPath;
   std::string what;            // one line: what it is and how it stays available
-  util::SourceLocation where;  // for workloads from manifests
+  util::SourceLocation where;  // for workloads and webhooks from manifests
+  std::string blocks;          // admission webhooks: the writes rejected while it is down
 };
 
 // Why a verdict is what it is; report.cpp turns it and the numbers into one line.
@@ -87,6 +88,8 @@ enum class Reason : std::uint8_t {
   kNoReflector,
   kPartitionMinority,
   kVipSplitBrain,
+  kWebhookDegraded,
+  kWebhookDown,
 };
 
 struct Verdict {
@@ -95,7 +98,7 @@ struct Verdict {
   Health now = Health::kOk;     // the moment the failure happens
   Health after = Health::kOk;   // once Kubernetes has rescheduled what it can
   Reason reason = Reason::kAllLive;
-  std::int32_t live = 0, total = 0, live_after = 0, extra = 0;
+  std::int32_t live = 0, total = 0, live_after = 0, extra = 0;  // webhooks: extra = service
 };
 
 struct ScenarioResult {
@@ -122,6 +125,18 @@ struct Criterion {
   std::string reason;
 };
 
+// A rule that judges the manifests as written, whatever fails: a budget that blocks every
+// drain, replicas the scheduler may stack on one node, a volume that ties a pod to its node, a
+// Service that only nodes running its pods answer. Findings never change the exit code, which
+// only the failure scenarios set.
+struct Finding {
+  std::string rule;            // stable identifier: "pdb-blocks-drain" (docs/check.md)
+  std::string object;          // "poddisruptionbudget/shop/web"
+  util::SourceLocation where;  // where the object is written
+  std::string reason;          // what happens, and in which scenarios
+  std::string fix;             // the constraint or setting that removes it
+};
+
 struct Report {
   std::vector<std::string> node_names;
   std::vector<std::string> domain_names;  // failure domains: nodes, or zones
@@ -135,6 +150,7 @@ struct Report {
   long omitted = 0;                       // non-ok scenarios past Options::detail_limit
   std::vector<ServiceSummary> summaries;  // per service
   std::vector<Criterion> criteria;
+  std::vector<Finding> findings;     // in rule order, then manifest order
   std::vector<std::string> notes;    // what the user needs to know; not failures
   std::vector<std::string> skipped;  // scenarios not analysed, and why
   int failures = 1;

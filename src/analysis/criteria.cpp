@@ -137,7 +137,7 @@ Criterion health_checks(const model::Manifests& all) {
   return criterion;
 }
 
-Criterion disruption_budgets(const model::Manifests& all, std::vector<std::string>& notes) {
+Criterion disruption_budgets(const model::Manifests& all) {
   std::vector<std::string> uncovered, blocking;
   for (const model::Workload& workload : all.workloads) {
     if (workload.kind == model::WorkloadKind::kDaemonSet || workload.replicas == 0) continue;
@@ -152,9 +152,6 @@ Criterion disruption_budgets(const model::Manifests& all, std::vector<std::strin
       blocking.push_back(fmt::format("{} (PDB {})", workload.display_name(), budget->name));
     }
   }
-  for (const std::string& name : blocking)
-    notes.push_back(
-        fmt::format("{} allows no eviction: every node drain that touches it hangs", name));
   Criterion criterion{
       "Pod disruption budgets prevent service outages", Result::kPass,
       "every replicated workload has a PodDisruptionBudget that still allows drains"};
@@ -216,16 +213,8 @@ void plan_notes(const model::Cluster& cluster, const Engine& engine,
 void manifest_notes(const model::Manifests& all, std::vector<std::string>& notes) {
   for (const model::Workload& workload : all.workloads) {
     if (workload.deployed_by_zerospof || workload.kind == model::WorkloadKind::kDaemonSet) continue;
+    // Unset replicas and unspread ones are findings (replica_placement_rule.cpp).
     std::string where = workload.where.to_string();
-    if (workload.replicas_defaulted)
-      notes.push_back(fmt::format("{}: {} sets no replicas, so Kubernetes runs 1", where,
-                                  workload.display_name()));
-    if (workload.replicas > 1 && workload.spread.required_key == model::SpreadKey::kNone)
-      notes.push_back(
-          fmt::format("{}: {} has no required anti-affinity or DoNotSchedule spread: "
-                      "its {} replicas may share one node{}",
-                      where, workload.display_name(), workload.replicas,
-                      workload.spread.preferred ? " (a preference is not a guarantee)" : ""));
     if (workload.kind == model::WorkloadKind::kStatefulSet)
       notes.push_back(
           fmt::format("{}: {} is a StatefulSet: pods on a dead node are not replaced "
@@ -257,7 +246,7 @@ void judge_criteria(const model::Cluster& cluster, const model::Manifests& all,
   report.criteria.push_back({"Automatic recovery when nodes come back online", Result::kNotJudged,
                              "judged by `zerospof drill` (recovery after heal)"});
   report.criteria.push_back(health_checks(all));
-  report.criteria.push_back(disruption_budgets(all, report.notes));
+  report.criteria.push_back(disruption_budgets(all));
   plan_notes(cluster, engine, report.notes);
   manifest_notes(all, report.notes);
 }

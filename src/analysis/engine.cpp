@@ -23,14 +23,17 @@ Health weigh(const Verdict& verdict, model::ServiceClass service_class) {
 
 }  // namespace
 
-Engine::Engine(const model::Cluster& cluster, const std::vector<model::Workload>& workloads,
+Engine::Engine(const model::Cluster& cluster, const model::Manifests& manifests,
                const Options& options)
     : cluster_(cluster),
       options_(options),
       topology_(cluster),
       control_plane_(cluster),
       services_(control_plane_services(control_plane_)),
-      workloads_(workloads, topology_, services_, control_plane_.subject_count()),
+      workloads_(manifests.workloads, topology_, services_, control_plane_.subject_count()),
+      webhooks_(manifests, workloads_, services_,
+                control_plane_.subject_count() + static_cast<int>(workloads_.groups().size()),
+                notes_),
       liveness_(topology_.node_count()) {
   for (int i = 0; i < control_plane_.subject_count(); ++i) {
     subjects_.push_back(Subject{{i}});
@@ -40,6 +43,11 @@ Engine::Engine(const model::Cluster& cluster, const std::vector<model::Workload>
     subjects_.push_back(Subject{group.services});
     subject_class_.push_back(group.service_class);
   }
+  for (int w = 0; w < webhooks_.size(); ++w) {
+    subjects_.push_back(Subject{{webhooks_.service(w)}});
+    subject_class_.push_back(model::ServiceClass::kControlPlane);
+  }
+  if (!webhooks_.empty()) group_verdicts_.resize(workloads_.groups().size());
   for (size_t g = 0; g < workloads_.groups().size(); ++g) {
     int eligibility_class = workloads_.groups()[g].eligibility_class;
     baseline_.push_back(workloads_.evaluate(static_cast<int>(g),
@@ -61,10 +69,15 @@ void Engine::evaluate_liveness(ScenarioResult& result) {
   for (size_t c = 0; c < classes.size(); ++c) {
     ClassState state = workloads_.class_state(static_cast<int>(c), liveness_);
     bool touched = state.lost_nodes > 0;
-    for (int group : workloads_.groups_of_class(static_cast<int>(c)))
-      add(result,
-          touched ? workloads_.evaluate(group, state, outcome.scheduling_up) : baseline_[group]);
+    for (int group : workloads_.groups_of_class(static_cast<int>(c))) {
+      Verdict verdict =
+          touched ? workloads_.evaluate(group, state, outcome.scheduling_up) : baseline_[group];
+      if (!webhooks_.empty()) group_verdicts_[group] = verdict;
+      add(result, verdict);
+    }
   }
+  // Webhook subjects follow every group, so their verdicts keep the result in subject order.
+  for (int w = 0; w < webhooks_.size(); ++w) add(result, webhooks_.evaluate(w, group_verdicts_));
 }
 
 void Engine::evaluate(const Scenario& scenario, ScenarioResult& result) {

@@ -15,14 +15,14 @@
 #include "analysis/control_plane.h"
 #include "analysis/liveness.h"
 #include "analysis/topology.h"
+#include "analysis/webhooks.h"
 #include "analysis/workloads.h"
 
 namespace zerospof::analysis {
 
 class Engine {
  public:
-  Engine(const model::Cluster& cluster, const std::vector<model::Workload>& workloads,
-         const Options& options);
+  Engine(const model::Cluster& cluster, const model::Manifests& manifests, const Options& options);
 
   // Calls `visit` for each scenario in order of size (baseline, then single failures, then
   // pairs ...), with its result. Returns the number of scenarios evaluated.
@@ -34,6 +34,7 @@ class Engine {
   const Topology& topology() const { return topology_; }
   const ControlPlane& control_plane() const { return control_plane_; }
   const std::vector<std::string>& skipped() const { return skipped_; }
+  const std::vector<std::string>& notes() const { return notes_; }
 
  private:
   void evaluate(const Scenario& scenario, ScenarioResult& result);
@@ -49,11 +50,14 @@ class Engine {
   ControlPlane control_plane_;
   std::vector<ServiceInfo> services_;
   Workloads workloads_;
+  std::vector<std::string> notes_;
+  Webhooks webhooks_;
   std::vector<Subject> subjects_;
   std::vector<model::ServiceClass> subject_class_;
   std::vector<Verdict> baseline_;  // per group, for untouched classes
   Liveness liveness_;
   std::vector<Verdict> scratch_;
+  std::vector<Verdict> group_verdicts_;  // this scenario's, per group, when webhooks need them
   std::vector<std::string> skipped_;
 };
 

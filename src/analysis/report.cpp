@@ -113,6 +113,14 @@ std::string Report::reason_text(const Verdict& v) const {
     case Reason::kVipSplitBrain:
       return "both sides elect a VRRP master and claim the VIP; the minority side's has no "
              "ready apiserver";
+    case Reason::kWebhookDegraded:
+      return fmt::format("{} of {} pods behind it live; writes are still admitted", v.live,
+                         v.total);
+    case Reason::kWebhookDown:
+      return fmt::format(
+          "{} of {} pods behind it live, {} after rescheduling: the API rejects {} until one "
+          "is ready",
+          v.live, v.total, v.live_after, services[v.extra].blocks);
   }
   return "?";
 }

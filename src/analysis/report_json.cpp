@@ -76,6 +76,19 @@ json criteria_json(const Report& report) {
   return criteria;
 }
 
+json findings_json(const Report& report) {
+  json findings = json::array();
+  for (const Finding& finding : report.findings) {
+    json entry = {{"rule", finding.rule},
+                  {"object", finding.object},
+                  {"reason", finding.reason},
+                  {"fix", finding.fix}};
+    if (finding.where.known()) entry["location"] = finding.where.to_string();
+    findings.push_back(entry);
+  }
+  return findings;
+}
+
 }  // namespace
 
 std::string format_json(const Report& report) {
@@ -117,6 +130,7 @@ std::string format_json(const Report& report) {
                 {"omitted", report.omitted}}},
               {"pointsOfFailure", failures},
               {"criteria", criteria_json(report)},
+              {"findings", findings_json(report)},
               {"notes", report.notes},
               {"skipped", report.skipped},
               {"verdict", report.any_down() ? "down" : "ok"}};

@@ -115,6 +115,19 @@ void write_criteria(std::string& out, const Report& report, const util::Style& s
   }
 }
 
+// Findings hold whatever fails, so they come before the criteria they explain.
+void write_findings(std::string& out, const Report& report, const util::Style& style) {
+  if (report.findings.empty()) return;
+  out += style.bold("Findings (whatever fails)") + "\n";
+  for (const Finding& finding : report.findings) {
+    out +=
+        fmt::format("  {} {} {}{}\n", style.yellow("!"), style.bold(finding.rule), finding.object,
+                    finding.where.known() ? " (" + finding.where.to_string() + ")" : "");
+    out += fmt::format("      {}\n      fix: {}\n", finding.reason, finding.fix);
+  }
+  out += "\n";
+}
+
 }  // namespace
 
 std::string format_text(const Report& report, const util::Style& style, bool verbose) {
@@ -126,6 +139,7 @@ std::string format_text(const Report& report, const util::Style& style, bool ver
   out += "\n";
   write_failures(out, report, style);
   out += "\n";
+  write_findings(out, report, style);
   write_criteria(out, report, style);
   if (!report.notes.empty() || !report.skipped.empty()) {
     out += "\n" + style.bold("Notes") + "\n";

@@ -54,6 +54,7 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
     auto [it, added] = group_index.emplace(key, static_cast<int>(groups_.size()));
     if (added) groups_.push_back(group);
     groups_[it->second].services.push_back(static_cast<int>(services.size()));
+    group_of_workload_.push_back(it->second);
     services.push_back({workload.display_name(), workload.service_class, "", workload.where});
   }
   groups_by_class_.resize(topology.classes().size());

@@ -47,6 +47,8 @@ class Workloads {
     return groups_by_class_[eligibility_class];
   }
   int first_subject() const { return first_subject_; }
+  // The group of the i-th workload given to the constructor.
+  int group_of_workload(int workload) const { return group_of_workload_[workload]; }
 
   ClassState class_state(int eligibility_class, const Liveness& liveness) const;
   ClassState baseline_state(int eligibility_class) const;
@@ -56,6 +58,7 @@ class Workloads {
   const Topology& topology_;
   std::vector<WorkloadGroup> groups_;
   std::vector<std::vector<int>> groups_by_class_;
+  std::vector<int> group_of_workload_;
   int first_subject_;
 };
 

@@ -6,6 +6,12 @@ namespace zerospof::model {
 
 namespace {
 
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& word : words) out += (out.empty() ? "" : ", ") + word;
+  return out;
+}
+
 bool requirement_matches(const LabelRequirement& requirement, const Labels& labels) {
   auto it = labels.find(requirement.key);
   bool present = it != labels.end();
@@ -46,6 +52,38 @@ std::string Workload::display_name() const {
                           : kind == WorkloadKind::kStatefulSet ? "statefulset"
                                                                : "daemonset";
   return std::string(kind_name) + "/" + namespace_name + "/" + name;
+}
+
+bool KubeService::selects(const Workload& workload) const {
+  return namespace_name == workload.namespace_name && !selector.empty() &&
+         LabelSelector{selector, {}}.matches(workload.pod_labels);
+}
+
+std::string AdmissionWebhook::display_name() const {
+  return std::string(mutating ? "mutatingwebhook/" : "validatingwebhook/") + configuration + "/" +
+         name;
+}
+
+std::string AdmissionWebhook::matched_writes() const {
+  std::string out;
+  for (const WebhookRule& rule : rules) {
+    std::vector<std::string> resources;
+    for (const std::string& resource : rule.resources)
+      for (const std::string& group : rule.api_groups)
+        resources.push_back(group.empty() ? resource : resource + "." + group);
+    if (!out.empty()) out += "; ";
+    out += joined(rule.operations) + " of " + joined(resources);
+  }
+  return out.empty() ? "no request" : out;
+}
+
+bool StorageClass::node_local() const {
+  static const char* const kNodeLocal[] = {
+      "kubernetes.io/no-provisioner", "rancher.io/local-path", "openebs.io/local", "topolvm.io",
+      "local.csi.openebs.io",         "lvm.csi.metal-stack.io"};
+  for (const char* local : kNodeLocal)
+    if (provisioner == local) return true;
+  return false;
 }
 
 int DisruptionBudget::allowed_disruptions(int replicas) const {

@@ -1,7 +1,9 @@
 // Kubernetes objects that matter for availability, as plain values: workloads (Deployment,
-// StatefulSet, DaemonSet) with their replicas, placement rules and requests; the
-// PodDisruptionBudgets and Services that select their pods. Filled from --manifests by the plan
-// module and from what zerospof itself deploys by the analysis; read-only afterwards.
+// StatefulSet, DaemonSet) with their replicas, placement rules, volumes and requests; the
+// PodDisruptionBudgets and Services that select their pods; the admission webhooks the API
+// server calls; the volumes and storage classes that may tie a pod to one node. Filled from
+// --manifests by the plan module and from what zerospof itself deploys by the analysis;
+// read-only afterwards.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +59,18 @@ enum class WorkloadKind { kDeployment, kStatefulSet, kDaemonSet };
 // brief absence goes unnoticed while it is rescheduled; observability loses alerts and graphs.
 enum class ServiceClass { kDataPath, kControlPlane, kController, kObservability };
 
+// A volume of a pod template that may keep the pod on one node. Other volume kinds (ConfigMaps,
+// Secrets, emptyDir, projected) follow the pod wherever it goes, so they are not kept.
+struct PodVolume {
+  enum class Source { kHostPath, kClaim, kClaimTemplate };
+  Source source = Source::kClaim;
+  std::string name;
+  std::string path_or_claim;  // kHostPath: the host path; kClaim: the claim's name
+  std::string storage_class;  // kClaimTemplate: spec.storageClassName (empty: the default)
+  bool read_only = false;     // every container mounts it read-only (kHostPath only)
+  util::SourceLocation where;
+};
+
 struct Workload {
   WorkloadKind kind = WorkloadKind::kDeployment;
   std::string namespace_name = "default";
@@ -73,6 +87,7 @@ struct Workload {
   std::int64_t memory_request_bytes = 0;
   bool has_readiness_probe = false;  // every container has one
   bool has_liveness_probe = false;
+  std::vector<PodVolume> volumes;
   bool deployed_by_zerospof = false;
   util::SourceLocation where;
 
@@ -97,13 +112,77 @@ struct KubeService {
   std::string namespace_name = "default";
   std::string name;
   Labels selector;  // empty: no selector (endpoints managed by hand)
+  std::string type = "ClusterIP";
+  // externalTrafficPolicy: Local: a node forwards external traffic only to pods on itself.
+  bool external_traffic_local = false;
   util::SourceLocation where;
+
+  // True when the Service sends its traffic to `workload`'s pods.
+  bool selects(const Workload& workload) const;
+};
+
+// What one rule of an admission webhook matches: "CREATE, UPDATE of networking.k8s.io
+// ingresses". "*" matches everything, as in Kubernetes.
+struct WebhookRule {
+  std::vector<std::string> operations;
+  std::vector<std::string> api_groups;
+  std::vector<std::string> resources;
+};
+
+// One webhook of a ValidatingWebhookConfiguration or MutatingWebhookConfiguration. While the
+// Service it calls has no ready pod, the API server rejects every request its rules match when
+// it fails closed (failurePolicy: Fail, the default of admissionregistration.k8s.io/v1).
+struct AdmissionWebhook {
+  std::string configuration;  // metadata.name of the configuration
+  std::string name;           // webhooks[].name
+  bool mutating = false;
+  bool fails_closed = true;
+  std::string service_namespace, service_name;  // empty: clientConfig.url, outside the cluster
+  std::vector<WebhookRule> rules;
+  util::SourceLocation where;
+
+  std::string display_name() const;  // "validatingwebhook/ingress-nginx-admission/validate..."
+  // The writes it guards, for a person: "CREATE, UPDATE of ingresses.networking.k8s.io".
+  std::string matched_writes() const;
+};
+
+// A PersistentVolume's ties to nodes: a local volume, or one whose required node affinity lists
+// kubernetes.io/hostname values, can only be used on those nodes.
+struct PersistentVolume {
+  std::string name;
+  bool local = false;                       // spec.local or spec.hostPath
+  std::vector<std::string> nodes;           // hostnames its node affinity allows; empty: any node
+  std::string claim_namespace, claim_name;  // spec.claimRef
+  util::SourceLocation where;
+};
+
+struct PersistentVolumeClaim {
+  std::string namespace_name = "default";
+  std::string name;
+  std::string volume_name;    // spec.volumeName: bound to this PersistentVolume
+  std::string storage_class;  // spec.storageClassName
+  util::SourceLocation where;
+};
+
+struct StorageClass {
+  std::string name;
+  std::string provisioner;
+  bool is_default = false;  // storageclass.kubernetes.io/is-default-class: "true"
+  util::SourceLocation where;
+
+  // Its volumes live on the node that first used them (static local volumes, local-path,
+  // OpenEBS hostpath, TopoLVM): they do not follow a pod to another node.
+  bool node_local() const;
 };
 
 struct Manifests {
   std::vector<Workload> workloads;
   std::vector<DisruptionBudget> budgets;
   std::vector<KubeService> services;
+  std::vector<AdmissionWebhook> webhooks;
+  std::vector<PersistentVolume> volumes;
+  std::vector<PersistentVolumeClaim> claims;
+  std::vector<StorageClass> storage_classes;
   int ignored_objects = 0;  // kinds that do not affect availability (RBAC, CRDs, ConfigMaps...)
 };
 

@@ -1,6 +1,7 @@
 // Reads Kubernetes manifests into model::Manifests. Only the fields that decide availability
 // are read: replicas, pod labels, node selection, tolerations, anti-affinity, topology spread,
-// requests and probes; PDB budgets; Service selectors. Unknown fields are Kubernetes' business,
+// requests, probes and volumes; PDB budgets; Service selectors and traffic policy; admission
+// webhooks; PersistentVolumes, claims and StorageClasses. Unknown fields are Kubernetes' business,
 // so they are skipped, but a field we read must have the type Kubernetes gives it.
 
 #include <fmt/format.h>
@@ -43,13 +44,20 @@ class ManifestReader {
   Status read_affinity(const YamlNode& affinity, model::Workload& workload);
   Status read_spread(const YamlNode& constraints, model::Workload& workload);
   Status read_containers(const YamlNode& containers, model::Workload& workload);
+  Status read_volumes(const YamlNode& pod_spec, model::Workload& workload);
+  Status read_claim_templates(const YamlNode& templates, model::Workload& workload);
   Status read_budget(const YamlNode& object);
   Status read_service(const YamlNode& object);
+  Status read_webhooks(const YamlNode& object, bool mutating);
+  Status read_persistent_volume(const YamlNode& object);
+  Status read_claim(const YamlNode& object);
+  Status read_storage_class(const YamlNode& object);
 
   Result<model::Labels> labels(const YamlNode* node) const;
   Result<model::LabelSelector> selector(const YamlNode* node) const;
   Result<std::vector<LabelRequirement>> requirements(const YamlNode* node) const;
   Result<std::string> text(const YamlNode* node, std::string_view what) const;
+  Result<std::vector<std::string>> words(const YamlNode* node, std::string_view what) const;
   Result<int> integer(const YamlNode* node, std::string_view what) const;
   Status expect(const YamlNode* node, YamlNode::Kind kind, std::string_view what) const;
   // Sets the object's namespace (default "default"), name and position.
@@ -74,6 +82,18 @@ Result<std::string> ManifestReader::text(const YamlNode* node, std::string_view 
   if (node == nullptr) return std::string();
   ZEROSPOF_RETURN_IF_ERROR(expect(node, YamlNode::Kind::kScalar, what));
   return node->scalar;
+}
+
+Result<std::vector<std::string>> ManifestReader::words(const YamlNode* node,
+                                                       std::string_view what) const {
+  std::vector<std::string> result;
+  if (node == nullptr) return result;
+  ZEROSPOF_RETURN_IF_ERROR(expect(node, YamlNode::Kind::kSequence, what));
+  for (const YamlNode& item : node->values) {
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string word, text(&item, what));
+    result.push_back(util::printable(word, 253));
+  }
+  return result;
 }
 
 Result<int> ManifestReader::integer(const YamlNode* node, std::string_view what) const {
@@ -166,6 +186,11 @@ Status ManifestReader::read_object(const YamlNode& object) {
   if (kind == "DaemonSet") return read_workload(object, model::WorkloadKind::kDaemonSet);
   if (kind == "PodDisruptionBudget") return read_budget(object);
   if (kind == "Service") return read_service(object);
+  if (kind == "ValidatingWebhookConfiguration") return read_webhooks(object, false);
+  if (kind == "MutatingWebhookConfiguration") return read_webhooks(object, true);
+  if (kind == "PersistentVolume") return read_persistent_volume(object);
+  if (kind == "PersistentVolumeClaim") return read_claim(object);
+  if (kind == "StorageClass") return read_storage_class(object);
   // Skipping it like any other kind would leave the user believing their plan was checked.
   ZEROSPOF_ASSIGN_OR_RETURN(std::string api_version,
                             text(at(&object, {"apiVersion"}), "apiVersion"));
@@ -198,6 +223,8 @@ Status ManifestReader::read_workload(const YamlNode& object, model::WorkloadKind
     workload.service_class = model::ServiceClass::kObservability;
   if (const YamlNode* pod_spec = at(&object, {"spec", "template", "spec"}))
     ZEROSPOF_RETURN_IF_ERROR(read_pod_spec(*pod_spec, workload));
+  if (const YamlNode* templates = at(&object, {"spec", "volumeClaimTemplates"}))
+    ZEROSPOF_RETURN_IF_ERROR(read_claim_templates(*templates, workload));
   out_.workloads.push_back(std::move(workload));
   return {};
 }
@@ -220,10 +247,75 @@ Status ManifestReader::read_pod_spec(const YamlNode& pod_spec, model::Workload& 
     ZEROSPOF_RETURN_IF_ERROR(read_affinity(*affinity, workload));
   if (const YamlNode* constraints = at(&pod_spec, {"topologySpreadConstraints"}))
     ZEROSPOF_RETURN_IF_ERROR(read_spread(*constraints, workload));
+  ZEROSPOF_RETURN_IF_ERROR(read_volumes(pod_spec, workload));
   const YamlNode* containers = at(&pod_spec, {"containers"});
   if (containers == nullptr)
     return util::fail(source_.error_at(pod_spec.where, "the pod template has no containers"));
   return read_containers(*containers, workload);
+}
+
+// True when no container of the pod mounts volume `name` writable: a host path read only for
+// the node's own state (as operators read /var/lib/calico) keeps no data of the pod.
+bool mounted_read_only(const YamlNode& pod_spec, const std::string& name) {
+  for (std::string_view list : {"containers", "initContainers"}) {
+    const YamlNode* containers = at(&pod_spec, {list});
+    if (containers == nullptr || !containers->is_sequence()) continue;
+    for (const YamlNode& container : containers->values) {
+      const YamlNode* mounts = at(&container, {"volumeMounts"});
+      if (mounts == nullptr || !mounts->is_sequence()) continue;
+      for (const YamlNode& mount : mounts->values) {
+        const YamlNode* mount_name = at(&mount, {"name"});
+        const YamlNode* read_only = at(&mount, {"readOnly"});
+        if (mount_name != nullptr && mount_name->scalar == name &&
+            (read_only == nullptr || read_only->scalar != "true"))
+          return false;
+      }
+    }
+  }
+  return true;
+}
+
+Status ManifestReader::read_volumes(const YamlNode& pod_spec, model::Workload& workload) {
+  const YamlNode* volumes = at(&pod_spec, {"volumes"});
+  if (volumes == nullptr) return {};
+  ZEROSPOF_RETURN_IF_ERROR(expect(volumes, YamlNode::Kind::kSequence, "volumes"));
+  for (const YamlNode& item : volumes->values) {
+    model::PodVolume volume;
+    ZEROSPOF_ASSIGN_OR_RETURN(volume.name, text(at(&item, {"name"}), "volumes[].name"));
+    volume.where = item.where;
+    if (const YamlNode* host_path = at(&item, {"hostPath"})) {
+      volume.source = model::PodVolume::Source::kHostPath;
+      ZEROSPOF_ASSIGN_OR_RETURN(volume.path_or_claim,
+                                text(at(host_path, {"path"}), "hostPath.path"));
+      volume.read_only = mounted_read_only(pod_spec, volume.name);
+    } else if (const YamlNode* claim = at(&item, {"persistentVolumeClaim"})) {
+      volume.source = model::PodVolume::Source::kClaim;
+      ZEROSPOF_ASSIGN_OR_RETURN(volume.path_or_claim,
+                                text(at(claim, {"claimName"}), "persistentVolumeClaim.claimName"));
+    } else {
+      continue;
+    }
+    volume.name = util::printable(volume.name, 253);
+    volume.path_or_claim = util::printable(volume.path_or_claim, 253);
+    workload.volumes.push_back(std::move(volume));
+  }
+  return {};
+}
+
+Status ManifestReader::read_claim_templates(const YamlNode& templates, model::Workload& workload) {
+  ZEROSPOF_RETURN_IF_ERROR(expect(&templates, YamlNode::Kind::kSequence, "volumeClaimTemplates"));
+  for (const YamlNode& item : templates.values) {
+    model::PodVolume volume;
+    volume.source = model::PodVolume::Source::kClaimTemplate;
+    volume.where = item.where;
+    ZEROSPOF_ASSIGN_OR_RETURN(volume.name, text(at(&item, {"metadata", "name"}), "metadata.name"));
+    ZEROSPOF_ASSIGN_OR_RETURN(volume.storage_class,
+                              text(at(&item, {"spec", "storageClassName"}), "storageClassName"));
+    volume.name = util::printable(volume.name, 253);
+    volume.storage_class = util::printable(volume.storage_class, 253);
+    workload.volumes.push_back(std::move(volume));
+  }
+  return {};
 }
 
 model::SpreadKey spread_key(const std::string& topology_key) {
@@ -347,7 +439,120 @@ Status ManifestReader::read_service(const YamlNode& object) {
   model::KubeService service;
   ZEROSPOF_RETURN_IF_ERROR(identify(object, service));
   ZEROSPOF_ASSIGN_OR_RETURN(service.selector, labels(at(&object, {"spec", "selector"})));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string type, text(at(&object, {"spec", "type"}), "spec.type"));
+  if (!type.empty()) service.type = util::printable(type, 63);
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string policy, text(at(&object, {"spec", "externalTrafficPolicy"}),
+                                                     "spec.externalTrafficPolicy"));
+  service.external_traffic_local = policy == "Local";
   out_.services.push_back(std::move(service));
+  return {};
+}
+
+Status ManifestReader::read_webhooks(const YamlNode& object, bool mutating) {
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string configuration,
+                            text(at(&object, {"metadata", "name"}), "metadata.name"));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string api_version,
+                            text(at(&object, {"apiVersion"}), "apiVersion"));
+  const YamlNode* webhooks = at(&object, {"webhooks"});
+  if (webhooks == nullptr) return {};
+  ZEROSPOF_RETURN_IF_ERROR(expect(webhooks, YamlNode::Kind::kSequence, "webhooks"));
+  for (const YamlNode& item : webhooks->values) {
+    model::AdmissionWebhook webhook;
+    webhook.configuration = util::printable(configuration, 253);
+    webhook.mutating = mutating;
+    webhook.where = item.where;
+    ZEROSPOF_ASSIGN_OR_RETURN(webhook.name, text(at(&item, {"name"}), "webhooks[].name"));
+    webhook.name = util::printable(webhook.name, 253);
+    const YamlNode* policy_node = at(&item, {"failurePolicy"});
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string policy, text(policy_node, "failurePolicy"));
+    if (policy.empty()) {
+      // admissionregistration.k8s.io/v1 defaults to Fail; the removed v1beta1 to Ignore.
+      webhook.fails_closed = !api_version.ends_with("/v1beta1");
+    } else if (policy == "Fail" || policy == "Ignore") {
+      webhook.fails_closed = policy == "Fail";
+    } else {
+      return util::fail(source_.error_at(
+          policy_node->where, fmt::format("failurePolicy must be Fail or Ignore, not '{}'",
+                                          util::printable(policy, 40))));
+    }
+    const YamlNode* service = at(&item, {"clientConfig", "service"});
+    ZEROSPOF_ASSIGN_OR_RETURN(webhook.service_namespace,
+                              text(at(service, {"namespace"}), "clientConfig.service.namespace"));
+    ZEROSPOF_ASSIGN_OR_RETURN(webhook.service_name,
+                              text(at(service, {"name"}), "clientConfig.service.name"));
+    webhook.service_namespace = util::printable(webhook.service_namespace, 63);
+    webhook.service_name = util::printable(webhook.service_name, 253);
+    if (const YamlNode* rules = at(&item, {"rules"})) {
+      ZEROSPOF_RETURN_IF_ERROR(expect(rules, YamlNode::Kind::kSequence, "rules"));
+      for (const YamlNode& rule_node : rules->values) {
+        model::WebhookRule rule;
+        ZEROSPOF_ASSIGN_OR_RETURN(rule.operations,
+                                  words(at(&rule_node, {"operations"}), "operations"));
+        ZEROSPOF_ASSIGN_OR_RETURN(rule.api_groups,
+                                  words(at(&rule_node, {"apiGroups"}), "apiGroups"));
+        ZEROSPOF_ASSIGN_OR_RETURN(rule.resources,
+                                  words(at(&rule_node, {"resources"}), "resources"));
+        webhook.rules.push_back(std::move(rule));
+      }
+    }
+    out_.webhooks.push_back(std::move(webhook));
+  }
+  return {};
+}
+
+Status ManifestReader::read_persistent_volume(const YamlNode& object) {
+  model::PersistentVolume volume;
+  volume.where = object.where;
+  ZEROSPOF_ASSIGN_OR_RETURN(volume.name, text(at(&object, {"metadata", "name"}), "metadata.name"));
+  volume.name = util::printable(volume.name, 253);
+  volume.local =
+      at(&object, {"spec", "local"}) != nullptr || at(&object, {"spec", "hostPath"}) != nullptr;
+  if (const YamlNode* terms =
+          at(&object, {"spec", "nodeAffinity", "required", "nodeSelectorTerms"})) {
+    ZEROSPOF_RETURN_IF_ERROR(expect(terms, YamlNode::Kind::kSequence, "nodeSelectorTerms"));
+    for (const YamlNode& term : terms->values) {
+      ZEROSPOF_ASSIGN_OR_RETURN(auto term_requirements,
+                                requirements(at(&term, {"matchExpressions"})));
+      for (const LabelRequirement& requirement : term_requirements)
+        if (requirement.key == "kubernetes.io/hostname" &&
+            requirement.op == LabelRequirement::Operator::kIn)
+          for (const std::string& node : requirement.values)
+            volume.nodes.push_back(util::printable(node, 253));
+    }
+  }
+  const YamlNode* claim = at(&object, {"spec", "claimRef"});
+  ZEROSPOF_ASSIGN_OR_RETURN(volume.claim_namespace,
+                            text(at(claim, {"namespace"}), "claimRef.namespace"));
+  ZEROSPOF_ASSIGN_OR_RETURN(volume.claim_name, text(at(claim, {"name"}), "claimRef.name"));
+  out_.volumes.push_back(std::move(volume));
+  return {};
+}
+
+Status ManifestReader::read_claim(const YamlNode& object) {
+  model::PersistentVolumeClaim claim;
+  ZEROSPOF_RETURN_IF_ERROR(identify(object, claim));
+  ZEROSPOF_ASSIGN_OR_RETURN(claim.volume_name,
+                            text(at(&object, {"spec", "volumeName"}), "spec.volumeName"));
+  ZEROSPOF_ASSIGN_OR_RETURN(claim.storage_class,
+                            text(at(&object, {"spec", "storageClassName"}), "storageClassName"));
+  out_.claims.push_back(std::move(claim));
+  return {};
+}
+
+Status ManifestReader::read_storage_class(const YamlNode& object) {
+  model::StorageClass storage_class;
+  storage_class.where = object.where;
+  ZEROSPOF_ASSIGN_OR_RETURN(storage_class.name,
+                            text(at(&object, {"metadata", "name"}), "metadata.name"));
+  storage_class.name = util::printable(storage_class.name, 253);
+  ZEROSPOF_ASSIGN_OR_RETURN(storage_class.provisioner,
+                            text(at(&object, {"provisioner"}), "provisioner"));
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      std::string is_default,
+      text(at(&object, {"metadata", "annotations", "storageclass.kubernetes.io/is-default-class"}),
+           "is-default-class"));
+  storage_class.is_default = is_default == "true";
+  out_.storage_classes.push_back(std::move(storage_class));
   return {};
 }
 
@@ -362,11 +567,8 @@ void classify(model::Manifests& manifests) {
   for (model::Workload& workload : manifests.workloads) {
     if (workload.service_class != model::ServiceClass::kDataPath) continue;
     bool served =
-        std::any_of(manifests.services.begin(), manifests.services.end(), [&](const auto& s) {
-          model::LabelSelector selector{s.selector, {}};
-          return s.namespace_name == workload.namespace_name && !s.selector.empty() &&
-                 selector.matches(workload.pod_labels);
-        });
+        std::any_of(manifests.services.begin(), manifests.services.end(),
+                    [&](const model::KubeService& service) { return service.selects(workload); });
     if (!served) workload.service_class = model::ServiceClass::kController;
   }
 }
@@ -413,6 +615,11 @@ util::Result<model::Manifests> load_manifests(const std::vector<std::string>& pa
     std::move(one.workloads.begin(), one.workloads.end(), std::back_inserter(all.workloads));
     std::move(one.budgets.begin(), one.budgets.end(), std::back_inserter(all.budgets));
     std::move(one.services.begin(), one.services.end(), std::back_inserter(all.services));
+    std::move(one.webhooks.begin(), one.webhooks.end(), std::back_inserter(all.webhooks));
+    std::move(one.volumes.begin(), one.volumes.end(), std::back_inserter(all.volumes));
+    std::move(one.claims.begin(), one.claims.end(), std::back_inserter(all.claims));
+    std::move(one.storage_classes.begin(), one.storage_classes.end(),
+              std::back_inserter(all.storage_classes));
     all.ignored_objects += one.ignored_objects;
   }
   classify(all);

@@ -34,7 +34,8 @@ namespace zerospof::plan {
 
 // Loads every *.yaml / *.yml / *.yaml.sed file under each of `paths` (a file or a directory,
 // recursively, in sorted order): the Deployments, StatefulSets, DaemonSets,
-// PodDisruptionBudgets and Services, with their positions; other kinds are counted and skipped.
+// PodDisruptionBudgets, Services, admission webhook configurations, PersistentVolumes, claims
+// and StorageClasses, with their positions; other kinds are counted and skipped.
 // Fields are read leniently (they are Kubernetes objects, not plans) but a field of the wrong
 // type is an error with file:line:col.
 util::Result<model::Manifests> load_manifests(const std::vector<std::string>& paths);

@@ -93,5 +93,60 @@ TEST(ManifestLoaderTest, MissingPathIsInvalidInput) {
   EXPECT_EQ(util::exit_code_for(manifests.error()), 2);
 }
 
+TEST(ManifestLoaderTest, UpstreamIngressNginxWebhookFailsClosedOnItsAdmissionService) {
+  auto manifests = load_manifests({testing::shared_path("upstream/ingress-nginx-baremetal.yaml")});
+  ASSERT_TRUE(manifests) << util::format_error(manifests.error());
+  ASSERT_EQ(manifests->webhooks.size(), 1u);
+  const model::AdmissionWebhook& webhook = manifests->webhooks[0];
+  EXPECT_TRUE(webhook.fails_closed);
+  EXPECT_EQ(webhook.service_namespace, "ingress-nginx");
+  EXPECT_EQ(webhook.service_name, "ingress-nginx-controller-admission");
+  EXPECT_EQ(webhook.matched_writes(), "CREATE, UPDATE of ingresses.networking.k8s.io");
+}
+
+TEST(ManifestLoaderTest, UnknownFailurePolicyPointsAtIt) {
+  auto manifests = load_manifests_from_string(R"(apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: guard}
+webhooks:
+  - name: guard.example.com
+    failurePolicy: Sometimes
+)",
+                                              "hooks.yaml");
+  ASSERT_FALSE(manifests);
+  EXPECT_NE(util::format_error(manifests.error()).find("hooks.yaml:6:20"), std::string::npos)
+      << util::format_error(manifests.error());
+}
+
+TEST(ManifestLoaderTest, LocalVolumesClaimsAndClassesAreRead) {
+  auto manifests = load_manifests_from_string(R"(apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv1}
+spec:
+  local: {path: /mnt/a}
+  claimRef: {namespace: shop, name: data}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+        - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [n1]}]
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: local
+  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
+provisioner: kubernetes.io/no-provisioner
+)",
+                                              "volumes.yaml");
+  ASSERT_TRUE(manifests) << util::format_error(manifests.error());
+  ASSERT_EQ(manifests->volumes.size(), 1u);
+  EXPECT_TRUE(manifests->volumes[0].local);
+  EXPECT_EQ(manifests->volumes[0].nodes, std::vector<std::string>{"n1"});
+  EXPECT_EQ(manifests->volumes[0].claim_name, "data");
+  ASSERT_EQ(manifests->storage_classes.size(), 1u);
+  EXPECT_TRUE(manifests->storage_classes[0].is_default);
+  EXPECT_TRUE(manifests->storage_classes[0].node_local());
+}
+
 }  // namespace
 }  // namespace zerospof::plan
