@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 runs=${1:-3}
 bundle=${BUNDLE:-render}
 binary=${ZEROSPOF:-build/release/src/cli/zerospof}
-binaries=${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}/v1.37.2
+# shellcheck source=../versions.env
+source versions.env
+binaries=${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}/$KUBERNETES_VERSION
 if [[ -z "${ZEROSPOF:-}" ]]; then
   # The same configuration as the other scripts that share build/release.
   cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZEROSPOF_TESTS=OFF >/dev/null

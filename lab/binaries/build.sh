@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the upstream binaries the lab runs (kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl, etcd, etcdctl, kwok) from Go modules at the versions pinned in
-# versions.env, into the binary cache that `zerospof apply` pushes from:
+# kube-scheduler, kubectl, etcd, etcdctl, kwok) from Go modules at the versions pinned in the
+# repository's versions.env (the one pin, which the C++ build reads too), into the binary cache
+# that `zerospof apply` pushes from:
 #   ${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}/<kubernetes version>/
 # with a manifest (name, version, sha256 per line). Go only builds upstream code for the lab;
 # zerospof itself is C++. Cached twice: a finished cache directory whose manifest matches the
@@ -10,8 +11,8 @@
 # Prints the cache directory on stdout when done; progress goes to stderr.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=versions.env
-source "$here/versions.env"
+# shellcheck source=../../versions.env
+source "$here/../../versions.env"
 
 cache_root=${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}
 out=$cache_root/$KUBERNETES_VERSION

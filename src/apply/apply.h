@@ -33,6 +33,11 @@ struct Binary {
 // Reads `<cache_dir>/manifest`; every listed binary must exist beside it.
 util::Result<std::vector<Binary>> load_binary_cache(const std::string& cache_dir);
 
+// The cache apply reads when none is given: /var/cache/zerospof/binaries/<the plan's Kubernetes
+// version>, where lab/binaries/build.sh puts the versions pinned in versions.env. Fails on a
+// version that is not well-formed (model::is_kubernetes_version) instead of making it a path.
+util::Result<std::string> default_binary_cache(const model::Cluster& cluster);
+
 struct ApplyInputs {
   const model::Cluster& cluster;
   const render::Bundle& bundle;

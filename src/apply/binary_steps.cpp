@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "apply/steps.h"
+#include "model/versions.h"
 #include "util/files.h"
 #include "util/terminal.h"
 
@@ -72,6 +73,33 @@ util::Result<std::vector<Binary>> load_binary_cache(const std::string& cache_dir
     binaries.push_back(std::move(binary));
   }
   return binaries;
+}
+
+util::Result<std::string> default_binary_cache(const model::Cluster& cluster) {
+  const std::string& version = cluster.kubernetes.version;
+  if (!model::is_kubernetes_version(version))
+    return util::fail(util::Error::invalid_input(
+        fmt::format("the plan's Kubernetes version \"{}\" is not v1.MINOR or v1.MINOR.PATCH",
+                    util::printable(version)),
+        {}, fmt::format("for example: version: {}", model::pinned::kKubernetesVersion)));
+  return fmt::format("/var/cache/zerospof/binaries/{}", version);
+}
+
+util::Status check_binary_versions(const std::vector<Binary>& cache,
+                                   const std::string& kubernetes_version) {
+  for (const auto& binary : cache) {
+    auto required = model::required_version(binary.name, kubernetes_version);
+    if (!required || *required == binary.version) continue;
+    return util::fail(util::Error::failed_precondition(
+        fmt::format("the binary cache holds {} {}, but the cluster runs {} (the plan's Kubernetes "
+                    "version is {})",
+                    binary.name, binary.version, *required, kubernetes_version),
+        fmt::format("point --binaries at a cache of those versions; lab/binaries/build.sh builds "
+                    "Kubernetes {}, etcd {} and kwok {} (versions.env)",
+                    model::pinned::kKubernetesVersion, model::pinned::kEtcdVersion,
+                    model::pinned::kKwokVersion)));
+  }
+  return {};
 }
 
 util::Result<std::shared_ptr<const std::string>> BinaryContents::get(const Binary& binary) {

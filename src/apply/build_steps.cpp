@@ -62,6 +62,8 @@ class Builder {
       : inputs_(inputs), contents_(std::make_shared<BinaryContents>()) {}
 
   util::Result<StepGraph> build() {
+    ZEROSPOF_RETURN_IF_ERROR(
+        check_binary_versions(inputs_.binaries, inputs_.cluster.kubernetes.version));
     for (const auto& node : inputs_.cluster.nodes) ZEROSPOF_RETURN_IF_ERROR(add_host(node.name));
     ZEROSPOF_RETURN_IF_ERROR(add_operator_files());
     ZEROSPOF_ASSIGN_OR_RETURN(Ids etcd, add_etcd());

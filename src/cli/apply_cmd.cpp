@@ -114,10 +114,14 @@ int run_apply(const ApplyFlags& flags) {
   if (!cluster) return report_error(cluster.error());
   auto bundle = bundle_for(*cluster, flags);
   if (!bundle) return report_error(bundle.error());
+  std::string binary_cache = flags.binary_cache;
+  if (binary_cache.empty()) {
+    auto cache = apply::default_binary_cache(*cluster);
+    if (!cache) return report_error(cache.error());
+    binary_cache = *cache;
+  }
   apply::ApplyOptions options{
-      .binary_cache = flags.binary_cache.empty()
-                          ? "/var/cache/zerospof/binaries/" + cluster->kubernetes.version
-                          : flags.binary_cache,
+      .binary_cache = binary_cache,
       .known_hosts =
           flags.known_hosts.empty() ? default_known_hosts(flags.plan_file) : flags.known_hosts,
       .state_dir = flags.state_dir.empty() ? default_state_dir(*cluster) : flags.state_dir,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/address.h"
+#include "model/pinned_versions.h"
 #include "util/error.h"
 
 namespace zerospof::model {
@@ -45,7 +46,7 @@ struct Node {
 };
 
 struct KubernetesSettings {
-  std::string version = "v1.34.1";
+  std::string version{pinned::kKubernetesVersion};  // versions.env
   Cidr pod_subnet = *Cidr::parse("10.244.0.0/16");
   Cidr service_subnet = *Cidr::parse("10.96.0.0/12");
 };

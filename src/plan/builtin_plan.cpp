@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "model/pinned_versions.h"
 #include "plan/plan.h"
 
 namespace zerospof::plan {
@@ -38,7 +39,9 @@ spec:
       host: blackboar.bolabaden.org
       roles: [worker, storage]
   kubernetes:
-    version: v1.34.1
+    version: )" +
+      std::string(model::pinned::kKubernetesVersion) +
+      R"(
     podSubnet: 10.244.0.0/16
     serviceSubnet: 10.96.0.0/12
   endpoint:

@@ -7,6 +7,7 @@
 #include <array>
 #include <regex>
 
+#include "model/versions.h"
 #include "plan/fields.h"
 #include "plan/plan.h"
 #include "plan/quantity.h"
@@ -245,13 +246,12 @@ Status Loader::load_kubernetes(const YamlNode& item) {
   remember_fields(fields);
   ZEROSPOF_ASSIGN_OR_RETURN(auto version, fields.optional_string("version"));
   if (version) {
-    static const std::regex pattern("v?1\\.[0-9]{1,3}(\\.[0-9]{1,3})?");
-    // std::regex recurses per character: a long value is refused before it gets there.
-    if (version->size() > 16 || !std::regex_match(*version, pattern))
-      return util::fail(fields.error_at(*fields.find("version"),
-                                        fmt::format("invalid Kubernetes version '{}'", *version),
-                                        "for example: version: v1.34.1"));
-    cluster_.kubernetes.version = version->front() == 'v' ? *version : "v" + *version;
+    std::string normalized = version->starts_with('v') ? *version : "v" + *version;
+    if (!model::is_kubernetes_version(normalized))
+      return util::fail(fields.error_at(
+          *fields.find("version"), fmt::format("invalid Kubernetes version '{}'", *version),
+          fmt::format("for example: version: {}", model::pinned::kKubernetesVersion)));
+    cluster_.kubernetes.version = std::move(normalized);
   }
   ZEROSPOF_ASSIGN_OR_RETURN(auto pods, cidr_field(fields, "podSubnet"));
   ZEROSPOF_ASSIGN_OR_RETURN(auto services, cidr_field(fields, "serviceSubnet"));

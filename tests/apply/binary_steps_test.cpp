@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "apply/apply.h"
+#include "apply/steps.h"
+#include "model/pinned_versions.h"
 #include "util/files.h"
 
 namespace zerospof::apply {
@@ -57,6 +59,44 @@ TEST_F(BinaryCacheTest, NameThatIsNotAFileNameIsRefused) {
 
 TEST_F(BinaryCacheTest, ExtraFieldIsRefused) {
   EXPECT_FALSE(load("etcd v1 " + kDigest + " ;id\n").has_value());
+}
+
+// The cache must hold what the cluster runs: the plan's Kubernetes, the pinned etcd and kwok.
+TEST(BinaryVersionsTest, RefusesACacheOfAnotherVersionThanTheClusterRuns) {
+  auto binary = [](const char* name, const char* version) {
+    return Binary{name, version, kDigest, std::string("/cache/") + name};
+  };
+  const std::string etcd(model::pinned::kEtcdVersion);
+  EXPECT_TRUE(check_binary_versions({binary("kube-apiserver", "v1.35.0"),
+                                     binary("etcd", etcd.c_str()), binary("helper", "v9")},
+                                    "v1.35.0")
+                  .has_value());
+  auto older = check_binary_versions({binary("kubectl", "v1.34.1")}, "v1.37.2");
+  ASSERT_FALSE(older.has_value());
+  EXPECT_EQ(older.error().code, util::ErrorCode::kFailedPrecondition);
+  EXPECT_NE(older.error().message.find("kubectl v1.34.1"), std::string::npos);
+  EXPECT_NE(older.error().message.find("v1.37.2"), std::string::npos);
+  EXPECT_FALSE(check_binary_versions({binary("etcd", "v3.5.0")}, "v1.37.2").has_value());
+}
+
+TEST(DefaultBinaryCacheTest, IsTheDirectoryOfThePlansKubernetesVersion) {
+  model::Cluster cluster;
+  EXPECT_EQ(default_binary_cache(cluster),
+            "/var/cache/zerospof/binaries/" + std::string(model::pinned::kKubernetesVersion));
+  cluster.kubernetes.version = "v1.35";
+  EXPECT_EQ(default_binary_cache(cluster), "/var/cache/zerospof/binaries/v1.35");
+}
+
+// A Cluster need not come from the loader (the lab builds one): the version is checked again
+// where it becomes a path.
+TEST(DefaultBinaryCacheTest, RefusesAVersionThatIsNotOneInertWord) {
+  model::Cluster cluster;
+  for (const char* version : {"", "v1.37.2/../../../etc", "v1.37.2 x", "v1.37.2;id", "1.37.2"}) {
+    cluster.kubernetes.version = version;
+    auto cache = default_binary_cache(cluster);
+    ASSERT_FALSE(cache.has_value()) << version;
+    EXPECT_EQ(cache.error().code, util::ErrorCode::kInvalidInput);
+  }
 }
 
 }  // namespace

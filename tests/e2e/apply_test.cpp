@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "lab/lab.h"
+#include "model/pinned_versions.h"
 #include "util/files.h"
 #include "util/process.h"
 
@@ -27,7 +28,8 @@ namespace {
 using std::chrono::seconds;
 namespace fs = std::filesystem;
 
-const std::string kBinaries = "/var/cache/zerospof/binaries/v1.37.2";
+const std::string kBinaries =
+    "/var/cache/zerospof/binaries/" + std::string(model::pinned::kKubernetesVersion);
 const std::vector<std::string> kEtcdHosts{"micklethefickle", "cloudserver1", "cloudserver2"};
 const std::string kEtcdPki = "/etc/zerospof/pki/etcd";
 

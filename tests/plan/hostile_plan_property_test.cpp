@@ -12,6 +12,7 @@
 #include <map>
 #include <vector>
 
+#include "model/pinned_versions.h"
 #include "plan/plan.h"
 #include "plan/yaml.h"
 #include "render/render.h"
@@ -41,7 +42,7 @@ const std::vector<Field>& fields() {
       {"      host: cloudserver1.bolabaden.org\n",
        "      host: cloudserver1.bolabaden.org\n"
        "      ssh:\n        identityFile: "},
-      {"    version: v1.34.1\n", "    version: "},
+      {"    version: " + std::string(model::pinned::kKubernetesVersion) + "\n", "    version: "},
       {"    provider: longhorn\n", "    provider: "},
       {"      peering: full-mesh\n",
        "      peering: route-reflectors\n      routeReflectors: ["

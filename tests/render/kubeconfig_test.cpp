@@ -9,8 +9,8 @@ namespace zerospof::render {
 namespace {
 
 TEST(KubeconfigTest, KubectlReadsTheAdminKubeconfig) {
-  std::string kubectl = testing::find_program(
-      {"/var/cache/zerospof/binaries/v1.37.2/kubectl", "/usr/local/bin/kubectl"});
+  std::string kubectl =
+      testing::find_program({testing::kLabBinaries + "/kubectl", "/usr/local/bin/kubectl"});
   if (kubectl.empty()) GTEST_SKIP() << "no kubectl (lab/binaries/build.sh builds it)";
   std::string path =
       testing::written_path(testing::rendered(), "", "/etc/zerospof/kubeconfig/admin.conf");

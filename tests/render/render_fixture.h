@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "model/cluster.h"
+#include "model/pinned_versions.h"
 #include "render/render.h"
 #include "support/test_plans.h"
 #include "util/files.h"
@@ -187,7 +188,8 @@ inline bool eventually(const std::vector<std::string>& argv, bool expected, int 
   return false;
 }
 
-inline const std::string kLabBinaries = "/var/cache/zerospof/binaries/v1.37.2";
+inline const std::string kLabBinaries =
+    "/var/cache/zerospof/binaries/" + std::string(model::pinned::kKubernetesVersion);
 
 // Rewrites every argument of a rendered command with `(from, to)` pairs, in order.
 inline std::vector<std::string> rewritten(

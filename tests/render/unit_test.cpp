@@ -14,7 +14,7 @@
 namespace zerospof::render {
 namespace {
 
-const std::string kBinaries = "/var/cache/zerospof/binaries/v1.37.2";
+const std::string& kBinaries = testing::kLabBinaries;
 
 std::vector<const File*> units(const testing::Rendered& r) {
   std::vector<const File*> found;

@@ -1,4 +1,5 @@
-// Builds etcd and etcdctl for the lab from go.etcd.io/etcd at the version in ../versions.env.
+// Builds etcd and etcdctl for the lab from go.etcd.io/etcd at the version pinned in the
+// repository's versions.env.
 module zerospof.lab/binaries/etcd
 
 go 1.26.0

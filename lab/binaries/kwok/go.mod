@@ -1,4 +1,5 @@
-// Builds kwok (a stand-in for kubelet on lab hosts) at the version in ../versions.env.
+// Builds kwok (a stand-in for kubelet on lab hosts) at the version pinned in the repository's
+// versions.env.
 module zerospof.lab/binaries/kwok
 
 go 1.26.0
