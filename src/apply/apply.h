@@ -9,7 +9,8 @@
 // /usr/local/bin/NAME mentioned in a host's files; the etcd client credentials as the
 // apiserver's --etcd-cafile/--etcd-certfile/--etcd-keyfile, else etcd's own --trusted-ca-file/
 // --cert-file/--key-file; files of the operator's machine (host "") are written below
-// `operator_dir`, never over the operator's own /etc.
+// `operator_dir`, never over the operator's own /etc. Every path, unit name and port is
+// render/layout.h's; tests/apply/render_contract_test.cpp checks both sides on real bundles.
 #pragma once
 
 #include <chrono>

@@ -6,13 +6,14 @@
 
 #include "apply/steps.h"
 #include "model/versions.h"
+#include "render/layout.h"
 #include "util/files.h"
 #include "util/terminal.h"
 
 namespace zerospof::apply {
 namespace {
 
-constexpr const char* kBinDir = "/usr/local/bin";
+using render::layout::binary_path;
 
 // The client each server binary is checked with, pushed alongside it.
 const std::map<std::string, std::string> kCompanions{{"etcd", "etcdctl"},
@@ -116,7 +117,7 @@ std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
                                  const std::vector<Binary>& cache) {
   std::set<std::string> names;
   for (const auto& binary : cache) {
-    if (!mentions(files, fmt::format("{}/{}", kBinDir, binary.name))) continue;
+    if (!mentions(files, binary_path(binary.name))) continue;
     names.insert(binary.name);
     auto companion = kCompanions.find(binary.name);
     if (companion != kCompanions.end()) names.insert(companion->second);
@@ -130,11 +131,10 @@ std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
 
 std::vector<std::string> binaries_missing_from_cache(const std::vector<transport::FileSpec>& files,
                                                      const std::vector<Binary>& cache) {
-  const std::string start = fmt::format("ExecStart={}/", kBinDir);
+  const std::string start = "ExecStart=" + binary_path("");
   std::set<std::string> missing;
   for (const auto& file : files) {
-    if (!file.path.starts_with("/etc/systemd/system/") || !file.path.ends_with(".service"))
-      continue;
+    if (render::layout::unit_at(file.path).empty()) continue;
     for (std::size_t at = file.content.find(start); at != std::string::npos;
          at = file.content.find(start, at + 1)) {
       std::size_t name_at = at + start.size();
@@ -166,8 +166,8 @@ util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
                                    std::shared_ptr<BinaryContents> contents, Ids deps) {
   Ids ids;
   for (const auto& binary : binaries) {
-    std::string target = transport::shell_quote(fmt::format("{}/{}", kBinDir, binary.name));
-    std::string staged_path = fmt::format("{}/.{}.zerospof-upload", kBinDir, binary.name);
+    std::string target = transport::shell_quote(binary_path(binary.name));
+    std::string staged_path = binary_path(fmt::format(".{}.zerospof-upload", binary.name));
     std::string staged = transport::shell_quote(staged_path);
     std::string stamp =
         transport::shell_quote(fmt::format("{}/binary-{}", kAppliedDir, binary.name));

@@ -9,37 +9,26 @@
 
 #include "apply/apply.h"
 #include "apply/steps.h"
+#include "render/layout.h"
 
 namespace zerospof::apply {
 namespace {
 
-constexpr std::string_view kUnitDir = "/etc/systemd/system/";
-constexpr const char* kEtcdUnit = "zerospof-etcd.service";
-constexpr const char* kApiserverUnit = "zerospof-kube-apiserver.service";
-const std::set<std::string> kControllerUnits{"zerospof-kube-controller-manager.service",
-                                             "zerospof-kube-scheduler.service"};
-// Debian's own units, started when the bundle configures them.
-const std::vector<std::pair<std::string, std::string>> kPackageUnits{
-    {"/etc/haproxy/haproxy.cfg", "haproxy.service"},
-    {"/etc/keepalived/keepalived.conf", "keepalived.service"}};
-const std::set<std::string> kEndpointUnits{"haproxy.service", "keepalived.service"};
-// The host firewall comes up with the host's files, before any service listens.
-constexpr const char* kFirewallConfig = "/etc/nftables.conf";
-constexpr const char* kFirewallUnit = "nftables.service";
-constexpr const char* kManifestDir = "/etc/zerospof/manifests";
+namespace layout = render::layout;
 
-bool is_pki(const std::string& path) { return path.rfind("/etc/zerospof/pki/", 0) == 0; }
+const std::set<std::string> kControllerUnits{layout::kControllerManagerUnit,
+                                             layout::kSchedulerUnit};
+const std::set<std::string> kEndpointUnits{layout::kHaproxyUnit, layout::kKeepalivedUnit};
 
+// The units among `files` (zerospof's own, then the endpoint packages' whose configuration is
+// there); the firewall has its own step.
 std::vector<std::string> units_of(const std::vector<transport::FileSpec>& files) {
   std::vector<std::string> units;
   for (const auto& file : files) {
-    if (file.path.rfind(kUnitDir, 0) == 0 && file.path.size() > kUnitDir.size() &&
-        file.path.find('/', kUnitDir.size()) == std::string::npos &&
-        file.path.ends_with(".service")) {
-      units.push_back(file.path.substr(kUnitDir.size()));
-    }
+    std::string unit = layout::unit_at(file.path);
+    if (!unit.empty()) units.push_back(std::move(unit));
   }
-  for (const auto& [config, unit] : kPackageUnits) {  // the firewall has its own step
+  for (const auto& [config, unit] : layout::kEndpointPackageUnits) {
     for (const auto& file : files) {
       if (file.path == config) units.push_back(unit);
     }
@@ -87,16 +76,17 @@ class Builder {
   }
 
  private:
-  static bool is_apiserver(const std::string& unit) { return unit == kApiserverUnit; }
+  static bool is_apiserver(const std::string& unit) { return unit == layout::kApiserverUnit; }
   static bool is_controller(const std::string& unit) { return kControllerUnits.count(unit) != 0; }
   static bool is_endpoint(const std::string& unit) { return kEndpointUnits.count(unit) != 0; }
   static bool is_node_agent(const std::string& unit) {
-    return unit != kEtcdUnit && !is_apiserver(unit) && !is_controller(unit) && !is_endpoint(unit);
+    return unit != layout::kEtcdUnit && !is_apiserver(unit) && !is_controller(unit) &&
+           !is_endpoint(unit);
   }
 
   // The unit that makes its host a Kubernetes node: kubelet, or kwok in the lab.
   static bool is_node(const std::string& unit) {
-    return unit.find("kubelet") != std::string::npos || unit.find("kwok") != std::string::npos;
+    return unit == layout::kKubeletUnit || unit == layout::kKwokUnit;
   }
 
   static Ids join(Ids a, const Ids& b) {
@@ -109,8 +99,8 @@ class Builder {
     if (host.files.empty()) return {};
     if (auto missing = binaries_missing_from_cache(host.files, inputs_.binaries); !missing.empty())
       return util::fail(util::Error::failed_precondition(
-          fmt::format("{} starts {} from /usr/local/bin, which the binary cache does not hold",
-                      name, fmt::join(missing, ", ")),
+          fmt::format("{} starts {} from {}, which the binary cache does not hold", name,
+                      fmt::join(missing, ", "), layout::kBinDir),
           "put each pinned release binary in the cache directory (--binaries) with a line "
           "\"NAME VERSION SHA256\" in its manifest (docs/apply.md); lab/binaries/build.sh "
           "fills it only with what the lab runs"));
@@ -118,7 +108,7 @@ class Builder {
     host.digest = inputs_digest(host.files, host.binaries);
     ZEROSPOF_ASSIGN_OR_RETURN(std::string prepared, add_preparation_step(graph_, name));
     std::vector<transport::FileSpec> pki, config;
-    for (auto& file : host.files) (is_pki(file.path) ? pki : config).push_back(file);
+    for (auto& file : host.files) (layout::is_pki_path(file.path) ? pki : config).push_back(file);
     if (!pki.empty()) {
       ZEROSPOF_ASSIGN_OR_RETURN(auto id, add_files_step(graph_, "pki", name, pki, {prepared}));
       host.ready.push_back(id);
@@ -132,8 +122,9 @@ class Builder {
                               add_binary_steps(graph_, name, host.binaries, contents_, {prepared}));
     host.ready = join(host.ready, binaries);
     for (const auto& file : host.files) {
-      if (file.path != kFirewallConfig) continue;
-      ServiceSpec spec{.unit = kFirewallUnit, .digest = host.digest, .wait = inputs_.wait};
+      // The host firewall comes up with the host's files, before any service listens.
+      if (file.path != layout::kNftablesConfig) continue;
+      ServiceSpec spec{.unit = layout::kNftablesUnit, .digest = host.digest, .wait = inputs_.wait};
       ZEROSPOF_ASSIGN_OR_RETURN(auto id, add_service_step(graph_, name, spec, host.ready));
       host.ready.push_back(id);
     }
@@ -151,7 +142,7 @@ class Builder {
       if (name.rfind("admin", 0) == 0 && file.path.find("kubeconfig") != std::string::npos) {
         admin_kubeconfig_ = file.path;
       }
-      has_manifests_ = has_manifests_ || file.path.find(kManifestDir) != std::string::npos;
+      has_manifests_ = has_manifests_ || file.path.find(layout::kManifestDir) != std::string::npos;
     }
     ZEROSPOF_ASSIGN_OR_RETURN(operator_files_,
                               add_files_step(graph_, "operator-files", "", files, {}));
@@ -164,15 +155,15 @@ class Builder {
     Ids members;
     const HostPlan* first = nullptr;
     for (const auto& host : hosts_) {
-      if (!has_unit(host, kEtcdUnit)) continue;
+      if (!has_unit(host, layout::kEtcdUnit)) continue;
       if (first == nullptr) {
         ZEROSPOF_ASSIGN_OR_RETURN(access_, etcd_access(inputs_.cluster, inputs_.bundle));
         first = &host;
       }
-      ServiceSpec spec{.unit = kEtcdUnit,
+      ServiceSpec spec{.unit = layout::kEtcdUnit,
                        .digest = host.digest,
                        .wait = inputs_.wait,
-                       .restart = etcd_restart_script(access_, kEtcdUnit)};
+                       .restart = etcd_restart_script(access_, layout::kEtcdUnit)};
       Ids deps = members.empty() ? host.ready : join(host.ready, {members.back()});
       ZEROSPOF_ASSIGN_OR_RETURN(auto id, add_service_step(graph_, host.name, spec, deps));
       members.push_back(id);
@@ -227,13 +218,12 @@ class Builder {
   util::Result<Ids> add_apiservers_ready(const Ids& apiservers) {
     Ids ready;
     for (const auto& host : hosts_) {
-      if (!has_unit(host, kApiserverUnit)) continue;
+      if (!has_unit(host, layout::kApiserverUnit)) continue;
       std::string kubeconfig = local_kubeconfig(host);
       if (kubeconfig.empty()) continue;
-      std::string probe = fmt::format(
-          "/usr/local/bin/kubectl --kubeconfig={} --request-timeout=5s get --raw /readyz "
-          ">/dev/null 2>&1",
-          transport::shell_quote(kubeconfig));
+      std::string probe =
+          fmt::format("{} --kubeconfig={} --request-timeout=5s get --raw /readyz >/dev/null 2>&1",
+                      layout::binary_path("kubectl"), transport::shell_quote(kubeconfig));
       ZEROSPOF_ASSIGN_OR_RETURN(
           auto id, add_wait_step(graph_, "apiserver/ready@" + host.name, host.name,
                                  "the apiserver answers /readyz", probe, inputs_.wait, apiservers));
@@ -244,8 +234,7 @@ class Builder {
 
   static std::string local_kubeconfig(const HostPlan& host) {
     for (const auto& file : host.files) {
-      if (file.path.rfind(kUnitDir, 0) != 0) continue;
-      if (kControllerUnits.count(file.path.substr(kUnitDir.size())) == 0) continue;
+      if (kControllerUnits.count(layout::unit_at(file.path)) == 0) continue;
       std::string kubeconfig = flag_value(file.content, "kubeconfig");
       if (!kubeconfig.empty()) return kubeconfig;
     }
@@ -256,7 +245,7 @@ class Builder {
   // client-side annotation limit) and retried, since custom resources wait for their CRDs.
   util::Result<Ids> add_addons(const Ids& deps) {
     if (!has_manifests_) return Ids{};
-    std::string dir = transport::shell_quote(inputs_.operator_dir + kManifestDir);
+    std::string dir = transport::shell_quote(inputs_.operator_dir + layout::kManifestDir);
     std::string probe =
         kubectl("diff --server-side --force-conflicts -f " + dir + " >/dev/null 2>&1");
     std::string apply =

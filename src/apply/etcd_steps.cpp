@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "apply/steps.h"
+#include "render/layout.h"
 
 namespace zerospof::apply {
 namespace {
@@ -29,7 +30,8 @@ util::Result<EtcdAccess> etcd_access(const model::Cluster& cluster, const render
   auto members = cluster.nodes_with_role(model::Role::kEtcd);
   for (const auto* node : members) {
     std::string address = node->address ? node->address->base.to_string() : node->host;
-    access.endpoints.push_back(fmt::format("https://{}:2379", address));
+    access.endpoints.push_back(
+        fmt::format("https://{}:{}", address, render::layout::kEtcdClientPort));
   }
   if (members.empty()) return access;
   // Every etcd host holds the same kind of files; the first one tells the paths.
@@ -51,9 +53,9 @@ std::string etcdctl(const EtcdAccess& access, const std::string& arguments) {
     endpoints += (endpoints.empty() ? "" : ",") + endpoint;
   }
   return fmt::format(
-      "/usr/local/bin/etcdctl --dial-timeout=2s --command-timeout=5s "
-      "--endpoints={} --cacert={} --cert={} --key={} {}",
-      endpoints, access.ca, access.cert, access.key, arguments);
+      "{} --dial-timeout=2s --command-timeout=5s --endpoints={} --cacert={} --cert={} --key={} {}",
+      render::layout::binary_path("etcdctl"), endpoints, access.ca, access.cert, access.key,
+      arguments);
 }
 
 // Counting open client ports first keeps the first start fast: a refused connection answers at

@@ -2,6 +2,7 @@
 
 #include "apply/host_files.h"
 #include "apply/steps.h"
+#include "render/layout.h"
 
 namespace zerospof::apply {
 
@@ -50,12 +51,12 @@ util::Result<std::string> add_script_step(StepGraph& graph, ScriptStep step) {
 
 util::Result<std::string> add_preparation_step(StepGraph& graph, const std::string& host) {
   return add_script_step(
-      graph,
-      {.id = "prepare@" + host,
-       .host = host,
-       .summary = fmt::format("create {}", kAppliedDir),
-       .probe = fmt::format("test -d {} -a -d /usr/local/bin", kAppliedDir),
-       .action = fmt::format("mkdir -p -m 0700 {} && mkdir -p /usr/local/bin", kAppliedDir)});
+      graph, {.id = "prepare@" + host,
+              .host = host,
+              .summary = fmt::format("create {}", kAppliedDir),
+              .probe = fmt::format("test -d {} -a -d {}", kAppliedDir, render::layout::kBinDir),
+              .action = fmt::format("mkdir -p -m 0700 {} && mkdir -p {}", kAppliedDir,
+                                    render::layout::kBinDir)});
 }
 
 util::Result<std::string> add_files_step(StepGraph& graph, const std::string& phase,

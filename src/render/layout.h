@@ -1,10 +1,14 @@
-// Where rendered files live on the hosts and what the units are called: one place, so that
-// apply/ (which installs binaries and starts units) and docs/render.md agree with render.
+// Where rendered files live on the hosts and what the units are called: one place, read by
+// render (which writes them) and apply (which installs binaries, writes files and starts units),
+// so that the two and docs/render.md agree; apply restates none of these values, and
+// tests/apply/render_contract_test.cpp fails when what apply does is not what render wrote.
 // Binaries are expected in kBinDir; every unit zerospof writes is named zerospof-*.service
 // except those of the Debian packages it configures (haproxy, keepalived, nftables).
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 
 namespace zerospof::render::layout {
 
@@ -29,6 +33,18 @@ inline constexpr const char* kKubeletUnit = "zerospof-kubelet.service";
 inline constexpr const char* kContainerdUnit = "zerospof-containerd.service";
 inline constexpr const char* kKwokUnit = "zerospof-kwok.service";
 
+// The units of the Debian packages zerospof configures: each is started when its configuration
+// file is in a host's bundle (the firewall before any service, the others with the endpoint).
+inline constexpr const char* kHaproxyUnit = "haproxy.service";
+inline constexpr const char* kKeepalivedUnit = "keepalived.service";
+inline constexpr const char* kNftablesUnit = "nftables.service";
+struct PackageUnit {
+  const char* config;
+  const char* unit;
+};
+inline constexpr std::array<PackageUnit, 2> kEndpointPackageUnits{
+    {{kHaproxyConfig, kHaproxyUnit}, {kKeepalivedConfig, kKeepalivedUnit}}};
+
 inline constexpr int kApiserverPort = 6443;  // every apiserver listens here on its node
 inline constexpr int kEtcdClientPort = 2379;
 inline constexpr int kEtcdPeerPort = 2380;
@@ -36,6 +52,31 @@ inline constexpr int kKubeletPort = 10250;
 inline constexpr int kHaproxyStatsPort = 8404;  // 127.0.0.1 only
 
 // Where a unit's file goes: /etc/systemd/system/<unit>.
-inline std::string unit_path(const char* unit) { return std::string(kUnitDir) + "/" + unit; }
+inline std::string unit_path(std::string_view unit) {
+  return std::string(kUnitDir) + "/" + std::string(unit);
+}
+
+// The unit whose file is at `path`, or "" when `path` is not a unit file directly in kUnitDir.
+inline std::string unit_at(std::string_view path) {
+  std::string_view directory = kUnitDir;
+  if (!path.starts_with(directory) || path.size() <= directory.size() + 1 ||
+      path[directory.size()] != '/')
+    return {};
+  std::string_view unit = path.substr(directory.size() + 1);
+  if (unit.find('/') != std::string_view::npos || !unit.ends_with(".service")) return {};
+  return std::string(unit);
+}
+
+// Where a program zerospof installs lives on a host: /usr/local/bin/<name>.
+inline std::string binary_path(std::string_view name) {
+  return std::string(kBinDir) + "/" + std::string(name);
+}
+
+// Whether `path` is below kPkiDir (certificates and keys, written before any other file).
+inline bool is_pki_path(std::string_view path) {
+  std::string_view directory = kPkiDir;
+  return path.starts_with(directory) && path.size() > directory.size() &&
+         path[directory.size()] == '/';
+}
 
 }  // namespace zerospof::render::layout
