@@ -11,8 +11,8 @@
 // - a legal candidate that leaves the value unchanged (an ok read, a failed compare-and-set) is
 //   linearized without trying the alternatives: it commutes with everything before it, so if no
 //   linearization starts with it there is none (a partial-order reduction);
-// - candidates of known outcome are tried before those of unknown outcome (the textbook tries
-//   them in list order; any order is complete), unless a key has many unknown operations;
+// - candidates of known outcome may be tried before those of unknown outcome (CandidateOrder;
+//   the textbook tries them in list order; any order is complete);
 // - the memo table stores sets compactly (see search_cache.h), so memory does not grow with the
 //   history's length times the states explored;
 // - the search records the longest linearizable prefix it reached, for the explanation;
@@ -62,9 +62,25 @@ struct SearchResult {
   std::string undecided_reason;
 };
 
+// Which candidate the search tries first. Both are complete; they differ in how many
+// configurations they visit before deciding, and neither is better on every history.
+enum class CandidateOrder : std::uint8_t {
+  // Operations of known outcome before those of unknown outcome (which then take effect only
+  // where a known one needs them), unless the key has so many unknown operations that keeping
+  // them as gaps in every memo key costs more (defers_unknown_operations).
+  kKnownOutcomeFirst,
+  // The textbook's (and Porcupine's) list order: by invocation.
+  kInvocationOrder,
+};
+
+// Whether kKnownOutcomeFirst really defers anything for these operations: false when there are
+// none of unknown outcome, or too many; then both orders are the same search.
+bool defers_unknown_operations(const std::vector<PartitionOperation>& operations);
+
 // `operations` must be ordered by invoke_time, with invoke_time <= complete_time.
 SearchResult search_linearization(const std::vector<PartitionOperation>& operations,
-                                  ValueTable& values, const SearchLimits& limits);
+                                  ValueTable& values, const SearchLimits& limits,
+                                  CandidateOrder order = CandidateOrder::kKnownOutcomeFirst);
 
 class Search;
 
@@ -74,7 +90,8 @@ class Search;
 class LinearizationSearch {
  public:
   LinearizationSearch(const std::vector<PartitionOperation>& operations, ValueTable& values,
-                      const SearchLimits& limits);
+                      const SearchLimits& limits,
+                      CandidateOrder order = CandidateOrder::kKnownOutcomeFirst);
   ~LinearizationSearch();
   LinearizationSearch(LinearizationSearch&&) = default;
   LinearizationSearch& operator=(LinearizationSearch&&) = default;
