@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "apply/apply_lock.h"
 #include "apply/preflight.h"
 #include "transport/dry_run_transport.h"
 #include "transport/local_transport.h"
@@ -44,6 +45,8 @@ util::Result<RunReport> run_all(const StepGraph& graph, transport::Transport& ho
 
 util::Result<RunReport> apply(const model::Cluster& cluster, const render::Bundle& bundle,
                               const ApplyOptions& options, ProgressSink& progress) {
+  // Held until the last step: a second apply of this cluster is refused, told who runs.
+  ZEROSPOF_ASSIGN_OR_RETURN(auto lock, ApplyLock::acquire(options.state_dir));
   ZEROSPOF_ASSIGN_OR_RETURN(auto binaries, load_binary_cache(options.binary_cache));
   ZEROSPOF_ASSIGN_OR_RETURN(
       auto ssh,

@@ -163,7 +163,8 @@ class Builder {
       ServiceSpec spec{.unit = layout::kEtcdUnit,
                        .digest = host.digest,
                        .wait = inputs_.wait,
-                       .restart = etcd_restart_script(access_, layout::kEtcdUnit)};
+                       .restart = etcd_restart_script(access_, endpoint_of(access_, host.name),
+                                                      layout::kEtcdUnit)};
       Ids deps = members.empty() ? host.ready : join(host.ready, {members.back()});
       ZEROSPOF_ASSIGN_OR_RETURN(auto id, add_service_step(graph_, host.name, spec, deps));
       members.push_back(id);

@@ -30,8 +30,9 @@ util::Result<EtcdAccess> etcd_access(const model::Cluster& cluster, const render
   auto members = cluster.nodes_with_role(model::Role::kEtcd);
   for (const auto* node : members) {
     std::string address = node->address ? node->address->base.to_string() : node->host;
+    access.members.push_back(node->name);
     access.endpoints.push_back(
-        fmt::format("https://{}:{}", address, render::layout::kEtcdClientPort));
+        fmt::format("https://{}:{}", model::url_host(address), render::layout::kEtcdClientPort));
   }
   if (members.empty()) return access;
   // Every etcd host holds the same kind of files; the first one tells the paths.
@@ -47,6 +48,12 @@ util::Result<EtcdAccess> etcd_access(const model::Cluster& cluster, const render
       "render the plan again; apply needs them to check etcd"));
 }
 
+std::string endpoint_of(const EtcdAccess& access, const std::string& member) {
+  for (std::size_t i = 0; i < access.members.size() && i < access.endpoints.size(); ++i)
+    if (access.members[i] == member) return access.endpoints[i];
+  return {};
+}
+
 std::string etcdctl(const EtcdAccess& access, const std::string& arguments) {
   std::string endpoints;
   for (const auto& endpoint : access.endpoints) {
@@ -59,23 +66,44 @@ std::string etcdctl(const EtcdAccess& access, const std::string& arguments) {
 }
 
 // Counting open client ports first keeps the first start fast: a refused connection answers at
-// once, while etcdctl retries an endpoint that is down until its command timeout.
-std::string etcd_restart_script(const EtcdAccess& access, const std::string& unit) {
-  std::size_t quorum = access.endpoints.size() / 2 + 1;
+// once, while etcdctl retries an endpoint that is down until its command timeout. The member
+// about to restart does not count towards the quorum that must survive its restart: with 2 of
+// 3 healthy, restarting one of the two would leave 1. A cluster without a quorum yet (the first
+// start) has none to lose; one too small to tolerate any failure (1 or 2 members) cannot keep it
+// through any restart, and refusing would leave it unchangeable.
+std::string etcd_restart_script(const EtcdAccess& access, const std::string& member_endpoint,
+                                const std::string& unit) {
+  std::size_t members = access.endpoints.size();
+  std::size_t quorum = members / 2 + 1;
+  bool tolerates_a_failure = members > quorum;
   std::string ports;
   for (const auto& endpoint : access.endpoints) {
     std::string host_port = endpoint.substr(endpoint.find("://") + 3);
     std::string host = host_port.substr(0, host_port.rfind(':'));
     std::string port = host_port.substr(host_port.rfind(':') + 1);
+    // bash's /dev/tcp takes an IPv6 address bare, not in the brackets of a URL.
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
     ports += fmt::format("timeout 1 bash -c '</dev/tcp/{}/{}' 2>/dev/null && open=$((open+1)); ",
                          host, port);
   }
+  std::string quoted_unit = transport::shell_quote(unit);
+  std::string refuse = fmt::format(
+      "echo \"etcd: not restarting the member at {0}: $healthy of {1} members are healthy and it "
+      "is one of them, so restarting it now would lose quorum; bring the unhealthy members back "
+      "first (etcdctl endpoint health), then apply again\" >&2; exit 1",
+      member_endpoint, members);
   return fmt::format(
-      "open=0; {0}healthy=0; if [ $open -ge {2} ]; then "
-      "healthy=$({1} endpoint health 2>&1 | grep -c 'is healthy' || true); fi; "
-      "if [ \"$healthy\" -ge {2} ]; then systemctl restart {3}; "
-      "else systemctl restart --no-block {3}; fi",
-      ports, etcdctl(access, ""), quorum, transport::shell_quote(unit));
+      "open=0; {0}healthy=0; others=0; if [ $open -ge {2} ]; then "
+      "health=$({1} endpoint health 2>&1 || true); "
+      "healthy=$(printf '%s\\n' \"$health\" | grep -c 'is healthy' || true); "
+      "others=$(printf '%s\\n' \"$health\" | grep 'is healthy' | grep -c -v -F -e {3} || true); "
+      "fi; "
+      "if [ \"${4}\" -ge {2} ]; then systemctl restart {5}; "
+      "elif [ \"$healthy\" -ge {2} ]; then {6}; "
+      "else systemctl restart --no-block {5}; fi",
+      ports, etcdctl(access, ""), quorum, transport::shell_quote(member_endpoint + " is healthy"),
+      tolerates_a_failure ? "others" : "healthy", quoted_unit, refuse);
 }
 
 std::string etcd_healthy_probe(const EtcdAccess& access, std::size_t members) {

@@ -99,19 +99,25 @@ namespace zerospof::apply {
 // How to reach etcd as a client, for checks: the endpoints of every member and credentials
 // found in the bundle (see apply.h).
 struct EtcdAccess {
-  std::vector<std::string> endpoints;  // https://ADDRESS:2379
+  std::vector<std::string> endpoints;  // https://ADDRESS:2379, an IPv6 ADDRESS in brackets
   std::string ca, cert, key;           // paths on the etcd hosts
+  std::vector<std::string> members;    // node names: endpoints[i] is that of members[i]
 };
 util::Result<EtcdAccess> etcd_access(const model::Cluster& cluster, const render::Bundle& bundle);
+
+// The client endpoint of the member on node `member`; "" for a node that is not a member.
+std::string endpoint_of(const EtcdAccess& access, const std::string& member);
 
 // `etcdctl` with the endpoints and credentials, then `arguments`.
 std::string etcdctl(const EtcdAccess& access, const std::string& arguments);
 
-// The restart of one etcd member that never costs the quorum: when a quorum of members is
-// healthy, restart and wait until this member is ready again (so members restart one at a
-// time); otherwise (the first start of the cluster) start without waiting, since a member of a
-// static bootstrap cannot become ready before a quorum of its peers runs.
-std::string etcd_restart_script(const EtcdAccess& access, const std::string& unit);
+// The restart of the member at `member_endpoint` that never costs the quorum: when the other
+// members hold a quorum without it, restart and wait until it is ready again (so members
+// restart one at a time); when they do not but the cluster has a quorum, refuse (exit 1, saying
+// why); with no quorum at all (the first start of the cluster) start without waiting, since a
+// member of a static bootstrap cannot become ready before a quorum of its peers runs.
+std::string etcd_restart_script(const EtcdAccess& access, const std::string& member_endpoint,
+                                const std::string& unit);
 
 // A step that is done when `probe` (a shell command) succeeds on `host`, and whose run() polls
 // the probe once a second until it does, for at most `wait`. When the wait runs out, the output

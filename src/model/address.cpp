@@ -74,4 +74,9 @@ bool Cidr::overlaps(const Cidr& other) const {
   return masked(base, shorter) == masked(other.base, shorter);
 }
 
+std::string url_host(std::string_view address) {
+  std::string host(address);
+  return host.find(':') == std::string::npos ? host : "[" + host + "]";
+}
+
 }  // namespace zerospof::model

@@ -36,4 +36,9 @@ struct Cidr {
   bool operator==(const Cidr&) const = default;
 };
 
+// An address (or a host name) as the host part of a URL or of HOST:PORT: an IPv6 address in
+// brackets ("[fd00::1]"), anything else as it is. Render and apply both build etcd and API
+// URLs with it, so they cannot disagree on how an IPv6 member is written.
+std::string url_host(std::string_view address);
+
 }  // namespace zerospof::model

@@ -1,24 +1,19 @@
 // Assembles the bundle: checks that the plan can be rendered, issues the PKI, asks each part
 // for its files, merges identical files that several parts need (the cluster CA), sorts, and
-// states the failover budget. write_bundle() puts a bundle on disk.
+// states the failover budget. write_bundle() (bundle_writer.cpp) puts a bundle on disk.
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include <algorithm>
-#include <filesystem>
 
 #include "plan/plan_strings.h"
 #include "render/context.h"
 #include "render/kubeconfig.h"
 #include "render/layout.h"
 #include "render/manifests.h"
-#include "util/files.h"
 
 namespace zerospof::render {
 
 namespace {
-
-constexpr const char* kMarker = ".zerospof-render";
 
 util::Status check_renderable(const model::Cluster& cluster, const RenderOptions& options) {
   // The interface goes into keepalived.conf and its `ip ... dev` lines: a newline in it would
@@ -67,10 +62,10 @@ std::vector<File> operator_files(const Context& context) {
       cluster.endpoint.mode == model::EndpointMode::kVip
           ? endpoint_url(cluster)
           // No local proxy on the operator's machine: the first apiserver.
-          : fmt::format(
-                "https://{}:{}",
-                url_host(address_of(*cluster.nodes_with_role(model::Role::kControlPlane)[0])),
-                apiserver_port(cluster));
+          : fmt::format("https://{}:{}",
+                        model::url_host(
+                            address_of(*cluster.nodes_with_role(model::Role::kControlPlane)[0])),
+                        apiserver_port(cluster));
   return {secret_file("", std::string(layout::kKubeconfigDir) + "/admin.conf",
                       kubeconfig_text(cluster.name, server, context.certs.ca.cert_pem,
                                       context.certs.admin, "zerospof-admin"))};
@@ -93,25 +88,6 @@ util::Result<std::vector<File>> merge(std::vector<File> files) {
     merged.push_back(std::move(file));
   }
   return merged;
-}
-
-// Nothing a user has is ever lost: the output directory must be absent, empty, or one that a
-// previous render wrote (it holds the marker file).
-util::Status claim_directory(const std::string& directory) {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  const fs::path marker = fs::path(directory) / kMarker;
-  if (fs::exists(directory, error) && !fs::is_empty(directory, error) && !fs::exists(marker, error))
-    return util::fail(util::Error::failed_precondition(
-        fmt::format("{} is not empty and was not written by zerospof render", directory),
-        "give a new or empty directory, or the one a previous render wrote"));
-  fs::create_directories(directory, error);
-  if (error)
-    return util::fail(util::Error::failed_precondition(
-        fmt::format("cannot create {}: {}", directory, error.message())));
-  return util::write_file_atomic(marker.string(),
-                                 "written by zerospof render; the next render may replace it\n",
-                                 {0644, true});
 }
 
 }  // namespace
@@ -137,23 +113,6 @@ util::Result<Bundle> render(const model::Cluster& cluster, const RenderOptions& 
   ZEROSPOF_ASSIGN_OR_RETURN(bundle.files, merge(std::move(files)));
   bundle.expected_failover = expected_failover(cluster);
   return bundle;
-}
-
-util::Status write_bundle(const Bundle& bundle, const std::string& directory) {
-  ZEROSPOF_RETURN_IF_ERROR(claim_directory(directory));
-  for (const File& file : bundle.files) {
-    std::filesystem::path target = std::filesystem::path(directory) /
-                                   (file.host.empty() ? "operator" : file.host) /
-                                   std::filesystem::path(file.path).relative_path();
-    std::error_code error;
-    std::filesystem::create_directories(target.parent_path(), error);
-    if (error)
-      return util::fail(util::Error::failed_precondition(
-          fmt::format("cannot create {}: {}", target.parent_path().string(), error.message())));
-    ZEROSPOF_RETURN_IF_ERROR(
-        util::write_file_atomic(target.string(), file.content, {file.mode, true}));
-  }
-  return {};
 }
 
 }  // namespace zerospof::render

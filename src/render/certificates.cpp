@@ -73,10 +73,6 @@ util::Status issue_node_certificates(const model::Cluster& cluster, const Pki& p
 
 std::string address_of(const model::Node& node) { return node.address->base.to_string(); }
 
-std::string url_host(const std::string& address) {
-  return address.find(':') == std::string::npos ? address : "[" + address + "]";
-}
-
 std::string service_address(const model::Cluster& cluster, int n) {
   model::IpAddress address = cluster.kubernetes.service_subnet.network();
   int carry = n;

@@ -28,8 +28,6 @@ inline constexpr const char* kLabNodeGroup = "zerospof:lab-nodes";
 
 // The node's cluster-internal address as text ("198.18.7.11"); the node must have one.
 std::string address_of(const model::Node& node);
-// An address as the host part of a URL: IPv6 in brackets.
-std::string url_host(const std::string& address);
 // The n-th address of the service subnet: 1 is the ClusterIP of the `kubernetes` Service, 10
 // that of CoreDNS (as kubeadm chooses).
 std::string service_address(const model::Cluster& cluster, int n);

@@ -13,7 +13,7 @@ namespace zerospof::render {
 namespace {
 
 std::string peer_url(const model::Node& node) {
-  return fmt::format("https://{}:{}", url_host(address_of(node)), layout::kEtcdPeerPort);
+  return fmt::format("https://{}:{}", model::url_host(address_of(node)), layout::kEtcdPeerPort);
 }
 
 std::string initial_cluster(const model::Cluster& cluster) {
@@ -25,7 +25,7 @@ std::string initial_cluster(const model::Cluster& cluster) {
 
 std::vector<std::string> etcd_command(const model::Cluster& cluster, const model::Node& node) {
   const std::string pki = layout::kEtcdPkiDir;
-  const std::string address = url_host(address_of(node));
+  const std::string address = model::url_host(address_of(node));
   const model::Tuning& tuning = cluster.tuning;
   return {
       std::string(layout::kBinDir) + "/etcd",
@@ -61,7 +61,7 @@ std::string etcd_client_urls(const model::Cluster& cluster) {
   std::vector<std::string> urls;
   for (const model::Node* node : cluster.nodes_with_role(model::Role::kEtcd))
     urls.push_back(
-        fmt::format("https://{}:{}", url_host(address_of(*node)), layout::kEtcdClientPort));
+        fmt::format("https://{}:{}", model::url_host(address_of(*node)), layout::kEtcdClientPort));
   return fmt::format("{}", fmt::join(urls, ","));
 }
 

@@ -17,7 +17,7 @@ namespace {
 std::string backends(const model::Cluster& cluster) {
   std::string out;
   for (const model::Node* node : cluster.nodes_with_role(model::Role::kControlPlane))
-    out += fmt::format("  server {} {}:{}\n", node->name, url_host(address_of(*node)),
+    out += fmt::format("  server {} {}:{}\n", node->name, model::url_host(address_of(*node)),
                        apiserver_port(cluster));
   return out;
 }

@@ -159,7 +159,7 @@ subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "{}"}}]
 std::string endpoint_url(const model::Cluster& cluster) {
   if (cluster.endpoint.mode == model::EndpointMode::kLocalProxy)
     return fmt::format("https://127.0.0.1:{}", cluster.endpoint.port);
-  return fmt::format("https://{}:{}", url_host(cluster.endpoint.address->to_string()),
+  return fmt::format("https://{}:{}", model::url_host(cluster.endpoint.address->to_string()),
                      cluster.endpoint.port);
 }
 

@@ -10,6 +10,8 @@
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <memory>
@@ -179,6 +181,20 @@ bool still_good(X509* cert, X509* ca) {
   return X509_cmp_time(X509_get0_notAfter(cert), &limit) > 0;
 }
 
+// The key must be the private half of the certificate's public key: a certificate shipped with
+// another key fails every TLS handshake (and, for a CA, every certificate issued afterwards).
+Status check_pair(X509* cert, EVP_PKEY* key, const std::string& cert_path,
+                  const std::string& key_path, const std::string& hint) {
+  if (X509_check_private_key(cert, key) == 1) return {};
+  ERR_clear_error();
+  return util::fail(Error::failed_precondition(
+      fmt::format("{} is not the private key of the certificate {}", key_path, cert_path), hint));
+}
+
+std::string rename_error(const std::string& from, const std::string& to) {
+  return fmt::format("cannot rename {} to {}: {}", from, to, std::strerror(errno));
+}
+
 }  // namespace
 
 std::string CertSpec::describe() const {
@@ -195,10 +211,9 @@ Result<Pki> Pki::open(std::string directory) {
       return util::fail(Error::failed_precondition(
           fmt::format("cannot create the PKI directory {}: {}", directory, error.message())));
   }
+  ZEROSPOF_RETURN_IF_ERROR(util::check_private_directory(directory, "the PKI directory"));
   struct stat info;
-  if (::stat(directory.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
-    return util::fail(Error::failed_precondition(fmt::format("{} is not a directory", directory)));
-  if ((info.st_mode & 077) != 0)
+  if (::stat(directory.c_str(), &info) != 0 || (info.st_mode & 077) != 0)
     return util::fail(Error::failed_precondition(
         fmt::format("the PKI directory {} is open to other users (mode {:o})", directory,
                     info.st_mode & 0777),
@@ -206,10 +221,32 @@ Result<Pki> Pki::open(std::string directory) {
   return Pki(std::move(directory));
 }
 
+// One unit on disk: NAME.key.next, then NAME.crt.next, each complete and synced, then the key
+// renamed into place, then the certificate. The staged certificate is the commit point (it
+// exists only once both halves are whole), which settle() relies on after a kill.
 Status Pki::store(const std::string& file, const KeyPair& pair) const {
   ZEROSPOF_RETURN_IF_ERROR(
-      util::write_file_atomic(path(file + ".key"), pair.key_pem, {0600, true}));
-  return util::write_file_atomic(path(file + ".crt"), pair.cert_pem, {0644, true});
+      util::write_file_atomic(path(file + kStagedKey), pair.key_pem, {0600, true}));
+  ZEROSPOF_RETURN_IF_ERROR(
+      util::write_file_atomic(path(file + kStagedCert), pair.cert_pem, {0644, true}));
+  return settle(file);
+}
+
+// Finishes or forgets a store() that was cut short, so a pair on disk is always the old one or
+// the new one: with the staged certificate the new pair is committed and its renames are
+// finished; a staged key alone never committed and is removed.
+Status Pki::settle(const std::string& file) const {
+  std::string staged_key = path(file + kStagedKey), staged_cert = path(file + kStagedCert);
+  if (!exists(staged_cert)) {
+    ::unlink(staged_key.c_str());
+    return {};
+  }
+  for (const auto& [from, to] :
+       {std::pair{staged_key, path(file + ".key")}, std::pair{staged_cert, path(file + ".crt")}}) {
+    if (exists(from) && ::rename(from.c_str(), to.c_str()) != 0)
+      return util::fail(Error::failed_precondition(rename_error(from, to)));
+  }
+  return {};
 }
 
 Result<KeyPair> Pki::issue(const KeyPair* ca, const CertSpec& spec, bool is_ca) const {
@@ -238,6 +275,7 @@ Result<KeyPair> Pki::issue(const KeyPair* ca, const CertSpec& spec, bool is_ca) 
 }
 
 Result<KeyPair> Pki::ca(const std::string& file, const std::string& common_name) const {
+  ZEROSPOF_RETURN_IF_ERROR(settle(file));
   bool have_cert = exists(path(file + ".crt")), have_key = exists(path(file + ".key"));
   if (have_cert != have_key)
     return util::fail(Error::failed_precondition(
@@ -249,8 +287,10 @@ Result<KeyPair> Pki::ca(const std::string& file, const std::string& common_name)
     ZEROSPOF_ASSIGN_OR_RETURN(pair.key_pem, util::read_file(path(file + ".key")));
     ZEROSPOF_ASSIGN_OR_RETURN(CertPtr cert, parse_cert(pair.cert_pem, path(file + ".crt")));
     ZEROSPOF_ASSIGN_OR_RETURN(KeyPtr key, parse_key(pair.key_pem, path(file + ".key")));
-    if (X509_check_private_key(cert.get(), key.get()) != 1)
-      return util::fail(openssl_error(fmt::format("the key of CA {} does not match it", file)));
+    ZEROSPOF_RETURN_IF_ERROR(check_pair(
+        cert.get(), key.get(), path(file + ".crt"), path(file + ".key"),
+        "restore both files of this CA from the same backup; zerospof never replaces a CA (only "
+        "if no cluster trusts it yet: remove both and render again)"));
     return pair;
   }
   CertSpec spec{file, common_name};
@@ -261,12 +301,17 @@ Result<KeyPair> Pki::ca(const std::string& file, const std::string& common_name)
 
 Result<KeyPair> Pki::leaf(const KeyPair& ca, const CertSpec& spec) const {
   std::string spec_path = path(spec.file + ".spec");
+  ZEROSPOF_RETURN_IF_ERROR(settle(spec.file));
   if (exists(path(spec.file + ".crt")) && exists(path(spec.file + ".key")) && exists(spec_path)) {
     ZEROSPOF_ASSIGN_OR_RETURN(std::string recorded, util::read_file(spec_path));
     KeyPair pair;
     ZEROSPOF_ASSIGN_OR_RETURN(pair.cert_pem, util::read_file(path(spec.file + ".crt")));
     ZEROSPOF_ASSIGN_OR_RETURN(pair.key_pem, util::read_file(path(spec.file + ".key")));
     ZEROSPOF_ASSIGN_OR_RETURN(CertPtr cert, parse_cert(pair.cert_pem, spec.file + ".crt"));
+    ZEROSPOF_ASSIGN_OR_RETURN(KeyPtr key, parse_key(pair.key_pem, spec.file + ".key"));
+    ZEROSPOF_RETURN_IF_ERROR(check_pair(cert.get(), key.get(), path(spec.file + ".crt"),
+                                        path(spec.file + ".key"),
+                                        "remove both files; the next render issues a new pair"));
     ZEROSPOF_ASSIGN_OR_RETURN(CertPtr ca_cert, parse_cert(ca.cert_pem, "the CA"));
     if (recorded == spec.describe() && still_good(cert.get(), ca_cert.get())) return pair;
   }

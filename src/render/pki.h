@@ -5,7 +5,10 @@
 // certifies (subject, SANs, usages) changed, when it no longer verifies against its CA, or when
 // it expires within 30 days.
 //
-// Guarantees: no private key is ever part of an error message; every OpenSSL object is freed.
+// Guarantees: a key and its certificate are written as one unit (staged, synced, renamed; a
+// store cut short is finished or forgotten on the next load) and checked against each other
+// when loaded, so a mismatched pair is never shipped: it is an error naming both files. No
+// private key is ever part of an error message; every OpenSSL object is freed.
 // Keys are ECDSA P-256 (fast, supported by every Kubernetes component and by etcd).
 #pragma once
 
@@ -52,6 +55,11 @@ class Pki {
   std::string path(const std::string& name) const { return directory_ + "/" + name; }
   util::Result<KeyPair> issue(const KeyPair* ca, const CertSpec& spec, bool is_ca) const;
   util::Status store(const std::string& file, const KeyPair& pair) const;
+  util::Status settle(const std::string& file) const;
+
+  // Where store() stages a pair before renaming it into place.
+  static constexpr const char* kStagedKey = ".key.next";
+  static constexpr const char* kStagedCert = ".crt.next";
 
   std::string directory_;
 };

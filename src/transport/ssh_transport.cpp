@@ -25,18 +25,46 @@ util::Error ssh_error(const std::string& host, const CommandResult& result) {
   return util::Error::unavailable(fmt::format("{}: cannot reach it over ssh: {}", host, detail));
 }
 
+// Where the control directory goes: the temporary directory when a socket path below it fits
+// (sun_path holds 108 bytes, ssh adds the 40-character %C hash and, while it binds, a
+// 17-character random suffix), else /tmp. A long TMPDIR then costs nothing.
+std::filesystem::path control_base() {
+  constexpr std::size_t kSocketPathMaximum = 107;
+  constexpr std::size_t kBelowTheBase = std::string_view("/zerospof-ssh-XXXXXX/").size() + 40 + 17;
+  std::error_code error;
+  auto temporary = std::filesystem::temp_directory_path(error);
+  if (error || temporary.string().size() + kBelowTheBase > kSocketPathMaximum ||
+      temporary.string().find_first_of(" \t\"%\\") != std::string::npos)
+    return "/tmp";
+  return temporary;
+}
+
+// A path as the value of an `ssh -o` option: ssh splits values on spaces (UserKnownHostsFile
+// takes several files) and expands %-tokens, so the path is double-quoted and its % doubled. A
+// double quote or backslash cannot be quoted this way and is refused.
+util::Result<std::string> ssh_option_path(const std::string& path, const std::string& what) {
+  if (path.find_first_of("\"\\\n") != std::string::npos)
+    return util::fail(util::Error::invalid_input(
+        fmt::format("{} {} holds a quote, backslash or newline, which ssh cannot be given", what,
+                    path),
+        {}, "rename the file or give a path without them"));
+  std::string escaped;
+  for (char c : path) escaped += c == '%' ? std::string("%%") : std::string(1, c);
+  return "\"" + escaped + "\"";
+}
+
 }  // namespace
 
 util::Result<std::unique_ptr<SshTransport>> SshTransport::create(
     std::map<std::string, SshTarget> hosts, SshOptions options) {
-  std::error_code error;
-  auto temporary = std::filesystem::temp_directory_path(error);
-  if (error) temporary = "/tmp";
+  if (!options.known_hosts.empty())
+    ZEROSPOF_RETURN_IF_ERROR(ssh_option_path(options.known_hosts, "the known_hosts file"));
+  std::filesystem::path base = control_base();
   // mkdtemp makes the directory 0700: nobody else can reach our master sockets.
-  std::string pattern = (temporary / "zerospof-ssh-XXXXXX").string();
+  std::string pattern = (base / "zerospof-ssh-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) {
     return util::fail(util::Error::failed_precondition(fmt::format(
-        "cannot create a private directory for ssh control sockets in {}", temporary.string())));
+        "cannot create a private directory for ssh control sockets in {}", base.string())));
   }
   return std::unique_ptr<SshTransport>(
       new SshTransport(std::move(hosts), std::move(options), std::move(pattern)));
@@ -89,7 +117,10 @@ util::Result<std::vector<std::string>> SshTransport::ssh_argv(const std::string&
                                 "-o",
                                 "LogLevel=ERROR"};
   if (!options_.known_hosts.empty()) {
-    argv.insert(argv.end(), {"-o", "UserKnownHostsFile=" + options_.known_hosts, "-o",
+    // Checked by create(): a path ssh can be given.
+    ZEROSPOF_ASSIGN_OR_RETURN(auto known_hosts,
+                              ssh_option_path(options_.known_hosts, "the known_hosts file"));
+    argv.insert(argv.end(), {"-o", "UserKnownHostsFile=" + known_hosts, "-o",
                              "GlobalKnownHostsFile=/dev/null"});
   }
   if (!target.identity_file.empty()) {
@@ -135,7 +166,7 @@ util::Result<CommandResult> SshTransport::run_once(const std::string& host,
 }
 
 util::Status SshTransport::put_file(const std::string& host, const FileSpec& file) {
-  Command command{.script = atomic_write_script(file.path, file.mode), .input = file.content};
+  Command command{.script = atomic_write_script(file), .input = file.content};
   // Large binaries take a while even on a fast link; allow about 20 MB/s plus a minute.
   command.timeout = std::chrono::seconds(60 + file.content.size() / (20 << 20));
   ZEROSPOF_ASSIGN_OR_RETURN(CommandResult result, run(host, command));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/digest.h"
+
 namespace zerospof::transport {
 namespace {
 
@@ -37,13 +39,21 @@ std::string shell_quote(const std::string& text) {
 
 // mktemp in the target's own directory keeps the rename atomic (same filesystem); `sync FILE`
 // fsyncs the content before the rename makes it visible, so a crash cannot leave an empty file.
-std::string atomic_write_script(const std::string& path, unsigned mode) {
-  std::string target = shell_quote(path);
+// `cat` exits 0 when its input merely ends, so the size and sha256 of what arrived are checked
+// before the rename: a cut or corrupted stream fails here and the EXIT trap removes it.
+std::string atomic_write_script(const FileSpec& file) {
+  std::string target = shell_quote(file.path);
   return fmt::format(
       "set -e; umask 022; d=$(dirname {0}); mkdir -p \"$d\"; "
       "t=$(mktemp \"$d/.zerospof-put.XXXXXX\"); trap 'rm -f \"$t\"' EXIT; "
-      "cat > \"$t\"; chmod {1:o} \"$t\"; sync \"$t\"; mv -f \"$t\" {0}; trap - EXIT",
-      target, mode);
+      "cat > \"$t\"; "
+      "n=$(wc -c < \"$t\"); if [ \"$n\" -ne {2} ]; then "
+      "echo {0}\": received $n of {2} bytes; the file on the host is unchanged\" >&2; exit 3; fi; "
+      "s=$(sha256sum < \"$t\"); if [ \"${{s%% *}}\" != {3} ]; then "
+      "echo {0}\": the sha256 of the received bytes differs from the sent ones; the file on the "
+      "host is unchanged\" >&2; exit 3; fi; "
+      "chmod {1:o} \"$t\"; sync \"$t\"; mv -f \"$t\" {0}; trap - EXIT",
+      target, file.mode, file.content.size(), util::sha256_hex(file.content));
 }
 
 util::Result<std::string> run_checked(Transport& transport, const std::string& host,

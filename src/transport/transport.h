@@ -54,9 +54,12 @@ class Transport {
 // `text` single-quoted for a POSIX shell.
 std::string shell_quote(const std::string& text);
 
-// The shell script that put_file runs on a host, reading the content from stdin. Shared by
-// implementations that carry files through run().
-std::string atomic_write_script(const std::string& path, unsigned mode);
+// The shell script that put_file runs on a host, reading `file.content` from stdin. Shared by
+// implementations that carry files through run(). The script knows the size and sha256 of the
+// content it expects and renames nothing unless the bytes it received are exactly those: a
+// standard input that ends early (apply killed, a dropped link, a timeout) or differs leaves the
+// old file in place and fails.
+std::string atomic_write_script(const FileSpec& file);
 
 // run(), then a failed command becomes an Error quoting its stderr; returns stdout.
 util::Result<std::string> run_checked(Transport& transport, const std::string& host,

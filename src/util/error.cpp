@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "util/redact.h"
 #include "util/terminal.h"
 
 namespace zerospof::util {
@@ -43,12 +44,13 @@ std::string caret_line(const std::string& source_line, int column) {
 }  // namespace
 
 // Messages, hints and source lines carry text from the user's files: none of its control
-// characters may reach the terminal. Long lines are cut, as a 10 MB line helps nobody.
+// characters may reach the terminal, nor any secret it holds (a kubeconfig's client-key-data).
+// Long lines are cut, as a 10 MB line helps nobody.
 std::string format_error(const Error& error_in, bool color) {
   Error error = error_in;
-  error.message = printable(error.message, 2000, "\n");
-  error.hint = printable(error.hint, 2000, "\n");
-  error.source_line = printable(error.source_line, 300, "\t");
+  error.message = redact_secrets(printable(error.message, 2000, "\n"));
+  error.hint = redact_secrets(printable(error.hint, 2000, "\n"));
+  error.source_line = redact_secrets(printable(error.source_line, 300, "\t"));
   error.where.file = printable(error.where.file, 1000);
   const char* bold = color ? "\033[1m" : "";
   const char* red = color ? "\033[1;31m" : "";

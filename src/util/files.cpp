@@ -63,12 +63,18 @@ Result<std::string> read_input_file(const std::string& path, size_t limit) {
 Status write_file_atomic(const std::string& path, const std::string& content,
                          WriteOptions options) {
   struct stat existing;
-  if (!options.overwrite && ::stat(path.c_str(), &existing) == 0)
+  if (!options.overwrite && ::lstat(path.c_str(), &existing) == 0)
     return fail(Error::failed_precondition(fmt::format("{} already exists", path),
                                            "remove it first or pass --force to replace it"));
-  std::string temporary = path + ".zerospof-tmp";
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, options.mode);
-  if (fd < 0) return fail(io_error("write", temporary));
+  // A hidden name beside the target (same filesystem, so the rename is atomic), chosen by
+  // mkstemp: it opens with O_CREAT | O_EXCL and mode 0600, so nothing planted is followed and
+  // nobody can read the content before fchmod sets the mode asked for.
+  auto slash = path.rfind('/');
+  std::string directory = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string temporary = directory + "." + name + ".zerospof-XXXXXX";
+  int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
+  if (fd < 0) return fail(io_error("write a temporary file for", path));
   ::fchmod(fd, options.mode);  // the umask must not widen or narrow what was asked
   Status written = write_all(fd, content);
   if (written && ::fsync(fd) != 0) written = fail(io_error("sync", temporary));
@@ -77,6 +83,28 @@ Status write_file_atomic(const std::string& path, const std::string& content,
     written = fail(io_error("rename onto", path));
   if (!written) ::unlink(temporary.c_str());
   return written;
+}
+
+Status check_private_directory(const std::string& path, const std::string& what) {
+  struct stat info;
+  if (::lstat(path.c_str(), &info) != 0) return fail(io_error("inspect", path));
+  if (S_ISLNK(info.st_mode))
+    return fail(Error::failed_precondition(
+        fmt::format("{} {} is a symbolic link", what, path),
+        "give the real directory: a link can be repointed after it is checked"));
+  if (!S_ISDIR(info.st_mode))
+    return fail(Error::failed_precondition(fmt::format("{} {} is not a directory", what, path)));
+  if (info.st_uid != ::geteuid())
+    return fail(Error::failed_precondition(
+        fmt::format("{} {} is owned by user {}, not by the user running zerospof ({})", what, path,
+                    info.st_uid, ::geteuid()),
+        "give a directory of your own: its owner could read or replace the keys written there"));
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    return fail(Error::failed_precondition(
+        fmt::format("{} {} is writable by other users (mode {:o})", what, path,
+                    info.st_mode & 07777),
+        fmt::format("chmod go-w {} (others could plant or swap the files written there)", path)));
+  return {};
 }
 
 }  // namespace zerospof::util

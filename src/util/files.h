@@ -26,7 +26,15 @@ struct WriteOptions {
   bool overwrite = false;  // false: fail with kFailedPrecondition if `path` exists
 };
 
+// The temporary file is made by mkstemp in the target's directory (O_CREAT | O_EXCL: a name
+// someone planted, symlink or not, is never opened), and rename() replaces a symlink at `path`
+// itself instead of writing through it.
 Status write_file_atomic(const std::string& path, const std::string& content,
                          WriteOptions options = {});
+
+// Ok when `path` is a directory (not a symlink to one) owned by the effective user and writable
+// by nobody else: a directory another user can write into lets them plant or swap the files
+// zerospof writes there (keys included). `what` names it in the error ("the PKI directory").
+Status check_private_directory(const std::string& path, const std::string& what);
 
 }  // namespace zerospof::util

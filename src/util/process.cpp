@@ -11,6 +11,8 @@
 #include <cstring>
 #include <thread>
 
+#include "util/redact.h"
+
 namespace zerospof::util {
 namespace {
 
@@ -184,8 +186,9 @@ std::string ProcessResult::describe(const std::string& program) const {
   std::string what = timed_out     ? "timed out and was killed"
                      : signal != 0 ? fmt::format("was killed by signal {}", signal)
                                    : fmt::format("exited with status {}", exit_code);
-  std::string detail = last_line(err);
-  if (detail.empty()) detail = last_line(out);
+  // The last line can be a file the command printed (a kubeconfig's client-key-data): redacted.
+  std::string detail = redact_secrets(last_line(err));
+  if (detail.empty()) detail = redact_secrets(last_line(out));
   return detail.empty() ? fmt::format("{} {}", program, what)
                         : fmt::format("{} {}: {}", program, what, detail);
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plan/plan.h"
+#include "support/key_material.h"
 #include "support/test_plans.h"
 #include "util/files.h"
 #include "util/process.h"
@@ -29,11 +30,14 @@ class CheckCommandTest : public ::testing::Test {
     EXPECT_TRUE(util::write_file_atomic(path, content, {0644, true}));
     return path;
   }
+  // Every run's output is scanned for key material, whatever the test checks.
   util::ProcessResult zerospof(std::vector<std::string> arguments) {
     arguments.insert(arguments.begin(), ZEROSPOF_BINARY);
     auto result = util::run(arguments, {std::chrono::seconds(120), std::nullopt});
     EXPECT_TRUE(result);
-    return result ? *result : util::ProcessResult{};
+    if (!result) return util::ProcessResult{};
+    EXPECT_EQ(testing::key_material(result->out + result->err), std::vector<std::string>{});
+    return *result;
   }
 
   std::filesystem::path directory_;
@@ -114,6 +118,19 @@ TEST_F(CheckCommandTest, UsageErrorsAndMissingFilesExitTwo) {
   EXPECT_EQ(zerospof({"check", "-o", "yaml"}).exit_code, 2);
   EXPECT_EQ(zerospof({"check", "/nonexistent.yaml"}).exit_code, 2);
   EXPECT_EQ(zerospof({"frobnicate"}).exit_code, 2);
+}
+
+TEST_F(CheckCommandTest, AnErrorOnASecretLineNeverEchoesTheSecret) {
+  // The error quotes the offending line; on a kubeconfig-like Secret that line is the key.
+  std::string key = "LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCk1IY0NBUUVFSUFiY2RlZmdoaWprbG1u";
+  std::filesystem::create_directories(directory_ / "manifests");
+  write("manifests/admin.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: admin\nstringData:\n"
+        "  client-key-data: " +
+            key + "\n  client-key-data: " + key + "\n");
+  auto result = zerospof({"check", "--manifests", (directory_ / "manifests").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("duplicate key"), std::string::npos) << result.err;
 }
 
 TEST_F(CheckCommandTest, InitWritesThePlanAndNeverOverwrites) {

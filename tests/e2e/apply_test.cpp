@@ -19,6 +19,7 @@
 
 #include "lab/lab.h"
 #include "model/pinned_versions.h"
+#include "support/key_material.h"
 #include "util/files.h"
 #include "util/process.h"
 
@@ -108,8 +109,11 @@ class ApplyTest : public ::testing::Test {
     return argv;
   }
 
+  // Whatever the test checks, apply's output never holds key material (issue 11, item 10).
   util::ProcessResult apply(const std::vector<std::string>& extra = {}) {
-    return run(apply_argv(extra), seconds(900));
+    auto result = run(apply_argv(extra), seconds(900));
+    EXPECT_EQ(testing::key_material(result.out + result.err), std::vector<std::string>{});
+    return result;
   }
 
   // `zerospof render` of the lab plan, then only the files `keep` accepts.
@@ -118,6 +122,7 @@ class ApplyTest : public ::testing::Test {
                          "--pki-dir", dir_ + "/pki"},
                         seconds(120));
     ASSERT_EQ(rendered.exit_code, 0) << rendered.err;
+    EXPECT_EQ(testing::key_material(rendered.out + rendered.err), std::vector<std::string>{});
     std::vector<fs::path> dropped;
     for (const auto& entry : fs::recursive_directory_iterator(dir_ + "/render")) {
       if (!entry.is_regular_file()) continue;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "support/key_material.h"
 #include "util/process.h"
 
 namespace zerospof {
@@ -57,6 +58,10 @@ class LabTest : public ::testing::Test {
     argv.insert(argv.end(), arguments.begin() + 1, arguments.end());
     auto result = util::run(argv, {.timeout = timeout, .input = std::move(input)});
     EXPECT_TRUE(result.has_value());
+    // zerospof's own output never holds key material; `lab ssh` prints what the host printed.
+    if (result && arguments.front() != "ssh") {
+      EXPECT_EQ(testing::key_material(result->out + result->err), std::vector<std::string>{});
+    }
     return result.value_or(util::ProcessResult{});
   }
 

@@ -2,9 +2,11 @@
 // and never over a directory that render did not write.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
+#include "render/layout.h"
 #include "render/render_fixture.h"
 
 namespace zerospof::render {
@@ -55,6 +57,43 @@ TEST(BundleTest, RefusesADirectoryItDidNotWrite) {
   EXPECT_FALSE(std::filesystem::exists(directory + "/operator"));
   // Its own earlier output is fine.
   EXPECT_TRUE(write_bundle(testing::rendered().bundle, testing::rendered().directory));
+}
+
+TEST(BundleTest, RefusesItsOwnEarlierOutputOnceOthersCanWriteIntoIt) {
+  // A marker proves render wrote the directory once, not that nobody else can reach it since:
+  // root rendering the CA key into a directory another user controls hands them the key.
+  std::string directory = testing::temporary_directory("marked");
+  ASSERT_TRUE(write_bundle(testing::rendered().bundle, directory));
+  ::chmod(directory.c_str(), 0777);
+  auto open = write_bundle(testing::rendered().bundle, directory);
+  ASSERT_FALSE(open);
+  EXPECT_EQ(open.error().code, util::ErrorCode::kFailedPrecondition);
+  ::chmod(directory.c_str(), 0700);
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a directory to another user needs root";
+  ASSERT_EQ(::chown(directory.c_str(), 65534, 65534), 0);
+  auto foreign = write_bundle(testing::rendered().bundle, directory);
+  ASSERT_FALSE(foreign);
+  EXPECT_NE(foreign.error().message.find("owned by user 65534"), std::string::npos);
+}
+
+TEST(BundleTest, RenderingAgainRemovesWhatTheEarlierRenderMadeAndThisOneDoesNot) {
+  // Switching from a VIP to local proxies: keepalived.conf must not linger with the old VIP for
+  // `--render-dir` to start, and a file the user put there must stay.
+  std::string directory = testing::temporary_directory("again");
+  ASSERT_TRUE(write_bundle(testing::rendered(testing::Variant::kVip).bundle, directory));
+  std::string keepalived = directory + "/cloudserver1" + layout::kKeepalivedConfig;
+  ASSERT_TRUE(std::filesystem::exists(keepalived));
+  std::string users = directory + "/cloudserver1/etc/keepalived/notes.txt";
+  testing::write_text(users, "mine");
+
+  const Bundle& local_proxy = testing::rendered(testing::Variant::kLocalProxy).bundle;
+  ASSERT_TRUE(write_bundle(local_proxy, directory));
+  EXPECT_FALSE(std::filesystem::exists(keepalived));
+  EXPECT_TRUE(std::filesystem::exists(users));
+  for (const File& file : local_proxy.files)
+    EXPECT_TRUE(std::filesystem::exists(directory + "/" +
+                                        (file.host.empty() ? "operator" : file.host) + file.path))
+        << file.path;
 }
 
 TEST(BundleTest, PlanWithoutAddressesIsInvalidInputAtTheNode) {

@@ -3,9 +3,13 @@
 #include "render/pki.h"
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "render/render_fixture.h"
 
@@ -155,6 +159,91 @@ TEST(PkiTest, HalfACaIsNeverReplaced) {
   auto again = opened->ca("ca", "test-ca");
   ASSERT_FALSE(again);
   EXPECT_NE(again.error().message.find("only half"), std::string::npos);
+}
+
+// True when the key is the private half of the certificate's public key.
+bool pair_matches(const KeyPair& pair) {
+  BIO* cert_bio = BIO_new_mem_buf(pair.cert_pem.data(), static_cast<int>(pair.cert_pem.size()));
+  BIO* key_bio = BIO_new_mem_buf(pair.key_pem.data(), static_cast<int>(pair.key_pem.size()));
+  X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
+  bool matches = cert && key && X509_check_private_key(cert, key) == 1;
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  BIO_free(cert_bio);
+  BIO_free(key_bio);
+  ERR_clear_error();
+  return matches;
+}
+
+class PkiPairTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = testing::temporary_directory("pairs") + "/pki";
+    auto opened = Pki::open(directory_);
+    ASSERT_TRUE(opened) << util::format_error(opened.error());
+    pki_.emplace(std::move(*opened));
+    auto ca = pki_->ca("ca", "test-ca");
+    ASSERT_TRUE(ca);
+    ca_ = *ca;
+    ASSERT_TRUE(pki_->leaf(ca_, first_));
+    ASSERT_TRUE(pki_->leaf(ca_, second_));
+  }
+  std::string path(const std::string& name) const { return directory_ + "/" + name; }
+  void copy(const std::string& from, const std::string& to) const {
+    std::filesystem::copy_file(path(from), path(to),
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+
+  std::string directory_;
+  std::optional<Pki> pki_;
+  KeyPair ca_;
+  CertSpec first_{"first", "first", {}, {}, {}, true};
+  CertSpec second_{"second", "second", {}, {}, {}, true};
+};
+
+TEST_F(PkiPairTest, AMismatchedLeafPairIsAnErrorNamingBothFilesAndWhatToDo) {
+  copy("second.key", "first.key");
+  auto loaded = pki_->leaf(ca_, first_);
+  ASSERT_FALSE(loaded) << "a key that is not the certificate's was shipped";
+  EXPECT_EQ(loaded.error().code, util::ErrorCode::kFailedPrecondition);
+  EXPECT_NE(loaded.error().message.find(path("first.key")), std::string::npos);
+  EXPECT_NE(loaded.error().message.find(path("first.crt")), std::string::npos);
+  EXPECT_NE(loaded.error().hint.find("remove both"), std::string::npos);
+  EXPECT_EQ(loaded.error().message.find("PRIVATE KEY"), std::string::npos);
+}
+
+TEST_F(PkiPairTest, AMismatchedCaPairIsAnErrorNamingBothFilesAndWhatToDo) {
+  ASSERT_TRUE(pki_->ca("other-ca", "other"));
+  copy("other-ca.key", "ca.key");
+  auto loaded = pki_->ca("ca", "test-ca");
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().code, util::ErrorCode::kFailedPrecondition);
+  EXPECT_NE(loaded.error().message.find(path("ca.key")), std::string::npos);
+  EXPECT_NE(loaded.error().message.find(path("ca.crt")), std::string::npos);
+  EXPECT_NE(loaded.error().hint.find("backup"), std::string::npos);
+}
+
+TEST_F(PkiPairTest, AStoreCutBetweenItsRenamesIsFinishedOnTheNextLoad) {
+  // A kill after the new key was renamed into place and before its certificate was: the staged
+  // certificate is the commit point, so the next load completes the pair.
+  copy("second.key", "first.key");
+  copy("second.crt", "first.crt.next");
+  auto loaded = pki_->leaf(ca_, first_);
+  ASSERT_TRUE(loaded) << util::format_error(loaded.error());
+  EXPECT_TRUE(pair_matches(*loaded));
+  EXPECT_FALSE(std::filesystem::exists(path("first.crt.next")));
+}
+
+TEST_F(PkiPairTest, AStoreCutBeforeItsCertificateWasStagedLeavesTheOldPair) {
+  auto before = pki_->leaf(ca_, first_);
+  ASSERT_TRUE(before);
+  copy("second.key", "first.key.next");
+  auto loaded = pki_->leaf(ca_, first_);
+  ASSERT_TRUE(loaded) << util::format_error(loaded.error());
+  EXPECT_EQ(loaded->key_pem, before->key_pem);
+  EXPECT_TRUE(pair_matches(*loaded));
+  EXPECT_FALSE(std::filesystem::exists(path("first.key.next")));
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ TEST_F(LocalTransportTest, AtomicWriteScriptLeavesOnlyTheTarget) {
   // The script every remote put_file runs, exercised here with a local shell.
   std::string target = dir_ + "/sub dir/it's";
   auto result = transport_.run(
-      "any", {.script = atomic_write_script(target, 0600), .input = std::string("data")});
+      "any", {.script = atomic_write_script({.path = target, .content = "data", .mode = 0600}),
+              .input = std::string("data")});
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->exit_code, 0) << result->err;
   EXPECT_EQ(util::read_file(target).value_or(""), "data");
@@ -56,6 +57,19 @@ TEST_F(LocalTransportTest, AtomicWriteScriptLeavesOnlyTheTarget) {
     ++entries;
   }
   EXPECT_EQ(entries, 1);
+}
+
+TEST_F(LocalTransportTest, AtomicWriteScriptKeepsTheOldFileWhenTheBytesDiffer) {
+  // Same size, other bytes (a corrupted stream): only the digest can tell, and it must.
+  std::string target = dir_ + "/config";
+  ASSERT_TRUE(util::write_file_atomic(target, "good"));
+  auto result =
+      transport_.run("any", {.script = atomic_write_script({.path = target, .content = "new!"}),
+                             .input = std::string("evil")});
+  ASSERT_TRUE(result.has_value());
+  EXPECT_NE(result->exit_code, 0);
+  EXPECT_NE(result->err.find("sha256"), std::string::npos) << result->err;
+  EXPECT_EQ(util::read_file(target).value_or(""), "good");
 }
 
 TEST(ShellQuoteTest, QuotesSingleQuotesAndLeavesEverythingElseLiteral) {

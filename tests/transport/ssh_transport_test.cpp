@@ -3,7 +3,9 @@
 #include "transport/ssh_transport.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "transport/local_sshd.h"
@@ -81,6 +83,55 @@ TEST_F(SshTransportTest, PutFileReplacesAnExistingFileWhole) {
   ASSERT_TRUE(transport->put_file("node1", {.path = target, .content = "old old old\n"}));
   ASSERT_TRUE(transport->put_file("node1", {.path = target, .content = "new\n"}));
   EXPECT_EQ(util::read_file(target).value_or(""), "new\n");
+}
+
+TEST_F(SshTransportTest, AnUploadCutShortNeverReplacesTheFile) {
+  // The script put_file runs, through the real ssh path, fed the first 1000 of 4055 bytes (what
+  // a killed apply or a dropped link delivers): the good file stays, and the command fails.
+  auto transport = connect(sshd_.known_hosts());
+  std::string target = path("kubelet.conf");
+  std::string good(4055, 'g');
+  ASSERT_TRUE(transport->put_file("node1", {.path = target, .content = good}));
+  std::string next(4055, 'n');
+  auto result =
+      transport->run("node1", {.script = atomic_write_script({.path = target, .content = next}),
+                               .input = next.substr(0, 1000)});
+  ASSERT_TRUE(result.has_value());
+  EXPECT_NE(result->exit_code, 0);
+  EXPECT_NE(result->err.find("1000 of 4055 bytes"), std::string::npos) << result->err;
+  EXPECT_TRUE(util::read_file(target).value_or("") == good);
+  int entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(sshd_.dir())) {
+    if (entry.path().filename().string().rfind(".zerospof-put", 0) == 0) ++entries;
+  }
+  EXPECT_EQ(entries, 0);
+}
+
+TEST_F(SshTransportTest, AKnownHostsPathWithASpaceIsThatOneFile) {
+  // ssh splits UserKnownHostsFile on spaces into several files: unquoted, this host would be
+  // reported as an unknown or changed key.
+  std::filesystem::create_directories(path("with space"));
+  std::filesystem::copy_file(sshd_.known_hosts(), path("with space/known hosts"));
+  auto transport = connect(path("with space/known hosts"));
+  auto result = transport->run("node1", {.script = "echo reached"});
+  ASSERT_TRUE(result.has_value()) << util::format_error(result.error());
+  EXPECT_EQ(result->out, "reached\n");
+}
+
+TEST_F(SshTransportTest, ALongTemporaryDirectoryDoesNotMakeHostsUnreachable) {
+  // A Unix socket path holds at most 107 bytes; the control socket must not inherit TMPDIR's
+  // length (nor its spaces).
+  std::string long_directory = path(std::string(90, 'd') + " x");
+  std::filesystem::create_directories(long_directory);
+  const char* before = std::getenv("TMPDIR");
+  std::string saved = before ? before : "";
+  ::setenv("TMPDIR", long_directory.c_str(), 1);
+  auto transport = connect(sshd_.known_hosts());
+  before ? ::setenv("TMPDIR", saved.c_str(), 1) : ::unsetenv("TMPDIR");
+  ASSERT_NE(transport, nullptr);
+  auto result = transport->run("node1", {.script = "echo reached"});
+  ASSERT_TRUE(result.has_value()) << util::format_error(result.error());
+  EXPECT_EQ(result->out, "reached\n");
 }
 
 TEST_F(SshTransportTest, GetFileReadsContentAndTellsAbsentFromEmpty) {
