@@ -9,6 +9,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   clang-14 libclang-rt-14-dev clang-format-14
   openssl libssl-dev openssh-client openssh-server
+  libcurl4-openssl-dev  # observe: the HTTP client for the Kubernetes API and etcd
+  chromium-headless-shell  # tests/drill: the drill's HTML report rendered in headless Chromium
   time golang-go  # scripts/bench-linearizability.sh: /usr/bin/time, the Porcupine harness
   # tests/render validates every rendered config with the program that reads it.
   haproxy keepalived nftables systemd

@@ -18,7 +18,8 @@ namespace layout = render::layout;
 
 const std::set<std::string> kControllerUnits{layout::kControllerManagerUnit,
                                              layout::kSchedulerUnit};
-const std::set<std::string> kEndpointUnits{layout::kHaproxyUnit, layout::kKeepalivedUnit};
+const std::set<std::string> kEndpointUnits{layout::kHaproxyUnit, layout::kVipFitnessUnit,
+                                           layout::kKeepalivedUnit};
 
 // The units among `files` (zerospof's own, then the endpoint packages' whose configuration is
 // there); the firewall has its own step.

@@ -51,6 +51,31 @@ const char* to_string(EndpointMode mode) {
   return mode == EndpointMode::kVip ? "vip" : "local-proxy";
 }
 
+const char* to_string(TuningProfile profile) {
+  return profile == TuningProfile::kFast ? "fast" : "kubeadm-guide";
+}
+
+std::optional<TuningProfile> tuning_profile_from_string(std::string_view text) {
+  if (text == "fast") return TuningProfile::kFast;
+  if (text == "kubeadm-guide") return TuningProfile::kKubeadmGuide;
+  return std::nullopt;
+}
+
+Tuning Tuning::of(TuningProfile profile) {
+  if (profile == TuningProfile::kFast) return Tuning{};
+  // The kubeadm HA guide (keepalived and HAProxy as static pods) with upstream's defaults.
+  return Tuning{.profile = TuningProfile::kKubeadmGuide,
+                .vrrp_advert_interval_ms = 1000,
+                .lb_check_interval_ms = 2000,
+                .etcd_heartbeat_interval_ms = 100,
+                .etcd_election_timeout_ms = 1000,
+                .lease_duration_ms = 15000,
+                .renew_deadline_ms = 10000,
+                .retry_period_ms = 2000,
+                .node_monitor_grace_period_ms = 40000,
+                .eviction_toleration_ms = 300000};
+}
+
 const char* to_string(Cni cni) { return cni == Cni::kCalico ? "calico" : "cilium"; }
 
 const char* to_string(BgpPeering peering) {

@@ -41,10 +41,16 @@ constexpr std::array<std::string_view, 4> kAddonsFields{"coredns", "ingress", "m
 constexpr std::array<std::string_view, 1> kReplicasFields{"replicas"};
 constexpr std::array<std::string_view, 2> kIngressFields{"provider", "replicas"};
 constexpr std::array<std::string_view, 1> kMonitoringFields{"enabled"};
-constexpr std::array<std::string_view, 9> kTuningFields{
-    "vrrpAdvertInterval",  "lbCheckInterval",        "etcdHeartbeatInterval",
-    "etcdElectionTimeout", "leaseDuration",          "renewDeadline",
-    "retryPeriod",         "nodeMonitorGracePeriod", "evictionToleration"};
+constexpr std::array<std::string_view, 10> kTuningFields{"profile",
+                                                         "vrrpAdvertInterval",
+                                                         "lbCheckInterval",
+                                                         "etcdHeartbeatInterval",
+                                                         "etcdElectionTimeout",
+                                                         "leaseDuration",
+                                                         "renewDeadline",
+                                                         "retryPeriod",
+                                                         "nodeMonitorGracePeriod",
+                                                         "evictionToleration"};
 constexpr std::array<std::string_view, 4> kRoles{"control-plane", "etcd", "worker", "storage"};
 
 // Every field read records where it was written, so later stages can point at it too.
@@ -401,8 +407,12 @@ Result<std::optional<std::int64_t>> Loader::duration_field(const FieldReader& fi
 }
 
 Status Loader::load_tuning(const YamlNode& item) {
+  static constexpr std::array<std::string_view, 2> kProfiles{"fast", "kubeadm-guide"};
   ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.tuning", kTuningFields));
   remember_fields(fields);
+  // The profile sets every timing; the fields written beside it override single ones.
+  ZEROSPOF_ASSIGN_OR_RETURN(auto profile, fields.optional_choice("profile", kProfiles));
+  if (profile) cluster_.tuning = model::Tuning::of(*model::tuning_profile_from_string(*profile));
   struct Range {
     std::string_view key;
     std::int64_t minimum, maximum;

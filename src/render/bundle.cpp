@@ -7,6 +7,7 @@
 
 #include "plan/plan_strings.h"
 #include "render/context.h"
+#include "render/failover_budget.h"
 #include "render/kubeconfig.h"
 #include "render/layout.h"
 #include "render/manifests.h"
@@ -30,30 +31,6 @@ util::Status check_renderable(const model::Cluster& cluster, const RenderOptions
           "add `address: <ip>/<prefix>` to the node (etcd URLs, certificates and the firewall "
           "name it)"));
   return {};
-}
-
-// "API endpoint failover ≈ ...": the detection chains of docs/render.md, from the tuning.
-std::string expected_failover(const model::Cluster& cluster) {
-  const model::Tuning& t = cluster.tuning;
-  auto s = [](double ms) { return fmt::format("{:g} s", ms / 1000); };
-  std::string endpoint;
-  if (cluster.endpoint.mode == model::EndpointMode::kVip)
-    // VRRP's master-down interval: 3 adverts plus the skew (256 - priority) / 256 of one.
-    endpoint = fmt::format("API endpoint failover ≈ {} (3 × {} VRRP adverts + skew)",
-                           s(3.609 * static_cast<double>(t.vrrp_advert_interval_ms)),
-                           s(static_cast<double>(t.vrrp_advert_interval_ms)));
-  else
-    endpoint = "API endpoint: local HAProxy on every node, no failover of its own";
-  return fmt::format(
-      "{}; dead apiserver out of the pool ≈ {} (3 × {} /readyz checks); etcd leader re-elected "
-      "≈ {}; controller-manager/scheduler leader ≤ {} (lease + retry); node NotReady after {}, "
-      "its pods evicted {} later",
-      endpoint, s(3.0 * static_cast<double>(t.lb_check_interval_ms)),
-      s(static_cast<double>(t.lb_check_interval_ms)),
-      s(static_cast<double>(t.etcd_election_timeout_ms)),
-      s(static_cast<double>(t.lease_duration_ms + t.retry_period_ms)),
-      s(static_cast<double>(t.node_monitor_grace_period_ms)),
-      s(static_cast<double>(t.eviction_toleration_ms)));
 }
 
 std::vector<File> operator_files(const Context& context) {
@@ -111,7 +88,7 @@ util::Result<Bundle> render(const model::Cluster& cluster, const RenderOptions& 
   for (File& file : manifests) files.push_back(std::move(file));
   Bundle bundle;
   ZEROSPOF_ASSIGN_OR_RETURN(bundle.files, merge(std::move(files)));
-  bundle.expected_failover = expected_failover(cluster);
+  bundle.expected_failover = describe(failover_budget(cluster), cluster.tuning);
   return bundle;
 }
 

@@ -7,6 +7,8 @@
 // local-proxy mode: on every node, on 127.0.0.1 only.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "render/context.h"
 #include "render/layout.h"
 
@@ -20,6 +22,15 @@ std::string backends(const model::Cluster& cluster) {
     out += fmt::format("  server {} {}:{}\n", node->name, model::url_host(address_of(*node)),
                        apiserver_port(cluster));
   return out;
+}
+
+// fast tuning: a connection that finds its apiserver dead (refused, or no answer within two check
+// intervals) is tried again on another one before the client sees anything, so a killed
+// apiserver costs only the requests it was serving. The kubeadm guide's setup has neither.
+std::string retries(const model::Tuning& tuning) {
+  if (tuning.profile == model::TuningProfile::kKubeadmGuide) return "  timeout connect 5s\n";
+  return fmt::format("  timeout connect {}ms\n  retries 3\n  option redispatch 1\n",
+                     std::clamp<std::int64_t>(2 * tuning.lb_check_interval_ms, 200, 5000));
 }
 
 std::string haproxy_config(const model::Cluster& cluster) {
@@ -39,8 +50,7 @@ defaults
   log global
   option tcplog
   option dontlognull
-  timeout connect 5s
-  # Watches stay open for minutes; the apiserver ends them itself.
+{retries}  # Watches stay open for minutes; the apiserver ends them itself.
   timeout client 1h
   timeout server 1h
 
@@ -50,6 +60,7 @@ frontend kube-apiserver
 
 backend kube-apiservers
   balance roundrobin
+  timeout check {inter}ms
   option httpchk GET /readyz
   http-check expect status 200
   default-server check check-ssl verify required ca-file {ca} inter {inter}ms fall 3 rise 2 on-marked-down shutdown-sessions
@@ -64,7 +75,8 @@ frontend stats
       fmt::arg("mode", model::to_string(cluster.endpoint.mode)), fmt::arg("bind", bind),
       fmt::arg("ca", std::string(layout::kPkiDir) + "/ca.crt"),
       fmt::arg("inter", cluster.tuning.lb_check_interval_ms),
-      fmt::arg("servers", backends(cluster)), fmt::arg("stats", layout::kHaproxyStatsPort));
+      fmt::arg("retries", retries(cluster.tuning)), fmt::arg("servers", backends(cluster)),
+      fmt::arg("stats", layout::kHaproxyStatsPort));
 }
 
 }  // namespace

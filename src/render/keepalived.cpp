@@ -1,37 +1,83 @@
 // keepalived holds the API's virtual IP on one control-plane node at a time (vip mode).
 // Every instance starts BACKUP with the same priority and `nopreempt`: the VIP moves only when
 // its holder fails, never back when a node returns, so a flapping node cannot bounce the API.
-// Each node tracks its OWN HAProxy and apiserver (on 127.0.0.1, never through the VIP, which
-// would test whichever node holds it): when they fail, the node goes to FAULT and releases the
-// VIP. Adverts are unicast to the other holders, so no multicast is needed on the segment.
+// Each node judges itself through its OWN HAProxy (127.0.0.1, never through the VIP, which
+// would test whichever node holds it). Adverts are unicast to the other holders, so no
+// multicast is needed on the segment.
+//
+// What "fit to hold the VIP" means is the difference between the two tuning profiles:
+// - fast (zerospof's): HAProxy answers and routes to at least ONE ready apiserver (its backend
+//   is UP). A dead local apiserver alone keeps the VIP where it is, since HAProxy already routes
+//   around it; moving the VIP for it would cut every client's connection for nothing (measured:
+//   6 s of failed writes). keepalived's script interval counts whole seconds, so a small
+//   service (zerospof-vip-fitness) checks every lbCheckInterval and writes the verdict to a file
+//   keepalived tracks through inotify: a dead HAProxy releases the VIP within two checks.
+// - kubeadm-guide: the guide's check of the node's OWN apiserver every 3 s, fall 10, which
+//   moves the VIP when only the local apiserver fails, kept to measure against.
 #include <fmt/format.h>
 
 #include "render/context.h"
 #include "render/layout.h"
+#include "render/unit.h"
 
 namespace zerospof::render {
 
 namespace {
 
 const std::string kCheckScript = "/etc/keepalived/check-apiserver.sh";
+const std::string kFitnessScript = "/etc/keepalived/vip-fitness.sh";
+const std::string kFitnessFile = "/run/zerospof/vip-fitness";
 
 std::string seconds(std::int64_t ms) { return fmt::format("{}", static_cast<double>(ms) / 1000); }
 
-// Asks this node's HAProxy (its stats page, plain HTTP on loopback) whether it considers this
-// node's own apiserver UP: HAProxy answering proves HAProxy alive, and its TLS-verified /readyz
-// check is the apiserver's readiness, debounced (fall 3). Only bash, coreutils and awk, which
-// every Debian host has: no curl.
+// The HAProxy stats CSV of this node (plain HTTP on loopback) reduced to the status column of
+// one row of the kube-apiservers backend. Only bash, coreutils and awk, which every Debian host
+// has: no curl.
+std::string stats_status(const std::string& row) {
+  return fmt::format(
+      R"(timeout 1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{stats} &&
+  printf "GET /stats;csv HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
+  awk -F, '$1 == "kube-apiservers" && $2 == "{row}" {{ print $18 }}')",
+      fmt::arg("stats", layout::kHaproxyStatsPort), fmt::arg("row", row));
+}
+
+// kubeadm-guide: is THIS node's own apiserver UP in its HAProxy's view?
 std::string check_script(const model::Node& node) {
   return fmt::format(
       R"(#!/bin/bash
-# Rendered by zerospof render: is THIS node fit to hold the VIP? Never checks through the VIP.
+# Rendered by zerospof render (tuning profile kubeadm-guide): is THIS node's own apiserver up?
+# Never checks through the VIP.
 set -euo pipefail
-status=$(timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{stats} &&
-  printf "GET /stats;csv HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
-  awk -F, '$1 == "kube-apiservers" && $2 == "{name}" {{ print $18 }}')
+status=$({status})
 [[ "$status" == UP* ]]
 )",
-      fmt::arg("stats", layout::kHaproxyStatsPort), fmt::arg("name", node.name));
+      fmt::arg("status", stats_status(node.name)));
+}
+
+// fast: a loop that writes 0 (fit) or 1 (unfit) to the tracked file, changing it only after two
+// checks agree, so one slow answer does not move the VIP.
+std::string fitness_script(const model::Tuning& tuning) {
+  return fmt::format(
+      R"sh(#!/bin/bash
+# Rendered by zerospof render (tuning profile fast): can THIS node's HAProxy route to at least one
+# ready apiserver? Writes 0 (fit) or 1 (unfit) to {file} for keepalived's track_file. Never checks
+# through the VIP.
+set -uo pipefail
+mkdir -p "$(dirname {file})"
+written="" previous=""
+while true; do
+  status=$({status} || true)
+  if [[ "$status" == UP* ]]; then now=0; else now=1; fi
+  if [[ "$now" == "$previous" && "$now" != "$written" ]]; then
+    echo "$now" > {file}
+    written=$now
+  fi
+  previous=$now
+  sleep {interval}
+done
+)sh",
+      fmt::arg("file", kFitnessFile), fmt::arg("status", stats_status("BACKEND")),
+      fmt::arg("interval", seconds(tuning.lb_check_interval_ms)));
 }
 
 // 1-255, from the VIP's last byte: two clusters on one segment with different VIPs get
@@ -51,8 +97,20 @@ std::string unicast_peers(const model::Cluster& cluster, const model::Node& self
 std::string keepalived_config(const Context& context, const model::Node& node) {
   const model::Cluster& cluster = context.cluster;
   const model::Tuning& tuning = cluster.tuning;
-  // The check runs at the advert rate; fall 3 matches HAProxy's three failed checks.
-  std::int64_t check_ms = std::max<std::int64_t>(1000, tuning.vrrp_advert_interval_ms);
+  bool guide = tuning.profile == model::TuningProfile::kKubeadmGuide;
+  // The guide's check: every 3 s, ten failures before the VIP moves. zerospof's: a file the
+  // fitness service rewrites at the HAProxy check rate, read by keepalived as it changes; a
+  // node starts unfit until the service has seen HAProxy route.
+  std::string tracker =
+      guide ? fmt::format(
+                  "vrrp_script check_local_api {{\n  script \"{}\"\n  interval 3\n  timeout 3\n"
+                  "  fall 10\n  rise 2\n}}\n",
+                  kCheckScript)
+            : fmt::format(
+                  "vrrp_track_file check_local_api {{\n  file \"{}\"\n  weight 0\n"
+                  "  init_file 1\n}}\n",
+                  kFitnessFile);
+  std::string track = guide ? "track_script" : "track_file";
   return fmt::format(
       R"(# Rendered by zerospof render: the API VIP {vip}, on the control-plane nodes of its subnet.
 global_defs {{
@@ -63,14 +121,7 @@ global_defs {{
   vrrp_version 3
 }}
 
-vrrp_script check_local_api {{
-  script "{script}"
-  interval {check}
-  timeout 3
-  fall 2
-  rise 2
-}}
-
+{tracker}
 vrrp_instance kube_api {{
   state BACKUP
   nopreempt
@@ -84,13 +135,13 @@ vrrp_instance kube_api {{
   virtual_ipaddress {{
     {vip}/{prefix} dev {interface}
   }}
-  track_script {{
+  {track} {{
     check_local_api
   }}
 }}
 )",
       fmt::arg("vip", cluster.endpoint.address->to_string()), fmt::arg("name", node.name),
-      fmt::arg("script", kCheckScript), fmt::arg("check", seconds(check_ms)),
+      fmt::arg("tracker", tracker), fmt::arg("track", track),
       fmt::arg("interface", context.options.interface),
       fmt::arg("router_id", virtual_router_id(*cluster.endpoint.address)),
       fmt::arg("advert", seconds(tuning.vrrp_advert_interval_ms)),
@@ -108,8 +159,20 @@ bool holds_vip(const model::Cluster& cluster, const model::Node& node) {
 
 std::vector<File> keepalived_files(const Context& context, const model::Node& node) {
   if (!holds_vip(context.cluster, node)) return {};
-  return {public_file(node.name, layout::kKeepalivedConfig, keepalived_config(context, node)),
-          public_file(node.name, kCheckScript, check_script(node), 0755)};
+  std::vector<File> files{
+      public_file(node.name, layout::kKeepalivedConfig, keepalived_config(context, node))};
+  if (context.cluster.tuning.profile == model::TuningProfile::kKubeadmGuide) {
+    files.push_back(public_file(node.name, kCheckScript, check_script(node), 0755));
+    return files;
+  }
+  files.push_back(
+      public_file(node.name, kFitnessScript, fitness_script(context.cluster.tuning), 0755));
+  files.push_back(public_file(node.name, layout::unit_path(layout::kVipFitnessUnit),
+                              unit_text({.description = "zerospof: is this node fit to hold the "
+                                                        "API VIP (for keepalived)",
+                                         .command = {"/bin/bash", kFitnessScript},
+                                         .after = {std::string(layout::kHaproxyUnit)}})));
+  return files;
 }
 
 }  // namespace zerospof::render

@@ -32,6 +32,8 @@ inline constexpr const char* kSchedulerUnit = "zerospof-kube-scheduler.service";
 inline constexpr const char* kKubeletUnit = "zerospof-kubelet.service";
 inline constexpr const char* kContainerdUnit = "zerospof-containerd.service";
 inline constexpr const char* kKwokUnit = "zerospof-kwok.service";
+// vip mode, fast tuning: tells keepalived whether this node's HAProxy can route (keepalived.cpp).
+inline constexpr const char* kVipFitnessUnit = "zerospof-vip-fitness.service";
 
 // The units of the Debian packages zerospof configures: each is started when its configuration
 // file is in a host's bundle (the firewall before any service, the others with the endpoint).

@@ -210,16 +210,47 @@ TEST(PlanWriterTest, WrittenPlanLoadsBackEqual) {
 
 TEST(PlanLoaderTest, TuningDefaultsAreTheDocumentedOnes) {
   // Given a plan without spec.tuning, the documented defaults (docs/plan.md) apply.
+  // Given a plan without spec.tuning, the fast profile's documented values (docs/plan.md).
   model::Tuning tuning = testing::load_plan(addressed_plan()).tuning;
-  EXPECT_EQ(tuning.vrrp_advert_interval_ms, 1000);
-  EXPECT_EQ(tuning.lb_check_interval_ms, 1000);
+  EXPECT_EQ(tuning.profile, model::TuningProfile::kFast);
+  EXPECT_EQ(tuning.vrrp_advert_interval_ms, 200);
+  EXPECT_EQ(tuning.lb_check_interval_ms, 200);
   EXPECT_EQ(tuning.etcd_heartbeat_interval_ms, 100);
-  EXPECT_EQ(tuning.etcd_election_timeout_ms, 1000);
+  EXPECT_EQ(tuning.etcd_election_timeout_ms, 500);
+  EXPECT_EQ(tuning.lease_duration_ms, 4000);
+  EXPECT_EQ(tuning.renew_deadline_ms, 3000);
+  EXPECT_EQ(tuning.retry_period_ms, 500);
+  EXPECT_EQ(tuning.node_monitor_grace_period_ms, 20000);
+  EXPECT_EQ(tuning.eviction_toleration_ms, 10000);
+}
+
+TEST(PlanLoaderTest, TheKubeadmGuideProfileSetsEveryTimingAndFieldsOverrideIt) {
+  // Given `profile: kubeadm-guide` and one field beside it, every other timing is the guide's.
+  std::string text = replace_once(addressed_plan(), "    serviceMesh: none\n",
+                                  "    serviceMesh: none\n  tuning:\n"
+                                  "    profile: kubeadm-guide\n    etcdElectionTimeout: 2s\n");
+  model::Tuning tuning = testing::load_plan(text).tuning;
+  EXPECT_EQ(tuning.profile, model::TuningProfile::kKubeadmGuide);
+  EXPECT_EQ(tuning.vrrp_advert_interval_ms, 1000);
+  EXPECT_EQ(tuning.lb_check_interval_ms, 2000);
+  EXPECT_EQ(tuning.etcd_election_timeout_ms, 2000);
   EXPECT_EQ(tuning.lease_duration_ms, 15000);
-  EXPECT_EQ(tuning.renew_deadline_ms, 10000);
-  EXPECT_EQ(tuning.retry_period_ms, 2000);
-  EXPECT_EQ(tuning.node_monitor_grace_period_ms, 40000);
   EXPECT_EQ(tuning.eviction_toleration_ms, 300000);
+  auto again = load_from_string(to_yaml(testing::load_plan(text)), "again.yaml");
+  ASSERT_TRUE(again) << util::format_error(again.error());
+  EXPECT_EQ(again->tuning.profile, model::TuningProfile::kKubeadmGuide);
+  EXPECT_EQ(again->tuning.etcd_election_timeout_ms, 2000);
+}
+
+TEST(PlanLoaderTest, AnUnknownTuningProfileIsRefusedWhereItIsWritten) {
+  std::string text = replace_once(addressed_plan(), "    serviceMesh: none\n",
+                                  "    serviceMesh: none\n  tuning:\n    profile: fastest\n");
+  auto loaded = load_from_string(text, "plan.yaml");
+  ASSERT_FALSE(loaded);
+  std::string message = util::format_error(loaded.error());
+  EXPECT_NE(message.find("plan.yaml:"), std::string::npos) << message;
+  EXPECT_NE(message.find("fastest"), std::string::npos) << message;
+  EXPECT_NE(message.find("kubeadm-guide"), std::string::npos) << message;
 }
 
 TEST(PlanWriterTest, TuningLoadsAndWritesBackEqual) {

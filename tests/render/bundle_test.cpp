@@ -30,10 +30,11 @@ TEST(BundleTest, FilesAreSortedAndKeysAreSecret) {
 
 TEST(BundleTest, ExpectedFailoverFollowsTheTuning) {
   EXPECT_EQ(testing::rendered().bundle.expected_failover,
-            "API endpoint failover ≈ 3.609 s (3 × 1 s VRRP adverts + skew); dead apiserver out "
-            "of the pool ≈ 3 s (3 × 1 s /readyz checks); etcd leader re-elected ≈ 1 s; "
-            "controller-manager/scheduler leader ≤ 17 s (lease + retry); node NotReady after "
-            "40 s, its pods evicted 300 s later");
+            "tuning fast: API endpoint failover ≈ 0.722 s (3 × 0.2 s VRRP adverts + skew), "
+            "≈ 0.522 s when only its HAProxy dies; dead apiserver out of the pool ≈ 0.6 s "
+            "(3 × 0.2 s /readyz checks); etcd leader re-elected ≤ 1.1 s; "
+            "controller-manager/scheduler leader ≤ 4.5 s (lease + retry); node NotReady after "
+            "20 s, its pods evicted 10 s later");
 }
 
 TEST(BundleTest, WrittenFilesKeepTheirModes) {

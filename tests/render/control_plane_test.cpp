@@ -25,7 +25,7 @@ TEST(ControlPlaneTest, ApiserverTalksToEveryEtcdMemberOverMutualTls) {
         "--service-account-issuer=", "--service-account-signing-key-file=",
         "--requestheader-client-ca-file=", "--proxy-client-cert-file=",
         "--audit-policy-file=/etc/zerospof/audit-policy.yaml",
-        "--audit-log-path=", "--default-unreachable-toleration-seconds=300"})
+        "--audit-log-path=", "--default-unreachable-toleration-seconds=10"})
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
 }
 
@@ -33,12 +33,12 @@ TEST(ControlPlaneTest, ControllersAreLeaderElectedOnTheLocalApiserver) {
   for (const char* name : {layout::kControllerManagerUnit, layout::kSchedulerUnit}) {
     std::string text = unit("micklethefickle", name);
     for (const char* flag :
-         {"--leader-elect=true", "--leader-elect-lease-duration=15000ms",
-          "--leader-elect-renew-deadline=10000ms", "--leader-elect-retry-period=2000ms"})
+         {"--leader-elect=true", "--leader-elect-lease-duration=4000ms",
+          "--leader-elect-renew-deadline=3000ms", "--leader-elect-retry-period=500ms"})
       EXPECT_NE(text.find(flag), std::string::npos) << name << " " << flag;
   }
   EXPECT_NE(unit("micklethefickle", layout::kControllerManagerUnit)
-                .find("--node-monitor-grace-period=40000ms"),
+                .find("--node-monitor-grace-period=20000ms"),
             std::string::npos);
   for (const char* conf : {"controller-manager", "scheduler"}) {
     const File* kubeconfig =

@@ -18,7 +18,7 @@ TEST(EtcdTest, ThreeMembersWithMutualTlsOnBothPorts) {
         "--initial-cluster=micklethefickle=https://198.18.7.11:2380,"
         "cloudserver1=https://198.18.7.12:2380,cloudserver2=https://198.18.7.13:2380",
         "--listen-client-urls=https://198.18.7.13:2379,https://127.0.0.1:2379",
-        "--data-dir=/var/lib/etcd", "--heartbeat-interval=100", "--election-timeout=1000",
+        "--data-dir=/var/lib/etcd", "--heartbeat-interval=100", "--election-timeout=500",
         "--trusted-ca-file=/etc/zerospof/pki/etcd/ca.crt"})
     EXPECT_NE(unit->content.find(flag), std::string::npos) << flag;
   EXPECT_EQ(testing::find_file(r.bundle, "cloudserver3", kUnit), nullptr);

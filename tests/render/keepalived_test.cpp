@@ -1,9 +1,12 @@
 // keepalived's configuration, checked by keepalived itself (`keepalived -t -f FILE -l`: in
 // 2.2, --config-test=ARG names a log file, not the configuration), and the VRRP choices that
-// make the VIP stable: all BACKUP, equal priority, nopreempt, local tracking, unicast peers.
+// make the VIP stable: all BACKUP, equal priority, nopreempt, local tracking, unicast peers; the
+// fitness loop of the fast profile run against a real HAProxy.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "render/layout.h"
 #include "render/render_fixture.h"
@@ -11,11 +14,15 @@
 namespace zerospof::render {
 namespace {
 
-const char* kScript = "/etc/keepalived/check-apiserver.sh";
+using testing::Variant;
 
-const File& config_of(const std::string& node) {
+const char* kScript = "/etc/keepalived/check-apiserver.sh";
+const char* kFitnessScript = "/etc/keepalived/vip-fitness.sh";
+const char* kFitnessFile = "/run/zerospof/vip-fitness";
+
+const File& config_of(const std::string& node, Variant variant = Variant::kVip) {
   const File* config =
-      testing::find_file(testing::rendered().bundle, node, layout::kKeepalivedConfig);
+      testing::find_file(testing::rendered(variant).bundle, node, layout::kKeepalivedConfig);
   EXPECT_NE(config, nullptr) << node;
   static const File none;
   return config ? *config : none;
@@ -29,15 +36,20 @@ std::string local_interface() {
   return "eth0";
 }
 
-TEST(KeepalivedTest, ConfigIsValidForKeepalived) {
+// keepalived -t on each holder's configuration of `variant`, with its tracked files at the
+// places the test wrote them.
+void expect_valid_for_keepalived(Variant variant) {
   std::string keepalived = testing::find_program({"/usr/sbin/keepalived"});
   if (keepalived.empty()) GTEST_SKIP() << "keepalived is not installed (scripts/install-deps.sh)";
-  const testing::Rendered& r = testing::rendered();
+  const testing::Rendered& r = testing::rendered(variant);
+  std::string dir = testing::temporary_directory("keepalived");
   for (const char* node : {"micklethefickle", "cloudserver1", "cloudserver2"}) {
-    std::string script = testing::written_path(r, node, kScript);
-    std::string text = testing::replace_all(config_of(node).content, kScript, script);
+    std::string text = config_of(node, variant).content;
+    if (variant == Variant::kKubeadmGuide)
+      text = testing::replace_all(text, kScript, testing::written_path(r, node, kScript));
+    text = testing::replace_all(text, kFitnessFile, dir + "/fitness");
     text = testing::replace_all(text, " eth0", " " + local_interface());
-    std::string copy = testing::temporary_directory("keepalived") + "/keepalived.conf";
+    std::string copy = dir + "/keepalived.conf";
     testing::write_text(copy, text);
     auto result = testing::run_program({keepalived, "-t", "-f", copy, "-l"});
     EXPECT_TRUE(result.succeeded()) << node << ": " << result.out << result.err << text;
@@ -45,11 +57,18 @@ TEST(KeepalivedTest, ConfigIsValidForKeepalived) {
   }
 }
 
+TEST(KeepalivedTest, ConfigIsValidForKeepalived) { expect_valid_for_keepalived(Variant::kVip); }
+
+TEST(KeepalivedTest, TheKubeadmGuidesConfigIsValidForKeepalived) {
+  expect_valid_for_keepalived(Variant::kKubeadmGuide);
+}
+
 TEST(KeepalivedTest, EveryHolderIsAnEqualNonPreemptingBackup) {
   for (const char* node : {"micklethefickle", "cloudserver1", "cloudserver2"}) {
     const std::string& text = config_of(node).content;
-    for (const char* line : {"state BACKUP", "nopreempt", "priority 100", "advert_int 1\n",
-                             "198.18.7.100/24 dev eth0", "track_script"})
+    for (const char* line : {"state BACKUP", "nopreempt", "priority 100", "advert_int 0.2\n",
+                             "198.18.7.100/24 dev eth0", "track_file {\n    check_local_api",
+                             "file \"/run/zerospof/vip-fitness\"", "init_file 1"})
       EXPECT_NE(text.find(line), std::string::npos) << node << ": " << line;
     EXPECT_EQ(text.find("MASTER"), std::string::npos);
   }
@@ -62,23 +81,54 @@ TEST(KeepalivedTest, EveryHolderIsAnEqualNonPreemptingBackup) {
             nullptr);
 }
 
-TEST(KeepalivedTest, TrackScriptChecksTheLocalNodeNeverTheVip) {
-  const File* script = testing::find_file(testing::rendered().bundle, "cloudserver2", kScript);
+TEST(KeepalivedTest, FitnessAsksTheLocalHaproxyForAnyReadyApiserverNeverTheVip) {
+  // The fast profile keeps the VIP on a node whose HAProxy still routes: the whole backend's
+  // status, not this node's own apiserver (whose death alone moved the VIP: 6 s of outage).
+  const testing::Rendered& r = testing::rendered();
+  const File* script = testing::find_file(r.bundle, "cloudserver2", kFitnessScript);
   ASSERT_NE(script, nullptr);
   EXPECT_EQ(script->mode, 0755u);
   EXPECT_NE(script->content.find("/dev/tcp/127.0.0.1/8404"), std::string::npos);
-  EXPECT_NE(script->content.find("$2 == \"cloudserver2\""), std::string::npos);
+  EXPECT_NE(script->content.find("$2 == \"BACKEND\""), std::string::npos);
+  EXPECT_NE(script->content.find("sleep 0.2"), std::string::npos);
   EXPECT_EQ(script->content.find("198.18.7.100"), std::string::npos);
+  EXPECT_EQ(testing::find_file(r.bundle, "cloudserver2", kScript), nullptr);
+  const File* unit =
+      testing::find_file(r.bundle, "cloudserver2", layout::unit_path(layout::kVipFitnessUnit));
+  ASSERT_NE(unit, nullptr);
+  EXPECT_NE(unit->content.find(kFitnessScript), std::string::npos);
   std::string sh = testing::find_program({"/bin/bash"});
-  auto syntax = testing::run_program(
-      {sh, "-n", testing::written_path(testing::rendered(), "cloudserver2", kScript)});
+  auto syntax =
+      testing::run_program({sh, "-n", testing::written_path(r, "cloudserver2", kFitnessScript)});
   EXPECT_TRUE(syntax.succeeded()) << syntax.err;
 }
 
-TEST(KeepalivedTest, TrackScriptFollowsHaproxysReadyzCheckOfTheLocalApiserver) {
-  // Given the rendered HAProxy on loopback ports and a TLS server with the rendered apiserver
-  // certificate answering /readyz as cloudserver2's apiserver, the rendered check script should
-  // pass; once that "apiserver" stops, HAProxy marks it down and the script should fail.
+TEST(KeepalivedTest, TheKubeadmGuideChecksTheNodesOwnApiserverEveryThreeSecondsFallTen) {
+  const testing::Rendered& r = testing::rendered(Variant::kKubeadmGuide);
+  const File* script = testing::find_file(r.bundle, "cloudserver2", kScript);
+  ASSERT_NE(script, nullptr);
+  EXPECT_NE(script->content.find("$2 == \"cloudserver2\""), std::string::npos);
+  const std::string& text = config_of("cloudserver2", Variant::kKubeadmGuide).content;
+  for (const char* line : {"interval 3\n", "fall 10\n", "track_script", "advert_int 1\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line;
+  EXPECT_EQ(
+      testing::find_file(r.bundle, "cloudserver2", layout::unit_path(layout::kVipFitnessUnit)),
+      nullptr);
+}
+
+// Polls `path` until it holds `expected` (bounded: about 10 s).
+bool file_eventually_holds(const std::string& path, const std::string& expected) {
+  for (int i = 0; i < 100; ++i) {
+    if (util::read_file(path).value_or("") == expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST(KeepalivedTest, FitnessFollowsWhetherHaproxyCanRouteToAnyApiserver) {
+  // Given the rendered HAProxy on loopback ports with one backend, a TLS server with the rendered
+  // apiserver certificate answering /readyz as cloudserver2's apiserver, the fitness loop should
+  // write 0 (fit); once that "apiserver" stops and no backend is left, 1 (unfit).
   std::string haproxy = testing::find_program({"/usr/sbin/haproxy"});
   std::string openssl = testing::find_program({"/usr/bin/openssl"});
   if (haproxy.empty() || openssl.empty())
@@ -92,13 +142,18 @@ TEST(KeepalivedTest, TrackScriptFollowsHaproxysReadyzCheckOfTheLocalApiserver) {
   config =
       testing::replace_all(config, "/etc/zerospof/pki/ca.crt", written("/etc/zerospof/pki/ca.crt"));
   config = testing::replace_all(config, "bind :6443", "bind 127.0.0.1:" + std::to_string(frontend));
+  // Only loopback: the other servers' lab addresses are not reachable from this namespace.
+  config = testing::replace_all(config, "  server micklethefickle 198.18.7.11:6444\n", "");
+  config = testing::replace_all(config, "  server cloudserver1 198.18.7.12:6444\n", "");
   config = testing::replace_all(config, "198.18.7.13:6444", "127.0.0.1:" + std::to_string(api));
   config = testing::replace_all(config, "8404", std::to_string(stats));
   config = testing::replace_all(config, "/run/haproxy/admin.sock", dir + "/admin.sock");
+  ASSERT_EQ(config.find("198.18."), std::string::npos) << config;
   testing::write_text(dir + "/haproxy.cfg", config);
-  std::string script = testing::replace_all(testing::find_file(r.bundle, node, kScript)->content,
-                                            "8404", std::to_string(stats));
-  testing::write_text(dir + "/check.sh", script, 0755);
+  std::string script = testing::find_file(r.bundle, node, kFitnessScript)->content;
+  script = testing::replace_all(script, "8404", std::to_string(stats));
+  script = testing::replace_all(script, kFitnessFile, dir + "/fitness");
+  testing::write_text(dir + "/fitness.sh", script, 0755);
 
   auto server = util::spawn_detached(
       {openssl, "s_server", "-quiet", "-www", "-accept", "127.0.0.1:" + std::to_string(api),
@@ -111,10 +166,16 @@ TEST(KeepalivedTest, TrackScriptFollowsHaproxysReadyzCheckOfTheLocalApiserver) {
       util::spawn_detached({haproxy, "-db", "-f", dir + "/haproxy.cfg"}, {dir + "/haproxy.log"});
   ASSERT_TRUE(proxy);
   testing::Stopper proxy_stopper{*proxy};
-  EXPECT_TRUE(testing::eventually({"/bin/bash", dir + "/check.sh"}, true))
+  auto loop = util::spawn_detached({"/bin/bash", dir + "/fitness.sh"}, {dir + "/fitness.log"});
+  ASSERT_TRUE(loop);
+  testing::Stopper loop_stopper{*loop};
+  EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "0\n"))
       << *util::read_file(dir + "/haproxy.log");
   ::kill(*server, SIGTERM);
-  EXPECT_TRUE(testing::eventually({"/bin/bash", dir + "/check.sh"}, false));
+  EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "1\n"));
+  // HAProxy itself gone: unfit too (the apiserver comes back, nothing answers the stats page).
+  ::kill(*proxy, SIGTERM);
+  EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "1\n"));
 }
 
 }  // namespace

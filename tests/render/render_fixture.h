@@ -33,7 +33,7 @@ struct Rendered {
   std::string directory;  // written with write_bundle
 };
 
-enum class Variant { kVip, kLocalProxy, kLab };
+enum class Variant { kVip, kLocalProxy, kLab, kKubeadmGuide };
 
 std::string temporary_directory(const std::string& name);
 
@@ -53,6 +53,10 @@ inline std::string plan_text(Variant variant) {
     text = zerospof::testing::replace_once(text, "mode: vip", "mode: local-proxy");
     text = zerospof::testing::replace_once(text, "    address: 198.18.7.100\n", "");
   }
+  if (variant == Variant::kKubeadmGuide)
+    text = zerospof::testing::replace_once(text, "    serviceMesh: none\n",
+                                           "    serviceMesh: none\n  tuning:\n"
+                                           "    profile: kubeadm-guide\n");
   return text;
 }
 
