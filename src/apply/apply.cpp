@@ -6,22 +6,12 @@
 #include "apply/preflight.h"
 #include "transport/dry_run_transport.h"
 #include "transport/local_transport.h"
+#include "transport/plan_hosts.h"
 #include "transport/routing_transport.h"
 #include "transport/ssh_transport.h"
 
 namespace zerospof::apply {
 namespace {
-
-std::map<std::string, transport::SshTarget> ssh_targets(const model::Cluster& cluster) {
-  std::map<std::string, transport::SshTarget> targets;
-  for (const auto& node : cluster.nodes) {
-    targets[node.name] = {.address = node.host.empty() ? node.name : node.host,
-                          .user = node.ssh.user,
-                          .port = node.ssh.port,
-                          .identity_file = node.ssh.identity_file};
-  }
-  return targets;
-}
 
 util::Result<RunReport> run_all(const StepGraph& graph, transport::Transport& hosts,
                                 const ApplyOptions& options, ProgressSink& progress) {
@@ -48,9 +38,9 @@ util::Result<RunReport> apply(const model::Cluster& cluster, const render::Bundl
   // Held until the last step: a second apply of this cluster is refused, told who runs.
   ZEROSPOF_ASSIGN_OR_RETURN(auto lock, ApplyLock::acquire(options.state_dir));
   ZEROSPOF_ASSIGN_OR_RETURN(auto binaries, load_binary_cache(options.binary_cache));
-  ZEROSPOF_ASSIGN_OR_RETURN(
-      auto ssh,
-      transport::SshTransport::create(ssh_targets(cluster), {.known_hosts = options.known_hosts}));
+  ZEROSPOF_ASSIGN_OR_RETURN(auto ssh,
+                            transport::SshTransport::create(transport::ssh_targets(cluster),
+                                                            {.known_hosts = options.known_hosts}));
   transport::LocalTransport local;
   transport::RoutingTransport hosts(*ssh, local);
   ZEROSPOF_RETURN_IF_ERROR(preflight(

@@ -13,5 +13,6 @@ void register_verify_history(CLI::App& app, int& exit_code);
 void register_lab(CLI::App& app, int& exit_code);
 void register_apply(CLI::App& app, int& exit_code);
 void register_render(CLI::App& app, int& exit_code);
+void register_drill(CLI::App& app, int& exit_code);
 
 }  // namespace zerospof::cli

@@ -41,14 +41,14 @@ rules:
 }
 
 std::vector<std::string> apiserver_command(const model::Cluster& cluster, const model::Node& node) {
-  const std::string ec = kPki + "/apiserver-etcd-client";
+  const std::string ec = layout::kApiserverEtcdClient;
   return {
       std::string(layout::kBinDir) + "/kube-apiserver",
       "--advertise-address=" + address_of(node),
       "--bind-address=0.0.0.0",
       fmt::format("--secure-port={}", apiserver_port(cluster)),
       "--etcd-servers=" + etcd_client_urls(cluster),
-      std::string("--etcd-cafile=") + layout::kEtcdPkiDir + "/ca.crt",
+      std::string("--etcd-cafile=") + layout::kEtcdCa,
       "--etcd-certfile=" + ec + ".crt",
       "--etcd-keyfile=" + ec + ".key",
       "--service-cluster-ip-range=" + cluster.kubernetes.service_subnet.to_string(),
@@ -131,7 +131,7 @@ void add_pki(const Context& context, const std::string& host, std::vector<File>&
   files.push_back(public_file(host, kPki + "/sa.pub", certs.service_account.cert_pem));
   files.push_back(secret_file(host, kPki + "/sa.key", certs.service_account.key_pem));
   add_pair(files, host, kPki + "/apiserver", certs.apiserver);
-  add_pair(files, host, kPki + "/apiserver-etcd-client", certs.apiserver_etcd_client);
+  add_pair(files, host, layout::kApiserverEtcdClient, certs.apiserver_etcd_client);
   add_pair(files, host, kPki + "/apiserver-kubelet-client", certs.apiserver_kubelet_client);
   add_pair(files, host, kPki + "/front-proxy-client", certs.front_proxy_client);
   files.push_back(

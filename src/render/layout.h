@@ -19,6 +19,10 @@ inline constexpr const char* kEtcdPkiDir = "/etc/zerospof/pki/etcd";
 inline constexpr const char* kKubeconfigDir = "/etc/zerospof/kubeconfig";
 inline constexpr const char* kConfigDir = "/etc/zerospof";
 inline constexpr const char* kManifestDir = "/etc/zerospof/manifests";  // operator's machine
+// The apiservers' etcd client certificate (base path: .crt and .key) and the etcd CA, on every
+// control-plane host: what apply's checks and drill's etcd observations use as etcd clients.
+inline constexpr const char* kApiserverEtcdClient = "/etc/zerospof/pki/apiserver-etcd-client";
+inline constexpr const char* kEtcdCa = "/etc/zerospof/pki/etcd/ca.crt";
 inline constexpr const char* kEtcdDataDir = "/var/lib/etcd";
 inline constexpr const char* kAuditLog = "/var/log/kubernetes/audit.log";
 inline constexpr const char* kHaproxyConfig = "/etc/haproxy/haproxy.cfg";

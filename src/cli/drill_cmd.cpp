@@ -1,0 +1,193 @@
+// `zerospof drill PLAN [SCENARIO...]`: fails the live cluster on purpose and judges each
+// scenario (docs/drill.md). Parses flags, makes one call into drill, prints progress on stderr
+// and the report; exit 0 when every scenario passed, 1 when one failed, 3 when none failed but
+// one was inconclusive, 2 for bad input, 4 when the drill could not run (cluster not healthy,
+// hosts unreachable). `--heal` reverts whatever an interrupted drill left.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "drill/drill.h"
+#include "drill/report.h"
+#include "observe/kubeconfig.h"
+#include "plan/plan.h"
+#include "transport/plan_hosts.h"
+#include "util/files.h"
+
+namespace zerospof::cli {
+namespace {
+
+struct DrillFlags {
+  std::string plan_file;
+  std::vector<std::string> scenarios;
+  bool all = false;
+  bool list = false;
+  bool heal = false;
+  int runs = 1;
+  std::optional<std::uint64_t> seed;
+  std::string kubeconfig;
+  std::string apply_state_dir;
+  std::string state_dir;
+  std::string known_hosts;
+  bool lab = false;
+  std::string lab_dir = "/var/lib/zerospof/lab";
+  int fault_seconds = 10;
+  int ttl_margin_seconds = 60;
+  int recovery_seconds = 120;
+  std::string output = "text";
+  std::string json_file;
+  std::string html_file;
+};
+
+std::string cluster_dir(const model::Cluster& cluster) {
+  return cluster.name.empty() ? "cluster" : cluster.name;
+}
+
+util::Status write_report(const std::string& path, const std::string& content) {
+  return util::write_file_atomic(path, content, {.mode = 0644, .overwrite = true});
+}
+
+int list_scenarios() {
+  for (const drill::Scenario& scenario : drill::catalogue())
+    print(fmt::format(
+        "{:<34} {}{}\n", scenario.name, scenario.description,
+        scenario.plan_name.empty() ? "" : " [cluster-plan.md: " + scenario.plan_name + "]"));
+  return 0;
+}
+
+int run_drill_command(const DrillFlags& flags) {
+  if (flags.list) return list_scenarios();
+  if (!flags.heal && !flags.all && flags.scenarios.empty())
+    return report_error(util::Error::invalid_input(
+        "no scenario named", {},
+        "name scenarios (zerospof drill --list shows them) or give --all"));
+  if (flags.all && !flags.scenarios.empty())
+    return report_error(util::Error::invalid_input("--all and scenario names together", {},
+                                                   "give one or the other"));
+  if (auto valid = drill::validate_scenarios(flags.scenarios); !valid)
+    return report_error(valid.error());
+  auto cluster = plan::load(flags.plan_file);
+  if (!cluster) return report_error(cluster.error());
+  std::string known_hosts = flags.known_hosts;
+  if (known_hosts.empty()) {
+    auto beside = std::filesystem::path(flags.plan_file).parent_path() / "known_hosts";
+    if (std::filesystem::exists(beside)) known_hosts = beside.string();
+  }
+  auto ssh = transport::SshTransport::create(transport::ssh_targets(*cluster),
+                                             {.known_hosts = known_hosts});
+  if (!ssh) return report_error(ssh.error());
+  std::string state_dir = flags.state_dir.empty()
+                              ? "/var/lib/zerospof/drill/" + cluster_dir(*cluster)
+                              : flags.state_dir;
+  std::error_code error;
+  std::filesystem::create_directories(state_dir, error);
+  std::optional<drill::LabAccess> lab;
+  if (flags.lab) {
+    std::error_code ignored;
+    lab = drill::LabAccess{.state_dir = flags.lab_dir,
+                           .zerospof = std::filesystem::read_symlink("/proc/self/exe", ignored)};
+  }
+  if (flags.heal) {
+    drill::FaultInjector injector(*cluster, **ssh, lab, state_dir);
+    auto healed = injector.heal_leftovers();
+    if (!healed) return report_error(healed.error());
+    for (const std::string& line : *healed) print(line + "\n");
+    print(fmt::format(
+        "drill --heal: {} left by earlier drills\n",
+        healed->empty() ? "nothing was" : fmt::format("{} thing(s) reverted", healed->size())));
+    return 0;
+  }
+  std::string kubeconfig_path =
+      !flags.kubeconfig.empty()
+          ? flags.kubeconfig
+          : (flags.apply_state_dir.empty() ? "/var/lib/zerospof/apply/" + cluster_dir(*cluster)
+                                           : flags.apply_state_dir) +
+                "/operator/etc/zerospof/kubeconfig/admin.conf";
+  auto kubeconfig = observe::load_kubeconfig(kubeconfig_path);
+  if (!kubeconfig) return report_error(kubeconfig.error());
+  observe::CurlHttpClient http(kubeconfig->credentials);
+  std::uint64_t seed = flags.seed ? *flags.seed : std::random_device{}();
+  std::fprintf(stderr, "drill: seed %llu (repeat this run with --seed %llu)\n",
+               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+  drill::DrillOptions options;
+  options.scenarios = flags.scenarios;
+  options.runs = flags.runs;
+  options.seed = seed;
+  options.fault_duration = std::chrono::seconds(flags.fault_seconds);
+  options.ttl_margin = std::chrono::seconds(flags.ttl_margin_seconds);
+  options.recovery_limit = std::chrono::seconds(flags.recovery_seconds);
+  options.lab = lab;
+  options.state_dir = state_dir;
+  options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  auto report = drill::run_drill(*cluster, **ssh, http, kubeconfig->server, options);
+  if (!report) return report_error(report.error());
+  if (!flags.json_file.empty())
+    if (auto written = write_report(flags.json_file, drill::report_json(*report)); !written)
+      return report_error(written.error());
+  if (!flags.html_file.empty())
+    if (auto written = write_report(flags.html_file, drill::report_html(*report)); !written)
+      return report_error(written.error());
+  print(flags.output == "json" ? drill::report_json(*report) : drill::report_text(*report));
+  bool failed = false, unsure = false;
+  for (const auto& scenario : report->scenarios) {
+    failed |= scenario.verdict == drill::Verdict::kFail;
+    unsure |= scenario.verdict == drill::Verdict::kInconclusive;
+  }
+  return failed ? 1 : unsure ? 3 : 0;
+}
+
+}  // namespace
+
+void register_drill(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<DrillFlags>();
+  auto* command = app.add_subcommand(
+      "drill", "fail the live cluster on purpose, time every recovery, check no write was lost");
+  command->add_option("plan", flags->plan_file, "the plan file (the lab's: lab.yaml)")->required();
+  command->add_option("scenarios", flags->scenarios, "scenarios to run (see --list)");
+  command->add_flag("--all", flags->all, "every scenario");
+  command->add_flag("--list", flags->list, "list the scenarios and exit");
+  command->add_flag("--heal", flags->heal,
+                    "revert every fault an interrupted drill left, and exit");
+  command->add_option("--runs", flags->runs, "runs of each scenario")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  command->add_option("--seed", flags->seed, "orders the scenarios; printed, to repeat a run");
+  command->add_option("--kubeconfig", flags->kubeconfig,
+                      "admin kubeconfig (default: the one apply wrote in its state directory)");
+  command->add_option("--apply-state-dir", flags->apply_state_dir,
+                      "apply's state directory (default /var/lib/zerospof/apply/CLUSTER)");
+  command->add_option("--state-dir", flags->state_dir,
+                      "the drill's own records (default /var/lib/zerospof/drill/CLUSTER)");
+  command->add_option("--known-hosts", flags->known_hosts,
+                      "ssh known_hosts file (default: known_hosts beside PLAN if present)");
+  command->add_flag("--lab", flags->lab, "the hosts are lab hosts: host-down crashes a container");
+  command->add_option("--lab-dir", flags->lab_dir, "the lab's state directory")
+      ->capture_default_str();
+  command->add_option("--fault-seconds", flags->fault_seconds, "how long each fault stays")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  command
+      ->add_option("--ttl-margin", flags->ttl_margin_seconds,
+                   "the armed heal fires this long after the fault should have ended")
+      ->check(CLI::Range(5, 3600))
+      ->capture_default_str();
+  command
+      ->add_option("--recovery-seconds", flags->recovery_seconds,
+                   "healthy again within this after the heal")
+      ->check(CLI::Range(5, 3600))
+      ->capture_default_str();
+  command->add_option("-o,--output", flags->output, "text or json on stdout")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command->add_option("--json", flags->json_file, "also write the JSON report here");
+  command->add_option("--html", flags->html_file, "also write the HTML report here");
+  command->callback([flags, &exit_code] { exit_code = run_drill_command(*flags); });
+}
+
+}  // namespace zerospof::cli

@@ -1,0 +1,179 @@
+#include "drill/api_probe.h"
+
+#include <fmt/format.h>
+
+namespace zerospof::drill {
+
+namespace {
+
+AttemptOutcome outcome_of_read(bool read, const observe::HttpResponse& response) {
+  if (read) return AttemptOutcome::kOk;
+  return response.status == 0 && response.maybe_sent ? AttemptOutcome::kUnknown
+                                                     : AttemptOutcome::kFailed;
+}
+
+std::int64_t micros(double ms) { return static_cast<std::int64_t>(ms * 1000); }
+
+}  // namespace
+
+ApiProbe::ApiProbe(observe::HttpClient& http, std::string server, ApiProbeOptions options,
+                   std::chrono::steady_clock::time_point clock_zero)
+    : api_(http, std::move(server)), options_(std::move(options)), clock_zero_(clock_zero) {}
+
+ApiProbe::~ApiProbe() { stop(); }
+
+double ApiProbe::now_ms() const {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - clock_zero_)
+      .count();
+}
+
+std::string ApiProbe::key_name(int key) const {
+  return fmt::format("{}-{}", options_.key_prefix, key);
+}
+
+bool ApiProbe::prepare() {
+  // Each key starts from a value of this probe, written unconditionally and recorded, so that the
+  // history holds every value it can observe.
+  for (int key = 0; key < options_.keys; ++key) {
+    std::string name = key_name(key);
+    if (!api_.ensure_register(options_.namespace_name, name, "", options_.timeout * 5))
+      return false;
+    history::Operation write{.process = -1 - key,
+                             .function = history::Function::kWrite,
+                             .key = name,
+                             .argument = fmt::format("{}-initial", name)};
+    write.invoke_time = micros(now_ms());
+    auto result = api_.write_register(options_.namespace_name, name, *write.argument, "",
+                                      options_.timeout * 5);
+    write.complete_time = micros(now_ms());
+    if (result != observe::WriteResult::kWritten) return false;
+    std::lock_guard lock(mutex_);
+    operations_.push_back(write);
+  }
+  return true;
+}
+
+void ApiProbe::start() {
+  stopping_ = false;
+  for (int client = 0; client < options_.clients; ++client)
+    threads_.emplace_back([this, client] { client_loop(client); });
+}
+
+void ApiProbe::stop() {
+  stopping_ = true;
+  for (auto& thread : threads_)
+    if (thread.joinable()) thread.join();
+  threads_.clear();
+}
+
+void ApiProbe::client_loop(int client) {
+  const int key = client % options_.keys;
+  const std::string name = key_name(key);
+  std::int64_t written = 0;
+  auto pause = [&] {
+    // Sleeps in short steps so that stop() is prompt.
+    auto until = std::chrono::steady_clock::now() + options_.interval;
+    while (!stopping_ && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
+  while (!stopping_) {
+    observe::HttpResponse response;
+    double start = now_ms();
+    auto read = api_.read_register(options_.namespace_name, name, options_.timeout, &response);
+    double end = now_ms();
+    {
+      std::lock_guard lock(mutex_);
+      read_attempts_.push_back({client, start, end, outcome_of_read(read.has_value(), response)});
+      // A read that failed or timed out constrains nothing: it is not in the history.
+      if (read)
+        operations_.push_back({.process = client,
+                               .function = history::Function::kRead,
+                               .key = name,
+                               .observed = read->value.empty() ? history::Value{} : read->value,
+                               .invoke_time = micros(start),
+                               .complete_time = micros(end)});
+    }
+    pause();
+    if (!read || stopping_) continue;
+    std::string value = fmt::format("{}-c{}-{}", name, client, ++written);
+    start = now_ms();
+    auto result = api_.write_register(options_.namespace_name, name, value, read->resource_version,
+                                      options_.timeout, &response);
+    end = now_ms();
+    {
+      std::lock_guard lock(mutex_);
+      AttemptOutcome outcome = result == observe::WriteResult::kWritten ? AttemptOutcome::kOk
+                               : result == observe::WriteResult::kIndeterminate
+                                   ? AttemptOutcome::kUnknown
+                                   : AttemptOutcome::kFailed;
+      write_attempts_.push_back({client, start, end, outcome});
+      // Refused (4xx but 409) or never sent: it did not happen, so it is not in the history.
+      if (result != observe::WriteResult::kRejected)
+        operations_.push_back(
+            {.process = client,
+             .function = history::Function::kCompareAndSet,
+             .outcome = result == observe::WriteResult::kWritten    ? history::Outcome::kOk
+                        : result == observe::WriteResult::kConflict ? history::Outcome::kFailed
+                                                                    : history::Outcome::kUnknown,
+             .key = name,
+             .argument = value,
+             .expected = read->value.empty() ? history::Value{} : read->value,
+             .invoke_time = micros(start),
+             .complete_time = micros(end)});
+    }
+    pause();
+  }
+}
+
+namespace {
+
+ProbeRecord record_of(std::string name, const std::vector<Attempt>& attempts) {
+  ProbeRecord record{.name = std::move(name), .attempts = attempts};
+  for (const Attempt& attempt : attempts) {
+    if (attempt.outcome == AttemptOutcome::kOk) ++record.ok;
+    if (attempt.outcome == AttemptOutcome::kFailed) ++record.failed;
+    if (attempt.outcome == AttemptOutcome::kUnknown) ++record.unknown;
+  }
+  return record;
+}
+
+}  // namespace
+
+ProbeRecord ApiProbe::writes() const {
+  std::lock_guard lock(mutex_);
+  return record_of("api-write", write_attempts_);
+}
+
+ProbeRecord ApiProbe::reads() const {
+  std::lock_guard lock(mutex_);
+  return record_of("api-read", read_attempts_);
+}
+
+std::array<std::size_t, 3> ApiProbe::write_counts() const {
+  std::lock_guard lock(mutex_);
+  std::array<std::size_t, 3> counts{};
+  for (const Attempt& attempt : write_attempts_) ++counts[static_cast<int>(attempt.outcome)];
+  return counts;
+}
+
+history::History ApiProbe::history() const {
+  std::lock_guard lock(mutex_);
+  history::History out{.source = "api-probe", .format = history::HistoryFormat::kJsonLines};
+  out.operations = operations_;
+  std::stable_sort(out.operations.begin(), out.operations.end(),
+                   [](const history::Operation& a, const history::Operation& b) {
+                     return a.invoke_time < b.invoke_time;
+                   });
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ApiProbe::final_values() {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (int key = 0; key < options_.keys; ++key) {
+    auto read = api_.read_register(options_.namespace_name, key_name(key), options_.timeout * 5);
+    values.emplace_back(key_name(key), read ? read->value : "");
+  }
+  return values;
+}
+
+}  // namespace zerospof::drill

@@ -1,0 +1,298 @@
+#include "drill/drill.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "drill/judge.h"
+#include "drill/monitor.h"
+#include "history/linearizability.h"
+#include "observe/cluster_facts.h"
+#include "observe/kubernetes.h"
+#include "render/failover_budget.h"
+
+namespace zerospof::drill {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point zero) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - zero).count();
+}
+
+// Whom the scenario hits, from who holds what right now.
+std::vector<std::string> targets_of(const Scenario& scenario, const Holders& holders,
+                                    const model::Cluster& cluster) {
+  std::string vip_holder = holders.vip.empty() ? "" : holders.vip.front();
+  if (vip_holder.empty() && !cluster.nodes_with_role(model::Role::kControlPlane).empty())
+    vip_holder = cluster.nodes_with_role(model::Role::kControlPlane).front()->name;
+  switch (scenario.target) {
+    case Target::kVipHolder:
+      return {vip_holder};
+    case Target::kEtcdLeader:
+      return {holders.etcd_leader};
+    case Target::kSchedulerLeader:
+      return {holders.scheduler};
+    case Target::kControllerManagerLeader:
+      return {holders.controller_manager};
+    case Target::kVipHolderInMinority: {
+      // The VIP holder and the first node that is not a control-plane node (with 3 etcd
+      // members among 5 nodes, the majority side keeps the quorum).
+      std::vector<std::string> minority{vip_holder};
+      for (const model::Node& node : cluster.nodes)
+        if (node.name != vip_holder && !node.has_role(model::Role::kEtcd)) {
+          minority.push_back(node.name);
+          break;
+        }
+      return minority;
+    }
+  }
+  return {};
+}
+
+// Whether the events after the fault show the failover path ran.
+bool path_seen(const Scenario& scenario, const std::vector<Event>& events, double fault_start,
+               const std::vector<std::string>& targets) {
+  const std::string& target = targets.empty() ? std::string() : targets.front();
+  bool vip_moved = false, leader_changed = false, lease_changed = false;
+  for (const Event& event : events) {
+    if (event.at_ms < fault_start) continue;
+    if (event.kind == "vip" && event.text.starts_with("VIP on ") &&
+        event.text.find(target) == std::string::npos)
+      vip_moved = true;
+    if (event.kind == "etcd-leader" && event.text.starts_with("etcd leader ") &&
+        event.text != "etcd leader " + target)
+      leader_changed = true;
+    if (event.kind == "lease" && !event.text.ends_with(" " + target)) lease_changed = true;
+  }
+  switch (scenario.path) {
+    case FailoverPath::kVipMoves:
+      return vip_moved;
+    case FailoverPath::kVipStays:
+      return !vip_moved;
+    case FailoverPath::kEtcdLeaderChanges:
+      return leader_changed;
+    case FailoverPath::kLeaseChanges:
+      return lease_changed;
+    case FailoverPath::kFaultTookEffect:
+      return true;
+  }
+  return false;
+}
+
+void check_history(ScenarioResult& result) {
+  history::CheckOptions options{.timeout = std::chrono::seconds(60)};
+  history::CheckResult checked = history::check_linearizability(result.history, options);
+  switch (checked.verdict) {
+    case history::Verdict::kLinearizable:
+      result.linearizable = true;
+      result.linearizability_detail = fmt::format(
+          "{} operations on {} keys", result.history.operations.size(), checked.keys.size());
+      break;
+    case history::Verdict::kNotLinearizable:
+      result.linearizable = false;
+      result.linearizability_detail =
+          checked.explanation
+              ? fmt::format("key {}: {}", checked.explanation->key, checked.explanation->reason)
+              : "no explanation";
+      break;
+    default:
+      result.linearizability_detail = checked.undecided_reason;
+      break;
+  }
+}
+
+class DrillRunner {
+ public:
+  DrillRunner(const model::Cluster& cluster, transport::Transport& transport,
+              observe::HttpClient& http, std::string server, const DrillOptions& options)
+      : cluster_(cluster),
+        http_(http),
+        server_(std::move(server)),
+        options_(options),
+        zero_(Clock::now()),
+        facts_(cluster, transport),
+        api_(http, server_),
+        monitor_(cluster, facts_, api_, zero_),
+        injector_(cluster, transport, options.lab, options.state_dir),
+        budget_(render::failover_budget(cluster)),
+        guide_(cluster.tuning.profile == model::TuningProfile::kKubeadmGuide) {}
+
+  util::Result<DrillReport> run() {
+    DrillReport report{.cluster = cluster_.name,
+                       .tuning = model::to_string(cluster_.tuning.profile),
+                       .seed = options_.seed,
+                       .endpoint = server_};
+    report.notes.push_back(
+        "etcd-write: not measured; etcd's client port admits only the cluster's members, and "
+        "the etcd path is measured through the API (api-write) instead");
+    options_.progress("checking the cluster is healthy before any fault");
+    Health health = monitor_.wait_healthy(std::chrono::seconds(30));
+    if (!health.healthy)
+      return util::fail(util::Error::failed_precondition(
+          fmt::format("the cluster is not healthy, so no drill starts: {}",
+                      fmt::join(health.problems, "; ")),
+          "let apply finish (zerospof apply PLAN), or heal what a drill left (zerospof drill "
+          "PLAN --heal)"));
+    std::vector<const Scenario*> chosen;
+    for (const Scenario& scenario : catalogue())
+      if (options_.scenarios.empty() ||
+          std::count(options_.scenarios.begin(), options_.scenarios.end(), scenario.name))
+        chosen.push_back(&scenario);
+    std::mt19937_64 random(options_.seed);
+    for (int run = 1; run <= options_.runs; ++run) {
+      std::vector<const Scenario*> order = chosen;
+      std::shuffle(order.begin(), order.end(), random);
+      for (const Scenario* scenario : order)
+        report.scenarios.push_back(run_scenario(*scenario, run, report.scenarios.size()));
+    }
+    return report;
+  }
+
+ private:
+  ScenarioResult run_scenario(const Scenario& scenario, int run, std::size_t index) {
+    ScenarioResult result{.name = scenario.name,
+                          .plan_name = scenario.plan_name,
+                          .description = scenario.description,
+                          .run = run,
+                          .failover_path = to_string(scenario.path)};
+    result.predicted_outage_ms =
+        static_cast<double>(outage_budget(scenario, budget_, guide_).count());
+    result.predicted_reason = budget_reason(scenario, budget_, guide_);
+    auto say = [&](const std::string& line) {
+      options_.progress(fmt::format("[run {}] {}: {}", run, scenario.name, line));
+    };
+    say("waiting for a healthy cluster");
+    Health health = monitor_.wait_healthy(options_.recovery_limit);
+    if (!health.healthy) {
+      result.verdict = Verdict::kFail;
+      result.reasons.push_back("the cluster was not healthy before the scenario: " +
+                               fmt::format("{}", fmt::join(health.problems, "; ")));
+      return result;
+    }
+    std::vector<std::string> targets = targets_of(scenario, health.holders, cluster_);
+    result.target_node = fmt::format("{}", fmt::join(targets, ","));
+    ApiProbeOptions probe_options = options_.probe;
+    probe_options.key_prefix =
+        fmt::format("{}-{}-{}", options_.probe.key_prefix, options_.seed % 100000, index);
+    ApiProbe probe(http_, server_, probe_options, zero_);
+    if (!probe.prepare()) {
+      result.verdict = Verdict::kFail;
+      result.reasons.push_back("the API probe could not create its ConfigMaps");
+      return result;
+    }
+    monitor_.start_watching();
+    probe.start();
+    std::this_thread::sleep_for(options_.before_fault);
+    std::string id = fmt::format("{}-{}-{}", options_.seed % 100000, index, scenario.name);
+    say(fmt::format("{} on {}", to_string(scenario.fault), result.target_node));
+    result.fault_start_ms = since(zero_);
+    auto fault =
+        injector_.inject(scenario, targets, id, options_.fault_duration + options_.ttl_margin);
+    if (!fault) {
+      result.reasons.push_back("the fault could not be injected: " +
+                               util::format_error(fault.error()));
+      // Whatever part of it is in place, its armed heal reverts; revert it now.
+      (void)injector_.heal({.id = id, .kind = scenario.fault, .hosts = targets});
+    } else {
+      result.fault = fault->description;
+      monitor_.add_event("fault", fault->description);
+      auto until = Clock::now() + options_.fault_duration;
+      while (Clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        auto counts = probe.write_counts();
+        say(fmt::format("fault in place, api-write ok {} failed {} unknown {}", counts[0],
+                        counts[1], counts[2]));
+      }
+      auto healed = injector_.heal(*fault);
+      if (!healed) result.reasons.push_back("heal: " + util::format_error(healed.error()));
+      monitor_.add_event("heal", "healed: " + fault->description);
+    }
+    result.fault_end_ms = since(zero_);
+    say("healed; waiting for the cluster to be healthy again");
+    Health after = monitor_.wait_healthy(options_.recovery_limit);
+    if (after.healthy) {
+      result.healthy_ms = since(zero_);
+      monitor_.add_event("healthy", "the cluster is healthy again");
+    }
+    std::this_thread::sleep_for(options_.after_recovery);
+    probe.stop();
+    double probe_end = since(zero_);
+    result.events = monitor_.stop_watching();
+    result.probes = {probe.writes(), probe.reads()};
+    for (ProbeRecord& record : result.probes)
+      record.unavailable_ms = longest_outage_ms(record.attempts, result.fault_start_ms, probe_end);
+    result.history = probe.history();
+    auto finals = probe.final_values();
+    for (const auto& operation : result.history.operations)
+      if (operation.function == history::Function::kCompareAndSet &&
+          operation.outcome == history::Outcome::kOk)
+        ++result.acknowledged_writes;
+    result.acknowledged_writes_lost = lost_writes(result.history, finals);
+    say("checking the history");
+    check_history(result);
+    for (int attempt = 0; attempt < 5 && !result.etcd_hashes_equal; ++attempt) {
+      if (auto hashes = facts_.etcd_hashes()) {
+        std::set<std::uint32_t> distinct;
+        for (const auto& [node, hash] : *hashes) distinct.insert(hash);
+        result.etcd_hashes_equal = distinct.size() == 1;
+      } else {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+    }
+    result.failover_path_seen =
+        fault.has_value() && path_seen(scenario, result.events, result.fault_start_ms, targets);
+    Judgement judgement = judge(result, result.predicted_outage_ms);
+    if (!fault) judgement.verdict = Verdict::kFail;
+    result.verdict = judgement.verdict;
+    result.reasons.insert(result.reasons.end(), judgement.reasons.begin(), judgement.reasons.end());
+    result.findings = judgement.findings;
+    for (int key = 0; key < probe_options.keys; ++key)
+      api_.delete_register(probe_options.namespace_name,
+                           fmt::format("{}-{}", probe_options.key_prefix, key),
+                           std::chrono::seconds(5));
+    say(fmt::format("{}", to_string(result.verdict)));
+    return result;
+  }
+
+  const model::Cluster& cluster_;
+  observe::HttpClient& http_;
+  const std::string server_;
+  DrillOptions options_;
+  const Clock::time_point zero_;
+  observe::ClusterFacts facts_;
+  observe::KubernetesClient api_;
+  Monitor monitor_;
+  FaultInjector injector_;
+  const render::FailoverBudget budget_;
+  const bool guide_;
+};
+
+}  // namespace
+
+util::Status validate_scenarios(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    if (find_scenario(name)) continue;
+    std::vector<std::string> known;
+    for (const Scenario& scenario : catalogue()) known.push_back(scenario.name);
+    return util::fail(util::Error::invalid_input(
+        fmt::format("no scenario is called '{}'", name), {},
+        fmt::format("the scenarios are: {} (or --all)", fmt::join(known, ", "))));
+  }
+  return {};
+}
+
+util::Result<DrillReport> run_drill(const model::Cluster& cluster, transport::Transport& transport,
+                                    observe::HttpClient& http, const std::string& server,
+                                    const DrillOptions& options) {
+  ZEROSPOF_RETURN_IF_ERROR(validate_scenarios(options.scenarios));
+  DrillRunner runner(cluster, transport, http, server, options);
+  return runner.run();
+}
+
+}  // namespace zerospof::drill

@@ -1,0 +1,48 @@
+// drill: fails the live cluster on purpose, one scenario at a time, while probes record what
+// clients see, and judges each scenario with evidence (judge.h). The cluster is the one apply
+// made: the plan's hosts over the same SSH transport, the API through the endpoint in the admin
+// kubeconfig. A drill refuses to start on a cluster that is not healthy, and after each
+// scenario waits until it is healthy again before the next.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drill/api_probe.h"
+#include "drill/fault.h"
+#include "drill/record.h"
+#include "model/cluster.h"
+#include "observe/http.h"
+#include "transport/transport.h"
+
+namespace zerospof::drill {
+
+struct DrillOptions {
+  std::vector<std::string> scenarios;  // names from catalogue(); every one when empty
+  int runs = 1;
+  std::uint64_t seed = 0;                          // orders the scenarios of each run
+  std::chrono::seconds fault_duration{10};         // how long a fault stays before the heal
+  std::chrono::seconds ttl_margin{60};             // the armed heal fires this long after that
+  std::chrono::seconds recovery_limit{120};        // healthy again within this after the heal
+  std::chrono::milliseconds before_fault{2000};    // probing before the fault (the baseline)
+  std::chrono::milliseconds after_recovery{2000};  // and after the cluster is healthy again
+  ApiProbeOptions probe;
+  std::optional<LabAccess> lab;  // lab hosts: host-down scenarios crash containers
+  std::string state_dir;         // the watchdogs of lab host faults
+  std::function<void(const std::string&)> progress = [](const std::string&) {};
+};
+
+// Checks the names; an unknown one is an error naming the known ones.
+util::Status validate_scenarios(const std::vector<std::string>& names);
+
+// Runs every scenario `runs` times. Fails (without injecting anything) when the cluster is not
+// healthy at the start; a scenario that could not inject its fault is a failed scenario.
+util::Result<DrillReport> run_drill(const model::Cluster& cluster, transport::Transport& transport,
+                                    observe::HttpClient& http, const std::string& server,
+                                    const DrillOptions& options);
+
+}  // namespace zerospof::drill

@@ -1,0 +1,216 @@
+#include "drill/fault.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <signal.h>
+
+#include <filesystem>
+
+#include "lab/lab.h"
+#include "util/files.h"
+#include "util/process.h"
+
+namespace zerospof::drill {
+
+namespace {
+
+constexpr const char* kHealDir = "/run/zerospof-drill";
+constexpr const char* kTable = "zerospof_drill";
+
+std::string address_of(const model::Node& node) {
+  return node.address ? node.address->base.to_string() : node.host;
+}
+
+lab::LabPaths lab_paths(const LabAccess& lab) {
+  lab::LabPaths paths;
+  paths.state_dir = lab.state_dir;
+  return paths;
+}
+
+}  // namespace
+
+FaultInjector::FaultInjector(const model::Cluster& cluster, transport::Transport& transport,
+                             std::optional<LabAccess> lab, std::string state_dir)
+    : cluster_(cluster),
+      transport_(transport),
+      lab_(std::move(lab)),
+      state_dir_(std::move(state_dir)) {}
+
+std::string FaultInjector::heal_script_path(const std::string& id) {
+  return fmt::format("{}/{}.sh", kHealDir, id);
+}
+
+std::string FaultInjector::timer_unit(const std::string& id) {
+  return fmt::format("zerospof-drill-heal-{}", id);
+}
+
+util::Status FaultInjector::run_on(const std::string& host, const std::string& script) {
+  auto result = transport::run_checked(transport_, host,
+                                       {.script = script, .timeout = std::chrono::seconds(15)});
+  if (!result) return util::fail(result.error());
+  return {};
+}
+
+// The heal script removes itself when it has run, so what is left under kHealDir is exactly
+// what has not been healed yet.
+util::Status FaultInjector::arm(const std::string& host, const std::string& id,
+                                const std::string& heal, std::chrono::seconds ttl) {
+  std::string path = heal_script_path(id);
+  std::string script = fmt::format(
+      "#!/bin/sh\n# zerospof drill: the heal of fault {}\n{}\nrm -f {}\n", id, heal, path);
+  ZEROSPOF_RETURN_IF_ERROR(
+      transport_.put_file(host, {.path = path, .content = script, .mode = 0700}));
+  return run_on(host,
+                fmt::format("systemd-run --quiet --collect --unit={} --on-active={}s /bin/sh {}",
+                            timer_unit(id), ttl.count(), path));
+}
+
+std::string FaultInjector::partition_rules(const std::vector<std::string>& others) const {
+  std::vector<std::string> v4, v6;
+  for (const std::string& address : others)
+    (address.find(':') == std::string::npos ? v4 : v6).push_back(address);
+  std::string input, output;
+  if (!v4.empty()) {
+    input += fmt::format("    ip saddr {{ {} }} drop\n", fmt::join(v4, ", "));
+    output += fmt::format("    ip daddr {{ {} }} drop\n", fmt::join(v4, ", "));
+  }
+  if (!v6.empty()) {
+    input += fmt::format("    ip6 saddr {{ {} }} drop\n", fmt::join(v6, ", "));
+    output += fmt::format("    ip6 daddr {{ {} }} drop\n", fmt::join(v6, ", "));
+  }
+  // Its own table, created and deleted whole: the host's and zerospof's firewall stay untouched.
+  return fmt::format(
+      "nft -f - <<'NFT'\ntable inet {0}\ndelete table inet {0}\ntable inet {0} {{\n"
+      "  chain input {{\n    type filter hook input priority -10; policy accept;\n{1}  }}\n"
+      "  chain output {{\n    type filter hook output priority -10; policy accept;\n{2}  }}\n"
+      "}}\nNFT",
+      kTable, input, output);
+}
+
+util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
+                                                  const std::vector<std::string>& nodes,
+                                                  const std::string& id, std::chrono::seconds ttl) {
+  if (nodes.empty())
+    return util::fail(util::Error::failed_precondition(
+        fmt::format("{}: no node is {} right now", scenario.name, to_string(scenario.target))));
+  InjectedFault fault{.id = id, .kind = scenario.fault, .hosts = {}, .unit = scenario.unit};
+  std::string unit = transport::shell_quote(scenario.unit);
+  const std::string& node = nodes.front();
+  switch (scenario.fault) {
+    case FaultKind::kStopService:
+    case FaultKind::kKillProcess:
+    case FaultKind::kPauseProcess: {
+      bool pause = scenario.fault == FaultKind::kPauseProcess;
+      std::string heal = pause ? "systemctl kill -s CONT " + unit : "systemctl start " + unit;
+      std::string act = scenario.fault == FaultKind::kStopService ? "systemctl stop " + unit
+                        : pause                                   ? "systemctl kill -s STOP " + unit
+                                : "systemctl kill -s KILL " + unit;
+      ZEROSPOF_RETURN_IF_ERROR(arm(node, id, heal, ttl));
+      fault.hosts = {node};
+      fault.description =
+          fmt::format("{} {} on {}", to_string(scenario.fault), scenario.unit, node);
+      ZEROSPOF_RETURN_IF_ERROR(run_on(node, act));
+      return fault;
+    }
+    case FaultKind::kPartition: {
+      std::vector<std::string> minority = nodes, majority;
+      std::vector<std::string> minority_addresses, majority_addresses;
+      for (const model::Node& each : cluster_.nodes) {
+        bool in_minority = std::find(nodes.begin(), nodes.end(), each.name) != nodes.end();
+        (in_minority ? minority_addresses : majority_addresses).push_back(address_of(each));
+        if (!in_minority) majority.push_back(each.name);
+      }
+      std::string heal = fmt::format("nft delete table inet {} 2>/dev/null || true", kTable);
+      for (const model::Node& each : cluster_.nodes)
+        ZEROSPOF_RETURN_IF_ERROR(arm(each.name, id, heal, ttl));
+      for (const model::Node& each : cluster_.nodes) fault.hosts.push_back(each.name);
+      fault.description =
+          fmt::format("partition {} | {}", fmt::join(minority, ","), fmt::join(majority, ","));
+      for (const model::Node& each : cluster_.nodes) {
+        bool in_minority = std::find(nodes.begin(), nodes.end(), each.name) != nodes.end();
+        ZEROSPOF_RETURN_IF_ERROR(run_on(
+            each.name, partition_rules(in_minority ? majority_addresses : minority_addresses)));
+      }
+      return fault;
+    }
+    case FaultKind::kHostDown: {
+      if (!lab_)
+        return util::fail(util::Error::failed_precondition(
+            fmt::format("{}: a whole host down needs the lab (--lab) on real hosts zerospof "
+                        "would have to reboot them",
+                        scenario.name),
+            "run it on the lab, or leave this scenario out"));
+      // The watchdog first: it boots the host after the TTL whatever happens to this process.
+      std::filesystem::create_directories(state_dir_ + "/watchdogs");
+      auto watchdog = util::spawn_detached(
+          {"/bin/sh", "-c",
+           fmt::format("sleep {} && exec {} lab start {} --state-dir {}", ttl.count(),
+                       transport::shell_quote(lab_->zerospof), transport::shell_quote(node),
+                       transport::shell_quote(lab_->state_dir))},
+          {.log_path = state_dir_ + "/watchdogs/" + id + ".log"});
+      if (!watchdog) return util::fail(watchdog.error());
+      ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic(state_dir_ + "/watchdogs/" + id,
+                                                       fmt::format("{} {}\n", *watchdog, node),
+                                                       {.mode = 0600, .overwrite = true}));
+      fault.watchdog = *watchdog;
+      fault.hosts = {node};
+      fault.description = fmt::format("{} crashed (lab kill)", node);
+      ZEROSPOF_RETURN_IF_ERROR(lab::kill_host(lab_paths(*lab_), node));
+      return fault;
+    }
+  }
+  return util::fail(util::Error::internal("unknown fault kind"));
+}
+
+util::Status FaultInjector::heal(const InjectedFault& fault) {
+  if (fault.kind == FaultKind::kHostDown) {
+    if (fault.watchdog && util::process_alive(*fault.watchdog)) ::kill(-*fault.watchdog, SIGTERM);
+    std::filesystem::remove(state_dir_ + "/watchdogs/" + fault.id);
+    return lab::start_host(lab_paths(*lab_), fault.hosts.front(), [](const std::string&) {});
+  }
+  util::Status status;
+  for (const std::string& host : fault.hosts) {
+    auto healed = run_on(host, fmt::format("if [ -e {0} ]; then /bin/sh {0}; fi; "
+                                           "systemctl stop {1}.timer 2>/dev/null; true",
+                                           heal_script_path(fault.id), timer_unit(fault.id)));
+    if (!healed && status) status = healed;
+  }
+  return status;
+}
+
+util::Result<std::vector<std::string>> FaultInjector::heal_leftovers() {
+  std::vector<std::string> healed;
+  // Lab hosts a drill crashed: their watchdog may still be sleeping.
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(state_dir_ + "/watchdogs", error)) {
+    if (entry.path().extension() == ".log") continue;
+    auto text = util::read_file(entry.path().string());
+    pid_t pid = 0;
+    char name[256] = {};
+    if (!text || std::sscanf(text->c_str(), "%d %255s", &pid, name) != 2) continue;
+    if (pid > 0 && util::process_alive(pid)) ::kill(-pid, SIGTERM);
+    if (lab_) {
+      auto started = lab::start_host(lab_paths(*lab_), name, [](const std::string&) {});
+      if (!started) return util::fail(started.error());
+    }
+    std::filesystem::remove(entry.path());
+    healed.push_back(fmt::format("{}: booted again (crashed by a drill)", name));
+  }
+  std::string script = fmt::format(
+      "n=0; for f in {0}/*.sh; do [ -e \"$f\" ] || continue; /bin/sh \"$f\"; n=$((n+1)); done; "
+      "for t in $(systemctl list-units --plain --no-legend 'zerospof-drill-heal-*.timer' | "
+      "awk '{{print $1}}'); do systemctl stop \"$t\"; done; "
+      "if nft list table inet {1} >/dev/null 2>&1; then nft delete table inet {1}; n=$((n+1)); "
+      "fi; echo $n",
+      kHealDir, kTable);
+  for (const model::Node& node : cluster_.nodes) {
+    auto result = transport::run_checked(transport_, node.name,
+                                         {.script = script, .timeout = std::chrono::seconds(20)});
+    if (!result) return util::fail(result.error());
+    if (result->find_first_not_of("0\n") != std::string::npos)
+      healed.push_back(fmt::format("{}: {} fault(s) reverted", node.name, std::stoi(*result)));
+  }
+  return healed;
+}
+
+}  // namespace zerospof::drill

@@ -1,0 +1,103 @@
+#include "drill/judge.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace zerospof::drill {
+
+const char* to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kPass:
+      return "pass";
+    case Verdict::kFail:
+      return "fail";
+    case Verdict::kInconclusive:
+      return "inconclusive";
+  }
+  return "?";
+}
+
+std::optional<double> longest_outage_ms(const std::vector<Attempt>& attempts, double fault_start_ms,
+                                        double until_ms) {
+  if (attempts.empty()) return std::nullopt;
+  std::vector<double> successes;
+  for (const Attempt& attempt : attempts)
+    if (attempt.outcome == AttemptOutcome::kOk) successes.push_back(attempt.end_ms);
+  std::sort(successes.begin(), successes.end());
+  double longest = 0;
+  double previous = fault_start_ms;  // a gap that began before the fault counts from the fault
+  for (double at : successes) {
+    if (at <= fault_start_ms) continue;
+    longest = std::max(longest, at - previous);
+    previous = at;
+    if (at >= until_ms) break;
+  }
+  // No success between the last one and the end of the window: that is an outage too.
+  return std::max(longest, until_ms - previous);
+}
+
+std::size_t lost_writes(const history::History& history,
+                        const std::vector<std::pair<std::string, std::string>>& final_values) {
+  std::set<std::pair<std::string, std::string>> built_on;
+  for (const auto& [key, value] : final_values) built_on.insert({key, value});
+  for (const history::Operation& operation : history.operations) {
+    if (operation.function != history::Function::kCompareAndSet) continue;
+    if (operation.outcome == history::Outcome::kFailed) continue;
+    built_on.insert({operation.key, operation.expected.value_or("")});
+  }
+  std::size_t lost = 0;
+  for (const history::Operation& operation : history.operations) {
+    if (operation.function != history::Function::kCompareAndSet ||
+        operation.outcome != history::Outcome::kOk)
+      continue;
+    if (built_on.count({operation.key, operation.argument.value_or("")}) == 0) ++lost;
+  }
+  return lost;
+}
+
+Judgement judge(const ScenarioResult& result, double budget_ms) {
+  Judgement out;
+  bool failed = false, unsure = false;
+  auto fail = [&](std::string reason) {
+    failed = true;
+    out.reasons.push_back(std::move(reason));
+  };
+  auto doubt = [&](std::string reason) {
+    unsure = true;
+    out.reasons.push_back(std::move(reason));
+  };
+  if (!result.failover_path_seen)
+    doubt(fmt::format("the failover path was not seen ({}): the scenario did not test it",
+                      result.failover_path));
+  for (const ProbeRecord& probe : result.probes) {
+    if (!probe.unavailable_ms) {
+      doubt(probe.name + " made no request");
+      continue;
+    }
+    if (*probe.unavailable_ms > budget_ms)
+      fail(fmt::format("{} unavailable {:.2f} s, over the budget of {:.2f} s", probe.name,
+                       *probe.unavailable_ms / 1000, budget_ms / 1000));
+    if (*probe.unavailable_ms > result.predicted_outage_ms + 1000 && result.predicted_outage_ms > 0)
+      out.findings.push_back(fmt::format(
+          "{}: measured {:.2f} s without success where the tuning predicts {:.2f} s ({})",
+          probe.name, *probe.unavailable_ms / 1000, result.predicted_outage_ms / 1000,
+          result.predicted_reason));
+  }
+  if (result.acknowledged_writes_lost > 0)
+    fail(fmt::format("{} acknowledged writes lost", result.acknowledged_writes_lost));
+  if (!result.linearizable)
+    doubt("the linearizability check did not decide: " + result.linearizability_detail);
+  else if (!*result.linearizable)
+    fail("the API history is not linearizable: " + result.linearizability_detail);
+  if (result.healthy_ms <= 0) fail("the cluster was not healthy again within the recovery budget");
+  if (!result.etcd_hashes_equal)
+    doubt("the etcd members' hashes could not be compared");
+  else if (!*result.etcd_hashes_equal)
+    fail("the etcd members hold different data after the scenario");
+  out.verdict = failed ? Verdict::kFail : unsure ? Verdict::kInconclusive : Verdict::kPass;
+  return out;
+}
+
+}  // namespace zerospof::drill

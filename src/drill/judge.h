@@ -1,0 +1,39 @@
+// From what a scenario recorded to its verdict: the outage each probe saw, the acknowledged
+// writes lost, and pass / fail / inconclusive with every reason. Pure functions of plain data,
+// so each rule is tested on made-up records (tests/drill/judge_test.cpp).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drill/record.h"
+
+namespace zerospof::drill {
+
+// The longest time without a successful attempt that overlaps [fault_start, until]: from one
+// success's end to the next's, counting from fault_start when the last success before it is
+// older, and up to `until` when none came after. nullopt when there are no attempts at all.
+std::optional<double> longest_outage_ms(const std::vector<Attempt>& attempts, double fault_start_ms,
+                                        double until_ms);
+
+// Acknowledged compare-and-sets whose value nobody built on: not the final value of its key, and
+// not the expected value of any later write that succeeded or may have. With every write a
+// compare-and-set on what its client read, a write that vanished like this was overwritten by one
+// that never saw it: a lost write. `final_values` maps key to the value read at the end.
+std::size_t lost_writes(const history::History& history,
+                        const std::vector<std::pair<std::string, std::string>>& final_values);
+
+struct Judgement {
+  Verdict verdict = Verdict::kInconclusive;
+  std::vector<std::string> reasons;
+  std::vector<std::string> findings;
+};
+
+// Pass needs: the fault took effect and its failover path was seen; every probe's outage
+// within the budget; no acknowledged write lost; the history linearizable; the cluster healthy
+// again; the etcd members' data equal. A failover path not seen (a killed leader that stayed
+// leader) or an undecided history makes it inconclusive, unless something failed outright.
+Judgement judge(const ScenarioResult& result, double budget_ms);
+
+}  // namespace zerospof::drill

@@ -1,0 +1,69 @@
+// Watches who holds what while a scenario runs (the VIP, the etcd leadership, the controllers'
+// leases) and records each change as an Event: the evidence that a failover path ran. Also the
+// health gate: a drill starts a scenario only on a healthy cluster and waits for health again
+// after the heal. Bounded: one observation round at a time, each question with a timeout.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "drill/record.h"
+#include "observe/cluster_facts.h"
+#include "observe/kubernetes.h"
+
+namespace zerospof::drill {
+
+struct Holders {
+  std::vector<std::string> vip;  // nodes holding the VIP
+  std::string etcd_leader;
+  std::string scheduler;           // node of the kube-scheduler lease holder
+  std::string controller_manager;  // node of the kube-controller-manager lease holder
+};
+
+struct Health {
+  bool healthy = false;
+  std::vector<std::string> problems;  // what is not healthy, for people
+  Holders holders;
+};
+
+class Monitor {
+ public:
+  Monitor(const model::Cluster& cluster, observe::ClusterFacts& facts,
+          observe::KubernetesClient& api, std::chrono::steady_clock::time_point clock_zero);
+  ~Monitor();
+
+  Holders holders();
+  // Every etcd member answers and one leads, every apiserver is ready on its own node, one node
+  // holds the VIP, both leases are held, and the endpoint answers /readyz.
+  Health health();
+  // Polls health() until healthy or `limit` passes; the last Health seen.
+  Health wait_healthy(std::chrono::seconds limit);
+
+  // Records changes of the holders in the background until stop_watching().
+  void start_watching();
+  std::vector<Event> stop_watching();
+  void add_event(std::string kind, std::string text);
+
+ private:
+  double now_ms() const;
+  void watch_loop();
+
+  const model::Cluster& cluster_;
+  observe::ClusterFacts& facts_;
+  observe::KubernetesClient& api_;
+  const std::chrono::steady_clock::time_point clock_zero_;
+  std::atomic<bool> watching_{false};
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<Event> events_;
+};
+
+// "cloudserver1_4f2c..." (a lease's holderIdentity) to "cloudserver1".
+std::string node_of_holder(const std::string& holder_identity);
+
+}  // namespace zerospof::drill

@@ -1,0 +1,81 @@
+// What a drill records and concludes, as plain values: the report writers (text, JSON, HTML)
+// and the tests read these, nothing re-parses printed text. Times are milliseconds since the
+// drill started, from the monotonic clock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "history/history.h"
+
+namespace zerospof::drill {
+
+enum class AttemptOutcome { kOk, kFailed, kUnknown };
+
+// One request of a probe, as its client saw it.
+struct Attempt {
+  int client = 0;
+  double start_ms = 0;
+  double end_ms = 0;
+  AttemptOutcome outcome = AttemptOutcome::kOk;
+};
+
+struct ProbeRecord {
+  std::string name;  // "api-write", "api-read"
+  std::vector<Attempt> attempts;
+  // The longest time without a success that overlaps the fault, from the fault's start until
+  // the first success after it at the latest; nullopt when the probe never ran.
+  std::optional<double> unavailable_ms;
+  std::size_t ok = 0, failed = 0, unknown = 0;
+};
+
+// Something that shows a failover path ran (or a fault took effect), when it was seen.
+struct Event {
+  double at_ms = 0;
+  std::string kind;  // "vip", "etcd-leader", "lease", "fault", "heal", "healthy"
+  std::string text;
+};
+
+enum class Verdict { kPass, kFail, kInconclusive };
+const char* to_string(Verdict verdict);
+
+struct ScenarioResult {
+  std::string name;
+  std::string plan_name;
+  std::string description;
+  int run = 1;
+  std::string target_node;  // whom the fault hit; for a partition, the minority "A,B"
+  std::string fault;        // "sigkill zerospof-kube-apiserver.service on cloudserver1"
+  double fault_start_ms = 0;
+  double fault_end_ms = 0;  // when the heal was run
+  double healthy_ms = 0;    // when the cluster was healthy again (0 when it never was)
+  std::vector<ProbeRecord> probes;
+  std::vector<Event> events;
+  history::History history;          // the API register history (ConfigMaps with resourceVersions)
+  std::optional<bool> linearizable;  // nullopt: the checker could not decide
+  std::string linearizability_detail;
+  std::size_t acknowledged_writes = 0;
+  std::size_t acknowledged_writes_lost = 0;
+  bool failover_path_seen = false;
+  std::string failover_path;  // what had to be seen
+  std::optional<bool> etcd_hashes_equal;
+  double predicted_outage_ms = 0;
+  std::string predicted_reason;
+  Verdict verdict = Verdict::kInconclusive;
+  std::vector<std::string> reasons;   // why the verdict (each criterion that failed)
+  std::vector<std::string> findings;  // a prediction the measurement contradicts
+};
+
+struct DrillReport {
+  std::string cluster;
+  std::string tuning;  // the plan's tuning profile
+  std::uint64_t seed = 0;
+  std::string endpoint;
+  std::vector<ScenarioResult> scenarios;
+  std::vector<std::string> notes;  // what was simulated or not measured, said once
+};
+
+}  // namespace zerospof::drill

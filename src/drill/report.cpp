@@ -1,0 +1,291 @@
+#include "drill/report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace zerospof::drill {
+
+namespace {
+
+std::string seconds(std::optional<double> ms) {
+  return ms ? fmt::format("{:.2f} s", *ms / 1000) : "-";
+}
+
+std::string escape_html(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+const ProbeRecord* probe_named(const ScenarioResult& scenario, const std::string& name) {
+  for (const ProbeRecord& probe : scenario.probes)
+    if (probe.name == name) return &probe;
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<Criterion> criteria(const DrillReport& report) {
+  std::size_t lost = 0, writes = 0, not_linearizable = 0, undecided = 0, unhealthy = 0;
+  for (const ScenarioResult& scenario : report.scenarios) {
+    lost += scenario.acknowledged_writes_lost;
+    writes += scenario.acknowledged_writes;
+    if (!scenario.linearizable)
+      ++undecided;
+    else if (!*scenario.linearizable)
+      ++not_linearizable;
+    if (scenario.healthy_ms <= 0) ++unhealthy;
+  }
+  std::size_t passed = static_cast<std::size_t>(
+      std::count_if(report.scenarios.begin(), report.scenarios.end(),
+                    [](const ScenarioResult& s) { return s.verdict == Verdict::kPass; }));
+  return {
+      {"Zero data loss in all failover scenarios", lost == 0 && not_linearizable == 0,
+       fmt::format("{} acknowledged writes, {} lost; {} histories not linearizable, {} undecided",
+                   writes, lost, not_linearizable, undecided)},
+      {"Automatic recovery when nodes come back online", unhealthy == 0,
+       fmt::format("{} of {} scenarios healthy again with no manual step",
+                   report.scenarios.size() - unhealthy, report.scenarios.size())},
+      {"Every failover within the budget the tuning implies", passed == report.scenarios.size(),
+       fmt::format("{} of {} scenarios pass", passed, report.scenarios.size())},
+  };
+}
+
+std::string report_text(const DrillReport& report) {
+  std::string out =
+      fmt::format("drill of {} (tuning {}, seed {})\n", report.cluster, report.tuning, report.seed);
+  out += fmt::format("{:<34} {:>3} {:<13} {:>9} {:>9} {:>8} {:>5} {}\n", "scenario", "run",
+                     "verdict", "api-write", "api-read", "budget", "lost", "linearizable");
+  for (const ScenarioResult& s : report.scenarios) {
+    const ProbeRecord* write = probe_named(s, "api-write");
+    const ProbeRecord* read = probe_named(s, "api-read");
+    out += fmt::format("{:<34} {:>3} {:<13} {:>9} {:>9} {:>8} {:>5} {}\n", s.name, s.run,
+                       to_string(s.verdict), seconds(write ? write->unavailable_ms : std::nullopt),
+                       seconds(read ? read->unavailable_ms : std::nullopt),
+                       seconds(s.predicted_outage_ms), s.acknowledged_writes_lost,
+                       s.linearizable ? (*s.linearizable ? "yes" : "NO") : "undecided");
+    out += fmt::format("    fault: {}\n", s.fault.empty() ? "(not injected)" : s.fault);
+    for (const std::string& reason : s.reasons) out += "    why: " + reason + "\n";
+    for (const std::string& finding : s.findings) out += "    finding: " + finding + "\n";
+  }
+  for (const Criterion& criterion : criteria(report))
+    out += fmt::format("{} {}: {}\n", criterion.met ? "met    " : "NOT MET", criterion.name,
+                       criterion.evidence);
+  for (const std::string& note : report.notes) out += "note: " + note + "\n";
+  return out;
+}
+
+std::string report_json(const DrillReport& report) {
+  nlohmann::json scenarios = nlohmann::json::array();
+  for (const ScenarioResult& s : report.scenarios) {
+    nlohmann::json unavailable = nlohmann::json::object();
+    for (const ProbeRecord& probe : s.probes)
+      unavailable[probe.name] = probe.unavailable_ms ? nlohmann::json(*probe.unavailable_ms / 1000)
+                                                     : nlohmann::json(nullptr);
+    unavailable["etcd-write"] = nullptr;
+    nlohmann::json probes = nlohmann::json::object();
+    for (const ProbeRecord& probe : s.probes)
+      probes[probe.name] = {{"ok", probe.ok}, {"failed", probe.failed}, {"unknown", probe.unknown}};
+    nlohmann::json events = nlohmann::json::array();
+    for (const Event& event : s.events)
+      events.push_back(
+          {{"atSeconds", event.at_ms / 1000}, {"kind", event.kind}, {"text", event.text}});
+    scenarios.push_back({
+        {"name", s.name},
+        {"planScenario",
+         s.plan_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.plan_name)},
+        {"run", s.run},
+        {"target", s.target_node},
+        {"fault", s.fault},
+        {"verdict", to_string(s.verdict)},
+        {"reasons", s.reasons},
+        {"findings", s.findings},
+        {"acknowledgedWrites", s.acknowledged_writes},
+        {"acknowledgedWritesLost", s.acknowledged_writes_lost},
+        {"linearizable",
+         s.linearizable ? nlohmann::json(*s.linearizable) : nlohmann::json(nullptr)},
+        {"linearizabilityDetail", s.linearizability_detail},
+        {"unavailableSeconds", unavailable},
+        {"operations", probes},
+        {"failoverPath", {{"expected", s.failover_path}, {"seen", s.failover_path_seen}}},
+        {"faultSeconds", {{"start", s.fault_start_ms / 1000}, {"end", s.fault_end_ms / 1000}}},
+        {"recoverySeconds", s.healthy_ms > 0
+                                ? nlohmann::json((s.healthy_ms - s.fault_end_ms) / 1000)
+                                : nlohmann::json(nullptr)},
+        {"etcdHashesEqual",
+         s.etcd_hashes_equal ? nlohmann::json(*s.etcd_hashes_equal) : nlohmann::json(nullptr)},
+        {"predicted",
+         {{"unavailableSeconds", s.predicted_outage_ms / 1000}, {"reason", s.predicted_reason}}},
+        {"events", events},
+    });
+  }
+  nlohmann::json criteria_json = nlohmann::json::array();
+  for (const Criterion& criterion : criteria(report))
+    criteria_json.push_back(
+        {{"name", criterion.name}, {"met", criterion.met}, {"evidence", criterion.evidence}});
+  nlohmann::json out{{"cluster", report.cluster}, {"tuning", report.tuning},
+                     {"seed", report.seed},       {"endpoint", report.endpoint},
+                     {"scenarios", scenarios},    {"criteria", criteria_json},
+                     {"notes", report.notes}};
+  return out.dump(2) + "\n";
+}
+
+namespace {
+
+// One scenario's timeline as inline SVG: x is time from a little before the fault to the end of
+// probing; a lane per probe with one tick per attempt (green ok, red failed, amber unknown), the
+// fault shaded, events as labelled vertical lines, and a latency plot underneath.
+std::string timeline_svg(const ScenarioResult& s) {
+  double begin = s.fault_start_ms, end = s.fault_end_ms;
+  for (const ProbeRecord& probe : s.probes)
+    for (const Attempt& attempt : probe.attempts) {
+      begin = std::min(begin, attempt.start_ms);
+      end = std::max(end, attempt.end_ms);
+    }
+  for (const Event& event : s.events) end = std::max(end, event.at_ms);
+  double span = std::max(1.0, end - begin);
+  const double width = 1000, left = 90, plot = width - left - 10;
+  auto x = [&](double ms) { return left + (ms - begin) / span * plot; };
+  const double lane = 26, lanes_top = 20;
+  double latency_top = lanes_top + lane * static_cast<double>(s.probes.size()) + 20;
+  const double latency_height = 80;
+  double events_top = latency_top + latency_height + 20;
+  double height = events_top + 16 * static_cast<double>(s.events.size()) + 10;
+  std::string svg = fmt::format(
+      "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+      "role=\"img\" aria-label=\"timeline of {}\">\n",
+      width, height, escape_html(s.name));
+  svg += fmt::format(
+      "<rect class=\"fault\" x=\"{:.1f}\" y=\"0\" width=\"{:.1f}\" height=\"{}\" "
+      "fill=\"#f6d5d5\"><title>fault: {}</title></rect>\n",
+      x(s.fault_start_ms), std::max(1.0, x(s.fault_end_ms) - x(s.fault_start_ms)), height,
+      escape_html(s.fault));
+  double max_latency = 1;
+  for (std::size_t i = 0; i < s.probes.size(); ++i) {
+    const ProbeRecord& probe = s.probes[i];
+    double y = lanes_top + lane * static_cast<double>(i);
+    svg += fmt::format("<text x=\"4\" y=\"{:.1f}\" font-size=\"12\">{}</text>\n", y + 14,
+                       escape_html(probe.name));
+    for (const Attempt& attempt : probe.attempts) {
+      const char* colour = attempt.outcome == AttemptOutcome::kOk       ? "#2e7d32"
+                           : attempt.outcome == AttemptOutcome::kFailed ? "#c62828"
+                                                                        : "#ef8f00";
+      svg += fmt::format(
+          "<rect class=\"attempt\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"18\" "
+          "fill=\"{}\"/>\n",
+          x(attempt.start_ms), y, std::max(1.0, x(attempt.end_ms) - x(attempt.start_ms)), colour);
+      max_latency = std::max(max_latency, attempt.end_ms - attempt.start_ms);
+    }
+  }
+  svg += fmt::format(
+      "<text x=\"4\" y=\"{:.1f}\" font-size=\"12\">latency</text><text x=\"4\" y=\"{:.1f}\" "
+      "font-size=\"10\">max {:.0f} ms</text>\n",
+      latency_top + 14, latency_top + 28, max_latency);
+  for (const ProbeRecord& probe : s.probes)
+    for (const Attempt& attempt : probe.attempts) {
+      double latency = attempt.end_ms - attempt.start_ms;
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"1.5\" fill=\"{}\"/>\n",
+                         x(attempt.end_ms),
+                         latency_top + latency_height - latency / max_latency * latency_height,
+                         probe.name == "api-write" ? "#1565c0" : "#6a1b9a");
+    }
+  for (std::size_t i = 0; i < s.events.size(); ++i) {
+    const Event& event = s.events[i];
+    double y = events_top + 16 * static_cast<double>(i);
+    svg += fmt::format(
+        "<line class=\"event\" x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"0\" y2=\"{1:.1f}\" "
+        "stroke=\"#444\" stroke-dasharray=\"3,3\"/><text x=\"{2:.1f}\" y=\"{3:.1f}\" "
+        "font-size=\"11\">{4:.2f} s {5}</text>\n",
+        x(event.at_ms), y, std::min(x(event.at_ms) + 3, width - 300), y + 11, event.at_ms / 1000,
+        escape_html(event.text));
+  }
+  svg += "</svg>\n";
+  return svg;
+}
+
+}  // namespace
+
+std::string report_html(const DrillReport& report) {
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+      "<title>zerospof drill: {0}</title>\n<style>\n"
+      "body {{ font-family: sans-serif; margin: 2em; color: #222; }}\n"
+      "table {{ border-collapse: collapse; margin: 1em 0; }}\n"
+      "td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}\n"
+      ".pass {{ color: #2e7d32; font-weight: bold; }} .fail {{ color: #c62828; font-weight: "
+      "bold; }} .inconclusive {{ color: #ef8f00; font-weight: bold; }}\n"
+      "section.scenario {{ border-top: 2px solid #ddd; margin-top: 2em; }}\n"
+      "</style></head><body>\n<h1>zerospof drill: {0}</h1>\n"
+      "<p>tuning <b>{1}</b>, seed {2}, endpoint {3}</p>\n",
+      escape_html(report.cluster), escape_html(report.tuning), report.seed,
+      escape_html(report.endpoint));
+  out +=
+      "<h2>Success criteria</h2>\n<table id=\"criteria\"><tr><th>criterion</th><th>met</th>"
+      "<th>evidence</th></tr>\n";
+  for (const Criterion& criterion : criteria(report))
+    out += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n",
+                       escape_html(criterion.name), criterion.met ? "pass" : "fail",
+                       criterion.met ? "yes" : "no", escape_html(criterion.evidence));
+  out +=
+      "</table>\n<h2>Scenarios</h2>\n<table id=\"summary\"><tr><th>scenario</th><th>run</th>"
+      "<th>verdict</th><th>api-write</th><th>api-read</th><th>budget</th><th>lost writes</th>"
+      "<th>linearizable</th></tr>\n";
+  for (const ScenarioResult& s : report.scenarios) {
+    const ProbeRecord* write = probe_named(s, "api-write");
+    const ProbeRecord* read = probe_named(s, "api-read");
+    out += fmt::format(
+        "<tr><td><a href=\"#{0}-{1}\">{0}</a></td><td>{1}</td><td class=\"{2}\">{2}</td>"
+        "<td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td>{7}</td></tr>\n",
+        escape_html(s.name), s.run, to_string(s.verdict),
+        seconds(write ? write->unavailable_ms : std::nullopt),
+        seconds(read ? read->unavailable_ms : std::nullopt), seconds(s.predicted_outage_ms),
+        s.acknowledged_writes_lost,
+        s.linearizable ? (*s.linearizable ? "yes" : "no") : "undecided");
+  }
+  out += "</table>\n";
+  for (const ScenarioResult& s : report.scenarios) {
+    out += fmt::format(
+        "<section class=\"scenario\" id=\"{0}-{1}\" data-verdict=\"{2}\">\n<h3>{0} (run {1}): "
+        "<span class=\"{2}\">{2}</span></h3>\n<p>{3}{4}</p>\n<p>fault: {5}; failover path: {6} "
+        "({7}); predicted outage at most {8} ({9})</p>\n",
+        escape_html(s.name), s.run, to_string(s.verdict), escape_html(s.description),
+        s.plan_name.empty() ? "" : " (cluster-plan.md: " + escape_html(s.plan_name) + ")",
+        escape_html(s.fault), escape_html(s.failover_path),
+        s.failover_path_seen ? "seen" : "NOT seen", seconds(s.predicted_outage_ms),
+        escape_html(s.predicted_reason));
+    if (!s.reasons.empty()) {
+      out += "<ul class=\"reasons\">\n";
+      for (const std::string& reason : s.reasons) out += "<li>" + escape_html(reason) + "</li>\n";
+      out += "</ul>\n";
+    }
+    for (const std::string& finding : s.findings)
+      out += "<p class=\"finding\">finding: " + escape_html(finding) + "</p>\n";
+    out += timeline_svg(s);
+    out += "</section>\n";
+  }
+  for (const std::string& note : report.notes)
+    out += "<p class=\"note\">" + escape_html(note) + "</p>\n";
+  out += "</body></html>\n";
+  return out;
+}
+
+}  // namespace zerospof::drill

@@ -1,0 +1,159 @@
+#include "drill/scenario.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "render/layout.h"
+
+namespace zerospof::drill {
+
+namespace layout = render::layout;
+
+const char* to_string(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kStopService:
+      return "stop";
+    case FaultKind::kKillProcess:
+      return "sigkill";
+    case FaultKind::kPauseProcess:
+      return "sigstop";
+    case FaultKind::kHostDown:
+      return "host-down";
+    case FaultKind::kPartition:
+      return "partition";
+  }
+  return "?";
+}
+
+const char* to_string(Target target) {
+  switch (target) {
+    case Target::kVipHolder:
+      return "vip-holder";
+    case Target::kEtcdLeader:
+      return "etcd-leader";
+    case Target::kSchedulerLeader:
+      return "scheduler-leader";
+    case Target::kControllerManagerLeader:
+      return "controller-manager-leader";
+    case Target::kVipHolderInMinority:
+      return "vip-holder-in-minority";
+  }
+  return "?";
+}
+
+const char* to_string(FailoverPath path) {
+  switch (path) {
+    case FailoverPath::kVipMoves:
+      return "the VIP moves";
+    case FailoverPath::kVipStays:
+      return "the VIP stays (HAProxy routes around)";
+    case FailoverPath::kEtcdLeaderChanges:
+      return "another etcd member leads";
+    case FailoverPath::kLeaseChanges:
+      return "the lease changes hands";
+    case FailoverPath::kFaultTookEffect:
+      return "the fault took effect";
+  }
+  return "?";
+}
+
+const std::vector<Scenario>& catalogue() {
+  static const std::vector<Scenario> scenarios{
+      {"apiserver-killed", "", "SIGKILL of the kube-apiserver on the VIP holder",
+       FaultKind::kKillProcess, Target::kVipHolder, layout::kApiserverUnit,
+       FailoverPath::kVipStays},
+      {"apiserver-stopped", "Stop kube-apiserver",
+       "the kube-apiserver on the VIP holder stopped", FaultKind::kStopService, Target::kVipHolder,
+       layout::kApiserverUnit, FailoverPath::kVipStays},
+      {"apiserver-paused", "", "the kube-apiserver on the VIP holder SIGSTOPped (grey failure)",
+       FaultKind::kPauseProcess, Target::kVipHolder, layout::kApiserverUnit,
+       FailoverPath::kVipStays},
+      {"haproxy-killed", "", "SIGKILL of HAProxy on the VIP holder", FaultKind::kKillProcess,
+       Target::kVipHolder, layout::kHaproxyUnit, FailoverPath::kVipMoves},
+      {"etcd-leader-killed", "", "SIGKILL of the etcd leader", FaultKind::kKillProcess,
+       Target::kEtcdLeader, layout::kEtcdUnit, FailoverPath::kEtcdLeaderChanges},
+      {"etcd-stopped", "Stop etcd on one node", "etcd stopped on the leader's node",
+       FaultKind::kStopService, Target::kEtcdLeader, layout::kEtcdUnit,
+       FailoverPath::kEtcdLeaderChanges},
+      {"scheduler-leader-killed", "", "SIGKILL of the kube-scheduler that holds its lease",
+       FaultKind::kKillProcess, Target::kSchedulerLeader, layout::kSchedulerUnit,
+       FailoverPath::kLeaseChanges},
+      {"controller-manager-leader-killed", "",
+       "SIGKILL of the kube-controller-manager that holds its lease", FaultKind::kKillProcess,
+       Target::kControllerManagerLeader, layout::kControllerManagerUnit,
+       FailoverPath::kLeaseChanges},
+      {"primary-down", "Stop entire control plane node",
+       "the VIP holder crashes (lab: its container killed; booted again at heal)",
+       FaultKind::kHostDown, Target::kVipHolder, "", FailoverPath::kVipMoves},
+      {"partition-2-3", "Partition network, then rejoin",
+       "the VIP holder and one other node cut off from the other three, then rejoined",
+       FaultKind::kPartition, Target::kVipHolderInMinority, "", FailoverPath::kVipMoves},
+  };
+  return scenarios;
+}
+
+const Scenario* find_scenario(const std::string& name) {
+  for (const Scenario& scenario : catalogue())
+    if (scenario.name == name) return &scenario;
+  return nullptr;
+}
+
+namespace {
+
+struct Chain {
+  std::chrono::milliseconds duration{0};
+  std::string reason;
+};
+
+std::string seconds(std::chrono::milliseconds duration) {
+  return fmt::format("{:g} s", static_cast<double>(duration.count()) / 1000);
+}
+
+Chain chain_of(const Scenario& scenario, const render::FailoverBudget& budget, bool guide) {
+  using std::chrono::milliseconds;
+  milliseconds takeover = budget.vip_takeover.value_or(milliseconds(0));
+  milliseconds release = budget.vip_release.value_or(milliseconds(0));
+  switch (scenario.target) {
+    case Target::kEtcdLeader:
+      return {budget.etcd_election, "etcd election " + seconds(budget.etcd_election)};
+    case Target::kSchedulerLeader:
+    case Target::kControllerManagerLeader:
+      return {milliseconds(0), "the API does not depend on a controller's lease"};
+    case Target::kVipHolderInMinority:
+      return {takeover + budget.etcd_election,
+              fmt::format("VRRP takeover {} + etcd election {}", seconds(takeover),
+                          seconds(budget.etcd_election))};
+    case Target::kVipHolder:
+      break;
+  }
+  if (scenario.fault == FaultKind::kHostDown)
+    return {std::max(takeover, budget.etcd_election),
+            fmt::format("VRRP takeover {} alongside an etcd election {}", seconds(takeover),
+                        seconds(budget.etcd_election))};
+  if (scenario.unit == layout::kHaproxyUnit)
+    return {release, "the holder gives the VIP up " + seconds(release)};
+  // The apiserver on the VIP holder: the guide's check moves the VIP, zerospof's HAProxy routes
+  // around it.
+  if (guide)
+    return {release + budget.apiserver_out_of_pool,
+            fmt::format("the guide's check moves the VIP {} after HAProxy drops it {}",
+                        seconds(release), seconds(budget.apiserver_out_of_pool))};
+  return {budget.apiserver_out_of_pool,
+          "HAProxy drops the apiserver " + seconds(budget.apiserver_out_of_pool)};
+}
+
+}  // namespace
+
+std::chrono::milliseconds outage_budget(const Scenario& scenario,
+                                        const render::FailoverBudget& budget, bool kubeadm_guide) {
+  return std::max(std::chrono::milliseconds(1000),
+                  chain_of(scenario, budget, kubeadm_guide).duration);
+}
+
+std::string budget_reason(const Scenario& scenario, const render::FailoverBudget& budget,
+                          bool kubeadm_guide) {
+  return chain_of(scenario, budget, kubeadm_guide).reason;
+}
+
+}  // namespace zerospof::drill

@@ -1,0 +1,68 @@
+// The drill's scenarios as data: what fault, aimed at which role (found at run time: the VIP
+// holder, the etcd leader, a lease holder are whoever they are when the scenario starts), which
+// failover path must be seen to run for a pass, and the outage the tuning allows. The names of
+// cluster-plan.md's "Failover Testing Scenarios" are kept beside zerospof's own names.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "render/failover_budget.h"
+
+namespace zerospof::drill {
+
+enum class FaultKind {
+  kStopService,   // systemctl stop; healed by systemctl start
+  kKillProcess,   // SIGKILL of the unit's processes (systemd may restart it); healed by start
+  kPauseProcess,  // SIGSTOP (a grey failure: sockets open, no answers); healed by SIGCONT
+  kHostDown,      // the lab: `lab kill`, healed by `lab start`
+  kPartition,     // nftables drops between two groups of nodes; healed by deleting the table
+};
+const char* to_string(FaultKind kind);
+
+enum class Target {
+  kVipHolder,                // the node holding the API VIP (in local-proxy mode: the first
+                             // control-plane node)
+  kEtcdLeader,               // the etcd member that leads
+  kSchedulerLeader,          // the holder of the kube-scheduler lease
+  kControllerManagerLeader,  // the holder of the kube-controller-manager lease
+  kVipHolderInMinority,      // partition: the VIP holder and one other node against the rest
+};
+const char* to_string(Target target);
+
+// What must be seen to happen for the scenario to count as a real test of its failover path.
+enum class FailoverPath {
+  kVipMoves,           // another node holds the VIP afterwards
+  kVipStays,           // the VIP did not move (HAProxy routed around the dead apiserver)
+  kEtcdLeaderChanges,  // another member leads
+  kLeaseChanges,       // the lease has another holder
+  kFaultTookEffect,    // only that the fault was in place (the unit was down or stopped)
+};
+const char* to_string(FailoverPath path);
+
+struct Scenario {
+  std::string name;       // zerospof's name, e.g. "apiserver-killed"
+  std::string plan_name;  // cluster-plan.md's scenario, "" when it has none
+  std::string description;
+  FaultKind fault = FaultKind::kStopService;
+  Target target = Target::kVipHolder;
+  std::string unit;  // the service for service faults
+  FailoverPath path = FailoverPath::kFaultTookEffect;
+};
+
+// Every scenario zerospof knows, in a stable order.
+const std::vector<Scenario>& catalogue();
+const Scenario* find_scenario(const std::string& name);
+
+// How long the API may go without a successful write in `scenario`, from the tuning: the
+// failover chain the scenario exercises, and never less than the promise of one second (a probe
+// interval and a request timeout fit in it).
+std::chrono::milliseconds outage_budget(const Scenario& scenario,
+                                        const render::FailoverBudget& budget, bool kubeadm_guide);
+// The detector chain behind that budget, for people: "VRRP takeover 0.72 s + etcd election ...".
+std::string budget_reason(const Scenario& scenario, const render::FailoverBudget& budget,
+                          bool kubeadm_guide);
+
+}  // namespace zerospof::drill

@@ -1,0 +1,80 @@
+#include "observe/http.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <mutex>
+
+namespace zerospof::observe {
+
+namespace {
+
+std::size_t append_body(char* data, std::size_t size, std::size_t count, void* body) {
+  static_cast<std::string*>(body)->append(data, size * count);
+  return size * count;
+}
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+curl_blob blob_of(const std::string& text) {
+  return curl_blob{const_cast<char*>(text.data()), text.size(), CURL_BLOB_COPY};
+}
+
+}  // namespace
+
+CurlHttpClient::CurlHttpClient(TlsCredentials credentials) : credentials_(std::move(credentials)) {
+  global_init();
+}
+
+HttpResponse CurlHttpClient::send(const HttpRequest& request) {
+  HttpResponse response;
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) {
+    response.error = "libcurl could not make a handle";
+    return response;
+  }
+  CURL* handle = curl.get();
+  curl_blob ca = blob_of(credentials_.ca_pem);
+  curl_blob cert = blob_of(credentials_.cert_pem);
+  curl_blob key = blob_of(credentials_.key_pem);
+  curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(handle, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "https");
+  curl_easy_setopt(handle, CURLOPT_CAINFO_BLOB, &ca);
+  curl_easy_setopt(handle, CURLOPT_SSLCERT_BLOB, &cert);
+  curl_easy_setopt(handle, CURLOPT_SSLCERTTYPE, "PEM");
+  curl_easy_setopt(handle, CURLOPT_SSLKEY_BLOB, &key);
+  curl_easy_setopt(handle, CURLOPT_SSLKEYTYPE, "PEM");
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
+  if (!request.body.empty()) {
+    headers.reset(curl_slist_append(nullptr, "Content-Type: application/json"));
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.c_str());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+  }
+  CURLcode result = curl_easy_perform(handle);
+  if (result == CURLE_OK) {
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
+    response.maybe_sent = true;
+    return response;
+  }
+  response.error = curl_easy_strerror(result);
+  // The request is written once the connection and TLS are up (pretransfer): before that, the
+  // server cannot have seen it.
+  curl_off_t pretransfer = 0;
+  curl_easy_getinfo(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+  response.maybe_sent = pretransfer > 0;
+  return response;
+}
+
+}  // namespace zerospof::observe

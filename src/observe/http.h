@@ -1,0 +1,56 @@
+// HTTP to the cluster's own servers (the Kubernetes API, etcd's gateway) over mutual TLS, with
+// libcurl. One small interface so that the clients built on it (kubernetes.h) can be tested
+// without a cluster; CurlHttpClient is the real one.
+//
+// Guarantees: every request is bounded by its timeout and uses a fresh connection (a probe
+// measures what a new client would see, not a kept-alive connection to a backend that may be
+// gone); the certificates and key stay in memory (libcurl's *_BLOB options), never in a file
+// or a message. A response tells whether the request may have reached the server: a request
+// that failed before a byte was sent did not take effect, one that timed out afterwards may
+// have. Safe to call from several threads at once.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "util/error.h"
+
+namespace zerospof::observe {
+
+struct TlsCredentials {
+  std::string ca_pem;    // the server's CA
+  std::string cert_pem;  // this client's certificate
+  std::string key_pem;   // and its key: never printed
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::string body;  // sent as application/json when not empty
+  std::chrono::milliseconds timeout{1000};
+};
+
+struct HttpResponse {
+  long status = 0;          // the HTTP status; 0 when none arrived
+  std::string body;         // the response body
+  bool maybe_sent = false;  // the request may have reached the server (status 0 and true: unknown)
+  std::string error;        // why no status arrived, for reports
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  virtual HttpResponse send(const HttpRequest& request) = 0;
+};
+
+class CurlHttpClient : public HttpClient {
+ public:
+  explicit CurlHttpClient(TlsCredentials credentials);
+  HttpResponse send(const HttpRequest& request) override;
+
+ private:
+  const TlsCredentials credentials_;
+};
+
+}  // namespace zerospof::observe

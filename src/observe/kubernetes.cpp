@@ -1,0 +1,102 @@
+#include "observe/kubernetes.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace zerospof::observe {
+
+namespace {
+
+std::string register_body(const std::string& namespace_name, const std::string& name,
+                          const std::string& value, const std::string& resource_version) {
+  nlohmann::json body{{"apiVersion", "v1"},
+                      {"kind", "ConfigMap"},
+                      {"metadata", {{"name", name}, {"namespace", namespace_name}}},
+                      {"data", {{"value", value}}}};
+  if (!resource_version.empty()) body["metadata"]["resourceVersion"] = resource_version;
+  return body.dump();
+}
+
+}  // namespace
+
+WriteResult classify_write(const HttpResponse& response) {
+  if (response.ok()) return WriteResult::kWritten;
+  if (response.status == 409) return WriteResult::kConflict;
+  if (response.status >= 400 && response.status < 500) return WriteResult::kRejected;
+  if (response.status == 0 && !response.maybe_sent) return WriteResult::kRejected;
+  return WriteResult::kIndeterminate;
+}
+
+std::string KubernetesClient::config_map_url(const std::string& namespace_name,
+                                             const std::string& name) const {
+  return fmt::format("{}/api/v1/namespaces/{}/configmaps/{}", server_, namespace_name, name);
+}
+
+std::optional<ConfigMapRegister> KubernetesClient::read_register(const std::string& namespace_name,
+                                                                 const std::string& name,
+                                                                 std::chrono::milliseconds timeout,
+                                                                 HttpResponse* response) {
+  HttpResponse got = http_.send({.url = config_map_url(namespace_name, name), .timeout = timeout});
+  if (response) *response = got;
+  if (!got.ok()) return std::nullopt;
+  auto json = nlohmann::json::parse(got.body, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  ConfigMapRegister out;
+  out.resource_version = json.value("/metadata/resourceVersion"_json_pointer, std::string{});
+  out.value = json.value("/data/value"_json_pointer, std::string{});
+  if (out.resource_version.empty()) return std::nullopt;
+  return out;
+}
+
+WriteResult KubernetesClient::write_register(const std::string& namespace_name,
+                                             const std::string& name, const std::string& value,
+                                             const std::string& resource_version,
+                                             std::chrono::milliseconds timeout,
+                                             HttpResponse* response) {
+  HttpResponse got =
+      http_.send({.method = "PUT",
+                  .url = config_map_url(namespace_name, name),
+                  .body = register_body(namespace_name, name, value, resource_version),
+                  .timeout = timeout});
+  if (response) *response = got;
+  return classify_write(got);
+}
+
+bool KubernetesClient::ensure_register(const std::string& namespace_name, const std::string& name,
+                                       const std::string& value,
+                                       std::chrono::milliseconds timeout) {
+  HttpResponse created =
+      http_.send({.method = "POST",
+                  .url = fmt::format("{}/api/v1/namespaces/{}/configmaps", server_, namespace_name),
+                  .body = register_body(namespace_name, name, value, ""),
+                  .timeout = timeout});
+  return created.ok() || created.status == 409;
+}
+
+bool KubernetesClient::delete_register(const std::string& namespace_name, const std::string& name,
+                                       std::chrono::milliseconds timeout) {
+  HttpResponse deleted = http_.send(
+      {.method = "DELETE", .url = config_map_url(namespace_name, name), .timeout = timeout});
+  return deleted.ok() || deleted.status == 404;
+}
+
+std::optional<std::string> KubernetesClient::lease_holder(const std::string& namespace_name,
+                                                          const std::string& name,
+                                                          std::chrono::milliseconds timeout) {
+  HttpResponse got =
+      http_.send({.url = fmt::format("{}/apis/coordination.k8s.io/v1/namespaces/{}/leases/{}",
+                                     server_, namespace_name, name),
+                  .timeout = timeout});
+  if (!got.ok()) return std::nullopt;
+  auto json = nlohmann::json::parse(got.body, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  return json.value("/spec/holderIdentity"_json_pointer, std::string{});
+}
+
+bool KubernetesClient::ready(std::chrono::milliseconds timeout) {
+  HttpResponse got = http_.send({.url = server_ + "/readyz", .timeout = timeout});
+  return got.ok() && got.body == "ok";
+}
+
+}  // namespace zerospof::observe

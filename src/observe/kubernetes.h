@@ -1,0 +1,62 @@
+// The few Kubernetes API calls zerospof makes itself, over an HttpClient: a ConfigMap used as a
+// register (read; write with a resourceVersion precondition, which is a compare-and-set), a
+// lease's holder, /readyz. Responses are parsed into typed values; nothing here retries, so a
+// probe sees every failure as it happened.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "observe/http.h"
+
+namespace zerospof::observe {
+
+struct ConfigMapRegister {
+  std::string value;             // data.value; "" when absent
+  std::string resource_version;  // metadata.resourceVersion: the precondition of the next write
+};
+
+enum class WriteResult {
+  kWritten,       // 2xx: it took effect
+  kConflict,      // 409: the resourceVersion moved on; it did not take effect
+  kRejected,      // another 4xx, or never sent: it did not take effect
+  kIndeterminate  // a 5xx, a timeout after sending: it may have taken effect
+};
+
+class KubernetesClient {
+ public:
+  KubernetesClient(HttpClient& http, std::string server)
+      : http_(http), server_(std::move(server)) {}
+
+  // The ConfigMap `name` in `namespace_name` as a register; nullopt when it could not be read
+  // (`response` says why).
+  std::optional<ConfigMapRegister> read_register(const std::string& namespace_name,
+                                                 const std::string& name,
+                                                 std::chrono::milliseconds timeout,
+                                                 HttpResponse* response = nullptr);
+  // Replaces data.value when the object is still at `resource_version`.
+  WriteResult write_register(const std::string& namespace_name, const std::string& name,
+                             const std::string& value, const std::string& resource_version,
+                             std::chrono::milliseconds timeout, HttpResponse* response = nullptr);
+  // Creates the ConfigMap with `value` or, when it exists, leaves it: true when it exists after.
+  bool ensure_register(const std::string& namespace_name, const std::string& name,
+                       const std::string& value, std::chrono::milliseconds timeout);
+  bool delete_register(const std::string& namespace_name, const std::string& name,
+                       std::chrono::milliseconds timeout);
+  // spec.holderIdentity of the lease; nullopt when unreadable, "" when nobody holds it.
+  std::optional<std::string> lease_holder(const std::string& namespace_name,
+                                          const std::string& name,
+                                          std::chrono::milliseconds timeout);
+  bool ready(std::chrono::milliseconds timeout);
+
+ private:
+  std::string config_map_url(const std::string& namespace_name, const std::string& name) const;
+
+  HttpClient& http_;
+  const std::string server_;
+};
+
+// The outcome of a write's response (for KubernetesClient and its tests).
+WriteResult classify_write(const HttpResponse& response);
+
+}  // namespace zerospof::observe

@@ -1,0 +1,116 @@
+// The drill's judgement on made-up records: outages, lost writes and verdicts, each rule on the
+// smallest record that shows it.
+#include "drill/judge.h"
+
+#include <gtest/gtest.h>
+
+namespace zerospof::drill {
+namespace {
+
+Attempt ok(double start, double end) { return {0, start, end, AttemptOutcome::kOk}; }
+Attempt failed(double start, double end) { return {0, start, end, AttemptOutcome::kFailed}; }
+
+TEST(LongestOutageTest, TheGapAcrossTheFaultIsMeasuredFromTheFaultToTheNextSuccess) {
+  // Successes every 100 ms, then failures from 1000 to 3000, then successes again.
+  std::vector<Attempt> attempts;
+  for (double t = 0; t < 1000; t += 100) attempts.push_back(ok(t, t + 20));
+  for (double t = 1000; t < 3000; t += 100) attempts.push_back(failed(t, t + 50));
+  for (double t = 3000; t < 4000; t += 100) attempts.push_back(ok(t, t + 20));
+  // The fault at 1050: the last success ended at 920, so the gap counts from 1050 to 3020.
+  auto outage = longest_outage_ms(attempts, 1050, 4000);
+  ASSERT_TRUE(outage);
+  EXPECT_DOUBLE_EQ(*outage, 3020 - 1050);
+}
+
+TEST(LongestOutageTest, NoSuccessAfterTheFaultIsAnOutageToTheEndOfTheWindow) {
+  std::vector<Attempt> attempts{ok(0, 10), failed(100, 200), failed(300, 400)};
+  EXPECT_DOUBLE_EQ(*longest_outage_ms(attempts, 50, 5000), 4950);
+  EXPECT_FALSE(longest_outage_ms({}, 0, 100));
+}
+
+history::Operation cas(std::string key, std::string expected, std::string value,
+                       history::Outcome outcome = history::Outcome::kOk) {
+  return {.function = history::Function::kCompareAndSet,
+          .outcome = outcome,
+          .key = std::move(key),
+          .argument = std::move(value),
+          .expected = std::move(expected)};
+}
+
+TEST(LostWritesTest, AWriteNobodyBuiltOnThatIsNotTheFinalValueIsLost) {
+  history::History history;
+  // a -> b -> c acknowledged, then d written over "b" again: c was overwritten unseen.
+  history.operations = {cas("k", "a", "b"), cas("k", "b", "c"), cas("k", "b", "d")};
+  EXPECT_EQ(lost_writes(history, {{"k", "d"}}), 1u);
+  // Had the last write been built on c, nothing would be lost.
+  history.operations.back() = cas("k", "c", "d");
+  EXPECT_EQ(lost_writes(history, {{"k", "d"}}), 0u);
+}
+
+TEST(LostWritesTest, AWriteOfUnknownOutcomeBuildingOnAValueCountsAndAFailedOneDoesNot) {
+  history::History history;
+  history.operations = {cas("k", "a", "b"), cas("k", "b", "c", history::Outcome::kUnknown),
+                        cas("k", "x", "y"), cas("k", "y", "z", history::Outcome::kFailed)};
+  // b was built on by the unknown write; y only by a failed one, and it is not final.
+  EXPECT_EQ(lost_writes(history, {{"k", "c"}}), 1u);
+}
+
+ScenarioResult passing() {
+  ScenarioResult result;
+  result.failover_path_seen = true;
+  result.failover_path = "the VIP moves";
+  ProbeRecord probe{.name = "api-write", .unavailable_ms = 400};
+  result.probes = {probe};
+  result.linearizable = true;
+  result.healthy_ms = 10000;
+  result.etcd_hashes_equal = true;
+  result.predicted_outage_ms = 1000;
+  return result;
+}
+
+TEST(JudgeTest, EveryCriterionMetPasses) {
+  EXPECT_EQ(judge(passing(), 1000).verdict, Verdict::kPass);
+}
+
+TEST(JudgeTest, AnOutageOverTheBudgetFailsAndSaysByHowMuch) {
+  ScenarioResult result = passing();
+  result.probes[0].unavailable_ms = 4050;
+  Judgement judgement = judge(result, 1000);
+  EXPECT_EQ(judgement.verdict, Verdict::kFail);
+  ASSERT_EQ(judgement.reasons.size(), 1u);
+  EXPECT_EQ(judgement.reasons[0], "api-write unavailable 4.05 s, over the budget of 1.00 s");
+  ASSERT_EQ(judgement.findings.size(), 1u);  // the prediction was contradicted
+}
+
+TEST(JudgeTest, AFailoverPathNotSeenIsInconclusiveNeverAPass) {
+  ScenarioResult result = passing();
+  result.failover_path_seen = false;
+  EXPECT_EQ(judge(result, 1000).verdict, Verdict::kInconclusive);
+}
+
+TEST(JudgeTest, LostWritesANonLinearizableHistoryOrNoRecoveryFail) {
+  ScenarioResult lost = passing();
+  lost.acknowledged_writes_lost = 2;
+  EXPECT_EQ(judge(lost, 1000).verdict, Verdict::kFail);
+  ScenarioResult stale = passing();
+  stale.linearizable = false;
+  EXPECT_EQ(judge(stale, 1000).verdict, Verdict::kFail);
+  ScenarioResult unhealthy = passing();
+  unhealthy.healthy_ms = 0;
+  EXPECT_EQ(judge(unhealthy, 1000).verdict, Verdict::kFail);
+  ScenarioResult diverged = passing();
+  diverged.etcd_hashes_equal = false;
+  EXPECT_EQ(judge(diverged, 1000).verdict, Verdict::kFail);
+  // A failure wins over a doubt.
+  diverged.failover_path_seen = false;
+  EXPECT_EQ(judge(diverged, 1000).verdict, Verdict::kFail);
+}
+
+TEST(JudgeTest, AnUndecidedHistoryIsInconclusive) {
+  ScenarioResult result = passing();
+  result.linearizable.reset();
+  EXPECT_EQ(judge(result, 1000).verdict, Verdict::kInconclusive);
+}
+
+}  // namespace
+}  // namespace zerospof::drill

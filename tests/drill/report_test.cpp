@@ -1,0 +1,107 @@
+// The drill's reports from a made-up DrillReport: the JSON holds the documented fields, the text
+// names every scenario, and the HTML page renders in headless Chromium with every scenario and
+// its timeline.
+#include "drill/report.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "util/files.h"
+#include "util/process.h"
+
+namespace zerospof::drill {
+namespace {
+
+DrillReport sample() {
+  DrillReport report{
+      .cluster = "homelab", .tuning = "fast", .seed = 7, .endpoint = "https://198.18.0.2:6443"};
+  for (const char* name : {"apiserver-killed", "primary-down"}) {
+    ScenarioResult s{.name = name, .description = "a <fault> & more", .run = 1};
+    s.fault = std::string("sigkill on ") + name;
+    s.fault_start_ms = 2000;
+    s.fault_end_ms = 12000;
+    s.healthy_ms = 13000;
+    ProbeRecord write{.name = "api-write", .unavailable_ms = 420, .ok = 3};
+    write.attempts = {{0, 1000, 1030, AttemptOutcome::kOk},
+                      {1, 2100, 3100, AttemptOutcome::kUnknown},
+                      {0, 2500, 2520, AttemptOutcome::kFailed},
+                      {1, 3200, 3230, AttemptOutcome::kOk}};
+    ProbeRecord read{.name = "api-read", .unavailable_ms = 300};
+    read.attempts = {{0, 900, 950, AttemptOutcome::kOk}};
+    s.probes = {write, read};
+    s.events = {{2000, "fault", s.fault}, {2600, "vip", "VIP on cloudserver1"}};
+    s.linearizable = true;
+    s.acknowledged_writes = 2;
+    s.etcd_hashes_equal = true;
+    s.predicted_outage_ms = 1000;
+    s.verdict = std::string(name) == "primary-down" ? Verdict::kFail : Verdict::kPass;
+    if (s.verdict == Verdict::kFail) s.reasons = {"api-write unavailable 4.05 s"};
+    report.scenarios.push_back(s);
+  }
+  report.notes = {"etcd-write: not measured"};
+  return report;
+}
+
+TEST(DrillReportTest, JsonHoldsTheDocumentedFieldsPerScenario) {
+  auto json = nlohmann::json::parse(report_json(sample()));
+  ASSERT_EQ(json["scenarios"].size(), 2u);
+  const auto& first = json["scenarios"][0];
+  EXPECT_EQ(first["name"], "apiserver-killed");
+  EXPECT_EQ(first["verdict"], "pass");
+  EXPECT_EQ(first["acknowledgedWritesLost"], 0);
+  EXPECT_EQ(first["linearizable"], true);
+  EXPECT_DOUBLE_EQ(first["unavailableSeconds"]["api-write"].get<double>(), 0.42);
+  EXPECT_DOUBLE_EQ(first["unavailableSeconds"]["api-read"].get<double>(), 0.3);
+  EXPECT_TRUE(first["unavailableSeconds"]["etcd-write"].is_null());
+  EXPECT_DOUBLE_EQ(first["predicted"]["unavailableSeconds"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(first["recoverySeconds"].get<double>(), 1.0);
+  EXPECT_EQ(json["scenarios"][1]["verdict"], "fail");
+  EXPECT_EQ(json["seed"], 7);
+  EXPECT_EQ(json["criteria"].size(), 3u);
+}
+
+TEST(DrillReportTest, TextNamesEveryScenarioItsVerdictAndWhy) {
+  std::string text = report_text(sample());
+  EXPECT_NE(text.find("apiserver-killed"), std::string::npos);
+  EXPECT_NE(text.find("primary-down"), std::string::npos);
+  EXPECT_NE(text.find("why: api-write unavailable 4.05 s"), std::string::npos) << text;
+  EXPECT_NE(text.find("NOT MET Every failover within the budget"), std::string::npos) << text;
+}
+
+TEST(DrillReportTest, HtmlRendersInHeadlessChromiumWithEveryScenarioAndItsTimeline) {
+  std::string chromium = "/usr/bin/chromium-headless-shell";
+  if (!std::filesystem::exists(chromium))
+    GTEST_SKIP() << "chromium-headless-shell is not installed (scripts/install-deps.sh)";
+  std::string html = report_html(sample());
+  EXPECT_EQ(html.find("<script"), std::string::npos) << "the report is static";
+  EXPECT_EQ(html.find("a <fault>"), std::string::npos) << "text is escaped";
+  auto dir = std::filesystem::temp_directory_path() /
+             ("zerospof-drill-report-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string page = (dir / "report.html").string();
+  ASSERT_TRUE(util::write_file_atomic(page, html, {.overwrite = true}));
+  // The DOM after Chromium parsed and laid out the page: every scenario's section and its SVG
+  // (with the fault shaded and a tick per attempt) made it through the HTML parser.
+  auto dom =
+      util::run({chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                 "--user-data-dir=" + (dir / "profile").string(), "--dump-dom", "file://" + page},
+                {.timeout = std::chrono::seconds(60)});
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(dom.has_value());
+  ASSERT_EQ(dom->exit_code, 0) << dom->err;
+  for (const char* expected :
+       {"id=\"apiserver-killed-1\"", "id=\"primary-down-1\"", "class=\"timeline\"",
+        "class=\"fault\"", "class=\"attempt\"", "VIP on cloudserver1", "id=\"criteria\"",
+        "Zero data loss in all failover scenarios", "a &lt;fault&gt; &amp; more"})
+    EXPECT_NE(dom->out.find(expected), std::string::npos) << expected;
+  std::size_t sections = 0;
+  for (auto at = dom->out.find("<section class=\"scenario\""); at != std::string::npos;
+       at = dom->out.find("<section class=\"scenario\"", at + 1))
+    ++sections;
+  EXPECT_EQ(sections, 2u);
+}
+
+}  // namespace
+}  // namespace zerospof::drill

@@ -1,0 +1,74 @@
+// The Kubernetes client on a scripted HttpClient: what it sends for a compare-and-set, and how
+// each kind of answer becomes a write outcome (the probe's history depends on it).
+#include "observe/kubernetes.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <nlohmann/json.hpp>
+
+namespace zerospof::observe {
+namespace {
+
+class ScriptedHttp : public HttpClient {
+ public:
+  HttpResponse send(const HttpRequest& request) override {
+    sent.push_back(request);
+    if (answers.empty()) return {};
+    HttpResponse response = answers.front();
+    answers.pop_front();
+    return response;
+  }
+  std::deque<HttpResponse> answers;
+  std::vector<HttpRequest> sent;
+};
+
+TEST(KubernetesClientTest, AWriteIsAPutWithTheResourceVersionItRead) {
+  ScriptedHttp http;
+  http.answers = {{.status = 200,
+                   .body = R"({"metadata":{"resourceVersion":"41"},"data":{"value":"a"}})",
+                   .maybe_sent = true},
+                  {.status = 200, .body = "{}", .maybe_sent = true}};
+  KubernetesClient api(http, "https://198.18.0.2:6443");
+  auto read = api.read_register("default", "probe-0", std::chrono::milliseconds(500));
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->value, "a");
+  EXPECT_EQ(read->resource_version, "41");
+  EXPECT_EQ(api.write_register("default", "probe-0", "b", "41", std::chrono::milliseconds(500)),
+            WriteResult::kWritten);
+  ASSERT_EQ(http.sent.size(), 2u);
+  EXPECT_EQ(http.sent[1].method, "PUT");
+  EXPECT_EQ(http.sent[1].url,
+            "https://198.18.0.2:6443/api/v1/namespaces/default/configmaps/probe-0");
+  auto body = nlohmann::json::parse(http.sent[1].body);
+  EXPECT_EQ(body["metadata"]["resourceVersion"], "41");
+  EXPECT_EQ(body["data"]["value"], "b");
+  EXPECT_EQ(http.sent[1].timeout.count(), 500);
+}
+
+TEST(KubernetesClientTest, EachAnswerIsTheRightOutcome) {
+  EXPECT_EQ(classify_write({.status = 201, .maybe_sent = true}), WriteResult::kWritten);
+  EXPECT_EQ(classify_write({.status = 409, .maybe_sent = true}), WriteResult::kConflict);
+  EXPECT_EQ(classify_write({.status = 422, .maybe_sent = true}), WriteResult::kRejected);
+  // A 5xx or a timeout after the request left may have taken effect; one never sent did not.
+  EXPECT_EQ(classify_write({.status = 504, .maybe_sent = true}), WriteResult::kIndeterminate);
+  EXPECT_EQ(classify_write({.status = 0, .maybe_sent = true}), WriteResult::kIndeterminate);
+  EXPECT_EQ(classify_write({.status = 0, .maybe_sent = false}), WriteResult::kRejected);
+}
+
+TEST(KubernetesClientTest, AnUnreadableObjectOrLeaseIsNotAValue) {
+  ScriptedHttp http;
+  http.answers = {{.status = 200, .body = "not json", .maybe_sent = true},
+                  {.status = 503, .maybe_sent = true},
+                  {.status = 200,
+                   .body = R"({"spec":{"holderIdentity":"cloudserver1_0a1b"}})",
+                   .maybe_sent = true}};
+  KubernetesClient api(http, "https://x:1");
+  EXPECT_FALSE(api.read_register("default", "p", std::chrono::milliseconds(100)));
+  EXPECT_FALSE(api.lease_holder("kube-system", "kube-scheduler", std::chrono::milliseconds(100)));
+  EXPECT_EQ(api.lease_holder("kube-system", "kube-scheduler", std::chrono::milliseconds(100)),
+            "cloudserver1_0a1b");
+}
+
+}  // namespace
+}  // namespace zerospof::observe
