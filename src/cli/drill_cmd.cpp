@@ -63,6 +63,9 @@ int list_scenarios() {
 
 int run_drill_command(const DrillFlags& flags) {
   if (flags.list) return list_scenarios();
+  if (flags.plan_file.empty())
+    return report_error(util::Error::invalid_input("no plan given", {},
+                                                   "zerospof drill PLAN [SCENARIO...] | --all"));
   if (!flags.heal && !flags.all && flags.scenarios.empty())
     return report_error(util::Error::invalid_input(
         "no scenario named", {},
@@ -148,7 +151,7 @@ void register_drill(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<DrillFlags>();
   auto* command = app.add_subcommand(
       "drill", "fail the live cluster on purpose, time every recovery, check no write was lost");
-  command->add_option("plan", flags->plan_file, "the plan file (the lab's: lab.yaml)")->required();
+  command->add_option("plan", flags->plan_file, "the plan file (the lab's: lab.yaml)");
   command->add_option("scenarios", flags->scenarios, "scenarios to run (see --list)");
   command->add_flag("--all", flags->all, "every scenario");
   command->add_flag("--list", flags->list, "list the scenarios and exit");

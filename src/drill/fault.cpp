@@ -101,10 +101,19 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
     case FaultKind::kKillProcess:
     case FaultKind::kPauseProcess: {
       bool pause = scenario.fault == FaultKind::kPauseProcess;
-      std::string heal = pause ? "systemctl kill -s CONT " + unit : "systemctl start " + unit;
-      std::string act = scenario.fault == FaultKind::kStopService ? "systemctl stop " + unit
-                        : pause                                   ? "systemctl kill -s STOP " + unit
-                                : "systemctl kill -s KILL " + unit;
+      // The unit's main process by its PID (systemctl kill also signals helper processes, which
+      // fails inside some containers); a unit without a running main process is an error.
+      std::string main_pid = fmt::format(
+          "pid=$(systemctl show -p MainPID --value {0}); [ \"$pid\" -gt 0 ] || "
+          "{{ echo \"{0} has no running main process\" >&2; exit 1; }}; ",
+          unit);
+      std::string heal =
+          pause ? fmt::format("systemctl kill -s CONT {}", unit) : "systemctl start " + unit;
+      // --no-block: the fault is in place once the stop begins (an apiserver drains for a while).
+      std::string act = scenario.fault == FaultKind::kStopService
+                            ? "systemctl stop --no-block " + unit
+                        : pause ? main_pid + "kill -STOP \"$pid\""
+                                : main_pid + "kill -KILL \"$pid\"";
       ZEROSPOF_RETURN_IF_ERROR(arm(node, id, heal, ttl));
       fault.hosts = {node};
       fault.description =

@@ -34,9 +34,11 @@ std::vector<std::string> ClusterFacts::vip_holders() {
     std::string name = node->name;
     asked.emplace_back(name, std::async(std::launch::async, [this, name, vip] {
                          auto result = transport_.run(
-                             name, {.script = fmt::format("ip -o addr show | grep -qF {}",
-                                                          transport::shell_quote(" " + vip + "/")),
-                                    .timeout = timeout_});
+                             name,
+                             {.script = fmt::format("ip -o addr show | grep -qF {}",
+                                                    transport::shell_quote(" " + vip + "/")),
+                              // A dead host must not hold the others' answers up.
+                              .timeout = std::min(timeout_, std::chrono::milliseconds(1000))});
                          return result && result->exit_code == 0;
                        }));
   }

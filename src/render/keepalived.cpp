@@ -55,19 +55,33 @@ status=$({status})
 }
 
 // fast: a loop that writes 0 (fit) or 1 (unfit) to the tracked file, changing it only after two
-// checks agree, so one slow answer does not move the VIP.
+// checks agree, so one slow answer does not move the VIP. Fit: HAProxy answers, routes to at
+// least one ready apiserver, and reaches a majority of the apiserver hosts (a check that timed
+// out at the TCP level, L4TOUT, is a host it cannot reach). The majority rule is what takes the
+// VIP away from a holder cut off in a minority partition, whose own apiserver may still look
+// ready; a dead apiserver process (refused, L4CON) still counts as reachable, so two dead
+// apiservers on live hosts do not take the VIP off every node.
 std::string fitness_script(const model::Tuning& tuning) {
   return fmt::format(
       R"sh(#!/bin/bash
-# Rendered by zerospof render (tuning profile fast): can THIS node's HAProxy route to at least one
-# ready apiserver? Writes 0 (fit) or 1 (unfit) to {file} for keepalived's track_file. Never checks
-# through the VIP.
+# Rendered by zerospof render (tuning profile fast): can THIS node's HAProxy route to a ready
+# apiserver, and does it reach a majority of the apiserver hosts? Writes 0 (fit) or 1 (unfit) to
+# {file} for keepalived's track_file. Never checks through the VIP.
 set -uo pipefail
 mkdir -p "$(dirname {file})"
 written="" previous=""
 while true; do
-  status=$({status} || true)
-  if [[ "$status" == UP* ]]; then now=0; else now=1; fi
+  verdict=$(timeout 1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{stats} &&
+    printf "GET /stats;csv HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
+    awk -F, '
+      /^# / {{ for (i = 1; i <= NF; i++) {{ sub(/^# /, "", $i); column[$i] = i }}; next }}
+      $1 == "kube-apiservers" && $2 != "BACKEND" && $2 != "FRONTEND" {{
+        total++
+        if ($column["status"] ~ /^UP/) up++
+        if ($column["check_status"] !~ /^L4TOUT/) reachable++
+      }}
+      END {{ print (up > 0 && reachable * 2 > total) ? "fit" : "unfit" }}' || true)
+  if [[ "$verdict" == fit ]]; then now=0; else now=1; fi
   if [[ "$now" == "$previous" && "$now" != "$written" ]]; then
     echo "$now" > {file}
     written=$now
@@ -76,7 +90,7 @@ while true; do
   sleep {interval}
 done
 )sh",
-      fmt::arg("file", kFitnessFile), fmt::arg("status", stats_status("BACKEND")),
+      fmt::arg("file", kFitnessFile), fmt::arg("stats", layout::kHaproxyStatsPort),
       fmt::arg("interval", seconds(tuning.lb_check_interval_ms)));
 }
 

@@ -38,7 +38,7 @@ TEST_F(FaultTest, TheHealIsArmedOnTheHostBeforeTheKill) {
                          "systemd-run --quiet --collect "
                          "--unit=zerospof-drill-heal-7-0-apiserver-killed "
                          "--on-active=70s");
-  int kill = first_call(calls, "cloudserver1", "systemctl kill -s KILL");
+  int kill = first_call(calls, "cloudserver1", "kill -KILL");
   ASSERT_GE(script, 0);
   ASSERT_GE(timer, 0);
   ASSERT_GE(kill, 0);

@@ -32,7 +32,7 @@ TEST(ScenarioTest, TheFastTuningPromisesOneSecondWhereTheGuidesSetupTakesThirty)
   const Scenario& killed = *find_scenario("apiserver-killed");
   EXPECT_EQ(outage_budget(killed, fast, false).count(), 1000);
   EXPECT_GE(outage_budget(killed, guide, true).count(), 30000);
-  const Scenario& haproxy = *find_scenario("haproxy-killed");
+  const Scenario& haproxy = *find_scenario("haproxy-stopped");
   EXPECT_EQ(outage_budget(haproxy, fast, false).count(), 1000);
   EXPECT_GE(outage_budget(haproxy, guide, true).count(), 30000);
   const Scenario& primary = *find_scenario("primary-down");

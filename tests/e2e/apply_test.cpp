@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "e2e/lab_cluster.h"
 #include "lab/lab.h"
 #include "model/pinned_versions.h"
 #include "support/key_material.h"
@@ -26,184 +27,12 @@
 namespace zerospof {
 namespace {
 
+using namespace e2e;
 using std::chrono::seconds;
 namespace fs = std::filesystem;
 
-const std::string kBinaries =
-    "/var/cache/zerospof/binaries/" + std::string(model::pinned::kKubernetesVersion);
-const std::vector<std::string> kEtcdHosts{"micklethefickle", "cloudserver1", "cloudserver2"};
-const std::string kEtcdPki = "/etc/zerospof/pki/etcd";
-
-std::set<std::string> ssh_control_dirs() {
-  std::set<std::string> found;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), error)) {
-    if (entry.path().filename().string().rfind("zerospof-ssh-", 0) == 0) {
-      found.insert(entry.path().string());
-    }
-  }
-  return found;
-}
-
-// The rendered etcd member files only.
-bool etcd_only(const std::string& host, const std::string& path) {
-  return host != "operator" && (path.rfind(kEtcdPki + "/", 0) == 0 ||
-                                path == "/etc/systemd/system/zerospof-etcd.service");
-}
-
-class ApplyTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "the apply end-to-end tests need root (the lab)";
-    if (!fs::exists(kBinaries + "/manifest")) GTEST_SKIP() << "no binary cache at " << kBinaries;
-    dir_ = fmt::format("/var/lib/zerospof/apply-e2e-{}", getpid());
-    paths_.state_dir = dir_ + "/lab";
-    control_dirs_before_ = ssh_control_dirs();
-    lab({"down"}, seconds(60));  // a lab left by an earlier, interrupted run
-    std::vector<std::string> up_arguments{"up"};
-    if (std::string plan = user_plan(); !plan.empty())
-      up_arguments.insert(up_arguments.end(), {"--plan", plan});
-    auto up = lab(up_arguments, seconds(1800));
-    ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
-  }
-
-  // The plan the lab is made from; "" for the built-in one.
-  virtual std::string user_plan() { return ""; }
-
-  void TearDown() override {
-    if (dir_.empty()) return;
-    auto down = lab({"down"}, seconds(120));
-    EXPECT_EQ(down.exit_code, 0) << down.err;
-    EXPECT_EQ(lab::leftovers(paths_), std::vector<std::string>{});
-    // An apply killed on purpose cannot close its ssh masters; they end with the hosts.
-    for (const auto& control : ssh_control_dirs()) {
-      if (control_dirs_before_.count(control) == 0) fs::remove_all(control);
-    }
-    fs::remove_all(dir_);
-  }
-
-  util::ProcessResult run(std::vector<std::string> argv, seconds timeout) {
-    auto result = util::run(argv, {.timeout = timeout});
-    EXPECT_TRUE(result.has_value());
-    return result.value_or(util::ProcessResult{});
-  }
-
-  util::ProcessResult lab(std::vector<std::string> arguments, seconds timeout = seconds(60)) {
-    std::vector<std::string> argv{ZEROSPOF_BINARY, "lab", arguments.front(), "--state-dir",
-                                  paths_.state_dir.string()};
-    argv.insert(argv.end(), arguments.begin() + 1, arguments.end());
-    return run(argv, timeout);
-  }
-
-  util::ProcessResult ssh(const std::string& host, const std::string& command) {
-    return lab({"ssh", host, "--", command}, seconds(60));
-  }
-
-  std::string plan() const { return paths_.state_dir.string() + "/lab.yaml"; }
-
-  std::vector<std::string> apply_argv(const std::vector<std::string>& extra = {}) const {
-    std::vector<std::string> argv{ZEROSPOF_BINARY,  "apply",      plan(),    "--render-dir",
-                                  dir_ + "/render", "--binaries", kBinaries, "--state-dir",
-                                  dir_ + "/state",  "--lab",      "--wait",  "120"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return argv;
-  }
-
-  // Whatever the test checks, apply's output never holds key material (issue 11, item 10).
-  util::ProcessResult apply(const std::vector<std::string>& extra = {}) {
-    auto result = run(apply_argv(extra), seconds(900));
-    EXPECT_EQ(testing::key_material(result.out + result.err), std::vector<std::string>{});
-    return result;
-  }
-
-  // `zerospof render` of the lab plan, then only the files `keep` accepts.
-  void render(const std::function<bool(const std::string& host, const std::string& path)>& keep) {
-    auto rendered = run({ZEROSPOF_BINARY, "render", plan(), "--lab", "-o", dir_ + "/render",
-                         "--pki-dir", dir_ + "/pki"},
-                        seconds(120));
-    ASSERT_EQ(rendered.exit_code, 0) << rendered.err;
-    EXPECT_EQ(testing::key_material(rendered.out + rendered.err), std::vector<std::string>{});
-    std::vector<fs::path> dropped;
-    for (const auto& entry : fs::recursive_directory_iterator(dir_ + "/render")) {
-      if (!entry.is_regular_file()) continue;
-      fs::path relative = fs::relative(entry.path(), dir_ + "/render");
-      if (std::distance(relative.begin(), relative.end()) < 2) continue;
-      std::string host = relative.begin()->string();
-      std::string path = "/" + fs::relative(relative, *relative.begin()).string();
-      if (!keep(host, path)) dropped.push_back(entry.path());
-    }
-    for (const auto& path : dropped) fs::remove(path);
-  }
-
-  std::string etcdctl(const std::string& arguments, bool with_certificate = true) {
-    std::string credentials = fmt::format("--cacert={}/ca.crt", kEtcdPki);
-    if (with_certificate) {
-      credentials +=
-          " --cert=/etc/zerospof/pki/apiserver-etcd-client.crt "
-          "--key=/etc/zerospof/pki/apiserver-etcd-client.key";
-    }
-    return fmt::format(
-        "etcdctl --dial-timeout=3s --command-timeout=5s "
-        "--endpoints=https://198.18.0.10:2379,https://198.18.0.11:2379,https://198.18.0.12:2379 "
-        "{} {}",
-        credentials, arguments);
-  }
-
-  void expect_etcd_healthy_over_mtls() {
-    // member list: ID, status, name, peer URLs, client URLs, is learner.
-    auto members = ssh("cloudserver1", etcdctl("member list"));
-    ASSERT_EQ(members.exit_code, 0) << members.err;
-    for (const auto& host : kEtcdHosts) {
-      EXPECT_NE(members.out.find(fmt::format(", started, {}, https://", host)), std::string::npos)
-          << members.out;
-    }
-    EXPECT_EQ(std::count(members.out.begin(), members.out.end(), '\n'), 3) << members.out;
-    EXPECT_EQ(members.out.find(", true"), std::string::npos) << "a learner: " << members.out;
-    auto health = ssh("cloudserver1", etcdctl("endpoint health"));
-    EXPECT_EQ(health.exit_code, 0) << health.out << health.err;
-    // A client with the right CA but no certificate of its own is refused by every member.
-    auto anonymous = ssh("cloudserver1", etcdctl("get /probe", false));
-    EXPECT_NE(anonymous.exit_code, 0);
-    // The TLS handshake is rejected: "certificate required", or the member closing the
-    // connection under the client ("broken pipe", "connection reset by peer"), depending on
-    // who notices first.
-    bool refused = anonymous.err.find("certificate required") != std::string::npos ||
-                   anonymous.err.find("broken pipe") != std::string::npos ||
-                   anonymous.err.find("connection reset by peer") != std::string::npos ||
-                   anonymous.err.find("bad certificate") != std::string::npos;
-    EXPECT_TRUE(refused) << anonymous.err;
-    EXPECT_EQ(anonymous.out, "");
-  }
-
-  // Starts an apply and kills it with -9 (its process group: the apply and the ssh commands it
-  // runs) once `steps` steps changed something and others have not run yet.
-  void kill_apply_after(std::size_t steps) {
-    std::string journal = dir_ + "/state/journal";
-    auto pid = util::spawn_detached(apply_argv(), {.log_path = dir_ + "/killed-apply.log"});
-    ASSERT_TRUE(pid.has_value());
-    for (int i = 0; i < 1200; ++i) {  // bounded: at most 120 s
-      std::string text = util::read_file(journal).value_or("");
-      std::size_t changed = 0;
-      for (std::size_t at = text.find(" changed "); at != std::string::npos;
-           at = text.find(" changed ", at + 1)) {
-        ++changed;
-      }
-      if (changed >= steps || !util::process_alive(*pid)) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ASSERT_TRUE(util::process_alive(*pid)) << "apply finished before it could be killed";
-    kill(-*pid, SIGKILL);
-    for (int i = 0; i < 100 && util::process_alive(*pid); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    auto killed = util::read_file(journal).value_or("");
-    EXPECT_EQ(killed.find("apply finished"), std::string::npos) << killed;
-  }
-
-  std::string dir_;
-  lab::LabPaths paths_;
-  std::set<std::string> control_dirs_before_;
-};
+// The end-to-end tests of apply share the lab cluster fixture.
+using ApplyTest = LabClusterTest;
 
 // The rendered etcd files only: members over mTLS need the apiserver's etcd client certificate
 // for the checks below, so it is kept too.
@@ -277,10 +106,6 @@ TEST_F(ApplyTest, AnApplyKilledMidwayConvergesWhenRunAgain) {
 
 // The whole bundle `zerospof render --lab` writes: firewall, etcd, control plane, endpoint,
 // kwok node agents, every addon manifest.
-bool everything(const std::string& /*host*/, const std::string& /*path*/) { return true; }
-
-const std::vector<std::string> kAllHosts{"micklethefickle", "cloudserver1", "cloudserver2",
-                                         "cloudserver3", "blackboar"};
 
 class WholeClusterTest : public ApplyTest {
  protected:

@@ -89,7 +89,8 @@ TEST(KeepalivedTest, FitnessAsksTheLocalHaproxyForAnyReadyApiserverNeverTheVip) 
   ASSERT_NE(script, nullptr);
   EXPECT_EQ(script->mode, 0755u);
   EXPECT_NE(script->content.find("/dev/tcp/127.0.0.1/8404"), std::string::npos);
-  EXPECT_NE(script->content.find("$2 == \"BACKEND\""), std::string::npos);
+  EXPECT_NE(script->content.find("reachable * 2 > total"), std::string::npos);
+  EXPECT_NE(script->content.find("L4TOUT"), std::string::npos);
   EXPECT_NE(script->content.find("sleep 0.2"), std::string::npos);
   EXPECT_EQ(script->content.find("198.18.7.100"), std::string::npos);
   EXPECT_EQ(testing::find_file(r.bundle, "cloudserver2", kScript), nullptr);

@@ -58,6 +58,7 @@ TEST(UnitTest, EveryFlagExistsInThePinnedBinary) {
   for (testing::Variant variant : {testing::Variant::kVip, testing::Variant::kLab}) {
     for (const File* unit : units(testing::rendered(variant))) {
       std::string binary = binary_of(unit->content);
+      if (binary.empty()) continue;  // the VIP fitness loop: /bin/bash, no pinned binary
       std::string program = testing::find_program({kBinaries + "/" + binary});
       if (program.empty()) continue;  // containerd, kubelet: not in the lab cache
       auto help = testing::run_program({program, "--help"});

@@ -1,0 +1,117 @@
+// End-to-end tests of `zerospof drill` on a lab cluster made by apply: real faults (SIGKILL,
+// nftables partitions) on real etcd, apiservers, HAProxy and keepalived, judged from what the
+// probes recorded. Needs root and the binary cache; skipped otherwise.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/lab_cluster.h"
+
+namespace zerospof {
+namespace {
+
+using namespace e2e;
+
+class DrillTest : public LabClusterTest {
+ protected:
+  void SetUp() override {
+    LabClusterTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    render(everything);
+    auto applied = apply();
+    ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  }
+
+  std::vector<std::string> drill_argv(const std::vector<std::string>& extra) const {
+    std::vector<std::string> argv{ZEROSPOF_BINARY,
+                                  "drill",
+                                  plan(),
+                                  "--lab",
+                                  "--lab-dir",
+                                  paths_.state_dir.string(),
+                                  "--apply-state-dir",
+                                  dir_ + "/state",
+                                  "--state-dir",
+                                  dir_ + "/drill"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  }
+
+  // `nft list table inet zerospof_drill` succeeds on `host`.
+  bool partitioned(const std::string& host) {
+    return ssh(host, "nft list table inet zerospof_drill >/dev/null 2>&1").exit_code == 0;
+  }
+};
+
+TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
+  std::string json = dir_ + "/drill.json", html = dir_ + "/drill.html";
+  auto drill =
+      run(drill_argv({"apiserver-killed", "haproxy-killed", "etcd-leader-killed", "--fault-seconds",
+                      "3", "--seed", "1", "--json", json, "--html", html}),
+          seconds(900));
+  // 0 all passed, 1 a budget or criterion failed, 3 inconclusive: the report says which.
+  ASSERT_TRUE(drill.exit_code == 0 || drill.exit_code == 1 || drill.exit_code == 3)
+      << drill.out << drill.err;
+  EXPECT_NE(drill.err.find("drill: seed 1"), std::string::npos);
+  auto report = nlohmann::json::parse(util::read_file(json).value_or("{}"));
+  ASSERT_EQ(report["scenarios"].size(), 3u) << drill.out;
+  for (const auto& scenario : report["scenarios"]) {
+    std::string name = scenario["name"];
+    EXPECT_FALSE(scenario["fault"].get<std::string>().empty()) << name;
+    EXPECT_EQ(scenario["acknowledgedWritesLost"], 0) << name;
+    EXPECT_EQ(scenario["linearizable"], true) << name << ": " << scenario["linearizabilityDetail"];
+    EXPECT_GT(scenario["acknowledgedWrites"].get<int>(), 10) << name;
+    EXPECT_EQ(scenario["failoverPath"]["seen"], true) << name << ": " << scenario.dump(2);
+    EXPECT_EQ(scenario["etcdHashesEqual"], true) << name;
+    EXPECT_TRUE(scenario["recoverySeconds"].is_number()) << name;
+    EXPECT_TRUE(scenario["unavailableSeconds"]["api-write"].is_number()) << name;
+  }
+  EXPECT_NE(util::read_file(html).value_or("").find("<section class=\"scenario\""),
+            std::string::npos);
+  EXPECT_EQ(testing::key_material(drill.out + drill.err), std::vector<std::string>{});
+  // Nothing is left on the hosts.
+  for (const auto& host : kAllHosts) {
+    EXPECT_EQ(ssh(host, "ls /run/zerospof-drill/ 2>/dev/null").out, "") << host;
+    EXPECT_FALSE(partitioned(host)) << host;
+  }
+}
+
+TEST_F(DrillTest, ADrillKilledMidPartitionLeavesNoFaultOnceItsTtlPasses) {
+  // A 2|3 partition meant to last 60 s, armed to heal itself 60 + 5 s after it began; the drill
+  // is killed with -9 as soon as the partition is in place.
+  auto pid = util::spawn_detached(
+      drill_argv({"partition-2-3", "--fault-seconds", "60", "--ttl-margin", "5", "--seed", "2"}),
+      {.log_path = dir_ + "/killed-drill.log"});
+  ASSERT_TRUE(pid.has_value());
+  bool in_place = false;
+  for (int i = 0; i < 120 && !in_place; ++i) {  // bounded: at most about 2 minutes
+    in_place = partitioned("cloudserver3");
+    if (!in_place) std::this_thread::sleep_for(seconds(1));
+  }
+  ASSERT_TRUE(in_place) << util::read_file(dir_ + "/killed-drill.log").value_or("");
+  auto injected = std::chrono::steady_clock::now();
+  kill(-*pid, SIGKILL);
+  for (int i = 0; i < 100 && util::process_alive(*pid); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_FALSE(util::process_alive(*pid));
+  // The fault outlives the drill: nothing healed it yet.
+  EXPECT_TRUE(partitioned("cloudserver3"));
+  // Once the TTL (65 s from the arming) passes, every host has healed itself.
+  bool healed = false;
+  while (!healed && std::chrono::steady_clock::now() - injected < seconds(120)) {
+    healed = true;
+    for (const auto& host : kAllHosts) healed = healed && !partitioned(host);
+    if (!healed) std::this_thread::sleep_for(seconds(2));
+  }
+  EXPECT_TRUE(healed) << "a partition was still in place 120 s after the drill was killed";
+  EXPECT_LT(std::chrono::steady_clock::now() - injected, seconds(75));
+  for (const auto& host : kAllHosts)
+    EXPECT_EQ(ssh(host, "ls /run/zerospof-drill/ 2>/dev/null").out, "") << host;
+  // And `drill --heal` finds nothing left to revert.
+  auto heal = run(drill_argv({"--heal"}), seconds(120));
+  EXPECT_EQ(heal.exit_code, 0) << heal.err;
+  EXPECT_NE(heal.out.find("nothing was left by earlier drills"), std::string::npos) << heal.out;
+}
+
+}  // namespace
+}  // namespace zerospof
