@@ -107,8 +107,8 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
           "pid=$(systemctl show -p MainPID --value {0}); [ \"$pid\" -gt 0 ] || "
           "{{ echo \"{0} has no running main process\" >&2; exit 1; }}; ",
           unit);
-      std::string heal =
-          pause ? fmt::format("systemctl kill -s CONT {}", unit) : "systemctl start " + unit;
+      std::string heal = pause ? fmt::format("systemctl kill -s CONT {}", unit)
+                               : "systemctl start --no-block " + unit;
       // --no-block: the fault is in place once the stop begins (an apiserver drains for a while).
       std::string act = scenario.fault == FaultKind::kStopService
                             ? "systemctl stop --no-block " + unit

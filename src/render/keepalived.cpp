@@ -26,7 +26,10 @@ namespace {
 
 const std::string kCheckScript = "/etc/keepalived/check-apiserver.sh";
 const std::string kFitnessScript = "/etc/keepalived/vip-fitness.sh";
-const std::string kFitnessFile = "/run/zerospof/vip-fitness";
+// Directly in /run, which exists before any service starts: keepalived gives up tracking a file
+// whose directory is missing when it starts (found by the drill: after a reboot, keepalived
+// started before the fitness service made its directory, and a stopped HAProxy kept the VIP).
+const std::string kFitnessFile = "/run/zerospof-vip-fitness";
 
 std::string seconds(std::int64_t ms) { return fmt::format("{}", static_cast<double>(ms) / 1000); }
 
@@ -68,7 +71,6 @@ std::string fitness_script(const model::Tuning& tuning) {
 # apiserver, and does it reach a majority of the apiserver hosts? Writes 0 (fit) or 1 (unfit) to
 # {file} for keepalived's track_file. Never checks through the VIP.
 set -uo pipefail
-mkdir -p "$(dirname {file})"
 written="" previous=""
 while true; do
   verdict=$(timeout 1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{stats} &&
@@ -121,7 +123,7 @@ std::string keepalived_config(const Context& context, const model::Node& node) {
                   "  fall 10\n  rise 2\n}}\n",
                   kCheckScript)
             : fmt::format(
-                  "vrrp_track_file check_local_api {{\n  file \"{}\"\n  weight 0\n"
+                  "track_file check_local_api {{\n  file \"{}\"\n  weight 0\n"
                   "  init_file 1\n}}\n",
                   kFitnessFile);
   std::string track = guide ? "track_script" : "track_file";

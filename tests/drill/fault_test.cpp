@@ -45,7 +45,7 @@ TEST_F(FaultTest, TheHealIsArmedOnTheHostBeforeTheKill) {
   EXPECT_LT(script, timer);
   EXPECT_LT(timer, kill);
   auto heal = hosts_.files().at({"cloudserver1", "/run/zerospof-drill/7-0-apiserver-killed.sh"});
-  EXPECT_NE(heal.content.find("systemctl start 'zerospof-kube-apiserver.service'"),
+  EXPECT_NE(heal.content.find("systemctl start --no-block 'zerospof-kube-apiserver.service'"),
             std::string::npos)
       << heal.content;
   EXPECT_NE(heal.content.find("rm -f /run/zerospof-drill/7-0-apiserver-killed.sh"),

@@ -18,7 +18,7 @@ using testing::Variant;
 
 const char* kScript = "/etc/keepalived/check-apiserver.sh";
 const char* kFitnessScript = "/etc/keepalived/vip-fitness.sh";
-const char* kFitnessFile = "/run/zerospof/vip-fitness";
+const char* kFitnessFile = "/run/zerospof-vip-fitness";
 
 const File& config_of(const std::string& node, Variant variant = Variant::kVip) {
   const File* config =
@@ -68,7 +68,7 @@ TEST(KeepalivedTest, EveryHolderIsAnEqualNonPreemptingBackup) {
     const std::string& text = config_of(node).content;
     for (const char* line : {"state BACKUP", "nopreempt", "priority 100", "advert_int 0.2\n",
                              "198.18.7.100/24 dev eth0", "track_file {\n    check_local_api",
-                             "file \"/run/zerospof/vip-fitness\"", "init_file 1"})
+                             "file \"/run/zerospof-vip-fitness\"", "init_file 1"})
       EXPECT_NE(text.find(line), std::string::npos) << node << ": " << line;
     EXPECT_EQ(text.find("MASTER"), std::string::npos);
   }
@@ -177,6 +177,49 @@ TEST(KeepalivedTest, FitnessFollowsWhetherHaproxyCanRouteToAnyApiserver) {
   // HAProxy itself gone: unfit too (the apiserver comes back, nothing answers the stats page).
   ::kill(*proxy, SIGTERM);
   EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "1\n"));
+}
+
+TEST(KeepalivedTest, FitnessNeedsAMajorityOfApiserverHostsReachable) {
+  // HAProxy's stats as a holder cut off in a minority sees them: its own apiserver UP, the two
+  // others timed out at the TCP level (L4TOUT). Served by a plain HTTP server on loopback as
+  // HAProxy's stats page; the loop must call that unfit, and fit once one of them answers again
+  // even with its apiserver dead (refused, L4CON).
+  std::string python = testing::find_program({"/usr/bin/python3"});
+  if (python.empty()) GTEST_SKIP() << "python3 is not installed";
+  const testing::Rendered& r = testing::rendered();
+  std::string dir = testing::temporary_directory("majority");
+  std::string header =
+      "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,"
+      "wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,"
+      "throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status\n";
+  auto row = [](const std::string& server, const std::string& status, const std::string& check) {
+    return "kube-apiservers," + server + ",0,0,0,0,,0,0,0,,0,,0,0,0,0," + status +
+           ",1,1,0,0,0,0,0,,1,3,1,,0,,2,0,,0," + check + "\n";
+  };
+  std::string minority = header + row("micklethefickle", "DOWN", "L4TOUT") +
+                         row("cloudserver1", "DOWN", "L4TOUT") + row("cloudserver2", "UP", "L7OK") +
+                         row("BACKEND", "UP", "");
+  testing::write_text(dir + "/stats;csv", minority);
+  int port = testing::free_port();
+  auto server = util::spawn_detached({python, "-m", "http.server", "--bind", "127.0.0.1",
+                                      "--directory", dir, std::to_string(port)},
+                                     {dir + "/server.log"});
+  ASSERT_TRUE(server);
+  testing::Stopper server_stopper{*server};
+  std::string script = testing::find_file(r.bundle, "cloudserver2", kFitnessScript)->content;
+  script = testing::replace_all(script, "8404", std::to_string(port));
+  script = testing::replace_all(script, kFitnessFile, dir + "/fitness");
+  testing::write_text(dir + "/fitness.sh", script, 0755);
+  auto loop = util::spawn_detached({"/bin/bash", dir + "/fitness.sh"}, {dir + "/fitness.log"});
+  ASSERT_TRUE(loop);
+  testing::Stopper loop_stopper{*loop};
+  EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "1\n"));
+  testing::write_text(dir + "/stats;csv", header + row("micklethefickle", "DOWN", "L4CON") +
+                                              row("cloudserver1", "DOWN", "L4TOUT") +
+                                              row("cloudserver2", "UP", "L7OK") +
+                                              row("BACKEND", "UP", ""));
+  EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "0\n"))
+      << util::read_file(dir + "/server.log").value_or("");
 }
 
 }  // namespace
