@@ -53,6 +53,9 @@ std::string lab_manifest(const model::Cluster& cluster);
 // Whether the node runs keepalived: a control-plane node in vip mode whose address is inside
 // the VIP's subnet (only those can hold the VIP; the analysis counts the same ones).
 bool holds_vip(const model::Cluster& cluster, const model::Node& node);
+// keepalived's priority of a VIP holder: 150 down to 50 in plan order, so that one backup claims
+// the VIP first (render/keepalived.cpp).
+int vip_priority(const model::Cluster& cluster, const model::Node& node);
 // Whether the node runs HAProxy: the VIP holders in vip mode, every node in local-proxy mode.
 bool runs_haproxy(const model::Cluster& cluster, const model::Node& node);
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "render/context.h"
+
 namespace zerospof::render {
 
 namespace {
@@ -19,7 +21,8 @@ std::string seconds(Duration duration) {
 FailoverBudget failover_budget(const model::Cluster& cluster) {
   const model::Tuning& t = cluster.tuning;
   auto advert = static_cast<double>(t.vrrp_advert_interval_ms);
-  double skew = advert * (256 - 100) / 256;  // every holder has priority 100
+  // The skew of the backup that claims the VIP: the lowest priority (50) in the worst case.
+  double skew = advert * (256 - 50) / 256;
   FailoverBudget budget;
   if (cluster.endpoint.mode == model::EndpointMode::kVip) {
     budget.vip_takeover = ms(3 * advert + skew);

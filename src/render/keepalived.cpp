@@ -1,7 +1,12 @@
 // keepalived holds the API's virtual IP on one control-plane node at a time (vip mode).
-// Every instance starts BACKUP with the same priority and `nopreempt`: the VIP moves only when
-// its holder fails, never back when a node returns, so a flapping node cannot bounce the API.
-// Each node judges itself through its OWN HAProxy (127.0.0.1, never through the VIP, which
+// Every instance starts BACKUP with `nopreempt`: the VIP moves only when its holder fails, never
+// back when a node returns, so a flapping node cannot bounce the API. Priorities differ (150 down
+// to 50, in plan order; vip_priority): with equal priorities every backup's timer fires at once
+// when the holder fails, two of them claim the VIP with gratuitous ARP, the lower address yields,
+// and a client whose ARP cache kept the loser's MAC loses the API until its entry goes stale
+// (found by the drill: 5.8 s of failed writes when HAProxy stopped on the holder). Apart by
+// 50, the backups' skews differ by 40 ms at a 200 ms advert: one claims the VIP, the others hear
+// it. Each node judges itself through its OWN HAProxy (127.0.0.1, never through the VIP, which
 // would test whichever node holds it). Adverts are unicast to the other holders, so no
 // multicast is needed on the segment.
 //
@@ -143,7 +148,7 @@ vrrp_instance kube_api {{
   nopreempt
   interface {interface}
   virtual_router_id {router_id}
-  priority 100
+  priority {priority}
   advert_int {advert}
   unicast_src_ip {self}
   unicast_peer {{
@@ -158,6 +163,7 @@ vrrp_instance kube_api {{
 )",
       fmt::arg("vip", cluster.endpoint.address->to_string()), fmt::arg("name", node.name),
       fmt::arg("tracker", tracker), fmt::arg("track", track),
+      fmt::arg("priority", vip_priority(cluster, node)),
       fmt::arg("interface", context.options.interface),
       fmt::arg("router_id", virtual_router_id(*cluster.endpoint.address)),
       fmt::arg("advert", seconds(tuning.vrrp_advert_interval_ms)),
@@ -166,6 +172,16 @@ vrrp_instance kube_api {{
 }
 
 }  // namespace
+
+int vip_priority(const model::Cluster& cluster, const model::Node& node) {
+  std::vector<const model::Node*> holders;
+  for (const model::Node& each : cluster.nodes)
+    if (holds_vip(cluster, each)) holders.push_back(&each);
+  auto found = std::find(holders.begin(), holders.end(), &node);
+  if (holders.size() < 2 || found == holders.end()) return 100;
+  auto index = static_cast<int>(found - holders.begin());
+  return 150 - index * 100 / static_cast<int>(holders.size() - 1);
+}
 
 bool holds_vip(const model::Cluster& cluster, const model::Node& node) {
   return cluster.endpoint.mode == model::EndpointMode::kVip && cluster.endpoint.address &&

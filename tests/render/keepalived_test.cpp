@@ -63,15 +63,19 @@ TEST(KeepalivedTest, TheKubeadmGuidesConfigIsValidForKeepalived) {
   expect_valid_for_keepalived(Variant::kKubeadmGuide);
 }
 
-TEST(KeepalivedTest, EveryHolderIsAnEqualNonPreemptingBackup) {
+TEST(KeepalivedTest, EveryHolderIsANonPreemptingBackupWithItsOwnPriority) {
   for (const char* node : {"micklethefickle", "cloudserver1", "cloudserver2"}) {
     const std::string& text = config_of(node).content;
-    for (const char* line : {"state BACKUP", "nopreempt", "priority 100", "advert_int 0.2\n",
-                             "198.18.7.100/24 dev eth0", "track_file {\n    check_local_api",
-                             "file \"/run/zerospof-vip-fitness\"", "init_file 1"})
+    for (const char* line :
+         {"state BACKUP", "nopreempt", "advert_int 0.2\n", "198.18.7.100/24 dev eth0",
+          "track_file {\n    check_local_api", "file \"/run/zerospof-vip-fitness\"", "init_file 1"})
       EXPECT_NE(text.find(line), std::string::npos) << node << ": " << line;
     EXPECT_EQ(text.find("MASTER"), std::string::npos);
   }
+  // Priorities apart, in plan order, so that one backup claims the VIP first.
+  EXPECT_NE(config_of("micklethefickle").content.find("priority 150\n"), std::string::npos);
+  EXPECT_NE(config_of("cloudserver1").content.find("priority 100\n"), std::string::npos);
+  EXPECT_NE(config_of("cloudserver2").content.find("priority 50\n"), std::string::npos);
   // Unicast to the two others, from its own address.
   const std::string& text = config_of("cloudserver1").content;
   EXPECT_NE(text.find("unicast_src_ip 198.18.7.12"), std::string::npos);
