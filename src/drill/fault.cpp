@@ -197,11 +197,13 @@ util::Result<std::vector<std::string>> FaultInjector::heal_leftovers() {
     pid_t pid = 0;
     char name[256] = {};
     if (!text || std::sscanf(text->c_str(), "%d %255s", &pid, name) != 2) continue;
+    if (!lab_)
+      return util::fail(util::Error::failed_precondition(
+          fmt::format("a drill crashed the lab host {} and only the lab can boot it", name),
+          "run `zerospof drill PLAN --heal --lab` (with --lab-dir if the lab is elsewhere)"));
     if (pid > 0 && util::process_alive(pid)) ::kill(-pid, SIGTERM);
-    if (lab_) {
-      auto started = lab::start_host(lab_paths(*lab_), name, [](const std::string&) {});
-      if (!started) return util::fail(started.error());
-    }
+    auto started = lab::start_host(lab_paths(*lab_), name, [](const std::string&) {});
+    if (!started) return util::fail(started.error());
     std::filesystem::remove(entry.path());
     healed.push_back(fmt::format("{}: booted again (crashed by a drill)", name));
   }

@@ -4,9 +4,13 @@
 #include "drill/fault.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "support/recording_transport.h"
 #include "support/test_plans.h"
+#include "util/files.h"
 
 namespace zerospof::drill {
 namespace {
@@ -112,6 +116,22 @@ TEST_F(FaultTest, HealLeftoversRunsWhatIsLeftOnEveryHostAndSaysWhere) {
   ASSERT_TRUE(healed);
   EXPECT_EQ(healed->size(), cluster_.nodes.size());
   EXPECT_EQ(healed->front().find(": 2 fault(s) reverted") != std::string::npos, true);
+}
+
+TEST_F(FaultTest, ALabHostACrashedDrillLeftIsNeverForgottenWithoutTheLab) {
+  // A watchdog record (PID 0: nothing to signal) as a drill killed mid host-down leaves it.
+  auto dir = std::filesystem::temp_directory_path() /
+             ("zerospof-drill-state-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "watchdogs");
+  ASSERT_TRUE(util::write_file_atomic((dir / "watchdogs" / "9-0-primary-down").string(),
+                                      "0 cloudserver1\n", {.overwrite = true}));
+  FaultInjector injector(cluster_, hosts_, std::nullopt, dir.string());
+  auto healed = injector.heal_leftovers();
+  ASSERT_FALSE(healed);
+  EXPECT_NE(healed.error().message.find("cloudserver1"), std::string::npos);
+  EXPECT_NE(healed.error().hint.find("--lab"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir / "watchdogs" / "9-0-primary-down"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
