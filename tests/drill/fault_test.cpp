@@ -41,7 +41,7 @@ TEST_F(FaultTest, TheHealIsArmedOnTheHostBeforeTheKill) {
   int timer = first_call(calls, "cloudserver1",
                          "systemd-run --quiet --collect "
                          "--unit=zerospof-drill-heal-7-0-apiserver-killed "
-                         "--on-active=70s");
+                         "--on-active=70s --timer-property=AccuracySec=1s");
   int kill = first_call(calls, "cloudserver1", "kill -KILL");
   ASSERT_GE(script, 0);
   ASSERT_GE(timer, 0);
