@@ -21,11 +21,24 @@ inline std::vector<std::string> key_material(const std::string& text) {
         text[value] != '\n')
       found.push_back("a client-key-data value");
   }
+  // A run of 64 base64 characters is key material unless it is all lowercase hex: a sha256
+  // digest (apply's dry run shows the digests it checks binaries against), not a secret.
   size_t run = 0;
+  bool beyond_hex = false, reported = false;
   for (char c : text) {
     bool base64 = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=';
-    run = base64 ? run + 1 : 0;
-    if (run == 64) found.push_back("a 64-character base64 run");
+    if (!base64) {
+      run = 0;
+      beyond_hex = reported = false;
+      continue;
+    }
+    ++run;
+    beyond_hex =
+        beyond_hex || !(std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'));
+    if (run >= 64 && beyond_hex && !reported) {
+      found.push_back("a 64-character base64 run");
+      reported = true;
+    }
   }
   return found;
 }

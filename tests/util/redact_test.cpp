@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/key_material.h"
 #include "util/error.h"
 #include "util/process.h"
 
@@ -65,6 +66,15 @@ TEST(RedactTest, AnErrorNeverEchoesTheSecretOnItsSourceLine) {
   std::string printed = format_error(error);
   EXPECT_FALSE(has_key_material(printed)) << printed;
   EXPECT_NE(printed.find("client-key-data: [redacted]"), std::string::npos) << printed;
+}
+
+TEST(KeyMaterialTest, ABase64KeyLineIsFoundAndASha256DigestIsNot) {
+  // The scanner the end-to-end tests run over every output (tests/support/key_material.h).
+  EXPECT_EQ(testing::key_material("key " + kBase64 + " end").size(), 1u);
+  std::string digest(64, 'a');
+  digest.replace(10, 5, "01234");
+  EXPECT_TRUE(testing::key_material("sha256sum -c <<< '" + digest + "  etcd'").empty());
+  EXPECT_EQ(testing::key_material(digest + "G").size(), 1u);  // not hex: a base64 run
 }
 
 }  // namespace
