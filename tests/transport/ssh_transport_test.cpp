@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "transport/local_sshd.h"
 
@@ -189,7 +191,13 @@ TEST_F(SshTransportTest, CommandsShareOneMasterConnectionClosedOnDestruction) {
   ASSERT_TRUE(transport->run("node1", {.script = "true"}));
   auto argv = transport->ssh_argv("node1").value();
   argv.insert(argv.end() - 1, {"-O", "check"});
+  // The master backgrounds itself after the first command; on a loaded machine its socket may
+  // answer a moment later (bounded: at most 5 s).
   auto check = util::run(argv);
+  for (int i = 0; i < 50 && check && check->exit_code != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    check = util::run(argv);
+  }
   ASSERT_TRUE(check.has_value());
   EXPECT_EQ(check->exit_code, 0) << check->err;  // a master is running
   transport.reset();
