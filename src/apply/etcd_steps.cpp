@@ -29,10 +29,10 @@ util::Result<EtcdAccess> etcd_access(const model::Cluster& cluster, const render
   EtcdAccess access;
   auto members = cluster.nodes_with_role(model::Role::kEtcd);
   for (const auto* node : members) {
-    std::string address = node->address ? node->address->base.to_string() : node->host;
     access.members.push_back(node->name);
-    access.endpoints.push_back(
-        fmt::format("https://{}:{}", model::url_host(address), render::layout::kEtcdClientPort));
+    access.endpoints.push_back(fmt::format("https://{}:{}",
+                                           model::url_host(node->cluster_address()),
+                                           render::layout::kEtcdClientPort));
   }
   if (members.empty()) return access;
   // Every etcd host holds the same kind of files; the first one tells the paths.

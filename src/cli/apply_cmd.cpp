@@ -12,6 +12,7 @@
 
 #include "apply/apply.h"
 #include "cli/commands.h"
+#include "cli/defaults.h"
 #include "cli/output.h"
 #include "plan/plan.h"
 #include "render/render.h"
@@ -66,17 +67,6 @@ class TerminalProgress : public apply::ProgressSink {
   util::Style style_;
 };
 
-std::string default_state_dir(const model::Cluster& cluster) {
-  return fmt::format("/var/lib/zerospof/apply/{}", cluster.name.empty() ? "cluster" : cluster.name);
-}
-
-// The lab writes known_hosts beside lab.yaml; use it when the user named none.
-std::string default_known_hosts(const std::string& plan_file) {
-  auto beside = std::filesystem::path(plan_file).parent_path() / "known_hosts";
-  std::error_code error;
-  return std::filesystem::exists(beside, error) ? beside.string() : std::string{};
-}
-
 // The same default as `zerospof render`, so that both use one CA.
 std::string default_pki_dir(const std::string& cluster_name) {
   const char* data = std::getenv("XDG_DATA_HOME");
@@ -124,7 +114,7 @@ int run_apply(const ApplyFlags& flags) {
       .binary_cache = binary_cache,
       .known_hosts =
           flags.known_hosts.empty() ? default_known_hosts(flags.plan_file) : flags.known_hosts,
-      .state_dir = flags.state_dir.empty() ? default_state_dir(*cluster) : flags.state_dir,
+      .state_dir = flags.state_dir.empty() ? default_state_dir("apply", *cluster) : flags.state_dir,
       .dry_run = flags.dry_run,
       .lab = flags.lab,
       .runner = {.parallel = flags.parallel},

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "cli/commands.h"
+#include "cli/defaults.h"
 #include "cli/output.h"
 #include "drill/drill.h"
 #include "drill/report.h"
@@ -45,10 +46,6 @@ struct DrillFlags {
   std::string html_file;
 };
 
-std::string cluster_dir(const model::Cluster& cluster) {
-  return cluster.name.empty() ? "cluster" : cluster.name;
-}
-
 util::Status write_report(const std::string& path, const std::string& content) {
   return util::write_file_atomic(path, content, {.mode = 0644, .overwrite = true});
 }
@@ -77,17 +74,13 @@ int run_drill_command(const DrillFlags& flags) {
     return report_error(valid.error());
   auto cluster = plan::load(flags.plan_file);
   if (!cluster) return report_error(cluster.error());
-  std::string known_hosts = flags.known_hosts;
-  if (known_hosts.empty()) {
-    auto beside = std::filesystem::path(flags.plan_file).parent_path() / "known_hosts";
-    if (std::filesystem::exists(beside)) known_hosts = beside.string();
-  }
-  auto ssh = transport::SshTransport::create(transport::ssh_targets(*cluster),
-                                             {.known_hosts = known_hosts});
+  auto ssh = transport::SshTransport::create(
+      transport::ssh_targets(*cluster),
+      {.known_hosts =
+           flags.known_hosts.empty() ? default_known_hosts(flags.plan_file) : flags.known_hosts});
   if (!ssh) return report_error(ssh.error());
-  std::string state_dir = flags.state_dir.empty()
-                              ? "/var/lib/zerospof/drill/" + cluster_dir(*cluster)
-                              : flags.state_dir;
+  std::string state_dir =
+      flags.state_dir.empty() ? default_state_dir("drill", *cluster) : flags.state_dir;
   std::error_code error;
   std::filesystem::create_directories(state_dir, error);
   std::optional<drill::LabAccess> lab;
@@ -109,9 +102,8 @@ int run_drill_command(const DrillFlags& flags) {
   std::string kubeconfig_path =
       !flags.kubeconfig.empty()
           ? flags.kubeconfig
-          : (flags.apply_state_dir.empty() ? "/var/lib/zerospof/apply/" + cluster_dir(*cluster)
-                                           : flags.apply_state_dir) +
-                "/operator/etc/zerospof/kubeconfig/admin.conf";
+          : admin_kubeconfig(flags.apply_state_dir.empty() ? default_state_dir("apply", *cluster)
+                                                           : flags.apply_state_dir);
   auto kubeconfig = observe::load_kubeconfig(kubeconfig_path);
   if (!kubeconfig) return report_error(kubeconfig.error());
   observe::CurlHttpClient http(kubeconfig->credentials);

@@ -127,14 +127,20 @@ void ApiProbe::client_loop(int client) {
 
 namespace {
 
+// ok, failed, unknown: indexed by AttemptOutcome.
+std::array<std::size_t, 3> outcome_counts(const std::vector<Attempt>& attempts) {
+  std::array<std::size_t, 3> counts{};
+  for (const Attempt& attempt : attempts) ++counts[static_cast<std::size_t>(attempt.outcome)];
+  return counts;
+}
+
 ProbeRecord record_of(std::string name, const std::vector<Attempt>& attempts) {
-  ProbeRecord record{.name = std::move(name), .attempts = attempts};
-  for (const Attempt& attempt : attempts) {
-    if (attempt.outcome == AttemptOutcome::kOk) ++record.ok;
-    if (attempt.outcome == AttemptOutcome::kFailed) ++record.failed;
-    if (attempt.outcome == AttemptOutcome::kUnknown) ++record.unknown;
-  }
-  return record;
+  auto [ok, failed, unknown] = outcome_counts(attempts);
+  return {.name = std::move(name),
+          .attempts = attempts,
+          .ok = ok,
+          .failed = failed,
+          .unknown = unknown};
 }
 
 }  // namespace
@@ -151,9 +157,7 @@ ProbeRecord ApiProbe::reads() const {
 
 std::array<std::size_t, 3> ApiProbe::write_counts() const {
   std::lock_guard lock(mutex_);
-  std::array<std::size_t, 3> counts{};
-  for (const Attempt& attempt : write_attempts_) ++counts[static_cast<int>(attempt.outcome)];
-  return counts;
+  return outcome_counts(write_attempts_);
 }
 
 history::History ApiProbe::history() const {

@@ -224,16 +224,14 @@ class DrillRunner {
     probe.stop();
     double probe_end = since(zero_);
     result.events = monitor_.stop_watching();
-    result.probes = {probe.writes(), probe.reads()};
+    ProbeRecord writes = probe.writes();
+    // Every write the API acknowledged is a compare-and-set that took effect.
+    result.acknowledged_writes = writes.ok;
+    result.probes = {std::move(writes), probe.reads()};
     for (ProbeRecord& record : result.probes)
       record.unavailable_ms = longest_outage_ms(record.attempts, result.fault_start_ms, probe_end);
     result.history = probe.history();
-    auto finals = probe.final_values();
-    for (const auto& operation : result.history.operations)
-      if (operation.function == history::Function::kCompareAndSet &&
-          operation.outcome == history::Outcome::kOk)
-        ++result.acknowledged_writes;
-    result.acknowledged_writes_lost = lost_writes(result.history, finals);
+    result.acknowledged_writes_lost = lost_writes(result.history, probe.final_values());
     say("checking the history");
     check_history(result);
     for (int attempt = 0; attempt < 5 && !result.etcd_hashes_equal; ++attempt) {

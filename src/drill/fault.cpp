@@ -17,10 +17,6 @@ namespace {
 constexpr const char* kHealDir = "/run/zerospof-drill";
 constexpr const char* kTable = "zerospof_drill";
 
-std::string address_of(const model::Node& node) {
-  return node.address ? node.address->base.to_string() : node.host;
-}
-
 lab::LabPaths lab_paths(const LabAccess& lab) {
   lab::LabPaths paths;
   paths.state_dir = lab.state_dir;
@@ -124,24 +120,25 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
       return fault;
     }
     case FaultKind::kPartition: {
-      std::vector<std::string> minority = nodes, majority;
-      std::vector<std::string> minority_addresses, majority_addresses;
-      for (const model::Node& each : cluster_.nodes) {
-        bool in_minority = std::find(nodes.begin(), nodes.end(), each.name) != nodes.end();
-        (in_minority ? minority_addresses : majority_addresses).push_back(address_of(each));
-        if (!in_minority) majority.push_back(each.name);
-      }
+      auto in_minority = [&](const model::Node& each) {
+        return std::find(nodes.begin(), nodes.end(), each.name) != nodes.end();
+      };
+      std::vector<std::string> majority, minority_addresses, majority_addresses;
       std::string heal = fmt::format("nft delete table inet {} 2>/dev/null || true", kTable);
-      for (const model::Node& each : cluster_.nodes)
-        ZEROSPOF_RETURN_IF_ERROR(arm(each.name, id, heal, ttl));
-      for (const model::Node& each : cluster_.nodes) fault.hosts.push_back(each.name);
-      fault.description =
-          fmt::format("partition {} | {}", fmt::join(minority, ","), fmt::join(majority, ","));
+      // Every host armed before any is cut off.
       for (const model::Node& each : cluster_.nodes) {
-        bool in_minority = std::find(nodes.begin(), nodes.end(), each.name) != nodes.end();
-        ZEROSPOF_RETURN_IF_ERROR(run_on(
-            each.name, partition_rules(in_minority ? majority_addresses : minority_addresses)));
+        (in_minority(each) ? minority_addresses : majority_addresses)
+            .push_back(each.cluster_address());
+        if (!in_minority(each)) majority.push_back(each.name);
+        ZEROSPOF_RETURN_IF_ERROR(arm(each.name, id, heal, ttl));
+        fault.hosts.push_back(each.name);
       }
+      fault.description =
+          fmt::format("partition {} | {}", fmt::join(nodes, ","), fmt::join(majority, ","));
+      for (const model::Node& each : cluster_.nodes)
+        ZEROSPOF_RETURN_IF_ERROR(
+            run_on(each.name,
+                   partition_rules(in_minority(each) ? majority_addresses : minority_addresses)));
       return fault;
     }
     case FaultKind::kHostDown: {

@@ -26,14 +26,15 @@ double Monitor::now_ms() const {
       .count();
 }
 
-Holders Monitor::holders() {
+Holders Monitor::read_holders(const Holders& previous, std::optional<std::string> etcd_leader) {
   Holders out;
   out.vip = facts_.vip_holders();
-  out.etcd_leader = facts_.etcd_status().leader;
-  out.scheduler =
-      node_of_holder(api_.lease_holder("kube-system", "kube-scheduler", kApiTimeout).value_or(""));
-  out.controller_manager = node_of_holder(
-      api_.lease_holder("kube-system", "kube-controller-manager", kApiTimeout).value_or(""));
+  out.etcd_leader = etcd_leader ? *etcd_leader : facts_.etcd_status().leader;
+  // An unreadable lease (API down) is not a change of holder.
+  auto scheduler = api_.lease_holder("kube-system", "kube-scheduler", kApiTimeout);
+  out.scheduler = scheduler ? node_of_holder(*scheduler) : previous.scheduler;
+  auto manager = api_.lease_holder("kube-system", "kube-controller-manager", kApiTimeout);
+  out.controller_manager = manager ? node_of_holder(*manager) : previous.controller_manager;
   return out;
 }
 
@@ -47,8 +48,7 @@ Health Monitor::health() {
   for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane))
     if (std::find(ready.begin(), ready.end(), node->name) == ready.end())
       out.problems.push_back("the apiserver on " + node->name + " is not ready");
-  out.holders = holders();
-  out.holders.etcd_leader = etcd.leader;
+  out.holders = read_holders({}, etcd.leader);
   if (cluster_.endpoint.mode == model::EndpointMode::kVip && out.holders.vip.size() != 1)
     out.problems.push_back(fmt::format("{} nodes hold the VIP ({})", out.holders.vip.size(),
                                        fmt::join(out.holders.vip, ", ")));
@@ -95,26 +95,19 @@ std::vector<Event> Monitor::stop_watching() {
 }
 
 void Monitor::watch_loop() {
-  Holders last = holders();
+  Holders last = read_holders({});
   add_event("vip", fmt::format("VIP on {}", fmt::join(last.vip, ", ")));
   add_event("etcd-leader", "etcd leader " + last.etcd_leader);
   while (watching_) {
-    Holders now;
-    now.vip = facts_.vip_holders();
+    Holders now = read_holders(last);
     if (now.vip != last.vip)
       add_event("vip", now.vip.empty() ? std::string("nobody holds the VIP")
                                        : fmt::format("VIP on {}", fmt::join(now.vip, ", ")));
-    now.etcd_leader = facts_.etcd_status().leader;
     if (now.etcd_leader != last.etcd_leader)
       add_event("etcd-leader", now.etcd_leader.empty() ? std::string("no etcd leader")
                                                        : "etcd leader " + now.etcd_leader);
-    // An unreadable lease (API down) is not a change of holder.
-    auto scheduler = api_.lease_holder("kube-system", "kube-scheduler", kApiTimeout);
-    now.scheduler = scheduler ? node_of_holder(*scheduler) : last.scheduler;
     if (now.scheduler != last.scheduler)
       add_event("lease", "kube-scheduler lease held by " + now.scheduler);
-    auto manager = api_.lease_holder("kube-system", "kube-controller-manager", kApiTimeout);
-    now.controller_manager = manager ? node_of_holder(*manager) : last.controller_manager;
     if (now.controller_manager != last.controller_manager)
       add_event("lease", "kube-controller-manager lease held by " + now.controller_manager);
     last = now;

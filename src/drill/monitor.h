@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,7 +38,6 @@ class Monitor {
           observe::KubernetesClient& api, std::chrono::steady_clock::time_point clock_zero);
   ~Monitor();
 
-  Holders holders();
   // Every etcd member answers and one leads, every apiserver is ready on its own node, one node
   // holds the VIP, both leases are held, and the endpoint answers /readyz.
   Health health();
@@ -52,6 +52,10 @@ class Monitor {
  private:
   double now_ms() const;
   void watch_loop();
+  // Who holds what now; a lease that cannot be read keeps `previous`'s holder, and a known etcd
+  // leader is not asked again.
+  Holders read_holders(const Holders& previous,
+                       std::optional<std::string> etcd_leader = std::nullopt);
 
   const model::Cluster& cluster_;
   observe::ClusterFacts& facts_;

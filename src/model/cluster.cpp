@@ -51,6 +51,8 @@ const char* to_string(EndpointMode mode) {
   return mode == EndpointMode::kVip ? "vip" : "local-proxy";
 }
 
+std::string Node::cluster_address() const { return address ? address->base.to_string() : host; }
+
 const char* to_string(TuningProfile profile) {
   return profile == TuningProfile::kFast ? "fast" : "kubeadm-guide";
 }

@@ -43,6 +43,9 @@ struct Node {
   std::optional<Capacity> capacity;
 
   bool has_role(Role role) const;
+  // The cluster-internal address without its prefix, or `host` for a node that has none: what
+  // other nodes (etcd endpoints, firewall rules) name it by.
+  std::string cluster_address() const;
 };
 
 struct KubernetesSettings {

@@ -13,8 +13,10 @@ namespace {
 
 namespace layout = render::layout;
 
-std::string address_of(const model::Node& node) {
-  return node.address ? node.address->base.to_string() : node.host;
+// https://ADDRESS:2379, as the members advertise it.
+std::string client_url(const model::Node& node) {
+  return fmt::format("https://{}:{}", model::url_host(node.cluster_address()),
+                     layout::kEtcdClientPort);
 }
 
 }  // namespace
@@ -23,35 +25,39 @@ ClusterFacts::ClusterFacts(const model::Cluster& cluster, transport::Transport& 
                            std::chrono::milliseconds timeout)
     : cluster_(cluster), transport_(transport), timeout_(timeout) {}
 
-std::vector<std::string> ClusterFacts::vip_holders() {
-  std::vector<std::string> holders;
-  if (cluster_.endpoint.mode != model::EndpointMode::kVip || !cluster_.endpoint.address)
-    return holders;
-  // `ip -o addr` prints "2: eth0    inet 198.18.0.2/24 ...": the VIP with its prefix.
-  std::string vip = cluster_.endpoint.address->to_string();
+std::vector<std::string> ClusterFacts::control_plane_nodes_where(
+    const std::string& script, std::chrono::milliseconds timeout,
+    const std::function<bool(const transport::CommandResult&)>& holds) {
+  // Asked of every node at once: a dead host costs one timeout, not one per node.
   std::vector<std::pair<std::string, std::future<bool>>> asked;
   for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane)) {
     std::string name = node->name;
-    asked.emplace_back(name, std::async(std::launch::async, [this, name, vip] {
-                         auto result = transport_.run(
-                             name,
-                             {.script = fmt::format("ip -o addr show | grep -qF {}",
-                                                    transport::shell_quote(" " + vip + "/")),
-                              // A dead host must not hold the others' answers up.
-                              .timeout = std::min(timeout_, std::chrono::milliseconds(1000))});
-                         return result && result->exit_code == 0;
+    asked.emplace_back(name, std::async(std::launch::async, [&, name] {
+                         auto result = transport_.run(name, {.script = script, .timeout = timeout});
+                         return result && holds(*result);
                        }));
   }
+  std::vector<std::string> nodes;
   for (auto& [name, answer] : asked)
-    if (answer.get()) holders.push_back(name);
-  return holders;
+    if (answer.get()) nodes.push_back(name);
+  return nodes;
+}
+
+std::vector<std::string> ClusterFacts::vip_holders() {
+  if (cluster_.endpoint.mode != model::EndpointMode::kVip || !cluster_.endpoint.address) return {};
+  // `ip -o addr` prints "2: eth0    inet 198.18.0.2/24 ...": the VIP with its prefix.
+  std::string vip = cluster_.endpoint.address->to_string();
+  return control_plane_nodes_where(
+      fmt::format("ip -o addr show | grep -qF {}", transport::shell_quote(" " + vip + "/")),
+      // A dead host must not hold the others' answers up.
+      std::min(timeout_, std::chrono::milliseconds(1000)),
+      [](const transport::CommandResult& result) { return result.exit_code == 0; });
 }
 
 std::optional<std::string> ClusterFacts::etcdctl(const std::string& arguments) {
   std::string endpoints;
   for (const model::Node* node : cluster_.nodes_with_role(model::Role::kEtcd))
-    endpoints += fmt::format("{}https://{}:{}", endpoints.empty() ? "" : ",",
-                             model::url_host(address_of(*node)), layout::kEtcdClientPort);
+    endpoints += (endpoints.empty() ? "" : ",") + client_url(*node);
   std::string command = fmt::format(
       "{} --dial-timeout=1s --command-timeout=2s --endpoints={} --cacert={} --cert={}.crt "
       "--key={}.key {}",
@@ -67,9 +73,7 @@ std::optional<std::string> ClusterFacts::etcdctl(const std::string& arguments) {
 
 std::string ClusterFacts::node_of_endpoint(const std::string& endpoint) const {
   for (const model::Node& node : cluster_.nodes)
-    if (endpoint ==
-        fmt::format("https://{}:{}", model::url_host(address_of(node)), layout::kEtcdClientPort))
-      return node.name;
+    if (endpoint == client_url(node)) return node.name;
   return endpoint;
 }
 
@@ -116,31 +120,14 @@ std::optional<std::map<std::string, std::uint32_t>> ClusterFacts::etcd_hashes() 
 }
 
 std::vector<std::string> ClusterFacts::ready_apiservers() {
-  std::vector<std::string> ready;
-  std::vector<std::pair<std::string, std::future<bool>>> asked;
   // The scheduler's kubeconfig names this node's own apiserver (render: controllers use the
   // local apiserver), so the answer is that apiserver's, not the endpoint's.
-  std::string command =
+  return control_plane_nodes_where(
       fmt::format("{} --kubeconfig={}/scheduler.conf --request-timeout=2s get --raw /readyz",
-                  layout::binary_path("kubectl"), layout::kKubeconfigDir);
-  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane)) {
-    std::string name = node->name;
-    asked.emplace_back(name, std::async(std::launch::async, [this, name, command] {
-                         auto result =
-                             transport_.run(name, {.script = command, .timeout = timeout_});
-                         return result && result->exit_code == 0 && result->out == "ok";
-                       }));
-  }
-  for (auto& [name, answer] : asked)
-    if (answer.get()) ready.push_back(name);
-  return ready;
-}
-
-bool ClusterFacts::unit_active(const std::string& node, const std::string& unit) {
-  auto result =
-      transport_.run(node, {.script = "systemctl is-active --quiet " + transport::shell_quote(unit),
-                            .timeout = timeout_});
-  return result && result->exit_code == 0;
+                  layout::binary_path("kubectl"), layout::kKubeconfigDir),
+      timeout_, [](const transport::CommandResult& result) {
+        return result.exit_code == 0 && result.out == "ok";
+      });
 }
 
 }  // namespace zerospof::observe

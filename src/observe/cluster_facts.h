@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,14 +44,16 @@ class ClusterFacts {
   std::optional<std::map<std::string, std::uint32_t>> etcd_hashes();
   // The control-plane nodes whose own apiserver answers /readyz (asked on the node itself).
   std::vector<std::string> ready_apiservers();
-  // `systemctl is-active UNIT` on `node`.
-  bool unit_active(const std::string& node, const std::string& unit);
 
  private:
   // etcdctl with the apiserver's client credentials and every member's endpoint, run on the
   // first etcd host that answers; its stdout.
   std::optional<std::string> etcdctl(const std::string& arguments);
   std::string node_of_endpoint(const std::string& endpoint) const;
+  // The control-plane nodes on which `script` gives a result that `holds`.
+  std::vector<std::string> control_plane_nodes_where(
+      const std::string& script, std::chrono::milliseconds timeout,
+      const std::function<bool(const transport::CommandResult&)>& holds);
 
   const model::Cluster& cluster_;
   transport::Transport& transport_;

@@ -38,15 +38,13 @@ const std::string kFitnessFile = "/run/zerospof-vip-fitness";
 
 std::string seconds(std::int64_t ms) { return fmt::format("{}", static_cast<double>(ms) / 1000); }
 
-// The HAProxy stats CSV of this node (plain HTTP on loopback) reduced to the status column of
-// one row of the kube-apiservers backend. Only bash, coreutils and awk, which every Debian host
-// has: no curl.
-std::string stats_status(const std::string& row) {
+// The HAProxy stats CSV of this node (plain HTTP on loopback), within a second. Only bash and
+// coreutils, which every Debian host has: no curl.
+std::string stats_csv() {
   return fmt::format(
-      R"(timeout 1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{stats} &&
-  printf "GET /stats;csv HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
-  awk -F, '$1 == "kube-apiservers" && $2 == "{row}" {{ print $18 }}')",
-      fmt::arg("stats", layout::kHaproxyStatsPort), fmt::arg("row", row));
+      R"(timeout 1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{} &&
+    printf "GET /stats;csv HTTP/1.0\r\n\r\n" >&3 && cat <&3')",
+      layout::kHaproxyStatsPort);
 }
 
 // kubeadm-guide: is THIS node's own apiserver UP in its HAProxy's view?
@@ -56,10 +54,11 @@ std::string check_script(const model::Node& node) {
 # Rendered by zerospof render (tuning profile kubeadm-guide): is THIS node's own apiserver up?
 # Never checks through the VIP.
 set -euo pipefail
-status=$({status})
+status=$({csv} |
+  awk -F, '$1 == "kube-apiservers" && $2 == "{row}" {{ print $18 }}')
 [[ "$status" == UP* ]]
 )",
-      fmt::arg("status", stats_status(node.name)));
+      fmt::arg("csv", stats_csv()), fmt::arg("row", node.name));
 }
 
 // fast: a loop that writes 0 (fit) or 1 (unfit) to the tracked file, changing it only after two
@@ -78,8 +77,7 @@ std::string fitness_script(const model::Tuning& tuning) {
 set -uo pipefail
 written="" previous=""
 while true; do
-  verdict=$(timeout 1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{stats} &&
-    printf "GET /stats;csv HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
+  verdict=$({csv} |
     awk -F, '
       /^# / {{ for (i = 1; i <= NF; i++) {{ sub(/^# /, "", $i); column[$i] = i }}; next }}
       $1 == "kube-apiservers" && $2 != "BACKEND" && $2 != "FRONTEND" {{
@@ -97,7 +95,7 @@ while true; do
   sleep {interval}
 done
 )sh",
-      fmt::arg("file", kFitnessFile), fmt::arg("stats", layout::kHaproxyStatsPort),
+      fmt::arg("file", kFitnessFile), fmt::arg("csv", stats_csv()),
       fmt::arg("interval", seconds(tuning.lb_check_interval_ms)));
 }
 
