@@ -1,10 +1,15 @@
 // build_steps: the phases of an apply as one graph. Implementation note: each phase depends on
 // the "barrier" ids of the phase before it (e.g. every apiserver waits for etcd/healthy), never
-// on everything before, so hosts progress independently within a phase.
+// on everything before, so hosts progress independently within a phase. Services roll: a unit
+// starts on a host only once the same unit on the host before it is back (an apiserver: ready
+// again), so a re-apply that changes every file of every host (a certificate reissue) never has
+// two instances of one service away at once (docs/apply.md, "Re-apply, rolling").
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <set>
 
 #include "apply/apply.h"
@@ -20,6 +25,9 @@ const std::set<std::string> kControllerUnits{layout::kControllerManagerUnit,
                                              layout::kSchedulerUnit};
 const std::set<std::string> kEndpointUnits{layout::kHaproxyUnit, layout::kVipFitnessUnit,
                                            layout::kKeepalivedUnit};
+// Debian's units whose reload takes a new configuration in place (see ServiceSpec).
+const std::set<std::string> kReloadedUnits{layout::kHaproxyUnit, layout::kKeepalivedUnit,
+                                           layout::kNftablesUnit};
 
 // The units among `files` (zerospof's own, then the endpoint packages' whose configuration is
 // there); the firewall has its own step.
@@ -57,12 +65,11 @@ class Builder {
     for (const auto& node : inputs_.cluster.nodes) ZEROSPOF_RETURN_IF_ERROR(add_host(node.name));
     ZEROSPOF_RETURN_IF_ERROR(add_operator_files());
     ZEROSPOF_ASSIGN_OR_RETURN(Ids etcd, add_etcd());
-    ZEROSPOF_ASSIGN_OR_RETURN(Ids apiservers, add_services(is_apiserver, etcd));
-    ZEROSPOF_ASSIGN_OR_RETURN(Ids api_ready, add_apiservers_ready(apiservers));
+    ZEROSPOF_ASSIGN_OR_RETURN(Ids api_ready, add_apiservers(etcd));
     ZEROSPOF_ASSIGN_OR_RETURN(Ids controllers, add_services(is_controller, api_ready));
-    ZEROSPOF_ASSIGN_OR_RETURN(Ids endpoint, add_services(is_endpoint, api_ready));
+    ZEROSPOF_ASSIGN_OR_RETURN(Ids endpoint, add_endpoint(api_ready));
     Ids endpoint_ready = join(endpoint, controllers);
-    bool api = !admin_kubeconfig_.empty() && !apiservers.empty();
+    bool api = !admin_kubeconfig_.empty() && !api_ready.empty();
     if (api) {
       ZEROSPOF_ASSIGN_OR_RETURN(
           endpoint_ready, add_operator_wait("endpoint/ready", "the API endpoint answers /readyz",
@@ -125,9 +132,15 @@ class Builder {
     for (const auto& file : host.files) {
       // The host firewall comes up with the host's files, before any service listens.
       if (file.path != layout::kNftablesConfig) continue;
-      ServiceSpec spec{.unit = layout::kNftablesUnit, .digest = host.digest, .wait = inputs_.wait};
-      ZEROSPOF_ASSIGN_OR_RETURN(auto id, add_service_step(graph_, name, spec, host.ready));
-      host.ready.push_back(id);
+      ServiceSpec spec{.unit = layout::kNftablesUnit,
+                       .digest = host.digest,
+                       .wait = inputs_.wait,
+                       .reload_in_place = true};
+      // Rolling like every service: a firewall that shuts a port its host needs cuts one host.
+      Ids deps = host.ready;
+      if (!last_firewall_.empty()) deps.push_back(last_firewall_);
+      ZEROSPOF_ASSIGN_OR_RETURN(last_firewall_, add_service_step(graph_, name, spec, deps));
+      host.ready.push_back(last_firewall_);
     }
     hosts_.push_back(std::move(host));
     return {};
@@ -186,18 +199,44 @@ class Builder {
     return false;
   }
 
-  util::Result<Ids> add_services(bool (*wanted)(const std::string&), const Ids& after) {
+  // Each wanted unit on every host that has it, rolling: on each host after the same unit on
+  // the host before (see the top of this file).
+  util::Result<Ids> add_services(const std::function<bool(const std::string&)>& wanted,
+                                 const Ids& after) {
     Ids ids;
+    std::map<std::string, std::string> previous;  // unit -> its step on the last host
     for (const auto& host : hosts_) {
       for (const auto& unit : units_of(host.files)) {
         if (!wanted(unit)) continue;
-        ServiceSpec spec{.unit = unit, .digest = host.digest, .wait = inputs_.wait};
-        ZEROSPOF_ASSIGN_OR_RETURN(
-            auto id, add_service_step(graph_, host.name, spec, join(host.ready, after)));
+        ServiceSpec spec{.unit = unit,
+                         .digest = host.digest,
+                         .wait = inputs_.wait,
+                         .reload_in_place = kReloadedUnits.count(unit) != 0};
+        Ids deps = join(host.ready, after);
+        if (auto found = previous.find(unit); found != previous.end())
+          deps.push_back(found->second);
+        ZEROSPOF_ASSIGN_OR_RETURN(auto id, add_service_step(graph_, host.name, spec, deps));
+        previous[unit] = id;
         ids.push_back(id);
       }
     }
     return ids;
+  }
+
+  // HAProxy first, then the fitness service that reads HAProxy's view, then keepalived that
+  // reads the fitness: each rolls over the hosts before the next begins.
+  util::Result<Ids> add_endpoint(const Ids& after) {
+    Ids all, previous = after;
+    for (const char* unit :
+         {layout::kHaproxyUnit, layout::kVipFitnessUnit, layout::kKeepalivedUnit}) {
+      ZEROSPOF_ASSIGN_OR_RETURN(
+          Ids started,
+          add_services([unit](const std::string& each) { return each == unit; }, previous));
+      if (started.empty()) continue;
+      all = join(all, started);
+      previous = join(after, {started.back()});
+    }
+    return all;
   }
 
   std::string kubectl(const std::string& arguments) const {
@@ -215,23 +254,31 @@ class Builder {
     return Ids{added};
   }
 
-  // Each apiserver answers /readyz on its own host, asked with the host's own scheduler or
-  // controller-manager kubeconfig (the firewall admits only the nodes to an apiserver's port).
-  util::Result<Ids> add_apiservers_ready(const Ids& apiservers) {
+  // Apiservers one after another, each answering /readyz on its own host before the next
+  // (re)starts: HAProxy then always has the others to send requests to. Asked with the host's
+  // own scheduler or controller-manager kubeconfig (the firewall admits only the nodes to an
+  // apiserver's port); a host without one is waited for by its unit's start only.
+  util::Result<Ids> add_apiservers(const Ids& etcd) {
     Ids ready;
+    std::string previous;
     for (const auto& host : hosts_) {
       if (!has_unit(host, layout::kApiserverUnit)) continue;
-      std::string kubeconfig = local_kubeconfig(host);
-      if (kubeconfig.empty()) continue;
-      std::string probe =
-          fmt::format("{} --kubeconfig={} --request-timeout=5s get --raw /readyz >/dev/null 2>&1",
-                      layout::binary_path("kubectl"), transport::shell_quote(kubeconfig));
-      ZEROSPOF_ASSIGN_OR_RETURN(
-          auto id, add_wait_step(graph_, "apiserver/ready@" + host.name, host.name,
-                                 "the apiserver answers /readyz", probe, inputs_.wait, apiservers));
-      ready.push_back(id);
+      ServiceSpec spec{.unit = layout::kApiserverUnit, .digest = host.digest, .wait = inputs_.wait};
+      Ids deps = join(host.ready, etcd);
+      if (!previous.empty()) deps.push_back(previous);
+      ZEROSPOF_ASSIGN_OR_RETURN(previous, add_service_step(graph_, host.name, spec, deps));
+      if (std::string kubeconfig = local_kubeconfig(host); !kubeconfig.empty()) {
+        std::string probe =
+            fmt::format("{} --kubeconfig={} --request-timeout=5s get --raw /readyz >/dev/null 2>&1",
+                        layout::binary_path("kubectl"), transport::shell_quote(kubeconfig));
+        ZEROSPOF_ASSIGN_OR_RETURN(
+            previous,
+            add_wait_step(graph_, "apiserver/ready@" + host.name, host.name,
+                          "the apiserver answers /readyz", probe, inputs_.wait, {previous}));
+      }
+      ready.push_back(previous);
     }
-    return ready.empty() ? apiservers : ready;
+    return ready;
   }
 
   static std::string local_kubeconfig(const HostPlan& host) {
@@ -322,6 +369,7 @@ class Builder {
   std::vector<HostPlan> hosts_;
   EtcdAccess access_;
   std::string operator_files_;
+  std::string last_firewall_;
   std::string admin_kubeconfig_;
   bool has_manifests_ = false;
 };

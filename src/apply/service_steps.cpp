@@ -18,15 +18,16 @@ class Fnv {
   std::uint64_t hash_ = 14695981039346656037ULL;
 };
 
-// Restarts the unit and waits (bounded) until it is active and stays so for a second without
+// Restarts the unit (or, with `reload`, reloads it in place when it runs: systemd's
+// reload-or-restart) and waits (bounded) until it is active and stays so for a second without
 // systemd restarting it: a crash-looping service must fail the step, not pass it.
-std::string restart_and_settle(const std::string& unit, std::chrono::seconds wait) {
+std::string restart_and_settle(const std::string& unit, std::chrono::seconds wait, bool reload) {
   return fmt::format(
-      "systemctl restart {0} && n=$(systemctl show -p NRestarts --value {0}) && i=0 && "
+      "systemctl {2} {0} && n=$(systemctl show -p NRestarts --value {0}) && i=0 && "
       "while [ $i -lt {1} ] && [ \"$(systemctl is-active {0})\" = activating ]; do sleep 1; "
       "i=$((i+1)); done && sleep 1 && systemctl is-active --quiet {0} && "
       "[ \"$(systemctl show -p NRestarts --value {0})\" = \"$n\" ]",
-      unit, wait.count());
+      unit, wait.count(), reload ? "reload-or-restart" : "restart");
 }
 
 }  // namespace
@@ -62,7 +63,8 @@ util::Result<std::string> add_service_step(StepGraph& graph, const std::string& 
       "journalctl -u {0} -n 30 --no-pager -o cat | grep -iE 'error|fail|invalid' | head -1 >&2; "
       "exit 1; fi",
       unit, stamp, service.digest,
-      service.restart.empty() ? restart_and_settle(unit, service.wait) : service.restart);
+      service.restart.empty() ? restart_and_settle(unit, service.wait, service.reload_in_place)
+                              : service.restart);
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(service.wait);
   return add_script_step(graph, {.id = id,
                                  .host = host,

@@ -87,6 +87,11 @@ struct ServiceSpec {
   std::chrono::seconds wait{180};
   // Shell run instead of `systemctl restart UNIT` (etcd: a quorum-aware restart).
   std::string restart;
+  // A running unit takes its new inputs by a reload, not a restart: HAProxy (its master starts
+  // new workers on the listening sockets it keeps, so no connection is refused), keepalived (the
+  // VIP stays where it is) and nftables (Debian's stop flushes every table, the CNI's and
+  // kube-proxy's too; its reload replaces zerospof's table atomically).
+  bool reload_in_place = false;
 };
 
 util::Result<std::string> add_service_step(StepGraph& graph, const std::string& host,

@@ -15,6 +15,7 @@
 #include "model/versions.h"
 #include "render/layout.h"
 #include "render/render.h"
+#include "support/recording_transport.h"
 #include "support/test_plans.h"
 
 namespace zerospof::apply {
@@ -160,6 +161,87 @@ TEST(RenderContractTest, EtcdAccessNamesRenderedEndpointsAndCredentials) {
   }
   for (const auto& path : {access->ca, access->cert, access->key})
     EXPECT_TRUE(has_file(r.bundle, members.front()->name, path)) << path;
+}
+
+// Every step `id` waits for, directly or through others.
+std::set<std::string> transitive_deps(const StepGraph& graph, const std::string& id) {
+  std::set<std::string> seen;
+  std::vector<std::string> todo{id};
+  while (!todo.empty()) {
+    const Step* step = graph.find(todo.back());
+    todo.pop_back();
+    if (step == nullptr) continue;
+    for (const auto& dep : step->deps)
+      if (seen.insert(dep).second) todo.push_back(dep);
+  }
+  return seen;
+}
+
+// issue 11, item 13: a re-apply that changes every file of every host (a certificate reissue)
+// restarts everything, so no two instances of one service may be away at once: for every unit,
+// its steps on any two hosts are ordered, one waiting (at least indirectly) for the other.
+void expect_every_service_rolls(const StepGraph& graph) {
+  std::map<std::string, std::vector<std::string>> steps_of_unit;
+  for (const auto& [host, unit] : steps_of_kind(graph, "service"))
+    steps_of_unit[unit].push_back("service/" + unit + "@" + host);
+  ASSERT_GE(steps_of_unit.size(), 5u);
+  for (const auto& [unit, steps] : steps_of_unit) {
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      for (std::size_t j = i + 1; j < steps.size(); ++j) {
+        bool ordered = transitive_deps(graph, steps[i]).count(steps[j]) != 0 ||
+                       transitive_deps(graph, steps[j]).count(steps[i]) != 0;
+        EXPECT_TRUE(ordered) << steps[i] << " and " << steps[j] << " may run at once";
+      }
+    }
+  }
+}
+
+TEST(RenderContractTest, EveryServiceRollsOneHostAtATime) {
+  expect_every_service_rolls(rendered(false).graph);
+}
+
+TEST(RenderContractTest, EveryServiceRollsOneHostAtATimeInTheLab) {
+  expect_every_service_rolls(rendered(true).graph);
+}
+
+// HAProxy has the others to send requests to: an apiserver is (re)started only once the one
+// before it answers /readyz again.
+TEST(RenderContractTest, AnApiserverRestartsOnlyOnceThePreviousOneIsReadyAgain) {
+  const StepGraph& graph = rendered(true).graph;
+  std::vector<std::string> hosts;
+  for (const auto* node : rendered(true).cluster.nodes_with_role(model::Role::kControlPlane))
+    hosts.push_back(node->name);
+  ASSERT_EQ(hosts.size(), 3u);
+  for (std::size_t i = 1; i < hosts.size(); ++i) {
+    auto deps =
+        transitive_deps(graph, fmt::format("service/{}@{}", layout::kApiserverUnit, hosts[i]));
+    EXPECT_EQ(deps.count("apiserver/ready@" + hosts[i - 1]), 1u) << hosts[i];
+  }
+  EXPECT_EQ(transitive_deps(graph, "apiserver/ready@" + hosts[0])
+                .count(fmt::format("service/{}@{}", layout::kApiserverUnit, hosts[1])),
+            0u);
+}
+
+// Debian's HAProxy, keepalived and nftables take a new configuration by a reload where they run
+// (no refused connection, no VIP move, no flushed CNI table); zerospof's own units restart.
+TEST(RenderContractTest, DebiansServicesReloadInPlaceAndZerospofsRestart) {
+  const StepGraph& graph = rendered(false).graph;
+  std::map<std::string, bool> reloads{
+      {layout::kHaproxyUnit, true},    {layout::kKeepalivedUnit, true},
+      {layout::kNftablesUnit, true},   {layout::kApiserverUnit, false},
+      {layout::kSchedulerUnit, false}, {layout::kVipFitnessUnit, false}};
+  for (const auto& [unit, reload] : reloads) {
+    const Step* step = graph.find(fmt::format("service/{}@micklethefickle", unit));
+    ASSERT_NE(step, nullptr) << unit;
+    testing::RecordingTransport host;
+    ASSERT_TRUE(step->run(host));
+    ASSERT_EQ(host.calls_of("run").size(), 1u);
+    std::string script = host.calls_of("run")[0];
+    std::string quoted = transport::shell_quote(unit);
+    EXPECT_EQ(script.find("systemctl reload-or-restart " + quoted) != std::string::npos, reload)
+        << script;
+    EXPECT_EQ(script.find("systemctl restart " + quoted) != std::string::npos, !reload) << script;
+  }
 }
 
 }  // namespace

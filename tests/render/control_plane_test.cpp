@@ -29,6 +29,25 @@ TEST(ControlPlaneTest, ApiserverTalksToEveryEtcdMemberOverMutualTls) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
 }
 
+// A restart (apply rolls them) must cost no request: /readyz fails first and the apiserver keeps
+// serving until HAProxy's three checks and one more interval have passed; its watches end within
+// 2 s, not the minute an apiserver otherwise waits for them.
+TEST(ControlPlaneTest, AStoppingApiserverServesUntilHaproxyHasMarkedItDown) {
+  auto delay = [](testing::Variant variant) {
+    const File* file =
+        testing::find_file(testing::rendered(variant).bundle, "cloudserver1",
+                           std::string(layout::kUnitDir) + "/" + layout::kApiserverUnit);
+    EXPECT_NE(file, nullptr);
+    std::string text = file ? file->content : "";
+    EXPECT_NE(text.find("--shutdown-watch-termination-grace-period=2s"), std::string::npos);
+    std::size_t at = text.find("--shutdown-delay-duration=");
+    return at == std::string::npos ? std::string()
+                                   : text.substr(at, text.find_first_of(" \\\n", at) - at);
+  };
+  EXPECT_EQ(delay(testing::Variant::kVip), "--shutdown-delay-duration=800ms");  // 3 x 200 + 200
+  EXPECT_EQ(delay(testing::Variant::kKubeadmGuide), "--shutdown-delay-duration=8000ms");
+}
+
 TEST(ControlPlaneTest, ControllersAreLeaderElectedOnTheLocalApiserver) {
   for (const char* name : {layout::kControllerManagerUnit, layout::kSchedulerUnit}) {
     std::string text = unit("micklethefickle", name);
