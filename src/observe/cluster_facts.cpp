@@ -4,6 +4,7 @@
 
 #include <future>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "render/layout.h"
 
@@ -77,25 +78,66 @@ std::string ClusterFacts::node_of_endpoint(const std::string& endpoint) const {
   return endpoint;
 }
 
+void parse_endpoint_status(const std::string& json_text,
+                           const std::function<std::string(const std::string&)>& node_of,
+                           EtcdStatus& status) {
+  auto json = nlohmann::json::parse(json_text, nullptr, false);
+  if (!json.is_array()) return;
+  for (const auto& entry : json) {
+    if (!entry.is_object()) continue;
+    std::string node = node_of(entry.value("Endpoint", std::string{}));
+    for (auto& member : status.members) {
+      if (member.node != node) continue;
+      member.answered = true;
+      auto number = [&](const char* pointer) {
+        const auto at = nlohmann::json::json_pointer(pointer);
+        return entry.contains(at) && entry.at(at).is_number_unsigned()
+                   ? entry.at(at).get<std::uint64_t>()
+                   : std::uint64_t{0};
+      };
+      auto id = number("/Status/header/member_id");
+      auto leader = number("/Status/leader");
+      member.revision = number("/Status/header/revision");
+      member.raft_term = number("/Status/raftTerm");
+      member.raft_index = number("/Status/raftIndex");
+      member.database_bytes = number("/Status/dbSize");
+      const auto errors = nlohmann::json::json_pointer("/Status/errors");
+      if (entry.contains(errors) && entry.at(errors).is_array())
+        for (const auto& error : entry.at(errors))
+          if (error.is_string()) member.errors.push_back(error.get<std::string>());
+      member.leader = id != 0 && id == leader;
+      if (member.leader) status.leader = node;
+    }
+  }
+}
+
+std::vector<std::string> parse_member_names(const std::string& json_text) {
+  std::vector<std::string> names;
+  auto json = nlohmann::json::parse(json_text, nullptr, false);
+  if (!json.is_object() || !json.contains("members") || !json["members"].is_array()) return names;
+  for (const auto& member : json["members"])
+    if (member.is_object()) names.push_back(member.value("name", std::string{}));
+  return names;
+}
+
 EtcdStatus ClusterFacts::etcd_status() {
   EtcdStatus status;
   for (const model::Node* node : cluster_.nodes_with_role(model::Role::kEtcd))
     status.members.push_back({.node = node->name});
-  auto out = etcdctl("endpoint status -w json");
-  if (!out) return status;
-  auto json = nlohmann::json::parse(*out, nullptr, false);
-  if (!json.is_array()) return status;
-  for (const auto& entry : json) {
-    std::string node = node_of_endpoint(entry.value("Endpoint", std::string{}));
-    for (auto& member : status.members) {
-      if (member.node != node) continue;
-      member.answered = true;
-      auto id = entry.value("/Status/header/member_id"_json_pointer, std::uint64_t{0});
-      auto leader = entry.value("/Status/leader"_json_pointer, std::uint64_t{0});
-      member.revision = entry.value("/Status/header/revision"_json_pointer, std::uint64_t{0});
-      member.leader = id != 0 && id == leader;
-      if (member.leader) status.leader = node;
-    }
+  if (auto out = etcdctl("endpoint status -w json"))
+    parse_endpoint_status(
+        *out, [this](const std::string& endpoint) { return node_of_endpoint(endpoint); }, status);
+  return status;
+}
+
+EtcdStatus ClusterFacts::etcd_cluster() {
+  EtcdStatus status = etcd_status();
+  if (auto out = etcdctl("member list -w json")) status.listed = parse_member_names(*out);
+  // "memberID:8211f1d0f64f3269 alarm:NOSPACE", one line per alarm.
+  if (auto out = etcdctl("alarm list")) {
+    std::istringstream lines(*out);
+    for (std::string line; std::getline(lines, line);)
+      if (line.find("alarm:") != std::string::npos) status.alarms.push_back(line);
   }
   return status;
 }

@@ -22,12 +22,28 @@ struct EtcdMemberStatus {
   bool answered = false;  // the member answered a status request
   bool leader = false;
   std::uint64_t revision = 0;
+  std::uint64_t raft_term = 0;
+  std::uint64_t raft_index = 0;
+  std::uint64_t database_bytes = 0;
+  std::vector<std::string> errors;  // what the member reports wrong with itself
 };
 
 struct EtcdStatus {
   std::vector<EtcdMemberStatus> members;  // in the plan's order
   std::string leader;                     // node name; "" when no member names one
+  // Filled by etcd_cluster() only: the members etcd itself lists (a member removed by hand is
+  // missing here though the plan has it) and its alarms ("NOSPACE on cloudserver1").
+  std::vector<std::string> listed;
+  std::vector<std::string> alarms;
 };
+
+// `etcdctl endpoint status -w json` into `status`'s members; `node_of` maps an endpoint URL to
+// its node. Exposed for tests.
+void parse_endpoint_status(const std::string& json_text,
+                           const std::function<std::string(const std::string&)>& node_of,
+                           EtcdStatus& status);
+// `etcdctl member list -w json`: the members' names.
+std::vector<std::string> parse_member_names(const std::string& json_text);
 
 class ClusterFacts {
  public:
@@ -39,6 +55,8 @@ class ClusterFacts {
   std::vector<std::string> vip_holders();
   // Asked through the first etcd host that answers.
   EtcdStatus etcd_status();
+  // etcd_status(), and the member list and alarms (one more round trip each).
+  EtcdStatus etcd_cluster();
   // Each member's hash of its key space at one revision all of them have (etcdctl endpoint
   // hashkv): equal hashes mean equal data. nullopt when a member did not answer.
   std::optional<std::map<std::string, std::uint32_t>> etcd_hashes();

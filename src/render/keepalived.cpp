@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "render/context.h"
+#include "render/haproxy_stats.h"
 #include "render/layout.h"
 #include "render/unit.h"
 
@@ -38,14 +39,18 @@ const std::string kFitnessFile = "/run/zerospof-vip-fitness";
 
 std::string seconds(std::int64_t ms) { return fmt::format("{}", static_cast<double>(ms) / 1000); }
 
-// The HAProxy stats CSV of this node (plain HTTP on loopback), within a second. Only bash and
-// coreutils, which every Debian host has: no curl.
-std::string stats_csv() {
+}  // namespace
+
+// Plain HTTP on loopback, within a second. Only bash and coreutils, which every Debian host has:
+// no curl.
+std::string haproxy_stats_csv_command() {
   return fmt::format(
       R"(timeout 1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{} &&
     printf "GET /stats;csv HTTP/1.0\r\n\r\n" >&3 && cat <&3')",
       layout::kHaproxyStatsPort);
 }
+
+namespace {
 
 // kubeadm-guide: is THIS node's own apiserver UP in its HAProxy's view?
 std::string check_script(const model::Node& node) {
@@ -58,7 +63,7 @@ status=$({csv} |
   awk -F, '$1 == "kube-apiservers" && $2 == "{row}" {{ print $18 }}')
 [[ "$status" == UP* ]]
 )",
-      fmt::arg("csv", stats_csv()), fmt::arg("row", node.name));
+      fmt::arg("csv", haproxy_stats_csv_command()), fmt::arg("row", node.name));
 }
 
 // fast: a loop that writes 0 (fit) or 1 (unfit) to the tracked file, changing it only after two
@@ -95,7 +100,7 @@ while true; do
   sleep {interval}
 done
 )sh",
-      fmt::arg("file", kFitnessFile), fmt::arg("csv", stats_csv()),
+      fmt::arg("file", kFitnessFile), fmt::arg("csv", haproxy_stats_csv_command()),
       fmt::arg("interval", seconds(tuning.lb_check_interval_ms)));
 }
 

@@ -1,0 +1,235 @@
+#include "observe/api_state.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace zerospof::observe {
+
+namespace {
+
+using nlohmann::json;
+
+std::optional<json> object_of(const std::string& text) {
+  auto parsed = json::parse(text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+std::string text_at(const json& object, const char* pointer) {
+  const auto at = json::json_pointer(pointer);
+  if (!object.contains(at) || !object.at(at).is_string()) return {};
+  return object.at(at).get<std::string>();
+}
+
+int int_at(const json& object, const char* pointer) {
+  const auto at = json::json_pointer(pointer);
+  if (!object.contains(at) || !object.at(at).is_number_integer()) return 0;
+  return object.at(at).get<int>();
+}
+
+std::map<std::string, std::string> labels_at(const json& object, const char* pointer) {
+  std::map<std::string, std::string> labels;
+  const auto at = json::json_pointer(pointer);
+  if (!object.contains(at) || !object.at(at).is_object()) return labels;
+  for (const auto& [key, value] : object.at(at).items())
+    if (value.is_string()) labels[key] = value.get<std::string>();
+  return labels;
+}
+
+// The status of the condition `type` in status.conditions, "" when absent.
+std::string condition(const json& object, const std::string& type) {
+  const auto at = json::json_pointer("/status/conditions");
+  if (!object.contains(at) || !object.at(at).is_array()) return {};
+  for (const auto& entry : object.at(at))
+    if (entry.is_object() && entry.value("type", "") == type) return entry.value("status", "");
+  return {};
+}
+
+// RFC 3339 as the API writes it (2026-12-04T05:20:01.123456Z), in seconds since the epoch.
+std::optional<double> parse_time(const std::string& text) {
+  std::tm parts{};
+  int fraction_digits = 0;
+  long fraction = 0;
+  char zone = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &parts.tm_year, &parts.tm_mon,
+                  &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec) != 6)
+    return std::nullopt;
+  std::size_t at = 19;
+  if (at < text.size() && text[at] == '.') {
+    for (++at; at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])); ++at) {
+      if (fraction_digits < 6) {
+        fraction = fraction * 10 + (text[at] - '0');
+        ++fraction_digits;
+      }
+    }
+  }
+  zone = at < text.size() ? text[at] : 0;
+  if (zone != 'Z') return std::nullopt;  // the API writes UTC only
+  parts.tm_year -= 1900;
+  parts.tm_mon -= 1;
+  double seconds = static_cast<double>(timegm(&parts));
+  double scale = 1;
+  for (int i = 0; i < fraction_digits; ++i) scale *= 10;
+  return seconds + static_cast<double>(fraction) / scale;
+}
+
+// GET every page of `path`; nullopt and `error` set when a page did not come.
+std::optional<std::vector<std::string>> list_all(HttpClient& http, const std::string& server,
+                                                 const std::string& path,
+                                                 std::chrono::milliseconds timeout,
+                                                 std::string& error) {
+  std::vector<std::string> items;
+  std::string next;
+  for (int page = 0; page < 10000; ++page) {  // bounded: 5 million objects
+    std::string url = fmt::format("{}{}?limit=500", server, path);
+    if (!next.empty()) url += "&continue=" + next;  // the token is URL-safe base64
+    HttpResponse got = http.send({.url = url, .timeout = timeout});
+    if (got.status == 401) {
+      error = fmt::format("the API at {} refused the credentials (401 Unauthorized)", server);
+      return std::nullopt;
+    }
+    if (got.status == 403) {
+      error =
+          fmt::format("the API at {} forbids listing {} to these credentials (403)", server, path);
+      return std::nullopt;
+    }
+    if (got.status == 0) {
+      error = fmt::format("the API at {} did not answer: {}", server, got.error);
+      return std::nullopt;
+    }
+    auto parsed = got.ok() ? parse_page(got.body) : std::nullopt;
+    if (!parsed) {
+      error = fmt::format("the API at {} answered {} with status {}", server, path, got.status);
+      return std::nullopt;
+    }
+    for (auto& item : parsed->items) items.push_back(std::move(item));
+    if (parsed->next.empty()) return items;
+    next = parsed->next;
+  }
+  error = fmt::format("the API at {} kept paging {}", server, path);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Page> parse_page(const std::string& body) {
+  auto object = object_of(body);
+  if (!object || !object->contains("items") || !(*object)["items"].is_array()) return std::nullopt;
+  Page page;
+  for (const auto& item : (*object)["items"]) page.items.push_back(item.dump());
+  page.next = text_at(*object, "/metadata/continue");
+  return page;
+}
+
+std::optional<LiveNode> parse_node(const std::string& item) {
+  auto object = object_of(item);
+  if (!object) return std::nullopt;
+  return LiveNode{.name = text_at(*object, "/metadata/name"), .ready = condition(*object, "Ready")};
+}
+
+std::optional<LivePod> parse_pod(const std::string& item) {
+  auto object = object_of(item);
+  if (!object) return std::nullopt;
+  return LivePod{.namespace_name = text_at(*object, "/metadata/namespace"),
+                 .name = text_at(*object, "/metadata/name"),
+                 .node = text_at(*object, "/spec/nodeName"),
+                 .phase = text_at(*object, "/status/phase"),
+                 .ready = condition(*object, "Ready") == "True",
+                 .labels = labels_at(*object, "/metadata/labels")};
+}
+
+std::optional<LiveWorkload> parse_workload(const std::string& kind, const std::string& item) {
+  auto object = object_of(item);
+  if (!object) return std::nullopt;
+  LiveWorkload workload{.kind = kind,
+                        .namespace_name = text_at(*object, "/metadata/namespace"),
+                        .name = text_at(*object, "/metadata/name"),
+                        .selector = labels_at(*object, "/spec/selector/matchLabels")};
+  if (kind == "DaemonSet") {
+    workload.desired = int_at(*object, "/status/desiredNumberScheduled");
+    workload.ready = int_at(*object, "/status/numberReady");
+  } else {
+    // An unset spec.replicas means one.
+    workload.desired = object->contains(json::json_pointer("/spec/replicas"))
+                           ? int_at(*object, "/spec/replicas")
+                           : 1;
+    workload.ready = int_at(*object, "/status/readyReplicas");
+  }
+  return workload;
+}
+
+std::optional<LivePdb> parse_pdb(const std::string& item) {
+  auto object = object_of(item);
+  if (!object) return std::nullopt;
+  return LivePdb{.namespace_name = text_at(*object, "/metadata/namespace"),
+                 .name = text_at(*object, "/metadata/name"),
+                 .disruptions_allowed = int_at(*object, "/status/disruptionsAllowed"),
+                 .expected = int_at(*object, "/status/expectedPods")};
+}
+
+std::optional<LiveLease> parse_lease(const std::string& item, double now) {
+  auto object = object_of(item);
+  if (!object) return std::nullopt;
+  LiveLease lease{.namespace_name = text_at(*object, "/metadata/namespace"),
+                  .name = text_at(*object, "/metadata/name"),
+                  .holder = text_at(*object, "/spec/holderIdentity"),
+                  .duration_seconds = int_at(*object, "/spec/leaseDurationSeconds")};
+  if (auto renewed = parse_time(text_at(*object, "/spec/renewTime")))
+    lease.renewed_seconds_ago = now - *renewed;
+  return lease;
+}
+
+void place_pods(std::vector<LiveWorkload>& workloads, const std::vector<LivePod>& pods) {
+  for (auto& workload : workloads) {
+    workload.ready_on.clear();
+    if (workload.selector.empty()) continue;  // matchExpressions only: not matched here
+    for (const auto& pod : pods) {
+      if (pod.namespace_name != workload.namespace_name || !pod.ready || pod.node.empty()) continue;
+      bool matches = true;
+      for (const auto& [key, value] : workload.selector) {
+        auto found = pod.labels.find(key);
+        matches = matches && found != pod.labels.end() && found->second == value;
+      }
+      if (matches) ++workload.ready_on[pod.node];
+    }
+  }
+}
+
+ApiState observe_api(HttpClient& http, const std::string& server,
+                     std::chrono::milliseconds timeout) {
+  ApiState state;
+  auto list = [&](const std::string& path) {
+    return state.error.empty() ? list_all(http, server, path, timeout, state.error) : std::nullopt;
+  };
+  auto nodes = list("/api/v1/nodes");
+  auto pods = list("/api/v1/pods");
+  auto deployments = list("/apis/apps/v1/deployments");
+  auto statefulsets = list("/apis/apps/v1/statefulsets");
+  auto daemonsets = list("/apis/apps/v1/daemonsets");
+  auto budgets = list("/apis/policy/v1/poddisruptionbudgets");
+  auto leases = list("/apis/coordination.k8s.io/v1/leases");
+  if (!state.error.empty()) return state;
+  state.reachable = true;
+  double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& item : *nodes)
+    if (auto node = parse_node(item)) state.nodes.push_back(std::move(*node));
+  for (const auto& item : *pods)
+    if (auto pod = parse_pod(item)) state.pods.push_back(std::move(*pod));
+  for (const auto& [kind, items] :
+       {std::pair{"Deployment", &*deployments}, std::pair{"StatefulSet", &*statefulsets},
+        std::pair{"DaemonSet", &*daemonsets}})
+    for (const auto& item : *items)
+      if (auto workload = parse_workload(kind, item))
+        state.workloads.push_back(std::move(*workload));
+  for (const auto& item : *budgets)
+    if (auto budget = parse_pdb(item)) state.budgets.push_back(std::move(*budget));
+  for (const auto& item : *leases)
+    if (auto lease = parse_lease(item, now)) state.leases.push_back(std::move(*lease));
+  place_pods(state.workloads, state.pods);
+  return state;
+}
+
+}  // namespace zerospof::observe

@@ -1,0 +1,187 @@
+#include "observe/host_state.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <future>
+#include <map>
+#include <sstream>
+
+#include "render/haproxy_stats.h"
+#include "render/layout.h"
+
+namespace zerospof::observe {
+
+namespace {
+
+namespace layout = render::layout;
+
+// Section markers: lines no section's own output can hold.
+constexpr const char* kUnits = "@zerospof units";
+constexpr const char* kVip = "@zerospof vip";
+constexpr const char* kHaproxy = "@zerospof haproxy";
+constexpr const char* kCertificates = "@zerospof certificates";
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(text);
+  while (std::getline(in, item, separator)) out.push_back(item);
+  if (!text.empty() && text.back() == separator) out.emplace_back();
+  return out;
+}
+
+// `systemctl show` prints one block of KEY=VALUE lines per unit, blocks apart by a blank line.
+std::vector<UnitState> parse_units(const std::vector<std::string>& lines) {
+  std::vector<UnitState> units;
+  std::map<std::string, std::string> block;
+  auto flush = [&] {
+    if (!block.empty() && block["LoadState"] == "loaded" && !block["Id"].empty()) {
+      std::int64_t restarts = 0;
+      try {
+        restarts = block["NRestarts"].empty() ? 0 : std::stoll(block["NRestarts"]);
+      } catch (const std::exception&) {
+      }
+      units.push_back({.unit = block["Id"],
+                       .active = block["ActiveState"],
+                       .enabled = block["UnitFileState"] == "enabled",
+                       .restarts = restarts});
+    }
+    block.clear();
+  };
+  for (const auto& line : lines) {
+    if (line.empty()) {
+      flush();
+      continue;
+    }
+    auto equals = line.find('=');
+    if (equals != std::string::npos) block[line.substr(0, equals)] = line.substr(equals + 1);
+  }
+  flush();
+  return units;
+}
+
+// HAProxy's CSV: a header "# pxname,svname,...", then a row per proxy and server; the HTTP
+// response's own headers come first and are skipped.
+std::vector<BackendState> parse_backends(const std::vector<std::string>& lines, bool& answered) {
+  std::vector<BackendState> backends;
+  std::map<std::string, std::size_t> column;
+  for (const auto& line : lines) {
+    if (line.rfind("# ", 0) == 0) {
+      auto names = split(line.substr(2), ',');
+      for (std::size_t i = 0; i < names.size(); ++i) column[names[i]] = i;
+      answered = column.count("pxname") && column.count("svname") && column.count("status");
+      continue;
+    }
+    if (!answered) continue;
+    auto fields = split(line, ',');
+    auto field = [&](const char* name) {
+      auto found = column.find(name);
+      return found != column.end() && found->second < fields.size() ? fields[found->second]
+                                                                    : std::string();
+    };
+    if (field("pxname") != "kube-apiservers") continue;
+    std::string server = field("svname");
+    if (server.empty() || server == "FRONTEND" || server == "BACKEND") continue;
+    backends.push_back(
+        {.server = server, .status = field("status"), .check = field("check_status")});
+  }
+  return backends;
+}
+
+std::vector<CertificateExpiry> parse_certificates(const std::vector<std::string>& lines) {
+  std::vector<CertificateExpiry> certificates;
+  for (const auto& line : lines) {
+    auto space = line.find(' ');
+    if (space == std::string::npos) continue;
+    try {
+      std::size_t used = 0;
+      std::int64_t not_after = std::stoll(line.substr(0, space), &used);
+      if (used != space) continue;
+      certificates.push_back({.path = line.substr(space + 1), .not_after = not_after});
+    } catch (const std::exception&) {
+    }
+  }
+  return certificates;
+}
+
+}  // namespace
+
+const std::vector<std::string>& observed_units() {
+  static const std::vector<std::string> units{
+      layout::kEtcdUnit,       layout::kApiserverUnit,  layout::kControllerManagerUnit,
+      layout::kSchedulerUnit,  layout::kKubeletUnit,    layout::kContainerdUnit,
+      layout::kKwokUnit,       layout::kVipFitnessUnit, layout::kHaproxyUnit,
+      layout::kKeepalivedUnit, layout::kNftablesUnit};
+  return units;
+}
+
+std::string host_state_script(const std::string& vip) {
+  std::string vip_check = vip.empty() ? ":"
+                                      : fmt::format("ip -o addr show | grep -qF {} && echo yes",
+                                                    transport::shell_quote(" " + vip + "/"));
+  return fmt::format(
+      "echo '{units}'; systemctl show -p Id -p LoadState -p ActiveState -p UnitFileState "
+      "-p NRestarts {unit_list} 2>/dev/null; echo; "
+      "echo '{vip}'; {vip_check}; "
+      "echo '{haproxy}'; {{ {stats}; }} 2>/dev/null | tr -d '\\r'; "
+      "echo '{certificates}'; find {pki} -name '*.crt' -type f 2>/dev/null | sort | "
+      "while read -r f; do e=$(openssl x509 -enddate -noout -in \"$f\" 2>/dev/null | cut -d= -f2); "
+      "[ -n \"$e\" ] && echo \"$(date -d \"$e\" +%s) $f\"; done; true",
+      fmt::arg("units", kUnits), fmt::arg("unit_list", fmt::join(observed_units(), " ")),
+      fmt::arg("vip", kVip), fmt::arg("vip_check", vip_check), fmt::arg("haproxy", kHaproxy),
+      fmt::arg("stats", render::haproxy_stats_csv_command()),
+      fmt::arg("certificates", kCertificates), fmt::arg("pki", layout::kPkiDir));
+}
+
+HostState parse_host_state(const std::string& printed) {
+  std::map<std::string, std::vector<std::string>> sections;
+  std::string current;
+  for (const auto& line : split(printed, '\n')) {
+    if (line == kUnits || line == kVip || line == kHaproxy || line == kCertificates) {
+      current = line;
+      sections[current];
+      continue;
+    }
+    if (!current.empty()) sections[current].push_back(line);
+  }
+  HostState state;
+  state.reachable = sections.count(kUnits) != 0;
+  if (!state.reachable) state.error = "the host's answer had no unit states";
+  state.units = parse_units(sections[kUnits]);
+  for (const auto& line : sections[kVip]) state.holds_vip |= line == "yes";
+  state.backends = parse_backends(sections[kHaproxy], state.haproxy_answered);
+  state.certificates = parse_certificates(sections[kCertificates]);
+  return state;
+}
+
+std::vector<HostState> observe_hosts(const model::Cluster& cluster, transport::Transport& transport,
+                                     std::chrono::milliseconds timeout) {
+  std::string vip = cluster.endpoint.mode == model::EndpointMode::kVip && cluster.endpoint.address
+                        ? cluster.endpoint.address->to_string()
+                        : std::string();
+  std::string script = host_state_script(vip);
+  // Asked of every host at once: a dead host costs one timeout, not one per host.
+  std::vector<std::future<HostState>> asked;
+  for (const model::Node& node : cluster.nodes) {
+    std::string name = node.name;
+    asked.push_back(std::async(std::launch::async, [&, name] {
+      auto result = transport.run(name, {.script = script, .timeout = timeout});
+      HostState state;
+      if (!result) {
+        state.error = result.error().message;
+      } else if (result->exit_code != 0) {
+        state.error = fmt::format("the status script exited {}", result->exit_code);
+      } else {
+        state = parse_host_state(result->out);
+      }
+      state.node = name;
+      return state;
+    }));
+  }
+  std::vector<HostState> states;
+  for (auto& answer : asked) states.push_back(answer.get());
+  return states;
+}
+
+}  // namespace zerospof::observe

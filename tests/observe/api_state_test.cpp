@@ -1,0 +1,133 @@
+// api_state: the parsers of the API's JSON (as the apiserver writes it), the pods' placement by
+// selector, and the paged listing with its errors on a fake HttpClient that answers by URL.
+#include "observe/api_state.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace zerospof::observe {
+namespace {
+
+TEST(ApiStateTest, ANodeIsItsReadyCondition) {
+  auto node = parse_node(R"({"metadata":{"name":"blackboar"},"status":{"conditions":[
+      {"type":"MemoryPressure","status":"False"},{"type":"Ready","status":"Unknown"}]}})");
+  ASSERT_TRUE(node);
+  EXPECT_EQ(node->name, "blackboar");
+  EXPECT_EQ(node->ready, "Unknown");
+  EXPECT_FALSE(parse_node("[1,2]"));
+}
+
+TEST(ApiStateTest, APodHasItsNodeReadinessAndLabels) {
+  auto pod = parse_pod(R"({"metadata":{"namespace":"kube-system","name":"coredns-1",
+      "labels":{"k8s-app":"kube-dns"}},"spec":{"nodeName":"cloudserver3"},
+      "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}})");
+  ASSERT_TRUE(pod);
+  EXPECT_EQ(pod->node, "cloudserver3");
+  EXPECT_TRUE(pod->ready);
+  EXPECT_EQ(pod->labels.at("k8s-app"), "kube-dns");
+}
+
+TEST(ApiStateTest, WorkloadsCountReplicasAnUnsetCountIsOne) {
+  auto deployment = parse_workload("Deployment", R"({"metadata":{"namespace":"a","name":"web"},
+      "spec":{"selector":{"matchLabels":{"app":"web"}}},"status":{"readyReplicas":1}})");
+  ASSERT_TRUE(deployment);
+  EXPECT_EQ(deployment->desired, 1);
+  EXPECT_EQ(deployment->ready, 1);
+  auto daemonset = parse_workload("DaemonSet", R"({"metadata":{"namespace":"a","name":"agent"},
+      "status":{"desiredNumberScheduled":5,"numberReady":4}})");
+  ASSERT_TRUE(daemonset);
+  EXPECT_EQ(daemonset->desired, 5);
+  EXPECT_EQ(daemonset->ready, 4);
+}
+
+TEST(ApiStateTest, ALeaseRenewalAgeFromItsMicrosecondTime) {
+  // 2026-12-04T05:20:00Z is 1796361600 s since the epoch.
+  auto lease = parse_lease(R"({"metadata":{"namespace":"kube-system","name":"kube-scheduler"},
+      "spec":{"holderIdentity":"cloudserver1_x","leaseDurationSeconds":4,
+      "renewTime":"2026-12-04T05:20:00.250000Z"}})",
+                           1796361602.0);
+  ASSERT_TRUE(lease);
+  EXPECT_EQ(lease->holder, "cloudserver1_x");
+  EXPECT_EQ(lease->duration_seconds, 4);
+  ASSERT_TRUE(lease->renewed_seconds_ago);
+  EXPECT_NEAR(*lease->renewed_seconds_ago, 1.75, 1e-6);
+  auto never = parse_lease(R"({"metadata":{"name":"x"},"spec":{}})", 1.0);
+  ASSERT_TRUE(never);
+  EXPECT_FALSE(never->renewed_seconds_ago);
+}
+
+TEST(ApiStateTest, ReadyPodsArePlacedOnTheirWorkloadBySelector) {
+  std::vector<LiveWorkload> workloads{{.kind = "Deployment",
+                                       .namespace_name = "kube-system",
+                                       .name = "coredns",
+                                       .selector = {{"k8s-app", "kube-dns"}}}};
+  std::vector<LivePod> pods{{.namespace_name = "kube-system",
+                             .name = "a",
+                             .node = "n1",
+                             .ready = true,
+                             .labels = {{"k8s-app", "kube-dns"}}},
+                            {.namespace_name = "kube-system",
+                             .name = "b",
+                             .node = "n1",
+                             .ready = true,
+                             .labels = {{"k8s-app", "kube-dns"}, {"pod-template-hash", "x"}}},
+                            {.namespace_name = "kube-system",
+                             .name = "c",
+                             .node = "n2",
+                             .ready = false,
+                             .labels = {{"k8s-app", "kube-dns"}}},
+                            {.namespace_name = "default",
+                             .name = "d",
+                             .node = "n3",
+                             .ready = true,
+                             .labels = {{"k8s-app", "kube-dns"}}}};
+  place_pods(workloads, pods);
+  EXPECT_EQ(workloads[0].ready_on, (std::map<std::string, int>{{"n1", 2}}));
+}
+
+// Answers by URL; records what was asked.
+class RoutedHttp : public HttpClient {
+ public:
+  HttpResponse send(const HttpRequest& request) override {
+    asked.push_back(request.url);
+    auto found = routes.find(request.url);
+    if (found != routes.end()) return found->second;
+    return {.status = 200, .body = R"({"items":[]})"};
+  }
+  std::map<std::string, HttpResponse> routes;
+  std::vector<std::string> asked;
+};
+
+TEST(ApiStateTest, ListsFollowEveryPage) {
+  RoutedHttp http;
+  const std::string server = "https://198.18.0.100:6443";
+  http.routes[server + "/api/v1/nodes?limit=500"] = {
+      .status = 200,
+      .body = R"({"metadata":{"continue":"abc"},"items":[{"metadata":{"name":"n1"}}]})"};
+  http.routes[server + "/api/v1/nodes?limit=500&continue=abc"] = {
+      .status = 200, .body = R"({"metadata":{},"items":[{"metadata":{"name":"n2"}}]})"};
+  ApiState state = observe_api(http, server, std::chrono::milliseconds(500));
+  ASSERT_TRUE(state.reachable) << state.error;
+  ASSERT_EQ(state.nodes.size(), 2u);
+  EXPECT_EQ(state.nodes[1].name, "n2");
+}
+
+TEST(ApiStateTest, UnauthorizedForbiddenAndUnreachableAreSaidNeverAnEmptyCluster) {
+  const std::string server = "https://198.18.0.100:6443";
+  for (const auto& [answer, words] : std::vector<std::pair<HttpResponse, std::string>>{
+           {{.status = 401}, "refused the credentials (401 Unauthorized)"},
+           {{.status = 403}, "forbids listing /api/v1/nodes"},
+           {{.status = 0, .error = "Connection refused"}, "did not answer: Connection refused"}}) {
+    RoutedHttp http;
+    http.routes[server + "/api/v1/nodes?limit=500"] = answer;
+    ApiState state = observe_api(http, server, std::chrono::milliseconds(500));
+    EXPECT_FALSE(state.reachable);
+    EXPECT_NE(state.error.find(words), std::string::npos) << state.error;
+    EXPECT_TRUE(state.nodes.empty());
+    EXPECT_EQ(http.asked.size(), 1u);  // no more questions once one failed
+  }
+}
+
+}  // namespace
+}  // namespace zerospof::observe

@@ -1,0 +1,91 @@
+// host_state: the parser of what the status script prints on a host (canned text as a Debian 12
+// host prints it), and the script's shape.
+#include "observe/host_state.h"
+
+#include <gtest/gtest.h>
+
+namespace zerospof::observe {
+namespace {
+
+const char* kPrinted =
+    "@zerospof units\n"
+    "Id=zerospof-etcd.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n"
+    "NRestarts=0\n\n"
+    "Id=zerospof-kube-apiserver.service\nLoadState=loaded\nActiveState=failed\n"
+    "UnitFileState=enabled\nNRestarts=7\n\n"
+    "Id=zerospof-kubelet.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n"
+    "NRestarts=0\n\n"
+    "Id=haproxy.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n"
+    "NRestarts=0\n\n"
+    "Id=keepalived.service\nLoadState=loaded\nActiveState=inactive\nUnitFileState=disabled\n"
+    "NRestarts=0\n\n"
+    "@zerospof vip\n"
+    "yes\n"
+    "@zerospof haproxy\n"
+    "HTTP/1.1 200 OK\n"
+    "content-type: text/plain\n"
+    "\n"
+    "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,"
+    "wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,"
+    "lbtot,tracked,type,rate,rate_lim,rate_max,check_status,\n"
+    "kube-apiserver,FRONTEND,,,0,3,4096,10,0,0,0,0,0,,,,,OPEN,,,,,,,,,1,2,0,,,,0,0,0,3,,\n"
+    "kube-apiservers,micklethefickle,0,0,0,1,,5,0,0,,0,,0,0,0,0,UP,1,1,0,0,0,9,0,,1,3,1,,5,,2,0,,"
+    "1,L7OK,\n"
+    "kube-apiservers,cloudserver1,0,0,0,1,,5,0,0,,0,,0,0,0,0,DOWN,1,1,0,1,1,2,2,,1,3,2,,5,,2,0,,"
+    "1,L4CON,\n"
+    "kube-apiservers,BACKEND,0,0,0,1,410,10,0,0,0,0,,0,0,0,0,UP,2,2,0,,0,9,0,,1,3,0,,10,,1,0,,3,,\n"
+    "@zerospof certificates\n"
+    "1796362000 /etc/zerospof/pki/apiserver.crt\n"
+    "garbage line\n"
+    "1796362001 /etc/zerospof/pki/etcd/ca.crt\n";
+
+TEST(HostStateTest, ParsesUnitsOfLoadedUnitsOnly) {
+  HostState state = parse_host_state(kPrinted);
+  EXPECT_TRUE(state.reachable);
+  ASSERT_EQ(state.units.size(), 4u);  // kubelet is not installed here
+  EXPECT_EQ(state.units[0].unit, "zerospof-etcd.service");
+  EXPECT_EQ(state.units[0].active, "active");
+  EXPECT_TRUE(state.units[0].enabled);
+  EXPECT_EQ(state.units[1].active, "failed");
+  EXPECT_EQ(state.units[1].restarts, 7);
+  EXPECT_FALSE(state.units[3].enabled);  // keepalived installed but not configured here
+}
+
+TEST(HostStateTest, ParsesTheVipAndHaproxysApiserverBackendsOnly) {
+  HostState state = parse_host_state(kPrinted);
+  EXPECT_TRUE(state.holds_vip);
+  EXPECT_TRUE(state.haproxy_answered);
+  ASSERT_EQ(state.backends.size(), 2u);
+  EXPECT_EQ(state.backends[0].server, "micklethefickle");
+  EXPECT_EQ(state.backends[0].status, "UP");
+  EXPECT_EQ(state.backends[0].check, "L7OK");
+  EXPECT_EQ(state.backends[1].status, "DOWN");
+  EXPECT_EQ(state.backends[1].check, "L4CON");
+}
+
+TEST(HostStateTest, ParsesCertificateExpiriesAndSkipsWhatIsNotOne) {
+  HostState state = parse_host_state(kPrinted);
+  ASSERT_EQ(state.certificates.size(), 2u);
+  EXPECT_EQ(state.certificates[0].path, "/etc/zerospof/pki/apiserver.crt");
+  EXPECT_EQ(state.certificates[0].not_after, 1796362000);
+}
+
+TEST(HostStateTest, AnAnswerWithoutSectionsIsNotAReachableHost) {
+  HostState state = parse_host_state("bash: systemctl: command not found\n");
+  EXPECT_FALSE(state.reachable);
+  EXPECT_FALSE(state.error.empty());
+  HostState stopped = parse_host_state("@zerospof units\n@zerospof vip\n@zerospof haproxy\n");
+  EXPECT_TRUE(stopped.reachable);
+  EXPECT_FALSE(stopped.haproxy_answered);  // HAProxy down: no CSV
+  EXPECT_TRUE(stopped.backends.empty());
+}
+
+TEST(HostStateTest, TheScriptAsksEveryUnitAndTheVipQuoted) {
+  std::string script = host_state_script("198.18.0.100");
+  for (const auto& unit : observed_units()) EXPECT_NE(script.find(unit), std::string::npos);
+  EXPECT_NE(script.find("grep -qF ' 198.18.0.100/'"), std::string::npos) << script;
+  EXPECT_EQ(host_state_script("").find("ip -o addr"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zerospof::observe

@@ -1,0 +1,182 @@
+// status: assess() on made-up observations of the built-in plan (addressed): every component's
+// rule, each firing and staying quiet, and the exit code.
+#include "status/status.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_plans.h"
+
+namespace zerospof::status {
+namespace {
+
+constexpr double kNow = 1796361600;
+
+class StatusTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = testing::load_plan(testing::addressed_plan());
+    // A healthy cluster as the observers would see it.
+    for (const model::Node& node : cluster_.nodes) {
+      observe::HostState host{.node = node.name, .reachable = true};
+      bool control = node.has_role(model::Role::kControlPlane);
+      auto unit = [&](const char* name) {
+        host.units.push_back({.unit = name, .active = "active", .enabled = true});
+      };
+      unit("zerospof-kwok.service");
+      unit("nftables.service");
+      if (node.has_role(model::Role::kEtcd)) unit("zerospof-etcd.service");
+      if (control) {
+        for (const char* name :
+             {"zerospof-kube-apiserver.service", "zerospof-kube-scheduler.service",
+              "zerospof-kube-controller-manager.service", "haproxy.service", "keepalived.service"})
+          unit(name);
+        for (const model::Node* backend : cluster_.nodes_with_role(model::Role::kControlPlane))
+          host.backends.push_back({.server = backend->name, .status = "UP", .check = "L7OK"});
+        host.haproxy_answered = true;
+        observed_.ready_apiservers.push_back(node.name);
+      }
+      host.certificates.push_back({.path = "/etc/zerospof/pki/ca.crt",
+                                   .not_after = static_cast<std::int64_t>(kNow) + 86400 * 3650});
+      observed_.hosts.push_back(host);
+      observed_.api.nodes.push_back({.name = node.name, .ready = "True"});
+    }
+    observed_.hosts[0].holds_vip = true;
+    for (const model::Node* node : cluster_.nodes_with_role(model::Role::kEtcd))
+      observed_.etcd.members.push_back({.node = node->name, .answered = true, .raft_term = 3});
+    observed_.etcd.members[0].leader = true;
+    observed_.etcd.leader = observed_.etcd.members[0].node;
+    observed_.api.reachable = true;
+    for (const char* name : {"kube-scheduler", "kube-controller-manager"})
+      observed_.api.leases.push_back({.namespace_name = "kube-system",
+                                      .name = name,
+                                      .holder = "micklethefickle_1",
+                                      .renewed_seconds_ago = 0.5,
+                                      .duration_seconds = 4});
+    observed_.api.workloads.push_back(
+        {.kind = "Deployment",
+         .namespace_name = "kube-system",
+         .name = "coredns",
+         .desired = 3,
+         .ready = 3,
+         .ready_on = {{"cloudserver3", 1}, {"blackboar", 1}, {"cloudserver1", 1}}});
+    observed_.now = kNow;
+  }
+
+  const ComponentStatus& component(const ClusterStatus& status, const std::string& name) {
+    for (const auto& each : status.components)
+      if (each.name == name) return each;
+    ADD_FAILURE() << "no component " << name;
+    return status.components.front();
+  }
+
+  model::Cluster cluster_;
+  Observations observed_;
+};
+
+TEST_F(StatusTest, AHealthyClusterIsHealthyAndExitsZero) {
+  ClusterStatus status = assess(cluster_, observed_);
+  EXPECT_EQ(status.health, Health::kHealthy);
+  EXPECT_EQ(exit_code(status), 0);
+  for (const auto& each : status.components)
+    EXPECT_EQ(each.health, Health::kHealthy) << each.name << ": " << each.detail;
+  EXPECT_EQ(component(status, "etcd").tolerates, 1);
+  EXPECT_NE(component(status, "etcd").detail.find("leader micklethefickle (term 3)"),
+            std::string::npos);
+  EXPECT_NE(component(status, "endpoint").detail.find("on micklethefickle"), std::string::npos);
+  EXPECT_EQ(status.workloads[0].tolerates, 2);
+  EXPECT_TRUE(status.expiring.empty());
+}
+
+TEST_F(StatusTest, EtcdWithOneMemberDownKeepsQuorumAndToleratesNothingMore) {
+  observed_.etcd.members[2].answered = false;
+  ClusterStatus status = assess(cluster_, observed_);
+  const auto& etcd = component(status, "etcd");
+  EXPECT_EQ(etcd.health, Health::kDegraded);
+  EXPECT_EQ(etcd.tolerates, 0);
+  EXPECT_NE(etcd.detail.find("2/3 members healthy"), std::string::npos) << etcd.detail;
+  EXPECT_NE(etcd.detail.find("quorum kept"), std::string::npos);
+  EXPECT_EQ(exit_code(status), 1);
+  observed_.etcd.members[1].answered = false;
+  EXPECT_EQ(component(assess(cluster_, observed_), "etcd").health, Health::kDown);
+}
+
+TEST_F(StatusTest, AMemberRemovedByHandAndAnAlarmAreSaid) {
+  observed_.etcd.listed = {observed_.etcd.members[0].node, observed_.etcd.members[1].node};
+  observed_.etcd.alarms = {"memberID:1 alarm:NOSPACE"};
+  const auto etcd = component(assess(cluster_, observed_), "etcd");
+  EXPECT_EQ(etcd.health, Health::kDegraded);
+  EXPECT_NE(etcd.detail.find(observed_.etcd.members[2].node + " is not in etcd's member list"),
+            std::string::npos)
+      << etcd.detail;
+  EXPECT_NE(etcd.detail.find("NOSPACE"), std::string::npos);
+}
+
+TEST_F(StatusTest, ALeaseNotRenewedWithinItsDurationIsStaleAndItsComponentDown) {
+  observed_.api.leases[0].renewed_seconds_ago = 9.0;
+  ClusterStatus status = assess(cluster_, observed_);
+  EXPECT_TRUE(status.leases[0].stale);
+  const auto& scheduler = component(status, "kube-scheduler");
+  EXPECT_EQ(scheduler.health, Health::kDown);
+  EXPECT_NE(scheduler.detail.find("STALE"), std::string::npos);
+  EXPECT_EQ(status.health, Health::kDegraded);  // the API still serves
+}
+
+TEST_F(StatusTest, AWorkerThatAnswersNothingIsDown) {
+  auto& worker = observed_.hosts.back();
+  worker = {.node = worker.node, .reachable = false, .error = "ssh: connect timed out"};
+  observed_.api.nodes.back().ready = "Unknown";
+  ClusterStatus status = assess(cluster_, observed_);
+  EXPECT_EQ(status.nodes.back().health, Health::kDown);
+  EXPECT_EQ(component(status, "nodes").health, Health::kDegraded);
+  EXPECT_EQ(component(status, "nodes").detail, "4/5 Ready");
+}
+
+TEST_F(StatusTest, AStoppedUnitDegradesItsNode) {
+  observed_.hosts[1].units[0].active = "failed";
+  ClusterStatus status = assess(cluster_, observed_);
+  EXPECT_EQ(status.nodes[1].health, Health::kDegraded);
+  EXPECT_EQ(status.nodes[1].problems.front(), "zerospof-kwok.service is failed");
+}
+
+TEST_F(StatusTest, ReplicasAllOnOneNodeTolerateNothing) {
+  observed_.api.workloads[0].ready_on = {{"cloudserver3", 3}};
+  ClusterStatus status = assess(cluster_, observed_);
+  EXPECT_EQ(status.workloads[0].health, Health::kDegraded);
+  EXPECT_EQ(status.workloads[0].tolerates, 0);
+  EXPECT_NE(status.workloads[0].detail.find("all on one node"), std::string::npos);
+}
+
+TEST_F(StatusTest, NoVipHolderIsAnEndpointDownAndTwoAreASplitBrain) {
+  observed_.hosts[0].holds_vip = false;
+  ClusterStatus none = assess(cluster_, observed_);
+  EXPECT_EQ(component(none, "endpoint").health, Health::kDown);
+  EXPECT_EQ(none.health, Health::kDown);
+  observed_.hosts[0].holds_vip = observed_.hosts[1].holds_vip = true;
+  const auto two = component(assess(cluster_, observed_), "endpoint");
+  EXPECT_EQ(two.health, Health::kDegraded);
+  EXPECT_NE(two.detail.find("split brain"), std::string::npos);
+}
+
+TEST_F(StatusTest, ACertificateWithinTheWindowIsListedSoonestFirst) {
+  observed_.hosts[2].certificates.push_back(
+      {.path = "/etc/zerospof/pki/apiserver.crt",
+       .not_after = static_cast<std::int64_t>(kNow) + 86400 * 10});
+  observed_.hosts[1].certificates.push_back(
+      {.path = "/etc/zerospof/pki/old.crt", .not_after = static_cast<std::int64_t>(kNow) - 86400});
+  ClusterStatus status = assess(cluster_, observed_, {.certificate_warning_days = 30});
+  ASSERT_EQ(status.expiring.size(), 2u);
+  EXPECT_LT(status.expiring[0].days_left, 0);
+  EXPECT_NEAR(status.expiring[1].days_left, 10, 1e-9);
+  EXPECT_EQ(status.health, Health::kDegraded);
+}
+
+TEST_F(StatusTest, NothingAnsweringExitsFour) {
+  for (auto& host : observed_.hosts) host = {.node = host.node, .reachable = false};
+  observed_.api = {.reachable = false, .error = "the API at x did not answer"};
+  ClusterStatus status = assess(cluster_, observed_);
+  EXPECT_TRUE(status.unreachable);
+  EXPECT_EQ(exit_code(status), 4);
+}
+
+}  // namespace
+}  // namespace zerospof::status
