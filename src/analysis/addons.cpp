@@ -49,7 +49,12 @@ std::vector<AddonSpec> addon_specs(const model::Cluster& cluster) {
   std::vector<AddonSpec> specs{
       {"kube-system", "coredns", ServiceClass::kDataPath, addons.coredns_replicas},
   };
-  if (addons.ingress_replicas > 0)
+  // As render deploys it (render/manifests.cpp): ingress-nginx's controller in its namespace.
+  // Render deploys no other provider, so another is modelled under its own name.
+  if (addons.ingress_replicas > 0 && addons.ingress_provider == "ingress-nginx")
+    specs.push_back({"ingress-nginx", "ingress-nginx-controller", ServiceClass::kDataPath,
+                     addons.ingress_replicas});
+  else if (addons.ingress_replicas > 0)
     specs.push_back({"ingress", addons.ingress_provider.c_str(), ServiceClass::kDataPath,
                      addons.ingress_replicas});
   if (cluster.network.cni == model::Cni::kCalico) {
@@ -65,7 +70,11 @@ std::vector<AddonSpec> addon_specs(const model::Cluster& cluster) {
   if (cluster.storage.provider == model::StorageProvider::kLonghorn) {
     specs.push_back({"longhorn-system", "longhorn-manager", ServiceClass::kDataPath, 0,
                      "node.longhorn.io/create-default-disk", true});
-    specs.push_back({"longhorn-system", "longhorn-csi-controllers", ServiceClass::kController, 3});
+    // The CSI sidecars longhorn-driver-deployer creates at run time, 3 replicas each (Longhorn's
+    // default), under the names the cluster will show.
+    for (const char* sidecar :
+         {"csi-attacher", "csi-provisioner", "csi-resizer", "csi-snapshotter"})
+      specs.push_back({"longhorn-system", sidecar, ServiceClass::kController, 3});
   } else if (cluster.storage.provider == model::StorageProvider::kRookCeph) {
     specs.push_back({"rook-ceph", "rook-ceph-operator", ServiceClass::kController, 1});
     specs.push_back({"rook-ceph", "rook-ceph-mgr", ServiceClass::kController, 2});

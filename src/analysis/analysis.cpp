@@ -1,5 +1,7 @@
 #include "analysis/analysis.h"
 
+#include <set>
+
 #include "analysis/addons.h"
 #include "analysis/criteria.h"
 #include "analysis/engine.h"
@@ -78,7 +80,20 @@ void record(Report& report, std::vector<ServiceSummary>& subjects, const Scenari
 
 Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
                const Options& options) {
-  model::Manifests all = deployed_addons(cluster);
+  model::Manifests all = options.rendered_addons ? deployed_addons(cluster) : model::Manifests{};
+  // A manifest naming the same workload as an addon is that object as the user deploys it
+  // (applied after render's): it replaces the addon rather than counting twice.
+  std::set<std::string> given;
+  for (const auto& workload : manifests.workloads) given.insert(workload.display_name());
+  std::set<std::pair<std::string, std::string>> replaced;  // namespace, name
+  std::erase_if(all.workloads, [&](const model::Workload& addon) {
+    bool mine = given.count(addon.display_name()) != 0;
+    if (mine) replaced.insert({addon.namespace_name, addon.name});
+    return mine;
+  });
+  std::erase_if(all.budgets, [&](const model::DisruptionBudget& budget) {
+    return replaced.count({budget.namespace_name, budget.name}) != 0;
+  });
   all.workloads.insert(all.workloads.end(), manifests.workloads.begin(), manifests.workloads.end());
   all.budgets.insert(all.budgets.end(), manifests.budgets.begin(), manifests.budgets.end());
   all.services.insert(all.services.end(), manifests.services.begin(), manifests.services.end());

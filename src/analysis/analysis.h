@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/cluster.h"
@@ -22,15 +23,6 @@ namespace zerospof::analysis {
 
 enum class Health : std::uint8_t { kOk, kDegraded, kDown };  // ordered by severity
 const char* to_string(Health health);
-
-struct Options {
-  int failures = 1;                // every set of up to this many failure domains
-  bool component_stops = true;     // each component stopped on each node
-  bool partitions = true;          // every bipartition of the failure domains
-  int max_partition_domains = 16;  // 2^(n-1) - 1 bipartitions: beyond this, skipped and said so
-  bool keep_ok_scenarios = true;   // false: scenario results only for non-ok outcomes (large plans)
-  long detail_limit = -1;          // >= 0: keep at most this many scenario results in the report
-};
 
 // Processes zerospof runs per node, which a scenario may stop one at a time.
 enum class Component : std::uint8_t {
@@ -43,6 +35,22 @@ enum class Component : std::uint8_t {
   kKubelet,
 };
 const char* to_string(Component component);
+
+struct Options {
+  int failures = 1;                // every set of up to this many failure domains
+  bool component_stops = true;     // each component stopped on each node
+  bool partitions = true;          // every bipartition of the failure domains
+  int max_partition_domains = 16;  // 2^(n-1) - 1 bipartitions: beyond this, skipped and said so
+  bool keep_ok_scenarios = true;   // false: scenario results only for non-ok outcomes (large plans)
+  long detail_limit = -1;          // >= 0: keep at most this many scenario results in the report
+  // false: the manifests already hold what render deploys (a live cluster's objects), so the
+  // built-in plan's addons are not added again.
+  bool rendered_addons = true;
+  // What has already failed (the audit of a live cluster): these nodes are down in every
+  // scenario, so each scenario says what one more failure does. Stopped components: `stopped`.
+  std::vector<std::string> down_nodes;
+  std::vector<std::pair<std::string, Component>> stopped;
+};
 
 enum class ScenarioKind : std::uint8_t { kBaseline, kDomainsDown, kComponentStopped, kPartition };
 

@@ -48,10 +48,23 @@ Engine::Engine(const model::Cluster& cluster, const model::Manifests& manifests,
     subject_class_.push_back(model::ServiceClass::kControlPlane);
   }
   if (!webhooks_.empty()) group_verdicts_.resize(workloads_.groups().size());
+  auto index_of = [&](const std::string& name) {
+    for (size_t n = 0; n < cluster.nodes.size(); ++n)
+      if (cluster.nodes[n].name == name) return static_cast<int>(n);
+    return -1;
+  };
+  for (const std::string& name : options.down_nodes)
+    if (int node = index_of(name); node >= 0) already_down_.push_back(node);
+  for (const auto& [name, component] : options.stopped) {
+    int node = index_of(name);
+    if (node < 0) continue;
+    liveness_.stop_for_good(node, component);
+    if (component == Component::kKubelet) already_without_pods_.push_back(node);
+  }
   for (size_t g = 0; g < workloads_.groups().size(); ++g) {
     int eligibility_class = workloads_.groups()[g].eligibility_class;
-    baseline_.push_back(workloads_.evaluate(static_cast<int>(g),
-                                            workloads_.baseline_state(eligibility_class), true));
+    baseline_.push_back(workloads_.evaluate(
+        static_cast<int>(g), workloads_.baseline_state(eligibility_class), true, liveness_));
   }
 }
 
@@ -70,8 +83,11 @@ void Engine::evaluate_liveness(ScenarioResult& result) {
     ClassState state = workloads_.class_state(static_cast<int>(c), liveness_);
     bool touched = state.lost_nodes > 0;
     for (int group : workloads_.groups_of_class(static_cast<int>(c))) {
-      Verdict verdict =
-          touched ? workloads_.evaluate(group, state, outcome.scheduling_up) : baseline_[group];
+      // An observed placement may hold pods outside the class (a node the constraints no
+      // longer allow), so its verdict is never the untouched baseline.
+      Verdict verdict = touched || workloads_.has_placement(group)
+                            ? workloads_.evaluate(group, state, outcome.scheduling_up, liveness_)
+                            : baseline_[group];
       if (!webhooks_.empty()) group_verdicts_[group] = verdict;
       add(result, verdict);
     }
@@ -80,8 +96,14 @@ void Engine::evaluate_liveness(ScenarioResult& result) {
   for (int w = 0; w < webhooks_.size(); ++w) add(result, webhooks_.evaluate(w, group_verdicts_));
 }
 
-void Engine::evaluate(const Scenario& scenario, ScenarioResult& result) {
+void Engine::reset_liveness() {
   liveness_.reset();
+  for (int node : already_down_) liveness_.kill_host(node);
+  for (int node : already_without_pods_) liveness_.lose_pods(node);
+}
+
+void Engine::evaluate(const Scenario& scenario, ScenarioResult& result) {
+  reset_liveness();
   result.worst = Health::kOk;
   result.verdicts.clear();
   switch (scenario.kind) {
@@ -115,7 +137,7 @@ void Engine::evaluate_partition(const Scenario& scenario, ScenarioResult& result
   for (int domain : scenario.domains)
     for (int node : topology_.domains()[domain].nodes) on_side_a[node] = 1;
   auto cut_off = [&](bool keep_side_a) {
-    liveness_.reset();
+    reset_liveness();
     for (int node = 0; node < topology_.node_count(); ++node)
       if (static_cast<bool>(on_side_a[node]) != keep_side_a) liveness_.kill_host(node);
     return control_plane_.evaluate(liveness_, scratch_).api_up;

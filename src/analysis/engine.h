@@ -37,6 +37,7 @@ class Engine {
   const std::vector<std::string>& notes() const { return notes_; }
 
  private:
+  void reset_liveness();
   void evaluate(const Scenario& scenario, ScenarioResult& result);
   void evaluate_liveness(ScenarioResult& result);
   void evaluate_partition(const Scenario& scenario, ScenarioResult& result);
@@ -56,6 +57,9 @@ class Engine {
   std::vector<model::ServiceClass> subject_class_;
   std::vector<Verdict> baseline_;  // per group, for untouched classes
   Liveness liveness_;
+  // What a live cluster has already lost (Options::down_nodes, a stopped kubelet): applied
+  // again after every reset.
+  std::vector<int> already_down_, already_without_pods_;
   std::vector<Verdict> scratch_;
   std::vector<Verdict> group_verdicts_;  // this scenario's, per group, when webhooks need them
   std::vector<std::string> skipped_;

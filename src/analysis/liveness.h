@@ -12,7 +12,13 @@ namespace zerospof::analysis {
 
 class Liveness {
  public:
-  explicit Liveness(int node_count) : host_dead_(node_count), pods_lost_(node_count) {}
+  explicit Liveness(int node_count)
+      : host_dead_(node_count), pods_lost_(node_count), stopped_for_good_(node_count) {}
+
+  // A component stopped in every scenario (already stopped on a live cluster); reset() keeps it.
+  void stop_for_good(int node, Component component) {
+    stopped_for_good_[node] |= 1u << static_cast<unsigned>(component);
+  }
 
   void kill_host(int node) {
     if (!host_dead_[node]) dead_hosts_.push_back(node), host_dead_[node] = 1;
@@ -36,7 +42,8 @@ class Liveness {
   bool host_dead(int node) const { return host_dead_[node]; }
   bool pods_lost(int node) const { return pods_lost_[node]; }
   bool running(int node, Component component) const {
-    return !host_dead_[node] && !(stopped_node_ == node && stopped_ == component);
+    return !host_dead_[node] && !(stopped_node_ == node && stopped_ == component) &&
+           !(stopped_for_good_[node] & (1u << static_cast<unsigned>(component)));
   }
   const std::vector<int>& lost_pod_nodes() const { return lost_pods_; }
   const std::vector<int>& dead_hosts() const { return dead_hosts_; }
@@ -45,6 +52,7 @@ class Liveness {
 
  private:
   std::vector<char> host_dead_, pods_lost_;
+  std::vector<unsigned> stopped_for_good_;  // a bit per Component
   std::vector<int> dead_hosts_, lost_pods_;
   int stopped_node_ = -1;
   Component stopped_ = Component::kEtcd;

@@ -31,8 +31,9 @@ Health health_of(int live, int total) {
 Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& topology,
                      std::vector<ServiceInfo>& services, int first_subject)
     : topology_(topology), first_subject_(first_subject) {
-  using Key = std::tuple<int, int, int, int, int, int>;
+  using Key = std::tuple<int, int, int, int, int, int, int>;
   std::map<Key, int> group_index;
+  std::map<std::vector<std::pair<int, int>>, int> placement_index;
   for (const model::Workload& workload : workloads) {
     int eligibility_class = topology.classify(workload);
     EligibilityClass& eligible = topology.class_at(eligibility_class);
@@ -48,9 +49,21 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
                         workload.service_class,
                         {}};
     if (group.key == model::SpreadKey::kNone) group.key = model::SpreadKey::kHostname;
+    if (!workload.observed_placement.empty()) {
+      std::vector<std::pair<int, int>> placed;
+      for (int node = 0; node < topology.node_count(); ++node) {
+        auto found =
+            workload.observed_placement.find(topology.labels(node).at("kubernetes.io/hostname"));
+        if (found != workload.observed_placement.end()) placed.emplace_back(node, found->second);
+      }
+      auto [at, fresh] = placement_index.emplace(placed, static_cast<int>(placements_.size()));
+      if (fresh) placements_.push_back(std::move(placed));
+      group.placement = at->second;
+    }
     Key key{group.eligibility_class, static_cast<int>(group.kind),
             group.replicas,          static_cast<int>(group.key),
-            group.max_per_domain,    static_cast<int>(group.service_class)};
+            group.max_per_domain,    static_cast<int>(group.service_class),
+            group.placement};
     auto [it, added] = group_index.emplace(key, static_cast<int>(groups_.size()));
     if (added) groups_.push_back(group);
     groups_[it->second].services.push_back(static_cast<int>(services.size()));
@@ -102,11 +115,27 @@ ClassState Workloads::class_state(int eligibility_class, const Liveness& livenes
   return state;
 }
 
-Verdict Workloads::evaluate(int group_index, const ClassState& state, bool scheduling_up) const {
+Verdict Workloads::evaluate(int group_index, const ClassState& state, bool scheduling_up,
+                            const Liveness& liveness) const {
   const WorkloadGroup& group = groups_[group_index];
   const EligibilityClass& eligible = topology_.classes()[group.eligibility_class];
   Verdict verdict;
   verdict.subject = first_subject_ + group_index;
+  // Observed: the pods on the nodes this scenario spares (ready now, as the API said).
+  int placed_now = 0, live_now = 0;
+  if (group.placement >= 0) {
+    for (const auto& [node, pods] : placements_[group.placement]) {
+      placed_now += pods;
+      if (!liveness.pods_lost(node)) live_now += pods;
+    }
+  }
+  if (group.kind == model::WorkloadKind::kDaemonSet && group.placement >= 0) {
+    verdict.total = placed_now;
+    verdict.live = verdict.live_after = live_now;
+    verdict.now = verdict.after = live_now == 0 ? Health::kDown : Health::kOk;
+    verdict.reason = live_now < placed_now ? Reason::kPerNode : Reason::kAllLive;
+    return verdict;
+  }
   if (group.kind == model::WorkloadKind::kDaemonSet) {
     int total = static_cast<int>(eligible.nodes.size());
     verdict.total = total;
@@ -121,10 +150,15 @@ Verdict Workloads::evaluate(int group_index, const ClassState& state, bool sched
   int live_domains = by_zone ? state.live_zones : state.live_nodes;
   int placed = std::min(group.replicas, group.max_per_domain * domains);
   int live = placed - std::min(placed, group.max_per_domain * lost_domains);
+  bool observed = group.placement >= 0;
+  if (observed) {
+    placed = placed_now;
+    live = live_now;
+  }
   int live_after = live;
   Reason reason = placed < group.replicas ? Reason::kCannotSchedule
                   : live == placed        ? Reason::kAllLive
-                  : group.max_per_domain >= group.replicas && group.replicas > 1
+                  : !observed && group.max_per_domain >= group.replicas && group.replicas > 1
                       ? Reason::kMayShareNode
                       : Reason::kReplicasLost;
   if (live < placed) {

@@ -26,6 +26,7 @@ struct WorkloadGroup {
   int max_per_domain = 0;  // m: at most this many replicas share one node (or zone)
   model::ServiceClass service_class = model::ServiceClass::kDataPath;
   std::vector<int> services;
+  int placement = -1;  // observed placement (Workloads::placement), -1: none
 };
 
 // What a scenario did to one eligibility class.
@@ -52,13 +53,18 @@ class Workloads {
 
   ClassState class_state(int eligibility_class, const Liveness& liveness) const;
   ClassState baseline_state(int eligibility_class) const;
-  Verdict evaluate(int group, const ClassState& state, bool scheduling_up) const;
+  // `liveness` tells which nodes lost their pods, for a group with an observed placement.
+  Verdict evaluate(int group, const ClassState& state, bool scheduling_up,
+                   const Liveness& liveness) const;
+  bool has_placement(int group) const { return groups_[group].placement >= 0; }
 
  private:
   const Topology& topology_;
   std::vector<WorkloadGroup> groups_;
   std::vector<std::vector<int>> groups_by_class_;
   std::vector<int> group_of_workload_;
+  // Observed placements: (node index, ready pods) per distinct placement.
+  std::vector<std::vector<std::pair<int, int>>> placements_;
   int first_subject_;
 };
 

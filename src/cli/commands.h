@@ -15,5 +15,6 @@ void register_apply(CLI::App& app, int& exit_code);
 void register_render(CLI::App& app, int& exit_code);
 void register_drill(CLI::App& app, int& exit_code);
 void register_status(CLI::App& app, int& exit_code);
+void register_audit(CLI::App& app, int& exit_code);
 
 }  // namespace zerospof::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   zerospof::cli::register_render(app, exit_code);
   zerospof::cli::register_drill(app, exit_code);
   zerospof::cli::register_status(app, exit_code);
+  zerospof::cli::register_audit(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

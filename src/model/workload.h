@@ -89,6 +89,10 @@ struct Workload {
   bool has_liveness_probe = false;
   std::vector<PodVolume> volumes;
   bool deployed_by_zerospof = false;
+  // A live cluster's placement (audit): node name -> ready pods there. The replicas alive in a
+  // scenario are then those on nodes it spares, not the worst placement the constraints allow;
+  // rescheduling still follows the constraints. Empty: not observed (plans, manifests).
+  std::map<std::string, int> observed_placement;
   util::SourceLocation where;
 
   std::string display_name() const;  // "deployment/ingress-nginx/ingress-nginx-controller"

@@ -181,6 +181,18 @@ std::optional<LiveLease> parse_lease(const std::string& item, double now) {
   return lease;
 }
 
+std::optional<std::string> as_manifest(const std::string& item, const std::string& kind,
+                                       const std::string& api_version) {
+  auto object = object_of(item);
+  if (!object) return std::nullopt;
+  (*object)["kind"] = kind;
+  (*object)["apiVersion"] = api_version;
+  object->erase("status");
+  if (object->contains("metadata") && (*object)["metadata"].is_object())
+    (*object)["metadata"].erase("managedFields");
+  return object->dump();
+}
+
 void place_pods(std::vector<LiveWorkload>& workloads, const std::vector<LivePod>& pods) {
   for (auto& workload : workloads) {
     workload.ready_on.clear();
@@ -210,6 +222,12 @@ ApiState observe_api(HttpClient& http, const std::string& server,
   auto daemonsets = list("/apis/apps/v1/daemonsets");
   auto budgets = list("/apis/policy/v1/poddisruptionbudgets");
   auto leases = list("/apis/coordination.k8s.io/v1/leases");
+  auto services = list("/api/v1/services");
+  auto validating = list("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations");
+  auto mutating = list("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations");
+  auto volumes = list("/api/v1/persistentvolumes");
+  auto claims = list("/api/v1/persistentvolumeclaims");
+  auto storage_classes = list("/apis/storage.k8s.io/v1/storageclasses");
   if (!state.error.empty()) return state;
   state.reachable = true;
   double now =
@@ -228,6 +246,22 @@ ApiState observe_api(HttpClient& http, const std::string& server,
     if (auto budget = parse_pdb(item)) state.budgets.push_back(std::move(*budget));
   for (const auto& item : *leases)
     if (auto lease = parse_lease(item, now)) state.leases.push_back(std::move(*lease));
+  struct Kind {
+    const char* kind;
+    const char* api_version;
+    const std::vector<std::string>* items;
+  };
+  for (const Kind& kind :
+       {Kind{"Deployment", "apps/v1", &*deployments},
+        Kind{"StatefulSet", "apps/v1", &*statefulsets}, Kind{"DaemonSet", "apps/v1", &*daemonsets},
+        Kind{"PodDisruptionBudget", "policy/v1", &*budgets}, Kind{"Service", "v1", &*services},
+        Kind{"ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", &*validating},
+        Kind{"MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", &*mutating},
+        Kind{"PersistentVolume", "v1", &*volumes}, Kind{"PersistentVolumeClaim", "v1", &*claims},
+        Kind{"StorageClass", "storage.k8s.io/v1", &*storage_classes}})
+    for (const auto& item : *kind.items)
+      if (auto manifest = as_manifest(item, kind.kind, kind.api_version))
+        state.objects.push_back(std::move(*manifest));
   place_pods(state.workloads, state.pods);
   return state;
 }

@@ -62,6 +62,10 @@ struct ApiState {
   std::vector<LiveWorkload> workloads;
   std::vector<LivePdb> budgets;
   std::vector<LiveLease> leases;
+  // The objects a failure analysis reads (workloads, PDBs, Services, admission webhooks,
+  // volumes, claims, storage classes), each as JSON text with its kind and apiVersion set (the
+  // API leaves them off a list's items) and without status or managedFields.
+  std::vector<std::string> objects;
 };
 
 // The items of one page of a list, and the token of the next page ("" on the last).
@@ -77,6 +81,11 @@ std::optional<LiveWorkload> parse_workload(const std::string& kind, const std::s
 std::optional<LivePdb> parse_pdb(const std::string& item);
 // `now` in seconds since the epoch, for the renewal's age.
 std::optional<LiveLease> parse_lease(const std::string& item, double now);
+
+// `item` of a list of `kind` (apiVersion `api_version`) as a manifest: kind and apiVersion set,
+// status and metadata.managedFields dropped. nullopt when it is not an object.
+std::optional<std::string> as_manifest(const std::string& item, const std::string& kind,
+                                       const std::string& api_version);
 
 // The nodes of each workload's ready pods (matched by its selector's labels).
 void place_pods(std::vector<LiveWorkload>& workloads, const std::vector<LivePod>& pods);

@@ -2,14 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace zerospof::status {
 
 namespace {
 
-std::string painted(Health health, const util::Style& style) {
-  std::string word = fmt::format("{:<8}", to_string(health));
+std::string painted_word(Health health, const util::Style& style, int width = 0) {
+  std::string word = fmt::format("{:<{}}", to_string(health), width);
   switch (health) {
     case Health::kHealthy:
       return style.green(word);
@@ -19,6 +20,11 @@ std::string painted(Health health, const util::Style& style) {
       return style.red(word);
   }
   return word;
+}
+
+// Padded so that what follows lines up, whether or not it is coloured.
+std::string painted(Health health, const util::Style& style) {
+  return painted_word(health, style, 8);
 }
 
 // Text read from the cluster (unit states, paths, names) is echoed made printable.

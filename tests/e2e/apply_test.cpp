@@ -115,17 +115,6 @@ TEST_F(ApplyTest, AnApplyKilledMidwayConvergesWhenRunAgain) {
 
 class WholeClusterTest : public ApplyTest {
  protected:
-  std::string kubectl() const {
-    return fmt::format(
-        "{}/kubectl --kubeconfig={}/state/operator/etc/zerospof/kubeconfig/admin.conf "
-        "--request-timeout=10s",
-        kBinaries, dir_);
-  }
-
-  util::ProcessResult kubectl(const std::string& arguments) {
-    return run({"sh", "-c", kubectl() + " " + arguments}, seconds(30));
-  }
-
   // Polls `arguments` until its output is `expected` (bounded: about `limit` seconds).
   bool eventually_prints(const std::string& arguments, const std::string& expected, int limit) {
     auto deadline = std::chrono::steady_clock::now() + seconds(limit);

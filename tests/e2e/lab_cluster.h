@@ -102,6 +102,18 @@ class LabClusterTest : public ::testing::Test {
 
   std::string plan() const { return paths_.state_dir.string() + "/lab.yaml"; }
 
+  // kubectl on this machine with the admin kubeconfig apply wrote.
+  std::string kubectl() const {
+    return fmt::format(
+        "{}/kubectl --kubeconfig={}/state/operator/etc/zerospof/kubeconfig/admin.conf "
+        "--request-timeout=10s",
+        kBinaries, dir_);
+  }
+
+  util::ProcessResult kubectl(const std::string& arguments) {
+    return run({"sh", "-c", kubectl() + " " + arguments}, seconds(30));
+  }
+
   std::vector<std::string> apply_argv(const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> argv{ZEROSPOF_BINARY,  "apply",      plan(),    "--render-dir",
                                   dir_ + "/render", "--binaries", kBinaries, "--state-dir",

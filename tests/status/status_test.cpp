@@ -4,54 +4,19 @@
 
 #include <gtest/gtest.h>
 
+#include "support/healthy_observations.h"
 #include "support/test_plans.h"
 
 namespace zerospof::status {
 namespace {
 
-constexpr double kNow = 1796361600;
+constexpr double kNow = testing::kObservedAt;
 
 class StatusTest : public ::testing::Test {
  protected:
   void SetUp() override {
     cluster_ = testing::load_plan(testing::addressed_plan());
-    // A healthy cluster as the observers would see it.
-    for (const model::Node& node : cluster_.nodes) {
-      observe::HostState host{.node = node.name, .reachable = true};
-      bool control = node.has_role(model::Role::kControlPlane);
-      auto unit = [&](const char* name) {
-        host.units.push_back({.unit = name, .active = "active", .enabled = true});
-      };
-      unit("zerospof-kwok.service");
-      unit("nftables.service");
-      if (node.has_role(model::Role::kEtcd)) unit("zerospof-etcd.service");
-      if (control) {
-        for (const char* name :
-             {"zerospof-kube-apiserver.service", "zerospof-kube-scheduler.service",
-              "zerospof-kube-controller-manager.service", "haproxy.service", "keepalived.service"})
-          unit(name);
-        for (const model::Node* backend : cluster_.nodes_with_role(model::Role::kControlPlane))
-          host.backends.push_back({.server = backend->name, .status = "UP", .check = "L7OK"});
-        host.haproxy_answered = true;
-        observed_.ready_apiservers.push_back(node.name);
-      }
-      host.certificates.push_back({.path = "/etc/zerospof/pki/ca.crt",
-                                   .not_after = static_cast<std::int64_t>(kNow) + 86400 * 3650});
-      observed_.hosts.push_back(host);
-      observed_.api.nodes.push_back({.name = node.name, .ready = "True"});
-    }
-    observed_.hosts[0].holds_vip = true;
-    for (const model::Node* node : cluster_.nodes_with_role(model::Role::kEtcd))
-      observed_.etcd.members.push_back({.node = node->name, .answered = true, .raft_term = 3});
-    observed_.etcd.members[0].leader = true;
-    observed_.etcd.leader = observed_.etcd.members[0].node;
-    observed_.api.reachable = true;
-    for (const char* name : {"kube-scheduler", "kube-controller-manager"})
-      observed_.api.leases.push_back({.namespace_name = "kube-system",
-                                      .name = name,
-                                      .holder = "micklethefickle_1",
-                                      .renewed_seconds_ago = 0.5,
-                                      .duration_seconds = 4});
+    observed_ = testing::healthy_observations(cluster_);
     observed_.api.workloads.push_back(
         {.kind = "Deployment",
          .namespace_name = "kube-system",
@@ -59,7 +24,6 @@ class StatusTest : public ::testing::Test {
          .desired = 3,
          .ready = 3,
          .ready_on = {{"cloudserver3", 1}, {"blackboar", 1}, {"cloudserver1", 1}}});
-    observed_.now = kNow;
   }
 
   const ComponentStatus& component(const ClusterStatus& status, const std::string& name) {
@@ -101,7 +65,7 @@ TEST_F(StatusTest, EtcdWithOneMemberDownKeepsQuorumAndToleratesNothingMore) {
 }
 
 TEST_F(StatusTest, AMemberRemovedByHandAndAnAlarmAreSaid) {
-  observed_.etcd.listed = {observed_.etcd.members[0].node, observed_.etcd.members[1].node};
+  observed_.etcd.listed.pop_back();
   observed_.etcd.alarms = {"memberID:1 alarm:NOSPACE"};
   const auto etcd = component(assess(cluster_, observed_), "etcd");
   EXPECT_EQ(etcd.health, Health::kDegraded);

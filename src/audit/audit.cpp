@@ -1,0 +1,281 @@
+#include "audit/audit.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "analysis/addons.h"
+#include "plan/plan.h"
+#include "render/layout.h"
+
+namespace zerospof::audit {
+
+namespace {
+
+namespace layout = render::layout;
+using analysis::Component;
+
+// The analysis's component for a unit apply runs (kwok stands in for the kubelet in the lab).
+std::optional<Component> component_of(const std::string& unit) {
+  static const std::map<std::string, Component> components{
+      {layout::kEtcdUnit, Component::kEtcd},
+      {layout::kApiserverUnit, Component::kApiserver},
+      {layout::kSchedulerUnit, Component::kScheduler},
+      {layout::kControllerManagerUnit, Component::kControllerManager},
+      {layout::kHaproxyUnit, Component::kHaproxy},
+      {layout::kKeepalivedUnit, Component::kKeepalived},
+      {layout::kKubeletUnit, Component::kKubelet},
+      {layout::kKwokUnit, Component::kKubelet}};
+  auto found = components.find(unit);
+  if (found == components.end()) return std::nullopt;
+  return found->second;
+}
+
+std::string kind_name(model::WorkloadKind kind) {
+  return kind == model::WorkloadKind::kDeployment    ? "Deployment"
+         : kind == model::WorkloadKind::kStatefulSet ? "StatefulSet"
+                                                     : "DaemonSet";
+}
+
+const observe::LiveWorkload* live_of(const status::Observations& observed,
+                                     const model::Workload& workload) {
+  for (const auto& live : observed.api.workloads)
+    if (live.kind == kind_name(workload.kind) && live.namespace_name == workload.namespace_name &&
+        live.name == workload.name)
+      return &live;
+  return nullptr;
+}
+
+// What has already failed, as scenarios the engine applies to every scenario.
+void add_current_failures(const model::Cluster& plan, const status::Observations& observed,
+                          const status::ClusterStatus& now, LiveModel& model) {
+  std::set<std::pair<std::string, Component>> stopped;
+  for (const auto& node : now.nodes) {
+    if (node.health == status::Health::kDown) {
+      model.options.down_nodes.push_back(node.name);
+      model.notes.push_back(fmt::format("{} is down now: every scenario has it down", node.name));
+      continue;
+    }
+    for (const auto& unit : node.units) {
+      auto component = component_of(unit.unit);
+      if (component && unit.active != "active") stopped.insert({node.name, *component});
+    }
+    if (!node.kubernetes_ready.empty() && node.kubernetes_ready != "True")
+      stopped.insert({node.name, Component::kKubelet});
+  }
+  // A member etcd no longer lists, or one that does not answer on a live host, is an etcd stopped.
+  for (const auto* node : plan.nodes_with_role(model::Role::kEtcd)) {
+    bool listed =
+        observed.etcd.listed.empty() ||
+        std::count(observed.etcd.listed.begin(), observed.etcd.listed.end(), node->name) != 0;
+    bool answered = false;
+    for (const auto& member : observed.etcd.members)
+      answered |= member.node == node->name && member.answered && member.errors.empty();
+    if (!listed || !answered) stopped.insert({node->name, Component::kEtcd});
+  }
+  for (const auto* node : plan.nodes_with_role(model::Role::kControlPlane))
+    if (std::count(observed.ready_apiservers.begin(), observed.ready_apiservers.end(),
+                   node->name) == 0)
+      stopped.insert({node->name, Component::kApiserver});
+  for (const auto& [node, component] : stopped) {
+    if (std::count(model.options.down_nodes.begin(), model.options.down_nodes.end(), node))
+      continue;
+    model.options.stopped.push_back({node, component});
+    model.notes.push_back(fmt::format("{} is not running on {} now: every scenario has it stopped",
+                                      analysis::to_string(component), node));
+  }
+}
+
+// Each workload with the nodes of its ready pods: the engine counts what a scenario spares of
+// them, and reschedules by the workload's own constraints. Pods that are not ready do not count.
+void add_live_placement(const status::Observations& observed, LiveModel& model) {
+  for (auto& workload : model.manifests.workloads) {
+    const observe::LiveWorkload* live = live_of(observed, workload);
+    if (live == nullptr) continue;
+    workload.observed_placement = live->ready_on;
+    // A workload with no ready pod has an empty placement: keep a marker node-less entry so it
+    // is judged as observed (down now), not as the constraints' hoped-for placement.
+    if (workload.observed_placement.empty()) workload.observed_placement[""] = 0;
+  }
+}
+
+// check's name of a workload status reports ("deployment/kube-system/coredns").
+std::string service_name(const status::WorkloadStatus& workload) {
+  std::string kind = workload.kind;
+  std::transform(kind.begin(), kind.end(), kind.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return fmt::format("{}/{}/{}", kind, workload.namespace_name, workload.name);
+}
+
+std::string objects_as_list(const std::vector<std::string>& objects) {
+  return fmt::format(R"({{"apiVersion": "v1", "kind": "List", "items": [{}]}})",
+                     fmt::join(objects, ",\n"));
+}
+
+// The services' worst verdict by name, over the scenarios analysed.
+std::map<std::string, analysis::Health> worst_by_service(const analysis::Report& report) {
+  std::map<std::string, analysis::Health> worst;
+  for (size_t s = 0; s < report.services.size() && s < report.summaries.size(); ++s)
+    worst[report.services[s].name] = report.summaries[s].worst;
+  return worst;
+}
+
+void add_drift(const model::Cluster& plan, const status::Observations& observed,
+               const AuditReport& report, const analysis::Report& planned,
+               std::vector<Drift>& drifts) {
+  auto planned_worst = worst_by_service(planned);
+  auto live_worst = worst_by_service(report.live);
+  auto verdict_of = [&](const std::string& service, Drift& drift) {
+    auto before = planned_worst.find(service);
+    auto after = live_worst.find(service);
+    analysis::Health plan_health =
+        before == planned_worst.end() ? analysis::Health::kOk : before->second;
+    analysis::Health live_health =
+        after == live_worst.end() ? analysis::Health::kOk : after->second;
+    drift.changes_verdict = plan_health != live_health;
+    if (drift.changes_verdict)
+      drift.verdict =
+          fmt::format("{}: worst verdict {} by the plan, {} live", service,
+                      analysis::to_string(plan_health), analysis::to_string(live_health));
+  };
+  // The workloads zerospof deploys, replica for replica.
+  for (const auto& expected : analysis::deployed_addons(plan).workloads) {
+    if (expected.kind == model::WorkloadKind::kDaemonSet) continue;
+    const observe::LiveWorkload* live = live_of(observed, expected);
+    Drift drift;
+    if (live == nullptr) {
+      drift.what = fmt::format("{}: in the plan, not in the cluster", expected.display_name());
+    } else if (live->desired != expected.replicas) {
+      drift.what = fmt::format("{}: the plan runs {} replicas, the cluster {}",
+                               expected.display_name(), expected.replicas, live->desired);
+    } else {
+      continue;
+    }
+    verdict_of(expected.display_name(), drift);
+    drifts.push_back(std::move(drift));
+  }
+  // etcd members and nodes.
+  for (const auto* node : plan.nodes_with_role(model::Role::kEtcd)) {
+    if (observed.etcd.listed.empty() ||
+        std::count(observed.etcd.listed.begin(), observed.etcd.listed.end(), node->name))
+      continue;
+    Drift drift{.what = fmt::format("etcd: the plan has a member on {}, etcd no longer lists it",
+                                    node->name)};
+    verdict_of("etcd", drift);
+    drifts.push_back(std::move(drift));
+  }
+  for (const auto& member : observed.etcd.listed) {
+    if (plan.find_node(member) != nullptr) continue;
+    drifts.push_back({.what = fmt::format("etcd: member {} is not in the plan", member)});
+  }
+  if (observed.api.reachable) {
+    for (const auto& live : observed.api.nodes)
+      if (plan.find_node(live.name) == nullptr)
+        drifts.push_back({.what = fmt::format("node {} is in the cluster, not in the plan (not "
+                                              "analysed: its pods count on no failure domain)",
+                                              live.name)});
+  }
+}
+
+void add_scheduled_failures(const model::Cluster& plan, const status::Observations& observed,
+                            double window_days, std::vector<ScheduledFailure>& scheduled) {
+  auto control = plan.nodes_with_role(model::Role::kControlPlane);
+  std::map<std::string, ScheduledFailure> by_path;
+  std::map<std::string, std::set<std::string>> holders;
+  for (const auto& host : observed.hosts) {
+    if (!plan.find_node(host.node) ||
+        !plan.find_node(host.node)->has_role(model::Role::kControlPlane))
+      continue;
+    for (const auto& certificate : host.certificates) {
+      holders[certificate.path].insert(host.node);
+      double days = (static_cast<double>(certificate.not_after) - observed.now) / 86400.0;
+      if (days > window_days) continue;
+      auto& entry = by_path[certificate.path];
+      entry.path = certificate.path;
+      entry.days_left = entry.nodes.empty() ? days : std::min(entry.days_left, days);
+      entry.nodes.push_back(host.node);
+    }
+  }
+  for (auto& [path, entry] : by_path)
+    if (entry.nodes.size() == control.size() && holders[path].size() == control.size())
+      scheduled.push_back(entry);
+}
+
+}  // namespace
+
+bool AuditReport::any_single_point() const { return live.any_down(); }
+
+util::Result<LiveModel> live_model(const model::Cluster& plan, const status::Observations& observed,
+                                   const status::ClusterStatus& now, int failures) {
+  LiveModel model;
+  model.cluster = plan;
+  model.options.failures = failures;
+  model.options.rendered_addons = false;
+  add_current_failures(plan, observed, now, model);
+  ZEROSPOF_ASSIGN_OR_RETURN(model.manifests,
+                            plan::load_manifests_from_string(objects_as_list(observed.api.objects),
+                                                             "<the live cluster's objects>"));
+  add_live_placement(observed, model);
+  model.notes.push_back(
+      "workloads are where their ready pods are now: a scenario spares the pods on the nodes it "
+      "spares; after recovery they are rescheduled by their own constraints (as check does)");
+  return model;
+}
+
+util::Result<AuditReport> audit(const model::Cluster& plan, const status::Observations& observed,
+                                const AuditOptions& options) {
+  AuditReport report;
+  report.failures = options.failures;
+  report.now = status::assess(plan, observed,
+                              {.certificate_warning_days = options.certificate_warning_days});
+  if (report.now.unreachable) return report;
+  if (!observed.api.reachable)
+    return util::fail(util::Error::unavailable(fmt::format(
+        "the Kubernetes API does not answer ({}), so the live workloads are unknown; zerospof "
+        "status PLAN shows what does answer",
+        observed.api.error)));
+  ZEROSPOF_ASSIGN_OR_RETURN(LiveModel model,
+                            live_model(plan, observed, report.now, options.failures));
+  report.live = analysis::analyse(model.cluster, model.manifests, model.options);
+  report.notes = model.notes;
+  analysis::Options planned_options;
+  planned_options.failures = options.failures;
+  analysis::Report planned = analysis::analyse(plan, {}, planned_options);
+  // Per service: what it is now, what it tolerates, and what takes it down.
+  for (size_t s = 0; s < report.live.services.size() && s < report.live.summaries.size(); ++s) {
+    const auto& service = report.live.services[s];
+    const auto& summary = report.live.summaries[s];
+    Tolerance tolerance{.service = service.name};
+    for (const auto& component : report.now.components)
+      if (component.name == service.name ||
+          (component.name == "apiservers" && service.name == "kube-apiserver") ||
+          (component.name == "endpoint" && service.name == "api-endpoint"))
+        tolerance.now = component.detail;
+    for (const auto& workload : report.now.workloads)
+      if (service.name == service_name(workload))
+        tolerance.now = workload.detail.substr(0, workload.detail.rfind(", tolerates"));
+    if (summary.worst == analysis::Health::kDown) {
+      tolerance.tolerates = std::max(summary.scenario.failure_count - 1, 0);
+      tolerance.takes_it_down = fmt::format("{}: {}", report.live.scenario_name(summary.scenario),
+                                            report.live.reason_text(summary.first_verdict));
+    } else {
+      tolerance.tolerates = options.failures;
+      tolerance.at_least = true;
+    }
+    report.tolerances.push_back(std::move(tolerance));
+  }
+  add_drift(plan, observed, report, planned, report.drifts);
+  add_scheduled_failures(plan, observed, options.certificate_warning_days, report.scheduled);
+  return report;
+}
+
+int exit_code(const AuditReport& report) {
+  if (report.now.unreachable) return 4;
+  return report.any_single_point() || !report.scheduled.empty() ? 1 : 0;
+}
+
+}  // namespace zerospof::audit

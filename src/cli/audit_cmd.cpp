@@ -1,0 +1,53 @@
+// `zerospof audit PLAN [-o text|json] [--failures K]`: which failure would take a service down
+// now, on the live cluster, in check's words (docs/audit.md). Parses flags, observes once, makes
+// one call into audit, prints the report; exit 0 no single point of failure, 1 one (or a service
+// down already, or a certificate that expires on every control-plane node soon), 2 bad input,
+// 4 when nothing answered or the API did not.
+#include <chrono>
+
+#include "audit/audit.h"
+#include "cli/commands.h"
+#include "cli/live_cluster.h"
+#include "cli/output.h"
+#include "status/status.h"
+
+namespace zerospof::cli {
+namespace {
+
+struct AuditFlags {
+  LiveFlags live;
+  int failures = 1;
+};
+
+int run_audit_command(const AuditFlags& flags) {
+  auto live = connect(flags.live);
+  if (!live) return report_error(live.error());
+  auto observed =
+      status::observe_cluster(live->cluster, *live->ssh, *live->http, live->kubeconfig.server,
+                              std::chrono::seconds(flags.live.timeout_seconds));
+  auto report = audit::audit(
+      live->cluster, observed,
+      {.failures = flags.failures, .certificate_warning_days = flags.live.certificate_days});
+  if (!report) return report_error(report.error());
+  print(flags.live.output == "json"
+            ? audit::report_json(*report)
+            : audit::report_text(*report, util::Style(util::color_enabled(1))));
+  return audit::exit_code(*report);
+}
+
+}  // namespace
+
+void register_audit(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<AuditFlags>();
+  auto* command = app.add_subcommand(
+      "audit",
+      "which failure would take a service down now: check's analysis of the live "
+      "cluster, what each service tolerates, drift from the plan");
+  add_live_flags(command, flags->live);
+  command->add_option("--failures", flags->failures, "every set of up to K failures")
+      ->check(CLI::Range(1, 3))
+      ->capture_default_str();
+  command->callback([flags, &exit_code] { exit_code = run_audit_command(*flags); });
+}
+
+}  // namespace zerospof::cli

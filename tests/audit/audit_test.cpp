@@ -1,0 +1,171 @@
+// audit: check's engine on a live model built from made-up observations of the built-in plan
+// (addressed): actual placement decides, what has failed already counts in every scenario, drift
+// from the plan says whether it changes a verdict, certificates due on every control-plane node
+// are a dated single point of failure.
+#include "audit/audit.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "support/healthy_observations.h"
+#include "support/test_plans.h"
+
+namespace zerospof::audit {
+namespace {
+
+// CoreDNS as the API holds it (the Deployment and the Service that selects it), with the nodes
+// of its ready pods.
+void add_coredns(status::Observations& observed, int replicas,
+                 std::map<std::string, int> ready_on) {
+  observed.api.objects.push_back(
+      R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"namespace":"kube-system",)"
+      R"("name":"coredns"},"spec":{"replicas":)" +
+      std::to_string(replicas) +
+      R"(,"selector":{"matchLabels":{"k8s-app":"kube-dns"}},"template":{"metadata":{"labels":)"
+      R"({"k8s-app":"kube-dns"}},"spec":{"containers":[{"name":"coredns","image":"c"}]}}}})");
+  observed.api.objects.push_back(
+      R"({"apiVersion":"v1","kind":"Service","metadata":{"namespace":"kube-system",)"
+      R"("name":"kube-dns"},"spec":{"selector":{"k8s-app":"kube-dns"},"ports":[{"port":53}]}})");
+  int ready = 0;
+  for (const auto& [node, count] : ready_on) ready += count;
+  observed.api.workloads.push_back({.kind = "Deployment",
+                                    .namespace_name = "kube-system",
+                                    .name = "coredns",
+                                    .desired = replicas,
+                                    .ready = ready,
+                                    .selector = {{"k8s-app", "kube-dns"}},
+                                    .ready_on = ready_on});
+}
+
+class AuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = testing::load_plan(testing::addressed_plan());
+    observed_ = testing::healthy_observations(cluster_);
+  }
+
+  AuditReport run(int failures = 1) {
+    auto report = audit(cluster_, observed_, {.failures = failures});
+    EXPECT_TRUE(report.has_value()) << report.error().message;
+    return report ? std::move(*report) : AuditReport{};
+  }
+
+  static const Tolerance& tolerance(const AuditReport& report, const std::string& service) {
+    for (const auto& each : report.tolerances)
+      if (each.service == service) return each;
+    ADD_FAILURE() << "no service " << service;
+    static Tolerance none;
+    return none;
+  }
+
+  model::Cluster cluster_;
+  status::Observations observed_;
+};
+
+TEST_F(AuditTest, ReplicasOnThreeNodesTolerateOneAndTheHealthyControlPlaneHasNoSinglePoint) {
+  add_coredns(observed_, 3, {{"cloudserver1", 1}, {"cloudserver3", 1}, {"blackboar", 1}});
+  AuditReport report = run();
+  const auto& coredns = tolerance(report, "deployment/kube-system/coredns");
+  EXPECT_TRUE(coredns.at_least);
+  EXPECT_EQ(coredns.tolerates, 1);
+  EXPECT_NE(coredns.now.find("3/3 ready"), std::string::npos) << coredns.now;
+  EXPECT_TRUE(tolerance(report, "etcd").at_least);
+  EXPECT_FALSE(report.any_single_point());
+  EXPECT_EQ(exit_code(report), 0);
+}
+
+TEST_F(AuditTest, ReplicasScaledToOneAreASinglePointOnTheirNodeAndTheDriftChangesAVerdict) {
+  add_coredns(observed_, 1, {{"cloudserver3", 1}});
+  AuditReport report = run();
+  const auto& coredns = tolerance(report, "deployment/kube-system/coredns");
+  EXPECT_FALSE(coredns.at_least);
+  EXPECT_EQ(coredns.tolerates, 0);
+  EXPECT_NE(coredns.takes_it_down.find("cloudserver3"), std::string::npos) << coredns.takes_it_down;
+  EXPECT_TRUE(report.any_single_point());
+  EXPECT_EQ(exit_code(report), 1);
+  auto drift = std::find_if(report.drifts.begin(), report.drifts.end(), [](const Drift& each) {
+    return each.what.find(
+               "deployment/kube-system/coredns: the plan runs 3 replicas, the "
+               "cluster 1") != std::string::npos;
+  });
+  ASSERT_NE(drift, report.drifts.end());
+  EXPECT_TRUE(drift->changes_verdict);
+  EXPECT_NE(report_text(report, util::Style(false)).find("what each service tolerates now"),
+            std::string::npos);
+}
+
+TEST_F(AuditTest, ThreeReplicasAllOnOneNodeAreASinglePointWhateverTheCount) {
+  add_coredns(observed_, 3, {{"cloudserver1", 3}});
+  AuditReport report = run();
+  EXPECT_EQ(tolerance(report, "deployment/kube-system/coredns").tolerates, 0);
+  EXPECT_FALSE(tolerance(report, "deployment/kube-system/coredns").at_least);
+}
+
+TEST_F(AuditTest, UnevenReplicasSurviveAnySingleNode) {
+  // Two on one node and one on another: losing either leaves one.
+  add_coredns(observed_, 3, {{"cloudserver1", 2}, {"cloudserver3", 1}});
+  EXPECT_TRUE(tolerance(run(), "deployment/kube-system/coredns").at_least);
+}
+
+TEST_F(AuditTest, AnEtcdMemberStoppedNowLeavesEtcdToleratingNothing) {
+  const std::string member = observed_.etcd.members[2].node;
+  observed_.etcd.members[2].answered = false;
+  for (auto& host : observed_.hosts)
+    if (host.node == member)
+      for (auto& unit : host.units)
+        if (unit.unit == "zerospof-etcd.service") unit.active = "inactive";
+  AuditReport report = run();
+  const auto& etcd = tolerance(report, "etcd");
+  EXPECT_EQ(etcd.tolerates, 0);
+  EXPECT_FALSE(etcd.at_least);
+  EXPECT_NE(etcd.now.find("2/3 members healthy"), std::string::npos) << etcd.now;
+  auto model = live_model(cluster_, observed_, report.now, 1);
+  ASSERT_TRUE(model.has_value());
+  EXPECT_NE(std::find(model->options.stopped.begin(), model->options.stopped.end(),
+                      std::pair{member, analysis::Component::kEtcd}),
+            model->options.stopped.end());
+}
+
+TEST_F(AuditTest, AHostDownNowIsDownInEveryScenario) {
+  const std::string worker = observed_.hosts.back().node;
+  observed_.hosts.back() = {.node = worker, .reachable = false, .error = "timed out"};
+  observed_.api.nodes.back().ready = "Unknown";
+  add_coredns(observed_, 3, {{"cloudserver1", 1}, {"cloudserver3", 1}});
+  AuditReport report = run();
+  auto model = live_model(cluster_, observed_, report.now, 1);
+  ASSERT_TRUE(model.has_value());
+  EXPECT_EQ(model->options.down_nodes, std::vector<std::string>{worker});
+  // Two ready replicas on two nodes still tolerate one more node.
+  EXPECT_TRUE(tolerance(report, "deployment/kube-system/coredns").at_least);
+}
+
+TEST_F(AuditTest, ACertificateDueOnEveryControlPlaneNodeIsADatedSinglePoint) {
+  auto due = static_cast<std::int64_t>(testing::kObservedAt) + 86400 * 12;
+  int control_seen = 0;
+  for (auto& host : observed_.hosts) {
+    if (!cluster_.find_node(host.node)->has_role(model::Role::kControlPlane)) continue;
+    host.certificates.push_back({.path = "/etc/zerospof/pki/apiserver-etcd-client.crt",
+                                 .not_after = due + control_seen * 3600});
+    ++control_seen;
+  }
+  AuditReport report = run();
+  ASSERT_EQ(report.scheduled.size(), 1u);
+  EXPECT_EQ(report.scheduled[0].path, "/etc/zerospof/pki/apiserver-etcd-client.crt");
+  EXPECT_NEAR(report.scheduled[0].days_left, 12, 1e-9);
+  EXPECT_EQ(exit_code(report), 1);
+  // Renewed on one of them: no longer a single point.
+  bool renewed = false;
+  for (auto& host : observed_.hosts) {
+    for (auto& certificate : host.certificates) {
+      if (!renewed && certificate.path.ends_with("apiserver-etcd-client.crt")) {
+        certificate.not_after += 86400 * 365;
+        renewed = true;
+      }
+    }
+  }
+  EXPECT_TRUE(run().scheduled.empty());
+}
+
+}  // namespace
+}  // namespace zerospof::audit

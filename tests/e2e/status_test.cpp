@@ -1,0 +1,158 @@
+// End-to-end tests of `zerospof status` on a lab cluster made by apply: each fault the issue
+// names (an etcd member stopped, the scheduler's lease holder frozen, CoreDNS scaled to one, a
+// worker crashed) is made on the real cluster and read back from status's JSON. Needs root and
+// the binary cache; skipped otherwise.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/lab_cluster.h"
+
+namespace zerospof {
+namespace {
+
+using namespace e2e;
+using nlohmann::json;
+
+class StatusTest : public LabClusterTest {
+ protected:
+  void SetUp() override {
+    LabClusterTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    render(everything);
+    auto applied = apply();
+    ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  }
+
+  struct Status {
+    int exit_code = -1;
+    json report;
+  };
+
+  Status status() {
+    auto result =
+        run({ZEROSPOF_BINARY, "status", plan(), "--apply-state-dir", dir_ + "/state", "-o", "json"},
+            seconds(60));
+    EXPECT_EQ(testing::key_material(result.out + result.err), std::vector<std::string>{});
+    Status got{.exit_code = result.exit_code, .report = json::parse(result.out, nullptr, false)};
+    EXPECT_TRUE(got.report.is_object()) << result.out << result.err;
+    return got;
+  }
+
+  static json find(const json& list, const std::string& key, const std::string& value) {
+    for (const auto& entry : list)
+      if (entry.value(key, "") == value) return entry;
+    return json::object();
+  }
+
+  // Polls status until `holds` (bounded: about `limit` seconds); the last status either way.
+  Status eventually(const std::function<bool(const Status&)>& holds, int limit) {
+    auto deadline = std::chrono::steady_clock::now() + seconds(limit);
+    Status got = status();
+    while (!holds(got) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(seconds(1));
+      got = status();
+    }
+    return got;
+  }
+
+  std::string component_health(const Status& got, const std::string& name) {
+    return find(got.report["components"], "name", name).value("health", "");
+  }
+};
+
+TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
+  // Healthy: exit 0, every component healthy, CoreDNS 3/3 on three nodes.
+  Status healthy = eventually([](const Status& got) { return got.exit_code == 0; }, 60);
+  ASSERT_EQ(healthy.exit_code, 0) << healthy.report.dump(2);
+  for (const auto& component : healthy.report["components"])
+    EXPECT_EQ(component["health"], "healthy") << component.dump();
+  json coredns = find(healthy.report["workloads"], "name", "coredns");
+  EXPECT_EQ(coredns["ready"], 3);
+  EXPECT_EQ(coredns["ready_on"].size(), 3u);
+  EXPECT_EQ(coredns["tolerates"], 2);
+  EXPECT_EQ(healthy.report["certificates"]["expiring"].size(), 0u);
+
+  // etcd stopped on one member: 2 of 3 healthy, quorum kept, tolerates 0.
+  const std::string member = kEtcdHosts[2];
+  ASSERT_EQ(ssh(member, "systemctl stop zerospof-etcd").exit_code, 0);
+  Status etcd_down = eventually(
+      [&](const Status& got) { return component_health(got, "etcd") == "degraded"; }, 30);
+  json etcd = find(etcd_down.report["components"], "name", "etcd");
+  EXPECT_EQ(etcd["health"], "degraded") << etcd.dump();
+  EXPECT_EQ(etcd["tolerates"], 0);
+  EXPECT_NE(etcd["detail"].get<std::string>().find("2/3 members healthy"), std::string::npos);
+  EXPECT_NE(etcd["detail"].get<std::string>().find("quorum kept"), std::string::npos);
+  EXPECT_EQ(etcd_down.exit_code, 1);
+  json member_node = find(etcd_down.report["nodes"], "name", member);
+  EXPECT_EQ(member_node["health"], "degraded");
+  ASSERT_EQ(ssh(member, "systemctl start zerospof-etcd").exit_code, 0);
+  EXPECT_EQ(
+      component_health(
+          eventually([&](const Status& got) { return component_health(got, "etcd") == "healthy"; },
+                     60),
+          "etcd"),
+      "healthy");
+
+  // The scheduler's lease holder frozen (SIGSTOP) with no other candidate running: the lease is
+  // shown stale, held by the frozen one.
+  std::string holder =
+      find(status().report["leases"], "name", "kube-scheduler").value("holder", "");
+  std::string holder_node = holder.substr(0, holder.find('_'));
+  ASSERT_EQ(std::count(kEtcdHosts.begin(), kEtcdHosts.end(), holder_node), 1) << holder;
+  for (const auto& host : kEtcdHosts) {
+    if (host != holder_node) {
+      ASSERT_EQ(ssh(host, "systemctl stop zerospof-kube-scheduler").exit_code, 0);
+    }
+  }
+  ASSERT_EQ(ssh(holder_node, "systemctl kill -s SIGSTOP zerospof-kube-scheduler").exit_code, 0);
+  Status frozen = eventually(
+      [](const Status& got) {
+        return find(got.report["leases"], "name", "kube-scheduler").value("stale", false);
+      },
+      30);
+  json lease = find(frozen.report["leases"], "name", "kube-scheduler");
+  EXPECT_TRUE(lease.value("stale", false)) << lease.dump();
+  EXPECT_EQ(lease["holder"], holder);
+  EXPECT_GT(lease["renewed_seconds_ago"].get<double>(), lease["duration_seconds"].get<double>());
+  EXPECT_EQ(component_health(frozen, "kube-scheduler"), "down");
+  ASSERT_EQ(ssh(holder_node, "systemctl kill -s SIGCONT zerospof-kube-scheduler").exit_code, 0);
+  for (const auto& host : kEtcdHosts) {
+    if (host != holder_node) {
+      ASSERT_EQ(ssh(host, "systemctl start zerospof-kube-scheduler").exit_code, 0);
+    }
+  }
+
+  // CoreDNS scaled to one by hand: one ready replica on one node, tolerates 0.
+  ASSERT_EQ(kubectl("-n kube-system scale deployment coredns --replicas=1").exit_code, 0);
+  Status scaled = eventually(
+      [](const Status& got) {
+        return find(got.report["workloads"], "name", "coredns")["ready"] == 1;
+      },
+      60);
+  coredns = find(scaled.report["workloads"], "name", "coredns");
+  EXPECT_EQ(coredns["desired"], 1);
+  EXPECT_EQ(coredns["ready_on"].size(), 1u);
+  EXPECT_EQ(coredns["tolerates"], 0);
+
+  // A worker crashes: status says it is down within the node grace period (20 s with fast) and
+  // a margin for status's own round.
+  ASSERT_EQ(lab({"kill", "blackboar"}).exit_code, 0);
+  auto crashed = std::chrono::steady_clock::now();
+  Status worker_down = eventually(
+      [](const Status& got) {
+        return find(got.report["nodes"], "name", "blackboar").value("health", "") == "down";
+      },
+      60);
+  double seen_after =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - crashed).count();
+  json worker = find(worker_down.report["nodes"], "name", "blackboar");
+  EXPECT_EQ(worker["health"], "down") << worker.dump();
+  EXPECT_FALSE(worker["reachable"].get<bool>());
+  EXPECT_LT(seen_after, 20 + 15) << "status said the worker was down only after " << seen_after
+                                 << " s";
+  EXPECT_EQ(worker_down.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace zerospof
