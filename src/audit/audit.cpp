@@ -129,13 +129,14 @@ void add_drift(const model::Cluster& plan, const status::Observations& observed,
                std::vector<Drift>& drifts) {
   auto planned_worst = worst_by_service(planned);
   auto live_worst = worst_by_service(report.live);
+  // A service the cluster does not run at all is down there, whatever a failure does.
   auto verdict_of = [&](const std::string& service, Drift& drift) {
     auto before = planned_worst.find(service);
     auto after = live_worst.find(service);
     analysis::Health plan_health =
         before == planned_worst.end() ? analysis::Health::kOk : before->second;
     analysis::Health live_health =
-        after == live_worst.end() ? analysis::Health::kOk : after->second;
+        after == live_worst.end() ? analysis::Health::kDown : after->second;
     drift.changes_verdict = plan_health != live_health;
     if (drift.changes_verdict)
       drift.verdict =

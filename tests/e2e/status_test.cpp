@@ -29,6 +29,17 @@ class StatusTest : public LabClusterTest {
     json report;
   };
 
+  // `zerospof audit -o json`: its exit code and report.
+  Status audit() {
+    auto result =
+        run({ZEROSPOF_BINARY, "audit", plan(), "--apply-state-dir", dir_ + "/state", "-o", "json"},
+            seconds(120));
+    EXPECT_EQ(testing::key_material(result.out + result.err), std::vector<std::string>{});
+    Status got{.exit_code = result.exit_code, .report = json::parse(result.out, nullptr, false)};
+    EXPECT_TRUE(got.report.is_object()) << result.out << result.err;
+    return got;
+  }
+
   Status status() {
     auto result =
         run({ZEROSPOF_BINARY, "status", plan(), "--apply-state-dir", dir_ + "/state", "-o", "json"},
@@ -134,6 +145,20 @@ TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
   EXPECT_EQ(coredns["desired"], 1);
   EXPECT_EQ(coredns["ready_on"].size(), 1u);
   EXPECT_EQ(coredns["tolerates"], 0);
+  // audit names it a single point of failure on that node, and the drift from the plan as one
+  // that changes a verdict.
+  const std::string coredns_node = coredns["ready_on"].begin().key();
+  Status audited = audit();
+  EXPECT_EQ(audited.exit_code, 1) << audited.report.dump(2);
+  json point = find(audited.report["pointsOfFailure"], "service", "deployment/kube-system/coredns");
+  EXPECT_EQ(point.value("scenario", ""), "node " + coredns_node + " down") << point.dump();
+  json drift = json::array();
+  for (const auto& entry : audited.report["audit"]["drift"])
+    if (entry["what"].get<std::string>().find("coredns: the plan runs 3 replicas, the cluster 1") !=
+        std::string::npos)
+      drift.push_back(entry);
+  ASSERT_EQ(drift.size(), 1u) << audited.report["audit"]["drift"].dump(2);
+  EXPECT_TRUE(drift[0]["changesVerdict"].get<bool>());
 
   // A worker crashes: status says it is down within the node grace period (20 s with fast) and
   // a margin for status's own round.
@@ -152,6 +177,12 @@ TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
   EXPECT_LT(seen_after, 20 + 15) << "status said the worker was down only after " << seen_after
                                  << " s";
   EXPECT_EQ(worker_down.exit_code, 1);
+  // audit counts the crashed worker as down in every scenario.
+  Status audited_down = audit();
+  bool noted = false;
+  for (const auto& note : audited_down.report["audit"]["notes"])
+    noted |= note.get<std::string>().rfind("blackboar is down now", 0) == 0;
+  EXPECT_TRUE(noted) << audited_down.report["audit"]["notes"].dump(2);
 }
 
 }  // namespace
