@@ -59,26 +59,24 @@ GeneratedApi generated_api(int nodes, int pods, Shape shape) {
     int replicas = shape == kSingles ? 1 : std::min(1 + w % 5, pods - placed);
     std::string name = fmt::format("app-{}", w), ns = fmt::format("team-{}", w % 50);
     json labels = {{"app", name}};
-    api.lists["/apis/apps/v1/deployments"].push_back(
-        {{"metadata", {{"namespace", ns}, {"name", name}}},
-         {"spec",
-          {{"replicas", replicas},
-           {"selector", {{"matchLabels", labels}}},
-           {"template",
-            {{"metadata", {{"labels", labels}}},
-             {"spec",
-              {{"containers",
-                {{{"name", "c"},
-                  {"image", "i"},
-                  {"readinessProbe", {{"httpGet", {{"path", "/"}, {"port", 80}}}}}}}}}}}}}}},
-         {"status", {{"readyReplicas", replicas}}}});
+    json container = {{"name", "c"}, {"image", "i"}};
+    container["readinessProbe"]["httpGet"] = {{"path", "/"}, {"port", 80}};
+    json deployment;
+    deployment["metadata"] = {{"namespace", ns}, {"name", name}};
+    deployment["spec"]["replicas"] = replicas;
+    deployment["spec"]["selector"]["matchLabels"] = labels;
+    deployment["spec"]["template"]["metadata"]["labels"] = labels;
+    deployment["spec"]["template"]["spec"]["containers"] = json::array({container});
+    deployment["status"]["readyReplicas"] = replicas;
+    api.lists["/apis/apps/v1/deployments"].push_back(deployment);
     api.lists["/api/v1/services"].push_back(
         {{"metadata", {{"namespace", ns}, {"name", name}}},
          {"spec", {{"selector", labels}, {"ports", {{{"port", 80}}}}}}});
     for (int r = 0; r < replicas; ++r, ++placed) {
       int node = 3 + (shape == kPacked ? w % workers : (placed + r * 7) % workers);
       api.lists["/api/v1/pods"].push_back(
-          {{"metadata", {{"namespace", ns}, {"name", fmt::format("{}-{}", name, r)}, {"labels", labels}}},
+          {{"metadata",
+            {{"namespace", ns}, {"name", fmt::format("{}-{}", name, r)}, {"labels", labels}}},
            {"spec", {{"nodeName", node_name(node)}}},
            {"status",
             {{"phase", "Running"}, {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}});
@@ -146,8 +144,8 @@ void BM_ObserveApi(benchmark::State& state) {
   auto api = generated_api(static_cast<int>(state.range(0)), kPods, Shape(state.range(1)));
   GeneratedHttp http(api, "https://198.19.255.254:6443");
   for (auto _ : state) {
-    auto observed = observe::observe_api(http, "https://198.19.255.254:6443",
-                                         std::chrono::milliseconds(1000));
+    auto observed =
+        observe::observe_api(http, "https://198.19.255.254:6443", std::chrono::milliseconds(1000));
     if (!observed.reachable) state.SkipWithError(observed.error.c_str());
     benchmark::DoNotOptimize(observed);
   }
@@ -158,8 +156,8 @@ void BM_StatusAssess(benchmark::State& state) {
   auto api = generated_api(static_cast<int>(state.range(0)), kPods, Shape(state.range(1)));
   GeneratedHttp http(api, "https://198.19.255.254:6443");
   status::Observations observed = healthy_hosts(cluster);
-  observed.api = observe::observe_api(http, "https://198.19.255.254:6443",
-                                      std::chrono::milliseconds(1000));
+  observed.api =
+      observe::observe_api(http, "https://198.19.255.254:6443", std::chrono::milliseconds(1000));
   for (auto _ : state) benchmark::DoNotOptimize(status::assess(cluster, observed));
 }
 
@@ -168,8 +166,8 @@ void BM_Audit(benchmark::State& state) {
   auto api = generated_api(static_cast<int>(state.range(0)), kPods, Shape(state.range(1)));
   GeneratedHttp http(api, "https://198.19.255.254:6443");
   status::Observations observed = healthy_hosts(cluster);
-  observed.api = observe::observe_api(http, "https://198.19.255.254:6443",
-                                      std::chrono::milliseconds(1000));
+  observed.api =
+      observe::observe_api(http, "https://198.19.255.254:6443", std::chrono::milliseconds(1000));
   for (auto _ : state) {
     auto report = audit::audit(cluster, observed, {.failures = 1});
     if (!report) state.SkipWithError(report.error().message.c_str());

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_map>
 
 #include "analysis/addons.h"
 #include "plan/plan.h"
@@ -41,14 +43,26 @@ std::string kind_name(model::WorkloadKind kind) {
                                                      : "DaemonSet";
 }
 
-const observe::LiveWorkload* live_of(const status::Observations& observed,
-                                     const model::Workload& workload) {
-  for (const auto& live : observed.api.workloads)
-    if (live.kind == kind_name(workload.kind) && live.namespace_name == workload.namespace_name &&
-        live.name == workload.name)
-      return &live;
-  return nullptr;
-}
+// The live workloads by kind, namespace and name: looked up once per workload, so a cluster of
+// thousands costs no quadratic search.
+class LiveIndex {
+ public:
+  explicit LiveIndex(const status::Observations& observed) {
+    for (const auto& live : observed.api.workloads)
+      by_name_[key(live.kind, live.namespace_name, live.name)] = &live;
+  }
+  const observe::LiveWorkload* find(const model::Workload& workload) const {
+    auto found =
+        by_name_.find(key(kind_name(workload.kind), workload.namespace_name, workload.name));
+    return found == by_name_.end() ? nullptr : found->second;
+  }
+
+ private:
+  static std::string key(const std::string& kind, const std::string& ns, const std::string& name) {
+    return kind + "/" + ns + "/" + name;
+  }
+  std::unordered_map<std::string, const observe::LiveWorkload*> by_name_;
+};
 
 // What has already failed, as scenarios the engine applies to every scenario.
 void add_current_failures(const model::Cluster& plan, const status::Observations& observed,
@@ -93,8 +107,9 @@ void add_current_failures(const model::Cluster& plan, const status::Observations
 // Each workload with the nodes of its ready pods: the engine counts what a scenario spares of
 // them, and reschedules by the workload's own constraints. Pods that are not ready do not count.
 void add_live_placement(const status::Observations& observed, LiveModel& model) {
+  LiveIndex index(observed);
   for (auto& workload : model.manifests.workloads) {
-    const observe::LiveWorkload* live = live_of(observed, workload);
+    const observe::LiveWorkload* live = index.find(workload);
     if (live == nullptr) continue;
     workload.observed_placement = live->ready_on;
     // A workload with no ready pod has an empty placement: keep a marker node-less entry so it
@@ -111,9 +126,20 @@ std::string service_name(const status::WorkloadStatus& workload) {
   return fmt::format("{}/{}/{}", kind, workload.namespace_name, workload.name);
 }
 
-std::string objects_as_list(const std::vector<std::string>& objects) {
-  return fmt::format(R"({{"apiVersion": "v1", "kind": "List", "items": [{}]}})",
-                     fmt::join(objects, ",\n"));
+// One text per object, named for the errors "<live> Deployment/NAMESPACE/NAME": each within the
+// loader's input limits, however many objects the cluster has.
+std::vector<plan::NamedText> objects_as_texts(const std::vector<std::string>& objects) {
+  std::vector<plan::NamedText> texts;
+  for (const auto& object : objects) {
+    auto parsed = nlohmann::json::parse(object, nullptr, false);
+    std::string name = "<live>";
+    if (parsed.is_object())
+      name = fmt::format("<live> {}/{}/{}", parsed.value("kind", ""),
+                         parsed.value("/metadata/namespace"_json_pointer, std::string{}),
+                         parsed.value("/metadata/name"_json_pointer, std::string{}));
+    texts.push_back({name, object});
+  }
+  return texts;
 }
 
 // The services' worst verdict by name, over the scenarios analysed.
@@ -144,9 +170,10 @@ void add_drift(const model::Cluster& plan, const status::Observations& observed,
                       analysis::to_string(plan_health), analysis::to_string(live_health));
   };
   // The workloads zerospof deploys, replica for replica.
+  LiveIndex index(observed);
   for (const auto& expected : analysis::deployed_addons(plan).workloads) {
     if (expected.kind == model::WorkloadKind::kDaemonSet) continue;
-    const observe::LiveWorkload* live = live_of(observed, expected);
+    const observe::LiveWorkload* live = index.find(expected);
     Drift drift;
     if (live == nullptr) {
       drift.what = fmt::format("{}: in the plan, not in the cluster", expected.display_name());
@@ -217,9 +244,8 @@ util::Result<LiveModel> live_model(const model::Cluster& plan, const status::Obs
   model.options.failures = failures;
   model.options.rendered_addons = false;
   add_current_failures(plan, observed, now, model);
-  ZEROSPOF_ASSIGN_OR_RETURN(model.manifests,
-                            plan::load_manifests_from_string(objects_as_list(observed.api.objects),
-                                                             "<the live cluster's objects>"));
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      model.manifests, plan::load_manifests_from_strings(objects_as_texts(observed.api.objects)));
   add_live_placement(observed, model);
   model.notes.push_back(
       "workloads are where their ready pods are now: a scenario spares the pods on the nodes it "
@@ -247,6 +273,10 @@ util::Result<AuditReport> audit(const model::Cluster& plan, const status::Observ
   planned_options.failures = options.failures;
   analysis::Report planned = analysis::analyse(plan, {}, planned_options);
   // Per service: what it is now, what it tolerates, and what takes it down.
+  std::unordered_map<std::string, std::string> workload_now;
+  for (const auto& workload : report.now.workloads)
+    workload_now[service_name(workload)] =
+        workload.detail.substr(0, workload.detail.rfind(", tolerates"));
   for (size_t s = 0; s < report.live.services.size() && s < report.live.summaries.size(); ++s) {
     const auto& service = report.live.services[s];
     const auto& summary = report.live.summaries[s];
@@ -256,9 +286,8 @@ util::Result<AuditReport> audit(const model::Cluster& plan, const status::Observ
           (component.name == "apiservers" && service.name == "kube-apiserver") ||
           (component.name == "endpoint" && service.name == "api-endpoint"))
         tolerance.now = component.detail;
-    for (const auto& workload : report.now.workloads)
-      if (service.name == service_name(workload))
-        tolerance.now = workload.detail.substr(0, workload.detail.rfind(", tolerates"));
+    if (auto found = workload_now.find(service.name); found != workload_now.end())
+      tolerance.now = found->second;
     if (summary.worst == analysis::Health::kDown) {
       tolerance.tolerates = std::max(summary.scenario.failure_count - 1, 0);
       tolerance.takes_it_down = fmt::format("{}: {}", report.live.scenario_name(summary.scenario),

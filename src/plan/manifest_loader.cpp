@@ -607,11 +607,19 @@ util::Result<model::Manifests> load_manifests(const std::vector<std::string>& pa
       if (entry.is_regular_file() && is_manifest_file(entry.path())) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
-  model::Manifests all;
+  std::vector<NamedText> texts;
   for (const std::string& file : files) {
     auto text = util::read_input_file(file);
     if (!text) return util::fail(util::Error::invalid_input(text.error().message, {file, 0, 0}));
-    ZEROSPOF_ASSIGN_OR_RETURN(model::Manifests one, parse_manifests(*text, file));
+    texts.push_back({file, std::move(*text)});
+  }
+  return load_manifests_from_strings(texts);
+}
+
+util::Result<model::Manifests> load_manifests_from_strings(const std::vector<NamedText>& texts) {
+  model::Manifests all;
+  for (const auto& [file, text] : texts) {
+    ZEROSPOF_ASSIGN_OR_RETURN(model::Manifests one, parse_manifests(text, file));
     std::move(one.workloads.begin(), one.workloads.end(), std::back_inserter(all.workloads));
     std::move(one.budgets.begin(), one.budgets.end(), std::back_inserter(all.budgets));
     std::move(one.services.begin(), one.services.end(), std::back_inserter(all.services));

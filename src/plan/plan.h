@@ -41,5 +41,13 @@ namespace zerospof::plan {
 util::Result<model::Manifests> load_manifests(const std::vector<std::string>& paths);
 util::Result<model::Manifests> load_manifests_from_string(const std::string& text,
                                                           const std::string& file_name);
+// Several texts, each under its own name and within the input limits on its own (a live
+// cluster's objects, one each), analysed as one set: a Service in one selects a workload in
+// another.
+struct NamedText {
+  std::string name;
+  std::string text;
+};
+util::Result<model::Manifests> load_manifests_from_strings(const std::vector<NamedText>& texts);
 
 }  // namespace zerospof::plan
