@@ -77,6 +77,7 @@ class Builder {
                                             join(join(endpoint, controllers), api_ready)));
     }
     ZEROSPOF_ASSIGN_OR_RETURN(Ids agents, add_services(is_node_agent, endpoint_ready));
+    ZEROSPOF_RETURN_IF_ERROR(add_retirement(join(join(agents, endpoint_ready), etcd)));
     if (!api) return std::move(graph_);
     ZEROSPOF_ASSIGN_OR_RETURN(Ids addons, add_addons(endpoint_ready));
     ZEROSPOF_RETURN_IF_ERROR(add_verification(controllers, join(agents, endpoint_ready), addons));
@@ -221,6 +222,23 @@ class Builder {
       }
     }
     return ids;
+  }
+
+  // Once the new bundle runs everywhere (the endpoint answers, every agent started): what earlier
+  // applies installed and this bundle no longer has goes, host after host.
+  util::Status add_retirement(const Ids& after) {
+    std::string previous;
+    for (const auto& host : hosts_) {
+      std::vector<std::string> units = units_of(host.files), paths;
+      for (const auto& file : host.files) {
+        paths.push_back(file.path);
+        if (file.path == layout::kNftablesConfig) units.push_back(layout::kNftablesUnit);
+      }
+      Ids deps = after;
+      if (!previous.empty()) deps.push_back(previous);
+      ZEROSPOF_ASSIGN_OR_RETURN(previous, add_retire_step(graph_, host.name, units, paths, deps));
+    }
+    return {};
   }
 
   // HAProxy first, then the fitness service that reads HAProxy's view, then keepalived that

@@ -132,6 +132,16 @@ util::Result<std::string> add_wait_step(StepGraph& graph, const std::string& id,
                                         const std::string& probe, std::chrono::seconds wait,
                                         Ids deps, const std::string& explain = "");
 
+// What an earlier apply installed on a host and the bundle no longer has (retire_steps.cpp):
+// `units` and `files` are the host's current ones. The probe (act false) succeeds when nothing
+// is stale and the host's list of applied files is current; the action (act true) disables and
+// stops each stale unit, removes each stale file and writes the list.
+std::string retire_script(const std::vector<std::string>& units,
+                          const std::vector<std::string>& files, bool act);
+util::Result<std::string> add_retire_step(StepGraph& graph, const std::string& host,
+                                          const std::vector<std::string>& units,
+                                          const std::vector<std::string>& files, Ids deps);
+
 // "etcd: 3 voting members, all healthy" as a shell probe.
 std::string etcd_healthy_probe(const EtcdAccess& access, std::size_t members);
 

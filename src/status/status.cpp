@@ -63,6 +63,12 @@ ComponentStatus assess_etcd(const model::Cluster& cluster, const Observations& o
       if (member.leader) term = member.raft_term;
     component.detail += fmt::format(", leader {} (term {})", observed.etcd.leader, term);
   }
+  std::uint64_t largest = 0;
+  for (const auto& member : observed.etcd.members)
+    largest = std::max(largest, member.database_bytes);
+  if (largest > 0)
+    component.detail +=
+        fmt::format(", largest database {:.1f} MiB", static_cast<double>(largest) / (1 << 20));
   component.detail += fmt::format(", tolerates {}", std::max(component.tolerates, 0));
   // A member the plan has but etcd no longer lists was removed by hand.
   if (!observed.etcd.listed.empty()) {
@@ -266,6 +272,7 @@ ClusterStatus assess(const model::Cluster& cluster, const Observations& observed
                              .stale = lease.holder.empty() || !lease.renewed_seconds_ago ||
                                       *lease.renewed_seconds_ago > lease.duration_seconds});
   }
+  status.etcd = observed.etcd;
   status.components.push_back(assess_etcd(cluster, observed));
   status.components.push_back(assess_apiservers(cluster, observed));
   status.components.push_back(assess_endpoint(cluster, observed));

@@ -82,6 +82,7 @@ struct ClusterStatus {
   bool unreachable = false;  // neither the API nor any host answered
   std::string api_error;
   std::vector<ComponentStatus> components;
+  observe::EtcdStatus etcd;  // per member: answered, leader, raft term and index, size, errors
   std::vector<NodeStatus> nodes;
   std::vector<WorkloadStatus> workloads;
   std::vector<LeaseStatus> leases;           // kube-system's leader leases

@@ -44,6 +44,12 @@ std::string report_text(const ClusterStatus& status, const util::Style& style) {
   for (const auto& component : status.components)
     out += fmt::format("  {:<24} {} {}\n", component.name, painted(component.health, style),
                        safe(component.detail));
+  for (const auto& member : status.etcd.members)
+    out += fmt::format("    etcd on {:<17} {}\n", member.node,
+                       member.answered
+                           ? fmt::format("term {} index {}{}", member.raft_term, member.raft_index,
+                                         member.leader ? " (leader)" : "")
+                           : style.red("no answer"));
   out += style.bold("nodes") + "\n";
   for (const auto& node : status.nodes) {
     std::string units;
@@ -98,6 +104,20 @@ std::string report_json(const ClusterStatus& status) {
                                  {"health", to_string(component.health)},
                                  {"tolerates", component.tolerates},
                                  {"detail", component.detail}});
+  json members = json::array();
+  for (const auto& member : status.etcd.members)
+    members.push_back({{"node", member.node},
+                       {"answered", member.answered},
+                       {"leader", member.leader},
+                       {"raft_term", member.raft_term},
+                       {"raft_index", member.raft_index},
+                       {"revision", member.revision},
+                       {"database_bytes", member.database_bytes},
+                       {"errors", member.errors}});
+  out["etcd"] = {{"leader", status.etcd.leader},
+                 {"members", members},
+                 {"listed", status.etcd.listed},
+                 {"alarms", status.etcd.alarms}};
   out["nodes"] = json::array();
   for (const auto& node : status.nodes) {
     json units = json::array();

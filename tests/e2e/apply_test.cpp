@@ -327,6 +327,38 @@ TEST_F(WholeClusterTest, AReapplyThatReissuesEveryCertificateRollsWithNoWriteGap
   EXPECT_EQ(checked.verdict, history::Verdict::kLinearizable);
 }
 
+// A re-apply after the plan changed what runs (the fast tuning's VIP fitness service is not part
+// of the kubeadm-guide tuning): what the bundle no longer has is stopped, disabled and removed
+// from every host, and the next apply has nothing to change.
+TEST_F(WholeClusterTest, WhatANewBundleNoLongerHasIsRetiredFromEveryHost) {
+  render(everything);
+  auto first = apply();
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  const std::string fitness = "zerospof-vip-fitness.service";
+  for (const auto& host : kEtcdHosts)
+    ASSERT_EQ(ssh(host, "systemctl is-active " + fitness).out, "active\n") << host;
+
+  std::string text = util::read_file(plan()).value_or("");
+  ASSERT_EQ(text.find("  tuning:"), std::string::npos) << text;
+  text += "  tuning:\n    profile: kubeadm-guide\n";
+  ASSERT_TRUE(util::write_file_atomic(plan(), text, {.mode = 0644, .overwrite = true}));
+  render(everything);
+  auto second = apply();
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  for (const auto& host : kEtcdHosts) {
+    EXPECT_EQ(ssh(host, "systemctl is-active " + fitness).out, "inactive\n") << host;
+    EXPECT_NE(ssh(host, "systemctl is-enabled " + fitness).exit_code, 0) << host;
+    EXPECT_NE(ssh(host, "test -e /etc/keepalived/vip-fitness.sh").exit_code, 0) << host;
+    EXPECT_NE(ssh(host, "test -e /var/lib/zerospof/applied/" + fitness).exit_code, 0) << host;
+    // The guide's check script took its place, and keepalived still holds the VIP somewhere.
+    EXPECT_EQ(ssh(host, "test -x /etc/keepalived/check-apiserver.sh").exit_code, 0) << host;
+  }
+  EXPECT_EQ(kubectl("get --raw /readyz").out, "ok");
+  auto third = apply();
+  EXPECT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_NE(third.out.find("apply: nothing to change"), std::string::npos) << third.out;
+}
+
 // The same plan with `endpoint.mode: local-proxy`: HAProxy on 127.0.0.1 on every node, no VIP.
 class LocalProxyTest : public WholeClusterTest {
  protected:

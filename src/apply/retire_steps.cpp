@@ -1,0 +1,70 @@
+// retire: what an earlier apply installed on a host and the current bundle no longer has. A unit
+// apply started (its stamp in kAppliedDir) that the host's files no longer name is stopped and
+// disabled; a file an earlier apply wrote (the list kAppliedDir/files) that the bundle no longer
+// has is removed. Without it, switching the endpoint from vip to local-proxy left keepalived
+// holding the old VIP, and switching the tuning to kubeadm-guide left the fitness service running.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "apply/steps.h"
+
+namespace zerospof::apply {
+
+namespace {
+
+// `words` as one quoted shell word each, apart by spaces.
+std::string quoted(const std::vector<std::string>& words) {
+  std::vector<std::string> out;
+  for (const auto& word : words) out.push_back(transport::shell_quote(word));
+  return fmt::format("{}", fmt::join(out, " "));
+}
+
+}  // namespace
+
+std::string retire_script(const std::vector<std::string>& units,
+                          const std::vector<std::string>& files, bool act) {
+  std::vector<std::string> sorted = files;
+  std::sort(sorted.begin(), sorted.end());
+  // The stale units and files, then (act) what to do with them; (probe) whether there are any and
+  // whether the list of files is the current one.
+  std::string find = fmt::format(
+      "d={dir}; keep_units=({units}); keep_files=({files}); "
+      "stale_units=(); for s in \"$d\"/*.service; do [ -e \"$s\" ] || continue; "
+      "u=${{s##*/}}; k=0; for w in \"${{keep_units[@]}}\"; do [ \"$w\" = \"$u\" ] && k=1; done; "
+      "[ $k = 1 ] || stale_units+=(\"$u\"); done; "
+      "stale_files=(); if [ -f \"$d/files\" ]; then while IFS= read -r f; do k=0; "
+      "for w in \"${{keep_files[@]}}\"; do [ \"$w\" = \"$f\" ] && k=1; done; "
+      "[ $k = 1 ] || [ -z \"$f\" ] || stale_files+=(\"$f\"); done < \"$d/files\"; fi; "
+      "listed=$(printf '%s\\n' \"${{keep_files[@]}}\"); ",
+      fmt::arg("dir", kAppliedDir), fmt::arg("units", quoted(units)),
+      fmt::arg("files", quoted(sorted)));
+  if (!act)
+    return "bash -c " + transport::shell_quote(
+                            find +
+                            "[ ${#stale_units[@]} = 0 ] && [ ${#stale_files[@]} = 0 ] && "
+                            "[ -f \"$d/files\" ] && [ \"$(cat \"$d/files\")\" = \"$listed\" ]");
+  return "bash -c " +
+         transport::shell_quote(
+             find +
+             "for u in \"${stale_units[@]}\"; do systemctl disable --now \"$u\" || exit 1; "
+             "rm -f \"$d/$u\"; echo \"retired $u\"; done; "
+             "for f in \"${stale_files[@]}\"; do rm -f \"$f\"; echo \"removed $f\"; done; "
+             "systemctl daemon-reload; "
+             "printf '%s\\n' \"${keep_files[@]}\" > \"$d/files.new\" && mv -f \"$d/files.new\" "
+             "\"$d/files\"");
+}
+
+util::Result<std::string> add_retire_step(StepGraph& graph, const std::string& host,
+                                          const std::vector<std::string>& units,
+                                          const std::vector<std::string>& files, Ids deps) {
+  return add_script_step(graph, {.id = "retire@" + host,
+                                 .host = host,
+                                 .summary = "stop and remove what the bundle no longer has",
+                                 .probe = retire_script(units, files, false),
+                                 .action = retire_script(units, files, true),
+                                 .deps = std::move(deps)});
+}
+
+}  // namespace zerospof::apply
