@@ -6,35 +6,15 @@
 #include <fmt/format.h>
 
 #include "analysis/analysis.h"
+#include "generated_cluster.h"
 #include "model/cluster.h"
 #include "model/workload.h"
 
 namespace zerospof {
 namespace {
 
-// 3 control-plane + etcd nodes, the rest workers with storage; 20 "pools" of workers that
-// workloads pin themselves to by node affinity, as real clusters do with node groups.
-model::Cluster generated_cluster(int nodes) {
-  model::Cluster cluster;
-  cluster.name = "bench";
-  cluster.source_file = "<generated>";
-  for (int i = 0; i < nodes; ++i) {
-    model::Node node;
-    node.name = fmt::format("node-{:04}", i);
-    node.host = node.name + ".example";
-    node.address = model::Cidr::parse(fmt::format("198.18.{}.{}/15", i / 250, 1 + i % 250), true);
-    node.address_prefix_given = true;
-    node.capacity = model::Capacity{64000, 256LL << 30};
-    if (i < 3)
-      node.roles = {model::Role::kControlPlane, model::Role::kEtcd};
-    else
-      node.roles = {model::Role::kWorker, model::Role::kStorage};
-    cluster.nodes.push_back(std::move(node));
-  }
-  cluster.endpoint.address = model::IpAddress::parse("198.19.255.254");
-  return cluster;
-}
-
+// 20 "pools" of workers that workloads pin themselves to by node affinity, as real clusters do
+// with node groups.
 model::Manifests generated_workloads(int nodes, int pods) {
   model::Manifests manifests;
   int workers = nodes - 3;
@@ -65,7 +45,7 @@ model::Manifests generated_workloads(int nodes, int pods) {
 }
 
 void run_check(benchmark::State& state, int nodes, int pods, int failures) {
-  model::Cluster cluster = generated_cluster(nodes);
+  model::Cluster cluster = bench::generated_cluster(nodes);
   model::Manifests manifests = generated_workloads(nodes, pods);
   analysis::Options options;
   options.failures = failures;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/audit.h"
+#include "generated_cluster.h"
 #include "observe/api_state.h"
 #include "status/status.h"
 
@@ -23,25 +24,8 @@ using nlohmann::json;
 
 enum Shape { kSpread = 0, kPacked = 1, kSingles = 2 };
 
-std::string node_name(int i) { return fmt::format("node-{:04}", i); }
-
-model::Cluster generated_cluster(int nodes) {
-  model::Cluster cluster;
-  cluster.name = "bench";
-  cluster.source_file = "<generated>";
-  for (int i = 0; i < nodes; ++i) {
-    model::Node node;
-    node.name = node_name(i);
-    node.host = node.name + ".example";
-    node.address = model::Cidr::parse(fmt::format("198.18.{}.{}/15", i / 250, 1 + i % 250), true);
-    node.address_prefix_given = true;
-    node.roles = i < 3 ? std::vector{model::Role::kControlPlane, model::Role::kEtcd}
-                       : std::vector{model::Role::kWorker};
-    cluster.nodes.push_back(std::move(node));
-  }
-  cluster.endpoint.address = model::IpAddress::parse("198.19.255.254");
-  return cluster;
-}
+using bench::generated_cluster;
+using bench::node_name;
 
 // Every list the observers ask for, as the API answers it: path -> items.
 struct GeneratedApi {
@@ -151,25 +135,32 @@ void BM_ObserveApi(benchmark::State& state) {
   }
 }
 
-void BM_StatusAssess(benchmark::State& state) {
-  auto cluster = generated_cluster(static_cast<int>(state.range(0)));
+// The generated cluster and what observing it gives, for the benchmark's arguments.
+struct Observed {
+  model::Cluster cluster;
+  status::Observations observations;
+};
+
+Observed observed_cluster(const benchmark::State& state) {
+  Observed out{.cluster = generated_cluster(static_cast<int>(state.range(0)))};
   auto api = generated_api(static_cast<int>(state.range(0)), kPods, Shape(state.range(1)));
   GeneratedHttp http(api, "https://198.19.255.254:6443");
-  status::Observations observed = healthy_hosts(cluster);
-  observed.api =
+  out.observations = healthy_hosts(out.cluster);
+  out.observations.api =
       observe::observe_api(http, "https://198.19.255.254:6443", std::chrono::milliseconds(1000));
-  for (auto _ : state) benchmark::DoNotOptimize(status::assess(cluster, observed));
+  return out;
+}
+
+void BM_StatusAssess(benchmark::State& state) {
+  Observed observed = observed_cluster(state);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(status::assess(observed.cluster, observed.observations));
 }
 
 void BM_Audit(benchmark::State& state) {
-  auto cluster = generated_cluster(static_cast<int>(state.range(0)));
-  auto api = generated_api(static_cast<int>(state.range(0)), kPods, Shape(state.range(1)));
-  GeneratedHttp http(api, "https://198.19.255.254:6443");
-  status::Observations observed = healthy_hosts(cluster);
-  observed.api =
-      observe::observe_api(http, "https://198.19.255.254:6443", std::chrono::milliseconds(1000));
+  Observed observed = observed_cluster(state);
   for (auto _ : state) {
-    auto report = audit::audit(cluster, observed, {.failures = 1});
+    auto report = audit::audit(observed.cluster, observed.observations, {.failures = 1});
     if (!report) state.SkipWithError(report.error().message.c_str());
     benchmark::DoNotOptimize(report);
   }

@@ -24,16 +24,7 @@ size_t name_width(const Report& report) {
 }
 
 std::string health_word(Health health, const util::Style& style) {
-  std::string word = fmt::format("{:<8}", to_string(health));
-  switch (health) {
-    case Health::kOk:
-      return style.green(word);
-    case Health::kDegraded:
-      return style.yellow(word);
-    case Health::kDown:
-      return style.red(word);
-  }
-  return word;
+  return style.by_severity(static_cast<int>(health), fmt::format("{:<8}", to_string(health)));
 }
 
 void write_verdicts(std::string& out, const Report& report, const ScenarioResult& result,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "apply/apply.h"
+#include "apply/host_files.h"
 #include "transport/transport.h"
 
 namespace zerospof::apply {
@@ -18,9 +19,6 @@ using Ids = std::vector<std::string>;
 // Where apply keeps what it knows of a host, on the host: the input digest of each service it
 // started, the stamp of each binary it verified.
 inline constexpr const char* kAppliedDir = "/var/lib/zerospof/applied";
-
-// The bundle's files of one host, as the transport writes them.
-std::vector<transport::FileSpec> host_files(const render::Bundle& bundle, const std::string& host);
 
 // The value of `--flag=VALUE` (or `--flag VALUE`, or YAML `flag: VALUE`) in `text`, or "".
 std::string flag_value(const std::string& text, const std::string& flag);

@@ -299,6 +299,18 @@ util::Result<AuditReport> audit(const model::Cluster& plan, const status::Observ
     report.tolerances.push_back(std::move(tolerance));
   }
   add_drift(plan, observed, report, planned, report.drifts);
+  if (!options.files_differing) {
+    report.notes.push_back(
+        "drift from the rendered files not compared (give --render-dir, the directory "
+        "`zerospof render` wrote)");
+  } else {
+    for (const auto& [host, paths] : *options.files_differing)
+      for (const auto& path : paths)
+        report.drifts.push_back(
+            {.what = fmt::format("{}:{} differs from the rendered file or is missing", host, path),
+             .verdict = "not judged: the file takes effect when its service restarts; `zerospof "
+                        "apply` puts the rendered one back"});
+  }
   add_scheduled_failures(plan, observed, options.certificate_warning_days, report.scheduled);
   return report;
 }

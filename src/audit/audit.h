@@ -10,6 +10,8 @@
 // ones); observing is status::observe_cluster's job.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,9 @@ struct ScheduledFailure {
 struct AuditOptions {
   int failures = 1;
   double certificate_warning_days = 30;
+  // Drift from the rendered files, when the caller compared them (audit --render-dir): per host,
+  // the paths that differ from the bundle or are missing. Unset: not compared, and said so.
+  std::optional<std::map<std::string, std::vector<std::string>>> files_differing;
 };
 
 struct AuditReport {

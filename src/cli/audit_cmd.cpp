@@ -4,7 +4,10 @@
 // down already, or a certificate that expires on every control-plane node soon), 2 bad input,
 // 4 when nothing answered or the API did not.
 #include <chrono>
+#include <map>
 
+#include "apply/apply.h"
+#include "apply/host_files.h"
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/live_cluster.h"
@@ -17,7 +20,24 @@ namespace {
 struct AuditFlags {
   LiveFlags live;
   int failures = 1;
+  std::string render_dir;
 };
+
+// Per host, the rendered files it holds with other content or mode, or not at all (one command
+// per host, as apply's own check).
+util::Result<std::map<std::string, std::vector<std::string>>> files_differing(
+    const std::string& render_dir, const model::Cluster& cluster, transport::Transport& hosts) {
+  ZEROSPOF_ASSIGN_OR_RETURN(render::Bundle bundle, apply::load_bundle(render_dir));
+  std::map<std::string, std::vector<std::string>> differing;
+  for (const model::Node& node : cluster.nodes) {
+    auto wanted = apply::host_files(bundle, node.name);
+    if (wanted.empty()) continue;
+    auto found = apply::files_to_write(hosts, node.name, wanted);
+    if (!found) continue;  // an unreachable host: status says so
+    for (const auto& file : *found) differing[node.name].push_back(file.path);
+  }
+  return differing;
+}
 
 int run_audit_command(const AuditFlags& flags) {
   auto live = connect(flags.live);
@@ -25,9 +45,14 @@ int run_audit_command(const AuditFlags& flags) {
   auto observed =
       status::observe_cluster(live->cluster, *live->ssh, *live->http, live->kubeconfig.server,
                               std::chrono::seconds(flags.live.timeout_seconds));
-  auto report = audit::audit(
-      live->cluster, observed,
-      {.failures = flags.failures, .certificate_warning_days = flags.live.certificate_days});
+  audit::AuditOptions options{.failures = flags.failures,
+                              .certificate_warning_days = flags.live.certificate_days};
+  if (!flags.render_dir.empty()) {
+    auto differing = files_differing(flags.render_dir, live->cluster, *live->ssh);
+    if (!differing) return report_error(differing.error());
+    options.files_differing = std::move(*differing);
+  }
+  auto report = audit::audit(live->cluster, observed, options);
   if (!report) return report_error(report.error());
   print(flags.live.output == "json"
             ? audit::report_json(*report)
@@ -47,6 +72,8 @@ void register_audit(CLI::App& app, int& exit_code) {
   command->add_option("--failures", flags->failures, "every set of up to K failures")
       ->check(CLI::Range(1, 3))
       ->capture_default_str();
+  command->add_option("--render-dir", flags->render_dir,
+                      "compare each host's files with this rendered bundle (zerospof render -o)");
   command->callback([flags, &exit_code] { exit_code = run_audit_command(*flags); });
 }
 

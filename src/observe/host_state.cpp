@@ -127,11 +127,18 @@ std::string host_state_script(const std::string& vip) {
       "echo '{haproxy}'; {{ {stats}; }} 2>/dev/null | tr -d '\\r'; "
       "echo '{certificates}'; find {pki} -name '*.crt' -type f 2>/dev/null | sort | "
       "while read -r f; do e=$(openssl x509 -enddate -noout -in \"$f\" 2>/dev/null | cut -d= -f2); "
-      "[ -n \"$e\" ] && echo \"$(date -d \"$e\" +%s) $f\"; done; true",
+      "[ -n \"$e\" ] && echo \"$(date -d \"$e\" +%s) $f\"; done; "
+      // The client certificates embedded in the kubeconfigs render wrote expire too.
+      "for f in {kubeconfigs}/*.conf; do [ -f \"$f\" ] || continue; "
+      "d=$(sed -n 's/^ *client-certificate-data: *//p' \"$f\" | head -1); [ -n \"$d\" ] || "
+      "continue; "
+      "e=$(printf '%s' \"$d\" | base64 -d 2>/dev/null | openssl x509 -enddate -noout 2>/dev/null | "
+      "cut -d= -f2); [ -n \"$e\" ] && echo \"$(date -d \"$e\" +%s) $f\"; done; true",
       fmt::arg("units", kUnits), fmt::arg("unit_list", fmt::join(observed_units(), " ")),
       fmt::arg("vip", kVip), fmt::arg("vip_check", vip_check), fmt::arg("haproxy", kHaproxy),
       fmt::arg("stats", render::haproxy_stats_csv_command()),
-      fmt::arg("certificates", kCertificates), fmt::arg("pki", layout::kPkiDir));
+      fmt::arg("certificates", kCertificates), fmt::arg("pki", layout::kPkiDir),
+      fmt::arg("kubeconfigs", layout::kKubeconfigDir));
 }
 
 HostState parse_host_state(const std::string& printed) {

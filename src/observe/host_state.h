@@ -1,6 +1,7 @@
 // What one host says of itself, in one bounded SSH round trip: the state of every systemd unit
 // zerospof may run there, whether it holds the API VIP, its HAProxy's view of the apiservers, and
-// the expiry of every certificate render put below /etc/zerospof/pki. The script and its parser
+// the expiry of every certificate render put below /etc/zerospof/pki and of the client
+// certificate each kubeconfig it wrote embeds. The script and its parser
 // are apart, so every parser is tested on canned text (tests/observe/host_state_test.cpp).
 //
 // Guarantees: a host that does not answer within the timeout is reported unreachable, never

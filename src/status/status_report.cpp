@@ -10,16 +10,8 @@ namespace zerospof::status {
 namespace {
 
 std::string painted_word(Health health, const util::Style& style, int width = 0) {
-  std::string word = fmt::format("{:<{}}", to_string(health), width);
-  switch (health) {
-    case Health::kHealthy:
-      return style.green(word);
-    case Health::kDegraded:
-      return style.yellow(word);
-    case Health::kDown:
-      return style.red(word);
-  }
-  return word;
+  return style.by_severity(static_cast<int>(health),
+                           fmt::format("{:<{}}", to_string(health), width));
 }
 
 // Padded so that what follows lines up, whether or not it is coloured.

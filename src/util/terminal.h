@@ -27,6 +27,10 @@ class Style {
   std::string yellow(std::string_view text) const { return wrap("1;33", text); }
   std::string bold(std::string_view text) const { return wrap("1", text); }
   std::string dim(std::string_view text) const { return wrap("2", text); }
+  // Green, yellow or red for severity 0 (fine), 1 (degraded) or 2 and above (down).
+  std::string by_severity(int severity, std::string_view text) const {
+    return severity <= 0 ? green(text) : severity == 1 ? yellow(text) : red(text);
+  }
 
  private:
   std::string wrap(std::string_view code, std::string_view text) const;

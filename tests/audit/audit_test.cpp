@@ -167,5 +167,24 @@ TEST_F(AuditTest, ACertificateDueOnEveryControlPlaneNodeIsADatedSinglePoint) {
   EXPECT_TRUE(run().scheduled.empty());
 }
 
+TEST_F(AuditTest, RenderedFilesAreComparedOnlyWhenGivenAndEachDifferenceIsListed) {
+  auto not_compared = run();
+  EXPECT_TRUE(std::any_of(
+      not_compared.notes.begin(), not_compared.notes.end(), [](const std::string& note) {
+        return note.find("drift from the rendered files not compared") != std::string::npos;
+      }));
+  auto report = audit(cluster_, observed_,
+                      {.files_differing = std::map<std::string, std::vector<std::string>>{
+                           {"cloudserver1", {"/etc/haproxy/haproxy.cfg"}}}});
+  ASSERT_TRUE(report.has_value());
+  auto file = std::find_if(report->drifts.begin(), report->drifts.end(), [](const Drift& drift) {
+    return drift.what ==
+           "cloudserver1:/etc/haproxy/haproxy.cfg differs from the rendered file or is missing";
+  });
+  ASSERT_NE(file, report->drifts.end());
+  EXPECT_FALSE(file->changes_verdict);
+  EXPECT_EQ(report->drifts.size(), not_compared.drifts.size() + 1);
+}
+
 }  // namespace
 }  // namespace zerospof::audit

@@ -17,9 +17,7 @@ class DrillTest : public LabClusterTest {
   void SetUp() override {
     LabClusterTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    render(everything);
-    auto applied = apply();
-    ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+    apply_whole_cluster();
   }
 
   std::vector<std::string> drill_argv(const std::vector<std::string>& extra) const {

@@ -52,6 +52,8 @@ inline bool etcd_only(const std::string& host, const std::string& path) {
                                 path == "/etc/systemd/system/zerospof-etcd.service");
 }
 
+inline bool everything(const std::string& /*host*/, const std::string& /*path*/) { return true; }
+
 class LabClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -148,6 +150,13 @@ class LabClusterTest : public ::testing::Test {
     for (const auto& path : dropped) fs::remove(path);
   }
 
+  // The whole rendered bundle applied to the lab (for tests that start from a running cluster).
+  void apply_whole_cluster() {
+    render(everything);
+    auto applied = apply();
+    ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  }
+
   std::string etcdctl(const std::string& arguments, bool with_certificate = true) {
     std::string credentials = fmt::format("--cacert={}/ca.crt", kEtcdPki);
     if (with_certificate) {
@@ -217,8 +226,6 @@ class LabClusterTest : public ::testing::Test {
   lab::LabPaths paths_;
   std::set<std::string> control_dirs_before_;
 };
-
-inline bool everything(const std::string& /*host*/, const std::string& /*path*/) { return true; }
 
 inline const std::vector<std::string> kAllHosts{"micklethefickle", "cloudserver1", "cloudserver2",
                                                 "cloudserver3", "blackboar"};

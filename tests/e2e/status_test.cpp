@@ -19,9 +19,7 @@ class StatusTest : public LabClusterTest {
   void SetUp() override {
     LabClusterTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    render(everything);
-    auto applied = apply();
-    ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+    apply_whole_cluster();
   }
 
   struct Status {

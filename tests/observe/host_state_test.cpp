@@ -3,6 +3,14 @@
 #include "observe/host_state.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "support/rooted_transport.h"
+#include "util/files.h"
+#include "util/process.h"
 
 namespace zerospof::observe {
 namespace {
@@ -85,6 +93,48 @@ TEST(HostStateTest, TheScriptAsksEveryUnitAndTheVipQuoted) {
   for (const auto& unit : observed_units()) EXPECT_NE(script.find(unit), std::string::npos);
   EXPECT_NE(script.find("grep -qF ' 198.18.0.100/'"), std::string::npos) << script;
   EXPECT_EQ(host_state_script("").find("ip -o addr"), std::string::npos);
+}
+
+// The script itself, on a directory standing in for a host: a certificate below the PKI
+// directory and one embedded in a kubeconfig, each read back with its expiry (openssl x509 and
+// date on this machine, as on a Debian host). No key is ever printed.
+TEST(HostStateTest, TheScriptReadsEveryCertificatesExpiryAndNoKey) {
+  namespace fs = std::filesystem;
+  fs::path root = fs::path(::testing::TempDir()) / ("host-state-" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "etc/zerospof/pki/etcd");
+  fs::create_directories(root / "etc/zerospof/kubeconfig");
+  auto made = util::run(
+      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+       "-days", "10", "-subj", "/CN=test", "-keyout", (root / "key.pem").string(), "-out",
+       (root / "etc/zerospof/pki/etcd/server.crt").string()},
+      {.timeout = std::chrono::seconds(30)});
+  ASSERT_TRUE(made && made->exit_code == 0);
+  auto encoded = util::run({"base64", "-w0", (root / "etc/zerospof/pki/etcd/server.crt").string()},
+                           {.timeout = std::chrono::seconds(10)});
+  ASSERT_TRUE(encoded && encoded->exit_code == 0);
+  ASSERT_TRUE(util::write_file_atomic((root / "etc/zerospof/kubeconfig/scheduler.conf").string(),
+                                      "users:\n- name: x\n  user:\n    client-certificate-data: " +
+                                          encoded->out + "\n    client-key-data: c2VjcmV0\n",
+                                      {.mode = 0600, .overwrite = true}));
+  testing::RootedTransport host(root.string(), {"/etc/zerospof"});
+  auto result =
+      host.run("host", {.script = host_state_script(""), .timeout = std::chrono::seconds(30)});
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->out.find("c2VjcmV0"), std::string::npos);
+  EXPECT_EQ(result->out.find("PRIVATE KEY"), std::string::npos);
+  HostState state = parse_host_state(result->out);
+  ASSERT_EQ(state.certificates.size(), 2u) << result->out;
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  for (const auto& certificate : state.certificates) {
+    EXPECT_NEAR(static_cast<double>(certificate.not_after - now) / 86400, 10, 0.01)
+        << certificate.path;
+  }
+  EXPECT_EQ(state.certificates[0].path, (root / "etc/zerospof/pki/etcd/server.crt").string());
+  EXPECT_EQ(state.certificates[1].path, (root / "etc/zerospof/kubeconfig/scheduler.conf").string());
+  fs::remove_all(root);
 }
 
 }  // namespace
