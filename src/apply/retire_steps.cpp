@@ -9,10 +9,13 @@
 #include <algorithm>
 
 #include "apply/steps.h"
+#include "render/layout.h"
 
 namespace zerospof::apply {
 
 namespace {
+
+namespace layout = render::layout;
 
 // `words` as one quoted shell word each, apart by spaces.
 std::string quoted(const std::vector<std::string>& words) {
@@ -48,12 +51,29 @@ std::string retire_script(const std::vector<std::string>& units,
   return "bash -c " +
          transport::shell_quote(
              find +
-             "for u in \"${stale_units[@]}\"; do systemctl disable --now \"$u\" || exit 1; "
-             "rm -f \"$d/$u\"; echo \"retired $u\"; done; "
-             "for f in \"${stale_files[@]}\"; do rm -f \"$f\"; echo \"removed $f\"; done; "
-             "systemctl daemon-reload; "
-             "printf '%s\\n' \"${keep_files[@]}\" > \"$d/files.new\" && mv -f \"$d/files.new\" "
-             "\"$d/files\"");
+             fmt::format(
+                 // An etcd member leaves its cluster only by `member remove`, which changes the
+                 // quorum: never here. nftables' stop flushes every table (the CNI's too): never.
+                 "for u in \"${{stale_units[@]}}\"; do case \"$u\" in {etcd}|{nftables}) "
+                 "echo \"$u is no longer in the plan of this host; retire it by hand ({why})\" "
+                 ">&2; "
+                 "exit 1;; esac; done; "
+                 // A unit whose file is gone already (purged by hand) only loses its stamp.
+                 "for u in \"${{stale_units[@]}}\"; do "
+                 "if [ \"$(systemctl show -p LoadState --value \"$u\")\" != not-found ]; then "
+                 "systemctl stop \"$u\"; systemctl disable --quiet \"$u\" 2>/dev/null; "
+                 "if systemctl is-active --quiet \"$u\"; then echo \"$u did not stop\" >&2; exit "
+                 "1; fi; "
+                 "fi; rm -f \"$d/$u\"; echo \"retired $u\"; done; "
+                 "for f in \"${{stale_files[@]}}\"; do rm -f \"$f\"; echo \"removed $f\"; done; "
+                 "systemctl daemon-reload; "
+                 "printf '%s\\n' \"${{keep_files[@]}}\" > \"$d/files.new\" && mv -f "
+                 "\"$d/files.new\" "
+                 "\"$d/files\"",
+                 fmt::arg("etcd", layout::kEtcdUnit), fmt::arg("nftables", layout::kNftablesUnit),
+                 fmt::arg("why",
+                          "etcdctl member remove first for etcd; nftables keeps the host's "
+                          "firewall")));
 }
 
 util::Result<std::string> add_retire_step(StepGraph& graph, const std::string& host,

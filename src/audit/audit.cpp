@@ -91,10 +91,14 @@ void add_current_failures(const model::Cluster& plan, const status::Observations
       answered |= member.node == node->name && member.answered && member.errors.empty();
     if (!listed || !answered) stopped.insert({node->name, Component::kEtcd});
   }
-  for (const auto* node : plan.nodes_with_role(model::Role::kControlPlane))
-    if (std::count(observed.ready_apiservers.begin(), observed.ready_apiservers.end(),
-                   node->name) == 0)
+  // Readiness is asked over SSH: a host that did not answer says nothing of its apiserver.
+  for (const auto* node : plan.nodes_with_role(model::Role::kControlPlane)) {
+    bool answered = false;
+    for (const auto& host : observed.hosts) answered |= host.node == node->name && host.reachable;
+    if (answered && std::count(observed.ready_apiservers.begin(), observed.ready_apiservers.end(),
+                               node->name) == 0)
       stopped.insert({node->name, Component::kApiserver});
+  }
   for (const auto& [node, component] : stopped) {
     if (std::count(model.options.down_nodes.begin(), model.options.down_nodes.end(), node))
       continue;
@@ -111,10 +115,17 @@ void add_live_placement(const status::Observations& observed, LiveModel& model) 
   for (auto& workload : model.manifests.workloads) {
     const observe::LiveWorkload* live = index.find(workload);
     if (live == nullptr) continue;
+    // A selector of matchExpressions only places nothing here (see place_pods): such a workload
+    // keeps check's placement by its constraints rather than being judged down.
+    if (live->selector.empty()) continue;
     workload.observed_placement = live->ready_on;
-    // A workload with no ready pod has an empty placement: keep a marker node-less entry so it
-    // is judged as observed (down now), not as the constraints' hoped-for placement.
-    if (workload.observed_placement.empty()) workload.observed_placement[""] = 0;
+    // A workload that wants pods and has none ready is down now: a node-less entry keeps it
+    // judged as observed, not as the constraints' hoped-for placement. One that wants none (a
+    // DaemonSet for nodes the cluster does not have) is left to check's rule.
+    if (workload.observed_placement.empty()) {
+      if (live->desired == 0) continue;
+      workload.observed_placement[""] = 0;
+    }
   }
 }
 
@@ -247,6 +258,8 @@ util::Result<LiveModel> live_model(const model::Cluster& plan, const status::Obs
   ZEROSPOF_ASSIGN_OR_RETURN(
       model.manifests, plan::load_manifests_from_strings(objects_as_texts(observed.api.objects)));
   add_live_placement(observed, model);
+  for (const auto& missing : observed.api.partial)
+    model.notes.push_back("not analysed, the list failed: " + missing);
   model.notes.push_back(
       "workloads are where their ready pods are now: a scenario spares the pods on the nodes it "
       "spares; after recovery they are rescheduled by their own constraints (as check does)");

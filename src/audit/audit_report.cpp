@@ -81,7 +81,8 @@ std::string report_json(const AuditReport& report) {
                   {"scheduledFailures", scheduled},
                   {"notes", report.notes},
                   {"now", json::parse(status::report_json(report.now))}};
-  return out.dump(2) + "\n";
+  // Text from hosts may not be UTF-8: replaced, never a throw.
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace zerospof::audit

@@ -33,7 +33,10 @@ util::Result<std::map<std::string, std::vector<std::string>>> files_differing(
     auto wanted = apply::host_files(bundle, node.name);
     if (wanted.empty()) continue;
     auto found = apply::files_to_write(hosts, node.name, wanted);
-    if (!found) continue;  // an unreachable host: status says so
+    if (!found) {
+      differing[node.name].push_back("(not compared: " + found.error().message + ")");
+      continue;
+    }
     for (const auto& file : *found) differing[node.name].push_back(file.path);
   }
   return differing;

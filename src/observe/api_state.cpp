@@ -215,23 +215,35 @@ ApiState observe_api(HttpClient& http, const std::string& server,
   auto list = [&](const std::string& path) {
     return state.error.empty() ? list_all(http, server, path, timeout, state.error) : std::nullopt;
   };
+  // What status cannot do without: a failure here is the API's failure.
   auto nodes = list("/api/v1/nodes");
   auto pods = list("/api/v1/pods");
   auto deployments = list("/apis/apps/v1/deployments");
   auto statefulsets = list("/apis/apps/v1/statefulsets");
   auto daemonsets = list("/apis/apps/v1/daemonsets");
-  auto budgets = list("/apis/policy/v1/poddisruptionbudgets");
   auto leases = list("/apis/coordination.k8s.io/v1/leases");
-  auto services = list("/api/v1/services");
-  auto validating = list("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations");
-  auto mutating = list("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations");
-  auto volumes = list("/api/v1/persistentvolumes");
-  auto claims = list("/api/v1/persistentvolumeclaims");
-  auto storage_classes = list("/apis/storage.k8s.io/v1/storageclasses");
-  if (!state.error.empty()) return state;
-  state.reachable = true;
+  // Renewal ages count from when the leases came, not from when every list is in.
   double now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (!state.error.empty()) return state;
+  state.reachable = true;
+  // What only audit's analysis reads: a list these credentials may not read (403) or that fails
+  // is said in `partial`, and the rest is still used.
+  auto optional_list = [&](const std::string& path) {
+    std::string error;
+    auto items = list_all(http, server, path, timeout, error);
+    if (!items) state.partial.push_back(error);
+    return items.value_or(std::vector<std::string>{});
+  };
+  auto budgets = optional_list("/apis/policy/v1/poddisruptionbudgets");
+  auto services = optional_list("/api/v1/services");
+  auto validating =
+      optional_list("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations");
+  auto mutating =
+      optional_list("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations");
+  auto volumes = optional_list("/api/v1/persistentvolumes");
+  auto claims = optional_list("/api/v1/persistentvolumeclaims");
+  auto storage_classes = optional_list("/apis/storage.k8s.io/v1/storageclasses");
   for (const auto& item : *nodes)
     if (auto node = parse_node(item)) state.nodes.push_back(std::move(*node));
   for (const auto& item : *pods)
@@ -242,7 +254,7 @@ ApiState observe_api(HttpClient& http, const std::string& server,
     for (const auto& item : *items)
       if (auto workload = parse_workload(kind, item))
         state.workloads.push_back(std::move(*workload));
-  for (const auto& item : *budgets)
+  for (const auto& item : budgets)
     if (auto budget = parse_pdb(item)) state.budgets.push_back(std::move(*budget));
   for (const auto& item : *leases)
     if (auto lease = parse_lease(item, now)) state.leases.push_back(std::move(*lease));
@@ -254,11 +266,11 @@ ApiState observe_api(HttpClient& http, const std::string& server,
   for (const Kind& kind :
        {Kind{"Deployment", "apps/v1", &*deployments},
         Kind{"StatefulSet", "apps/v1", &*statefulsets}, Kind{"DaemonSet", "apps/v1", &*daemonsets},
-        Kind{"PodDisruptionBudget", "policy/v1", &*budgets}, Kind{"Service", "v1", &*services},
-        Kind{"ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", &*validating},
-        Kind{"MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", &*mutating},
-        Kind{"PersistentVolume", "v1", &*volumes}, Kind{"PersistentVolumeClaim", "v1", &*claims},
-        Kind{"StorageClass", "storage.k8s.io/v1", &*storage_classes}})
+        Kind{"PodDisruptionBudget", "policy/v1", &budgets}, Kind{"Service", "v1", &services},
+        Kind{"ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", &validating},
+        Kind{"MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", &mutating},
+        Kind{"PersistentVolume", "v1", &volumes}, Kind{"PersistentVolumeClaim", "v1", &claims},
+        Kind{"StorageClass", "storage.k8s.io/v1", &storage_classes}})
     for (const auto& item : *kind.items)
       if (auto manifest = as_manifest(item, kind.kind, kind.api_version))
         state.objects.push_back(std::move(*manifest));

@@ -66,6 +66,9 @@ struct ApiState {
   // volumes, claims, storage classes), each as JSON text with its kind and apiVersion set (the
   // API leaves them off a list's items) and without status or managedFields.
   std::vector<std::string> objects;
+  // Lists that failed while the API answered (403 for these credentials, say): what audit could
+  // not read, one line each. The objects above lack them.
+  std::vector<std::string> partial;
 };
 
 // The items of one page of a list, and the token of the next page ("" on the last).

@@ -5,6 +5,8 @@
 // out of leader election instead of leading through another node (src/analysis assumes this).
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "render/context.h"
 #include "render/failover_budget.h"
 #include "render/kubeconfig.h"
@@ -19,6 +21,11 @@ const std::string kPki = layout::kPkiDir;
 const std::string kAuditPolicy = std::string(layout::kConfigDir) + "/audit-policy.yaml";
 
 std::string seconds(std::int64_t ms) { return fmt::format("{}", ms / 1000); }
+
+// 37 for "v1.37.2" (the plan's version is checked to be v1.X[.Y]); 0 for anything else.
+int kubernetes_minor(const std::string& version) {
+  return version.rfind("v1.", 0) == 0 ? std::atoi(version.c_str() + 3) : 0;
+}
 std::string duration(std::int64_t ms) { return fmt::format("{}ms", ms); }
 
 // Health probes every second from each HAProxy would drown the log; reads of secrets are
@@ -43,7 +50,7 @@ rules:
 
 std::vector<std::string> apiserver_command(const model::Cluster& cluster, const model::Node& node) {
   const std::string ec = layout::kApiserverEtcdClient;
-  return {
+  std::vector<std::string> command{
       std::string(layout::kBinDir) + "/kube-apiserver",
       "--advertise-address=" + address_of(node),
       "--bind-address=0.0.0.0",
@@ -79,13 +86,19 @@ std::vector<std::string> apiserver_command(const model::Cluster& cluster, const 
       "--default-not-ready-toleration-seconds=" + seconds(cluster.tuning.eviction_toleration_ms),
       "--default-unreachable-toleration-seconds=" + seconds(cluster.tuning.eviction_toleration_ms),
       // A stopping apiserver fails /readyz but keeps serving until HAProxy has marked it down
-      // (its checks, and one more interval), so a restart (apply's rolling re-apply) costs no
-      // request; then it ends its watches within 2 s instead of waiting a minute for them.
+      // (its checks, and one more interval), so no new connection reaches a closed port during
+      // a restart (apply's rolling re-apply). The connections it still holds are cut when
+      // HAProxy marks it down (on-marked-down shutdown-sessions, there for crashed apiservers):
+      // their clients reconnect to another. Then it ends its own watches within 2 s instead of
+      // waiting a minute for them.
       "--shutdown-delay-duration=" +
           duration(failover_budget(cluster).apiserver_out_of_pool.count() +
                    cluster.tuning.lb_check_interval_ms),
-      "--shutdown-watch-termination-grace-period=2s",
   };
+  // The flag came with Kubernetes 1.27; an older apiserver refuses to start with it.
+  if (kubernetes_minor(cluster.kubernetes.version) >= 27)
+    command.push_back("--shutdown-watch-termination-grace-period=2s");
+  return command;
 }
 
 std::vector<std::string> leader_election_flags(const model::Tuning& tuning) {

@@ -114,7 +114,18 @@ ComponentStatus assess_endpoint(const model::Cluster& cluster, const Observation
     for (const auto& host : observed.hosts)
       if (host.holds_vip) holders.push_back(host.node);
     std::string vip = cluster.endpoint.address ? cluster.endpoint.address->to_string() : "";
-    if (holders.empty()) {
+    bool holders_unknown = false;
+    for (const auto* node : cluster.nodes_with_role(model::Role::kControlPlane)) {
+      const auto* host = host_of(observed, node->name);
+      holders_unknown |= host == nullptr || !host->reachable;
+    }
+    if (holders.empty() && holders_unknown && observed.api.reachable) {
+      // The holder may be the host that did not answer: the API answering through the VIP says
+      // someone holds it.
+      component.health = Health::kDegraded;
+      component.detail = fmt::format(
+          "VIP {} answers, its holder unknown (a control-plane host did not answer)", vip);
+    } else if (holders.empty()) {
       component.health = Health::kDown;
       component.detail = fmt::format("no node holds the VIP {}", vip);
     } else {

@@ -152,7 +152,8 @@ std::string report_json(const ClusterStatus& status) {
       {"warning_days", status.options.certificate_warning_days},
       {"expiring", expiring},
       {"soonest", status.soonest ? certificate(*status.soonest) : json(nullptr)}};
-  return out.dump(2) + "\n";
+  // Text from hosts may not be UTF-8: replaced, never a throw.
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace zerospof::status

@@ -26,7 +26,11 @@ class RetireStepTest : public ::testing::Test {
     fs::create_directories(root_ / "etc/keepalived");
     fs::create_directories(root_ / "etc/zerospof");
     fs::create_directories(root_ / "bin");
-    write("bin/systemctl", "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/systemctl.log\"\n", 0755);
+    // Records its calls; a stopped unit is inactive (is-active exits 3).
+    write("bin/systemctl",
+          "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/systemctl.log\"\n"
+          "case \"$*\" in is-active*) exit 3;; esac\n",
+          0755);
     path_ = std::getenv("PATH") ? std::getenv("PATH") : "";
     ::setenv("PATH", ((root_ / "bin").string() + ":" + path_).c_str(), 1);
   }
@@ -71,9 +75,10 @@ TEST_F(RetireStepTest, AUnitAndFilesTheBundleNoLongerHasAreRetiredTheRestStays) 
   Step retire = step({"zerospof-etcd.service"}, {"/etc/zerospof/kept.conf"});
   EXPECT_FALSE(retire.check(host).value());
   ASSERT_TRUE(retire.run(host));
-  EXPECT_NE(read("bin/systemctl.log").find("disable --now zerospof-vip-fitness.service"),
-            std::string::npos)
+  EXPECT_NE(read("bin/systemctl.log").find("stop zerospof-vip-fitness.service"), std::string::npos)
       << read("bin/systemctl.log");
+  EXPECT_NE(read("bin/systemctl.log").find("disable --quiet zerospof-vip-fitness.service"),
+            std::string::npos);
   EXPECT_EQ(read("bin/systemctl.log").find("zerospof-etcd.service"), std::string::npos);
   EXPECT_FALSE(exists("var/lib/zerospof/applied/zerospof-vip-fitness.service"));
   EXPECT_FALSE(exists("etc/keepalived/vip-fitness.sh"));
@@ -96,6 +101,34 @@ TEST_F(RetireStepTest, TheFirstApplyOnlyRecordsWhatItWrote) {
   EXPECT_EQ(read("var/lib/zerospof/applied/files"),
             at("/etc/zerospof/a b") + "\n" + at("/etc/zerospof/kept.conf") + "\n");
   EXPECT_TRUE(retire.check(host).value());
+}
+
+// An etcd member leaves its cluster only by `member remove` (quorum changes): retire refuses and
+// says so; nftables' stop would flush every table: same. Neither is touched.
+TEST_F(RetireStepTest, AnEtcdMemberOrTheFirewallIsNeverRetiredByApply) {
+  for (const char* unit : {"zerospof-etcd.service", "nftables.service"}) {
+    write(std::string("var/lib/zerospof/applied/") + unit, "digest\n");
+    testing::RootedTransport host(root_.string(), {"/var/lib/zerospof", "/etc/"});
+    Step retire = step({}, {});
+    EXPECT_FALSE(retire.run(host)) << unit;
+    EXPECT_TRUE(exists(std::string("var/lib/zerospof/applied/") + unit)) << unit;
+    EXPECT_EQ(read("bin/systemctl.log"), "") << unit;
+    fs::remove(root_ / "var/lib/zerospof/applied" / unit);
+  }
+}
+
+// A unit purged by hand (its file gone) only loses its stamp; retire does not get stuck on it.
+TEST_F(RetireStepTest, AUnitWhoseFileIsGoneOnlyLosesItsStamp) {
+  write("var/lib/zerospof/applied/keepalived.service", "digest\n");
+  write("bin/systemctl",
+        "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/systemctl.log\"\n"
+        "case \"$*\" in show*) echo not-found;; is-active*) exit 3;; esac\n",
+        0755);
+  testing::RootedTransport host(root_.string(), {"/var/lib/zerospof", "/etc/"});
+  Step retire = step({}, {});
+  ASSERT_TRUE(retire.run(host));
+  EXPECT_FALSE(exists("var/lib/zerospof/applied/keepalived.service"));
+  EXPECT_EQ(read("bin/systemctl.log").find("stop"), std::string::npos) << read("bin/systemctl.log");
 }
 
 }  // namespace

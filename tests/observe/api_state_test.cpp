@@ -129,5 +129,20 @@ TEST(ApiStateTest, UnauthorizedForbiddenAndUnreachableAreSaidNeverAnEmptyCluster
   }
 }
 
+// A list only audit reads that these credentials may not read is said, and the rest is used.
+TEST(ApiStateTest, AForbiddenOptionalListIsPartialDataNotAnUnreachableApi) {
+  RoutedHttp http;
+  const std::string server = "https://198.18.0.100:6443";
+  http.routes[server + "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations" +
+              "?limit=500"] = {.status = 403};
+  http.routes[server + "/api/v1/nodes?limit=500"] = {
+      .status = 200, .body = R"({"items":[{"metadata":{"name":"n1"}}]})"};
+  ApiState state = observe_api(http, server, std::chrono::milliseconds(500));
+  EXPECT_TRUE(state.reachable) << state.error;
+  ASSERT_EQ(state.partial.size(), 1u);
+  EXPECT_NE(state.partial[0].find("validatingwebhookconfigurations"), std::string::npos);
+  EXPECT_EQ(state.nodes.size(), 1u);
+}
+
 }  // namespace
 }  // namespace zerospof::observe

@@ -121,6 +121,16 @@ TEST_F(StatusTest, NoVipHolderIsAnEndpointDownAndTwoAreASplitBrain) {
   EXPECT_NE(two.detail.find("split brain"), std::string::npos);
 }
 
+// The VIP holder may be the control-plane host that did not answer: while the API answers
+// through the VIP, its holder is unknown (degraded), not gone.
+TEST_F(StatusTest, AnUnansweringControlPlaneHostLeavesTheVipHolderUnknownNotDown) {
+  observed_.hosts[0] = {.node = observed_.hosts[0].node, .reachable = false};
+  ClusterStatus status = assess(cluster_, observed_);
+  EXPECT_EQ(component(status, "endpoint").health, Health::kDegraded)
+      << component(status, "endpoint").detail;
+  EXPECT_NE(component(status, "endpoint").detail.find("holder unknown"), std::string::npos);
+}
+
 TEST_F(StatusTest, ACertificateWithinTheWindowIsListedSoonestFirst) {
   observed_.hosts[2].certificates.push_back(
       {.path = "/etc/zerospof/pki/apiserver.crt",
