@@ -167,8 +167,22 @@ TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
   EXPECT_LT(seen_after, 20 + 15) << "status said the worker was down only after " << seen_after
                                  << " s";
   EXPECT_EQ(worker_down.exit_code, 1);
-  // audit counts the crashed worker as down in every scenario.
+  // audit counts the crashed worker as down in every scenario, and names what lost redundancy
+  // with it: calico-node's pod there is no longer ready (a DaemonSet's pod never moves).
+  auto calico_now = [](const Status& got) {
+    json entry =
+        find(got.report["audit"]["tolerances"], "service", "daemonset/kube-system/calico-node");
+    return entry.value("now", "");
+  };
   Status audited_down = audit();
+  for (int i = 0; i < 30 && calico_now(audited_down).find("blackboar") != std::string::npos; ++i) {
+    std::this_thread::sleep_for(seconds(1));
+    audited_down = audit();
+  }
+  EXPECT_EQ(calico_now(audited_down).find("blackboar"), std::string::npos)
+      << calico_now(audited_down);
+  EXPECT_NE(calico_now(audited_down).find("4/5 ready"), std::string::npos)
+      << calico_now(audited_down);
   bool noted = false;
   for (const auto& note : audited_down.report["audit"]["notes"])
     noted |= note.get<std::string>().rfind("blackboar is down now", 0) == 0;
