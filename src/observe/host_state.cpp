@@ -168,26 +168,29 @@ std::vector<HostState> observe_hosts(const model::Cluster& cluster, transport::T
                         ? cluster.endpoint.address->to_string()
                         : std::string();
   std::string script = host_state_script(vip);
-  // Asked of every host at once: a dead host costs one timeout, not one per host.
-  std::vector<std::future<HostState>> asked;
-  for (const model::Node& node : cluster.nodes) {
-    std::string name = node.name;
-    asked.push_back(std::async(std::launch::async, [&, name] {
-      auto result = transport.run(name, {.script = script, .timeout = timeout});
-      HostState state;
-      if (!result) {
-        state.error = result.error().message;
-      } else if (result->exit_code != 0) {
-        state.error = fmt::format("the status script exited {}", result->exit_code);
-      } else {
-        state = parse_host_state(result->out);
-      }
-      state.node = name;
-      return state;
-    }));
+  auto ask = [&](const std::string& name) {
+    auto result = transport.run(name, {.script = script, .timeout = timeout});
+    HostState state;
+    if (!result) {
+      state.error = result.error().message;
+    } else if (result->exit_code != 0) {
+      state.error = fmt::format("the status script exited {}", result->exit_code);
+    } else {
+      state = parse_host_state(result->out);
+    }
+    state.node = name;
+    return state;
+  };
+  // Asked kHostsAtOnce at a time: a dead host costs one timeout, not one per host, and a large
+  // cluster does not run out of processes and file descriptors (an ssh and its pipes per host).
+  std::vector<HostState> states(cluster.nodes.size());
+  for (std::size_t start = 0; start < cluster.nodes.size(); start += kHostsAtOnce) {
+    std::size_t end = std::min(cluster.nodes.size(), start + kHostsAtOnce);
+    std::vector<std::future<HostState>> asked;
+    for (std::size_t i = start; i < end; ++i)
+      asked.push_back(std::async(std::launch::async, ask, cluster.nodes[i].name));
+    for (std::size_t i = start; i < end; ++i) states[i] = asked[i - start].get();
   }
-  std::vector<HostState> states;
-  for (auto& answer : asked) states.push_back(answer.get());
   return states;
 }
 

@@ -57,7 +57,10 @@ std::string host_state_script(const std::string& vip);
 // What the script printed, parsed. `reachable` is set; the caller names the node.
 HostState parse_host_state(const std::string& printed);
 
-// Every node at once, each bounded by `timeout`.
+// How many hosts observe_hosts asks at once.
+inline constexpr std::size_t kHostsAtOnce = 32;
+
+// Every node, kHostsAtOnce at a time, each bounded by `timeout`; in the plan's order.
 std::vector<HostState> observe_hosts(const model::Cluster& cluster, transport::Transport& transport,
                                      std::chrono::milliseconds timeout);
 

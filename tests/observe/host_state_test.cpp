@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "support/rooted_transport.h"
 #include "util/files.h"
@@ -93,6 +95,46 @@ TEST(HostStateTest, TheScriptAsksEveryUnitAndTheVipQuoted) {
   for (const auto& unit : observed_units()) EXPECT_NE(script.find(unit), std::string::npos);
   EXPECT_NE(script.find("grep -qF ' 198.18.0.100/'"), std::string::npos) << script;
   EXPECT_EQ(host_state_script("").find("ip -o addr"), std::string::npos);
+}
+
+// A transport that answers every host with a healthy unit after a moment, counting how many
+// questions are in flight at once.
+class CountingTransport : public transport::Transport {
+ public:
+  util::Result<transport::CommandResult> run(const std::string& host,
+                                             const transport::Command&) override {
+    int now = ++in_flight;
+    int seen = most.load();
+    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    --in_flight;
+    if (host == "node-7") return util::fail(util::Error::unavailable("ssh: timed out"));
+    return transport::CommandResult{
+        .exit_code = 0,
+        .out = "@zerospof units\nId=zerospof-kwok.service\nLoadState=loaded\nActiveState=active\n"};
+  }
+  util::Status put_file(const std::string&, const transport::FileSpec&) override { return {}; }
+  util::Result<std::optional<std::string>> get_file(const std::string&,
+                                                    const std::string&) override {
+    return std::optional<std::string>{};
+  }
+  std::atomic<int> in_flight{0}, most{0};
+};
+
+TEST(HostStateTest, HostsAreAskedABoundedNumberAtATimeAndReportedInPlanOrder) {
+  model::Cluster cluster;
+  for (int i = 0; i < 100; ++i) cluster.nodes.push_back({.name = "node-" + std::to_string(i)});
+  CountingTransport transport;
+  auto states = observe_hosts(cluster, transport, std::chrono::milliseconds(1000));
+  ASSERT_EQ(states.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(states[i].node, "node-" + std::to_string(i));
+  EXPECT_LE(transport.most.load(), static_cast<int>(kHostsAtOnce));
+  EXPECT_GT(transport.most.load(), 1);  // still in parallel
+  EXPECT_FALSE(states[7].reachable);
+  EXPECT_EQ(states[7].error, "ssh: timed out");
+  EXPECT_TRUE(states[8].reachable);
+  ASSERT_EQ(states[8].units.size(), 1u);
 }
 
 // The script itself, on a directory standing in for a host: a certificate below the PKI
