@@ -48,15 +48,10 @@ Engine::Engine(const model::Cluster& cluster, const model::Manifests& manifests,
     subject_class_.push_back(model::ServiceClass::kControlPlane);
   }
   if (!webhooks_.empty()) group_verdicts_.resize(workloads_.groups().size());
-  auto index_of = [&](const std::string& name) {
-    for (size_t n = 0; n < cluster.nodes.size(); ++n)
-      if (cluster.nodes[n].name == name) return static_cast<int>(n);
-    return -1;
-  };
   for (const std::string& name : options.down_nodes)
-    if (int node = index_of(name); node >= 0) already_down_.push_back(node);
+    if (int node = topology_.node_index(name); node >= 0) already_down_.push_back(node);
   for (const auto& [name, component] : options.stopped) {
-    int node = index_of(name);
+    int node = topology_.node_index(name);
     if (node < 0) continue;
     liveness_.stop_for_good(node, component);
     if (component == Component::kKubelet) already_without_pods_.push_back(node);

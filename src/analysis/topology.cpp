@@ -29,6 +29,7 @@ Topology::Topology(const model::Cluster& cluster) : cluster_(cluster) {
     if (node.has_role(model::Role::kControlPlane)) labels[kControlPlaneTaint] = "";
     if (node.has_role(model::Role::kWorker)) labels["node-role.kubernetes.io/worker"] = "";
     if (!node.zone.empty()) labels["topology.kubernetes.io/zone"] = node.zone;
+    index_of_name_.emplace(node.name, static_cast<int>(labels_.size()));
     labels_.push_back(std::move(labels));
     control_plane_tainted_.push_back(node.has_role(model::Role::kControlPlane) &&
                                      !node.has_role(model::Role::kWorker));

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "model/cluster.h"
@@ -41,6 +42,11 @@ class Topology {
   int zone_count() const { return zone_count_; }
   bool zones() const { return zones_; }
   const model::Labels& labels(int node) const { return labels_[node]; }
+  // The index of the node named `name`, -1 for a name the plan does not have.
+  int node_index(const std::string& name) const {
+    auto found = index_of_name_.find(name);
+    return found == index_of_name_.end() ? -1 : found->second;
+  }
   std::int64_t cpu_millicores(int node) const { return capacity(node).cpu_millicores; }
   std::int64_t memory_bytes(int node) const { return capacity(node).memory_bytes; }
 
@@ -58,6 +64,7 @@ class Topology {
 
   const model::Cluster& cluster_;
   std::vector<model::Labels> labels_;
+  std::unordered_map<std::string, int> index_of_name_;
   std::vector<char> control_plane_tainted_;
   std::vector<Domain> domains_;
   std::vector<int> domain_of_node_, zone_of_node_;

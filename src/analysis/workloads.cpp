@@ -50,12 +50,11 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
                         {}};
     if (group.key == model::SpreadKey::kNone) group.key = model::SpreadKey::kHostname;
     if (!workload.observed_placement.empty()) {
+      // In node order, so equal placements intern to one; nodes the plan lacks count nowhere.
       std::vector<std::pair<int, int>> placed;
-      for (int node = 0; node < topology.node_count(); ++node) {
-        auto found =
-            workload.observed_placement.find(topology.labels(node).at("kubernetes.io/hostname"));
-        if (found != workload.observed_placement.end()) placed.emplace_back(node, found->second);
-      }
+      for (const auto& [name, pods] : workload.observed_placement)
+        if (int node = topology.node_index(name); node >= 0) placed.emplace_back(node, pods);
+      std::sort(placed.begin(), placed.end());
       auto [at, fresh] = placement_index.emplace(placed, static_cast<int>(placements_.size()));
       if (fresh) placements_.push_back(std::move(placed));
       group.placement = at->second;

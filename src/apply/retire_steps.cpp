@@ -4,7 +4,6 @@
 // has is removed. Without it, switching the endpoint from vip to local-proxy left keepalived
 // holding the old VIP, and switching the tuning to kubeadm-guide left the fitness service running.
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -16,13 +15,6 @@ namespace zerospof::apply {
 namespace {
 
 namespace layout = render::layout;
-
-// `words` as one quoted shell word each, apart by spaces.
-std::string quoted(const std::vector<std::string>& words) {
-  std::vector<std::string> out;
-  for (const auto& word : words) out.push_back(transport::shell_quote(word));
-  return fmt::format("{}", fmt::join(out, " "));
-}
 
 }  // namespace
 
@@ -41,8 +33,8 @@ std::string retire_script(const std::vector<std::string>& units,
       "for w in \"${{keep_files[@]}}\"; do [ \"$w\" = \"$f\" ] && k=1; done; "
       "[ $k = 1 ] || [ -z \"$f\" ] || stale_files+=(\"$f\"); done < \"$d/files\"; fi; "
       "listed=$(printf '%s\\n' \"${{keep_files[@]}}\"); ",
-      fmt::arg("dir", kAppliedDir), fmt::arg("units", quoted(units)),
-      fmt::arg("files", quoted(sorted)));
+      fmt::arg("dir", kAppliedDir), fmt::arg("units", transport::Command::argv(units).script),
+      fmt::arg("files", transport::Command::argv(sorted).script));
   if (!act)
     return "bash -c " + transport::shell_quote(
                             find +

@@ -37,10 +37,14 @@ std::optional<Component> component_of(const std::string& unit) {
   return found->second;
 }
 
-std::string kind_name(model::WorkloadKind kind) {
-  return kind == model::WorkloadKind::kDeployment    ? "Deployment"
-         : kind == model::WorkloadKind::kStatefulSet ? "StatefulSet"
-                                                     : "DaemonSet";
+// check's name (Workload::display_name, "deployment/kube-system/coredns") of a workload the API
+// or status describes by kind ("Deployment"), namespace and name.
+template <typename Described>
+std::string service_name(const Described& workload) {
+  std::string kind = workload.kind;
+  std::transform(kind.begin(), kind.end(), kind.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return fmt::format("{}/{}/{}", kind, workload.namespace_name, workload.name);
 }
 
 // The live workloads by kind, namespace and name: looked up once per workload, so a cluster of
@@ -48,19 +52,14 @@ std::string kind_name(model::WorkloadKind kind) {
 class LiveIndex {
  public:
   explicit LiveIndex(const status::Observations& observed) {
-    for (const auto& live : observed.api.workloads)
-      by_name_[key(live.kind, live.namespace_name, live.name)] = &live;
+    for (const auto& live : observed.api.workloads) by_name_[service_name(live)] = &live;
   }
   const observe::LiveWorkload* find(const model::Workload& workload) const {
-    auto found =
-        by_name_.find(key(kind_name(workload.kind), workload.namespace_name, workload.name));
+    auto found = by_name_.find(workload.display_name());
     return found == by_name_.end() ? nullptr : found->second;
   }
 
  private:
-  static std::string key(const std::string& kind, const std::string& ns, const std::string& name) {
-    return kind + "/" + ns + "/" + name;
-  }
   std::unordered_map<std::string, const observe::LiveWorkload*> by_name_;
 };
 
@@ -80,6 +79,12 @@ void add_current_failures(const model::Cluster& plan, const status::Observations
     }
     if (!node.kubernetes_ready.empty() && node.kubernetes_ready != "True")
       stopped.insert({node.name, Component::kKubelet});
+    // Readiness is asked over SSH: a host that did not answer says nothing of its apiserver.
+    bool control = plan.find_node(node.name)->has_role(model::Role::kControlPlane);
+    if (control && node.reachable &&
+        std::count(observed.ready_apiservers.begin(), observed.ready_apiservers.end(), node.name) ==
+            0)
+      stopped.insert({node.name, Component::kApiserver});
   }
   // A member etcd no longer lists, or one that does not answer on a live host, is an etcd stopped.
   for (const auto* node : plan.nodes_with_role(model::Role::kEtcd)) {
@@ -90,14 +95,6 @@ void add_current_failures(const model::Cluster& plan, const status::Observations
     for (const auto& member : observed.etcd.members)
       answered |= member.node == node->name && member.answered && member.errors.empty();
     if (!listed || !answered) stopped.insert({node->name, Component::kEtcd});
-  }
-  // Readiness is asked over SSH: a host that did not answer says nothing of its apiserver.
-  for (const auto* node : plan.nodes_with_role(model::Role::kControlPlane)) {
-    bool answered = false;
-    for (const auto& host : observed.hosts) answered |= host.node == node->name && host.reachable;
-    if (answered && std::count(observed.ready_apiservers.begin(), observed.ready_apiservers.end(),
-                               node->name) == 0)
-      stopped.insert({node->name, Component::kApiserver});
   }
   for (const auto& [node, component] : stopped) {
     if (std::count(model.options.down_nodes.begin(), model.options.down_nodes.end(), node))
@@ -127,14 +124,6 @@ void add_live_placement(const status::Observations& observed, LiveModel& model) 
       workload.observed_placement[""] = 0;
     }
   }
-}
-
-// check's name of a workload status reports ("deployment/kube-system/coredns").
-std::string service_name(const status::WorkloadStatus& workload) {
-  std::string kind = workload.kind;
-  std::transform(kind.begin(), kind.end(), kind.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return fmt::format("{}/{}/{}", kind, workload.namespace_name, workload.name);
 }
 
 // One text per object, named for the errors "<live> Deployment/NAMESPACE/NAME": each within the

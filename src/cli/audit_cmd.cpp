@@ -45,9 +45,7 @@ util::Result<std::map<std::string, std::vector<std::string>>> files_differing(
 int run_audit_command(const AuditFlags& flags) {
   auto live = connect(flags.live);
   if (!live) return report_error(live.error());
-  auto observed =
-      status::observe_cluster(live->cluster, *live->ssh, *live->http, live->kubeconfig.server,
-                              std::chrono::seconds(flags.live.timeout_seconds));
+  auto observed = live->observe(std::chrono::seconds(flags.live.timeout_seconds));
   audit::AuditOptions options{.failures = flags.failures,
                               .certificate_warning_days = flags.live.certificate_days};
   if (!flags.render_dir.empty()) {

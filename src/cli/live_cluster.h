@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "observe/http.h"
 #include "observe/kubeconfig.h"
 #include "plan/plan.h"
+#include "status/status.h"
 #include "transport/plan_hosts.h"
 #include "util/error.h"
 
@@ -53,6 +55,11 @@ struct LiveCluster {
   std::unique_ptr<transport::SshTransport> ssh;
   observe::Kubeconfig kubeconfig;
   std::unique_ptr<observe::CurlHttpClient> http;
+
+  // Everything status and audit ask of the hosts and the API, each question bounded by `timeout`.
+  status::Observations observe(std::chrono::seconds timeout) const {
+    return status::observe_cluster(cluster, *ssh, *http, kubeconfig.server, timeout);
+  }
 };
 
 inline util::Result<LiveCluster> connect(const LiveFlags& flags) {

@@ -30,9 +30,7 @@ int run_status_command(const StatusFlags& flags) {
   util::Style style(util::color_enabled(1));
   int code = 0;
   for (int round = 0;; ++round) {
-    auto observed =
-        status::observe_cluster(live->cluster, *live->ssh, *live->http, live->kubeconfig.server,
-                                std::chrono::seconds(flags.live.timeout_seconds));
+    auto observed = live->observe(std::chrono::seconds(flags.live.timeout_seconds));
     auto assessed = status::assess(live->cluster, observed,
                                    {.certificate_warning_days = flags.live.certificate_days});
     code = status::exit_code(assessed);

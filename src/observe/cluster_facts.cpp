@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "observe/host_state.h"
 #include "render/layout.h"
 
 namespace zerospof::observe {
@@ -46,10 +47,9 @@ std::vector<std::string> ClusterFacts::control_plane_nodes_where(
 
 std::vector<std::string> ClusterFacts::vip_holders() {
   if (cluster_.endpoint.mode != model::EndpointMode::kVip || !cluster_.endpoint.address) return {};
-  // `ip -o addr` prints "2: eth0    inet 198.18.0.2/24 ...": the VIP with its prefix.
   std::string vip = cluster_.endpoint.address->to_string();
   return control_plane_nodes_where(
-      fmt::format("ip -o addr show | grep -qF {}", transport::shell_quote(" " + vip + "/")),
+      holds_vip_script(vip),
       // A dead host must not hold the others' answers up.
       std::min(timeout_, std::chrono::milliseconds(1000)),
       [](const transport::CommandResult& result) { return result.exit_code == 0; });

@@ -116,10 +116,13 @@ const std::vector<std::string>& observed_units() {
   return units;
 }
 
+std::string holds_vip_script(const std::string& vip) {
+  // `ip -o addr` prints "2: eth0    inet 198.18.0.2/24 ...": the VIP with its prefix.
+  return fmt::format("ip -o addr show | grep -qF {}", transport::shell_quote(" " + vip + "/"));
+}
+
 std::string host_state_script(const std::string& vip) {
-  std::string vip_check = vip.empty() ? ":"
-                                      : fmt::format("ip -o addr show | grep -qF {} && echo yes",
-                                                    transport::shell_quote(" " + vip + "/"));
+  std::string vip_check = vip.empty() ? ":" : holds_vip_script(vip) + " && echo yes";
   return fmt::format(
       "echo '{units}'; systemctl show -p Id -p LoadState -p ActiveState -p UnitFileState "
       "-p NRestarts {unit_list} 2>/dev/null; echo; "

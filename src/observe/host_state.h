@@ -51,6 +51,10 @@ struct HostState {
 // The units status asks about: every unit render may write or configure.
 const std::vector<std::string>& observed_units();
 
+// A shell test that succeeds on a host whose interfaces hold `vip` (status and the drill's
+// monitor ask it the same way).
+std::string holds_vip_script(const std::string& vip);
+
 // The script run on a host; `vip` empty when the plan has none.
 std::string host_state_script(const std::string& vip);
 
