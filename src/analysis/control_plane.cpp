@@ -144,11 +144,20 @@ Verdict ControlPlane::etcd(const Liveness& liveness) const {
   return same_now_and_after(Health::kOk, Reason::kAllLive, live, total);
 }
 
+// An apiserver on an etcd member talks to that member alone (render/control_plane.cpp says
+// why), so it serves only while the member runs too; one on a node without a member talks to
+// them all.
+bool ControlPlane::apiserver_serving(const Liveness& liveness, int node) const {
+  if (!liveness.running(node, Component::kApiserver)) return false;
+  bool member = std::find(etcd_nodes_.begin(), etcd_nodes_.end(), node) != etcd_nodes_.end();
+  return !member || liveness.running(node, Component::kEtcd);
+}
+
 Verdict ControlPlane::apiserver(const Liveness& liveness, bool etcd_up) const {
   int total = static_cast<int>(control_plane_nodes_.size());
-  int live = static_cast<int>(
-      std::count_if(control_plane_nodes_.begin(), control_plane_nodes_.end(),
-                    [&](int n) { return liveness.running(n, Component::kApiserver); }));
+  int live =
+      static_cast<int>(std::count_if(control_plane_nodes_.begin(), control_plane_nodes_.end(),
+                                     [&](int n) { return apiserver_serving(liveness, n); }));
   if (!etcd_up) return same_now_and_after(Health::kDown, Reason::kEtcdDown, live, total);
   if (live == 0) return same_now_and_after(Health::kDown, Reason::kNoInstance, live, total);
   if (live < total)
@@ -172,9 +181,9 @@ Verdict ControlPlane::endpoint(const Liveness& liveness, bool api_up) const {
   if (!api_up) return same_now_and_after(Health::kDown, Reason::kApiDown, live, total);
   if (live < total) return same_now_and_after(Health::kDegraded, Reason::kVipMoves, live, total);
   int backends = static_cast<int>(control_plane_nodes_.size());
-  int live_backends = static_cast<int>(
-      std::count_if(control_plane_nodes_.begin(), control_plane_nodes_.end(),
-                    [&](int n) { return liveness.running(n, Component::kApiserver); }));
+  int live_backends =
+      static_cast<int>(std::count_if(control_plane_nodes_.begin(), control_plane_nodes_.end(),
+                                     [&](int n) { return apiserver_serving(liveness, n); }));
   if (live_backends < backends)
     return same_now_and_after(Health::kDegraded, Reason::kBackendsLost, live_backends, backends);
   return same_now_and_after(Health::kOk, Reason::kAllLive, live, total);
@@ -184,10 +193,9 @@ Verdict ControlPlane::endpoint(const Liveness& liveness, bool api_up) const {
 // k0s configure them, so an instance counts only while that apiserver runs too.
 Verdict ControlPlane::elected(const Liveness& liveness, Component component, bool etcd_up) const {
   int total = static_cast<int>(control_plane_nodes_.size());
-  int live = static_cast<int>(
-      std::count_if(control_plane_nodes_.begin(), control_plane_nodes_.end(), [&](int n) {
-        return liveness.running(n, component) && liveness.running(n, Component::kApiserver);
-      }));
+  int live = static_cast<int>(std::count_if(
+      control_plane_nodes_.begin(), control_plane_nodes_.end(),
+      [&](int n) { return liveness.running(n, component) && apiserver_serving(liveness, n); }));
   if (!etcd_up) return same_now_and_after(Health::kDown, Reason::kEtcdDown, live, total);
   if (live == 0) return same_now_and_after(Health::kDown, Reason::kNoInstance, live, total);
   if (live < total)

@@ -1,8 +1,9 @@
 // The availability rules of the cluster's own services, one per subject: etcd (a majority of
-// members), kube-apiserver (a live instance while etcd has quorum), the API endpoint (VIP:
-// keepalived + HAProxy on a live control-plane node of the VIP's L2 segment; local-proxy: a
-// proxy on every node), kube-scheduler and kube-controller-manager (leader election among live
-// instances whose local apiserver works), replicated storage, and BGP route distribution.
+// members), kube-apiserver (a live instance while etcd has quorum; on an etcd member, while that
+// member runs too), the API endpoint (VIP: keepalived + HAProxy on a live control-plane node of
+// the VIP's L2 segment; local-proxy: a proxy on every node), kube-scheduler and
+// kube-controller-manager (leader election among live instances whose local apiserver works),
+// replicated storage, and BGP route distribution.
 // Internal to analysis; evaluate() allocates nothing.
 #pragma once
 
@@ -43,6 +44,7 @@ class ControlPlane {
 
   Verdict etcd(const Liveness& liveness) const;
   Verdict apiserver(const Liveness& liveness, bool etcd_up) const;
+  bool apiserver_serving(const Liveness& liveness, int node) const;
   Verdict endpoint(const Liveness& liveness, bool api_up) const;
   Verdict elected(const Liveness& liveness, Component component, bool etcd_up) const;
   Verdict storage(const Liveness& liveness, bool scheduling_up) const;

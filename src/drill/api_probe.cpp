@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <memory>
+
 namespace zerospof::drill {
 
 namespace {
@@ -55,8 +58,8 @@ bool ApiProbe::prepare() {
 
 void ApiProbe::start() {
   stopping_ = false;
-  for (int client = 0; client < options_.clients; ++client)
-    threads_.emplace_back([this, client] { client_loop(client); });
+  for (int stream = 0; stream < options_.clients; ++stream)
+    threads_.emplace_back([this, stream] { stream_loop(stream); });
 }
 
 void ApiProbe::stop() {
@@ -66,63 +69,95 @@ void ApiProbe::stop() {
   threads_.clear();
 }
 
-void ApiProbe::client_loop(int client) {
-  const int key = client % options_.keys;
-  const std::string name = key_name(key);
-  std::int64_t written = 0;
-  auto pause = [&] {
-    // Sleeps in short steps so that stop() is prompt.
-    auto until = std::chrono::steady_clock::now() + options_.interval;
-    while (!stopping_ && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+void ApiProbe::stream_loop(int stream) {
+  struct InFlight {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
   };
+  // An operation is a read and a write, each bounded by the timeout: this many cover every
+  // operation that can still be running when the next tick comes.
+  const std::size_t limit = static_cast<std::size_t>(2 * options_.timeout / options_.interval) + 1;
+  std::vector<InFlight> in_flight;
+  auto reap = [&](bool wait) {
+    std::erase_if(in_flight, [wait](InFlight& operation) {
+      if (!wait && !*operation.done) return false;
+      operation.thread.join();
+      return true;
+    });
+  };
+  // Streams start spread over one interval, so that together they probe every interval/streams.
+  auto next = std::chrono::steady_clock::now() + options_.interval * stream / options_.clients;
   while (!stopping_) {
-    observe::HttpResponse response;
-    double start = now_ms();
-    auto read = api_.read_register(options_.namespace_name, name, options_.timeout, &response);
-    double end = now_ms();
-    {
-      std::lock_guard lock(mutex_);
-      read_attempts_.push_back({client, start, end, outcome_of_read(read.has_value(), response)});
-      // A read that failed or timed out constrains nothing: it is not in the history.
-      if (read)
-        operations_.push_back({.process = client,
-                               .function = history::Function::kRead,
-                               .key = name,
-                               .observed = read->value.empty() ? history::Value{} : read->value,
-                               .invoke_time = micros(start),
-                               .complete_time = micros(end)});
+    while (!stopping_ && std::chrono::steady_clock::now() < next)
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          std::chrono::milliseconds(10), next - std::chrono::steady_clock::now()));
+    if (stopping_) break;
+    next += options_.interval;
+    reap(false);
+    if (in_flight.size() >= limit) {
+      ++skipped_;
+      continue;
     }
-    pause();
-    if (!read || stopping_) continue;
-    std::string value = fmt::format("{}-c{}-{}", name, client, ++written);
-    start = now_ms();
-    auto result = api_.write_register(options_.namespace_name, name, value, read->resource_version,
-                                      options_.timeout, &response);
-    end = now_ms();
-    {
-      std::lock_guard lock(mutex_);
-      AttemptOutcome outcome = result == observe::WriteResult::kWritten ? AttemptOutcome::kOk
-                               : result == observe::WriteResult::kIndeterminate
-                                   ? AttemptOutcome::kUnknown
-                                   : AttemptOutcome::kFailed;
-      write_attempts_.push_back({client, start, end, outcome});
-      // Refused (4xx but 409) or never sent: it did not happen, so it is not in the history.
-      if (result != observe::WriteResult::kRejected)
-        operations_.push_back(
-            {.process = client,
-             .function = history::Function::kCompareAndSet,
-             .outcome = result == observe::WriteResult::kWritten    ? history::Outcome::kOk
-                        : result == observe::WriteResult::kConflict ? history::Outcome::kFailed
-                                                                    : history::Outcome::kUnknown,
-             .key = name,
-             .argument = value,
-             .expected = read->value.empty() ? history::Value{} : read->value,
-             .invoke_time = micros(start),
-             .complete_time = micros(end)});
-    }
-    pause();
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    int process = next_process_++;
+    in_flight.push_back({std::thread([this, stream, process, done] {
+                           run_operation(stream, process);
+                           *done = true;
+                         }),
+                         done});
   }
+  reap(true);
+}
+
+void ApiProbe::run_operation(int stream, int process) {
+  const std::string name = key_name(stream % options_.keys);
+  observe::HttpResponse response;
+  double start = now_ms();
+  auto read = api_.read_register(options_.namespace_name, name, options_.timeout, &response);
+  double end = now_ms();
+  {
+    std::lock_guard lock(mutex_);
+    std::string cause;
+    if (!read) {
+      cause = observe::failure_cause(response);
+      if (cause.empty()) cause = "an answer without the ConfigMap";
+    }
+    read_attempts_.push_back(
+        {stream, start, end, outcome_of_read(read.has_value(), response), cause});
+    // A read that failed or timed out constrains nothing: it is not in the history.
+    if (read)
+      operations_.push_back({.process = process,
+                             .function = history::Function::kRead,
+                             .key = name,
+                             .observed = read->value.empty() ? history::Value{} : read->value,
+                             .invoke_time = micros(start),
+                             .complete_time = micros(end)});
+  }
+  if (!read || stopping_) return;
+  std::string value = fmt::format("{}-p{}", name, process);
+  start = now_ms();
+  auto result = api_.write_register(options_.namespace_name, name, value, read->resource_version,
+                                    options_.timeout, &response);
+  end = now_ms();
+  std::lock_guard lock(mutex_);
+  AttemptOutcome outcome = result == observe::WriteResult::kWritten ? AttemptOutcome::kOk
+                           : result == observe::WriteResult::kIndeterminate
+                               ? AttemptOutcome::kUnknown
+                               : AttemptOutcome::kFailed;
+  write_attempts_.push_back({stream, start, end, outcome, observe::failure_cause(response)});
+  // Refused (4xx but 409) or never sent: it did not happen, so it is not in the history.
+  if (result != observe::WriteResult::kRejected)
+    operations_.push_back(
+        {.process = process,
+         .function = history::Function::kCompareAndSet,
+         .outcome = result == observe::WriteResult::kWritten    ? history::Outcome::kOk
+                    : result == observe::WriteResult::kConflict ? history::Outcome::kFailed
+                                                                : history::Outcome::kUnknown,
+         .key = name,
+         .argument = value,
+         .expected = read->value.empty() ? history::Value{} : read->value,
+         .invoke_time = micros(start),
+         .complete_time = micros(end)});
 }
 
 namespace {
@@ -136,11 +171,15 @@ std::array<std::size_t, 3> outcome_counts(const std::vector<Attempt>& attempts) 
 
 ProbeRecord record_of(std::string name, const std::vector<Attempt>& attempts) {
   auto [ok, failed, unknown] = outcome_counts(attempts);
+  std::map<std::string, std::size_t> causes;
+  for (const Attempt& attempt : attempts)
+    if (attempt.outcome != AttemptOutcome::kOk) ++causes[attempt.cause];
   return {.name = std::move(name),
           .attempts = attempts,
           .ok = ok,
           .failed = failed,
-          .unknown = unknown};
+          .unknown = unknown,
+          .causes = std::move(causes)};
 }
 
 }  // namespace

@@ -1,13 +1,20 @@
-// The Kubernetes API probe: a few clients read and update ConfigMaps through the cluster's
-// endpoint (the VIP's HAProxy, every apiserver, etcd) every interval, each update a
-// compare-and-set on the resourceVersion the client last read, with a value never written
-// before. The whole HA path as a register history for the linearizability checker, and the
-// attempts for the outage measurement.
+// The Kubernetes API probe: a few streams of operations on ConfigMaps through the cluster's
+// endpoint (the VIP's HAProxy, every apiserver, etcd). Each operation reads a key, then updates it
+// with a compare-and-set on the resourceVersion it read, to a value never written before: the
+// whole HA path as a register history for the linearizability checker, and the attempts for the
+// outage measurement.
 //
-// Guarantees: bounded in rate (clients x 1 / interval) and in time (every request has a timeout,
-// stop() returns within one); each request is recorded invoke/ok/fail/unknown on the monotonic
-// clock: a write that got no answer after it may have been sent is unknown, one that was never
-// sent or was refused (409, 4xx) did not happen.
+// Open loop, as a service's many independent clients are: each stream starts an operation every
+// interval whether or not its earlier ones have answered. A closed-loop client stuck in a request
+// to a dead node cannot notice that the endpoint recovered until its own timeout, so every client
+// measured an outage of at least one timeout (1 s) after any failover, however fast.
+//
+// Guarantees: bounded in rate (streams x 1 / interval), in concurrency (each stream holds at
+// most 2 x timeout / interval + 1 operations in flight; a tick with none free is skipped and
+// counted) and in time (every request has a timeout; stop() returns within two); each request
+// is recorded invoke/ok/fail/unknown on the monotonic clock: a write that got no answer after
+// it may have been sent is unknown, one that was never sent or was refused (409, 4xx) did not
+// happen. Each operation is a process of its own in the history.
 #pragma once
 
 #include <atomic>
@@ -23,9 +30,9 @@
 namespace zerospof::drill {
 
 struct ApiProbeOptions {
-  int clients = 4;
+  int clients = 4;  // streams of operations
   int keys = 2;
-  std::chrono::milliseconds interval{50};
+  std::chrono::milliseconds interval{100};  // between two starts of one stream
   std::chrono::milliseconds timeout{1000};
   std::string namespace_name = "default";
   std::string key_prefix = "zerospof-drill";  // ConfigMaps PREFIX-0, PREFIX-1, ...
@@ -51,9 +58,12 @@ class ApiProbe {
   std::vector<std::pair<std::string, std::string>> final_values();
   // Live counters for progress lines: ok, failed, unknown writes so far.
   std::array<std::size_t, 3> write_counts() const;
+  // Ticks on which a stream had no operation free to start (the bound on concurrency reached).
+  std::size_t skipped() const { return skipped_; }
 
  private:
-  void client_loop(int client);
+  void stream_loop(int stream);
+  void run_operation(int stream, int process);
   double now_ms() const;
   std::string key_name(int key) const;
 
@@ -61,6 +71,8 @@ class ApiProbe {
   const ApiProbeOptions options_;
   const std::chrono::steady_clock::time_point clock_zero_;
   std::atomic<bool> stopping_{false};
+  std::atomic<int> next_process_{0};
+  std::atomic<std::size_t> skipped_{0};
   std::vector<std::thread> threads_;
   mutable std::mutex mutex_;
   std::vector<Attempt> write_attempts_, read_attempts_;

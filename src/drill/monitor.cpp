@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 namespace zerospof::drill {
 
 namespace {
@@ -26,15 +28,14 @@ double Monitor::now_ms() const {
       .count();
 }
 
-Holders Monitor::read_holders(const Holders& previous, std::optional<std::string> etcd_leader) {
+Holders Monitor::read_holders(const std::string& etcd_leader) {
   Holders out;
   out.vip = facts_.vip_holders();
-  out.etcd_leader = etcd_leader ? *etcd_leader : facts_.etcd_status().leader;
-  // An unreadable lease (API down) is not a change of holder.
-  auto scheduler = api_.lease_holder("kube-system", "kube-scheduler", kApiTimeout);
-  out.scheduler = scheduler ? node_of_holder(*scheduler) : previous.scheduler;
-  auto manager = api_.lease_holder("kube-system", "kube-controller-manager", kApiTimeout);
-  out.controller_manager = manager ? node_of_holder(*manager) : previous.controller_manager;
+  out.etcd_leader = etcd_leader;
+  if (auto scheduler = api_.lease_holder("kube-system", "kube-scheduler", kApiTimeout))
+    out.scheduler = node_of_holder(*scheduler);
+  if (auto manager = api_.lease_holder("kube-system", "kube-controller-manager", kApiTimeout))
+    out.controller_manager = node_of_holder(*manager);
   return out;
 }
 
@@ -48,7 +49,7 @@ Health Monitor::health() {
   for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane))
     if (std::find(ready.begin(), ready.end(), node->name) == ready.end())
       out.problems.push_back("the apiserver on " + node->name + " is not ready");
-  out.holders = read_holders({}, etcd.leader);
+  out.holders = read_holders(etcd.leader);
   if (cluster_.endpoint.mode == model::EndpointMode::kVip && out.holders.vip.size() != 1)
     out.problems.push_back(fmt::format("{} nodes hold the VIP ({})", out.holders.vip.size(),
                                        fmt::join(out.holders.vip, ", ")));
@@ -95,22 +96,60 @@ std::vector<Event> Monitor::stop_watching() {
 }
 
 void Monitor::watch_loop() {
-  Holders last = read_holders({});
-  add_event("vip", fmt::format("VIP on {}", fmt::join(last.vip, ", ")));
-  add_event("etcd-leader", "etcd leader " + last.etcd_leader);
+  // Each holder is watched on its own: a question to a crashed host (up to its timeout) must not
+  // delay seeing the VIP move or a lease change hands. A value that could not be read is not a
+  // change.
+  std::vector<std::thread> watchers;
+  watchers.emplace_back([this] {
+    watch_value(
+        "vip", true,
+        [this]() -> std::optional<std::string> {
+          return fmt::format("{}", fmt::join(facts_.vip_holders(), ", "));
+        },
+        [](const std::string& holders) {
+          return holders.empty() ? std::string("nobody holds the VIP") : "VIP on " + holders;
+        });
+  });
+  watchers.emplace_back([this] {
+    watch_value(
+        "etcd-leader", true,
+        [this]() -> std::optional<std::string> {
+          observe::EtcdStatus status = facts_.etcd_status();
+          bool answered = std::any_of(status.members.begin(), status.members.end(),
+                                      [](const auto& member) { return member.answered; });
+          if (!answered) return std::nullopt;
+          return status.leader;
+        },
+        [](const std::string& leader) {
+          return leader.empty() ? std::string("no etcd leader") : "etcd leader " + leader;
+        });
+  });
+  for (const char* lease : {"kube-scheduler", "kube-controller-manager"})
+    watchers.emplace_back([this, lease] {
+      watch_value(
+          "lease", false,
+          [this, lease]() -> std::optional<std::string> {
+            auto holder = api_.lease_holder("kube-system", lease, kApiTimeout);
+            if (!holder) return std::nullopt;
+            return node_of_holder(*holder);
+          },
+          [lease](const std::string& node) {
+            return fmt::format("{} lease held by {}", lease, node.empty() ? "nobody" : node);
+          });
+    });
+  for (auto& watcher : watchers) watcher.join();
+}
+
+void Monitor::watch_value(const std::string& kind, bool announce_first,
+                          const std::function<std::optional<std::string>()>& read,
+                          const std::function<std::string(const std::string&)>& describe) {
+  std::optional<std::string> last;
   while (watching_) {
-    Holders now = read_holders(last);
-    if (now.vip != last.vip)
-      add_event("vip", now.vip.empty() ? std::string("nobody holds the VIP")
-                                       : fmt::format("VIP on {}", fmt::join(now.vip, ", ")));
-    if (now.etcd_leader != last.etcd_leader)
-      add_event("etcd-leader", now.etcd_leader.empty() ? std::string("no etcd leader")
-                                                       : "etcd leader " + now.etcd_leader);
-    if (now.scheduler != last.scheduler)
-      add_event("lease", "kube-scheduler lease held by " + now.scheduler);
-    if (now.controller_manager != last.controller_manager)
-      add_event("lease", "kube-controller-manager lease held by " + now.controller_manager);
-    last = now;
+    std::optional<std::string> now = read();
+    if (now && now != last) {
+      if (last || announce_first) add_event(kind, describe(*now));
+      last = now;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -52,10 +53,14 @@ class Monitor {
  private:
   double now_ms() const;
   void watch_loop();
-  // Who holds what now; a lease that cannot be read keeps `previous`'s holder, and a known etcd
-  // leader is not asked again.
-  Holders read_holders(const Holders& previous,
-                       std::optional<std::string> etcd_leader = std::nullopt);
+  // Reads a holder every 200 ms and records an event of `kind` when it changes (and for the
+  // first value when `announce_first`); nullopt from `read` means it could not be read.
+  void watch_value(const std::string& kind, bool announce_first,
+                   const std::function<std::optional<std::string>()>& read,
+                   const std::function<std::string(const std::string&)>& describe);
+  // Who holds what now, given the etcd leader already asked; a lease that cannot be read has
+  // no holder.
+  Holders read_holders(const std::string& etcd_leader);
 
   const model::Cluster& cluster_;
   observe::ClusterFacts& facts_;

@@ -21,6 +21,9 @@ struct Attempt {
   double start_ms = 0;
   double end_ms = 0;
   AttemptOutcome outcome = AttemptOutcome::kOk;
+  // Why it did not succeed, in a few stable words ("HTTP 409 Conflict", "Timeout was reached"),
+  // so that causes can be counted; "" for a success.
+  std::string cause;
 };
 
 struct ProbeRecord {
@@ -30,6 +33,8 @@ struct ProbeRecord {
   // the first success after it at the latest; nullopt when the probe never ran.
   std::optional<double> unavailable_ms;
   std::size_t ok = 0, failed = 0, unknown = 0;
+  // How many attempts failed or went unanswered for each cause.
+  std::map<std::string, std::size_t> causes;
 };
 
 // Something that shows a failover path ran (or a fault took effect), when it was seen.

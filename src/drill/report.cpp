@@ -1,6 +1,7 @@
 #include "drill/report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -86,6 +87,13 @@ std::string report_text(const DrillReport& report) {
     out += fmt::format("    fault: {}\n", s.fault.empty() ? "(not injected)" : s.fault);
     for (const std::string& reason : s.reasons) out += "    why: " + reason + "\n";
     for (const std::string& finding : s.findings) out += "    finding: " + finding + "\n";
+    for (const ProbeRecord& probe : s.probes) {
+      if (probe.causes.empty()) continue;
+      std::vector<std::string> causes;
+      for (const auto& [cause, count] : probe.causes)
+        causes.push_back(fmt::format("{} x {}", count, cause));
+      out += fmt::format("    {} not ok: {}\n", probe.name, fmt::join(causes, ", "));
+    }
   }
   for (const Criterion& criterion : criteria(report))
     out += fmt::format("{} {}: {}\n", criterion.met ? "met    " : "NOT MET", criterion.name,
@@ -104,7 +112,10 @@ std::string report_json(const DrillReport& report) {
     unavailable["etcd-write"] = nullptr;
     nlohmann::json probes = nlohmann::json::object();
     for (const ProbeRecord& probe : s.probes)
-      probes[probe.name] = {{"ok", probe.ok}, {"failed", probe.failed}, {"unknown", probe.unknown}};
+      probes[probe.name] = {{"ok", probe.ok},
+                            {"failed", probe.failed},
+                            {"unknown", probe.unknown},
+                            {"causes", probe.causes}};
     nlohmann::json events = nlohmann::json::array();
     for (const Event& event : s.events)
       events.push_back(
@@ -189,10 +200,12 @@ std::string timeline_svg(const ScenarioResult& s) {
       const char* colour = attempt.outcome == AttemptOutcome::kOk       ? "#2e7d32"
                            : attempt.outcome == AttemptOutcome::kFailed ? "#c62828"
                                                                         : "#ef8f00";
+      // A failed tick says why when hovered: the cause is what a reader looks for first.
       svg += fmt::format(
           "<rect class=\"attempt\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"18\" "
-          "fill=\"{}\"/>\n",
-          x(attempt.start_ms), y, std::max(1.0, x(attempt.end_ms) - x(attempt.start_ms)), colour);
+          "fill=\"{}\">{}</rect>\n",
+          x(attempt.start_ms), y, std::max(1.0, x(attempt.end_ms) - x(attempt.start_ms)), colour,
+          attempt.cause.empty() ? "" : "<title>" + escape_html(attempt.cause) + "</title>");
       max_latency = std::max(max_latency, attempt.end_ms - attempt.start_ms);
     }
   }

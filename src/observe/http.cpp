@@ -1,9 +1,11 @@
 #include "observe/http.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 namespace zerospof::observe {
 
@@ -75,6 +77,18 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
   curl_easy_getinfo(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
   response.maybe_sent = pretransfer > 0;
   return response;
+}
+
+std::string failure_cause(const HttpResponse& response) {
+  if (response.ok()) return "";
+  if (response.status == 0) return response.error.empty() ? "no answer" : response.error;
+  // A Kubernetes Status names its reason in one word ("Conflict", "Timeout"); its message names
+  // objects and versions, so counting by it would count every failure apart.
+  auto status = nlohmann::json::parse(response.body, nullptr, false);
+  if (status.is_object() && status.contains("reason") && status["reason"].is_string() &&
+      !status["reason"].get<std::string>().empty())
+    return fmt::format("HTTP {} {}", response.status, status["reason"].get<std::string>());
+  return fmt::format("HTTP {}", response.status);
 }
 
 }  // namespace zerospof::observe

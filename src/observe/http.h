@@ -38,6 +38,11 @@ struct HttpResponse {
   bool ok() const { return status >= 200 && status < 300; }
 };
 
+// Why a response is not a success, in a few stable words that can be counted: "HTTP 409
+// Conflict" (the Kubernetes Status reason when the body has one), or the transport's error
+// ("Timeout was reached"); "" for a success.
+std::string failure_cause(const HttpResponse& response);
+
 class HttpClient {
  public:
   virtual ~HttpClient() = default;

@@ -48,6 +48,19 @@ rules:
 )";
 }
 
+// An apiserver on an etcd member talks to that member alone, as kubeadm's stacked control plane
+// does. Given every member, its etcd clients spread requests over all of them, and when a host
+// crashes the connections to its member stay open with nobody answering: every request the
+// clients send there hangs until their keepalive gives up (10 s), and the drill measured writes
+// through the surviving apiservers failing for 7.8 s. Alone with its own member, an apiserver
+// whose member is gone fails /readyz and HAProxy routes around it, as around a dead apiserver.
+// An apiserver on a node without a member (external etcd) needs them all.
+std::string etcd_servers_of(const model::Cluster& cluster, const model::Node& node) {
+  if (node.has_role(model::Role::kEtcd))
+    return fmt::format("https://127.0.0.1:{}", layout::kEtcdClientPort);
+  return etcd_client_urls(cluster);
+}
+
 std::vector<std::string> apiserver_command(const model::Cluster& cluster, const model::Node& node) {
   const std::string ec = layout::kApiserverEtcdClient;
   std::vector<std::string> command{
@@ -55,7 +68,7 @@ std::vector<std::string> apiserver_command(const model::Cluster& cluster, const 
       "--advertise-address=" + address_of(node),
       "--bind-address=0.0.0.0",
       fmt::format("--secure-port={}", apiserver_port(cluster)),
-      "--etcd-servers=" + etcd_client_urls(cluster),
+      "--etcd-servers=" + etcd_servers_of(cluster, node),
       std::string("--etcd-cafile=") + layout::kEtcdCa,
       "--etcd-certfile=" + ec + ".crt",
       "--etcd-keyfile=" + ec + ".key",

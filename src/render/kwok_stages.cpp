@@ -1,7 +1,8 @@
 // The kwok Stages that make a kwok node behave like a kubelet: initialise the node, keep it
 // Ready with a renewed Lease, run and complete pods. Copied unmodified from sigs.k8s.io/kwok
 // v0.8.0 (Apache-2.0), the pinned version of the lab binaries: kustomize/stage/node/fast,
-// node/heartbeat-with-lease and pod/fast. kwok without any Stage refuses to start.
+// node/heartbeat-with-lease and pod/fast; plus pod-ready-again, zerospof's own (below). kwok
+// without any Stage refuses to start.
 #include "render/kwok_stages.h"
 
 namespace zerospof::render {
@@ -243,6 +244,50 @@ spec:
       {{ end }}
       phase: Running
       startTime: {{ $now | Quote }}
+---
+# zerospof's own, not upstream's: while a node is NotReady the node lifecycle controller marks
+# its pods not ready, and a kubelet that comes back reports them ready again. Upstream's stages
+# make a pod ready only from Pending, so after a drill crashed a lab host its pods stayed not
+# ready for ever, and apply's check that every DaemonSet is available failed.
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-ready-again
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values:
+      - 'Running'
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: 'NotIn'
+      values:
+      - 'True'
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+
+      conditions:
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Initialized
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Ready
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: ContainersReady
+      {{ range .spec.readinessGates }}
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: {{ .conditionType | Quote }}
+      {{ end }}
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage

@@ -231,6 +231,27 @@ TEST(AnalysisTest, ComponentStopsDegradeWithoutTakingAnythingDown) {
   EXPECT_TRUE(saw_kubelet_stop);
 }
 
+// An apiserver on an etcd member talks to that member alone (render/control_plane.cpp), so etcd
+// stopped on a node takes that node's apiserver out of service too: two of three serve.
+TEST(AnalysisTest, EtcdStoppedTakesItsNodesApiserverOutOfService) {
+  Report report = check(addressed_plan());
+  bool seen = false;
+  for (const ScenarioResult& result : report.results) {
+    const Scenario& scenario = report.scenarios[result.scenario];
+    if (scenario.kind != ScenarioKind::kComponentStopped || scenario.component != Component::kEtcd)
+      continue;
+    for (const Verdict& verdict : result.verdicts) {
+      const std::vector<int>& services = report.subjects[verdict.subject].services;
+      if (report.services[services.front()].name != "kube-apiserver") continue;
+      seen = true;
+      EXPECT_EQ(verdict.health, Health::kDegraded) << report.scenario_name(scenario);
+      EXPECT_EQ(verdict.live, 2) << report.scenario_name(scenario);
+      EXPECT_EQ(verdict.total, 3) << report.scenario_name(scenario);
+    }
+  }
+  EXPECT_TRUE(seen) << "no scenario stopped etcd and touched an apiserver";
+}
+
 TEST(AnalysisTest, LocalProxyStoppedCutsItsNodeOff) {
   std::string text = replace_once(plan::builtin_plan_yaml(), "mode: vip", "mode: local-proxy");
   text = replace_once(text, "    address: 198.18.0.100\n", "");

@@ -112,6 +112,34 @@ TEST(NodeAgentTest, LabKwokKeepsItsNodeReadyWithTheNodesOwnCredentials) {
                          "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"},
                         "True", 60))
       << *util::read_file(dir + "/kwok.log");
+
+  // A pod of the node is ready; marked not ready as the node lifecycle controller does while
+  // the node is NotReady, it is ready again once the node's agent runs (pod-ready-again).
+  auto kube = [&](std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {kubectl, "--kubeconfig", api.admin});
+    return testing::run_program(arguments);
+  };
+  kube({"create", "serviceaccount", "default"});  // no controller-manager makes it here
+  std::string pod_file = dir + "/pod.yaml";
+  testing::write_text(pod_file,
+                      "apiVersion: v1\nkind: Pod\nmetadata: {name: probe, namespace: default}\n"
+                      "spec:\n  nodeName: cloudserver3\n  automountServiceAccountToken: false\n"
+                      "  containers: [{name: probe, image: probe}]\n");
+  auto pod = kube({"create", "-f", pod_file});
+  ASSERT_TRUE(pod.succeeded()) << pod.err;
+  const std::vector<std::string> ready{
+      kubectl,   "--kubeconfig",
+      api.admin, "get",
+      "pod",     "probe",
+      "-o",      "jsonpath={.status.phase}/{.status.conditions[?(@.type==\"Ready\")].status}"};
+  ASSERT_TRUE(prints_eventually(ready, "Running/True", 60)) << *util::read_file(dir + "/kwok.log");
+  auto marked = kube({"patch", "pod", "probe", "--subresource=status", "--type=json", "-p",
+                      R"([{"op": "replace", "path": "/status/conditions", "value": [)"
+                      R"({"type": "Ready", "status": "False", "reason": "NodeNotReady"}]}])",
+                      "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"});
+  ASSERT_TRUE(marked.succeeded()) << marked.err;
+  ASSERT_EQ(marked.out, "False");  // the patch took effect: what follows is kwok's doing
+  EXPECT_TRUE(prints_eventually(ready, "Running/True", 60)) << *util::read_file(dir + "/kwok.log");
 }
 
 }  // namespace

@@ -265,16 +265,16 @@ inline void start_apiserver(const Rendered& r, const std::string& dir, const Run
   api.port = std::to_string(free_port());
   api.admin = local_kubeconfig(written_path(r, "", "/etc/zerospof/kubeconfig/admin.conf"),
                                "198.18.7.100:6443", api.port, dir + "/admin.conf");
-  auto pid = start_unit(
-      r, "zerospof-kube-apiserver.service",
-      // --advertise-address stays 198.18.7.11: the apiserver refuses loopback there.
-      {{"--bind-address=0.0.0.0", "--bind-address=127.0.0.1"},
-       {"--secure-port=6444", "--secure-port=" + api.port},
-       {"https://198.18.7.11:2379,https://198.18.7.12:2379,https://198.18.7.13:2379", etcd.url},
-       {"/var/log/kubernetes/audit.log", dir + "/audit.log"},
-       {"/usr/local/bin", kLabBinaries},
-       {"/etc/zerospof", written_path(r, "micklethefickle", "/etc/zerospof")}},
-      dir + "/apiserver.log");
+  auto pid =
+      start_unit(r, "zerospof-kube-apiserver.service",
+                 // --advertise-address stays 198.18.7.11: the apiserver refuses loopback there.
+                 {{"--bind-address=0.0.0.0", "--bind-address=127.0.0.1"},
+                  {"--secure-port=6444", "--secure-port=" + api.port},
+                  {"--etcd-servers=https://127.0.0.1:2379", "--etcd-servers=" + etcd.url},
+                  {"/var/log/kubernetes/audit.log", dir + "/audit.log"},
+                  {"/usr/local/bin", kLabBinaries},
+                  {"/etc/zerospof", written_path(r, "micklethefickle", "/etc/zerospof")}},
+                 dir + "/apiserver.log");
   ASSERT_TRUE(pid);
   api.stopper.pid = *pid;
   ASSERT_TRUE(eventually(
