@@ -2,13 +2,13 @@
 
 #include <fmt/format.h>
 
-#include "apply/apply_lock.h"
 #include "apply/preflight.h"
 #include "transport/dry_run_transport.h"
 #include "transport/local_transport.h"
 #include "transport/plan_hosts.h"
 #include "transport/routing_transport.h"
 #include "transport/ssh_transport.h"
+#include "util/cluster_lock.h"
 
 namespace zerospof::apply {
 namespace {
@@ -36,7 +36,7 @@ util::Result<RunReport> run_all(const StepGraph& graph, transport::Transport& ho
 util::Result<RunReport> apply(const model::Cluster& cluster, const render::Bundle& bundle,
                               const ApplyOptions& options, ProgressSink& progress) {
   // Held until the last step: a second apply of this cluster is refused, told who runs.
-  ZEROSPOF_ASSIGN_OR_RETURN(auto lock, ApplyLock::acquire(options.state_dir));
+  ZEROSPOF_ASSIGN_OR_RETURN(auto lock, util::ClusterLock::acquire(options.state_dir, "apply"));
   ZEROSPOF_ASSIGN_OR_RETURN(auto binaries, load_binary_cache(options.binary_cache));
   ZEROSPOF_ASSIGN_OR_RETURN(auto ssh,
                             transport::SshTransport::create(transport::ssh_targets(cluster),

@@ -19,6 +19,7 @@
 #include "observe/kubeconfig.h"
 #include "plan/plan.h"
 #include "transport/plan_hosts.h"
+#include "util/cluster_lock.h"
 #include "util/files.h"
 
 namespace zerospof::cli {
@@ -89,6 +90,12 @@ int run_drill_command(const DrillFlags& flags) {
     lab = drill::LabAccess{.state_dir = flags.lab_dir,
                            .zerospof = std::filesystem::read_symlink("/proc/self/exe", ignored)};
   }
+  // One apply or drill of a cluster at a time (util/cluster_lock.h says why); --heal too: it
+  // would revert the fault a running drill is measuring.
+  auto lock = util::ClusterLock::acquire(
+      flags.apply_state_dir.empty() ? default_state_dir("apply", *cluster) : flags.apply_state_dir,
+      "drill");
+  if (!lock) return report_error(lock.error());
   if (flags.heal) {
     drill::FaultInjector injector(*cluster, **ssh, lab, state_dir);
     auto healed = injector.heal_leftovers();

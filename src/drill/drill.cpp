@@ -59,12 +59,15 @@ std::vector<std::string> targets_of(const Scenario& scenario, const Holders& hol
 bool path_seen(const Scenario& scenario, const std::vector<Event>& events, double fault_start,
                const std::vector<std::string>& targets) {
   const std::string& target = targets.empty() ? std::string() : targets.front();
-  bool vip_moved = false, leader_changed = false, lease_changed = false;
+  bool vip_moved = false, vip_taken_over = false, leader_changed = false, lease_changed = false;
   for (const Event& event : events) {
     if (event.at_ms < fault_start) continue;
-    if (event.kind == "vip" && event.text.starts_with("VIP on ") &&
-        event.text.find(target) == std::string::npos)
-      vip_moved = true;
+    if (event.kind == "vip" && event.text.starts_with("VIP on ")) {
+      bool target_holds = event.text.find(target) != std::string::npos;
+      vip_moved = vip_moved || !target_holds;
+      // "VIP on A, B": someone besides the target.
+      vip_taken_over = vip_taken_over || !target_holds || event.text.find(',') != std::string::npos;
+    }
     if (event.kind == "etcd-leader" && event.text.starts_with("etcd leader ") &&
         event.text != "etcd leader " + target)
       leader_changed = true;
@@ -75,6 +78,8 @@ bool path_seen(const Scenario& scenario, const std::vector<Event>& events, doubl
       return vip_moved;
     case FailoverPath::kVipStays:
       return !vip_moved;
+    case FailoverPath::kVipTakenOver:
+      return vip_taken_over;
     case FailoverPath::kEtcdLeaderChanges:
       return leader_changed;
     case FailoverPath::kLeaseChanges:

@@ -48,6 +48,8 @@ const char* to_string(FailoverPath path) {
       return "the VIP moves";
     case FailoverPath::kVipStays:
       return "the VIP stays (HAProxy routes around)";
+    case FailoverPath::kVipTakenOver:
+      return "another node takes the VIP over";
     case FailoverPath::kEtcdLeaderChanges:
       return "another etcd member leads";
     case FailoverPath::kLeaseChanges:
@@ -75,6 +77,10 @@ const std::vector<Scenario>& catalogue() {
        FailoverPath::kFaultTookEffect},
       {"haproxy-stopped", "", "HAProxy stopped on the VIP holder: the VIP must move",
        FaultKind::kStopService, Target::kVipHolder, layout::kHaproxyUnit, FailoverPath::kVipMoves},
+      // The killed keepalived cannot give the VIP up: a backup takes it over while the target
+      // still has it on its interface, until systemd starts keepalived again.
+      {"keepalived-killed", "", "SIGKILL of keepalived on the VIP holder", FaultKind::kKillProcess,
+       Target::kVipHolder, layout::kKeepalivedUnit, FailoverPath::kVipTakenOver},
       {"etcd-leader-killed", "", "SIGKILL of the etcd leader", FaultKind::kKillProcess,
        Target::kEtcdLeader, layout::kEtcdUnit, FailoverPath::kEtcdLeaderChanges},
       {"etcd-stopped", "Stop etcd on one node", "etcd stopped on the leader's node",
@@ -135,6 +141,8 @@ Chain chain_of(const Scenario& scenario, const render::FailoverBudget& budget, b
     return {std::max(takeover, budget.etcd_election),
             fmt::format("VRRP takeover {} alongside an etcd election {}", seconds(takeover),
                         seconds(budget.etcd_election))};
+  if (scenario.unit == layout::kKeepalivedUnit)
+    return {takeover, "a backup takes the VIP over " + seconds(takeover)};
   if (scenario.unit == layout::kHaproxyUnit)
     return {release, "the holder gives the VIP up " + seconds(release)};
   // The apiserver on the VIP holder: the guide's check moves the VIP, zerospof's HAProxy routes

@@ -36,6 +36,7 @@ const char* to_string(Target target);
 enum class FailoverPath {
   kVipMoves,           // another node holds the VIP afterwards
   kVipStays,           // the VIP did not move (HAProxy routed around the dead apiserver)
+  kVipTakenOver,       // another node holds the VIP too (the target may keep it for a while)
   kEtcdLeaderChanges,  // another member leads
   kLeaseChanges,       // the lease has another holder
   kFaultTookEffect,    // only that the fault was in place (the unit was down or stopped)

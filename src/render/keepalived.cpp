@@ -186,6 +186,16 @@ int vip_priority(const model::Cluster& cluster, const model::Node& node) {
   return 150 - index * 100 / static_cast<int>(holders.size() - 1);
 }
 
+// A killed keepalived leaves the VIP on this node's interface while a backup takes it over:
+// two holders, until keepalived starts again, enters BACKUP and removes the address. Debian's
+// unit never starts it again (the drill's keepalived-killed scenario found both holding it).
+constexpr const char* kKeepalivedRestarts =
+    "# Rendered by zerospof render: keepalived started again when it dies, so that a killed\n"
+    "# keepalived does not leave this node holding the VIP beside the node that took it over.\n"
+    "[Service]\n"
+    "Restart=always\n"
+    "RestartSec=1\n";
+
 bool holds_vip(const model::Cluster& cluster, const model::Node& node) {
   return cluster.endpoint.mode == model::EndpointMode::kVip && cluster.endpoint.address &&
          node.has_role(model::Role::kControlPlane) && node.address &&
@@ -195,7 +205,8 @@ bool holds_vip(const model::Cluster& cluster, const model::Node& node) {
 std::vector<File> keepalived_files(const Context& context, const model::Node& node) {
   if (!holds_vip(context.cluster, node)) return {};
   std::vector<File> files{
-      public_file(node.name, layout::kKeepalivedConfig, keepalived_config(context, node))};
+      public_file(node.name, layout::kKeepalivedConfig, keepalived_config(context, node)),
+      public_file(node.name, layout::kKeepalivedDropIn, kKeepalivedRestarts)};
   if (context.cluster.tuning.profile == model::TuningProfile::kKubeadmGuide) {
     files.push_back(public_file(node.name, kCheckScript, check_script(node), 0755));
     return files;

@@ -27,6 +27,9 @@ inline constexpr const char* kEtcdDataDir = "/var/lib/etcd";
 inline constexpr const char* kAuditLog = "/var/log/kubernetes/audit.log";
 inline constexpr const char* kHaproxyConfig = "/etc/haproxy/haproxy.cfg";
 inline constexpr const char* kKeepalivedConfig = "/etc/keepalived/keepalived.conf";
+// Debian's keepalived.service does not restart keepalived; zerospof's drop-in does.
+inline constexpr const char* kKeepalivedDropIn =
+    "/etc/systemd/system/keepalived.service.d/zerospof.conf";
 inline constexpr const char* kNftablesConfig = "/etc/nftables.conf";
 
 inline constexpr const char* kEtcdUnit = "zerospof-etcd.service";

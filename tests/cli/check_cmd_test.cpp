@@ -9,6 +9,7 @@
 #include "plan/plan.h"
 #include "support/key_material.h"
 #include "support/test_plans.h"
+#include "util/cluster_lock.h"
 #include "util/files.h"
 #include "util/process.h"
 
@@ -146,6 +147,22 @@ TEST_F(CheckCommandTest, InitWritesThePlanAndNeverOverwrites) {
   EXPECT_EQ(*util::read_file(path), "mine\n");  // the user's file is untouched
   EXPECT_EQ(zerospof({"init", path, "--force"}).exit_code, 0);
   EXPECT_EQ(zerospof({"check", path}).exit_code, 0);
+}
+
+// A drill refuses to start while an apply (or another drill) of the cluster runs: two drills
+// at once wrote each other's probe objects and injected faults on top of each other.
+TEST_F(CheckCommandTest, ADrillIsRefusedWhileAnApplyOfTheClusterRuns) {
+  std::string plan = write("plan.yaml", testing::addressed_plan());
+  std::string apply_state = (directory_ / "apply-state").string();
+  auto held = util::ClusterLock::acquire(apply_state, "apply");
+  ASSERT_TRUE(held) << util::format_error(held.error());
+  auto drill = zerospof({"drill", plan, "--heal", "--apply-state-dir", apply_state, "--known-hosts",
+                         write("known_hosts", "")});
+  EXPECT_EQ(drill.exit_code, 4) << drill.out << drill.err;
+  EXPECT_NE(drill.err.find("another apply or drill of this cluster is running: apply, pid " +
+                           std::to_string(::getpid())),
+            std::string::npos)
+      << drill.err;
 }
 
 }  // namespace

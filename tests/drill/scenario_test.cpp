@@ -37,6 +37,11 @@ TEST(ScenarioTest, TheFastTuningPromisesOneSecondWhereTheGuidesSetupTakesThirty)
   EXPECT_GE(outage_budget(haproxy, guide, true).count(), 30000);
   const Scenario& primary = *find_scenario("primary-down");
   EXPECT_LE(outage_budget(primary, fast, false).count(), 1100);
+  // A killed keepalived costs at most the takeover: the target's HAProxy still serves the VIP
+  // it cannot give up.
+  const Scenario& keepalived = *find_scenario("keepalived-killed");
+  EXPECT_EQ(outage_budget(keepalived, fast, false).count(), 1000);
+  EXPECT_NE(budget_reason(keepalived, fast, false).find("takes the VIP over"), std::string::npos);
   const Scenario& leader = *find_scenario("etcd-leader-killed");
   EXPECT_EQ(outage_budget(leader, fast, false).count(), 1100);
   EXPECT_NE(budget_reason(leader, fast, false).find("etcd election"), std::string::npos);

@@ -85,6 +85,24 @@ TEST(KeepalivedTest, EveryHolderIsANonPreemptingBackupWithItsOwnPriority) {
             nullptr);
 }
 
+// Debian's unit leaves a killed keepalived dead, and the VIP on the node's interface beside the
+// node that took it over; the drop-in starts it again in both tunings (a safety, not a tuning).
+TEST(KeepalivedTest, EveryHolderRestartsAKilledKeepalived) {
+  for (Variant variant : {Variant::kVip, Variant::kKubeadmGuide})
+    for (const char* node : {"micklethefickle", "cloudserver1", "cloudserver2"}) {
+      const File* drop_in =
+          testing::find_file(testing::rendered(variant).bundle, node, layout::kKeepalivedDropIn);
+      ASSERT_NE(drop_in, nullptr) << node;
+      EXPECT_NE(drop_in->content.find("\n[Service]\nRestart=always\nRestartSec=1\n"),
+                std::string::npos)
+          << drop_in->content;
+      // A drop-in of keepalived.service, not a unit of its own that apply would start.
+      EXPECT_EQ(layout::unit_at(drop_in->path), "");
+    }
+  EXPECT_EQ(testing::find_file(testing::rendered().bundle, "blackboar", layout::kKeepalivedDropIn),
+            nullptr);
+}
+
 TEST(KeepalivedTest, FitnessAsksTheLocalHaproxyForAnyReadyApiserverNeverTheVip) {
   // The fast profile keeps the VIP on a node whose HAProxy still routes: the whole backend's
   // status, not this node's own apiserver (whose death alone moved the VIP: 6 s of outage).

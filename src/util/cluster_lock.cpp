@@ -1,4 +1,4 @@
-#include "apply/apply_lock.h"
+#include "util/cluster_lock.h"
 
 #include <fcntl.h>
 #include <fmt/chrono.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace zerospof::apply {
+namespace zerospof::util {
 namespace {
 
 std::string this_host() {
@@ -20,9 +20,11 @@ std::string this_host() {
   return name;
 }
 
-// "pid 4242 on ops1 since 2026-11-24T18:40:13Z": who to look for before removing anything.
-std::string holder_text() {
-  return fmt::format("pid {} on {} since {:%Y-%m-%dT%H:%M:%SZ}", ::getpid(), this_host(),
+// "drill, pid 4242 on ops1 since 2026-11-24T18:40:13Z": who to look for before removing
+// anything.
+std::string holder_text(const std::string& activity) {
+  return fmt::format("{}, pid {} on {} since {:%Y-%m-%dT%H:%M:%SZ}", activity, ::getpid(),
+                     this_host(),
                      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
@@ -31,49 +33,49 @@ std::string read_holder(int fd) {
   ssize_t n = ::pread(fd, buffer, sizeof buffer - 1, 0);
   std::string text(buffer, n > 0 ? static_cast<size_t>(n) : 0);
   while (!text.empty() && text.back() == '\n') text.pop_back();
-  return text.empty() ? "an apply that has not said who it is yet" : text;
+  return text.empty() ? "one that has not said who it is yet" : text;
 }
 
-util::Error lock_error(const std::string& path) {
-  return util::Error::failed_precondition(
-      fmt::format("cannot lock {}: {}", path, std::strerror(errno)),
-      "check that the state directory is writable (--state-dir)");
+Error lock_error(const std::string& path) {
+  return Error::failed_precondition(fmt::format("cannot lock {}: {}", path, std::strerror(errno)),
+                                    "check that the state directory is writable (--state-dir)");
 }
 
 }  // namespace
 
-util::Result<std::unique_ptr<ApplyLock>> ApplyLock::acquire(const std::string& state_dir) {
+Result<std::unique_ptr<ClusterLock>> ClusterLock::acquire(const std::string& state_dir,
+                                                          const std::string& activity) {
   std::error_code error;
   std::filesystem::create_directories(state_dir, error);
   if (error)
-    return util::fail(util::Error::failed_precondition(
+    return fail(Error::failed_precondition(
         fmt::format("cannot create the state directory {}: {}", state_dir, error.message())));
   std::string path = state_dir + "/apply.lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return util::fail(lock_error(path));
+  if (fd < 0) return fail(lock_error(path));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    util::Error failure =
+    Error failure =
         errno == EWOULDBLOCK
-            ? util::Error::failed_precondition(
-                  fmt::format("another apply of this cluster is running: {} (lock {})",
+            ? Error::failed_precondition(
+                  fmt::format("another apply or drill of this cluster is running: {} (lock {})",
                               read_holder(fd), path),
                   "wait for it to finish; the lock goes with its process, so there is nothing "
                   "to remove by hand")
             : lock_error(path);
     ::close(fd);
-    return util::fail(failure);
+    return fail(failure);
   }
-  // Ours now: say who we are, for the next apply that finds the lock taken.
-  std::string holder = holder_text() + "\n";
+  // Ours now: say who we are, for the next one that finds the lock taken.
+  std::string holder = holder_text(activity) + "\n";
   if (::ftruncate(fd, 0) != 0 ||
       ::pwrite(fd, holder.data(), holder.size(), 0) != static_cast<ssize_t>(holder.size())) {
-    util::Error failure = lock_error(path);
+    Error failure = lock_error(path);
     ::close(fd);
-    return util::fail(failure);
+    return fail(failure);
   }
-  return std::unique_ptr<ApplyLock>(new ApplyLock(fd));
+  return std::unique_ptr<ClusterLock>(new ClusterLock(fd));
 }
 
-ApplyLock::~ApplyLock() { ::close(fd_); }
+ClusterLock::~ClusterLock() { ::close(fd_); }
 
-}  // namespace zerospof::apply
+}  // namespace zerospof::util
