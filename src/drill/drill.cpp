@@ -4,12 +4,14 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
 
 #include "drill/judge.h"
 #include "drill/monitor.h"
+#include "drill/pod_probe.h"
 #include "history/linearizability.h"
 #include "observe/cluster_facts.h"
 #include "observe/kubernetes.h"
@@ -40,6 +42,8 @@ std::vector<std::string> targets_of(const Scenario& scenario, const Holders& hol
       return {holders.scheduler};
     case Target::kControllerManagerLeader:
       return {holders.controller_manager};
+    case Target::kWorkerWithProbePod:
+      return {};  // chosen from the pod probe's placement (DrillRunner::worker_target)
     case Target::kVipHolderInMinority: {
       // The VIP holder and the first node that is not a control-plane node (with 3 etcd
       // members among 5 nodes, the majority side keeps the quorum).
@@ -59,7 +63,8 @@ std::vector<std::string> targets_of(const Scenario& scenario, const Holders& hol
 bool path_seen(const Scenario& scenario, const std::vector<Event>& events, double fault_start,
                const std::vector<std::string>& targets) {
   const std::string& target = targets.empty() ? std::string() : targets.front();
-  bool vip_moved = false, vip_taken_over = false, leader_changed = false, lease_changed = false;
+  bool vip_moved = false, vip_taken_over = false, leader_changed = false, lease_changed = false,
+       pods_moved = false;
   for (const Event& event : events) {
     if (event.at_ms < fault_start) continue;
     if (event.kind == "vip" && event.text.starts_with("VIP on ")) {
@@ -72,6 +77,7 @@ bool path_seen(const Scenario& scenario, const std::vector<Event>& events, doubl
         event.text != "etcd leader " + target)
       leader_changed = true;
     if (event.kind == "lease" && !event.text.ends_with(" " + target)) lease_changed = true;
+    if (event.kind == "pods" && event.text.starts_with("all ")) pods_moved = true;
   }
   switch (scenario.path) {
     case FailoverPath::kVipMoves:
@@ -86,6 +92,8 @@ bool path_seen(const Scenario& scenario, const std::vector<Event>& events, doubl
       return lease_changed;
     case FailoverPath::kFaultTookEffect:
       return true;
+    case FailoverPath::kPodsRescheduled:
+      return pods_moved;
   }
   return false;
 }
@@ -136,6 +144,11 @@ class DrillRunner {
     report.notes.push_back(
         "etcd-write: not measured; etcd's client port admits only the cluster's members, and "
         "the etcd path is measured through the API (api-write) instead");
+    if (options_.lab)
+      report.notes.push_back(
+          "worker-down: kwok stands in for every kubelet of the lab, so the pods' start is "
+          "simulated; their eviction and rescheduling are the real controller-manager's and "
+          "scheduler's");
     options_.progress("checking the cluster is healthy before any fault");
     Health health = monitor_.wait_healthy(std::chrono::seconds(30));
     if (!health.healthy)
@@ -181,6 +194,24 @@ class DrillRunner {
       return result;
     }
     std::vector<std::string> targets = targets_of(scenario, health.holders, cluster_);
+    std::optional<PodProbe> pods;
+    if (scenario.path == FailoverPath::kPodsRescheduled) {
+      pods.emplace(api_, PodProbeOptions{.replicas = static_cast<int>(cluster_.nodes.size())},
+                   zero_);
+      say("deploying the pod probe (one replica per node)");
+      auto placed = pods->deploy(std::chrono::seconds(120));
+      std::string worker = placed ? worker_target(*placed) : "";
+      if (worker.empty()) {
+        pods->cleanup();
+        result.verdict = Verdict::kFail;
+        result.reasons.push_back(placed ? "no pod of the pod probe runs on a worker (a node with "
+                                          "no control-plane or etcd role)"
+                                        : util::format_error(placed.error()));
+        return result;
+      }
+      targets = {worker};
+      result.predicted_reschedule_ms = static_cast<double>(reschedule_budget(budget_).count());
+    }
     result.target_node = fmt::format("{}", fmt::join(targets, ","));
     ApiProbeOptions probe_options = options_.probe;
     probe_options.key_prefix =
@@ -197,8 +228,14 @@ class DrillRunner {
     std::string id = fmt::format("{}-{}-{}", options_.seed % 100000, index, scenario.name);
     say(fmt::format("{} on {}", to_string(scenario.fault), result.target_node));
     result.fault_start_ms = since(zero_);
-    auto fault =
-        injector_.inject(scenario, targets, id, options_.fault_duration + options_.ttl_margin);
+    // A dead worker's pods move only after the node controller's grace period and the
+    // toleration: the fault stays until they have (and 3 s more), or their budget and 10 s pass.
+    auto hold = options_.fault_duration;
+    if (pods)
+      hold = std::max(hold, std::chrono::duration_cast<std::chrono::seconds>(
+                                reschedule_budget(budget_) + std::chrono::seconds(10)));
+    if (pods) pods->start(targets.front());
+    auto fault = injector_.inject(scenario, targets, id, hold + options_.ttl_margin);
     if (!fault) {
       result.reasons.push_back("the fault could not be injected: " +
                                util::format_error(fault.error()));
@@ -207,12 +244,15 @@ class DrillRunner {
     } else {
       result.fault = fault->description;
       monitor_.add_event("fault", fault->description);
-      auto until = Clock::now() + options_.fault_duration;
+      auto until = Clock::now() + hold;
       while (Clock::now() < until) {
         std::this_thread::sleep_for(std::chrono::seconds(1));
         auto counts = probe.write_counts();
-        say(fmt::format("fault in place, api-write ok {} failed {} unknown {}", counts[0],
-                        counts[1], counts[2]));
+        say(fmt::format(
+            "fault in place, api-write ok {} failed {} unknown {}{}", counts[0], counts[1],
+            counts[2],
+            pods ? (pods->rescheduled_ms() ? ", pods moved" : ", pods not moved yet") : ""));
+        if (pods && pods->rescheduled_ms() && since(zero_) > *pods->rescheduled_ms() + 3000) break;
       }
       auto healed = injector_.heal(*fault);
       if (!healed) result.reasons.push_back("heal: " + util::format_error(healed.error()));
@@ -229,6 +269,15 @@ class DrillRunner {
     probe.stop();
     double probe_end = since(zero_);
     result.events = monitor_.stop_watching();
+    if (pods) {
+      std::vector<Event> pod_events = pods->stop();
+      result.events.insert(result.events.end(), pod_events.begin(), pod_events.end());
+      std::stable_sort(result.events.begin(), result.events.end(),
+                       [](const Event& a, const Event& b) { return a.at_ms < b.at_ms; });
+      if (auto moved = pods->rescheduled_ms())
+        result.pods_rescheduled_ms = *moved - result.fault_start_ms;
+      pods->cleanup();
+    }
     ProbeRecord writes = probe.writes();
     // Every write the API acknowledged is a compare-and-set that took effect.
     result.acknowledged_writes = writes.ok;
@@ -261,6 +310,15 @@ class DrillRunner {
                            std::chrono::seconds(5));
     say(fmt::format("{}", to_string(result.verdict)));
     return result;
+  }
+
+  // The worker-down target: a node with no control-plane or etcd role that runs a probe pod.
+  std::string worker_target(const std::vector<std::string>& pod_nodes) const {
+    for (const model::Node& node : cluster_.nodes)
+      if (!node.has_role(model::Role::kControlPlane) && !node.has_role(model::Role::kEtcd) &&
+          std::count(pod_nodes.begin(), pod_nodes.end(), node.name))
+        return node.name;
+    return "";
   }
 
   const model::Cluster& cluster_;

@@ -85,6 +85,10 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
           probe.name, *probe.unavailable_ms / 1000, result.predicted_outage_ms / 1000,
           result.predicted_reason));
   }
+  if (result.predicted_reschedule_ms > 0 && result.pods_rescheduled_ms &&
+      *result.pods_rescheduled_ms > result.predicted_reschedule_ms)
+    fail(fmt::format("the pods ran elsewhere {:.1f} s after the fault, over the budget of {:.1f} s",
+                     *result.pods_rescheduled_ms / 1000, result.predicted_reschedule_ms / 1000));
   if (result.acknowledged_writes_lost > 0)
     fail(fmt::format("{} acknowledged writes lost", result.acknowledged_writes_lost));
   if (!result.linearizable)

@@ -31,7 +31,7 @@ struct Judgement {
 };
 
 // Pass needs: the fault took effect and its failover path was seen; every probe's outage
-// within the budget; no acknowledged write lost; the history linearizable; the cluster healthy
+// within the budget; a dead worker's pods running elsewhere within theirs; no acknowledged write lost; the history linearizable; the cluster healthy
 // again; the etcd members' data equal. A failover path not seen (a killed leader that stayed
 // leader) or an undecided history makes it inconclusive, unless something failed outright.
 Judgement judge(const ScenarioResult& result, double budget_ms);

@@ -69,6 +69,10 @@ struct ScenarioResult {
   std::optional<bool> etcd_hashes_equal;
   double predicted_outage_ms = 0;
   std::string predicted_reason;
+  // worker-down: from the fault until every replica of the pod probe ran on the other nodes
+  // (nullopt: never, or not this scenario), and what the tuning allows for it.
+  std::optional<double> pods_rescheduled_ms;
+  double predicted_reschedule_ms = 0;
   Verdict verdict = Verdict::kInconclusive;
   std::vector<std::string> reasons;   // why the verdict (each criterion that failed)
   std::vector<std::string> findings;  // a prediction the measurement contradicts

@@ -85,6 +85,9 @@ std::string report_text(const DrillReport& report) {
                        seconds(s.predicted_outage_ms), s.acknowledged_writes_lost,
                        s.linearizable ? (*s.linearizable ? "yes" : "NO") : "undecided");
     out += fmt::format("    fault: {}\n", s.fault.empty() ? "(not injected)" : s.fault);
+    if (s.predicted_reschedule_ms > 0)
+      out += fmt::format("    pods running elsewhere after: {} (budget {})\n",
+                         seconds(s.pods_rescheduled_ms), seconds(s.predicted_reschedule_ms));
     for (const std::string& reason : s.reasons) out += "    why: " + reason + "\n";
     for (const std::string& finding : s.findings) out += "    finding: " + finding + "\n";
     for (const ProbeRecord& probe : s.probes) {
@@ -144,8 +147,15 @@ std::string report_json(const DrillReport& report) {
                                 : nlohmann::json(nullptr)},
         {"etcdHashesEqual",
          s.etcd_hashes_equal ? nlohmann::json(*s.etcd_hashes_equal) : nlohmann::json(nullptr)},
+        {"podsRescheduledSeconds", s.pods_rescheduled_ms
+                                       ? nlohmann::json(*s.pods_rescheduled_ms / 1000)
+                                       : nlohmann::json(nullptr)},
         {"predicted",
-         {{"unavailableSeconds", s.predicted_outage_ms / 1000}, {"reason", s.predicted_reason}}},
+         {{"unavailableSeconds", s.predicted_outage_ms / 1000},
+          {"reason", s.predicted_reason},
+          {"podsRescheduledSeconds", s.predicted_reschedule_ms > 0
+                                         ? nlohmann::json(s.predicted_reschedule_ms / 1000)
+                                         : nlohmann::json(nullptr)}}},
         {"events", events},
     });
   }

@@ -38,6 +38,8 @@ const char* to_string(Target target) {
       return "controller-manager-leader";
     case Target::kVipHolderInMinority:
       return "vip-holder-in-minority";
+    case Target::kWorkerWithProbePod:
+      return "worker-with-probe-pod";
   }
   return "?";
 }
@@ -56,6 +58,8 @@ const char* to_string(FailoverPath path) {
       return "the lease changes hands";
     case FailoverPath::kFaultTookEffect:
       return "the fault took effect";
+    case FailoverPath::kPodsRescheduled:
+      return "its pods evicted and running on other nodes";
   }
   return "?";
 }
@@ -96,6 +100,12 @@ const std::vector<Scenario>& catalogue() {
       {"primary-down", "Stop entire control plane node",
        "the VIP holder crashes (lab: its container killed; booted again at heal)",
        FaultKind::kHostDown, Target::kVipHolder, "", FailoverPath::kVipMoves},
+      // kwok stands in for the kubelets in the lab: the pods' start is simulated, their
+      // eviction and rescheduling are the real controllers'.
+      {"worker-down", "Stop worker node",
+       "a worker running a pod of the drill's Deployment crashes (lab: its container killed; "
+       "booted again at heal)",
+       FaultKind::kHostDown, Target::kWorkerWithProbePod, "", FailoverPath::kPodsRescheduled},
       {"partition-2-3", "Partition network, then rejoin",
        "the VIP holder and one other node cut off from the other three, then rejoined",
        FaultKind::kPartition, Target::kVipHolderInMinority, "", FailoverPath::kVipMoves},
@@ -130,6 +140,8 @@ Chain chain_of(const Scenario& scenario, const render::FailoverBudget& budget, b
     case Target::kSchedulerLeader:
     case Target::kControllerManagerLeader:
       return {milliseconds(0), "the API does not depend on a controller's lease"};
+    case Target::kWorkerWithProbePod:
+      return {milliseconds(0), "the API does not depend on a worker"};
     case Target::kVipHolderInMinority:
       return {takeover + budget.etcd_election,
               fmt::format("VRRP takeover {} + etcd election {}", seconds(takeover),
@@ -161,6 +173,10 @@ std::chrono::milliseconds outage_budget(const Scenario& scenario,
                                         const render::FailoverBudget& budget, bool kubeadm_guide) {
   return std::max(std::chrono::milliseconds(1000),
                   chain_of(scenario, budget, kubeadm_guide).duration);
+}
+
+std::chrono::milliseconds reschedule_budget(const render::FailoverBudget& budget) {
+  return budget.node_not_ready + budget.pods_evicted + std::chrono::seconds(10);
 }
 
 std::string budget_reason(const Scenario& scenario, const render::FailoverBudget& budget,

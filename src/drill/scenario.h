@@ -29,6 +29,8 @@ enum class Target {
   kSchedulerLeader,          // the holder of the kube-scheduler lease
   kControllerManagerLeader,  // the holder of the kube-controller-manager lease
   kVipHolderInMinority,      // partition: the VIP holder and one other node against the rest
+  kWorkerWithProbePod,       // a node with no control-plane or etcd role that runs a pod of
+                             // the drill's pod probe
 };
 const char* to_string(Target target);
 
@@ -40,6 +42,7 @@ enum class FailoverPath {
   kEtcdLeaderChanges,  // another member leads
   kLeaseChanges,       // the lease has another holder
   kFaultTookEffect,    // only that the fault was in place (the unit was down or stopped)
+  kPodsRescheduled,    // the target's pods evicted and every replica ready on other nodes
 };
 const char* to_string(FailoverPath path);
 
@@ -63,6 +66,11 @@ const Scenario* find_scenario(const std::string& name);
 std::chrono::milliseconds outage_budget(const Scenario& scenario,
                                         const render::FailoverBudget& budget, bool kubeadm_guide);
 // The detector chain behind that budget, for people: "VRRP takeover 0.72 s + etcd election ...".
+// How long a dead worker's pods may take to run elsewhere, from the tuning: the node
+// controller's grace period, its pass every 5 s, the toleration, and 5 s to schedule and start
+// the replacements.
+std::chrono::milliseconds reschedule_budget(const render::FailoverBudget& budget);
+
 std::string budget_reason(const Scenario& scenario, const render::FailoverBudget& budget,
                           bool kubeadm_guide);
 

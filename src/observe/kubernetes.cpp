@@ -99,4 +99,61 @@ bool KubernetesClient::ready(std::chrono::milliseconds timeout) {
   return got.ok() && got.body == "ok";
 }
 
+bool KubernetesClient::create_object(const std::string& path, const std::string& body,
+                                     std::chrono::milliseconds timeout) {
+  HttpResponse created =
+      http_.send({.method = "POST", .url = server_ + path, .body = body, .timeout = timeout});
+  return created.ok() || created.status == 409;
+}
+
+bool KubernetesClient::delete_object(const std::string& path, std::chrono::milliseconds timeout) {
+  HttpResponse deleted =
+      http_.send({.method = "DELETE", .url = server_ + path, .timeout = timeout});
+  return deleted.ok() || deleted.status == 404;
+}
+
+namespace {
+
+bool condition_true(const nlohmann::json& object, const std::string& type) {
+  const auto conditions = "/status/conditions"_json_pointer;
+  if (!object.contains(conditions) || !object.at(conditions).is_array()) return false;
+  for (const auto& condition : object.at(conditions))
+    if (condition.is_object() && condition.value("type", "") == type)
+      return condition.value("status", "") == "True";
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::vector<PodState>> KubernetesClient::pods(const std::string& namespace_name,
+                                                            const std::string& label_selector,
+                                                            std::chrono::milliseconds timeout) {
+  HttpResponse got = http_.send({.url = fmt::format("{}/api/v1/namespaces/{}/pods?labelSelector={}",
+                                                    server_, namespace_name, label_selector),
+                                 .timeout = timeout});
+  if (!got.ok()) return std::nullopt;
+  auto json = nlohmann::json::parse(got.body, nullptr, false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("items") ||
+      !json["items"].is_array())
+    return std::nullopt;
+  std::vector<PodState> out;
+  for (const auto& item : json["items"]) {
+    if (!item.is_object()) continue;
+    out.push_back({.name = item.value("/metadata/name"_json_pointer, std::string{}),
+                   .node = item.value("/spec/nodeName"_json_pointer, std::string{}),
+                   .ready = condition_true(item, "Ready"),
+                   .deleting = item.contains("/metadata/deletionTimestamp"_json_pointer)});
+  }
+  return out;
+}
+
+std::optional<bool> KubernetesClient::node_ready(const std::string& name,
+                                                 std::chrono::milliseconds timeout) {
+  HttpResponse got = http_.send({.url = server_ + "/api/v1/nodes/" + name, .timeout = timeout});
+  if (!got.ok()) return std::nullopt;
+  auto json = nlohmann::json::parse(got.body, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  return condition_true(json, "Ready");
+}
+
 }  // namespace zerospof::observe

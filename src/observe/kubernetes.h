@@ -1,11 +1,12 @@
 // The few Kubernetes API calls zerospof makes itself, over an HttpClient: a ConfigMap used as a
 // register (read; write with a resourceVersion precondition, which is a compare-and-set), a
-// lease's holder, /readyz. Responses are parsed into typed values; nothing here retries, so a
-// probe sees every failure as it happened.
+// lease's holder, /readyz, a probe Deployment's pods and whether a node is Ready. Responses are
+// parsed into typed values; nothing here retries, so a probe sees every failure as it happened.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "observe/http.h"
 
@@ -14,6 +15,14 @@ namespace zerospof::observe {
 struct ConfigMapRegister {
   std::string value;             // data.value; "" when absent
   std::string resource_version;  // metadata.resourceVersion: the precondition of the next write
+};
+
+// One pod as the drill's pod probe needs it.
+struct PodState {
+  std::string name;
+  std::string node;       // spec.nodeName; "" while unscheduled
+  bool ready = false;     // condition Ready is True
+  bool deleting = false;  // metadata.deletionTimestamp is set (evicted, or being deleted)
 };
 
 enum class WriteResult {
@@ -48,6 +57,20 @@ class KubernetesClient {
                                           const std::string& name,
                                           std::chrono::milliseconds timeout);
   bool ready(std::chrono::milliseconds timeout);
+
+  // POSTs `body` (JSON) to the collection `path` ("/apis/apps/v1/namespaces/default/deployments");
+  // true when the object exists after (created, or 409: already there).
+  bool create_object(const std::string& path, const std::string& body,
+                     std::chrono::milliseconds timeout);
+  // DELETEs `path`; true when it is gone after (deleted, or 404).
+  bool delete_object(const std::string& path, std::chrono::milliseconds timeout);
+  // The pods of `namespace_name` whose labels match `label_selector` ("app=probe"); nullopt when
+  // the list could not be read.
+  std::optional<std::vector<PodState>> pods(const std::string& namespace_name,
+                                            const std::string& label_selector,
+                                            std::chrono::milliseconds timeout);
+  // The node's Ready condition; nullopt when it could not be read.
+  std::optional<bool> node_ready(const std::string& name, std::chrono::milliseconds timeout);
 
  private:
   std::string config_map_url(const std::string& namespace_name, const std::string& name) const;

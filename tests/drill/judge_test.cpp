@@ -106,6 +106,19 @@ TEST(JudgeTest, LostWritesANonLinearizableHistoryOrNoRecoveryFail) {
   EXPECT_EQ(judge(diverged, 1000).verdict, Verdict::kFail);
 }
 
+TEST(JudgeTest, PodsThatMovedLaterThanTheirBudgetFail) {
+  ScenarioResult result = passing();
+  result.predicted_reschedule_ms = 40000;
+  result.pods_rescheduled_ms = 31500;
+  EXPECT_EQ(judge(result, 1000).verdict, Verdict::kPass);
+  result.pods_rescheduled_ms = 45000;
+  Judgement judgement = judge(result, 1000);
+  EXPECT_EQ(judgement.verdict, Verdict::kFail);
+  ASSERT_EQ(judgement.reasons.size(), 1u);
+  EXPECT_EQ(judgement.reasons[0],
+            "the pods ran elsewhere 45.0 s after the fault, over the budget of 40.0 s");
+}
+
 TEST(JudgeTest, AnUndecidedHistoryIsInconclusive) {
   ScenarioResult result = passing();
   result.linearizable.reset();

@@ -1,0 +1,142 @@
+#include "drill/pod_probe.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace zerospof::drill {
+
+PodProbe::PodProbe(observe::KubernetesClient& api, PodProbeOptions options,
+                   std::chrono::steady_clock::time_point clock_zero)
+    : api_(api), options_(std::move(options)), clock_zero_(clock_zero) {}
+
+PodProbe::~PodProbe() {
+  if (watching_) stop();
+}
+
+double PodProbe::now_ms() const {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - clock_zero_)
+      .count();
+}
+
+std::string PodProbe::deployment_json() const {
+  nlohmann::json labels{{"app.kubernetes.io/name", options_.name}};
+  // Spread over the nodes, softly: a hard constraint would count the dead node's evicted pod
+  // and could keep its replacement from being scheduled at all.
+  nlohmann::json spread{{"maxSkew", 1},
+                        {"topologyKey", "kubernetes.io/hostname"},
+                        {"whenUnsatisfiable", "ScheduleAnyway"},
+                        {"labelSelector", {{"matchLabels", labels}}}};
+  nlohmann::json deployment{
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata",
+       {{"name", options_.name}, {"namespace", options_.namespace_name}, {"labels", labels}}},
+      {"spec",
+       {{"replicas", options_.replicas},
+        {"selector", {{"matchLabels", labels}}},
+        {"template",
+         {{"metadata", {{"labels", labels}}},
+          {"spec",
+           {{"automountServiceAccountToken", false},
+            {"topologySpreadConstraints", nlohmann::json::array({spread})},
+            {"containers",
+             nlohmann::json::array(
+                 {{{"name", "pause"}, {"image", "registry.k8s.io/pause:3.10"}}})}}}}}}}};
+  return deployment.dump();
+}
+
+util::Result<std::vector<std::string>> PodProbe::deploy(std::chrono::seconds limit) {
+  std::string collection =
+      fmt::format("/apis/apps/v1/namespaces/{}/deployments", options_.namespace_name);
+  if (!api_.create_object(collection, deployment_json(), options_.timeout))
+    return util::fail(util::Error::failed_precondition("the pod probe's Deployment " +
+                                                       options_.name + " could not be created"));
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  std::string last = "its pods could not be listed";
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto pods = api_.pods(options_.namespace_name, "app.kubernetes.io/name=" + options_.name,
+                              options_.timeout)) {
+      std::vector<std::string> nodes;
+      for (const auto& pod : *pods)
+        if (pod.ready && !pod.deleting) nodes.push_back(pod.node);
+      if (static_cast<int>(nodes.size()) >= options_.replicas) return nodes;
+      last = fmt::format("{} of {} replicas ready", nodes.size(), options_.replicas);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return util::fail(util::Error::failed_precondition(
+      fmt::format("the pod probe's Deployment {} was not ready within {} s: {}", options_.name,
+                  limit.count(), last)));
+}
+
+void PodProbe::start(const std::string& node) {
+  {
+    std::lock_guard lock(mutex_);
+    target_ = node;
+    events_.clear();
+    rescheduled_ms_.reset();
+  }
+  watching_ = true;
+  thread_ = std::thread([this] { watch_loop(); });
+}
+
+std::vector<Event> PodProbe::stop() {
+  watching_ = false;
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mutex_);
+  return events_;
+}
+
+std::optional<double> PodProbe::rescheduled_ms() const {
+  std::lock_guard lock(mutex_);
+  return rescheduled_ms_;
+}
+
+void PodProbe::watch_loop() {
+  std::optional<bool> node_was_ready;
+  bool evicted_seen = false, moved_seen = false;
+  auto record = [this](std::string kind, std::string text) {
+    std::lock_guard lock(mutex_);
+    events_.push_back({now_ms(), std::move(kind), std::move(text)});
+  };
+  while (watching_) {
+    if (auto ready = api_.node_ready(target_, options_.timeout); ready && ready != node_was_ready) {
+      if (node_was_ready || !*ready)
+        record("node", fmt::format("node {} {}", target_, *ready ? "Ready" : "NotReady"));
+      node_was_ready = ready;
+    }
+    if (auto pods = api_.pods(options_.namespace_name, "app.kubernetes.io/name=" + options_.name,
+                              options_.timeout)) {
+      auto on_target = std::count_if(pods->begin(), pods->end(), [&](const auto& pod) {
+        return pod.node == target_ && pod.deleting;
+      });
+      auto elsewhere = std::count_if(pods->begin(), pods->end(), [&](const auto& pod) {
+        return pod.node != target_ && pod.ready && !pod.deleting;
+      });
+      if (on_target > 0 && !evicted_seen) {
+        evicted_seen = true;
+        record("pods", fmt::format("{} pod(s) on {} evicted", on_target, target_));
+      }
+      if (evicted_seen && !moved_seen && elsewhere >= options_.replicas) {
+        moved_seen = true;
+        std::lock_guard lock(mutex_);
+        events_.push_back({now_ms(), "pods",
+                           fmt::format("all {} replicas ready on other nodes than {}",
+                                       options_.replicas, target_)});
+        rescheduled_ms_ = events_.back().at_ms;
+      }
+    }
+    for (int step = 0; step < 50 && watching_; ++step)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+void PodProbe::cleanup() {
+  (void)api_.delete_object(fmt::format("/apis/apps/v1/namespaces/{}/deployments/{}",
+                                       options_.namespace_name, options_.name),
+                           options_.timeout);
+}
+
+}  // namespace zerospof::drill

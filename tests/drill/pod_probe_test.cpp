@@ -1,0 +1,116 @@
+// The pod probe against a scripted API that plays a worker's death: its node NotReady, its pod
+// evicted, a replacement ready elsewhere. The probe must see each step, in order, and say when
+// the pods had moved; before the eviction, replicas ready elsewhere are not a move.
+#include "drill/pod_probe.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace zerospof::drill {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Phase 0: five ready pods, one per node, blackboar Ready. 1: blackboar NotReady. 2: its pod
+// evicted (deleting), four ready elsewhere. 3: a replacement ready on cloudserver3.
+class WorkerDeathApi : public observe::HttpClient {
+ public:
+  observe::HttpResponse send(const observe::HttpRequest& request) override {
+    std::lock_guard lock(mutex_);
+    if (request.method == "POST") {
+      created = nlohmann::json::parse(request.body);
+      return {.status = 201, .body = "{}", .maybe_sent = true};
+    }
+    if (request.method == "DELETE") {
+      deleted = true;
+      return {.status = 200, .body = "{}", .maybe_sent = true};
+    }
+    if (request.url.find("/api/v1/nodes/blackboar") != std::string::npos)
+      return {
+          .status = 200,
+          .body =
+              nlohmann::json{{"status",
+                              {{"conditions",
+                                {{{"type", "Ready"}, {"status", phase >= 1 ? "False" : "True"}}}}}}}
+                  .dump(),
+          .maybe_sent = true};
+    nlohmann::json items = nlohmann::json::array();
+    auto pod = [&](const std::string& name, const std::string& node, bool ready, bool deleting) {
+      nlohmann::json item{
+          {"metadata", {{"name", name}}},
+          {"spec", {{"nodeName", node}}},
+          {"status",
+           {{"conditions", {{{"type", "Ready"}, {"status", ready ? "True" : "False"}}}}}}};
+      if (deleting) item["metadata"]["deletionTimestamp"] = "2026-12-04T08:00:00Z";
+      items.push_back(item);
+    };
+    for (const char* node : {"micklethefickle", "cloudserver1", "cloudserver2", "cloudserver3"})
+      pod(std::string("p-") + node, node, true, false);
+    pod("p-blackboar", "blackboar", phase < 1, phase >= 2);
+    if (phase >= 3) pod("p-new", "cloudserver3", true, false);
+    return {.status = 200, .body = nlohmann::json{{"items", items}}.dump(), .maybe_sent = true};
+  }
+
+  std::atomic<int> phase{0};
+  nlohmann::json created;
+  bool deleted = false;
+
+ private:
+  std::mutex mutex_;
+};
+
+TEST(PodProbeTest, SeesTheNodeGoTheEvictionAndTheReplicasReadyElsewhere) {
+  WorkerDeathApi http;
+  observe::KubernetesClient api(http, "https://198.18.0.2:6443");
+  auto zero = std::chrono::steady_clock::now();
+  PodProbe probe(api, {.replicas = 5, .timeout = milliseconds(500)}, zero);
+  auto placed = probe.deploy(std::chrono::seconds(5));
+  ASSERT_TRUE(placed) << util::format_error(placed.error());
+  EXPECT_EQ(placed->size(), 5u);
+  EXPECT_EQ(http.created["spec"]["replicas"], 5);
+  EXPECT_EQ(
+      http.created["spec"]["template"]["spec"]["topologySpreadConstraints"][0]["whenUnsatisfiable"],
+      "ScheduleAnyway");
+
+  probe.start("blackboar");
+  for (int phase = 1; phase <= 3; ++phase) {
+    std::this_thread::sleep_for(milliseconds(1200));
+    // Four replicas ready elsewhere before the eviction is not a move.
+    if (phase == 2) {
+      EXPECT_FALSE(probe.rescheduled_ms());
+    }
+    http.phase = phase;
+  }
+  std::this_thread::sleep_for(milliseconds(1200));
+  std::vector<Event> events = probe.stop();
+  probe.cleanup();
+  EXPECT_TRUE(http.deleted);
+
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].text, "node blackboar NotReady");
+  EXPECT_EQ(events[1].text, "1 pod(s) on blackboar evicted");
+  EXPECT_EQ(events[2].text, "all 5 replicas ready on other nodes than blackboar");
+  ASSERT_TRUE(probe.rescheduled_ms());
+  EXPECT_DOUBLE_EQ(*probe.rescheduled_ms(), events[2].at_ms);
+  EXPECT_LT(events[0].at_ms, events[1].at_ms);
+  EXPECT_LT(events[1].at_ms, events[2].at_ms);
+}
+
+TEST(PodProbeTest, ADeploymentThatNeverBecomesReadyIsAnErrorSayingHowFarItGot) {
+  WorkerDeathApi http;
+  http.phase = 1;  // blackboar's pod not ready: 4 of 5
+  observe::KubernetesClient api(http, "https://198.18.0.2:6443");
+  PodProbe probe(api, {.replicas = 5, .timeout = milliseconds(500)},
+                 std::chrono::steady_clock::now());
+  auto placed = probe.deploy(std::chrono::seconds(1));
+  ASSERT_FALSE(placed);
+  EXPECT_NE(placed.error().message.find("4 of 5 replicas ready"), std::string::npos)
+      << placed.error().message;
+}
+
+}  // namespace
+}  // namespace zerospof::drill
