@@ -3,7 +3,8 @@
 
 usage: scripts/drill-figures.py NAME=REPORT.json [NAME=REPORT.json ...]
 Prints a Markdown table: per scenario and report, the median and worst api-write outage over its
-runs, the verdicts, and the acknowledged writes lost (docs/performance.md quotes it).
+runs, the verdicts, and the acknowledged writes lost; and how soon a dead worker's pods ran
+elsewhere (docs/performance.md quotes it).
 """
 import json
 import statistics
@@ -45,6 +46,15 @@ def main(arguments):
             row += (f" {statistics.median(outages):.2f} s / {max(outages):.2f} s ({budget:.2f} s) |"
                     f" {', '.join(f'{n} {v}' for v, n in sorted(verdicts.items()))} | {lost} |")
         print(row)
+    for name, report in reports:
+        moved = [s for s in report["scenarios"] if s.get("predicted", {}).get("podsRescheduledSeconds")]
+        if moved:
+            times = [s["podsRescheduledSeconds"] for s in moved if s["podsRescheduledSeconds"] is not None]
+            budget = moved[0]["predicted"]["podsRescheduledSeconds"]
+            shown = (f"median {statistics.median(times):.1f} s, worst {max(times):.1f} s"
+                     if times else "never")
+            print(f"\n{name}: a dead worker's pods running elsewhere after {shown} "
+                  f"(budget {budget:.1f} s, {len(times)} of {len(moved)} runs)")
     for name, report in reports:
         writes = sum(s["acknowledgedWrites"] for s in report["scenarios"])
         lost = sum(s["acknowledgedWritesLost"] for s in report["scenarios"])

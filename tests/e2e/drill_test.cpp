@@ -44,15 +44,16 @@ class DrillTest : public LabClusterTest {
 TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
   std::string json = dir_ + "/drill.json", html = dir_ + "/drill.html";
   auto drill =
-      run(drill_argv({"apiserver-killed", "haproxy-killed", "etcd-leader-killed", "--fault-seconds",
-                      "3", "--seed", "1", "--json", json, "--html", html}),
+      run(drill_argv({"apiserver-killed", "haproxy-killed", "etcd-leader-killed",
+                      "keepalived-killed", "worker-down", "--fault-seconds", "3", "--seed", "1",
+                      "--json", json, "--html", html}),
           seconds(900));
   // 0 all passed, 1 a budget or criterion failed, 3 inconclusive: the report says which.
   ASSERT_TRUE(drill.exit_code == 0 || drill.exit_code == 1 || drill.exit_code == 3)
       << drill.out << drill.err;
   EXPECT_NE(drill.err.find("drill: seed 1"), std::string::npos);
   auto report = nlohmann::json::parse(util::read_file(json).value_or("{}"));
-  ASSERT_EQ(report["scenarios"].size(), 3u) << drill.out;
+  ASSERT_EQ(report["scenarios"].size(), 5u) << drill.out;
   for (const auto& scenario : report["scenarios"]) {
     std::string name = scenario["name"];
     EXPECT_FALSE(scenario["fault"].get<std::string>().empty()) << name;
@@ -63,7 +64,16 @@ TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
     EXPECT_EQ(scenario["etcdHashesEqual"], true) << name;
     EXPECT_TRUE(scenario["recoverySeconds"].is_number()) << name;
     EXPECT_TRUE(scenario["unavailableSeconds"]["api-write"].is_number()) << name;
+    if (name == "worker-down") {
+      // Its pods ran elsewhere, and the steps that got them there were seen.
+      EXPECT_TRUE(scenario["podsRescheduledSeconds"].is_number()) << scenario.dump(2);
+      std::string events = scenario["events"].dump();
+      EXPECT_NE(events.find("NotReady"), std::string::npos) << events;
+      EXPECT_NE(events.find("evicted"), std::string::npos) << events;
+    }
   }
+  // kwok's part is said, not passed off as measured.
+  EXPECT_NE(report["notes"].dump().find("kwok stands in"), std::string::npos);
   EXPECT_NE(util::read_file(html).value_or("").find("<section class=\"scenario\""),
             std::string::npos);
   EXPECT_EQ(testing::key_material(drill.out + drill.err), std::vector<std::string>{});
