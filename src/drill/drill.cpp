@@ -264,6 +264,9 @@ class DrillRunner {
     if (after.healthy) {
       result.healthy_ms = since(zero_);
       monitor_.add_event("healthy", "the cluster is healthy again");
+    } else {
+      result.reasons.push_back("still unhealthy after the recovery budget: " +
+                               fmt::format("{}", fmt::join(after.problems, "; ")));
     }
     std::this_thread::sleep_for(options_.after_recovery);
     probe.stop();

@@ -62,7 +62,7 @@ TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
     EXPECT_GT(scenario["acknowledgedWrites"].get<int>(), 10) << name;
     EXPECT_EQ(scenario["failoverPath"]["seen"], true) << name << ": " << scenario.dump(2);
     EXPECT_EQ(scenario["etcdHashesEqual"], true) << name;
-    EXPECT_TRUE(scenario["recoverySeconds"].is_number()) << name;
+    EXPECT_TRUE(scenario["recoverySeconds"].is_number()) << name << ": " << scenario["reasons"];
     EXPECT_TRUE(scenario["unavailableSeconds"]["api-write"].is_number()) << name;
     if (name == "worker-down") {
       // Its pods ran elsewhere, and the steps that got them there were seen.
