@@ -9,7 +9,8 @@ namespace zerospof::drill {
 
 namespace {
 constexpr std::chrono::milliseconds kApiTimeout{1000};
-}
+constexpr std::chrono::milliseconds kHealthTimeout{3000};
+}  // namespace
 
 std::string node_of_holder(const std::string& holder_identity) {
   return holder_identity.substr(0, holder_identity.find('_'));
@@ -30,11 +31,13 @@ double Monitor::now_ms() const {
 
 Holders Monitor::read_holders(const std::string& etcd_leader) {
   Holders out;
-  out.vip = facts_.vip_holders();
+  // Health is judged with the full timeouts: on a loaded machine a question can take more
+  // than a second, and an unanswered one would read as a problem that is not there.
+  out.vip = facts_.vip_holders(kHealthTimeout);
   out.etcd_leader = etcd_leader;
-  if (auto scheduler = api_.lease_holder("kube-system", "kube-scheduler", kApiTimeout))
+  if (auto scheduler = api_.lease_holder("kube-system", "kube-scheduler", kHealthTimeout))
     out.scheduler = node_of_holder(*scheduler);
-  if (auto manager = api_.lease_holder("kube-system", "kube-controller-manager", kApiTimeout))
+  if (auto manager = api_.lease_holder("kube-system", "kube-controller-manager", kHealthTimeout))
     out.controller_manager = node_of_holder(*manager);
   return out;
 }
@@ -57,7 +60,7 @@ Health Monitor::health() {
     out.problems.push_back("nobody holds the kube-scheduler lease");
   if (out.holders.controller_manager.empty())
     out.problems.push_back("nobody holds the kube-controller-manager lease");
-  if (!api_.ready(kApiTimeout)) out.problems.push_back("the endpoint does not answer /readyz");
+  if (!api_.ready(kHealthTimeout)) out.problems.push_back("the endpoint does not answer /readyz");
   out.healthy = out.problems.empty();
   return out;
 }

@@ -45,13 +45,13 @@ std::vector<std::string> ClusterFacts::control_plane_nodes_where(
   return nodes;
 }
 
-std::vector<std::string> ClusterFacts::vip_holders() {
+std::vector<std::string> ClusterFacts::vip_holders(std::chrono::milliseconds timeout) {
   if (cluster_.endpoint.mode != model::EndpointMode::kVip || !cluster_.endpoint.address) return {};
   std::string vip = cluster_.endpoint.address->to_string();
   return control_plane_nodes_where(
       holds_vip_script(vip),
       // A dead host must not hold the others' answers up.
-      std::min(timeout_, std::chrono::milliseconds(1000)),
+      std::min(timeout_, timeout),
       [](const transport::CommandResult& result) { return result.exit_code == 0; });
 }
 

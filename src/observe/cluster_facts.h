@@ -51,8 +51,11 @@ class ClusterFacts {
                std::chrono::milliseconds timeout = std::chrono::seconds(3));
 
   // The control-plane nodes whose interfaces hold the VIP (vip mode); more than one is a split
-  // brain, none an endpoint down.
-  std::vector<std::string> vip_holders();
+  // brain, none an endpoint down. Each host gets `timeout` at most (capped by the facts'
+  // timeout): short for watching a failover, the full timeout for judging health on a loaded
+  // machine.
+  std::vector<std::string> vip_holders(
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   // Asked through the first etcd host that answers.
   EtcdStatus etcd_status();
   // etcd_status(), and the member list and alarms (one more round trip each).
