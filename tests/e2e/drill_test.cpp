@@ -103,17 +103,21 @@ TEST_F(DrillTest, ADrillKilledMidPartitionLeavesNoFaultOnceItsTtlPasses) {
   ASSERT_FALSE(util::process_alive(*pid));
   // The fault outlives the drill: nothing healed it yet.
   EXPECT_TRUE(partitioned("cloudserver3"));
-  // Once the TTL (65 s from the arming) passes, every host has healed itself.
+  // Once the TTL (65 s from the arming) passes, every host has healed itself and its heal script
+  // is gone. Both are waited for: a host the killed drill armed but never cut off has no rules
+  // to lose, and its timer, armed a moment after the others, may fire a second or two later.
+  auto left_on = [&](const std::string& host) {
+    return partitioned(host) || !ssh(host, "ls /run/zerospof-drill/ 2>/dev/null").out.empty();
+  };
   bool healed = false;
   while (!healed && std::chrono::steady_clock::now() - injected < seconds(120)) {
     healed = true;
-    for (const auto& host : kAllHosts) healed = healed && !partitioned(host);
+    for (const auto& host : kAllHosts) healed = healed && !left_on(host);
     if (!healed) std::this_thread::sleep_for(seconds(2));
   }
-  EXPECT_TRUE(healed) << "a partition was still in place 120 s after the drill was killed";
-  EXPECT_LT(std::chrono::steady_clock::now() - injected, seconds(75));
-  for (const auto& host : kAllHosts)
-    EXPECT_EQ(ssh(host, "ls /run/zerospof-drill/ 2>/dev/null").out, "") << host;
+  EXPECT_TRUE(healed) << "a partition or its heal was still in place 120 s after the drill was "
+                         "killed";
+  EXPECT_LT(std::chrono::steady_clock::now() - injected, seconds(80));
   // And `drill --heal` finds nothing left to revert.
   auto heal = run(drill_argv({"--heal"}), seconds(120));
   EXPECT_EQ(heal.exit_code, 0) << heal.err;
