@@ -16,6 +16,7 @@
 #include "cli/output.h"
 #include "drill/drill.h"
 #include "drill/report.h"
+#include "observe/cluster_facts.h"
 #include "observe/kubeconfig.h"
 #include "plan/plan.h"
 #include "transport/plan_hosts.h"
@@ -114,6 +115,14 @@ int run_drill_command(const DrillFlags& flags) {
   auto kubeconfig = observe::load_kubeconfig(kubeconfig_path);
   if (!kubeconfig) return report_error(kubeconfig.error());
   observe::CurlHttpClient http(kubeconfig->credentials);
+  // etcd is probed with the apiservers' own client credentials, read from a control-plane host;
+  // without them the drill still runs, and its report says etcd was not probed directly.
+  std::optional<observe::CurlHttpClient> etcd_http;
+  if (auto credentials = observe::ClusterFacts(*cluster, **ssh).etcd_client_credentials())
+    etcd_http.emplace(std::move(*credentials));
+  else
+    std::fprintf(stderr, "drill: etcd will not be probed directly: %s\n",
+                 util::format_error(credentials.error()).c_str());
   std::uint64_t seed = flags.seed ? *flags.seed : std::random_device{}();
   std::fprintf(stderr, "drill: seed %llu (repeat this run with --seed %llu)\n",
                static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
@@ -127,7 +136,8 @@ int run_drill_command(const DrillFlags& flags) {
   options.lab = lab;
   options.state_dir = state_dir;
   options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-  auto report = drill::run_drill(*cluster, **ssh, http, kubeconfig->server, options);
+  auto report = drill::run_drill(*cluster, **ssh, http, etcd_http ? &*etcd_http : nullptr,
+                                 kubeconfig->server, options);
   if (!report) return report_error(report.error());
   if (!flags.json_file.empty())
     if (auto written = write_report(flags.json_file, drill::report_json(*report)); !written)

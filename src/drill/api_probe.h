@@ -4,27 +4,19 @@
 // whole HA path as a register history for the linearizability checker, and the attempts for the
 // outage measurement.
 //
-// Open loop, as a service's many independent clients are: each stream starts an operation every
-// interval whether or not its earlier ones have answered. A closed-loop client stuck in a request
-// to a dead node cannot notice that the endpoint recovered until its own timeout, so every client
-// measured an outage of at least one timeout (1 s) after any failover, however fast.
+// Open loop (open_loop.h says why): each stream starts an operation every interval.
 //
-// Guarantees: bounded in rate (streams x 1 / interval), in concurrency (each stream holds at
-// most 2 x timeout / interval + 1 operations in flight; a tick with none free is skipped and
-// counted) and in time (every request has a timeout; stop() returns within two); each request
-// is recorded invoke/ok/fail/unknown on the monotonic clock: a write that got no answer after
-// it may have been sent is unknown, one that was never sent or was refused (409, 4xx) did not
-// happen. Each operation is a process of its own in the history.
+// Guarantees: OpenLoop's bounds, each operation being a read and a write (two timeouts); each
+// request is recorded invoke/ok/fail/unknown on the monotonic clock: a write that got no answer
+// after it may have been sent is unknown, one that was never sent or was refused (409, 4xx) did
+// not happen. Each operation is a process of its own in the history.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "drill/record.h"
+#include "drill/open_loop.h"
 #include "observe/kubernetes.h"
 
 namespace zerospof::drill {
@@ -57,12 +49,10 @@ class ApiProbe {
   // The value each key holds at the end (read after stop()); "" for a key that could not be read.
   std::vector<std::pair<std::string, std::string>> final_values();
   // Live counters for progress lines: ok, failed, unknown writes so far.
-  std::array<std::size_t, 3> write_counts() const;
-  // Ticks on which a stream had no operation free to start (the bound on concurrency reached).
-  std::size_t skipped() const { return skipped_; }
+  std::array<std::size_t, 4> write_counts() const { return log_.write_counts(); }
+  std::size_t skipped() const { return loop_.skipped(); }
 
  private:
-  void stream_loop(int stream);
   void run_operation(int stream, int process);
   double now_ms() const;
   std::string key_name(int key) const;
@@ -70,13 +60,8 @@ class ApiProbe {
   observe::KubernetesClient api_;
   const ApiProbeOptions options_;
   const std::chrono::steady_clock::time_point clock_zero_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<int> next_process_{0};
-  std::atomic<std::size_t> skipped_{0};
-  std::vector<std::thread> threads_;
-  mutable std::mutex mutex_;
-  std::vector<Attempt> write_attempts_, read_attempts_;
-  std::vector<history::Operation> operations_;
+  ProbeLog log_;
+  OpenLoop loop_;
 };
 
 }  // namespace zerospof::drill

@@ -12,6 +12,7 @@
 #include "drill/judge.h"
 #include "drill/monitor.h"
 #include "drill/pod_probe.h"
+#include "drill/watch_probe.h"
 #include "history/linearizability.h"
 #include "observe/cluster_facts.h"
 #include "observe/kubernetes.h"
@@ -123,9 +124,11 @@ void check_history(ScenarioResult& result) {
 class DrillRunner {
  public:
   DrillRunner(const model::Cluster& cluster, transport::Transport& transport,
-              observe::HttpClient& http, std::string server, const DrillOptions& options)
+              observe::HttpClient& http, observe::HttpClient* etcd_http, std::string server,
+              const DrillOptions& options)
       : cluster_(cluster),
         http_(http),
+        etcd_http_(etcd_http),
         server_(std::move(server)),
         options_(options),
         zero_(Clock::now()),
@@ -141,9 +144,10 @@ class DrillRunner {
                        .tuning = model::to_string(cluster_.tuning.profile),
                        .seed = options_.seed,
                        .endpoint = server_};
-    report.notes.push_back(
-        "etcd-write: not measured; etcd's client port admits only the cluster's members, and "
-        "the etcd path is measured through the API (api-write) instead");
+    if (!etcd_http_)
+      report.notes.push_back(
+          "etcd-write: not measured; etcd's client credentials could not be read from a "
+          "control-plane host, and the etcd path is measured through the API (api-write) only");
     if (options_.lab)
       report.notes.push_back(
           "worker-down: kwok stands in for every kubelet of the lab, so the pods' start is "
@@ -222,8 +226,40 @@ class DrillRunner {
       result.reasons.push_back("the API probe could not create its ConfigMaps");
       return result;
     }
+    std::vector<std::string> watched_names;
+    for (int key = 0; key < probe_options.keys; ++key)
+      watched_names.push_back(fmt::format("{}-{}", probe_options.key_prefix, key));
+    WatchProbe watch(http_, server_, probe_options.namespace_name, watched_names,
+                     options_.watch_probe);
+    if (!watch.prepare()) {
+      result.verdict = Verdict::kFail;
+      result.reasons.push_back("the watch probe could not read where to watch from");
+      return result;
+    }
+    std::optional<EtcdProbe> etcd;
+    if (etcd_http_) {
+      std::vector<std::string> unreachable;
+      std::vector<observe::EtcdEndpoint> members = facts_.etcd_endpoints(&unreachable);
+      EtcdProbeOptions etcd_options = options_.etcd_probe;
+      etcd_options.key_prefix =
+          fmt::format("{}/{}-{}", options_.etcd_probe.key_prefix, options_.seed % 100000, index);
+      if (!unreachable.empty() || members.empty()) {
+        result.verdict = Verdict::kFail;
+        result.reasons.push_back(fmt::format("the etcd probe could not reach every member: {}",
+                                             fmt::join(unreachable, "; ")));
+        return result;
+      }
+      etcd.emplace(*etcd_http_, std::move(members), etcd_options, zero_);
+      if (!etcd->prepare()) {
+        result.verdict = Verdict::kFail;
+        result.reasons.push_back("the etcd probe could not write its keys");
+        return result;
+      }
+    }
     monitor_.start_watching();
+    watch.start();
     probe.start();
+    if (etcd) etcd->start();
     std::this_thread::sleep_for(options_.before_fault);
     std::string id = fmt::format("{}-{}-{}", options_.seed % 100000, index, scenario.name);
     say(fmt::format("{} on {}", to_string(scenario.fault), result.target_node));
@@ -248,9 +284,15 @@ class DrillRunner {
       while (Clock::now() < until) {
         std::this_thread::sleep_for(std::chrono::seconds(1));
         auto counts = probe.write_counts();
+        std::string etcd_counts;
+        if (etcd) {
+          auto [ok, failed, unknown, conflicts] = etcd->write_counts();
+          etcd_counts = fmt::format(", etcd-write ok {} failed {} unknown {} conflicts {}", ok,
+                                    failed, unknown, conflicts);
+        }
         say(fmt::format(
-            "fault in place, api-write ok {} failed {} unknown {}{}", counts[0], counts[1],
-            counts[2],
+            "fault in place, api-write ok {} failed {} unknown {} conflicts {}{}{}", counts[0],
+            counts[1], counts[2], counts[3], etcd_counts,
             pods ? (pods->rescheduled_ms() ? ", pods moved" : ", pods not moved yet") : ""));
         if (pods && pods->rescheduled_ms() && since(zero_) > *pods->rescheduled_ms() + 3000) break;
       }
@@ -270,6 +312,7 @@ class DrillRunner {
     }
     std::this_thread::sleep_for(options_.after_recovery);
     probe.stop();
+    if (etcd) etcd->stop();
     double probe_end = since(zero_);
     result.events = monitor_.stop_watching();
     if (pods) {
@@ -285,10 +328,32 @@ class DrillRunner {
     // Every write the API acknowledged is a compare-and-set that took effect.
     result.acknowledged_writes = writes.ok;
     result.probes = {std::move(writes), probe.reads()};
+    result.history = probe.history();
+    auto final_values = probe.final_values();
+    say("waiting for the watches to deliver the last writes");
+    watch.finish(final_values);
+    result.watch = check_watch(watch.watched(), result.history);
+    if (etcd) {
+      // One history: the etcd probe's process numbers and keys are apart from the API probe's.
+      ProbeRecord etcd_writes = etcd->writes();
+      result.acknowledged_writes += etcd_writes.ok;
+      result.probes.push_back(std::move(etcd_writes));
+      result.probes.push_back(etcd->reads());
+      history::History etcd_history = etcd->history();
+      result.history.operations.insert(result.history.operations.end(),
+                                       etcd_history.operations.begin(),
+                                       etcd_history.operations.end());
+      std::stable_sort(result.history.operations.begin(), result.history.operations.end(),
+                       [](const history::Operation& a, const history::Operation& b) {
+                         return a.invoke_time < b.invoke_time;
+                       });
+      result.history.source = "api and etcd probes";
+      auto etcd_values = etcd->final_values();
+      final_values.insert(final_values.end(), etcd_values.begin(), etcd_values.end());
+    }
     for (ProbeRecord& record : result.probes)
       record.unavailable_ms = longest_outage_ms(record.attempts, result.fault_start_ms, probe_end);
-    result.history = probe.history();
-    result.acknowledged_writes_lost = lost_writes(result.history, probe.final_values());
+    result.acknowledged_writes_lost = lost_writes(result.history, final_values);
     say("checking the history");
     check_history(result);
     for (int attempt = 0; attempt < 5 && !result.etcd_hashes_equal; ++attempt) {
@@ -307,6 +372,7 @@ class DrillRunner {
     result.verdict = judgement.verdict;
     result.reasons.insert(result.reasons.end(), judgement.reasons.begin(), judgement.reasons.end());
     result.findings = judgement.findings;
+    if (etcd) etcd->cleanup();
     for (int key = 0; key < probe_options.keys; ++key)
       api_.delete_register(probe_options.namespace_name,
                            fmt::format("{}-{}", probe_options.key_prefix, key),
@@ -326,6 +392,7 @@ class DrillRunner {
 
   const model::Cluster& cluster_;
   observe::HttpClient& http_;
+  observe::HttpClient* const etcd_http_;
   const std::string server_;
   DrillOptions options_;
   const Clock::time_point zero_;
@@ -352,10 +419,10 @@ util::Status validate_scenarios(const std::vector<std::string>& names) {
 }
 
 util::Result<DrillReport> run_drill(const model::Cluster& cluster, transport::Transport& transport,
-                                    observe::HttpClient& http, const std::string& server,
-                                    const DrillOptions& options) {
+                                    observe::HttpClient& api_http, observe::HttpClient* etcd_http,
+                                    const std::string& server, const DrillOptions& options) {
   ZEROSPOF_RETURN_IF_ERROR(validate_scenarios(options.scenarios));
-  DrillRunner runner(cluster, transport, http, server, options);
+  DrillRunner runner(cluster, transport, api_http, etcd_http, server, options);
   return runner.run();
 }
 

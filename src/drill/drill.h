@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "drill/api_probe.h"
+#include "drill/etcd_probe.h"
 #include "drill/fault.h"
 #include "drill/record.h"
+#include "drill/watch_probe.h"
 #include "model/cluster.h"
 #include "observe/http.h"
 #include "transport/transport.h"
@@ -31,6 +33,8 @@ struct DrillOptions {
   std::chrono::milliseconds before_fault{2000};    // probing before the fault (the baseline)
   std::chrono::milliseconds after_recovery{2000};  // and after the cluster is healthy again
   ApiProbeOptions probe;
+  EtcdProbeOptions etcd_probe;
+  WatchProbeOptions watch_probe;
   std::optional<LabAccess> lab;  // lab hosts: host-down scenarios crash containers
   std::string state_dir;         // the watchdogs of lab host faults
   std::function<void(const std::string&)> progress = [](const std::string&) {};
@@ -41,8 +45,10 @@ util::Status validate_scenarios(const std::vector<std::string>& names);
 
 // Runs every scenario `runs` times. Fails (without injecting anything) when the cluster is not
 // healthy at the start; a scenario that could not inject its fault is a failed scenario.
+// `api_http` carries the admin kubeconfig's credentials to `server`; `etcd_http` etcd's client
+// credentials (nullptr: etcd is not probed, and the report says so).
 util::Result<DrillReport> run_drill(const model::Cluster& cluster, transport::Transport& transport,
-                                    observe::HttpClient& http, const std::string& server,
-                                    const DrillOptions& options);
+                                    observe::HttpClient& api_http, observe::HttpClient* etcd_http,
+                                    const std::string& server, const DrillOptions& options);
 
 }  // namespace zerospof::drill

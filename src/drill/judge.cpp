@@ -1,6 +1,7 @@
 #include "drill/judge.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <set>
@@ -24,7 +25,8 @@ std::optional<double> longest_outage_ms(const std::vector<Attempt>& attempts, do
   if (attempts.empty()) return std::nullopt;
   std::vector<double> successes;
   for (const Attempt& attempt : attempts)
-    if (attempt.outcome == AttemptOutcome::kOk) successes.push_back(attempt.end_ms);
+    if (attempt.outcome == AttemptOutcome::kOk || attempt.outcome == AttemptOutcome::kConflict)
+      successes.push_back(attempt.end_ms);
   std::sort(successes.begin(), successes.end());
   double longest = 0;
   double previous = fault_start_ms;  // a gap that began before the fault counts from the fault
@@ -94,7 +96,10 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
   if (!result.linearizable)
     doubt("the linearizability check did not decide: " + result.linearizability_detail);
   else if (!*result.linearizable)
-    fail("the API history is not linearizable: " + result.linearizability_detail);
+    fail("the history is not linearizable: " + result.linearizability_detail);
+  if (result.watch && !result.watch->delivered)
+    fail(fmt::format("the watch did not deliver every acknowledged write once, in order: {}",
+                     fmt::join(result.watch->problems, "; ")));
   if (result.healthy_ms <= 0) fail("the cluster was not healthy again within the recovery budget");
   if (!result.etcd_hashes_equal)
     doubt("the etcd members' hashes could not be compared");

@@ -13,7 +13,9 @@
 
 namespace zerospof::drill {
 
-enum class AttemptOutcome { kOk, kFailed, kUnknown };
+// kConflict: the server answered that another write came first (HTTP 409, a failed etcd
+// comparison). The write did not happen, but the service was there: it counts as available.
+enum class AttemptOutcome { kOk, kFailed, kUnknown, kConflict };
 
 // One request of a probe, as its client saw it.
 struct Attempt {
@@ -32,7 +34,7 @@ struct ProbeRecord {
   // The longest time without a success that overlaps the fault, from the fault's start until
   // the first success after it at the latest; nullopt when the probe never ran.
   std::optional<double> unavailable_ms;
-  std::size_t ok = 0, failed = 0, unknown = 0;
+  std::size_t ok = 0, failed = 0, unknown = 0, conflicts = 0;
   // How many attempts failed or went unanswered for each cause.
   std::map<std::string, std::size_t> causes;
 };
@@ -42,6 +44,19 @@ struct Event {
   double at_ms = 0;
   std::string kind;  // "vip", "etcd-leader", "lease", "fault", "heal", "healthy"
   std::string text;
+};
+
+// What the watch probe's watches delivered, judged against the API history (watch_probe.h).
+struct WatchCheck {
+  bool delivered = true;         // every acknowledged write once, in order, no gap
+  std::size_t events = 0;        // modifications delivered
+  std::size_t acknowledged = 0;  // acknowledged writes that had to be delivered
+  std::size_t missing = 0;       // acknowledged writes never delivered
+  std::size_t duplicated = 0;    // values delivered more than once
+  std::size_t out_of_order = 0;  // events whose value did not replace the one delivered before
+  std::size_t reconnects = 0;    // watches that broke and were started again
+  std::size_t expired = 0;       // watches refused with 410 Gone (events lost to them for good)
+  std::vector<std::string> problems;  // the first few, for the report
 };
 
 enum class Verdict { kPass, kFail, kInconclusive };
@@ -67,6 +82,7 @@ struct ScenarioResult {
   bool failover_path_seen = false;
   std::string failover_path;  // what had to be seen
   std::optional<bool> etcd_hashes_equal;
+  std::optional<WatchCheck> watch;  // nullopt: the watch probe did not run
   double predicted_outage_ms = 0;
   std::string predicted_reason;
   // worker-down: from the fault until every replica of the pod probe ran on the other nodes

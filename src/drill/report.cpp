@@ -74,17 +74,26 @@ std::vector<Criterion> criteria(const DrillReport& report) {
 std::string report_text(const DrillReport& report) {
   std::string out =
       fmt::format("drill of {} (tuning {}, seed {})\n", report.cluster, report.tuning, report.seed);
-  out += fmt::format("{:<34} {:>3} {:<13} {:>9} {:>9} {:>8} {:>5} {}\n", "scenario", "run",
-                     "verdict", "api-write", "api-read", "budget", "lost", "linearizable");
+  out += fmt::format("{:<34} {:>3} {:<13} {:>9} {:>9} {:>10} {:>8} {:>5} {}\n", "scenario", "run",
+                     "verdict", "api-write", "api-read", "etcd-write", "budget", "lost",
+                     "linearizable");
+  auto unavailable = [](const ScenarioResult& s, const char* name) {
+    const ProbeRecord* probe = probe_named(s, name);
+    return seconds(probe ? probe->unavailable_ms : std::nullopt);
+  };
   for (const ScenarioResult& s : report.scenarios) {
-    const ProbeRecord* write = probe_named(s, "api-write");
-    const ProbeRecord* read = probe_named(s, "api-read");
-    out += fmt::format("{:<34} {:>3} {:<13} {:>9} {:>9} {:>8} {:>5} {}\n", s.name, s.run,
-                       to_string(s.verdict), seconds(write ? write->unavailable_ms : std::nullopt),
-                       seconds(read ? read->unavailable_ms : std::nullopt),
+    out += fmt::format("{:<34} {:>3} {:<13} {:>9} {:>9} {:>10} {:>8} {:>5} {}\n", s.name, s.run,
+                       to_string(s.verdict), unavailable(s, "api-write"),
+                       unavailable(s, "api-read"), unavailable(s, "etcd-write"),
                        seconds(s.predicted_outage_ms), s.acknowledged_writes_lost,
                        s.linearizable ? (*s.linearizable ? "yes" : "NO") : "undecided");
     out += fmt::format("    fault: {}\n", s.fault.empty() ? "(not injected)" : s.fault);
+    if (s.watch)
+      out += fmt::format(
+          "    watch: {} events, {} of {} acknowledged writes delivered once and in order, {} "
+          "reconnect(s){}\n",
+          s.watch->events, s.watch->acknowledged - s.watch->missing, s.watch->acknowledged,
+          s.watch->reconnects, s.watch->delivered ? "" : " (NOT as it must)");
     if (s.predicted_reschedule_ms > 0)
       out += fmt::format("    pods running elsewhere after: {} (budget {})\n",
                          seconds(s.pods_rescheduled_ms), seconds(s.predicted_reschedule_ms));
@@ -112,12 +121,21 @@ std::string report_json(const DrillReport& report) {
     for (const ProbeRecord& probe : s.probes)
       unavailable[probe.name] = probe.unavailable_ms ? nlohmann::json(*probe.unavailable_ms / 1000)
                                                      : nlohmann::json(nullptr);
-    unavailable["etcd-write"] = nullptr;
+    // Always present, as docs/drill.md promises: null when etcd was not probed.
+    if (!unavailable.contains("etcd-write")) unavailable["etcd-write"] = nullptr;
+    nlohmann::json watch(nullptr);
+    if (s.watch)
+      watch = {{"delivered", s.watch->delivered},       {"events", s.watch->events},
+               {"acknowledged", s.watch->acknowledged}, {"missing", s.watch->missing},
+               {"duplicated", s.watch->duplicated},     {"outOfOrder", s.watch->out_of_order},
+               {"reconnects", s.watch->reconnects},     {"expired", s.watch->expired},
+               {"problems", s.watch->problems}};
     nlohmann::json probes = nlohmann::json::object();
     for (const ProbeRecord& probe : s.probes)
       probes[probe.name] = {{"ok", probe.ok},
                             {"failed", probe.failed},
                             {"unknown", probe.unknown},
+                            {"conflicts", probe.conflicts},
                             {"causes", probe.causes}};
     nlohmann::json events = nlohmann::json::array();
     for (const Event& event : s.events)
@@ -147,6 +165,7 @@ std::string report_json(const DrillReport& report) {
                                 : nlohmann::json(nullptr)},
         {"etcdHashesEqual",
          s.etcd_hashes_equal ? nlohmann::json(*s.etcd_hashes_equal) : nlohmann::json(nullptr)},
+        {"watch", watch},
         {"podsRescheduledSeconds", s.pods_rescheduled_ms
                                        ? nlohmann::json(*s.pods_rescheduled_ms / 1000)
                                        : nlohmann::json(nullptr)},
@@ -207,9 +226,11 @@ std::string timeline_svg(const ScenarioResult& s) {
     svg += fmt::format("<text x=\"4\" y=\"{:.1f}\" font-size=\"12\">{}</text>\n", y + 14,
                        escape_html(probe.name));
     for (const Attempt& attempt : probe.attempts) {
-      const char* colour = attempt.outcome == AttemptOutcome::kOk       ? "#2e7d32"
-                           : attempt.outcome == AttemptOutcome::kFailed ? "#c62828"
-                                                                        : "#ef8f00";
+      // Green answered (a conflict is an answer too, paler), red failed, amber unknown.
+      const char* colour = attempt.outcome == AttemptOutcome::kOk         ? "#2e7d32"
+                           : attempt.outcome == AttemptOutcome::kConflict ? "#81c784"
+                           : attempt.outcome == AttemptOutcome::kFailed   ? "#c62828"
+                                                                          : "#ef8f00";
       // A failed tick says why when hovered: the cause is what a reader looks for first.
       svg += fmt::format(
           "<rect class=\"attempt\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"18\" "

@@ -172,4 +172,46 @@ std::vector<std::string> ClusterFacts::ready_apiservers() {
       });
 }
 
+util::Result<TlsCredentials> ClusterFacts::etcd_client_credentials() {
+  std::string why = "no control-plane node";
+  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane)) {
+    TlsCredentials credentials;
+    bool complete = true;
+    for (auto [path, target] :
+         {std::pair{std::string(layout::kEtcdCa), &credentials.ca_pem},
+          std::pair{std::string(layout::kApiserverEtcdClient) + ".crt", &credentials.cert_pem},
+          std::pair{std::string(layout::kApiserverEtcdClient) + ".key", &credentials.key_pem}}) {
+      auto content = transport_.get_file(node->name, path);
+      if (!content || !*content) {
+        why = content ? fmt::format("{} has no {}", node->name, path)
+                      : util::format_error(content.error());
+        complete = false;
+        break;
+      }
+      *target = std::move(**content);
+    }
+    if (complete) return credentials;
+  }
+  return util::fail(util::Error::failed_precondition(
+      "cannot read etcd's client credentials from any control-plane host: " + why,
+      "let apply finish (zerospof apply PLAN)"));
+}
+
+std::vector<EtcdEndpoint> ClusterFacts::etcd_endpoints(std::vector<std::string>* unreachable) {
+  std::vector<EtcdEndpoint> endpoints;
+  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kEtcd)) {
+    auto socket = transport_.tunnel_to_loopback(node->name, layout::kEtcdClientPort);
+    if (!socket) {
+      if (unreachable)
+        unreachable->push_back(
+            fmt::format("{}: {}", node->name, util::format_error(socket.error())));
+      continue;
+    }
+    endpoints.push_back({.member = node->name,
+                         .url = fmt::format("https://127.0.0.1:{}", layout::kEtcdClientPort),
+                         .unix_socket = *socket});
+  }
+  return endpoints;
+}
+
 }  // namespace zerospof::observe

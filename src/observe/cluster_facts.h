@@ -13,7 +13,10 @@
 #include <vector>
 
 #include "model/cluster.h"
+#include "observe/etcd_client.h"
+#include "observe/http.h"
 #include "transport/transport.h"
+#include "util/error.h"
 
 namespace zerospof::observe {
 
@@ -65,6 +68,15 @@ class ClusterFacts {
   std::optional<std::map<std::string, std::uint32_t>> etcd_hashes();
   // The control-plane nodes whose own apiserver answers /readyz (asked on the node itself).
   std::vector<std::string> ready_apiservers();
+
+  // The apiservers' etcd client certificate and key and etcd's CA, read from the first
+  // control-plane host that has all three: the credentials of a client of etcd on this machine
+  // (the drill's etcd probe). They stay in memory.
+  util::Result<TlsCredentials> etcd_client_credentials();
+  // Every etcd member, reached through a tunnel to its host's loopback (etcd's client port admits
+  // only the cluster's own addresses); the members that cannot be tunnelled to are left out and
+  // named in `unreachable`.
+  std::vector<EtcdEndpoint> etcd_endpoints(std::vector<std::string>* unreachable = nullptr);
 
  private:
   // etcdctl with the apiserver's client credentials and every member's endpoint, run on the

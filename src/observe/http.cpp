@@ -43,6 +43,8 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
   curl_blob cert = blob_of(credentials_.cert_pem);
   curl_blob key = blob_of(credentials_.key_pem);
   curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  if (!request.unix_socket.empty())
+    curl_easy_setopt(handle, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
   curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT, 1L);

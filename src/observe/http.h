@@ -28,6 +28,9 @@ struct HttpRequest {
   std::string url;
   std::string body;  // sent as application/json when not empty
   std::chrono::milliseconds timeout{1000};
+  // Connect through this Unix socket instead of the URL's host and port (a transport's tunnel);
+  // TLS still checks the certificate against the URL's host.
+  std::string unix_socket;
 };
 
 struct HttpResponse {

@@ -1,30 +1,14 @@
 #include "observe/kubeconfig.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include "plan/yaml.h"
+#include "util/base64.h"
 #include "util/files.h"
 
 namespace zerospof::observe {
 
 namespace {
-
-util::Result<std::string> decode_base64(const std::string& text) {
-  std::string clean;
-  for (char c : text)
-    if (c != '\n' && c != '\r' && c != ' ') clean += c;
-  if (clean.empty() || clean.size() % 4 != 0)
-    return util::fail(util::Error::invalid_input("not base64"));
-  std::string out(clean.size() / 4 * 3, '\0');
-  int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(clean.data()),
-                                static_cast<int>(clean.size()));
-  if (written < 0) return util::fail(util::Error::invalid_input("not base64"));
-  std::size_t padding = clean.ends_with("==") ? 2 : clean.ends_with("=") ? 1 : 0;
-  out.resize(static_cast<std::size_t>(written) - padding);
-  return out;
-}
 
 const plan::YamlNode* first_item(const plan::YamlNode& root, std::string_view list,
                                  std::string_view inner) {
@@ -70,7 +54,7 @@ util::Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::st
       *field.target = node->scalar;
       continue;
     }
-    auto decoded = decode_base64(node->scalar);
+    auto decoded = util::decode_base64(node->scalar);
     if (!decoded)
       return util::fail(util::Error::invalid_input(fmt::format("{} is not base64", field.key),
                                                    node->where,

@@ -81,6 +81,38 @@ bool KubernetesClient::delete_register(const std::string& namespace_name, const 
   return deleted.ok() || deleted.status == 404;
 }
 
+WatchResult KubernetesClient::watch_register(const std::string& namespace_name,
+                                             const std::string& name,
+                                             const std::string& resource_version,
+                                             std::chrono::seconds window) {
+  WatchResult out;
+  out.response = http_.send(
+      {.url = fmt::format("{}/api/v1/namespaces/{}/configmaps?watch=1&fieldSelector=metadata.name"
+                          "%3D{}&resourceVersion={}&timeoutSeconds={}&allowWatchBookmarks=false",
+                          server_, namespace_name, name, resource_version, window.count()),
+       .timeout = window + std::chrono::seconds(3)});
+  const std::string& body = out.response.body;
+  // One JSON object per line; a last line without its newline was cut short.
+  for (std::size_t start = 0, end; (end = body.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    auto event = nlohmann::json::parse(body.substr(start, end - start), nullptr, false);
+    if (!event.is_object() || !event.contains("object")) continue;
+    std::string type = event.value("type", std::string{});
+    if (type == "ERROR") {
+      out.expired = out.expired || event["object"].value("code", 0) == 410;
+      continue;
+    }
+    out.events.push_back({.type = type,
+                          .resource_version = event.value(
+                              "/object/metadata/resourceVersion"_json_pointer, std::string{}),
+                          .value = event.value("/object/data/value"_json_pointer, std::string{})});
+  }
+  // A watch from a version already compacted is refused before it starts.
+  if (out.response.status == 410) out.expired = true;
+  out.ended_cleanly = out.response.ok() && !out.expired;
+  return out;
+}
+
 std::optional<std::string> KubernetesClient::lease_holder(const std::string& namespace_name,
                                                           const std::string& name,
                                                           std::chrono::milliseconds timeout) {

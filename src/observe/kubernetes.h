@@ -32,6 +32,23 @@ enum class WriteResult {
   kIndeterminate  // a 5xx, a timeout after sending: it may have taken effect
 };
 
+// One event of a watch on a ConfigMap register.
+struct WatchEvent {
+  std::string type;  // ADDED, MODIFIED, DELETED
+  std::string resource_version;
+  std::string value;  // data.value
+};
+
+struct WatchResult {
+  std::vector<WatchEvent> events;  // every complete event received, in the order sent
+  // 410 Gone: the resourceVersion watched from is too old (compacted); events between it and
+  // now will never be delivered to this watch.
+  bool expired = false;
+  // The server ended the watch at its timeoutSeconds (no error, nothing cut short).
+  bool ended_cleanly = false;
+  HttpResponse response;  // for the cause when it did not end cleanly
+};
+
 class KubernetesClient {
  public:
   KubernetesClient(HttpClient& http, std::string server)
@@ -52,6 +69,11 @@ class KubernetesClient {
                        const std::string& value, std::chrono::milliseconds timeout);
   bool delete_register(const std::string& namespace_name, const std::string& name,
                        std::chrono::milliseconds timeout);
+  // Watches the ConfigMap `name` from `resource_version` for `window` (the server's
+  // timeoutSeconds; the request's own timeout is 3 s longer). A watch cut short (the apiserver
+  // died, the connection broke) still returns the events that arrived whole before the cut.
+  WatchResult watch_register(const std::string& namespace_name, const std::string& name,
+                             const std::string& resource_version, std::chrono::seconds window);
   // spec.holderIdentity of the lease; nullopt when unreadable, "" when nobody holds it.
   std::optional<std::string> lease_holder(const std::string& namespace_name,
                                           const std::string& name,

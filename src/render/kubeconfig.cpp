@@ -1,22 +1,10 @@
 #include "render/kubeconfig.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
+
+#include "util/base64.h"
 
 namespace zerospof::render {
-
-namespace {
-
-std::string base64(const std::string& data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                               reinterpret_cast<const unsigned char*>(data.data()),
-                               static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(length));
-  return out;
-}
-
-}  // namespace
 
 std::string kubeconfig_text(const std::string& cluster_name, const std::string& server,
                             const std::string& ca_pem, const KeyPair& client,
@@ -28,7 +16,8 @@ std::string kubeconfig_text(const std::string& cluster_name, const std::string& 
       "    client-key-data: {5}\n"
       "contexts:\n- name: {3}@{0}\n  context:\n    cluster: {0}\n    user: {3}\n"
       "current-context: {3}@{0}\n",
-      cluster_name, server, base64(ca_pem), user, base64(client.cert_pem), base64(client.key_pem));
+      cluster_name, server, util::encode_base64(ca_pem), user, util::encode_base64(client.cert_pem),
+      util::encode_base64(client.key_pem));
 }
 
 }  // namespace zerospof::render

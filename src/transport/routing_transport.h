@@ -20,6 +20,9 @@ class RoutingTransport : public Transport {
                                                     const std::string& path) override {
     return pick(host).get_file(host, path);
   }
+  util::Result<std::string> tunnel_to_loopback(const std::string& host, int port) override {
+    return pick(host).tunnel_to_loopback(host, port);
+  }
 
  private:
   Transport& pick(const std::string& host) { return host.empty() ? local_ : remote_; }

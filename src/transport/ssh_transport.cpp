@@ -97,25 +97,14 @@ util::Result<std::vector<std::string>> SshTransport::ssh_argv(const std::string&
     return util::fail(util::Error::internal(fmt::format("no ssh settings for host {}", host)));
   }
   const SshTarget& target = found->second;
-  std::vector<std::string> argv{"ssh",
-                                "-o",
-                                "ControlMaster=auto",
-                                "-o",
-                                "ControlPath=" + control_dir_ + "/%C",
-                                "-o",
-                                "ControlPersist=60",
-                                "-o",
-                                "BatchMode=yes",
-                                "-o",
-                                "StrictHostKeyChecking=yes",
-                                "-o",
+  std::vector<std::string> argv{"ssh", "-o", "ControlMaster=auto", "-o",
+                                "ControlPath=" + control_dir_ + "/%C", "-o", "ControlPersist=60",
+                                "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o",
                                 fmt::format("ConnectTimeout={}", options_.connect_timeout.count()),
-                                "-o",
-                                "ServerAliveInterval=5",
-                                "-o",
-                                "ServerAliveCountMax=3",
-                                "-o",
-                                "LogLevel=ERROR"};
+                                "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-o",
+                                // A tunnel asked for again after its master died replaces the
+                                // socket the dead master left behind.
+                                "StreamLocalBindUnlink=yes", "-o", "LogLevel=ERROR"};
   if (!options_.known_hosts.empty()) {
     // Checked by create(): a path ssh can be given.
     ZEROSPOF_ASSIGN_OR_RETURN(auto known_hosts,
@@ -194,6 +183,34 @@ util::Result<std::optional<std::string>> SshTransport::get_file(const std::strin
         util::Error::internal(fmt::format("{}: unexpected answer reading {}", host, path)));
   }
   return std::optional<std::string>(result.out.substr(kPresent.size()));
+}
+
+util::Result<std::string> SshTransport::tunnel_to_loopback(const std::string& host, int port) {
+  if (port <= 0 || port > 65535)
+    return util::fail(util::Error::internal(fmt::format("no TCP port {} to tunnel to", port)));
+  std::string socket;
+  {
+    std::lock_guard lock(mutex_);
+    auto& path = tunnels_[{host, port}];
+    // Short names: a Unix socket path has room for about 100 bytes.
+    if (path.empty()) path = fmt::format("{}/t{}", control_dir_, tunnels_.size());
+    socket = path;
+  }
+  // The master first (a forward is a request to it); then the forward, which the master keeps.
+  ZEROSPOF_ASSIGN_OR_RETURN(CommandResult ready,
+                            run(host, {.script = "true", .timeout = std::chrono::seconds(15)}));
+  if (!ready.succeeded())
+    return util::fail(util::Error::unavailable(
+        fmt::format("{}: cannot open a tunnel: {}", host, ready.describe("ssh"))));
+  ZEROSPOF_ASSIGN_OR_RETURN(auto argv, ssh_argv(host));
+  argv.insert(argv.end() - 1,
+              {"-O", "forward", "-L", fmt::format("{}:127.0.0.1:{}", socket, port)});
+  ZEROSPOF_ASSIGN_OR_RETURN(CommandResult forwarded,
+                            util::run(argv, {.timeout = std::chrono::seconds(15)}));
+  if (!forwarded.succeeded())
+    return util::fail(util::Error::unavailable(fmt::format(
+        "{}: cannot tunnel to port {}: {}", host, port, forwarded.describe("ssh -O forward"))));
+  return socket;
 }
 
 }  // namespace zerospof::transport

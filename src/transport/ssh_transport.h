@@ -8,7 +8,8 @@
 // known_hosts file can be given, as the lab does); never prompts (BatchMode=yes); every
 // connection and command is bounded (ConnectTimeout, ServerAlive*, the command's timeout).
 // A failure of ssh itself (exit 255: unreachable, refused key) is an Error naming the host;
-// a remote command that fails is a CommandResult. Safe to use from several threads.
+// a remote command that fails is a CommandResult. Tunnels (tunnel_to_loopback) ride on the same
+// masters. Safe to use from several threads.
 #pragma once
 
 #include <chrono>
@@ -48,6 +49,9 @@ class SshTransport : public Transport {
   util::Status put_file(const std::string& host, const FileSpec& file) override;
   util::Result<std::optional<std::string>> get_file(const std::string& host,
                                                     const std::string& path) override;
+  // A local forward of the host's master connection (`ssh -O forward -L SOCKET:127.0.0.1:PORT`),
+  // its socket in the private control directory: only this user can connect to it.
+  util::Result<std::string> tunnel_to_loopback(const std::string& host, int port) override;
 
   // The ssh command line (without the remote command) used for `host`.
   util::Result<std::vector<std::string>> ssh_argv(const std::string& host) const;
@@ -63,6 +67,7 @@ class SshTransport : public Transport {
   std::mutex mutex_;
   std::set<std::string> connected_;  // hosts whose first command (the master) has run
   std::map<std::string, std::unique_ptr<std::mutex>> connecting_;
+  std::map<std::pair<std::string, int>, std::string> tunnels_;  // host and port: socket path
 };
 
 }  // namespace zerospof::transport

@@ -56,6 +56,12 @@ std::string atomic_write_script(const FileSpec& file) {
       target, file.mode, file.content.size(), util::sha256_hex(file.content));
 }
 
+util::Result<std::string> Transport::tunnel_to_loopback(const std::string& host, int port) {
+  return util::fail(util::Error::failed_precondition(
+      fmt::format("{}: this transport cannot tunnel to port {} on the host", host, port),
+      "reach the host over SSH"));
+}
+
 util::Result<std::string> run_checked(Transport& transport, const std::string& host,
                                       const Command& command) {
   ZEROSPOF_ASSIGN_OR_RETURN(CommandResult result, transport.run(host, command));

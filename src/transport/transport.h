@@ -49,6 +49,13 @@ class Transport {
   // The content of `path`, or std::nullopt when it does not exist.
   virtual util::Result<std::optional<std::string>> get_file(const std::string& host,
                                                             const std::string& path) = 0;
+  // A Unix socket on this machine whose connections reach TCP `port` on the host's loopback:
+  // how the drill reaches servers that admit only the cluster's own addresses (etcd's client
+  // port, each apiserver). Asking twice for the same host and port gives the same socket. The
+  // tunnel lives until the transport is destroyed or its connection to the host ends (a crashed
+  // host); connecting after that fails at once, as connecting to the dead server would. An
+  // Error when this transport cannot tunnel; the default cannot.
+  virtual util::Result<std::string> tunnel_to_loopback(const std::string& host, int port);
 };
 
 // `text` single-quoted for a POSIX shell.

@@ -5,14 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <map>
-#include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "drill/judge.h"
 #include "history/linearizability.h"
+#include "support/in_memory_api.h"
 
 namespace zerospof::drill {
 namespace {
@@ -20,62 +18,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// ConfigMaps with resourceVersions, compare-and-set on PUT; a request sent inside the black hole
-// gets no answer until its timeout, as one to a crashed host's address.
-class InMemoryApi : public observe::HttpClient {
- public:
-  observe::HttpResponse send(const observe::HttpRequest& request) override {
-    if (in_black_hole(Clock::now())) {
-      std::this_thread::sleep_for(request.timeout * hang_factor.load());
-      return {.status = 0, .maybe_sent = true, .error = "Timeout was reached"};
-    }
-    std::lock_guard lock(mutex_);
-    std::string name = request.url.substr(request.url.rfind('/') + 1);
-    if (request.method == "GET") {
-      auto found = objects_.find(name);
-      if (found == objects_.end()) return {.status = 404, .maybe_sent = true};
-      return {.status = 200, .body = object(name, found->second), .maybe_sent = true};
-    }
-    auto body = nlohmann::json::parse(request.body);
-    name = body["metadata"]["name"];
-    std::string value = body["data"]["value"];
-    std::string expected = body["metadata"].value("resourceVersion", "");
-    if (request.method == "POST" && objects_.count(name))
-      return {.status = 409, .body = R"({"reason":"AlreadyExists"})", .maybe_sent = true};
-    if (request.method == "PUT" && !expected.empty() &&
-        std::to_string(objects_[name].first) != expected)
-      return {.status = 409, .body = R"({"reason":"Conflict"})", .maybe_sent = true};
-    objects_[name] = {++revision_, value};
-    return {.status = 200, .body = object(name, objects_[name]), .maybe_sent = true};
-  }
-
-  // How many timeouts a request in the black hole takes: 1 is an HTTP client that keeps its
-  // timeout; more, one that does not.
-  std::atomic<int> hang_factor{1};
-
-  void black_hole(Clock::time_point from, Clock::time_point until) {
-    std::lock_guard lock(mutex_);
-    hole_from_ = from;
-    hole_until_ = until;
-  }
-
- private:
-  bool in_black_hole(Clock::time_point now) {
-    std::lock_guard lock(mutex_);
-    return now >= hole_from_ && now < hole_until_;
-  }
-  static std::string object(const std::string& name, const std::pair<long, std::string>& state) {
-    return nlohmann::json{
-        {"metadata", {{"name", name}, {"resourceVersion", std::to_string(state.first)}}},
-        {"data", {{"value", state.second}}}}
-        .dump();
-  }
-
-  std::mutex mutex_;
-  std::map<std::string, std::pair<long, std::string>> objects_;
-  long revision_ = 100;
-  Clock::time_point hole_from_{}, hole_until_{};
-};
+using testing::InMemoryApi;
 
 double since(Clock::time_point zero) {
   return std::chrono::duration<double, std::milli>(Clock::now() - zero).count();

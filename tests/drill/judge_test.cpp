@@ -28,6 +28,16 @@ TEST(LongestOutageTest, NoSuccessAfterTheFaultIsAnOutageToTheEndOfTheWindow) {
   EXPECT_FALSE(longest_outage_ms({}, 0, 100));
 }
 
+TEST(LongestOutageTest, AConflictIsAnAnswerSoTheServiceWasThere) {
+  // Between 100 and 1000 every write lost a race (409, a failed comparison): no outage there.
+  std::vector<Attempt> attempts{ok(0, 10)};
+  for (double t = 100; t < 1000; t += 100)
+    attempts.push_back({0, t, t + 20, AttemptOutcome::kConflict});
+  attempts.push_back(ok(1000, 1010));
+  // The longest gap is between two conflicts, 100 ms; counted as failures it would be 960 ms.
+  EXPECT_DOUBLE_EQ(*longest_outage_ms(attempts, 50, 1010), 100);
+}
+
 history::Operation cas(std::string key, std::string expected, std::string value,
                        history::Outcome outcome = history::Outcome::kOk) {
   return {.function = history::Function::kCompareAndSet,

@@ -1,9 +1,14 @@
 // SshTransport against a real OpenSSH server on 127.0.0.1 (LocalSshd): commands, atomic file
-// writes, reads, timeouts, host key verification and the cleanup of master connections.
+// writes, reads, timeouts, host key verification, tunnels and the cleanup of master connections.
 #include "transport/ssh_transport.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -204,6 +209,89 @@ TEST_F(SshTransportTest, CommandsShareOneMasterConnectionClosedOnDestruction) {
   auto after = util::run(argv);
   ASSERT_TRUE(after.has_value());
   EXPECT_NE(after->exit_code, 0);  // closed, and its control directory removed
+}
+
+// A TCP server on the host's loopback that answers one connection with `greeting`; its port.
+class LoopbackGreeter {
+ public:
+  explicit LoopbackGreeter(std::string greeting) : greeting_(std::move(greeting)) {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
+    bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t size = sizeof address;
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size);
+    port_ = ntohs(address.sin_port);
+    listen(listener_, 4);
+    server_ = std::thread([this] {
+      int connection = accept(listener_, nullptr, nullptr);
+      if (connection < 0) return;
+      (void)!write(connection, greeting_.data(), greeting_.size());
+      close(connection);
+    });
+  }
+  ~LoopbackGreeter() {
+    shutdown(listener_, SHUT_RDWR);  // ends an accept() that got no connection
+    server_.join();
+    close(listener_);
+  }
+  int port() const { return port_; }
+
+ private:
+  std::string greeting_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::thread server_;
+};
+
+// What a connection to the Unix socket `path` reads until the other end closes; nullopt when it
+// cannot connect.
+std::optional<std::string> read_through(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{.sun_family = AF_UNIX, .sun_path = {}};
+  path.copy(address.sun_path, sizeof address.sun_path - 1);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return std::nullopt;
+  }
+  timeval timeout{.tv_sec = 5, .tv_usec = 0};  // bounded: a tunnel that hangs fails the test
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string out;
+  char buffer[256];
+  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) out.append(buffer, n);
+  close(fd);
+  return out;
+}
+
+TEST_F(SshTransportTest, ATunnelReachesAPortOnTheHostsLoopbackAndEndsWithTheTransport) {
+  LoopbackGreeter greeter("hello through the tunnel");
+  auto transport = connect(sshd_.known_hosts());
+  auto socket_path = transport->tunnel_to_loopback("node1", greeter.port());
+  ASSERT_TRUE(socket_path.has_value()) << socket_path.error().message;
+  // Only this user can reach it: it sits in the 0700 control directory.
+  auto directory = std::filesystem::status(std::filesystem::path(*socket_path).parent_path());
+  EXPECT_EQ(directory.permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+  EXPECT_EQ(read_through(*socket_path), "hello through the tunnel");
+  // The same host and port: the same tunnel.
+  auto again = transport->tunnel_to_loopback("node1", greeter.port());
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(*again, *socket_path);
+  transport.reset();
+  EXPECT_EQ(read_through(*socket_path), std::nullopt);
+}
+
+TEST_F(SshTransportTest, ATunnelToAPortNobodyListensOnFailsAtConnect) {
+  int port = 0;
+  {
+    LoopbackGreeter closed("");  // a port that was free a moment ago, now closed again
+    port = closed.port();
+  }
+  auto transport = connect(sshd_.known_hosts());
+  auto socket_path = transport->tunnel_to_loopback("node1", port);
+  ASSERT_TRUE(socket_path.has_value()) << socket_path.error().message;
+  // The forward is in place; the connection through it ends with nothing read.
+  EXPECT_EQ(read_through(*socket_path).value_or(""), "");
+  EXPECT_FALSE(transport->tunnel_to_loopback("node1", 0).has_value());
 }
 
 TEST_F(SshTransportTest, OptionsNeverWeakenHostKeyChecking) {

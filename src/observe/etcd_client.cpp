@@ -1,0 +1,99 @@
+#include "observe/etcd_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include "util/base64.h"
+
+namespace zerospof::observe {
+
+namespace {
+
+using nlohmann::json;
+
+std::optional<json> parse_object(const std::string& body) {
+  json parsed = json::parse(body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+}  // namespace
+
+EtcdWrite classify_etcd_write(const HttpResponse& response) {
+  if (response.ok()) return EtcdWrite::kWritten;
+  if (response.status >= 400 && response.status < 500) return EtcdWrite::kRefused;
+  if (response.status == 0 && !response.maybe_sent) return EtcdWrite::kRefused;
+  return EtcdWrite::kIndeterminate;
+}
+
+EtcdClient::EtcdClient(HttpClient& http, EtcdEndpoint endpoint)
+    : http_(http), endpoint_(std::move(endpoint)) {}
+
+HttpResponse EtcdClient::call(const std::string& path, const std::string& body,
+                              std::chrono::milliseconds timeout) {
+  return http_.send({.method = "POST",
+                     .url = endpoint_.url + path,
+                     .body = body,
+                     .timeout = timeout,
+                     .unix_socket = endpoint_.unix_socket});
+}
+
+std::optional<EtcdValue> EtcdClient::get(const std::string& key, std::chrono::milliseconds timeout,
+                                         HttpResponse* response) {
+  HttpResponse answer =
+      call("/v3/kv/range", json{{"key", util::encode_base64(key)}}.dump(), timeout);
+  if (response) *response = answer;
+  if (!answer.ok()) return std::nullopt;
+  auto parsed = parse_object(answer.body);
+  // A range answer always has its header; without one this is not etcd answering.
+  if (!parsed || !parsed->contains("header")) return std::nullopt;
+  auto kvs = parsed->find("kvs");
+  if (kvs == parsed->end() || !kvs->is_array() || kvs->empty()) return EtcdValue{};
+  const json& first = kvs->front();
+  // The gateway leaves out empty fields: an empty value has no "value".
+  auto decoded = util::decode_base64(first.value("value", std::string()));
+  if (!decoded) return std::nullopt;
+  return EtcdValue{*decoded};
+}
+
+EtcdWrite EtcdClient::put(const std::string& key, const std::string& value,
+                          std::chrono::milliseconds timeout, HttpResponse* response) {
+  HttpResponse answer =
+      call("/v3/kv/put",
+           json{{"key", util::encode_base64(key)}, {"value", util::encode_base64(value)}}.dump(),
+           timeout);
+  if (response) *response = answer;
+  return classify_etcd_write(answer);
+}
+
+EtcdWrite EtcdClient::compare_and_set(const std::string& key, const EtcdValue& expected,
+                                      const std::string& value, std::chrono::milliseconds timeout,
+                                      HttpResponse* response) {
+  std::string encoded_key = util::encode_base64(key);
+  // A key that does not exist has create_revision 0; one that does is compared by value.
+  json compare = expected ? json{{"key", encoded_key},
+                                 {"result", "EQUAL"},
+                                 {"target", "VALUE"},
+                                 {"value", util::encode_base64(*expected)}}
+                          : json{{"key", encoded_key},
+                                 {"result", "EQUAL"},
+                                 {"target", "CREATE"},
+                                 {"create_revision", "0"}};
+  json body{{"compare", json::array({compare})},
+            {"success",
+             json::array({json{{"request_put",
+                                {{"key", encoded_key}, {"value", util::encode_base64(value)}}}}})}};
+  HttpResponse answer = call("/v3/kv/txn", body.dump(), timeout);
+  if (response) *response = answer;
+  EtcdWrite result = classify_etcd_write(answer);
+  if (result != EtcdWrite::kWritten) return result;
+  auto parsed = parse_object(answer.body);
+  if (!parsed || !parsed->contains("header")) return EtcdWrite::kIndeterminate;
+  // The gateway leaves out false: no "succeeded" is a comparison that failed.
+  return parsed->value("succeeded", false) ? EtcdWrite::kWritten : EtcdWrite::kNotSwapped;
+}
+
+bool EtcdClient::remove(const std::string& key, std::chrono::milliseconds timeout) {
+  return call("/v3/kv/deleterange", json{{"key", util::encode_base64(key)}}.dump(), timeout).ok();
+}
+
+}  // namespace zerospof::observe
