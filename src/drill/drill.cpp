@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "drill/health_probe.h"
 #include "drill/judge.h"
 #include "drill/monitor.h"
 #include "drill/pod_probe.h"
@@ -239,7 +240,7 @@ class DrillRunner {
     std::optional<EtcdProbe> etcd;
     if (etcd_http_) {
       std::vector<std::string> unreachable;
-      std::vector<observe::EtcdEndpoint> members = facts_.etcd_endpoints(&unreachable);
+      std::vector<observe::ServerEndpoint> members = facts_.etcd_endpoints(&unreachable);
       EtcdProbeOptions etcd_options = options_.etcd_probe;
       etcd_options.key_prefix =
           fmt::format("{}/{}-{}", options_.etcd_probe.key_prefix, options_.seed % 100000, index);
@@ -256,10 +257,12 @@ class DrillRunner {
         return result;
       }
     }
+    HealthProbe health_probe(health_lanes(), options_.health_probe, zero_);
     monitor_.start_watching();
     watch.start();
     probe.start();
     if (etcd) etcd->start();
+    health_probe.start();
     std::this_thread::sleep_for(options_.before_fault);
     std::string id = fmt::format("{}-{}-{}", options_.seed % 100000, index, scenario.name);
     say(fmt::format("{} on {}", to_string(scenario.fault), result.target_node));
@@ -313,6 +316,7 @@ class DrillRunner {
     std::this_thread::sleep_for(options_.after_recovery);
     probe.stop();
     if (etcd) etcd->stop();
+    health_probe.stop();
     double probe_end = since(zero_);
     result.events = monitor_.stop_watching();
     if (pods) {
@@ -351,6 +355,7 @@ class DrillRunner {
       auto etcd_values = etcd->final_values();
       final_values.insert(final_values.end(), etcd_values.begin(), etcd_values.end());
     }
+    for (ProbeRecord& record : health_probe.records()) result.probes.push_back(std::move(record));
     for (ProbeRecord& record : result.probes)
       record.unavailable_ms = longest_outage_ms(record.attempts, result.fault_start_ms, probe_end);
     result.acknowledged_writes_lost = lost_writes(result.history, final_values);
@@ -379,6 +384,19 @@ class DrillRunner {
                            std::chrono::seconds(5));
     say(fmt::format("{}", to_string(result.verdict)));
     return result;
+  }
+
+  // The endpoint's TCP connect (VIP mode) and /readyz, judged; each apiserver's own /readyz
+  // through a tunnel, for the timeline (an apiserver that cannot be tunnelled to has no lane).
+  std::vector<HealthLane> health_lanes() {
+    std::vector<HealthLane> lanes;
+    if (cluster_.endpoint.mode == model::EndpointMode::kVip && cluster_.endpoint.address)
+      lanes.push_back(
+          tcp_lane("endpoint-tcp", cluster_.endpoint.address->to_string(), cluster_.endpoint.port));
+    lanes.push_back(readyz_lane("endpoint-readyz", true, http_, {.url = server_}));
+    for (observe::ServerEndpoint& apiserver : facts_.apiserver_endpoints())
+      lanes.push_back(readyz_lane("readyz/" + apiserver.node, false, http_, apiserver));
+    return lanes;
   }
 
   // The worker-down target: a node with no control-plane or etcd role that runs a probe pod.

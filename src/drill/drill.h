@@ -15,6 +15,7 @@
 #include "drill/api_probe.h"
 #include "drill/etcd_probe.h"
 #include "drill/fault.h"
+#include "drill/health_probe.h"
 #include "drill/record.h"
 #include "drill/watch_probe.h"
 #include "model/cluster.h"
@@ -35,6 +36,7 @@ struct DrillOptions {
   ApiProbeOptions probe;
   EtcdProbeOptions etcd_probe;
   WatchProbeOptions watch_probe;
+  HealthProbeOptions health_probe;
   std::optional<LabAccess> lab;  // lab hosts: host-down scenarios crash containers
   std::string state_dir;         // the watchdogs of lab host faults
   std::function<void(const std::string&)> progress = [](const std::string&) {};

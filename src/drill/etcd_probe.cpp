@@ -33,7 +33,7 @@ bool member_failed(const observe::HttpResponse& response) {
 
 }  // namespace
 
-EtcdProbe::EtcdProbe(observe::HttpClient& http, std::vector<observe::EtcdEndpoint> members,
+EtcdProbe::EtcdProbe(observe::HttpClient& http, std::vector<observe::ServerEndpoint> members,
                      EtcdProbeOptions options, std::chrono::steady_clock::time_point clock_zero)
     : options_(std::move(options)),
       clock_zero_(clock_zero),

@@ -27,9 +27,11 @@
 namespace zerospof::drill {
 
 struct EtcdProbeOptions {
-  int clients = 4;
+  // One stream per member of a 3-member cluster, each starting an operation (two requests) every
+  // 150 ms: enough to time an election to 50 ms, light enough for a small lab machine.
+  int clients = 3;
   int registers = 2;
-  std::chrono::milliseconds interval{100};
+  std::chrono::milliseconds interval{150};
   std::chrono::milliseconds timeout{1000};
   std::string key_prefix = "/zerospof-drill";  // PREFIX/0, PREFIX/1, PREFIX/put
   // Added to every process number (negated for the first writes), so that this history and the
@@ -40,7 +42,7 @@ struct EtcdProbeOptions {
 class EtcdProbe {
  public:
   // `members`: one client per etcd member; at least one. `clock_zero`: the drill's time origin.
-  EtcdProbe(observe::HttpClient& http, std::vector<observe::EtcdEndpoint> members,
+  EtcdProbe(observe::HttpClient& http, std::vector<observe::ServerEndpoint> members,
             EtcdProbeOptions options, std::chrono::steady_clock::time_point clock_zero);
   ~EtcdProbe();
 

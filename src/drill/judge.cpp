@@ -74,6 +74,7 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
     doubt(fmt::format("the failover path was not seen ({}): the scenario did not test it",
                       result.failover_path));
   for (const ProbeRecord& probe : result.probes) {
+    if (!probe.judged) continue;
     if (!probe.unavailable_ms) {
       doubt(probe.name + " made no request");
       continue;

@@ -91,6 +91,8 @@ std::array<std::size_t, 4> outcome_counts(const std::vector<Attempt>& attempts) 
   return counts;
 }
 
+}  // namespace
+
 ProbeRecord record_of(std::string name, const std::vector<Attempt>& attempts) {
   auto [ok, failed, unknown, conflicts] = outcome_counts(attempts);
   std::map<std::string, std::size_t> causes;
@@ -104,8 +106,6 @@ ProbeRecord record_of(std::string name, const std::vector<Attempt>& attempts) {
           .conflicts = conflicts,
           .causes = std::move(causes)};
 }
-
-}  // namespace
 
 ProbeRecord ProbeLog::reads(std::string name) const {
   std::lock_guard lock(mutex_);

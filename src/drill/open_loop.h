@@ -66,6 +66,9 @@ class OpenLoop {
 // Microseconds, as history operations count time, from the drill's milliseconds.
 std::int64_t micros(double milliseconds);
 
+// The attempts of one lane, counted by outcome and cause.
+ProbeRecord record_of(std::string name, const std::vector<Attempt>& attempts);
+
 class ProbeLog {
  public:
   // An attempt, and the history operation it contributes (none: it constrains nothing, as a read

@@ -37,6 +37,9 @@ struct ProbeRecord {
   std::size_t ok = 0, failed = 0, unknown = 0, conflicts = 0;
   // How many attempts failed or went unanswered for each cause.
   std::map<std::string, std::size_t> causes;
+  // Its outage is judged against the budget. A lane shown for the timeline only is not: each
+  // apiserver's own /readyz (the one the fault hits is down by design; clients go elsewhere).
+  bool judged = true;
 };
 
 // Something that shows a failover path ran (or a fault took effect), when it was seen.

@@ -8,6 +8,7 @@
 
 #include "observe/host_state.h"
 #include "render/layout.h"
+#include "render/render.h"
 
 namespace zerospof::observe {
 
@@ -197,21 +198,31 @@ util::Result<TlsCredentials> ClusterFacts::etcd_client_credentials() {
       "let apply finish (zerospof apply PLAN)"));
 }
 
-std::vector<EtcdEndpoint> ClusterFacts::etcd_endpoints(std::vector<std::string>* unreachable) {
-  std::vector<EtcdEndpoint> endpoints;
-  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kEtcd)) {
-    auto socket = transport_.tunnel_to_loopback(node->name, layout::kEtcdClientPort);
+std::vector<ServerEndpoint> ClusterFacts::tunnels_to(model::Role role, int port,
+                                                     std::vector<std::string>* unreachable) {
+  std::vector<ServerEndpoint> endpoints;
+  for (const model::Node* node : cluster_.nodes_with_role(role)) {
+    auto socket = transport_.tunnel_to_loopback(node->name, port);
     if (!socket) {
       if (unreachable)
         unreachable->push_back(
             fmt::format("{}: {}", node->name, util::format_error(socket.error())));
       continue;
     }
-    endpoints.push_back({.member = node->name,
-                         .url = fmt::format("https://127.0.0.1:{}", layout::kEtcdClientPort),
+    endpoints.push_back({.node = node->name,
+                         .url = fmt::format("https://127.0.0.1:{}", port),
                          .unix_socket = *socket});
   }
   return endpoints;
+}
+
+std::vector<ServerEndpoint> ClusterFacts::etcd_endpoints(std::vector<std::string>* unreachable) {
+  return tunnels_to(model::Role::kEtcd, layout::kEtcdClientPort, unreachable);
+}
+
+std::vector<ServerEndpoint> ClusterFacts::apiserver_endpoints(
+    std::vector<std::string>* unreachable) {
+  return tunnels_to(model::Role::kControlPlane, render::apiserver_port(cluster_), unreachable);
 }
 
 }  // namespace zerospof::observe

@@ -76,13 +76,19 @@ class ClusterFacts {
   // Every etcd member, reached through a tunnel to its host's loopback (etcd's client port admits
   // only the cluster's own addresses); the members that cannot be tunnelled to are left out and
   // named in `unreachable`.
-  std::vector<EtcdEndpoint> etcd_endpoints(std::vector<std::string>* unreachable = nullptr);
+  std::vector<ServerEndpoint> etcd_endpoints(std::vector<std::string>* unreachable = nullptr);
+  // Every control-plane node's own apiserver, through a tunnel to its host's loopback (the
+  // apiserver port admits only the cluster's addresses), as an https base URL and socket.
+  std::vector<ServerEndpoint> apiserver_endpoints(std::vector<std::string>* unreachable = nullptr);
 
  private:
   // etcdctl with the apiserver's client credentials and every member's endpoint, run on the
   // first etcd host that answers; its stdout.
   std::optional<std::string> etcdctl(const std::string& arguments);
   std::string node_of_endpoint(const std::string& endpoint) const;
+  // A tunnel to `port` on each node with `role`, as https://127.0.0.1:PORT.
+  std::vector<ServerEndpoint> tunnels_to(model::Role role, int port,
+                                         std::vector<std::string>* unreachable);
   // The control-plane nodes on which `script` gives a result that `holds`.
   std::vector<std::string> control_plane_nodes_where(
       const std::string& script, std::chrono::milliseconds timeout,

@@ -25,7 +25,7 @@ EtcdWrite classify_etcd_write(const HttpResponse& response) {
   return EtcdWrite::kIndeterminate;
 }
 
-EtcdClient::EtcdClient(HttpClient& http, EtcdEndpoint endpoint)
+EtcdClient::EtcdClient(HttpClient& http, ServerEndpoint endpoint)
     : http_(http), endpoint_(std::move(endpoint)) {}
 
 HttpResponse EtcdClient::call(const std::string& path, const std::string& body,

@@ -18,14 +18,6 @@
 
 namespace zerospof::observe {
 
-// One member's client URL, and the Unix socket that reaches it when it cannot be reached
-// directly (a transport's tunnel; "" to connect to the URL).
-struct EtcdEndpoint {
-  std::string member;  // the node name, for reports
-  std::string url;     // https://127.0.0.1:2379 through a tunnel
-  std::string unix_socket;
-};
-
 enum class EtcdWrite {
   kWritten,       // it took effect
   kNotSwapped,    // a compare-and-set whose comparison failed: it did not take effect
@@ -38,7 +30,7 @@ using EtcdValue = std::optional<std::string>;
 
 class EtcdClient {
  public:
-  EtcdClient(HttpClient& http, EtcdEndpoint endpoint);
+  EtcdClient(HttpClient& http, ServerEndpoint endpoint);
 
   // nullopt when no valid answer arrived (`response` says why).
   std::optional<EtcdValue> get(const std::string& key, std::chrono::milliseconds timeout,
@@ -51,14 +43,14 @@ class EtcdClient {
                             HttpResponse* response = nullptr);
   bool remove(const std::string& key, std::chrono::milliseconds timeout);
 
-  const EtcdEndpoint& endpoint() const { return endpoint_; }
+  const ServerEndpoint& endpoint() const { return endpoint_; }
 
  private:
   HttpResponse call(const std::string& path, const std::string& body,
                     std::chrono::milliseconds timeout);
 
   HttpClient& http_;
-  const EtcdEndpoint endpoint_;
+  const ServerEndpoint endpoint_;
 };
 
 // The result of a write request from its response, whatever the call.

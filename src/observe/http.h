@@ -23,6 +23,14 @@ struct TlsCredentials {
   std::string key_pem;   // and its key: never printed
 };
 
+// A server of the cluster: its base URL, and the Unix socket that reaches it when it cannot be
+// reached directly (a transport's tunnel; "" to connect to the URL).
+struct ServerEndpoint {
+  std::string node;  // where it runs, for reports
+  std::string url;   // https://127.0.0.1:2379 through a tunnel
+  std::string unix_socket;
+};
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;

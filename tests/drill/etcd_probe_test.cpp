@@ -21,10 +21,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-std::vector<observe::EtcdEndpoint> three_members() {
-  std::vector<observe::EtcdEndpoint> members;
+std::vector<observe::ServerEndpoint> three_members() {
+  std::vector<observe::ServerEndpoint> members;
   for (int i = 1; i <= 3; ++i)
-    members.push_back({.member = "cloudserver" + std::to_string(i),
+    members.push_back({.node = "cloudserver" + std::to_string(i),
                        .url = "https://127.0.0.1:2379",
                        .unix_socket = "/tmp/tunnel-" + std::to_string(i)});
   return members;

@@ -23,8 +23,8 @@ class ScriptedHttp : public HttpClient {
   HttpResponse answer{.status = 200, .body = R"({"header":{}})", .maybe_sent = true};
 };
 
-const EtcdEndpoint kMember{
-    .member = "cloudserver1", .url = "https://127.0.0.1:2379", .unix_socket = "/tmp/t1"};
+const ServerEndpoint kMember{
+    .node = "cloudserver1", .url = "https://127.0.0.1:2379", .unix_socket = "/tmp/t1"};
 
 TEST(EtcdClientTest, RequestsGoThroughTheTunnelWithBase64KeysAndValues) {
   ScriptedHttp http;
