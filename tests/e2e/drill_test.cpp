@@ -63,6 +63,14 @@ TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
     EXPECT_EQ(scenario["etcdHashesEqual"], true) << name;
     EXPECT_TRUE(scenario["recoverySeconds"].is_number()) << name << ": " << scenario["reasons"];
     EXPECT_TRUE(scenario["unavailableSeconds"]["api-write"].is_number()) << name;
+    // etcd itself was probed through the tunnels, and the watches delivered every write.
+    EXPECT_TRUE(scenario["unavailableSeconds"]["etcd-write"].is_number()) << name;
+    EXPECT_GT(scenario["operations"]["etcd-write"]["ok"].get<int>(), 10) << name;
+    EXPECT_TRUE(scenario["unavailableSeconds"]["endpoint-tcp"].is_number()) << name;
+    for (const auto& host : {"cloudserver1", "cloudserver2", "micklethefickle"})
+      EXPECT_TRUE(scenario["unavailableSeconds"].contains(std::string("readyz/") + host)) << name;
+    EXPECT_EQ(scenario["watch"]["delivered"], true) << name << ": " << scenario["watch"];
+    EXPECT_GT(scenario["watch"]["acknowledged"].get<int>(), 10) << name;
     if (name == "worker-down") {
       // Its pods ran elsewhere, and the steps that got them there were seen.
       EXPECT_TRUE(scenario["podsRescheduledSeconds"].is_number()) << scenario.dump(2);
