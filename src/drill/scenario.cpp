@@ -176,7 +176,8 @@ std::chrono::milliseconds outage_budget(const Scenario& scenario,
 }
 
 std::chrono::milliseconds reschedule_budget(const render::FailoverBudget& budget) {
-  return budget.node_not_ready + budget.pods_evicted + std::chrono::seconds(10);
+  // Then the pod deleted, a new one created, scheduled and started: a few seconds.
+  return budget.node_not_ready + budget.pods_evicted + std::chrono::seconds(5);
 }
 
 std::string budget_reason(const Scenario& scenario, const render::FailoverBudget& budget,

@@ -67,8 +67,8 @@ std::chrono::milliseconds outage_budget(const Scenario& scenario,
                                         const render::FailoverBudget& budget, bool kubeadm_guide);
 // The detector chain behind that budget, for people: "VRRP takeover 0.72 s + etcd election ...".
 // How long a dead worker's pods may take to run elsewhere, from the tuning: the node
-// controller's grace period, its pass every 5 s, the toleration, and 5 s to schedule and start
-// the replacements.
+// controller's grace period and one of its passes, the toleration, and 5 s to delete, schedule
+// and start the replacements.
 std::chrono::milliseconds reschedule_budget(const render::FailoverBudget& budget);
 
 std::string budget_reason(const Scenario& scenario, const render::FailoverBudget& budget,

@@ -74,6 +74,8 @@ Tuning Tuning::of(TuningProfile profile) {
                 .lease_duration_ms = 15000,
                 .renew_deadline_ms = 10000,
                 .retry_period_ms = 2000,
+                .node_lease_duration_ms = 40000,
+                .node_monitor_period_ms = 5000,
                 .node_monitor_grace_period_ms = 40000,
                 .eviction_toleration_ms = 300000};
 }

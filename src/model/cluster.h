@@ -107,15 +107,18 @@ std::optional<TuningProfile> tuning_profile_from_string(std::string_view text);
 // member defaults are the fast profile; docs/plan.md.
 struct Tuning {
   TuningProfile profile = TuningProfile::kFast;
-  std::int64_t vrrp_advert_interval_ms = 200;         // keepalived advert_int
-  std::int64_t lb_check_interval_ms = 200;            // HAProxy health check of each apiserver
-  std::int64_t etcd_heartbeat_interval_ms = 100;      // etcd --heartbeat-interval
-  std::int64_t etcd_election_timeout_ms = 500;        // etcd --election-timeout (>= 5x heartbeat)
-  std::int64_t lease_duration_ms = 4000;              // controller-manager and scheduler leases
-  std::int64_t renew_deadline_ms = 3000;              // < lease duration
-  std::int64_t retry_period_ms = 500;                 // < renew deadline
-  std::int64_t node_monitor_grace_period_ms = 20000;  // node declared NotReady after this
-  std::int64_t eviction_toleration_ms = 10000;        // pods evicted this long after NotReady
+  std::int64_t vrrp_advert_interval_ms = 200;     // keepalived advert_int
+  std::int64_t lb_check_interval_ms = 200;        // HAProxy health check of each apiserver
+  std::int64_t etcd_heartbeat_interval_ms = 100;  // etcd --heartbeat-interval
+  std::int64_t etcd_election_timeout_ms = 500;    // etcd --election-timeout (>= 5x heartbeat)
+  std::int64_t lease_duration_ms = 4000;          // controller-manager and scheduler leases
+  std::int64_t renew_deadline_ms = 3000;          // < lease duration
+  std::int64_t retry_period_ms = 500;             // < renew deadline
+  // A node's heartbeat: the kubelet (in the lab, kwok) renews its Lease every quarter of this.
+  std::int64_t node_lease_duration_ms = 6000;
+  std::int64_t node_monitor_period_ms = 1000;        // the node controller looks this often
+  std::int64_t node_monitor_grace_period_ms = 6000;  // node declared NotReady after this
+  std::int64_t eviction_toleration_ms = 2000;        // pods evicted this long after NotReady
 
   // Every value of `profile`, before a plan's own fields override them.
   static Tuning of(TuningProfile profile);

@@ -41,7 +41,7 @@ constexpr std::array<std::string_view, 4> kAddonsFields{"coredns", "ingress", "m
 constexpr std::array<std::string_view, 1> kReplicasFields{"replicas"};
 constexpr std::array<std::string_view, 2> kIngressFields{"provider", "replicas"};
 constexpr std::array<std::string_view, 1> kMonitoringFields{"enabled"};
-constexpr std::array<std::string_view, 10> kTuningFields{"profile",
+constexpr std::array<std::string_view, 12> kTuningFields{"profile",
                                                          "vrrpAdvertInterval",
                                                          "lbCheckInterval",
                                                          "etcdHeartbeatInterval",
@@ -49,6 +49,8 @@ constexpr std::array<std::string_view, 10> kTuningFields{"profile",
                                                          "leaseDuration",
                                                          "renewDeadline",
                                                          "retryPeriod",
+                                                         "nodeLeaseDuration",
+                                                         "nodeMonitorPeriod",
                                                          "nodeMonitorGracePeriod",
                                                          "evictionToleration"};
 constexpr std::array<std::string_view, 4> kRoles{"control-plane", "etcd", "worker", "storage"};
@@ -429,7 +431,9 @@ Status Loader::load_tuning(const YamlNode& item) {
       {"leaseDuration", 1000, 600000, &T::lease_duration_ms},
       {"renewDeadline", 1000, 600000, &T::renew_deadline_ms},
       {"retryPeriod", 100, 600000, &T::retry_period_ms},
-      {"nodeMonitorGracePeriod", 5000, 3600000, &T::node_monitor_grace_period_ms},
+      {"nodeLeaseDuration", 1000, 3600000, &T::node_lease_duration_ms},
+      {"nodeMonitorPeriod", 100, 60000, &T::node_monitor_period_ms},
+      {"nodeMonitorGracePeriod", 2000, 3600000, &T::node_monitor_grace_period_ms},
       {"evictionToleration", 0, 86400000, &T::eviction_toleration_ms},
   };
   for (const Range& range : kRanges) {
@@ -468,15 +472,40 @@ Status Loader::check_tuning(const FieldReader& fields) const {
         fmt::format("retryPeriod ({}) x 1.2 must be shorter than renewDeadline ({})",
                     duration_text(t.retry_period_ms), duration_text(t.renew_deadline_ms)),
         "Kubernetes' leader election refuses to start otherwise"));
-  for (std::string_view key : {"vrrpAdvertInterval", "evictionToleration"}) {
-    std::int64_t ms =
-        key == "vrrpAdvertInterval" ? t.vrrp_advert_interval_ms : t.eviction_toleration_ms;
-    std::int64_t unit = key == "vrrpAdvertInterval" ? 10 : 1000;
-    if (ms % unit != 0)
+  // The kubelet and kwok renew the node's Lease every quarter of its duration: a node must have
+  // missed three renewals before it is declared NotReady, or one slow renewal evicts its pods.
+  if (t.node_monitor_grace_period_ms * 4 < t.node_lease_duration_ms * 3)
+    return util::fail(fields.error_at(
+        // The field the user wrote: the grace period, or else the lease that outgrew it.
+        at(fields.find("nodeMonitorGracePeriod") ? "nodeMonitorGracePeriod" : "nodeLeaseDuration"),
+        fmt::format("nodeMonitorGracePeriod ({}) must be at least 3 renewals of the node lease "
+                    "(3 x nodeLeaseDuration ({}) / 4)",
+                    duration_text(t.node_monitor_grace_period_ms),
+                    duration_text(t.node_lease_duration_ms)),
+        "a node that missed fewer renewals would be declared NotReady, and its pods evicted"));
+  if (t.node_monitor_period_ms >= t.node_monitor_grace_period_ms)
+    return util::fail(fields.error_at(
+        at("nodeMonitorPeriod"),
+        fmt::format("nodeMonitorPeriod ({}) must be shorter than nodeMonitorGracePeriod ({})",
+                    duration_text(t.node_monitor_period_ms),
+                    duration_text(t.node_monitor_grace_period_ms)),
+        "the node controller must look at a node more often than it waits for it"));
+  struct Unit {
+    std::string_view key;
+    std::int64_t ms, unit;
+    std::string_view why;
+  };
+  for (const Unit& each : {Unit{"vrrpAdvertInterval", t.vrrp_advert_interval_ms, 10,
+                                "VRRP counts adverts in centiseconds"},
+                           Unit{"evictionToleration", t.eviction_toleration_ms, 1000,
+                                "tolerations count whole seconds"},
+                           Unit{"nodeLeaseDuration", t.node_lease_duration_ms, 1000,
+                                "the kubelet's nodeLeaseDurationSeconds counts whole seconds"}}) {
+    if (each.ms % each.unit != 0)
       return util::fail(fields.error_at(
-          at(key), fmt::format("{} must be a multiple of {}", key, duration_text(unit)),
-          key == "vrrpAdvertInterval" ? "VRRP counts adverts in centiseconds"
-                                      : "tolerations count whole seconds"));
+          at(each.key),
+          fmt::format("{} must be a multiple of {}", each.key, duration_text(each.unit)),
+          std::string(each.why)));
   }
   return {};
 }

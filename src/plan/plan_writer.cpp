@@ -58,12 +58,13 @@ void write_tuning(std::string& out, const model::Tuning& t) {
   out += fmt::format(
       "  tuning:\n    profile: {}\n    vrrpAdvertInterval: {}\n    lbCheckInterval: {}\n"
       "    etcdHeartbeatInterval: {}\n    etcdElectionTimeout: {}\n    leaseDuration: {}\n"
-      "    renewDeadline: {}\n    retryPeriod: {}\n    nodeMonitorGracePeriod: {}\n"
-      "    evictionToleration: {}\n",
+      "    renewDeadline: {}\n    retryPeriod: {}\n    nodeLeaseDuration: {}\n"
+      "    nodeMonitorPeriod: {}\n    nodeMonitorGracePeriod: {}\n    evictionToleration: {}\n",
       model::to_string(t.profile), duration(t.vrrp_advert_interval_ms),
       duration(t.lb_check_interval_ms), duration(t.etcd_heartbeat_interval_ms),
       duration(t.etcd_election_timeout_ms), duration(t.lease_duration_ms),
       duration(t.renew_deadline_ms), duration(t.retry_period_ms),
+      duration(t.node_lease_duration_ms), duration(t.node_monitor_period_ms),
       duration(t.node_monitor_grace_period_ms), duration(t.eviction_toleration_ms));
 }
 

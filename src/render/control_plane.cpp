@@ -137,6 +137,7 @@ std::vector<std::string> controller_manager_command(const model::Cluster& cluste
   for (auto& flag : leader_election_flags(cluster.tuning)) command.push_back(flag);
   std::vector<std::string> rest{
       "--cluster-name=" + cluster.name,
+      "--node-monitor-period=" + duration(cluster.tuning.node_monitor_period_ms),
       "--node-monitor-grace-period=" + duration(cluster.tuning.node_monitor_grace_period_ms),
       "--allocate-node-cidrs=true",
       "--cluster-cidr=" + cluster.kubernetes.pod_subnet.to_string(),

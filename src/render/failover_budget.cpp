@@ -36,7 +36,8 @@ FailoverBudget failover_budget(const model::Cluster& cluster) {
   budget.etcd_election = ms(2 * static_cast<double>(t.etcd_election_timeout_ms) +
                             static_cast<double>(t.etcd_heartbeat_interval_ms));
   budget.lease_takeover = Duration(t.lease_duration_ms + t.retry_period_ms);
-  budget.node_not_ready = Duration(t.node_monitor_grace_period_ms);
+  // The grace period from the last renewal the controller saw, and one look of it at most.
+  budget.node_not_ready = Duration(t.node_monitor_grace_period_ms + t.node_monitor_period_ms);
   budget.pods_evicted = Duration(t.eviction_toleration_ms);
   return budget;
 }

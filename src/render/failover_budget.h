@@ -24,7 +24,7 @@ struct FailoverBudget {
   Duration etcd_election{0};          // a new etcd leader: up to 2 election timeouts (raft's
                                       // randomised timeout) plus a heartbeat
   Duration lease_takeover{0};         // controller-manager, scheduler: lease + retry period
-  Duration node_not_ready{0};         // node controller's grace period
+  Duration node_not_ready{0};         // node controller's grace period and one monitor period
   Duration pods_evicted{0};           // after NotReady, the toleration
 };
 

@@ -32,9 +32,11 @@ cgroupDriver: systemd
 clusterDomain: cluster.local
 clusterDNS: [{dns}]
 containerRuntimeEndpoint: unix:///run/containerd/containerd.sock
+nodeLeaseDurationSeconds: {lease}
 )",
                      fmt::arg("ca", std::string(layout::kPkiDir) + "/ca.crt"),
-                     fmt::arg("dns", service_address(cluster, 10)));
+                     fmt::arg("dns", service_address(cluster, 10)),
+                     fmt::arg("lease", cluster.tuning.node_lease_duration_ms / 1000));
 }
 
 using Label = std::pair<std::string, std::string>;
@@ -99,14 +101,17 @@ std::vector<File> real_agent(const Context& context, const model::Node& node) {
   };
 }
 
-// A 40 s node lease, renewed by kwok as the kubelet renews its own: a dead lab host stops
-// renewing and the node controller declares it NotReady after nodeMonitorGracePeriod.
-std::vector<File> lab_agent(const model::Node& node) {
+// The tuning's node lease, renewed by kwok every quarter of it as the kubelet renews its own: a
+// dead lab host stops renewing and the node controller declares it NotReady after
+// nodeMonitorGracePeriod.
+std::vector<File> lab_agent(const model::Cluster& cluster, const model::Node& node) {
   const std::string config = std::string(layout::kConfigDir) + "/kwok.yaml";
   Unit kwok{"kwok standing in for the kubelet of " + node.name,
             {std::string(layout::kBinDir) + "/kwok", "--config=" + config,
              "--kubeconfig=" + kKubeletKubeconfig, "--manage-single-node=" + node.name,
-             "--node-ip=" + address_of(node), "--node-lease-duration-seconds=40"}};
+             "--node-ip=" + address_of(node),
+             fmt::format("--node-lease-duration-seconds={}",
+                         cluster.tuning.node_lease_duration_ms / 1000)}};
   return {public_file(node.name, layout::unit_path(layout::kKwokUnit), unit_text(kwok)),
           public_file(node.name, config, kwok_stages())};
 }
@@ -164,7 +169,8 @@ std::string endpoint_url(const model::Cluster& cluster) {
 }
 
 std::vector<File> node_agent_files(const Context& context, const model::Node& node) {
-  std::vector<File> files = context.options.lab ? lab_agent(node) : real_agent(context, node);
+  std::vector<File> files =
+      context.options.lab ? lab_agent(context.cluster, node) : real_agent(context, node);
   files.push_back(
       public_file(node.name, std::string(layout::kPkiDir) + "/ca.crt", context.certs.ca.cert_pem));
   files.push_back(

@@ -158,6 +158,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadPlan{"TuningVrrpNotCentiseconds", "    serviceMesh: none\n",
                 "    serviceMesh: none\n  tuning:\n    vrrpAdvertInterval: 1005ms\n",
                 "multiple of 10ms", "vrrpAdvertInterval: 1005ms"},
+        BadPlan{"TuningNodeGraceUnderThreeRenewals", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    nodeLeaseDuration: 40s\n",
+                "at least 3 renewals of the node lease", "nodeLeaseDuration: 40s"},
+        BadPlan{"TuningNodeGraceUnderThreeRenewalsWritten", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    nodeMonitorGracePeriod: 4s\n",
+                "at least 3 renewals of the node lease", "nodeMonitorGracePeriod: 4s"},
+        BadPlan{"TuningNodeMonitorPeriodNotShorterThanGrace", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    nodeMonitorPeriod: 6s\n",
+                "must be shorter than nodeMonitorGracePeriod", "nodeMonitorPeriod: 6s"},
+        BadPlan{"TuningNodeLeaseNotWholeSeconds", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    nodeLeaseDuration: 6500ms\n",
+                "multiple of 1s", "nodeLeaseDuration: 6500ms"},
         BadPlan{"TuningUnknownField", "    serviceMesh: none\n",
                 "    serviceMesh: none\n  tuning:\n    leaseDurations: 15s\n",
                 "unknown field 'leaseDurations'", "leaseDurations"},
@@ -220,8 +232,10 @@ TEST(PlanLoaderTest, TuningDefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(tuning.lease_duration_ms, 4000);
   EXPECT_EQ(tuning.renew_deadline_ms, 3000);
   EXPECT_EQ(tuning.retry_period_ms, 500);
-  EXPECT_EQ(tuning.node_monitor_grace_period_ms, 20000);
-  EXPECT_EQ(tuning.eviction_toleration_ms, 10000);
+  EXPECT_EQ(tuning.node_lease_duration_ms, 6000);
+  EXPECT_EQ(tuning.node_monitor_period_ms, 1000);
+  EXPECT_EQ(tuning.node_monitor_grace_period_ms, 6000);
+  EXPECT_EQ(tuning.eviction_toleration_ms, 2000);
 }
 
 TEST(PlanLoaderTest, TheKubeadmGuideProfileSetsEveryTimingAndFieldsOverrideIt) {
@@ -235,6 +249,8 @@ TEST(PlanLoaderTest, TheKubeadmGuideProfileSetsEveryTimingAndFieldsOverrideIt) {
   EXPECT_EQ(tuning.lb_check_interval_ms, 2000);
   EXPECT_EQ(tuning.etcd_election_timeout_ms, 2000);
   EXPECT_EQ(tuning.lease_duration_ms, 15000);
+  EXPECT_EQ(tuning.node_lease_duration_ms, 40000);
+  EXPECT_EQ(tuning.node_monitor_period_ms, 5000);
   EXPECT_EQ(tuning.eviction_toleration_ms, 300000);
   auto again = load_from_string(to_yaml(testing::load_plan(text)), "again.yaml");
   ASSERT_TRUE(again) << util::format_error(again.error());
@@ -260,7 +276,8 @@ TEST(PlanWriterTest, TuningLoadsAndWritesBackEqual) {
                                   "    vrrpAdvertInterval: 500ms\n    lbCheckInterval: 2s\n"
                                   "    etcdHeartbeatInterval: 50ms\n    etcdElectionTimeout: 5s\n"
                                   "    leaseDuration: 20s\n    renewDeadline: 15s\n"
-                                  "    retryPeriod: 3s\n    nodeMonitorGracePeriod: 1m\n"
+                                  "    retryPeriod: 3s\n    nodeLeaseDuration: 20s\n"
+                                  "    nodeMonitorPeriod: 2s\n    nodeMonitorGracePeriod: 1m\n"
                                   "    evictionToleration: 0s\n");
   model::Cluster cluster = testing::load_plan(text);
   EXPECT_EQ(cluster.tuning.vrrp_advert_interval_ms, 500);
@@ -272,6 +289,8 @@ TEST(PlanWriterTest, TuningLoadsAndWritesBackEqual) {
   EXPECT_EQ(to_yaml(*again), to_yaml(cluster));
   EXPECT_EQ(again->tuning.lb_check_interval_ms, 2000);
   EXPECT_EQ(again->tuning.retry_period_ms, 3000);
+  EXPECT_EQ(again->tuning.node_lease_duration_ms, 20000);
+  EXPECT_EQ(again->tuning.node_monitor_period_ms, 2000);
 }
 
 }  // namespace
