@@ -45,7 +45,8 @@ std::vector<std::string> targets_of(const Scenario& scenario, const Holders& hol
     case Target::kControllerManagerLeader:
       return {holders.controller_manager};
     case Target::kWorkerWithProbePod:
-      return {};  // chosen from the pod probe's placement (DrillRunner::worker_target)
+    case Target::kStorageNodeWithProbePod:
+      return {};  // chosen from the pod probe's placement (DrillRunner::pod_targets)
     case Target::kVipHolderInMinority: {
       // The VIP holder and the first node that is not a control-plane node (with 3 etcd
       // members among 5 nodes, the majority side keeps the quorum).
@@ -167,6 +168,13 @@ class DrillRunner {
       if (options_.scenarios.empty() ||
           std::count(options_.scenarios.begin(), options_.scenarios.end(), scenario.name))
         chosen.push_back(&scenario);
+    if (std::any_of(chosen.begin(), chosen.end(), [](const Scenario* scenario) {
+          return scenario->target == Target::kStorageNodeWithProbePod;
+        }))
+      report.notes.push_back(
+          "storage nodes down: the volumes' failover is not measured (no replicated storage "
+          "engine runs in the lab, and no volume probe runs without real pods); the nodes' "
+          "crash and their pods' eviction and rescheduling are");
     std::mt19937_64 random(options_.seed);
     for (int run = 1; run <= options_.runs; ++run) {
       std::vector<const Scenario*> order = chosen;
@@ -205,16 +213,21 @@ class DrillRunner {
                    zero_);
       say("deploying the pod probe (one replica per node)");
       auto placed = pods->deploy(std::chrono::seconds(120));
-      std::string worker = placed ? worker_target(*placed) : "";
-      if (worker.empty()) {
+      std::vector<std::string> chosen = placed ? pod_targets(scenario, *placed) : targets;
+      if (chosen.size() < static_cast<std::size_t>(scenario.hosts)) {
         pods->cleanup();
         result.verdict = Verdict::kFail;
-        result.reasons.push_back(placed ? "no pod of the pod probe runs on a worker (a node with "
-                                          "no control-plane or etcd role)"
-                                        : util::format_error(placed.error()));
+        result.reasons.push_back(
+            placed
+                ? fmt::format("fewer than {} {} outside the control plane run a pod of the pod "
+                              "probe (a node with no control-plane or etcd role)",
+                              scenario.hosts,
+                              scenario.target == Target::kStorageNodeWithProbePod ? "storage nodes"
+                                                                                  : "workers")
+                : util::format_error(placed.error()));
         return result;
       }
-      targets = {worker};
+      targets = chosen;
       result.predicted_reschedule_ms = static_cast<double>(reschedule_budget(budget_).count());
     }
     result.target_node = fmt::format("{}", fmt::join(targets, ","));
@@ -273,7 +286,7 @@ class DrillRunner {
     if (pods)
       hold = std::max(hold, std::chrono::duration_cast<std::chrono::seconds>(
                                 reschedule_budget(budget_) + std::chrono::seconds(10)));
-    if (pods) pods->start(targets.front());
+    if (pods) pods->start(targets);
     auto fault = injector_.inject(scenario, targets, id, hold + options_.ttl_margin);
     if (!fault) {
       result.reasons.push_back("the fault could not be injected: " +
@@ -399,13 +412,20 @@ class DrillRunner {
     return lanes;
   }
 
-  // The worker-down target: a node with no control-plane or etcd role that runs a probe pod.
-  std::string worker_target(const std::vector<std::string>& pod_nodes) const {
-    for (const model::Node& node : cluster_.nodes)
-      if (!node.has_role(model::Role::kControlPlane) && !node.has_role(model::Role::kEtcd) &&
-          std::count(pod_nodes.begin(), pod_nodes.end(), node.name))
-        return node.name;
-    return "";
+  // The targets of a pod-rescheduling scenario: `scenario.hosts` nodes with no control-plane or
+  // etcd role (and the storage role, for a storage scenario) that run a probe pod.
+  std::vector<std::string> pod_targets(const Scenario& scenario,
+                                       const std::vector<std::string>& pod_nodes) const {
+    std::vector<std::string> chosen;
+    for (const model::Node& node : cluster_.nodes) {
+      if (chosen.size() == static_cast<std::size_t>(scenario.hosts)) break;
+      if (node.has_role(model::Role::kControlPlane) || node.has_role(model::Role::kEtcd)) continue;
+      if (scenario.target == Target::kStorageNodeWithProbePod &&
+          !node.has_role(model::Role::kStorage))
+        continue;
+      if (std::count(pod_nodes.begin(), pod_nodes.end(), node.name)) chosen.push_back(node.name);
+    }
+    return chosen;
   }
 
   const model::Cluster& cluster_;

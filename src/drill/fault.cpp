@@ -17,6 +17,11 @@ namespace {
 constexpr const char* kHealDir = "/run/zerospof-drill";
 constexpr const char* kTable = "zerospof_drill";
 
+// One watchdog file per crashed host: "<fault id>-<host>".
+std::string watchdog_name(const std::string& id, const std::string& host) {
+  return id + "-" + host;
+}
+
 lab::LabPaths lab_paths(const LabAccess& lab) {
   lab::LabPaths paths;
   paths.state_dir = lab.state_dir;
@@ -148,22 +153,26 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
                         "would have to reboot them",
                         scenario.name),
             "run it on the lab, or leave this scenario out"));
-      // The watchdog first: it boots the host after the TTL whatever happens to this process.
+      // Every watchdog first: each boots its host after the TTL whatever happens to this process.
       std::filesystem::create_directories(state_dir_ + "/watchdogs");
-      auto watchdog = util::spawn_detached(
-          {"/bin/sh", "-c",
-           fmt::format("sleep {} && exec {} lab start {} --state-dir {}", ttl.count(),
-                       transport::shell_quote(lab_->zerospof), transport::shell_quote(node),
-                       transport::shell_quote(lab_->state_dir))},
-          {.log_path = state_dir_ + "/watchdogs/" + id + ".log"});
-      if (!watchdog) return util::fail(watchdog.error());
-      ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic(state_dir_ + "/watchdogs/" + id,
-                                                       fmt::format("{} {}\n", *watchdog, node),
-                                                       {.mode = 0600, .overwrite = true}));
-      fault.watchdog = *watchdog;
-      fault.hosts = {node};
-      fault.description = fmt::format("{} crashed (lab kill)", node);
-      ZEROSPOF_RETURN_IF_ERROR(lab::kill_host(lab_paths(*lab_), node));
+      for (const std::string& host : nodes) {
+        std::string name = watchdog_name(id, host);
+        auto watchdog = util::spawn_detached(
+            {"/bin/sh", "-c",
+             fmt::format("sleep {} && exec {} lab start {} --state-dir {}", ttl.count(),
+                         transport::shell_quote(lab_->zerospof), transport::shell_quote(host),
+                         transport::shell_quote(lab_->state_dir))},
+            {.log_path = state_dir_ + "/watchdogs/" + name + ".log"});
+        if (!watchdog) return util::fail(watchdog.error());
+        ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic(state_dir_ + "/watchdogs/" + name,
+                                                         fmt::format("{} {}\n", *watchdog, host),
+                                                         {.mode = 0600, .overwrite = true}));
+        fault.watchdogs.push_back(*watchdog);
+        fault.hosts.push_back(host);
+      }
+      fault.description = fmt::format("{} crashed (lab kill)", fmt::join(nodes, ", "));
+      for (const std::string& host : nodes)
+        ZEROSPOF_RETURN_IF_ERROR(lab::kill_host(lab_paths(*lab_), host));
       return fault;
     }
   }
@@ -172,9 +181,15 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
 
 util::Status FaultInjector::heal(const InjectedFault& fault) {
   if (fault.kind == FaultKind::kHostDown) {
-    if (fault.watchdog && util::process_alive(*fault.watchdog)) ::kill(-*fault.watchdog, SIGTERM);
-    std::filesystem::remove(state_dir_ + "/watchdogs/" + fault.id);
-    return lab::start_host(lab_paths(*lab_), fault.hosts.front(), [](const std::string&) {});
+    util::Status status;
+    for (std::size_t i = 0; i < fault.hosts.size(); ++i) {
+      if (i < fault.watchdogs.size() && util::process_alive(fault.watchdogs[i]))
+        ::kill(-fault.watchdogs[i], SIGTERM);
+      std::filesystem::remove(state_dir_ + "/watchdogs/" + watchdog_name(fault.id, fault.hosts[i]));
+      auto started = lab::start_host(lab_paths(*lab_), fault.hosts[i], [](const std::string&) {});
+      if (!started && status) status = started;
+    }
+    return status;
   }
   util::Status status;
   for (const std::string& host : fault.hosts) {

@@ -34,8 +34,9 @@ struct InjectedFault {
   FaultKind kind = FaultKind::kStopService;
   std::vector<std::string> hosts;  // where a heal is armed (or the lab host killed)
   std::string unit;
-  std::string description;        // "sigkill zerospof-kube-apiserver.service on cloudserver1"
-  std::optional<pid_t> watchdog;  // lab host down: the watchdog that boots it after the TTL
+  std::string description;  // "sigkill zerospof-kube-apiserver.service on cloudserver1"
+  // Lab hosts down: the watchdogs that boot them after the TTL, one per host, in `hosts` order.
+  std::vector<pid_t> watchdogs;
 };
 
 class FaultInjector {
@@ -43,8 +44,9 @@ class FaultInjector {
   FaultInjector(const model::Cluster& cluster, transport::Transport& transport,
                 std::optional<LabAccess> lab, std::string state_dir);
 
-  // Arms the heal on every host concerned (TTL `ttl`), then injects. `nodes`: the target node;
-  // for a partition, the minority (the rest of the plan's nodes is the other side).
+  // Arms the heal on every host concerned (TTL `ttl`), then injects. `nodes`: the target node
+  // (every one, for a host-down scenario of several hosts); for a partition, the minority (the
+  // rest of the plan's nodes is the other side).
   util::Result<InjectedFault> inject(const Scenario& scenario,
                                      const std::vector<std::string>& nodes, const std::string& id,
                                      std::chrono::seconds ttl);

@@ -1,8 +1,10 @@
 #include "drill/pod_probe.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace zerospof::drill {
@@ -71,10 +73,10 @@ util::Result<std::vector<std::string>> PodProbe::deploy(std::chrono::seconds lim
                   limit.count(), last)));
 }
 
-void PodProbe::start(const std::string& node) {
+void PodProbe::start(std::vector<std::string> nodes) {
   {
     std::lock_guard lock(mutex_);
-    target_ = node;
+    targets_ = std::move(nodes);
     events_.clear();
     rescheduled_ms_.reset();
   }
@@ -95,36 +97,45 @@ std::optional<double> PodProbe::rescheduled_ms() const {
 }
 
 void PodProbe::watch_loop() {
-  std::optional<bool> node_was_ready;
+  std::map<std::string, bool> node_was_ready;
   bool evicted_seen = false, moved_seen = false;
   auto record = [this](std::string kind, std::string text) {
     std::lock_guard lock(mutex_);
     events_.push_back({now_ms(), std::move(kind), std::move(text)});
   };
+  auto targeted = [this](const std::string& node) {
+    return std::find(targets_.begin(), targets_.end(), node) != targets_.end();
+  };
+  const std::string targets = fmt::format("{}", fmt::join(targets_, ", "));
   while (watching_) {
-    if (auto ready = api_.node_ready(target_, options_.timeout); ready && ready != node_was_ready) {
-      if (node_was_ready || !*ready)
-        record("node", fmt::format("node {} {}", target_, *ready ? "Ready" : "NotReady"));
-      node_was_ready = ready;
+    for (const std::string& target : targets_) {
+      auto ready = api_.node_ready(target, options_.timeout);
+      if (!ready) continue;
+      auto known = node_was_ready.find(target);
+      if (known == node_was_ready.end() || known->second != *ready) {
+        if (known != node_was_ready.end() || !*ready)
+          record("node", fmt::format("node {} {}", target, *ready ? "Ready" : "NotReady"));
+        node_was_ready[target] = *ready;
+      }
     }
     if (auto pods = api_.pods(options_.namespace_name, "app.kubernetes.io/name=" + options_.name,
                               options_.timeout)) {
-      auto on_target = std::count_if(pods->begin(), pods->end(), [&](const auto& pod) {
-        return pod.node == target_ && pod.deleting;
+      auto on_targets = std::count_if(pods->begin(), pods->end(), [&](const auto& pod) {
+        return targeted(pod.node) && pod.deleting;
       });
       auto elsewhere = std::count_if(pods->begin(), pods->end(), [&](const auto& pod) {
-        return pod.node != target_ && pod.ready && !pod.deleting;
+        return !targeted(pod.node) && pod.ready && !pod.deleting;
       });
-      if (on_target > 0 && !evicted_seen) {
+      if (on_targets > 0 && !evicted_seen) {
         evicted_seen = true;
-        record("pods", fmt::format("{} pod(s) on {} evicted", on_target, target_));
+        record("pods", fmt::format("{} pod(s) on {} evicted", on_targets, targets));
       }
       if (evicted_seen && !moved_seen && elsewhere >= options_.replicas) {
         moved_seen = true;
         std::lock_guard lock(mutex_);
         events_.push_back({now_ms(), "pods",
                            fmt::format("all {} replicas ready on other nodes than {}",
-                                       options_.replicas, target_)});
+                                       options_.replicas, targets)});
         rescheduled_ms_ = events_.back().at_ms;
       }
     }

@@ -40,9 +40,9 @@ class PodProbe {
   // Creates the Deployment and waits up to `limit` for every replica to be ready: the nodes
   // they run on, or what was wrong.
   util::Result<std::vector<std::string>> deploy(std::chrono::seconds limit);
-  // From now until stop(), follows `node` and the pods: records its NotReady, its pods evicted,
-  // and every replica ready elsewhere.
-  void start(const std::string& node);
+  // From now until stop(), follows `nodes` (the fault's targets) and the pods: records each
+  // node's NotReady, their pods evicted, and every replica ready on the other nodes.
+  void start(std::vector<std::string> nodes);
   std::vector<Event> stop();
   // When (drill clock, ms) every replica was first ready on nodes other than the target after
   // start(); nullopt when that never happened.
@@ -59,7 +59,7 @@ class PodProbe {
   observe::KubernetesClient& api_;
   const PodProbeOptions options_;
   const std::chrono::steady_clock::time_point clock_zero_;
-  std::string target_;
+  std::vector<std::string> targets_;
   std::atomic<bool> watching_{false};
   std::thread thread_;
   mutable std::mutex mutex_;

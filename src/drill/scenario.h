@@ -31,6 +31,7 @@ enum class Target {
   kVipHolderInMinority,      // partition: the VIP holder and one other node against the rest
   kWorkerWithProbePod,       // a node with no control-plane or etcd role that runs a pod of
                              // the drill's pod probe
+  kStorageNodeWithProbePod,  // the same, among the nodes with the storage role
 };
 const char* to_string(Target target);
 
@@ -54,6 +55,7 @@ struct Scenario {
   Target target = Target::kVipHolder;
   std::string unit;  // the service for service faults
   FailoverPath path = FailoverPath::kFaultTookEffect;
+  int hosts = 1;  // how many nodes of the target kind the fault takes down at once
 };
 
 // Every scenario zerospof knows, in a stable order.

@@ -29,15 +29,16 @@ class WorkerDeathApi : public observe::HttpClient {
       deleted = true;
       return {.status = 200, .body = "{}", .maybe_sent = true};
     }
-    if (request.url.find("/api/v1/nodes/blackboar") != std::string::npos)
-      return {
-          .status = 200,
-          .body =
-              nlohmann::json{{"status",
-                              {{"conditions",
-                                {{{"type", "Ready"}, {"status", phase >= 1 ? "False" : "True"}}}}}}}
-                  .dump(),
-          .maybe_sent = true};
+    for (const std::string& node : dying)
+      if (request.url.find("/api/v1/nodes/" + node) != std::string::npos)
+        return {.status = 200,
+                .body =
+                    nlohmann::json{
+                        {"status",
+                         {{"conditions",
+                           {{{"type", "Ready"}, {"status", phase >= 1 ? "False" : "True"}}}}}}}
+                        .dump(),
+                .maybe_sent = true};
     nlohmann::json items = nlohmann::json::array();
     auto pod = [&](const std::string& name, const std::string& node, bool ready, bool deleting) {
       nlohmann::json item{
@@ -48,14 +49,17 @@ class WorkerDeathApi : public observe::HttpClient {
       if (deleting) item["metadata"]["deletionTimestamp"] = "2026-12-04T08:00:00Z";
       items.push_back(item);
     };
-    for (const char* node : {"micklethefickle", "cloudserver1", "cloudserver2", "cloudserver3"})
-      pod(std::string("p-") + node, node, true, false);
-    pod("p-blackboar", "blackboar", phase < 1, phase >= 2);
-    if (phase >= 3) pod("p-new", "cloudserver3", true, false);
+    for (const char* node :
+         {"micklethefickle", "cloudserver1", "cloudserver2", "cloudserver3", "blackboar"}) {
+      bool dies = std::count(dying.begin(), dying.end(), node) > 0;
+      pod(std::string("p-") + node, node, !dies || phase < 1, dies && phase >= 2);
+      if (dies && phase >= 3) pod(std::string("p-new-") + node, "cloudserver1", true, false);
+    }
     return {.status = 200, .body = nlohmann::json{{"items", items}}.dump(), .maybe_sent = true};
   }
 
   std::atomic<int> phase{0};
+  std::vector<std::string> dying{"blackboar"};
   nlohmann::json created;
   bool deleted = false;
 
@@ -76,7 +80,7 @@ TEST(PodProbeTest, SeesTheNodeGoTheEvictionAndTheReplicasReadyElsewhere) {
       http.created["spec"]["template"]["spec"]["topologySpreadConstraints"][0]["whenUnsatisfiable"],
       "ScheduleAnyway");
 
-  probe.start("blackboar");
+  probe.start({"blackboar"});
   for (int phase = 1; phase <= 3; ++phase) {
     std::this_thread::sleep_for(milliseconds(1200));
     // Four replicas ready elsewhere before the eviction is not a move.
@@ -98,6 +102,29 @@ TEST(PodProbeTest, SeesTheNodeGoTheEvictionAndTheReplicasReadyElsewhere) {
   EXPECT_DOUBLE_EQ(*probe.rescheduled_ms(), events[2].at_ms);
   EXPECT_LT(events[0].at_ms, events[1].at_ms);
   EXPECT_LT(events[1].at_ms, events[2].at_ms);
+}
+
+TEST(PodProbeTest, TwoNodesDownAreFollowedTogether) {
+  WorkerDeathApi http;
+  http.dying = {"cloudserver3", "blackboar"};
+  observe::KubernetesClient api(http, "https://198.18.0.2:6443");
+  PodProbe probe(api, {.replicas = 5, .timeout = milliseconds(500)},
+                 std::chrono::steady_clock::now());
+  ASSERT_TRUE(probe.deploy(std::chrono::seconds(5)));
+  probe.start({"cloudserver3", "blackboar"});
+  for (int phase = 1; phase <= 3; ++phase) {
+    std::this_thread::sleep_for(milliseconds(1200));
+    http.phase = phase;
+  }
+  std::this_thread::sleep_for(milliseconds(1200));
+  std::vector<Event> events = probe.stop();
+  std::vector<std::string> texts;
+  for (const Event& event : events) texts.push_back(event.text);
+  EXPECT_EQ(texts, (std::vector<std::string>{
+                       "node cloudserver3 NotReady", "node blackboar NotReady",
+                       "2 pod(s) on cloudserver3, blackboar evicted",
+                       "all 5 replicas ready on other nodes than cloudserver3, blackboar"}));
+  EXPECT_TRUE(probe.rescheduled_ms());
 }
 
 TEST(PodProbeTest, ADeploymentThatNeverBecomesReadyIsAnErrorSayingHowFarItGot) {
