@@ -2,9 +2,9 @@
 """Median and worst outage per scenario from `zerospof drill --json` reports, side by side.
 
 usage: scripts/drill-figures.py NAME=REPORT.json [NAME=REPORT.json ...]
-Prints a Markdown table: per scenario and report, the median and worst api-write outage over its
-runs, the verdicts, and the acknowledged writes lost; and how soon a dead worker's pods ran
-elsewhere (docs/performance.md quotes it).
+Prints a Markdown table: per scenario and report, the median and worst api-write and etcd-write
+outages over its runs, the verdicts, and the acknowledged writes lost; how soon a dead node's pods
+ran elsewhere, per scenario; and what the watches delivered (docs/performance.md quotes it).
 """
 import json
 import statistics
@@ -25,36 +25,53 @@ def main(arguments):
         for scenario in report["scenarios"]:
             if scenario["name"] not in names:
                 names.append(scenario["name"])
+    def figures(runs, probe):
+        outages = [s["unavailableSeconds"].get(probe) for s in runs]
+        outages = [o for o in outages if o is not None]
+        if not outages:
+            return "-"
+        return f"{statistics.median(outages):.2f} s / {max(outages):.2f} s"
+
     header = "| scenario |" + "".join(
-        f" {name}: api-write median / worst (budget) | verdicts | lost |" for name, _ in reports)
+        f" {name}: api-write median / worst (budget) | etcd-write | verdicts | lost |"
+        for name, _ in reports)
     print(header)
-    print("|---|" + "---|---|---|" * len(reports))
+    print("|---|" + "---|---|---|---|" * len(reports))
     for scenario_name in names:
         row = f"| `{scenario_name}` |"
         for _, report in reports:
             runs = [s for s in report["scenarios"] if s["name"] == scenario_name]
-            outages = [s["unavailableSeconds"]["api-write"] for s in runs
-                       if s["unavailableSeconds"]["api-write"] is not None]
-            if not runs or not outages:
-                row += " - | - | - |"
+            if not runs or figures(runs, "api-write") == "-":
+                row += " - | - | - | - |"
                 continue
             verdicts = {}
             for s in runs:
                 verdicts[s["verdict"]] = verdicts.get(s["verdict"], 0) + 1
             budget = runs[0]["predicted"]["unavailableSeconds"]
             lost = sum(s["acknowledgedWritesLost"] for s in runs)
-            row += (f" {statistics.median(outages):.2f} s / {max(outages):.2f} s ({budget:.2f} s) |"
+            row += (f" {figures(runs, 'api-write')} ({budget:.2f} s) | {figures(runs, 'etcd-write')} |"
                     f" {', '.join(f'{n} {v}' for v, n in sorted(verdicts.items()))} | {lost} |")
         print(row)
     for name, report in reports:
-        moved = [s for s in report["scenarios"] if s.get("predicted", {}).get("podsRescheduledSeconds")]
-        if moved:
+        for scenario_name in names:
+            moved = [s for s in report["scenarios"] if s["name"] == scenario_name
+                     and s.get("predicted", {}).get("podsRescheduledSeconds")]
+            if not moved:
+                continue
             times = [s["podsRescheduledSeconds"] for s in moved if s["podsRescheduledSeconds"] is not None]
             budget = moved[0]["predicted"]["podsRescheduledSeconds"]
             shown = (f"median {statistics.median(times):.1f} s, worst {max(times):.1f} s"
                      if times else "never")
-            print(f"\n{name}: a dead worker's pods running elsewhere after {shown} "
+            print(f"\n{name}: `{scenario_name}`, the pods running elsewhere after {shown} "
                   f"(budget {budget:.1f} s, {len(times)} of {len(moved)} runs)")
+    for name, report in reports:
+        watched = [s["watch"] for s in report["scenarios"] if s.get("watch")]
+        if watched:
+            delivered = sum(1 for w in watched if w["delivered"])
+            print(f"\n{name}: watches delivered every acknowledged write once and in order in "
+                  f"{delivered} of {len(watched)} scenario runs ({sum(w['events'] for w in watched)} "
+                  f"events, {sum(w['missing'] for w in watched)} missing, "
+                  f"{sum(w['reconnects'] for w in watched)} reconnects)")
     for name, report in reports:
         writes = sum(s["acknowledgedWrites"] for s in report["scenarios"])
         lost = sum(s["acknowledgedWritesLost"] for s in report["scenarios"])
