@@ -13,6 +13,7 @@
 #include "drill/judge.h"
 #include "drill/monitor.h"
 #include "drill/pod_probe.h"
+#include "drill/prediction.h"
 #include "drill/watch_probe.h"
 #include "history/linearizability.h"
 #include "observe/cluster_facts.h"
@@ -139,6 +140,7 @@ class DrillRunner {
         monitor_(cluster, facts_, api_, zero_),
         injector_(cluster, transport, options.lab, options.state_dir),
         budget_(render::failover_budget(cluster)),
+        predictor_(cluster),
         guide_(cluster.tuning.profile == model::TuningProfile::kKubeadmGuide) {}
 
   util::Result<DrillReport> run() {
@@ -390,6 +392,9 @@ class DrillRunner {
     result.verdict = judgement.verdict;
     result.reasons.insert(result.reasons.end(), judgement.reasons.begin(), judgement.reasons.end());
     result.findings = judgement.findings;
+    result.check = predictor_.predict(scenario, targets);
+    if (result.check)
+      if (auto finding = contradiction(*result.check, result)) result.findings.push_back(*finding);
     if (etcd) etcd->cleanup();
     for (int key = 0; key < probe_options.keys; ++key)
       api_.delete_register(probe_options.namespace_name,
@@ -439,6 +444,7 @@ class DrillRunner {
   Monitor monitor_;
   FaultInjector injector_;
   const render::FailoverBudget budget_;
+  const Predictor predictor_;
   const bool guide_;
 };
 

@@ -62,6 +62,20 @@ struct WatchCheck {
   std::vector<std::string> problems;  // the first few, for the report
 };
 
+// check's verdict for one service in the analysis scenario of the same failure.
+struct ServicePrediction {
+  std::string service;  // "etcd", "api-endpoint", "deployment/kube-system/coredns"
+  std::string health;   // "degraded", "down"
+  std::string reason;   // "2 of 3 members left, quorum (2) kept"
+};
+
+// What `zerospof check` predicted for the scenario (prediction.h).
+struct CheckPrediction {
+  std::string scenario;  // check's name for it: "node cloudserver3 down"
+  std::string worst;     // "ok", "degraded", "down"
+  std::vector<ServicePrediction> services;  // the services not ok, in check's order
+};
+
 enum class Verdict { kPass, kFail, kInconclusive };
 const char* to_string(Verdict verdict);
 
@@ -86,6 +100,7 @@ struct ScenarioResult {
   std::string failover_path;  // what had to be seen
   std::optional<bool> etcd_hashes_equal;
   std::optional<WatchCheck> watch;  // nullopt: the watch probe did not run
+  std::optional<CheckPrediction> check;  // nullopt: check has no scenario of this failure
   double predicted_outage_ms = 0;
   std::string predicted_reason;
   // worker-down: from the fault until every replica of the pod probe ran on the other nodes

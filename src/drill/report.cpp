@@ -88,6 +88,18 @@ std::string report_text(const DrillReport& report) {
                        seconds(s.predicted_outage_ms), s.acknowledged_writes_lost,
                        s.linearizable ? (*s.linearizable ? "yes" : "NO") : "undecided");
     out += fmt::format("    fault: {}\n", s.fault.empty() ? "(not injected)" : s.fault);
+    if (s.check) {
+      std::vector<std::string> said;
+      std::size_t others = 0;
+      for (const ServicePrediction& service : s.check->services)
+        if (said.size() < 5)
+          said.push_back(fmt::format("{} {}", service.service, service.health));
+        else
+          ++others;
+      out += fmt::format("    check predicted ({}): {}{}{}\n", s.check->scenario, s.check->worst,
+                         said.empty() ? "" : fmt::format("; {}", fmt::join(said, ", ")),
+                         others ? fmt::format(" and {} more", others) : "");
+    }
     if (s.watch)
       out += fmt::format(
           "    watch: {} events, {} of {} acknowledged writes delivered once and in order, {} "
@@ -123,6 +135,14 @@ std::string report_json(const DrillReport& report) {
                                                      : nlohmann::json(nullptr);
     // Always present, as docs/drill.md promises: null when etcd was not probed.
     if (!unavailable.contains("etcd-write")) unavailable["etcd-write"] = nullptr;
+    nlohmann::json check(nullptr);
+    if (s.check) {
+      nlohmann::json services = nlohmann::json::array();
+      for (const ServicePrediction& service : s.check->services)
+        services.push_back(
+            {{"service", service.service}, {"health", service.health}, {"reason", service.reason}});
+      check = {{"scenario", s.check->scenario}, {"worst", s.check->worst}, {"services", services}};
+    }
     nlohmann::json watch(nullptr);
     if (s.watch)
       watch = {{"delivered", s.watch->delivered},       {"events", s.watch->events},
@@ -174,7 +194,8 @@ std::string report_json(const DrillReport& report) {
           {"reason", s.predicted_reason},
           {"podsRescheduledSeconds", s.predicted_reschedule_ms > 0
                                          ? nlohmann::json(s.predicted_reschedule_ms / 1000)
-                                         : nlohmann::json(nullptr)}}},
+                                         : nlohmann::json(nullptr)},
+          {"check", check}}},
         {"events", events},
     });
   }
