@@ -2,8 +2,8 @@
 // outage measurement, beside the probes that read and write: the endpoint's TCP connect (is the
 // VIP held and HAProxy listening?), the endpoint's /readyz (does it lead to a ready apiserver?),
 // and each apiserver's own /readyz through a tunnel to its host (which one is down, and when it
-// is back). The endpoint's lanes are judged against the budget; each apiserver's own lane is for
-// the timeline only (the one the fault hits is down by design).
+// is back). Each lane says whether it is judged against the budget; the drill shows them all on
+// the timeline and judges none (drill.cpp, health_lanes(), says why).
 //
 // Guarantees: OpenLoop's bounds, one stream per lane; every check bounded by the timeout.
 #pragma once

@@ -60,7 +60,8 @@ TEST(ControlPlaneTest, ControllersAreLeaderElectedOnTheLocalApiserver) {
           "--leader-elect-renew-deadline=3000ms", "--leader-elect-retry-period=500ms"})
       EXPECT_NE(text.find(flag), std::string::npos) << name << " " << flag;
   }
-  for (const char* flag : {"--node-monitor-grace-period=6000ms", "--node-monitor-period=1000ms"})
+  for (const char* flag : {"--node-monitor-grace-period=6000ms", "--node-monitor-period=1000ms",
+                           "--node-eviction-rate=1"})
     EXPECT_NE(unit("micklethefickle", layout::kControllerManagerUnit).find(flag), std::string::npos)
         << flag;
   for (const char* conf : {"controller-manager", "scheduler"}) {
