@@ -91,11 +91,15 @@ std::string report_text(const DrillReport& report) {
     if (s.check) {
       std::vector<std::string> said;
       std::size_t others = 0;
-      for (const ServicePrediction& service : s.check->services)
-        if (said.size() < 5)
-          said.push_back(fmt::format("{} {}", service.service, service.health));
-        else
-          ++others;
+      // What check says goes down first: that is what a reader compares with the measurement.
+      for (bool down : {true, false})
+        for (const ServicePrediction& service : s.check->services) {
+          if ((service.health == "down") != down) continue;
+          if (said.size() < 5)
+            said.push_back(fmt::format("{} {}", service.service, service.health));
+          else
+            ++others;
+        }
       out += fmt::format("    check predicted ({}): {}{}{}\n", s.check->scenario, s.check->worst,
                          said.empty() ? "" : fmt::format("; {}", fmt::join(said, ", ")),
                          others ? fmt::format(" and {} more", others) : "");

@@ -70,6 +70,24 @@ TEST(DrillReportTest, TextNamesEveryScenarioItsVerdictAndWhy) {
   EXPECT_NE(text.find("NOT MET Every failover within the budget"), std::string::npos) << text;
 }
 
+TEST(DrillReportTest, ChecksPredictionIsSaidWithWhatGoesDownFirst) {
+  DrillReport report = sample();
+  CheckPrediction check{.scenario = "nodes cloudserver3+blackboar down", .worst = "down"};
+  for (int i = 0; i < 6; ++i)
+    check.services.push_back({"deployment/app/web-" + std::to_string(i), "degraded", "1 of 2"});
+  check.services.push_back({"deployment/monitoring/grafana", "down", "0 of 2 replicas left"});
+  report.scenarios[0].check = check;
+  std::string text = report_text(report);
+  EXPECT_NE(text.find("check predicted (nodes cloudserver3+blackboar down): down; "
+                      "deployment/monitoring/grafana down, deployment/app/web-0 degraded"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("and 2 more"), std::string::npos) << text;
+  auto json = nlohmann::json::parse(report_json(report));
+  EXPECT_EQ(json["scenarios"][0]["predicted"]["check"]["services"].size(), 7u);
+  EXPECT_TRUE(json["scenarios"][1]["predicted"]["check"].is_null());
+}
+
 TEST(DrillReportTest, HtmlRendersInHeadlessChromiumWithEveryScenarioAndItsTimeline) {
   std::string chromium = "/usr/bin/chromium-headless-shell";
   if (!std::filesystem::exists(chromium))
