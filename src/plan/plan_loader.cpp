@@ -473,13 +473,13 @@ Status Loader::check_tuning(const FieldReader& fields) const {
                     duration_text(t.retry_period_ms), duration_text(t.renew_deadline_ms)),
         "Kubernetes' leader election refuses to start otherwise"));
   // The kubelet and kwok renew the node's Lease every quarter of its duration: a node must have
-  // missed three renewals before it is declared NotReady, or one slow renewal evicts its pods.
-  if (t.node_monitor_grace_period_ms * 4 < t.node_lease_duration_ms * 3)
+  // missed two renewals before it is declared NotReady, or one slow renewal evicts its pods.
+  if (t.node_monitor_grace_period_ms * 4 < t.node_lease_duration_ms * 2)
     return util::fail(fields.error_at(
         // The field the user wrote: the grace period, or else the lease that outgrew it.
         at(fields.find("nodeMonitorGracePeriod") ? "nodeMonitorGracePeriod" : "nodeLeaseDuration"),
-        fmt::format("nodeMonitorGracePeriod ({}) must be at least 3 renewals of the node lease "
-                    "(3 x nodeLeaseDuration ({}) / 4)",
+        fmt::format("nodeMonitorGracePeriod ({}) must be at least 2 renewals of the node lease "
+                    "(nodeLeaseDuration ({}) / 2)",
                     duration_text(t.node_monitor_grace_period_ms),
                     duration_text(t.node_lease_duration_ms)),
         "a node that missed fewer renewals would be declared NotReady, and its pods evicted"));

@@ -158,15 +158,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadPlan{"TuningVrrpNotCentiseconds", "    serviceMesh: none\n",
                 "    serviceMesh: none\n  tuning:\n    vrrpAdvertInterval: 1005ms\n",
                 "multiple of 10ms", "vrrpAdvertInterval: 1005ms"},
-        BadPlan{"TuningNodeGraceUnderThreeRenewals", "    serviceMesh: none\n",
-                "    serviceMesh: none\n  tuning:\n    nodeLeaseDuration: 40s\n",
-                "at least 3 renewals of the node lease", "nodeLeaseDuration: 40s"},
-        BadPlan{"TuningNodeGraceUnderThreeRenewalsWritten", "    serviceMesh: none\n",
-                "    serviceMesh: none\n  tuning:\n    nodeMonitorGracePeriod: 4s\n",
-                "at least 3 renewals of the node lease", "nodeMonitorGracePeriod: 4s"},
+        BadPlan{"TuningNodeGraceUnderTwoRenewals", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    nodeLeaseDuration: 60s\n",
+                "at least 2 renewals of the node lease", "nodeLeaseDuration: 60s"},
+        BadPlan{"TuningNodeGraceUnderTwoRenewalsWritten", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    nodeMonitorGracePeriod: 19s\n",
+                "at least 2 renewals of the node lease", "nodeMonitorGracePeriod: 19s"},
         BadPlan{"TuningNodeMonitorPeriodNotShorterThanGrace", "    serviceMesh: none\n",
-                "    serviceMesh: none\n  tuning:\n    nodeMonitorPeriod: 6s\n",
-                "must be shorter than nodeMonitorGracePeriod", "nodeMonitorPeriod: 6s"},
+                "    serviceMesh: none\n  tuning:\n    nodeMonitorPeriod: 20s\n",
+                "must be shorter than nodeMonitorGracePeriod", "nodeMonitorPeriod: 20s"},
         BadPlan{"TuningNodeLeaseNotWholeSeconds", "    serviceMesh: none\n",
                 "    serviceMesh: none\n  tuning:\n    nodeLeaseDuration: 6500ms\n",
                 "multiple of 1s", "nodeLeaseDuration: 6500ms"},
@@ -232,10 +232,10 @@ TEST(PlanLoaderTest, TuningDefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(tuning.lease_duration_ms, 4000);
   EXPECT_EQ(tuning.renew_deadline_ms, 3000);
   EXPECT_EQ(tuning.retry_period_ms, 500);
-  EXPECT_EQ(tuning.node_lease_duration_ms, 6000);
-  EXPECT_EQ(tuning.node_monitor_period_ms, 1000);
-  EXPECT_EQ(tuning.node_monitor_grace_period_ms, 6000);
-  EXPECT_EQ(tuning.eviction_toleration_ms, 2000);
+  EXPECT_EQ(tuning.node_lease_duration_ms, 40000);
+  EXPECT_EQ(tuning.node_monitor_period_ms, 5000);
+  EXPECT_EQ(tuning.node_monitor_grace_period_ms, 20000);
+  EXPECT_EQ(tuning.eviction_toleration_ms, 10000);
 }
 
 TEST(PlanLoaderTest, TheKubeadmGuideProfileSetsEveryTimingAndFieldsOverrideIt) {

@@ -34,7 +34,7 @@ TEST(BundleTest, ExpectedFailoverFollowsTheTuning) {
             "≈ 0.561 s when only its HAProxy dies; dead apiserver out of the pool ≈ 0.6 s "
             "(3 × 0.2 s /readyz checks); etcd leader re-elected ≤ 1.1 s; "
             "controller-manager/scheduler leader ≤ 4.5 s (lease + retry); node NotReady after "
-            "7 s, its pods evicted 2 s later");
+            "25 s, its pods evicted 10 s later");
 }
 
 TEST(BundleTest, WrittenFilesKeepTheirModes) {

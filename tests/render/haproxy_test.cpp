@@ -36,9 +36,9 @@ TEST(HaproxyTest, ChecksEveryApiserverOnReadyzWithTheClusterCa) {
   ASSERT_NE(config, nullptr);
   for (const char* line :
        {"option httpchk GET /readyz", "verify required ca-file /etc/zerospof/pki/ca.crt",
-        "inter 200ms fall 3", "timeout check 200ms", "option redispatch 1", "timeout connect 400ms", "on-marked-down shutdown-sessions", "bind :6443",
-        "server micklethefickle 198.18.7.11:6444", "server cloudserver1 198.18.7.12:6444",
-        "server cloudserver2 198.18.7.13:6444"})
+        "inter 200ms fall 3", "timeout check 200ms", "option redispatch 1", "timeout connect 400ms",
+        "on-marked-down shutdown-sessions", "bind :6443", "server micklethefickle 198.18.7.11:6444",
+        "server cloudserver1 198.18.7.12:6444", "server cloudserver2 198.18.7.13:6444"})
     EXPECT_NE(config->content.find(line), std::string::npos) << line;
   // Workers hold no VIP in vip mode: no HAProxy there.
   EXPECT_EQ(testing::find_file(testing::rendered().bundle, "blackboar", layout::kHaproxyConfig),

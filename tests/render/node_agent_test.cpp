@@ -36,18 +36,18 @@ TEST(NodeAgentTest, LabHostsRunKwokForTheirOwnNode) {
   EXPECT_EQ(testing::find_file(bundle, "cloudserver3", unit_path(layout::kKubeletUnit)), nullptr);
 }
 
-// The node's heartbeat is the tuning's (fast: a 6 s lease, renewed every 1.5 s), for the kubelet
-// and for kwok alike: the node controller's grace period is judged against it.
+// The node's heartbeat is the tuning's (by default a 40 s lease, renewed every 10 s), for the
+// kubelet and for kwok alike: the node controller's grace period is judged against it.
 TEST(NodeAgentTest, TheNodeLeaseIsTheTuningsForKubeletAndKwok) {
   const File* config = testing::find_file(testing::rendered().bundle, "blackboar",
                                           std::string(layout::kConfigDir) + "/kubelet-config.yaml");
   ASSERT_NE(config, nullptr);
-  EXPECT_NE(config->content.find("nodeLeaseDurationSeconds: 6\n"), std::string::npos)
+  EXPECT_NE(config->content.find("nodeLeaseDurationSeconds: 40\n"), std::string::npos)
       << config->content;
   const File* kwok = testing::find_file(testing::rendered(testing::Variant::kLab).bundle,
                                         "blackboar", unit_path(layout::kKwokUnit));
   ASSERT_NE(kwok, nullptr);
-  EXPECT_NE(kwok->content.find("--node-lease-duration-seconds=6"), std::string::npos);
+  EXPECT_NE(kwok->content.find("--node-lease-duration-seconds=40"), std::string::npos);
 }
 
 TEST(NodeAgentTest, LabNodeObjectsCarryTheLabelsAKubeletSetsItself) {
