@@ -38,7 +38,7 @@ bool api_service(const std::string& service) {
 }  // namespace
 
 Predictor::Predictor(const model::Cluster& cluster)
-    : cluster_(cluster), report_(analysis::analyse(cluster, {}, options_for(cluster))) {}
+    : report_(analysis::analyse(cluster, {}, options_for(cluster))) {}
 
 std::optional<std::size_t> Predictor::find(const Scenario& scenario,
                                            const std::vector<std::string>& targets) const {

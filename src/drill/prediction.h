@@ -31,7 +31,6 @@ class Predictor {
   std::optional<std::size_t> find(const Scenario& scenario,
                                   const std::vector<std::string>& targets) const;
 
-  const model::Cluster& cluster_;
   analysis::Report report_;
 };
 
