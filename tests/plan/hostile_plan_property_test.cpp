@@ -16,6 +16,7 @@
 #include "plan/plan.h"
 #include "plan/yaml.h"
 #include "render/render.h"
+#include "support/scratch_directory.h"
 #include "support/test_plans.h"
 
 namespace zerospof::plan {
@@ -109,11 +110,8 @@ rc::Gen<std::string> hostile_string() {
 }
 
 std::string temporary_directory() {
-  static const std::string root = [] {
-    std::string pattern = std::filesystem::temp_directory_path() / "zerospof-hostile-XXXXXX";
-    return std::string(::mkdtemp(pattern.data()));
-  }();
-  return root;
+  static const testing::ScratchDirectory root("zerospof-hostile");
+  return root.path();
 }
 
 render::RenderOptions options(bool lab) {

@@ -20,6 +20,7 @@
 #include "model/cluster.h"
 #include "model/pinned_versions.h"
 #include "render/render.h"
+#include "support/scratch_directory.h"
 #include "support/test_plans.h"
 #include "util/files.h"
 #include "util/process.h"
@@ -38,14 +39,6 @@ enum class Variant { kVip, kLocalProxy, kLab, kKubeadmGuide };
 std::string temporary_directory(const std::string& name);
 
 namespace detail {
-
-struct RemoveAtExit {
-  std::string path;
-  ~RemoveAtExit() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
 
 inline std::string plan_text(Variant variant) {
   std::string text = zerospof::testing::addressed_plan();
@@ -86,12 +79,8 @@ inline const Rendered& rendered(Variant variant = Variant::kVip) {
 }
 
 inline std::string temporary_directory(const std::string& name) {
-  static const std::string root = [] {
-    std::string pattern = std::filesystem::temp_directory_path() / "zerospof-render-test-XXXXXX";
-    return std::string(::mkdtemp(pattern.data()));
-  }();
-  static const detail::RemoveAtExit cleanup{root};
-  std::string path = root + "/" + name;
+  static const zerospof::testing::ScratchDirectory root("zerospof-render-test");
+  std::string path = root.path() + "/" + name;
   std::filesystem::remove_all(path);
   std::filesystem::create_directories(path);
   return path;
