@@ -28,6 +28,7 @@ struct ApplyFlags {
   int wait_seconds = 180;
   std::string render_dir;
   std::string pki_dir;
+  std::string upstream_dir;  // empty: the upstream manifests zerospof carries
   std::string state_dir;
   std::string known_hosts;
   std::string binary_cache;
@@ -80,7 +81,7 @@ util::Result<render::Bundle> bundle_for(const model::Cluster& cluster, const App
   render::RenderOptions options{
       .pki_dir = flags.pki_dir.empty() ? default_pki_dir(cluster.name) : flags.pki_dir,
       .lab = flags.lab,
-      .upstream_dir = render::default_upstream_dir()};
+      .upstream_dir = flags.upstream_dir};
   return render::render(cluster, options);
 }
 
@@ -143,6 +144,9 @@ void register_apply(CLI::App& app, int& exit_code) {
   command->add_option("--render-dir", flags->render_dir,
                       "apply the files `zerospof render` wrote there instead of rendering");
   command->add_option("--pki-dir", flags->pki_dir, "the CA material for rendering");
+  command->add_option("--upstream", flags->upstream_dir,
+                      "the pinned upstream addon manifests for rendering, instead of the copies "
+                      "zerospof carries");
   command->add_option("--state-dir", flags->state_dir,
                       "journal and operator files (default /var/lib/zerospof/apply/CLUSTER)");
   command->add_option("--known-hosts", flags->known_hosts,

@@ -61,9 +61,6 @@ int run_render(RenderFlags flags) {
 
 void register_render(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<RenderFlags>();
-  flags->options.upstream_dir = render::default_upstream_dir();
-  if (const char* upstream = std::getenv("ZEROSPOF_UPSTREAM_DIR"))
-    flags->options.upstream_dir = upstream;
   CLI::App* command = app.add_subcommand(
       "render", "Write every file the cluster needs: PKI, units, configs, kubeconfigs, manifests");
   command->add_option("plan", flags->plan_path, "Plan file")->required();
@@ -75,7 +72,8 @@ void register_render(CLI::App& app, int& exit_code) {
                       "Where the CA keys are made once and reused (default: "
                       "$XDG_DATA_HOME/zerospof/<cluster>/pki)");
   command->add_option("--upstream", flags->options.upstream_dir,
-                      "Directory of the pinned upstream addon manifests");
+                      "Directory of the pinned upstream addon manifests, instead of the copies "
+                      "zerospof carries (each must be its pinned release, byte for byte)");
   command->add_option("--interface", flags->options.interface,
                       "Network interface of the VIP on the control-plane nodes (default eth0)");
   command->add_flag("--lab", flags->options.lab,

@@ -33,7 +33,9 @@ struct RenderOptions {
   std::string pki_dir;  // where the CA material lives on the operator's machine (created once,
                         // reused afterwards; 0700)
   bool lab = false;     // node agent: kwok --manage-single-node instead of kubelet + containerd
-  std::string upstream_dir;        // the pinned upstream addon manifests (calico.yaml, ...)
+  // A directory of the pinned upstream addon manifests (calico.yaml, ...) to use instead of the
+  // copies zerospof carries; empty: the carried copies (upstream_pins.h).
+  std::string upstream_dir;
   std::string interface = "eth0";  // the VRRP interface of the control-plane nodes
 };
 
@@ -45,9 +47,6 @@ util::Result<Bundle> render(const model::Cluster& cluster, const RenderOptions& 
 // upstream addons, PodDisruptionBudgets, NetworkPolicies, storage classes. Needs no addresses.
 util::Result<std::vector<File>> render_manifests(const model::Cluster& cluster,
                                                  const RenderOptions& options);
-
-// The upstream manifests directory this build was configured with.
-std::string default_upstream_dir();
 
 // The port every kube-apiserver listens on: 6443, or 6444 when the API endpoint itself (HAProxy,
 // which shares the control-plane nodes) takes 6443, as k3s does.

@@ -10,6 +10,7 @@
 #include "render/context.h"
 #include "render/layout.h"
 #include "render/manifests.h"
+#include "render/upstream_pins.h"
 #include "util/files.h"
 
 namespace zerospof::render {
@@ -107,11 +108,7 @@ std::string affinity_patch(const std::string& labels) {
 }
 
 Result<std::string> read_upstream(const RenderOptions& options, const std::string& file) {
-  auto text = util::read_file(options.upstream_dir + "/" + file);
-  if (!text)
-    return util::fail(Error::failed_precondition(
-        text.error().message, "give the directory of the pinned upstream manifests (--upstream)"));
-  return text;
+  return pinned_upstream_file(file, options.upstream_dir);
 }
 
 const char* kIngressLabels =
@@ -190,8 +187,6 @@ Result<std::string> calico(const model::Cluster& cluster, const RenderOptions& o
 }
 
 }  // namespace
-
-std::string default_upstream_dir() { return ZEROSPOF_DEFAULT_UPSTREAM_DIR; }
 
 Result<std::vector<File>> upstream_manifests(const model::Cluster& cluster,
                                              const RenderOptions& options) {
