@@ -14,6 +14,8 @@ packages=(
   time golang-go  # scripts/bench-linearizability.sh: /usr/bin/time, the Porcupine harness
   # tests/render validates every rendered config with the program that reads it.
   haproxy keepalived nftables systemd
+  zsh  # tests/cli: the zsh completion script run by zsh
+  dpkg-dev  # cmake/package.cmake: dpkg-shlibdeps; the package test: dpkg-scanpackages
 )
 if [[ "${ZEROSPOF_LAB_PACKAGES:-1}" == 1 ]]; then
   # debootstrap verifies the Debian release with the archive keyring, a mere recommendation of
@@ -22,12 +24,37 @@ if [[ "${ZEROSPOF_LAB_PACKAGES:-1}" == 1 ]]; then
              openssh-client haproxy keepalived)
 fi
 
+# The Debian packages zerospof's own package depends on (cmake/package.cmake: dpkg-shlibdeps and
+# openssh-client), with everything they depend on, as .debs in a local directory: the package
+# test installs zerospof in a clean lab container with no network, apt resolving its Depends
+# from this directory only (tests/e2e/package_test.cpp).
+package_runtime=(libc6 libcurl4 libfmt9 libfyaml0 libgcc-s1 libssl3 libstdc++6 openssh-client)
+package_debs=/var/cache/zerospof/debs
+fetch_package_debs() {
+  local stamp="$package_debs/.list" want="${package_runtime[*]}"
+  [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return 0
+  echo "install-deps: the package test's dependency .debs into $package_debs"
+  mkdir -p "$package_debs"
+  local closure
+  closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+    --no-breaks --no-replaces --no-enhances "${package_runtime[@]}" | grep '^[a-z0-9]' | sort -u)
+  (
+    cd "$package_debs"
+    for package in $closure; do
+      # Virtual names (debconf-2.0) have nothing to download; a real one missing fails the test.
+      apt-get download -qq "$package" >/dev/null 2>&1 || true
+    done
+  )
+  echo "$want" >"$stamp"
+}
+
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")
 done
 if ((${#missing[@]} == 0)); then
+  if [[ $(id -u) -eq 0 && "${ZEROSPOF_LAB_PACKAGES:-1}" == 1 ]]; then fetch_package_debs; fi
   exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then
@@ -38,3 +65,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ "${ZEROSPOF_LAB_PACKAGES:-1}" == 1 ]]; then fetch_package_debs; fi

@@ -26,6 +26,12 @@ if [[ $(id -u) -eq 0 ]]; then
   ZEROSPOF_GO_JOBS=${ZEROSPOF_GO_JOBS:-2} lab/binaries/build.sh >/dev/null
 fi
 
+echo "== Debian package (g++ 12, Release, build/package; tests/e2e/package_test.cpp installs it)"
+cmake -S . -B build/package -G Ninja -DCMAKE_BUILD_TYPE=Release -DZEROSPOF_TESTS=OFF \
+  -DZEROSPOF_BENCH=OFF >/dev/null
+cmake --build build/package
+(cd build/package && rm -f zerospof_*.deb && cpack -G DEB >/dev/null)
+
 echo "== tests (g++ 12, ASan + UBSan)"
 cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DZEROSPOF_SANITIZE=ON \
   -DZEROSPOF_FUZZ_DIR="$root/build/fuzz/fuzz" >/dev/null

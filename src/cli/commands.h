@@ -16,5 +16,7 @@ void register_render(CLI::App& app, int& exit_code);
 void register_drill(CLI::App& app, int& exit_code);
 void register_status(CLI::App& app, int& exit_code);
 void register_audit(CLI::App& app, int& exit_code);
+// Registered last: it describes every verb registered before it.
+void register_completion(CLI::App& app, int& exit_code);
 
 }  // namespace zerospof::cli

@@ -1,13 +1,14 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/help_formats.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
       "zerospof: build highly available Kubernetes clusters and prove they have no single point "
       "of failure"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "zerospof 0.1.0");
+  app.set_version_flag("--version", "zerospof " ZEROSPOF_VERSION);
   int exit_code = 0;
   zerospof::cli::register_init(app, exit_code);
   zerospof::cli::register_check(app, exit_code);
@@ -18,6 +19,8 @@ int main(int argc, char** argv) {
   zerospof::cli::register_drill(app, exit_code);
   zerospof::cli::register_status(app, exit_code);
   zerospof::cli::register_audit(app, exit_code);
+  zerospof::cli::register_completion(app, exit_code);
+  app.footer(zerospof::cli::exit_codes_text());
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
