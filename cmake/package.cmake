@@ -31,9 +31,9 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "build highly available Kubernetes clusters and prove they have no single point of failure")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "zerospof writes, applies and checks the files of a highly available Kubernetes cluster
- from one plan: etcd, apiservers behind a virtual IP, leader-elected controllers, the addons.
- It proves the cluster has no single point of failure statically (check), on the live
- cluster (status, audit) and by failing it on purpose (drill).")
+from one plan: etcd, apiservers behind a virtual IP, leader-elected controllers, the addons.
+It proves the cluster has no single point of failure statically (check), on the live
+cluster (status, audit) and by failing it on purpose (drill).")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

@@ -43,13 +43,17 @@ TEST(PackageTest, InstallsInACleanContainerWithNoNetworkAndChecksTheBuiltInPlan)
   auto image = lab::ensure_base_image("/var/cache/zerospof/lab", "", [](const std::string&) {});
   ASSERT_TRUE(image.has_value()) << image.error().message;
 
-  // A file repository of the dependency .debs, indexed here; the container sees it read-only.
+  // A file repository of the dependency .debs, indexed here, that the container sees read-only:
+  // its index at /repo/Packages, the .debs below /repo/debs.
   testing::ScratchDirectory scratch("zerospof-package-test");
-  auto index = util::run(
-      {"sh", "-c", "cd " + kDependencyDebs.string() + " && dpkg-scanpackages -m . 2>/dev/null"},
-      {.timeout = std::chrono::seconds(120)});
+  const std::string repository = scratch.path() + "/repo";
+  std::filesystem::create_directories(repository + "/debs");
+  auto index = util::run({"sh", "-c",
+                          "cd " + kDependencyDebs.parent_path().string() +
+                              " && dpkg-scanpackages -m debs 2>/dev/null"},
+                         {.timeout = std::chrono::seconds(120)});
   ASSERT_TRUE(index.has_value() && index->succeeded());
-  ASSERT_TRUE(util::write_file_atomic(scratch.path() + "/Packages", index->out).has_value());
+  ASSERT_TRUE(util::write_file_atomic(repository + "/Packages", index->out).has_value());
 
   const std::string script = R"script(set -e
 exec 2>&1
@@ -64,8 +68,11 @@ zerospof init plan.yaml >/dev/null
 set +e
 zerospof check plan.yaml >check.out 2>&1
 echo "check exit: $?"
-zerospof render plan.yaml -o rendered >render.out 2>&1
+awk '/^    - name: /{print; n++; printf "      address: 198.18.0.%d/24\n", 10+n; next} {print}' \
+  plan.yaml >addressed.yaml
+zerospof render addressed.yaml -o rendered >render.out 2>&1
 echo "render exit: $?"
+cat render.out | grep -i error || true
 find rendered -name '*calico*.yaml' | grep -q . && echo "calico rendered: yes"
 set -e
 test -s /usr/share/man/man1/zerospof.1.gz && echo "man page: yes"
@@ -76,12 +83,12 @@ dpkg-query -W -f='depends: ${Depends}\n' zerospof
 bash -c 'source /usr/share/bash-completion/completions/zerospof
   COMP_WORDS=(zerospof dr); COMP_CWORD=1; _zerospof; echo "completes dr: ${COMPREPLY[*]}"'
 )script";
-  auto run = util::run(
-      {"systemd-nspawn", "--quiet", "--register=no", "--volatile=overlay", "--private-network",
-       "--as-pid2", "-D", image->string(), "--bind-ro=" + kDependencyDebs.string() + ":/repo",
-       "--bind-ro=" + scratch.path() + "/Packages:/repo/Packages",
-       "--bind-ro=" + package + ":/package/zerospof.deb", "/bin/sh", "-c", script},
-      {.timeout = std::chrono::seconds(300)});
+  auto run = util::run({"systemd-nspawn", "--quiet", "--register=no", "--keep-unit",
+                        "--volatile=overlay", "--private-network", "--as-pid2", "-D",
+                        image->string(), "--bind-ro=" + repository + ":/repo",
+                        "--bind-ro=" + kDependencyDebs.string() + ":/repo/debs",
+                        "--bind-ro=" + package + ":/package/zerospof.deb", "/bin/sh", "-c", script},
+                       {.timeout = std::chrono::seconds(300)});
   ASSERT_TRUE(run.has_value()) << run.error().message;
   const std::string& out = run->out;
   ASSERT_EQ(run->exit_code, 0) << out << run->err;
