@@ -29,7 +29,7 @@ for run in $(seq "$runs"); do
   rm -rf "$work/render" "$work/state" "$work/pki"
   "$binary" lab up --state-dir "$state" >/dev/null 2>&1
   plan=$state/lab.yaml
-  "$binary" render "$plan" --lab -o "$work/render" --pki-dir "$work/pki" >/dev/null
+  "$binary" render "$plan" --lab --output-dir "$work/render" --pki-dir "$work/pki" >/dev/null
   if [[ "$bundle" == control-plane ]]; then
     rm -f "$work"/render/*/etc/nftables.conf "$work"/render/*/etc/systemd/system/zerospof-kwok.service
     rm -rf "$work"/render/operator/etc/zerospof/manifests

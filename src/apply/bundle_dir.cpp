@@ -15,7 +15,7 @@ util::Result<render::Bundle> load_bundle(const std::string& directory) {
   if (!fs::is_directory(directory, error)) {
     return util::fail(util::Error::invalid_input(
         fmt::format("{} is not a directory of rendered files", directory), {},
-        "write one with `zerospof render PLAN -o DIR`"));
+        "write one with `zerospof render PLAN --output-dir DIR`"));
   }
   render::Bundle bundle;
   for (auto it = fs::recursive_directory_iterator(directory, error);

@@ -1,6 +1,6 @@
-// `zerospof render PLAN -o DIR [--pki-dir DIR] [--upstream DIR] [--interface NAME] [--lab]`:
-// writes every file of the cluster below DIR/<host>/ (DIR/operator/ for the operator's own
-// files), never into a directory that holds anything render did not write, and prints a summary
+// `zerospof render PLAN --output-dir DIR [--pki-dir DIR] [--upstream DIR] [--interface NAME]
+// [--lab]`: writes every file of the cluster below DIR/<host>/ (DIR/operator/ for the operator's
+// own files), never into a directory that holds anything render did not write, and prints a summary
 // that never contains key material.
 #include <cstdlib>
 #include <map>
@@ -18,6 +18,7 @@ namespace {
 struct RenderFlags {
   std::string plan_path;
   std::string output;
+  std::string misplaced_format;  // a value given to -o, which is the output format in every verb
   render::RenderOptions options;
 };
 
@@ -46,6 +47,13 @@ std::string summary(const render::Bundle& bundle, const RenderFlags& flags) {
 }
 
 int run_render(RenderFlags flags) {
+  if (!flags.misplaced_format.empty() || flags.output.empty())
+    return report_error(util::Error::invalid_input(
+        "render needs the directory to write into as --output-dir DIR", {},
+        flags.misplaced_format.empty()
+            ? "zerospof render PLAN --output-dir DIR"
+            : "-o is the output format in every verb; write `--output-dir " +
+                  flags.misplaced_format + "`"));
   auto cluster = plan::load(flags.plan_path);
   if (!cluster) return report_error(cluster.error());
   if (flags.options.pki_dir.empty()) flags.options.pki_dir = default_pki_dir(cluster->name);
@@ -64,10 +72,10 @@ void register_render(CLI::App& app, int& exit_code) {
   CLI::App* command = app.add_subcommand(
       "render", "Write every file the cluster needs: PKI, units, configs, kubeconfigs, manifests");
   command->add_option("plan", flags->plan_path, "Plan file")->required();
-  command
-      ->add_option("-o,--output", flags->output,
-                   "Output directory (new, empty, or an earlier render's)")
-      ->required();
+  command->add_option("--output-dir", flags->output,
+                      "Directory to write into (new, empty, or an earlier render's)");
+  // Hidden: render has no format to choose, and -o once meant the directory here.
+  command->add_option("-o", flags->misplaced_format)->group("");
   command->add_option("--pki-dir", flags->options.pki_dir,
                       "Where the CA keys are made once and reused (default: "
                       "$XDG_DATA_HOME/zerospof/<cluster>/pki)");

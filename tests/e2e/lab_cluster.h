@@ -133,7 +133,7 @@ class LabClusterTest : public ::testing::Test {
 
   // `zerospof render` of the lab plan, then only the files `keep` accepts.
   void render(const std::function<bool(const std::string& host, const std::string& path)>& keep) {
-    auto rendered = run({ZEROSPOF_BINARY, "render", plan(), "--lab", "-o", dir_ + "/render",
+    auto rendered = run({ZEROSPOF_BINARY, "render", plan(), "--lab", "--output-dir", dir_ + "/render",
                          "--pki-dir", dir_ + "/pki"},
                         seconds(120));
     ASSERT_EQ(rendered.exit_code, 0) << rendered.err;

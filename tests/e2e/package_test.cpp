@@ -70,7 +70,7 @@ zerospof check plan.yaml >check.out 2>&1
 echo "check exit: $?"
 awk '/^    - name: /{print; n++; printf "      address: 198.18.0.%d/24\n", 10+n; next} {print}' \
   plan.yaml >addressed.yaml
-zerospof render addressed.yaml -o rendered >render.out 2>&1
+zerospof render addressed.yaml --output-dir rendered >render.out 2>&1
 echo "render exit: $?"
 cat render.out | grep -i error || true
 find rendered -name '*calico*.yaml' | grep -q . && echo "calico rendered: yes"
