@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Fails when a source file includes a module that its CMakeLists.txt does not declare.
+"""Fails when a source file includes a module that its CMakeLists.txt does not declare, or when
+a module declares a dependency none of its files includes.
 
 Each src/<module>/CMakeLists.txt declares `zerospof_module(<module> DEPS a b ...)`. A file in
 src/<module>/ may include "<module>/..." and "<dep>/..." for each declared dep, nothing else, so
-modules depend downwards only, as design.md draws them.
+modules depend downwards only, as design.md draws them; and every declared dep is used, so the
+declaration says what the module really rests on.
 """
 import pathlib
 import re
@@ -23,6 +25,7 @@ for cmake in src.glob("*/CMakeLists.txt"):
 modules = {p.name for p in src.iterdir() if p.is_dir()}
 problems = []
 for module, deps in declared.items():
+    used = set()
     for path in sorted((src / module).rglob("*")):
         if path.suffix not in (".h", ".cpp"):
             continue
@@ -31,9 +34,13 @@ for module, deps in declared.items():
             if not include:
                 continue
             target = include.group(1)
+            used.add(target)
             if target in modules and target != module and target not in deps:
                 problems.append(f"{path.relative_to(root)}:{number}: includes {target}/ but "
                                 f"src/{module}/CMakeLists.txt does not list it in DEPS")
+    for dep in sorted(deps - used):
+        problems.append(f"src/{module}/CMakeLists.txt: lists {dep} in DEPS but no file of "
+                        f"src/{module}/ includes {dep}/; remove it")
 for problem in problems:
     print(problem, file=sys.stderr)
 if problems:
