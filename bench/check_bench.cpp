@@ -44,22 +44,58 @@ model::Manifests generated_workloads(int nodes, int pods) {
   return manifests;
 }
 
-void run_check(benchmark::State& state, int nodes, int pods, int failures) {
+// Issue 12's shape: Deployments of 10 replicas with only a preferred anti-affinity (nothing
+// stops the scheduler from stacking them), a PodDisruptionBudget on one in ten, no pools.
+model::Manifests preferred_spread_workloads(int pods) {
+  model::Manifests manifests;
+  for (int i = 0; i * 10 < pods; ++i) {
+    model::Workload workload;
+    workload.kind = model::WorkloadKind::kDeployment;
+    workload.namespace_name = fmt::format("team-{}", i % 50);
+    workload.name = fmt::format("web-{}", i);
+    workload.replicas = 10;
+    workload.pod_labels = {{"app", workload.name}};
+    workload.cpu_request_millicores = 100;
+    workload.memory_request_bytes = 128LL << 20;
+    workload.has_liveness_probe = workload.has_readiness_probe = true;
+    workload.spread.preferred = true;
+    if (i % 10 == 0) {
+      model::DisruptionBudget budget;
+      budget.namespace_name = workload.namespace_name;
+      budget.name = workload.name;
+      budget.selector.match_labels = workload.pod_labels;
+      budget.min_available = 8;
+      manifests.budgets.push_back(std::move(budget));
+    }
+    manifests.workloads.push_back(std::move(workload));
+  }
+  return manifests;
+}
+
+enum Shape { kPools = 0, kPreferredSpread = 1 };
+
+// `json`: the report is also written as `check -o json` writes it (its size grew with scenarios
+// times services before schemaVersion 2).
+void run_check(benchmark::State& state, int nodes, int pods, int failures, int shape = kPools,
+               bool json = false) {
   model::Cluster cluster = bench::generated_cluster(nodes);
-  model::Manifests manifests = generated_workloads(nodes, pods);
+  model::Manifests manifests = shape == kPreferredSpread ? preferred_spread_workloads(pods)
+                                                         : generated_workloads(nodes, pods);
   analysis::Options options;
   options.failures = failures;
   options.keep_ok_scenarios = nodes <= 64;  // as `zerospof check` does
   if (nodes > 64) options.detail_limit = 2000;
-  size_t scenarios = 0;
+  size_t scenarios = 0, json_bytes = 0;
   for (auto _ : state) {
     analysis::Report report = analysis::analyse(cluster, manifests, options);
     scenarios = static_cast<size_t>(report.scenario_count);
+    if (json) json_bytes = analysis::format_json(report).size();
     benchmark::DoNotOptimize(report);
   }
   state.counters["pods"] = pods;
   state.counters["scenarios"] = static_cast<double>(scenarios);
   state.counters["workloads"] = static_cast<double>(manifests.workloads.size());
+  if (json) state.counters["json_bytes"] = static_cast<double>(json_bytes);
 }
 
 void BM_Check(benchmark::State& state) {
@@ -81,6 +117,24 @@ BENCHMARK(BM_Check)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime()
     ->UseRealTime();
+
+void BM_CheckShape(benchmark::State& state) {
+  run_check(state, static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+            static_cast<int>(state.range(2)), static_cast<int>(state.range(3)), true);
+}
+
+// nodes, pods, failures, shape (0: node pools, 1: preferred spread only, PDB on one in ten), with
+// the JSON report
+
+BENCHMARK(BM_CheckShape)
+    ->ArgNames({"nodes", "pods", "failures", "shape"})
+    ->Args({1000, 50000, 2, kPools})
+    ->Args({1000, 5000, 2, kPreferredSpread})
+    ->Args({1000, 50000, 2, kPreferredSpread})
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace zerospof

@@ -185,7 +185,7 @@ namespace zerospof::analysis {
 std::string format_text(const Report& report, const util::Style& style, bool verbose);
 
 // The report for machines; the schema is documented in docs/check.md and kept stable
-// (schemaVersion 1).
+// (schemaVersion 2).
 std::string format_json(const Report& report);
 
 }  // namespace zerospof::analysis

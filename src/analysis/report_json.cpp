@@ -1,5 +1,10 @@
-// The JSON report (schemaVersion 1, documented in docs/check.md). Field names are stable:
+// The JSON report (schemaVersion 2, documented in docs/check.md). Field names are stable:
 // add fields, never rename or remove them without bumping schemaVersion.
+//
+// Its size is bounded by scenarios times subjects, never scenarios times services: services
+// that behave identically in every scenario (a subject of many members) are named once in
+// `serviceGroups`, and a scenario's entry for them names the group. Version 1 wrote one entry per
+// member, so 5,000 such Deployments over 2,000 listed scenarios made 10 million entries (23 GB).
 
 #include <nlohmann/json.hpp>
 
@@ -52,9 +57,15 @@ json scenario_json(const Report& report, const ScenarioResult& result) {
   json domains = json::array();
   for (int domain : scenario.domains) domains.push_back(report.domain_names[domain]);
   json services = json::array();
-  for (const Verdict& verdict : result.verdicts)
-    for (int service : report.subjects[verdict.subject].services)
-      services.push_back(verdict_json(report, verdict, service));
+  for (const Verdict& verdict : result.verdicts) {
+    const std::vector<int>& members = report.subjects[verdict.subject].services;
+    json entry = verdict_json(report, verdict, members.front());
+    if (members.size() > 1) {
+      entry["group"] = verdict.subject;
+      entry["members"] = members.size();
+    }
+    services.push_back(std::move(entry));
+  }
   json out = {{"name", report.scenario_name(scenario)}, {"kind", kind_name(scenario.kind)},
               {"failureCount", scenario.failure_count}, {"domains", domains},
               {"health", to_string(result.worst)},      {"services", services}};
@@ -100,6 +111,14 @@ std::string format_json(const Report& report) {
     if (service.where.known()) entry["location"] = service.where.to_string();
     services.push_back(entry);
   }
+  json groups = json::array();
+  for (std::size_t subject = 0; subject < report.subjects.size(); ++subject) {
+    const std::vector<int>& members = report.subjects[subject].services;
+    if (members.size() < 2) continue;
+    json names = json::array();
+    for (int service : members) names.push_back(report.services[service].name);
+    groups.push_back({{"group", subject}, {"services", names}});
+  }
   json scenarios = json::array();
   for (const ScenarioResult& result : report.results)
     scenarios.push_back(scenario_json(report, result));
@@ -116,12 +135,13 @@ std::string format_json(const Report& report) {
                         {"failureCount", scenario.failure_count},
                         {"reason", report.reason_text(summary.first_verdict)}});
   }
-  json out = {{"schemaVersion", 1},
+  json out = {{"schemaVersion", 2},
               {"failures", report.failures},
               {"zones", report.zones},
               {"nodes", report.node_names},
               {"failureDomains", report.domain_names},
               {"services", services},
+              {"serviceGroups", groups},
               {"scenarios", scenarios},
               {"summary",
                {{"scenarios", report.scenario_count},

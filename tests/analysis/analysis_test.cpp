@@ -329,7 +329,7 @@ TEST(ReportTest, JsonHasTheDocumentedFields) {
   Report report = check(plan::builtin_plan_yaml());
   std::string json = format_json(report);
   for (const char* field :
-       {"\"schemaVersion\": 1", "\"scenarios\"", "\"pointsOfFailure\"", "\"criteria\"",
+       {"\"schemaVersion\": 2", "\"scenarios\"", "\"pointsOfFailure\"", "\"criteria\"",
         "\"verdict\": \"ok\"", "\"afterRecovery\"", "\"failureDomains\""})
     EXPECT_NE(json.find(field), std::string::npos) << field;
 }

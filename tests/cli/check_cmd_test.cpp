@@ -73,7 +73,7 @@ TEST_F(CheckCommandTest, JsonOutputParsesAndSaysOk) {
   util::ProcessResult result = zerospof({"check", "-o", "json"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   nlohmann::json report = nlohmann::json::parse(result.out);
-  EXPECT_EQ(report["schemaVersion"], 1);
+  EXPECT_EQ(report["schemaVersion"], 2);
   EXPECT_EQ(report["verdict"], "ok");
   EXPECT_EQ(report["nodes"].size(), 5u);
   EXPECT_TRUE(report["pointsOfFailure"].empty());
