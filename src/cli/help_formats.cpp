@@ -112,6 +112,29 @@ std::string exit_status_roff() {
   return out;
 }
 
+// The part both completion scripts share (bash and zsh read it alike): walk the words before the
+// one being completed, keeping in $verb_path the verbs they name ("zerospof lab up"); a flag's
+// value or a file name is not a verb and leaves it. Then the case of that verb runs.
+std::string dispatch_on_verb(const std::vector<Verb>& verbs, const CLI::App& root,
+                             const std::string& loop, const std::string& word,
+                             const std::string& cases) {
+  std::string nested;
+  for (const Verb& verb : verbs)
+    if (verb.app != &root)
+      nested += fmt::format("      (\"{}\") verb_path=\"$verb_path $word\" ;;\n", verb.path);
+  return fmt::format(
+      "  {}; do\n"
+      "    word=\"{}\"\n"
+      "    case \"$verb_path $word\" in\n"
+      "{}"
+      "    esac\n"
+      "  done\n"
+      "  case \"$verb_path\" in\n"
+      "{}"
+      "  esac\n",
+      loop, word, nested, cases);
+}
+
 }  // namespace
 
 std::string exit_codes_text() {
@@ -122,16 +145,14 @@ std::string exit_codes_text() {
 
 std::string bash_completion(const CLI::App& app) {
   std::vector<Verb> verbs = verbs_of(app);
-  std::string nested, words;
+  std::string cases;
   for (const Verb& verb : verbs) {
-    if (verb.app != &app)
-      nested += fmt::format("      \"{}\") verb_path=\"$verb_path $word\" ;;\n", verb.path);
     std::string choices;
     for (const CLI::App* sub : shown_subcommands(*verb.app)) choices += sub->get_name() + " ";
     for (const CLI::Option* option : flags_of(*verb.app))
       for (const auto& name : names_of(*option)) choices += name + " ";
     if (!choices.empty()) choices.pop_back();
-    words += fmt::format("    \"{}\") words=\"{}\"; files={} ;;\n", verb.path, choices,
+    cases += fmt::format("    (\"{}\") words=\"{}\"; files={} ;;\n", verb.path, choices,
                          takes_positionals(*verb.app) ? 1 : 0);
   }
   return fmt::format(
@@ -139,15 +160,7 @@ std::string bash_completion(const CLI::App& app) {
       "# and flags). Load it with: source <(zerospof completion bash)\n"
       "_zerospof() {{\n"
       "  local cur=\"${{COMP_WORDS[COMP_CWORD]}}\" verb_path=zerospof word i words=\"\" files=0\n"
-      "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
-      "    word=\"${{COMP_WORDS[i]}}\"\n"
-      "    case \"$verb_path $word\" in\n"
       "{}"
-      "    esac\n"
-      "  done\n"
-      "  case \"$verb_path\" in\n"
-      "{}"
-      "  esac\n"
       "  if [[ $cur == -* || $files == 0 ]]; then\n"
       "    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
       "  else\n"
@@ -155,15 +168,14 @@ std::string bash_completion(const CLI::App& app) {
       "  fi\n"
       "}}\n"
       "complete -o filenames -F _zerospof zerospof\n",
-      nested, words);
+      dispatch_on_verb(verbs, app, "for ((i = 1; i < COMP_CWORD; i++))", "${COMP_WORDS[i]}",
+                       cases));
 }
 
 std::string zsh_completion(const CLI::App& app) {
   std::vector<Verb> verbs = verbs_of(app);
-  std::string nested, cases;
+  std::string cases;
   for (const Verb& verb : verbs) {
-    if (verb.app != &app)
-      nested += fmt::format("      (\"{}\") verb_path=\"$verb_path $word\" ;;\n", verb.path);
     std::string body;
     auto subcommands = shown_subcommands(*verb.app);
     if (!subcommands.empty()) {
@@ -194,18 +206,10 @@ std::string zsh_completion(const CLI::App& app) {
       "# and flags). Install it as _zerospof in a directory of $fpath.\n"
       "_zerospof() {{\n"
       "  local verb_path=zerospof word i\n"
-      "  for ((i = 2; i < CURRENT; i++)); do\n"
-      "    word=\"${{words[i]}}\"\n"
-      "    case \"$verb_path $word\" in\n"
       "{}"
-      "    esac\n"
-      "  done\n"
-      "  case \"$verb_path\" in\n"
-      "{}"
-      "  esac\n"
       "}}\n"
       "_zerospof \"$@\"\n",
-      nested, cases);
+      dispatch_on_verb(verbs, app, "for ((i = 2; i < CURRENT; i++))", "${words[i]}", cases));
 }
 
 std::string manual_page(const CLI::App& app) {
