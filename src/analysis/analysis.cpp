@@ -101,6 +101,7 @@ Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
   all.volumes = manifests.volumes;
   all.claims = manifests.claims;
   all.storage_classes = manifests.storage_classes;
+  all.unmodelled = manifests.unmodelled;
   pin_to_volume_nodes(all);
   Engine engine(cluster, all, options);
   Report report;
@@ -119,6 +120,7 @@ Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
   for (size_t s = 0; s < subjects.size(); ++s)
     for (int service : report.subjects[s].services) report.summaries[service] = subjects[s];
   report.skipped = engine.skipped();
+  report.unmodelled = all.unmodelled;
   judge_criteria(cluster, all, engine, report);
   report.notes.insert(report.notes.end(), engine.notes().begin(), engine.notes().end());
   find_blocking_budgets(all, report.findings);

@@ -158,9 +158,10 @@ struct Report {
   long omitted = 0;                       // non-ok scenarios past Options::detail_limit
   std::vector<ServiceSummary> summaries;  // per service
   std::vector<Criterion> criteria;
-  std::vector<Finding> findings;     // in rule order, then manifest order
-  std::vector<std::string> notes;    // what the user needs to know; not failures
-  std::vector<std::string> skipped;  // scenarios not analysed, and why
+  std::vector<Finding> findings;                  // in rule order, then manifest order
+  std::vector<std::string> notes;                 // what the user needs to know; not failures
+  std::vector<std::string> skipped;               // scenarios not analysed, and why
+  std::vector<model::UnmodelledKind> unmodelled;  // objects of kinds the analysis does not judge
   int failures = 1;
 
   std::string scenario_name(const Scenario& scenario) const;

@@ -210,7 +210,37 @@ void plan_notes(const model::Cluster& cluster, const Engine& engine,
       "operators) are only degraded while they are re-elected or rescheduled");
 }
 
+// Every kind read and not judged is named: one note per kind that might change what fails, one
+// line for the inert rest, at most kListedKinds kinds each.
+void unmodelled_notes(const model::Manifests& all, std::vector<std::string>& notes) {
+  constexpr std::size_t kListedKinds = 20;
+  auto named = [](const model::UnmodelledKind& kind) {
+    return kind.api_version.empty() || kind.api_version == "v1"
+               ? kind.kind
+               : fmt::format("{} ({})", kind.kind, kind.api_version);
+  };
+  std::size_t listed = 0, unlisted = 0;
+  std::string inert;
+  for (const model::UnmodelledKind& kind : all.unmodelled) {
+    if (kind.inert) {
+      inert += fmt::format("{}{} {}", inert.empty() ? "" : ", ", kind.count, named(kind));
+      continue;
+    }
+    if (listed++ >= kListedKinds) {
+      ++unlisted;
+      continue;
+    }
+    notes.push_back(fmt::format(
+        "{}: not modelled, judged as if absent: {} {} (what they run or route is not part of "
+        "any verdict)",
+        kind.first.to_string(), kind.count, named(kind)));
+  }
+  if (unlisted > 0) notes.push_back(fmt::format("not modelled either: {} more kinds", unlisted));
+  if (!inert.empty()) notes.push_back("read, no effect on what a failure takes down: " + inert);
+}
+
 void manifest_notes(const model::Manifests& all, std::vector<std::string>& notes) {
+  unmodelled_notes(all, notes);
   for (const model::Workload& workload : all.workloads) {
     if (workload.deployed_by_zerospof || workload.kind == model::WorkloadKind::kDaemonSet) continue;
     // Unset replicas and unspread ones are findings (replica_placement_rule.cpp).

@@ -100,6 +100,19 @@ json findings_json(const Report& report) {
   return findings;
 }
 
+json unmodelled_json(const Report& report) {
+  json kinds = json::array();
+  for (const model::UnmodelledKind& kind : report.unmodelled) {
+    json entry = {{"kind", kind.kind},
+                  {"apiVersion", kind.api_version},
+                  {"count", kind.count},
+                  {"inert", kind.inert}};
+    if (kind.first.known()) entry["location"] = kind.first.to_string();
+    kinds.push_back(entry);
+  }
+  return kinds;
+}
+
 }  // namespace
 
 std::string format_json(const Report& report) {
@@ -153,6 +166,7 @@ std::string format_json(const Report& report) {
               {"findings", findings_json(report)},
               {"notes", report.notes},
               {"skipped", report.skipped},
+              {"notModelled", unmodelled_json(report)},
               {"verdict", report.any_down() ? "down" : "ok"}};
   return out.dump(2) + "\n";
 }

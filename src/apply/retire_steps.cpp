@@ -53,7 +53,14 @@ std::string retire_script(const std::vector<std::string>& units,
                  // A unit whose file is gone already (purged by hand) only loses its stamp.
                  "for u in \"${{stale_units[@]}}\"; do "
                  "if [ \"$(systemctl show -p LoadState --value \"$u\")\" != not-found ]; then "
-                 "systemctl stop \"$u\"; systemctl disable --quiet \"$u\" 2>/dev/null; "
+                 // A stop that waits on systemd's job queue must not use up the step's
+                 // whole timeout unexplained: bounded, then the unit is killed (it is being
+                 // retired), and what systemd was busy with is said.
+                 "if ! timeout 20 systemctl stop \"$u\"; then "
+                 "echo \"$u did not stop within 20 s; killing it; systemd's jobs:\" >&2; "
+                 "systemctl list-jobs --no-pager >&2; "
+                 "timeout 10 systemctl kill --signal=SIGKILL \"$u\"; sleep 1; fi; "
+                 "timeout 20 systemctl disable --quiet \"$u\" 2>/dev/null; "
                  "if systemctl is-active --quiet \"$u\"; then echo \"$u did not stop\" >&2; exit "
                  "1; fi; "
                  "fi; rm -f \"$d/$u\"; echo \"retired $u\"; done; "

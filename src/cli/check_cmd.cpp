@@ -57,7 +57,8 @@ void register_check(CLI::App& app, int& exit_code) {
   command->add_option("plan", flags->plan_path, "Plan file (default: the built-in 5-node plan)");
   command
       ->add_option("--manifests", flags->manifests,
-                   "Kubernetes manifests (file or directory) whose workloads join the analysis; "
+                   "Kubernetes manifests (file, directory, or - for standard input) whose "
+                   "workloads join the analysis; "
                    "repeat the flag for several")
       // One path per flag: taking all that follow swallowed the plan of `check --manifests
       // DIR plan.yaml` and analysed the built-in plan instead.

@@ -99,4 +99,45 @@ int DisruptionBudget::allowed_disruptions(int replicas) const {
   return std::clamp(allowed, 0, replicas);
 }
 
+namespace {
+
+// Kinds that hold configuration, identity or bookkeeping: whatever fails, they change nothing the
+// analysis judges. Every other kind it does not read might (a bare Pod is a single point of
+// failure; an APIService or a NetworkPolicy can cut the API or traffic), so it is named.
+bool inert_kind(const std::string& kind) {
+  static const char* const kInert[] = {"ConfigMap",
+                                       "Secret",
+                                       "ServiceAccount",
+                                       "Role",
+                                       "RoleBinding",
+                                       "ClusterRole",
+                                       "ClusterRoleBinding",
+                                       "CustomResourceDefinition",
+                                       "Namespace",
+                                       "LimitRange",
+                                       "ResourceQuota",
+                                       "Endpoints",
+                                       "EndpointSlice",
+                                       "ControllerRevision",
+                                       "Event",
+                                       "Lease",
+                                       "IngressClass",
+                                       "CSIDriver",
+                                       "VolumeSnapshotClass",
+                                       "CertificateSigningRequest"};
+  return std::find(std::begin(kInert), std::end(kInert), kind) != std::end(kInert);
+}
+
+}  // namespace
+
+void Manifests::count_unmodelled(const std::string& kind, const std::string& api_version,
+                                 const util::SourceLocation& where, int count) {
+  for (UnmodelledKind& seen : unmodelled) {
+    if (seen.kind != kind || seen.api_version != api_version) continue;
+    seen.count += count;
+    return;
+  }
+  unmodelled.push_back({kind, api_version, count, where, inert_kind(kind)});
+}
+
 }  // namespace zerospof::model

@@ -179,6 +179,18 @@ struct StorageClass {
   bool node_local() const;
 };
 
+// Objects of one kind (and apiVersion) the analysis does not judge: listed in the report, never
+// dropped without a word.
+struct UnmodelledKind {
+  std::string kind;         // "Ingress"
+  std::string api_version;  // "networking.k8s.io/v1"
+  int count = 0;
+  util::SourceLocation first;  // where the first of them is
+  // Cannot change what a failure takes down (RBAC, ConfigMaps, Secrets, CRDs, namespaces...);
+  // the others (Pods, Jobs, Ingresses, custom resources...) might, and the report says so.
+  bool inert = false;
+};
+
 struct Manifests {
   std::vector<Workload> workloads;
   std::vector<DisruptionBudget> budgets;
@@ -187,7 +199,11 @@ struct Manifests {
   std::vector<PersistentVolume> volumes;
   std::vector<PersistentVolumeClaim> claims;
   std::vector<StorageClass> storage_classes;
-  int ignored_objects = 0;  // kinds that do not affect availability (RBAC, CRDs, ConfigMaps...)
+  std::vector<UnmodelledKind> unmodelled;  // in the order first seen
+
+  // Counts one more object of a kind the analysis does not model.
+  void count_unmodelled(const std::string& kind, const std::string& api_version,
+                        const util::SourceLocation& where, int count = 1);
 };
 
 }  // namespace zerospof::model

@@ -200,7 +200,7 @@ Status ManifestReader::read_object(const YamlNode& object) {
         fmt::format("{} is a zerospof plan, not a Kubernetes manifest", source_.file_name()),
         "give the plan as the first argument, before --manifests: zerospof check PLAN "
         "--manifests DIR"));
-  ++out_.ignored_objects;
+  out_.count_unmodelled(util::printable(kind, 63), util::printable(api_version, 253), object.where);
   return {};
 }
 
@@ -594,8 +594,22 @@ util::Result<model::Manifests> load_manifests_from_string(const std::string& tex
 
 util::Result<model::Manifests> load_manifests(const std::vector<std::string>& paths) {
   std::vector<std::string> files;
+  std::vector<NamedText> texts;
+  bool standard_input = false;
   for (const std::string& path : paths) {
     std::error_code error;
+    if (path == "-") {
+      // `kubectl get -A -o yaml | zerospof check PLAN --manifests -`, `helm template ... | ...`
+      if (standard_input)
+        return util::fail(util::Error::invalid_input("--manifests - is given twice", {"-", 0, 0},
+                                                     "standard input can be read only once"));
+      standard_input = true;
+      auto text = util::read_input_file("/dev/stdin");
+      if (!text)
+        return util::fail(util::Error::invalid_input(text.error().message, {"stdin", 0, 0}));
+      texts.push_back({"stdin", std::move(*text)});
+      continue;
+    }
     if (std::filesystem::is_regular_file(path, error)) {
       files.push_back(path);
       continue;
@@ -607,7 +621,6 @@ util::Result<model::Manifests> load_manifests(const std::vector<std::string>& pa
       if (entry.is_regular_file() && is_manifest_file(entry.path())) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
-  std::vector<NamedText> texts;
   for (const std::string& file : files) {
     auto text = util::read_input_file(file);
     if (!text) return util::fail(util::Error::invalid_input(text.error().message, {file, 0, 0}));
@@ -628,7 +641,8 @@ util::Result<model::Manifests> load_manifests_from_strings(const std::vector<Nam
     std::move(one.claims.begin(), one.claims.end(), std::back_inserter(all.claims));
     std::move(one.storage_classes.begin(), one.storage_classes.end(),
               std::back_inserter(all.storage_classes));
-    all.ignored_objects += one.ignored_objects;
+    for (const model::UnmodelledKind& kind : one.unmodelled)
+      all.count_unmodelled(kind.kind, kind.api_version, kind.first, kind.count);
   }
   classify(all);
   return all;

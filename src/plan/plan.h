@@ -33,9 +33,11 @@ std::string to_yaml(const model::Cluster& cluster);
 namespace zerospof::plan {
 
 // Loads every *.yaml / *.yml / *.yaml.sed file under each of `paths` (a file or a directory,
-// recursively, in sorted order): the Deployments, StatefulSets, DaemonSets,
-// PodDisruptionBudgets, Services, admission webhook configurations, PersistentVolumes, claims
-// and StorageClasses, with their positions; other kinds are counted and skipped.
+// recursively, in sorted order; "-" is standard input, once, named "stdin" in errors): the
+// Deployments, StatefulSets, DaemonSets, PodDisruptionBudgets, Services, admission webhook
+// configurations, PersistentVolumes, claims and StorageClasses, with their positions, also from
+// inside a List (`kubectl get -A -o yaml`); every other kind is counted by kind with where it
+// first appears (Manifests::unmodelled), for the report to name.
 // Fields are read leniently (they are Kubernetes objects, not plans) but a field of the wrong
 // type is an error with file:line:col.
 util::Result<model::Manifests> load_manifests(const std::vector<std::string>& paths);

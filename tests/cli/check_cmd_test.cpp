@@ -32,9 +32,10 @@ class CheckCommandTest : public ::testing::Test {
     return path;
   }
   // Every run's output is scanned for key material, whatever the test checks.
-  util::ProcessResult zerospof(std::vector<std::string> arguments) {
+  util::ProcessResult zerospof(std::vector<std::string> arguments,
+                               std::optional<std::string> input = std::nullopt) {
     arguments.insert(arguments.begin(), ZEROSPOF_BINARY);
-    auto result = util::run(arguments, {std::chrono::seconds(120), std::nullopt});
+    auto result = util::run(arguments, {std::chrono::seconds(120), std::move(input)});
     EXPECT_TRUE(result);
     if (!result) return util::ProcessResult{};
     EXPECT_EQ(testing::key_material(result->out + result->err), std::vector<std::string>{});
@@ -163,6 +164,49 @@ TEST_F(CheckCommandTest, ADrillIsRefusedWhileAnApplyOfTheClusterRuns) {
                            std::to_string(::getpid())),
             std::string::npos)
       << drill.err;
+}
+
+// What users have at hand, piped: `kubectl get -A -o yaml | zerospof check --manifests -`.
+TEST_F(CheckCommandTest, ManifestsFromStandardInputAreCheckedAndKindsNotModelledAreNamed) {
+  const std::string list = R"(apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: shop}
+  spec:
+    replicas: 1
+    selector: {matchLabels: {app: web}}
+    template:
+      metadata: {labels: {app: web}}
+      spec: {containers: [{name: web}]}
+- apiVersion: networking.k8s.io/v1
+  kind: Ingress
+  metadata: {name: web, namespace: shop}
+- apiVersion: v1
+  kind: Secret
+  metadata: {name: token, namespace: shop}
+)";
+  util::ProcessResult text = zerospof({"check", "--manifests", "-"}, list);
+  EXPECT_EQ(text.exit_code, 1) << text.out << text.err;
+  EXPECT_NE(text.out.find("deployment/shop/web"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("stdin:13:3: not modelled, judged as if absent: 1 Ingress "
+                          "(networking.k8s.io/v1)"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("read, no effect on what a failure takes down: 1 Secret"),
+            std::string::npos)
+      << text.out;
+
+  util::ProcessResult json = zerospof({"check", "--manifests", "-", "-o", "json"}, list);
+  nlohmann::json report = nlohmann::json::parse(json.out);
+  ASSERT_EQ(report["notModelled"].size(), 2u) << json.out;
+  EXPECT_EQ(report["notModelled"][0]["kind"], "Ingress");
+  EXPECT_EQ(report["notModelled"][0]["location"], "stdin:13:3");
+
+  util::ProcessResult twice = zerospof({"check", "--manifests", "-", "--manifests", "-"}, list);
+  EXPECT_EQ(twice.exit_code, 2) << twice.out;
+  EXPECT_NE(twice.err.find("given twice"), std::string::npos) << twice.err;
 }
 
 }  // namespace

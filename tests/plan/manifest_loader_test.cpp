@@ -15,7 +15,9 @@ const model::Workload* find(const model::Manifests& manifests, const std::string
 TEST(ManifestLoaderTest, EveryUpstreamManifestLoads) {
   auto manifests = load_manifests({testing::shared_path("upstream")});
   ASSERT_TRUE(manifests) << util::format_error(manifests.error());
-  EXPECT_GT(manifests->ignored_objects, 50);  // CRDs, RBAC, ConfigMaps...
+  int inert = 0;  // CRDs, RBAC, ConfigMaps...
+  for (const auto& kind : manifests->unmodelled) inert += kind.inert ? kind.count : 0;
+  EXPECT_GT(inert, 50);
   const model::Workload* ingress = find(*manifests, "ingress-nginx-controller");
   ASSERT_NE(ingress, nullptr);
   EXPECT_EQ(ingress->replicas, 1);
@@ -146,6 +148,51 @@ provisioner: kubernetes.io/no-provisioner
   ASSERT_EQ(manifests->storage_classes.size(), 1u);
   EXPECT_TRUE(manifests->storage_classes[0].is_default);
   EXPECT_TRUE(manifests->storage_classes[0].node_local());
+}
+
+// `kubectl get -A -o yaml` gives one List; every kind not modelled is counted by kind and
+// apiVersion with where the first one is, and configuration kinds are told apart as inert.
+TEST(ManifestLoaderTest, AListIsReadWholeAndEveryKindNotModelledIsNamedWithItsPosition) {
+  auto manifests = load_manifests_from_string(R"(apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: shop}
+  spec:
+    replicas: 2
+    selector: {matchLabels: {app: web}}
+    template:
+      metadata: {labels: {app: web}}
+      spec: {containers: [{name: web}]}
+- apiVersion: networking.k8s.io/v1
+  kind: Ingress
+  metadata: {name: web, namespace: shop}
+- apiVersion: networking.k8s.io/v1
+  kind: Ingress
+  metadata: {name: api, namespace: shop}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: settings, namespace: shop}
+- apiVersion: cert-manager.io/v1
+  kind: Certificate
+  metadata: {name: web-tls, namespace: shop}
+)",
+                                              "cluster.yaml");
+  ASSERT_TRUE(manifests) << util::format_error(manifests.error());
+  ASSERT_EQ(manifests->workloads.size(), 1u);
+  ASSERT_EQ(manifests->unmodelled.size(), 3u);
+  const model::UnmodelledKind& ingress = manifests->unmodelled[0];
+  EXPECT_EQ(ingress.kind, "Ingress");
+  EXPECT_EQ(ingress.api_version, "networking.k8s.io/v1");
+  EXPECT_EQ(ingress.count, 2);
+  EXPECT_EQ(ingress.first.to_string(), "cluster.yaml:13:3");
+  EXPECT_FALSE(ingress.inert);
+  EXPECT_EQ(manifests->unmodelled[1].kind, "ConfigMap");
+  EXPECT_TRUE(manifests->unmodelled[1].inert);
+  EXPECT_EQ(manifests->unmodelled[2].kind, "Certificate");
+  EXPECT_EQ(manifests->unmodelled[2].api_version, "cert-manager.io/v1");
+  EXPECT_FALSE(manifests->unmodelled[2].inert);
 }
 
 }  // namespace
