@@ -60,9 +60,8 @@ void register_check(CLI::App& app, int& exit_code) {
                    "Kubernetes manifests (file, directory, or - for standard input) whose "
                    "workloads join the analysis; "
                    "repeat the flag for several")
-      // One path per flag: taking all that follow swallowed the plan of `check --manifests
-      // DIR plan.yaml` and analysed the built-in plan instead.
-      ->expected(1)
+      // One path per flag, the flag as often as needed: taking all that follow swallowed the
+      // plan of `check --manifests DIR plan.yaml` and analysed the built-in plan instead.
       ->allow_extra_args(false);
   command->add_option("--failures", flags->failures, "Analyse every set of up to K failed domains")
       ->check(CLI::Range(1, 3));
