@@ -168,30 +168,12 @@ TEST_F(CheckCommandTest, ADrillIsRefusedWhileAnApplyOfTheClusterRuns) {
 
 // What users have at hand, piped: `kubectl get -A -o yaml | zerospof check --manifests -`.
 TEST_F(CheckCommandTest, ManifestsFromStandardInputAreCheckedAndKindsNotModelledAreNamed) {
-  const std::string list = R"(apiVersion: v1
-kind: List
-items:
-- apiVersion: apps/v1
-  kind: Deployment
-  metadata: {name: web, namespace: shop}
-  spec:
-    replicas: 1
-    selector: {matchLabels: {app: web}}
-    template:
-      metadata: {labels: {app: web}}
-      spec: {containers: [{name: web}]}
-- apiVersion: networking.k8s.io/v1
-  kind: Ingress
-  metadata: {name: web, namespace: shop}
-- apiVersion: v1
-  kind: Secret
-  metadata: {name: token, namespace: shop}
-)";
+  const std::string list = testing::kClusterList;
   util::ProcessResult text = zerospof({"check", "--manifests", "-"}, list);
   // One replica: degraded while it is rescheduled, not down (a finding says so).
   EXPECT_EQ(text.exit_code, 0) << text.out << text.err;
   EXPECT_NE(text.out.find("deployment/shop/web"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("stdin:13:3: not modelled, judged as if absent: 1 Ingress "
+  EXPECT_NE(text.out.find("stdin:13:3: not modelled, judged as if absent: 2 Ingress "
                           "(networking.k8s.io/v1)"),
             std::string::npos)
       << text.out;
@@ -201,7 +183,7 @@ items:
 
   util::ProcessResult json = zerospof({"check", "--manifests", "-", "-o", "json"}, list);
   nlohmann::json report = nlohmann::json::parse(json.out);
-  ASSERT_EQ(report["notModelled"].size(), 2u) << json.out;
+  ASSERT_EQ(report["notModelled"].size(), 3u) << json.out;
   EXPECT_EQ(report["notModelled"][0]["kind"], "Ingress");
   EXPECT_EQ(report["notModelled"][0]["location"], "stdin:13:3");
 

@@ -153,32 +153,7 @@ provisioner: kubernetes.io/no-provisioner
 // `kubectl get -A -o yaml` gives one List; every kind not modelled is counted by kind and
 // apiVersion with where the first one is, and configuration kinds are told apart as inert.
 TEST(ManifestLoaderTest, AListIsReadWholeAndEveryKindNotModelledIsNamedWithItsPosition) {
-  auto manifests = load_manifests_from_string(R"(apiVersion: v1
-kind: List
-items:
-- apiVersion: apps/v1
-  kind: Deployment
-  metadata: {name: web, namespace: shop}
-  spec:
-    replicas: 2
-    selector: {matchLabels: {app: web}}
-    template:
-      metadata: {labels: {app: web}}
-      spec: {containers: [{name: web}]}
-- apiVersion: networking.k8s.io/v1
-  kind: Ingress
-  metadata: {name: web, namespace: shop}
-- apiVersion: networking.k8s.io/v1
-  kind: Ingress
-  metadata: {name: api, namespace: shop}
-- apiVersion: v1
-  kind: ConfigMap
-  metadata: {name: settings, namespace: shop}
-- apiVersion: cert-manager.io/v1
-  kind: Certificate
-  metadata: {name: web-tls, namespace: shop}
-)",
-                                              "cluster.yaml");
+  auto manifests = load_manifests_from_string(zerospof::testing::kClusterList, "cluster.yaml");
   ASSERT_TRUE(manifests) << util::format_error(manifests.error());
   ASSERT_EQ(manifests->workloads.size(), 1u);
   ASSERT_EQ(manifests->unmodelled.size(), 3u);
@@ -188,7 +163,7 @@ items:
   EXPECT_EQ(ingress.count, 2);
   EXPECT_EQ(ingress.first.to_string(), "cluster.yaml:13:3");
   EXPECT_FALSE(ingress.inert);
-  EXPECT_EQ(manifests->unmodelled[1].kind, "ConfigMap");
+  EXPECT_EQ(manifests->unmodelled[1].kind, "Secret");
   EXPECT_TRUE(manifests->unmodelled[1].inert);
   EXPECT_EQ(manifests->unmodelled[2].kind, "Certificate");
   EXPECT_EQ(manifests->unmodelled[2].api_version, "cert-manager.io/v1");

@@ -21,4 +21,32 @@ model::Cluster load_plan(const std::string& text);
 // The path of a file under ../shared (testdata, upstream).
 std::string shared_path(const std::string& relative);
 
+// What `kubectl get -A -o yaml` gives: one List holding a single-replica Deployment, two
+// Ingresses (the first at line 13, column 3), a Secret and a cert-manager Certificate.
+inline const char* const kClusterList = R"(apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: shop}
+  spec:
+    replicas: 1
+    selector: {matchLabels: {app: web}}
+    template:
+      metadata: {labels: {app: web}}
+      spec: {containers: [{name: web}]}
+- apiVersion: networking.k8s.io/v1
+  kind: Ingress
+  metadata: {name: web, namespace: shop}
+- apiVersion: networking.k8s.io/v1
+  kind: Ingress
+  metadata: {name: api, namespace: shop}
+- apiVersion: v1
+  kind: Secret
+  metadata: {name: token, namespace: shop}
+- apiVersion: cert-manager.io/v1
+  kind: Certificate
+  metadata: {name: web-tls, namespace: shop}
+)";
+
 }  // namespace zerospof::testing
