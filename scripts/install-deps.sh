@@ -38,13 +38,24 @@ fetch_package_debs() {
   local closure
   closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
     --no-breaks --no-replaces --no-enhances "${package_runtime[@]}" | grep '^[a-z0-9]' | sort -u)
-  (
-    cd "$package_debs"
-    for package in $closure; do
-      # Virtual names (debconf-2.0) have nothing to download; a real one missing fails the test.
-      apt-get download -qq "$package" >/dev/null 2>&1 || true
-    done
-  )
+  download() {
+    (
+      cd "$package_debs"
+      for package in $closure; do
+        # Virtual names (debconf-2.0) have nothing to download; a real one missing fails the test.
+        apt-get download -qq "$package" >/dev/null 2>&1 || true
+      done
+    )
+  }
+  download
+  if ! compgen -G "$package_debs/libcurl4_*.deb" >/dev/null; then
+    apt-get update -qq  # the package lists were stale or absent
+    download
+  fi
+  if ! compgen -G "$package_debs/libcurl4_*.deb" >/dev/null; then
+    echo "install-deps: could not download the package test's dependencies" >&2
+    return 1
+  fi
   echo "$want" >"$stamp"
 }
 
