@@ -15,7 +15,6 @@ enum class ErrorCode {
   kInvalidInput,        // the user's input is wrong: fix it and run again (exit 2)
   kFailedPrecondition,  // the world is not in a state we can act on: the user must fix it
   kUnavailable,         // transient: retrying the same step may succeed
-  kAborted,             // a sequence was interrupted: redo it from its start
   kTimeout,             // a bounded wait ran out before an answer
   kInternal,            // anything else that is not the user's fault
 };
