@@ -13,6 +13,21 @@
 namespace zerospof {
 namespace {
 
+// A workload of team `index % 50` with requests and both probes, as every shape makes them.
+model::Workload team_workload(model::WorkloadKind kind, const std::string& name, int index,
+                              int replicas) {
+  model::Workload workload;
+  workload.kind = kind;
+  workload.namespace_name = fmt::format("team-{}", index % 50);
+  workload.name = name;
+  workload.replicas = replicas;
+  workload.pod_labels = {{"app", workload.name}};
+  workload.cpu_request_millicores = 100;
+  workload.memory_request_bytes = 128LL << 20;
+  workload.has_liveness_probe = workload.has_readiness_probe = true;
+  return workload;
+}
+
 // 20 "pools" of workers that workloads pin themselves to by node affinity, as real clusters do
 // with node groups.
 model::Manifests generated_workloads(int nodes, int pods) {
@@ -20,16 +35,9 @@ model::Manifests generated_workloads(int nodes, int pods) {
   int workers = nodes - 3;
   int pools = std::min(20, workers);
   for (int i = 0, placed = 0; placed < pods; ++i) {
-    model::Workload workload;
-    workload.kind =
-        i % 10 == 9 ? model::WorkloadKind::kStatefulSet : model::WorkloadKind::kDeployment;
-    workload.namespace_name = fmt::format("team-{}", i % 50);
-    workload.name = fmt::format("app-{}", i);
-    workload.replicas = std::min(1 + i % 9, pods - placed);
-    workload.pod_labels = {{"app", workload.name}};
-    workload.cpu_request_millicores = 100;
-    workload.memory_request_bytes = 128LL << 20;
-    workload.has_liveness_probe = workload.has_readiness_probe = true;
+    model::Workload workload = team_workload(
+        i % 10 == 9 ? model::WorkloadKind::kStatefulSet : model::WorkloadKind::kDeployment,
+        fmt::format("app-{}", i), i, std::min(1 + i % 9, pods - placed));
     if (i % 4 != 3) workload.spread.required_key = model::SpreadKey::kHostname;
     if (i % 3 == 0 && pools > 1) {
       model::LabelRequirement pool{
@@ -49,15 +57,8 @@ model::Manifests generated_workloads(int nodes, int pods) {
 model::Manifests preferred_spread_workloads(int pods) {
   model::Manifests manifests;
   for (int i = 0; i * 10 < pods; ++i) {
-    model::Workload workload;
-    workload.kind = model::WorkloadKind::kDeployment;
-    workload.namespace_name = fmt::format("team-{}", i % 50);
-    workload.name = fmt::format("web-{}", i);
-    workload.replicas = 10;
-    workload.pod_labels = {{"app", workload.name}};
-    workload.cpu_request_millicores = 100;
-    workload.memory_request_bytes = 128LL << 20;
-    workload.has_liveness_probe = workload.has_readiness_probe = true;
+    model::Workload workload =
+        team_workload(model::WorkloadKind::kDeployment, fmt::format("web-{}", i), i, 10);
     workload.spread.preferred = true;
     if (i % 10 == 0) {
       model::DisruptionBudget budget;
