@@ -37,6 +37,61 @@ std::optional<Component> component_of(const std::string& unit) {
   return found->second;
 }
 
+// Which components read a file render writes on a host: the ones that may not come back when they
+// restart with the file as it is now. `whole_node`: the firewall, which can cut the host off.
+// Empty and not whole_node: a file zerospof does not know the reader of (not judged).
+// Kept beside component_of() because both translate render's bundle into analysis components;
+// the bundle has no typed index of readers yet (issue 15).
+struct Readers {
+  std::vector<Component> components;
+  bool whole_node = false;
+};
+
+Readers readers_of(const std::string& path) {
+  auto starts = [&](const std::string& prefix) { return path.rfind(prefix, 0) == 0; };
+  auto ends = [&](const std::string& suffix) {
+    return path.size() >= suffix.size() &&
+           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  const std::string pki = std::string(layout::kPkiDir) + "/";
+  const std::string kubeconfigs = std::string(layout::kKubeconfigDir) + "/";
+  if (path == layout::kNftablesConfig) return {.whole_node = true};
+  if (starts(std::string(layout::kUnitDir) + "/")) {
+    // A unit file, or a drop-in below UNIT.d/.
+    std::string unit = path.substr(std::string(layout::kUnitDir).size() + 1);
+    unit = unit.substr(0, unit.find(".d/"));
+    if (unit == layout::kContainerdUnit) return {{Component::kKubelet}};
+    if (unit == layout::kVipFitnessUnit) return {{Component::kKeepalived}};
+    if (auto component = component_of(unit)) return {{*component}};
+    return {};
+  }
+  if (path == layout::kHaproxyConfig) return {{Component::kHaproxy}};
+  if (starts("/etc/keepalived/")) return {{Component::kKeepalived}};
+  if (starts("/etc/containerd/") || ends("/kubelet-config.yaml") || ends("/kubelet.conf"))
+    return {{Component::kKubelet}};
+  if (ends("/audit-policy.yaml")) return {{Component::kApiserver}};
+  if (starts(kubeconfigs)) {
+    if (ends("/scheduler.conf")) return {{Component::kScheduler}};
+    if (ends("/controller-manager.conf")) return {{Component::kControllerManager}};
+    return {};
+  }
+  if (starts(std::string(layout::kEtcdPkiDir) + "/")) {
+    // The etcd CA also verifies etcd for the apiserver.
+    if (ends("/ca.crt")) return {{Component::kEtcd, Component::kApiserver}};
+    return {{Component::kEtcd}};
+  }
+  if (starts(pki)) {
+    std::string file = path.substr(pki.size());
+    if (file == "ca.crt")
+      return {{Component::kApiserver, Component::kControllerManager, Component::kScheduler,
+               Component::kKubelet}};
+    if (file == "ca.key") return {{Component::kControllerManager}};
+    if (file == "sa.key") return {{Component::kApiserver, Component::kControllerManager}};
+    return {{Component::kApiserver}};  // serving, etcd-client, kubelet-client, front-proxy, sa.pub
+  }
+  return {};
+}
+
 // check's name (Workload::display_name, "deployment/kube-system/coredns") of a workload the API
 // or status describes by kind ("Deployment"), namespace and name.
 template <typename Described>
@@ -209,6 +264,73 @@ void add_drift(const model::Cluster& plan, const status::Observations& observed,
   }
 }
 
+// A file that differs from the rendered one takes effect when its reader restarts, and nobody has
+// seen that reader start with it. Judged at its worst: the readers on that host do not come back
+// (the firewall: the host is cut off). The verdict changes when that, on top of what has failed
+// now, changes a service's worst verdict over the scenarios analysed. One analysis per host, at
+// most kJudgedHosts hosts (each costs a full analysis on a large cluster).
+constexpr std::size_t kJudgedHosts = 16;
+
+void add_file_drift(const LiveModel& model, AuditReport& report,
+                    const std::map<std::string, std::vector<std::string>>& files_differing) {
+  auto live_worst = worst_by_service(report.live);
+  std::size_t judged_hosts = 0;
+  for (const auto& [host, paths] : files_differing) {
+    if (paths.empty()) continue;
+    analysis::Options options = model.options;
+    bool whole_node = false;
+    std::set<Component> readers;
+    std::vector<std::string> unknown;
+    for (const auto& path : paths) {
+      Readers found = readers_of(path);
+      whole_node |= found.whole_node;
+      readers.insert(found.components.begin(), found.components.end());
+      if (!found.whole_node && found.components.empty()) unknown.push_back(path);
+    }
+    std::string judged;
+    std::vector<std::string> changed;
+    bool already_down = std::count(options.down_nodes.begin(), options.down_nodes.end(), host) != 0;
+    if (already_down) {
+      judged = fmt::format("not judged: {} is down now", host);
+    } else if (!whole_node && readers.empty()) {
+      judged = "not judged: zerospof does not know which component reads it";
+    } else if (++judged_hosts > kJudgedHosts) {
+      judged = fmt::format("not judged: more than {} hosts differ", kJudgedHosts);
+    } else {
+      std::vector<std::string> names;
+      if (whole_node) {
+        options.down_nodes.push_back(host);
+        names.push_back("its firewall cuts it off");
+      } else {
+        for (Component component : readers) {
+          options.stopped.push_back({host, component});
+          names.push_back(analysis::to_string(component));
+        }
+      }
+      auto worst = worst_by_service(analysis::analyse(model.cluster, model.manifests, options));
+      for (const auto& [service, health] : worst) {
+        auto now = live_worst.find(service);
+        if (now != live_worst.end() && now->second != health)
+          changed.push_back(fmt::format("{} worst {} now, {} then", service,
+                                        analysis::to_string(now->second),
+                                        analysis::to_string(health)));
+      }
+      std::string if_clause = whole_node ? fmt::format("if {}'s firewall cuts it off", host)
+                                         : fmt::format("if {} on {} cannot start with it",
+                                                       fmt::join(names, ", "), host);
+      judged = changed.empty() ? if_clause + ": no service's verdict changes"
+                               : if_clause + ": " + fmt::format("{}", fmt::join(changed, "; "));
+    }
+    for (const auto& path : paths)
+      report.drifts.push_back(
+          {.what = fmt::format("{}:{} differs from the rendered file or is missing", host, path),
+           .changes_verdict = !changed.empty(),
+           .verdict = judged +
+                      "; the file takes effect when its reader restarts, `zerospof apply` puts "
+                      "the rendered one back"});
+  }
+}
+
 void add_scheduled_failures(const model::Cluster& plan, const status::Observations& observed,
                             double window_days, std::vector<ScheduledFailure>& scheduled) {
   auto control = plan.nodes_with_role(model::Role::kControlPlane);
@@ -306,12 +428,7 @@ util::Result<AuditReport> audit(const model::Cluster& plan, const status::Observ
         "drift from the rendered files not compared (give --render-dir, the directory "
         "`zerospof render` wrote)");
   } else {
-    for (const auto& [host, paths] : *options.files_differing)
-      for (const auto& path : paths)
-        report.drifts.push_back(
-            {.what = fmt::format("{}:{} differs from the rendered file or is missing", host, path),
-             .verdict = "not judged: the file takes effect when its service restarts; `zerospof "
-                        "apply` puts the rendered one back"});
+    add_file_drift(model, report, *options.files_differing);
   }
   add_scheduled_failures(plan, observed, options.certificate_warning_days, report.scheduled);
   return report;
@@ -319,7 +436,10 @@ util::Result<AuditReport> audit(const model::Cluster& plan, const status::Observ
 
 int exit_code(const AuditReport& report) {
   if (report.now.unreachable) return 4;
-  return report.any_single_point() || !report.scheduled.empty() ? 1 : 0;
+  return report.any_single_point() || !report.scheduled.empty() ||
+                 !report.now.stuck_attachments.empty()
+             ? 1
+             : 0;
 }
 
 }  // namespace zerospof::audit

@@ -81,7 +81,8 @@ std::string report_text(const AuditReport& report, const util::Style& style);
 // Check's JSON with an "audit" object added (tolerances, drift, scheduledFailures, now).
 std::string report_json(const AuditReport& report);
 
-// 0 no single point of failure, 1 one (or a service down already), 4 nothing answered.
+// 0 no single point of failure, 1 one (or a service down already, or a volume stuck on a node that
+// is not Ready), 4 nothing answered.
 int exit_code(const AuditReport& report);
 
 }  // namespace zerospof::audit

@@ -38,8 +38,9 @@ std::string report_text(const AuditReport& report, const util::Style& style) {
   if (report.drifts.empty()) out += "  none\n";
   for (const auto& drift : report.drifts)
     out += fmt::format("  {}{}\n", safe(drift.what),
-                       drift.changes_verdict ? " -- changes a verdict: " + safe(drift.verdict)
-                                             : " (changes no verdict)");
+                       drift.changes_verdict   ? " -- changes a verdict: " + safe(drift.verdict)
+                       : drift.verdict.empty() ? " (changes no verdict)"
+                                               : " (" + safe(drift.verdict) + ")");
   out += "\n" + style.bold("scheduled failures") + "\n";
   if (report.scheduled.empty()) {
     out += fmt::format("  no certificate expires on every control-plane node within {:.0f} days\n",

@@ -181,6 +181,35 @@ std::optional<LiveLease> parse_lease(const std::string& item, double now) {
   return lease;
 }
 
+std::optional<LiveAttachment> parse_attachment(const std::string& item) {
+  auto object = object_of(item);
+  if (!object) return std::nullopt;
+  const auto attached = json::json_pointer("/status/attached");
+  return LiveAttachment{.name = text_at(*object, "/metadata/name"),
+                        .attacher = text_at(*object, "/spec/attacher"),
+                        .node = text_at(*object, "/spec/nodeName"),
+                        .persistent_volume = text_at(*object, "/spec/source/persistentVolumeName"),
+                        .attached = object->contains(attached) &&
+                                    object->at(attached).is_boolean() &&
+                                    object->at(attached).get<bool>()};
+}
+
+void name_claims(std::vector<LiveAttachment>& attachments,
+                 const std::vector<std::string>& persistent_volumes) {
+  std::map<std::string, std::string> claim_of;
+  for (const auto& item : persistent_volumes) {
+    auto object = object_of(item);
+    if (!object) continue;
+    std::string claim = text_at(*object, "/spec/claimRef/name");
+    if (!claim.empty())
+      claim_of[text_at(*object, "/metadata/name")] =
+          text_at(*object, "/spec/claimRef/namespace") + "/" + claim;
+  }
+  for (auto& attachment : attachments)
+    if (auto found = claim_of.find(attachment.persistent_volume); found != claim_of.end())
+      attachment.claim = found->second;
+}
+
 std::optional<std::string> as_manifest(const std::string& item, const std::string& kind,
                                        const std::string& api_version) {
   auto object = object_of(item);
@@ -244,6 +273,7 @@ ApiState observe_api(HttpClient& http, const std::string& server,
   auto volumes = optional_list("/api/v1/persistentvolumes");
   auto claims = optional_list("/api/v1/persistentvolumeclaims");
   auto storage_classes = optional_list("/apis/storage.k8s.io/v1/storageclasses");
+  auto attachments = optional_list("/apis/storage.k8s.io/v1/volumeattachments");
   for (const auto& item : *nodes)
     if (auto node = parse_node(item)) state.nodes.push_back(std::move(*node));
   for (const auto& item : *pods)
@@ -258,6 +288,10 @@ ApiState observe_api(HttpClient& http, const std::string& server,
     if (auto budget = parse_pdb(item)) state.budgets.push_back(std::move(*budget));
   for (const auto& item : *leases)
     if (auto lease = parse_lease(item, now)) state.leases.push_back(std::move(*lease));
+  for (const auto& item : attachments)
+    if (auto attachment = parse_attachment(item))
+      state.attachments.push_back(std::move(*attachment));
+  name_claims(state.attachments, volumes);
   struct Kind {
     const char* kind;
     const char* api_version;

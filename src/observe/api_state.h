@@ -1,6 +1,7 @@
 // What the Kubernetes API says of the cluster right now: nodes and their Ready condition, pods and
 // where they run, Deployments, StatefulSets and DaemonSets with the nodes of their ready pods,
-// PodDisruptionBudgets and leader leases with the age of their last renewal. Lists are paged
+// PodDisruptionBudgets, leader leases with the age of their last renewal, and the volumes attached
+// to each node. Lists are paged
 // (limit/continue) and every request is bounded; the parsers take the API's JSON text and are
 // tested on it (tests/observe/api_state_test.cpp).
 //
@@ -54,6 +55,19 @@ struct LiveLease {
   int duration_seconds = 0;
 };
 
+// A volume attached to a node (storage.k8s.io/v1 VolumeAttachment), with the claim that uses it.
+// A ReadWriteOnce volume stays attached to a node that died until the attach-detach controller
+// force-detaches it (6 minutes after the node's pods are deleted) or the node is tainted
+// out-of-service: its pod cannot start anywhere else meanwhile.
+struct LiveAttachment {
+  std::string name;
+  std::string attacher;  // the CSI driver
+  std::string node;
+  std::string persistent_volume;  // "" when the source is an inline volume spec
+  std::string claim;              // NAMESPACE/NAME of the volume's claim ("" when unbound)
+  bool attached = false;          // status.attached
+};
+
 struct ApiState {
   bool reachable = false;
   std::string error;
@@ -62,6 +76,7 @@ struct ApiState {
   std::vector<LiveWorkload> workloads;
   std::vector<LivePdb> budgets;
   std::vector<LiveLease> leases;
+  std::vector<LiveAttachment> attachments;
   // The objects a failure analysis reads (workloads, PDBs, Services, admission webhooks,
   // volumes, claims, storage classes), each as JSON text with its kind and apiVersion set (the
   // API leaves them off a list's items) and without status or managedFields.
@@ -84,6 +99,10 @@ std::optional<LiveWorkload> parse_workload(const std::string& kind, const std::s
 std::optional<LivePdb> parse_pdb(const std::string& item);
 // `now` in seconds since the epoch, for the renewal's age.
 std::optional<LiveLease> parse_lease(const std::string& item, double now);
+std::optional<LiveAttachment> parse_attachment(const std::string& item);
+// Each attachment's claim, from the PersistentVolumes' claimRef (list items as JSON text).
+void name_claims(std::vector<LiveAttachment>& attachments,
+                 const std::vector<std::string>& persistent_volumes);
 
 // `item` of a list of `kind` (apiVersion `api_version`) as a manifest: kind and apiVersion set,
 // status and metadata.managedFields dropped. nullopt when it is not an object.

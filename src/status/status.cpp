@@ -250,6 +250,40 @@ WorkloadStatus assess_workload(const observe::LiveWorkload& live) {
   return status;
 }
 
+// Attachments held by a node that is not Ready: the attach-detach controller releases them only
+// 6 minutes after the node's pods are deleted (its maxWaitForUnmountDuration), unless the node is
+// tainted out-of-service, so a ReadWriteOnce volume's pod stays Pending elsewhere meanwhile.
+ComponentStatus assess_attachments(const Observations& observed, ClusterStatus& status) {
+  std::map<std::string, bool> ready;
+  for (const auto& node : observed.api.nodes) ready[node.name] = node.ready == "True";
+  int attached = 0;
+  for (const auto& attachment : observed.api.attachments) {
+    if (!attachment.attached) continue;
+    ++attached;
+    auto found = ready.find(attachment.node);
+    if (found == ready.end() || !found->second) status.stuck_attachments.push_back(attachment);
+  }
+  ComponentStatus component{.name = "volume attachments",
+                            .detail = fmt::format("{} attached", attached)};
+  if (status.stuck_attachments.empty()) {
+    if (attached > 0) component.detail += ", every one on a Ready node";
+    return component;
+  }
+  component.health = Health::kDegraded;
+  std::vector<std::string> stuck;
+  for (const auto& attachment : status.stuck_attachments)
+    stuck.push_back(fmt::format(
+        "{}{} on {}",
+        attachment.persistent_volume.empty() ? attachment.name : attachment.persistent_volume,
+        attachment.claim.empty() ? "" : " (claim " + attachment.claim + ")", attachment.node));
+  component.detail += fmt::format(
+      ", {} on a node that is not Ready: {}; their pods cannot start elsewhere until detached "
+      "(forced 6 min after the pods are deleted, or at once when the node, really off, is "
+      "tainted node.kubernetes.io/out-of-service=nodeshutdown:NoExecute)",
+      stuck.size(), fmt::join(stuck, ", "));
+  return component;
+}
+
 }  // namespace
 
 const char* to_string(Health health) {
@@ -305,6 +339,7 @@ ClusterStatus assess(const model::Cluster& cluster, const Observations& observed
                      ? fmt::format("{}/{} Ready", ready_nodes, cluster.nodes.size())
                      : "unknown: the API does not answer";
   status.components.push_back(nodes);
+  if (observed.api.reachable) status.components.push_back(assess_attachments(observed, status));
   for (const auto& live : observed.api.workloads) status.workloads.push_back(assess_workload(live));
   for (const auto& host : observed.hosts) {
     for (const auto& certificate : host.certificates) {

@@ -1,7 +1,7 @@
 // The live cluster at a glance: from what the hosts, etcd and the Kubernetes API say right now
 // (observe/), the health of every component (etcd, apiservers, the endpoint, the leader-elected
-// controllers, nodes), every node and every workload, in the words `check` uses (healthy /
-// degraded / down, "tolerates N"), and the certificates that expire soon.
+// controllers, nodes, volume attachments), every node and every workload, in the words `check` uses
+// (healthy / degraded / down, "tolerates N"), and the certificates that expire soon.
 //
 // assess() is a pure function of plain data (tests/status/status_test.cpp feeds it made-up
 // observations); observe_cluster() is the only part that talks to the cluster. Guarantees:
@@ -85,7 +85,10 @@ struct ClusterStatus {
   observe::EtcdStatus etcd;  // per member: answered, leader, raft term and index, size, errors
   std::vector<NodeStatus> nodes;
   std::vector<WorkloadStatus> workloads;
-  std::vector<LeaseStatus> leases;           // kube-system's leader leases
+  std::vector<LeaseStatus> leases;  // kube-system's leader leases
+  // Volumes attached to a node that is not Ready (or gone): their pods cannot start elsewhere
+  // until the attachment is released.
+  std::vector<observe::LiveAttachment> stuck_attachments;
   std::vector<CertificateStatus> expiring;   // within the warning window, soonest first
   std::optional<CertificateStatus> soonest;  // the next certificate to expire, any date
   AssessOptions options;

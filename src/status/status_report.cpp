@@ -133,6 +133,13 @@ std::string report_json(const ClusterStatus& status) {
                                 {"ready_on", workload.ready_on},
                                 {"health", to_string(workload.health)},
                                 {"tolerates", workload.tolerates}});
+  out["stuck_attachments"] = json::array();
+  for (const auto& attachment : status.stuck_attachments)
+    out["stuck_attachments"].push_back({{"name", attachment.name},
+                                        {"node", attachment.node},
+                                        {"attacher", attachment.attacher},
+                                        {"persistent_volume", attachment.persistent_volume},
+                                        {"claim", attachment.claim}});
   out["leases"] = json::array();
   for (const auto& lease : status.leases)
     out["leases"].push_back(

@@ -182,8 +182,86 @@ TEST_F(AuditTest, RenderedFilesAreComparedOnlyWhenGivenAndEachDifferenceIsListed
            "cloudserver1:/etc/haproxy/haproxy.cfg differs from the rendered file or is missing";
   });
   ASSERT_NE(file, report->drifts.end());
+  // HAProxy not coming back on cloudserver1 moves the VIP; with one more failure another node's
+  // HAProxy still routes: no verdict changes, and the reason says what was assumed.
   EXPECT_FALSE(file->changes_verdict);
+  EXPECT_NE(file->verdict.find("if haproxy on cloudserver1 cannot start with it: no service's "
+                               "verdict changes"),
+            std::string::npos)
+      << file->verdict;
   EXPECT_EQ(report->drifts.size(), not_compared.drifts.size() + 1);
+}
+
+// A differing file is judged by its readers not coming back on that host: etcd's unit on a member
+// leaves etcd no failure to spare, so one more failure loses quorum.
+TEST_F(AuditTest, ADifferingEtcdFileChangesEtcdsVerdictAndAnUnknownFileIsNotJudged) {
+  const std::string member = cluster_.nodes_with_role(model::Role::kEtcd).front()->name;
+  const std::string worker = cluster_.nodes.back().name;
+  auto report =
+      audit(cluster_, observed_,
+            {.files_differing = std::map<std::string, std::vector<std::string>>{
+                 {member,
+                  {"/etc/systemd/system/zerospof-etcd.service", "/etc/zerospof/pki/etcd/peer.key"}},
+                 {worker, {"/etc/zerospof/notes.txt"}}}});
+  ASSERT_TRUE(report.has_value());
+  auto drift_of = [&](const std::string& what) {
+    auto found = std::find_if(report->drifts.begin(), report->drifts.end(),
+                              [&](const Drift& drift) { return drift.what.find(what) == 0; });
+    EXPECT_NE(found, report->drifts.end()) << what;
+    return found == report->drifts.end() ? Drift{} : *found;
+  };
+  for (const char* path :
+       {"/etc/systemd/system/zerospof-etcd.service", "/etc/zerospof/pki/etcd/peer.key"}) {
+    Drift etcd = drift_of(member + ":" + path);
+    EXPECT_TRUE(etcd.changes_verdict) << etcd.verdict;
+    EXPECT_NE(etcd.verdict.find("if etcd on " + member + " cannot start with it"),
+              std::string::npos)
+        << etcd.verdict;
+    EXPECT_NE(etcd.verdict.find("etcd worst degraded now, down then"), std::string::npos)
+        << etcd.verdict;
+  }
+  Drift unknown = drift_of(worker + ":/etc/zerospof/notes.txt");
+  EXPECT_FALSE(unknown.changes_verdict);
+  EXPECT_NE(unknown.verdict.find("not judged: zerospof does not know which component reads it"),
+            std::string::npos);
+}
+
+// The firewall can cut its host off: judged as the host down. A host already down is not judged.
+TEST_F(AuditTest, ADifferingFirewallIsJudgedAsItsHostCutOffAndADownHostIsNotJudged) {
+  const std::string member = cluster_.nodes_with_role(model::Role::kEtcd).front()->name;
+  auto report = audit(cluster_, observed_,
+                      {.files_differing = std::map<std::string, std::vector<std::string>>{
+                           {member, {"/etc/nftables.conf"}}}});
+  ASSERT_TRUE(report.has_value());
+  ASSERT_FALSE(report->drifts.empty());
+  EXPECT_TRUE(report->drifts.back().changes_verdict) << report->drifts.back().verdict;
+  EXPECT_NE(report->drifts.back().verdict.find("if " + member + "'s firewall cuts it off"),
+            std::string::npos);
+
+  auto& host = observed_.hosts.front();
+  host = {.node = host.node, .reachable = false, .error = "ssh: connect timed out"};
+  for (auto& node : observed_.api.nodes)
+    if (node.name == host.node) node.ready = "Unknown";
+  auto down = audit(cluster_, observed_,
+                    {.files_differing = std::map<std::string, std::vector<std::string>>{
+                         {host.node, {"/etc/nftables.conf"}}}});
+  ASSERT_TRUE(down.has_value());
+  EXPECT_NE(down->drifts.back().verdict.find("not judged: " + host.node + " is down now"),
+            std::string::npos)
+      << down->drifts.back().verdict;
+}
+
+// A volume attached to a node that is not Ready is a workload that cannot move: audit exits 1.
+TEST_F(AuditTest, AVolumeStuckOnANodeThatIsNotReadyIsAFailureNow) {
+  EXPECT_EQ(exit_code(run()), 0);
+  const std::string worker = observed_.api.nodes.back().name;
+  observed_.api.attachments = {
+      {.name = "csi-a", .node = worker, .persistent_volume = "pv-a", .attached = true}};
+  EXPECT_EQ(exit_code(run()), 0);
+  observed_.api.nodes.back().ready = "False";
+  auto report = run();
+  ASSERT_EQ(report.now.stuck_attachments.size(), 1u);
+  EXPECT_EQ(exit_code(report), 1);
 }
 
 }  // namespace

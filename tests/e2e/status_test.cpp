@@ -28,10 +28,11 @@ class StatusTest : public LabClusterTest {
   };
 
   // `zerospof VERB PLAN -o json` (status or audit): its exit code and report.
-  Status json_of(const std::string& verb) {
-    auto result =
-        run({ZEROSPOF_BINARY, verb, plan(), "--apply-state-dir", dir_ + "/state", "-o", "json"},
-            seconds(120));
+  Status json_of(const std::string& verb, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv{ZEROSPOF_BINARY, verb, plan(), "--apply-state-dir",
+                                  dir_ + "/state", "-o", "json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto result = run(argv, seconds(120));
     EXPECT_EQ(testing::key_material(result.out + result.err), std::vector<std::string>{});
     Status got{.exit_code = result.exit_code, .report = json::parse(result.out, nullptr, false)};
     EXPECT_TRUE(got.report.is_object()) << result.out << result.err;
@@ -39,6 +40,15 @@ class StatusTest : public LabClusterTest {
   }
   Status status() { return json_of("status"); }
   Status audit() { return json_of("audit"); }
+  Status audit_against_render() { return json_of("audit", {"--render-dir", dir_ + "/render"}); }
+
+  // The drift entries whose text starts with `what`.
+  static json drifts_of(const Status& audited, const std::string& what) {
+    json found = json::array();
+    for (const auto& entry : audited.report["audit"]["drift"])
+      if (entry["what"].get<std::string>().rfind(what, 0) == 0) found.push_back(entry);
+    return found;
+  }
 
   static json find(const json& list, const std::string& key, const std::string& value) {
     for (const auto& entry : list)
@@ -73,6 +83,27 @@ TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
   EXPECT_EQ(coredns["ready_on"].size(), 3u);
   EXPECT_EQ(coredns["tolerates"], 2);
   EXPECT_EQ(healthy.report["certificates"]["expiring"].size(), 0u);
+
+  // A hand edit of an etcd member's unit file is drift from the rendered bundle that changes
+  // etcd's verdict (if etcd cannot start with it, one more failure loses quorum); put back, none.
+  const std::string edited = kEtcdHosts[1];
+  const std::string unit = "/etc/systemd/system/zerospof-etcd.service";
+  ASSERT_EQ(
+      ssh(edited, "cp -p " + unit + " /root/etcd.unit.saved && echo '# edited by hand' >> " + unit)
+          .exit_code,
+      0);
+  Status with_edit = audit_against_render();
+  ASSERT_EQ(ssh(edited, "mv /root/etcd.unit.saved " + unit).exit_code, 0);
+  json unit_drift = drifts_of(with_edit, edited + ":" + unit);
+  ASSERT_EQ(unit_drift.size(), 1u) << with_edit.report["audit"]["drift"].dump(2);
+  EXPECT_TRUE(unit_drift[0]["changesVerdict"].get<bool>()) << unit_drift[0].dump();
+  EXPECT_NE(unit_drift[0]["verdict"].get<std::string>().find("if etcd on " + edited +
+                                                             " cannot start with it"),
+            std::string::npos)
+      << unit_drift[0].dump();
+  Status put_back = audit_against_render();
+  EXPECT_EQ(put_back.exit_code, 0) << put_back.report["audit"].dump(2);
+  EXPECT_EQ(drifts_of(put_back, edited + ":").size(), 0u) << put_back.report["audit"].dump(2);
 
   // etcd stopped on one member: 2 of 3 healthy, quorum kept, tolerates 0.
   const std::string member = kEtcdHosts[2];
@@ -150,6 +181,40 @@ TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
   ASSERT_EQ(drift.size(), 1u) << audited.report["audit"]["drift"].dump(2);
   EXPECT_TRUE(drift[0]["changesVerdict"].get<bool>());
 
+  // A volume attached to the worker about to crash (a CSI attachment made by hand: no CSI driver
+  // runs in the lab, so nothing detaches it): on a Ready node it is no problem.
+  const std::string attachment = R"(
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv-e2e-data}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  claimRef: {namespace: default, name: data-e2e}
+  csi: {driver: driver.longhorn.io, volumeHandle: pv-e2e-data}
+---
+apiVersion: storage.k8s.io/v1
+kind: VolumeAttachment
+metadata: {name: csi-e2e-data}
+spec:
+  attacher: driver.longhorn.io
+  nodeName: blackboar
+  source: {persistentVolumeName: pv-e2e-data}
+)";
+  ASSERT_EQ(kubectl("apply -f - <<'EOF'\n" + attachment + "EOF").exit_code, 0);
+  auto attached = kubectl(
+      "patch volumeattachment csi-e2e-data --subresource=status --type=merge "
+      "-p '{\"status\":{\"attached\":true}}'");
+  ASSERT_EQ(attached.exit_code, 0) << attached.err;
+  Status with_volume = eventually(
+      [](const Status& got) {
+        return find(got.report["components"], "name", "volume attachments").value("detail", "") ==
+               "1 attached, every one on a Ready node";
+      },
+      30);
+  EXPECT_EQ(component_health(with_volume, "volume attachments"), "healthy")
+      << with_volume.report["components"].dump(2);
+
   // A worker crashes: status says it is down within the node grace period (20 s with fast) and
   // a margin for status's own round.
   ASSERT_EQ(lab({"kill", "blackboar"}).exit_code, 0);
@@ -167,6 +232,11 @@ TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
   EXPECT_LT(seen_after, 20 + 15) << "status said the worker was down only after " << seen_after
                                  << " s";
   EXPECT_EQ(worker_down.exit_code, 1);
+  // The volume is stuck there: its pod could not start elsewhere.
+  ASSERT_EQ(worker_down.report["stuck_attachments"].size(), 1u) << worker_down.report.dump(2);
+  EXPECT_EQ(worker_down.report["stuck_attachments"][0]["claim"], "default/data-e2e");
+  EXPECT_EQ(worker_down.report["stuck_attachments"][0]["node"], "blackboar");
+  EXPECT_EQ(component_health(worker_down, "volume attachments"), "degraded");
   // audit counts the crashed worker as down in every scenario, and names what lost redundancy
   // with it: calico-node's pod there is no longer ready (a DaemonSet's pod never moves).
   auto calico_now = [](const Status& got) {

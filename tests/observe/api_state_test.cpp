@@ -144,5 +144,36 @@ TEST(ApiStateTest, AForbiddenOptionalListIsPartialDataNotAnUnreachableApi) {
   EXPECT_EQ(state.nodes.size(), 1u);
 }
 
+// VolumeAttachments as the API lists them, each with the claim of its PersistentVolume; an inline
+// source and an unbound volume have no claim, and an attachment not yet attached says so.
+TEST(ApiStateTest, AttachmentsCarryTheirNodeAndTheClaimOfTheirVolume) {
+  RoutedHttp http;
+  const std::string server = "https://198.18.0.100:6443";
+  http.routes[server + "/apis/storage.k8s.io/v1/volumeattachments?limit=500"] = {
+      .status = 200, .body = R"({"items":[
+        {"metadata":{"name":"csi-1"},"spec":{"attacher":"driver.longhorn.io","nodeName":"n2",
+         "source":{"persistentVolumeName":"pv-data"}},"status":{"attached":true}},
+        {"metadata":{"name":"csi-2"},"spec":{"attacher":"driver.longhorn.io","nodeName":"n3",
+         "source":{"persistentVolumeName":"pv-free"}}},
+        {"metadata":{"name":"csi-3"},"spec":{"attacher":"x","nodeName":"n1",
+         "source":{"inlineVolumeSpec":{}}},"status":{"attached":true}}]})"};
+  http.routes[server + "/api/v1/persistentvolumes?limit=500"] = {.status = 200,
+                                                                 .body = R"({"items":[
+        {"metadata":{"name":"pv-data"},"spec":{"claimRef":{"namespace":"db","name":"data-0"}}},
+        {"metadata":{"name":"pv-free"},"spec":{}}]})"};
+  ApiState state = observe_api(http, server, std::chrono::milliseconds(500));
+  ASSERT_TRUE(state.reachable) << state.error;
+  ASSERT_EQ(state.attachments.size(), 3u);
+  EXPECT_EQ(state.attachments[0].node, "n2");
+  EXPECT_EQ(state.attachments[0].attacher, "driver.longhorn.io");
+  EXPECT_EQ(state.attachments[0].persistent_volume, "pv-data");
+  EXPECT_EQ(state.attachments[0].claim, "db/data-0");
+  EXPECT_TRUE(state.attachments[0].attached);
+  EXPECT_EQ(state.attachments[1].claim, "");
+  EXPECT_FALSE(state.attachments[1].attached);
+  EXPECT_EQ(state.attachments[2].persistent_volume, "");
+  EXPECT_TRUE(state.attachments[2].attached);
+}
+
 }  // namespace
 }  // namespace zerospof::observe

@@ -23,7 +23,7 @@ ClusterStatus healthy() {
 TEST(StatusReportTest, JsonHasEveryDocumentedKeyAndEachEtcdMember) {
   auto json = nlohmann::json::parse(report_json(healthy()));
   for (const char* key : {"cluster", "health", "unreachable", "api_error", "components", "etcd",
-                          "nodes", "workloads", "leases", "certificates"})
+                          "nodes", "workloads", "stuck_attachments", "leases", "certificates"})
     EXPECT_TRUE(json.contains(key)) << key;
   EXPECT_EQ(json["health"], "healthy");
   ASSERT_EQ(json["etcd"]["members"].size(), 3u);

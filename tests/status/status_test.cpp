@@ -95,6 +95,37 @@ TEST_F(StatusTest, AWorkerThatAnswersNothingIsDown) {
   EXPECT_EQ(component(status, "nodes").detail, "4/5 Ready");
 }
 
+// A volume attached to a node that is no longer Ready keeps its pod from starting elsewhere; one
+// on a Ready node, or one not (yet) attached, is not a problem.
+TEST_F(StatusTest, AVolumeAttachedToANodeThatIsNotReadyIsStuck) {
+  const std::string worker = observed_.api.nodes.back().name;
+  const std::string other = observed_.api.nodes.front().name;
+  observed_.api.attachments = {
+      {.name = "csi-a",
+       .node = worker,
+       .persistent_volume = "pv-a",
+       .claim = "db/data-0",
+       .attached = true},
+      {.name = "csi-b", .node = other, .persistent_volume = "pv-b", .attached = true},
+      {.name = "csi-c", .node = worker, .persistent_volume = "pv-c", .attached = false}};
+  ClusterStatus healthy = assess(cluster_, observed_);
+  EXPECT_EQ(component(healthy, "volume attachments").health, Health::kHealthy);
+  EXPECT_EQ(component(healthy, "volume attachments").detail,
+            "2 attached, every one on a Ready node");
+  EXPECT_TRUE(healthy.stuck_attachments.empty());
+
+  observed_.api.nodes.back().ready = "Unknown";
+  ClusterStatus status = assess(cluster_, observed_);
+  const auto& volumes = component(status, "volume attachments");
+  EXPECT_EQ(volumes.health, Health::kDegraded);
+  ASSERT_EQ(status.stuck_attachments.size(), 1u);
+  EXPECT_EQ(status.stuck_attachments[0].persistent_volume, "pv-a");
+  EXPECT_NE(volumes.detail.find("pv-a (claim db/data-0) on " + worker), std::string::npos)
+      << volumes.detail;
+  EXPECT_NE(volumes.detail.find("out-of-service"), std::string::npos);
+  EXPECT_EQ(exit_code(status), 1);
+}
+
 TEST_F(StatusTest, AStoppedUnitDegradesItsNode) {
   observed_.hosts[1].units[0].active = "failed";
   ClusterStatus status = assess(cluster_, observed_);
