@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <future>
 #include <optional>
 #include <random>
 #include <set>
@@ -14,11 +15,13 @@
 #include "drill/monitor.h"
 #include "drill/pod_probe.h"
 #include "drill/prediction.h"
+#include "drill/report.h"
 #include "drill/watch_probe.h"
 #include "history/linearizability.h"
 #include "observe/cluster_facts.h"
 #include "observe/kubernetes.h"
 #include "render/failover_budget.h"
+#include "status/status.h"
 
 namespace zerospof::drill {
 
@@ -130,6 +133,7 @@ class DrillRunner {
               observe::HttpClient& http, observe::HttpClient* etcd_http, std::string server,
               const DrillOptions& options)
       : cluster_(cluster),
+        transport_(transport),
         http_(http),
         etcd_http_(etcd_http),
         server_(std::move(server)),
@@ -298,8 +302,23 @@ class DrillRunner {
     } else {
       result.fault = fault->description;
       monitor_.add_event("fault", fault->description);
-      auto until = Clock::now() + hold;
+      auto injected = Clock::now();
+      auto until = injected + hold;
+      // status's view half way through the fault, asked beside the probes (its questions are
+      // bounded by status_timeout, so the heal waits at most that long for it).
+      std::future<status::ClusterStatus> status_view;
+      double status_at_ms = 0;
+      auto ask_status = [&] {
+        if (!options_.status_during_fault || status_view.valid()) return;
+        status_at_ms = since(zero_);
+        status_view = std::async(std::launch::async, [this] {
+          return status::assess(cluster_,
+                                status::observe_cluster(cluster_, transport_, http_, server_,
+                                                        options_.status_timeout));
+        });
+      };
       while (Clock::now() < until) {
+        if (Clock::now() >= injected + hold / 2) ask_status();
         std::this_thread::sleep_for(std::chrono::seconds(1));
         auto counts = probe.write_counts();
         std::string etcd_counts;
@@ -313,6 +332,12 @@ class DrillRunner {
             counts[1], counts[2], counts[3], etcd_counts,
             pods ? (pods->rescheduled_ms() ? ", pods moved" : ", pods not moved yet") : ""));
         if (pods && pods->rescheduled_ms() && since(zero_) > *pods->rescheduled_ms() + 3000) break;
+      }
+      ask_status();
+      if (status_view.valid()) {
+        result.status_during_fault = status_view.get();
+        result.status_at_ms = status_at_ms;
+        say("status during the fault: " + status_summary(*result.status_during_fault));
       }
       auto healed = injector_.heal(*fault);
       if (!healed) result.reasons.push_back("heal: " + util::format_error(healed.error()));
@@ -395,6 +420,9 @@ class DrillRunner {
     result.check = predictor_.predict(scenario, targets);
     if (result.check)
       if (auto finding = contradiction(*result.check, result)) result.findings.push_back(*finding);
+    if (result.status_during_fault)
+      if (auto finding = status_finding(scenario.fault, targets, *result.status_during_fault))
+        result.findings.push_back(*finding);
     if (etcd) etcd->cleanup();
     for (int key = 0; key < probe_options.keys; ++key)
       api_.delete_register(probe_options.namespace_name,
@@ -439,6 +467,7 @@ class DrillRunner {
   }
 
   const model::Cluster& cluster_;
+  transport::Transport& transport_;
   observe::HttpClient& http_;
   observe::HttpClient* const etcd_http_;
   const std::string server_;

@@ -37,6 +37,10 @@ struct DrillOptions {
   EtcdProbeOptions etcd_probe;
   WatchProbeOptions watch_probe;
   HealthProbeOptions health_probe;
+  // Ask `zerospof status`'s questions half way through each fault and keep its view in the
+  // report (each question bounded by status_timeout).
+  bool status_during_fault = true;
+  std::chrono::milliseconds status_timeout{3000};
   std::optional<LabAccess> lab;  // lab hosts: host-down scenarios crash containers
   std::string state_dir;         // the watchdogs of lab host faults
   std::function<void(const std::string&)> progress = [](const std::string&) {};

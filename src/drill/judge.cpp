@@ -110,4 +110,17 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
   return out;
 }
 
+std::optional<std::string> status_finding(FaultKind fault, const std::vector<std::string>& targets,
+                                          const status::ClusterStatus& during) {
+  if (fault != FaultKind::kHostDown && fault != FaultKind::kStopService) return std::nullopt;
+  std::vector<std::string> unseen;
+  for (const auto& target : targets)
+    for (const auto& node : during.nodes)
+      if (node.name == target && node.health == status::Health::kHealthy) unseen.push_back(target);
+  if (unseen.empty() && during.health != status::Health::kHealthy) return std::nullopt;
+  return fmt::format("status said {} healthy during the fault ({} on {})",
+                     unseen.empty() ? "the cluster" : fmt::format("{}", fmt::join(unseen, ", ")),
+                     to_string(fault), fmt::join(targets, ", "));
+}
+
 }  // namespace zerospof::drill

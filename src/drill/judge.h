@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "drill/record.h"
+#include "drill/scenario.h"
+#include "status/status.h"
 
 namespace zerospof::drill {
 
@@ -31,9 +33,16 @@ struct Judgement {
 };
 
 // Pass needs: the fault took effect and its failover path was seen; every probe's outage
-// within the budget; a dead worker's pods running elsewhere within theirs; no acknowledged write lost; the history linearizable; the cluster healthy
-// again; the etcd members' data equal. A failover path not seen (a killed leader that stayed
-// leader) or an undecided history makes it inconclusive, unless something failed outright.
+// within the budget; a dead worker's pods running elsewhere within theirs; no acknowledged write
+// lost; the history linearizable; the cluster healthy again; the etcd members' data equal. A
+// failover path not seen (a killed leader that stayed leader) or an undecided history makes it
+// inconclusive, unless something failed outright.
 Judgement judge(const ScenarioResult& result, double budget_ms);
+
+// What status said during the fault, against the fault: a host down or a service stopped that
+// status shows as healthy is a finding (status would have told an operator nothing was wrong).
+// nullopt when status saw it, or for faults that systemd repairs by itself (a killed process).
+std::optional<std::string> status_finding(FaultKind fault, const std::vector<std::string>& targets,
+                                          const status::ClusterStatus& during);
 
 }  // namespace zerospof::drill

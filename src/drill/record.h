@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "history/history.h"
+#include "status/status.h"
 
 namespace zerospof::drill {
 
@@ -71,8 +72,8 @@ struct ServicePrediction {
 
 // What `zerospof check` predicted for the scenario (prediction.h).
 struct CheckPrediction {
-  std::string scenario;  // check's name for it: "node cloudserver3 down"
-  std::string worst;     // "ok", "degraded", "down"
+  std::string scenario;                     // check's name for it: "node cloudserver3 down"
+  std::string worst;                        // "ok", "degraded", "down"
   std::vector<ServicePrediction> services;  // the services not ok, in check's order
 };
 
@@ -99,7 +100,7 @@ struct ScenarioResult {
   bool failover_path_seen = false;
   std::string failover_path;  // what had to be seen
   std::optional<bool> etcd_hashes_equal;
-  std::optional<WatchCheck> watch;  // nullopt: the watch probe did not run
+  std::optional<WatchCheck> watch;       // nullopt: the watch probe did not run
   std::optional<CheckPrediction> check;  // nullopt: check has no scenario of this failure
   double predicted_outage_ms = 0;
   std::string predicted_reason;
@@ -107,6 +108,9 @@ struct ScenarioResult {
   // (nullopt: never, or not this scenario), and what the tuning allows for it.
   std::optional<double> pods_rescheduled_ms;
   double predicted_reschedule_ms = 0;
+  // What `zerospof status` said half way through the fault (nullopt: not asked), and when.
+  std::optional<status::ClusterStatus> status_during_fault;
+  double status_at_ms = 0;
   Verdict verdict = Verdict::kInconclusive;
   std::vector<std::string> reasons;   // why the verdict (each criterion that failed)
   std::vector<std::string> findings;  // a prediction the measurement contradicts

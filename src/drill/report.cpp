@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "status/status_report.h"
+
 namespace zerospof::drill {
 
 namespace {
@@ -44,6 +46,21 @@ const ProbeRecord* probe_named(const ScenarioResult& scenario, const std::string
 }
 
 }  // namespace
+
+std::string status_summary(const status::ClusterStatus& status) {
+  std::vector<std::string> parts;
+  for (const auto& component : status.components)
+    if (component.health != status::Health::kHealthy)
+      parts.push_back(fmt::format("{} {} ({})", component.name, to_string(component.health),
+                                  util::printable(component.detail, 160)));
+  for (const auto& node : status.nodes)
+    if (node.health != status::Health::kHealthy)
+      parts.push_back(fmt::format(
+          "node {} {}{}", node.name, to_string(node.health),
+          node.problems.empty() ? "" : " (" + util::printable(node.problems.front(), 120) + ")"));
+  return fmt::format("{}{}{}", to_string(status.health), parts.empty() ? "" : ": ",
+                     fmt::join(parts, "; "));
+}
 
 std::vector<Criterion> criteria(const DrillReport& report) {
   std::size_t lost = 0, writes = 0, not_linearizable = 0, undecided = 0, unhealthy = 0;
@@ -113,6 +130,10 @@ std::string report_text(const DrillReport& report) {
     if (s.predicted_reschedule_ms > 0)
       out += fmt::format("    pods running elsewhere after: {} (budget {})\n",
                          seconds(s.pods_rescheduled_ms), seconds(s.predicted_reschedule_ms));
+    if (s.status_during_fault)
+      out += fmt::format("    status {:.1f} s into the fault: {}\n",
+                         (s.status_at_ms - s.fault_start_ms) / 1000,
+                         status_summary(*s.status_during_fault));
     for (const std::string& reason : s.reasons) out += "    why: " + reason + "\n";
     for (const std::string& finding : s.findings) out += "    finding: " + finding + "\n";
     for (const ProbeRecord& probe : s.probes) {
@@ -190,14 +211,20 @@ std::string report_json(const DrillReport& report) {
         {"etcdHashesEqual",
          s.etcd_hashes_equal ? nlohmann::json(*s.etcd_hashes_equal) : nlohmann::json(nullptr)},
         {"watch", watch},
+        {"statusDuringFault",
+         s.status_during_fault
+             ? nlohmann::json{{"atSeconds", s.status_at_ms / 1000},
+                              {"status",
+                               nlohmann::json::parse(status::report_json(*s.status_during_fault))}}
+             : nlohmann::json(nullptr)},
         {"podsRescheduledSeconds", s.pods_rescheduled_ms
                                        ? nlohmann::json(*s.pods_rescheduled_ms / 1000)
                                        : nlohmann::json(nullptr)},
         {"predicted",
          {{"unavailableSeconds", s.predicted_outage_ms / 1000},
           {"reason", s.predicted_reason},
-          {"podsRescheduledSeconds", s.predicted_reschedule_ms > 0
-                                         ? nlohmann::json(s.predicted_reschedule_ms / 1000)
+          {"podsRescheduledSeconds",
+           s.predicted_reschedule_ms > 0 ? nlohmann::json(s.predicted_reschedule_ms / 1000)
                                          : nlohmann::json(nullptr)},
           {"check", check}}},
         {"events", events},
@@ -349,6 +376,12 @@ std::string report_html(const DrillReport& report) {
     for (const std::string& finding : s.findings)
       out += "<p class=\"finding\">finding: " + escape_html(finding) + "</p>\n";
     out += timeline_svg(s);
+    if (s.status_during_fault)
+      out += fmt::format(
+          "<div class=\"status-during-fault\"><h4>zerospof status, {:.1f} s into the "
+          "fault</h4>\n<pre>{}</pre></div>\n",
+          (s.status_at_ms - s.fault_start_ms) / 1000,
+          escape_html(status::report_text(*s.status_during_fault, util::Style(false))));
     out += "</section>\n";
   }
   for (const std::string& note : report.notes)

@@ -22,4 +22,7 @@ struct Criterion {
 };
 std::vector<Criterion> criteria(const DrillReport& report);
 
+// One line of what status saw: its health, then every part that was not healthy.
+std::string status_summary(const status::ClusterStatus& status);
+
 }  // namespace zerospof::drill

@@ -135,5 +135,24 @@ TEST(JudgeTest, AnUndecidedHistoryIsInconclusive) {
   EXPECT_EQ(judge(result, 1000).verdict, Verdict::kInconclusive);
 }
 
+// Status must see a host that is down or a service that is stopped; a killed process that systemd
+// restarts may be back before status asks, so it is not judged.
+TEST(StatusFindingTest, AFaultStatusShowedAsHealthyIsAFinding) {
+  status::ClusterStatus during{.health = status::Health::kDegraded};
+  during.nodes = {{.name = "cloudserver1", .health = status::Health::kDown},
+                  {.name = "cloudserver2", .health = status::Health::kHealthy}};
+  EXPECT_EQ(status_finding(FaultKind::kHostDown, {"cloudserver1"}, during), std::nullopt);
+  auto unseen = status_finding(FaultKind::kHostDown, {"cloudserver2"}, during);
+  ASSERT_TRUE(unseen.has_value());
+  EXPECT_EQ(*unseen,
+            "status said cloudserver2 healthy during the fault (host-down on cloudserver2)");
+  // The target not healthy, but the cluster as a whole said healthy: still a finding.
+  during.health = status::Health::kHealthy;
+  auto whole = status_finding(FaultKind::kStopService, {"cloudserver1"}, during);
+  ASSERT_TRUE(whole.has_value());
+  EXPECT_NE(whole->find("status said the cluster healthy"), std::string::npos) << *whole;
+  EXPECT_EQ(status_finding(FaultKind::kKillProcess, {"cloudserver2"}, during), std::nullopt);
+}
+
 }  // namespace
 }  // namespace zerospof::drill

@@ -37,7 +37,20 @@ DrillReport sample() {
     s.etcd_hashes_equal = true;
     s.predicted_outage_ms = 1000;
     s.verdict = std::string(name) == "primary-down" ? Verdict::kFail : Verdict::kPass;
-    if (s.verdict == Verdict::kFail) s.reasons = {"api-write unavailable 4.05 s"};
+    if (s.verdict == Verdict::kFail) {
+      s.reasons = {"api-write unavailable 4.05 s"};
+      // What status said half way through: the crashed host down, the endpoint on another.
+      status::ClusterStatus during{.cluster = "homelab", .health = status::Health::kDegraded};
+      during.components = {
+          {.name = "etcd", .detail = "3/3 members healthy"},
+          {.name = "apiservers", .health = status::Health::kDegraded, .detail = "2/3 ready"}};
+      during.nodes = {{.name = "cloudserver1",
+                       .health = status::Health::kDown,
+                       .problems = {"does not answer over ssh: <timeout>"}},
+                      {.name = "cloudserver2", .reachable = true, .holds_vip = true}};
+      s.status_during_fault = during;
+      s.status_at_ms = 7000;
+    }
     report.scenarios.push_back(s);
   }
   report.notes = {"etcd-write: not measured"};
@@ -58,6 +71,11 @@ TEST(DrillReportTest, JsonHoldsTheDocumentedFieldsPerScenario) {
   EXPECT_DOUBLE_EQ(first["predicted"]["unavailableSeconds"].get<double>(), 1.0);
   EXPECT_DOUBLE_EQ(first["recoverySeconds"].get<double>(), 1.0);
   EXPECT_EQ(json["scenarios"][1]["verdict"], "fail");
+  EXPECT_TRUE(first["statusDuringFault"].is_null());
+  const auto& during = json["scenarios"][1]["statusDuringFault"];
+  EXPECT_DOUBLE_EQ(during["atSeconds"].get<double>(), 7.0);
+  EXPECT_EQ(during["status"]["health"], "degraded");
+  EXPECT_EQ(during["status"]["nodes"][0]["health"], "down");
   EXPECT_EQ(json["seed"], 7);
   EXPECT_EQ(json["criteria"].size(), 3u);
 }
@@ -68,6 +86,10 @@ TEST(DrillReportTest, TextNamesEveryScenarioItsVerdictAndWhy) {
   EXPECT_NE(text.find("primary-down"), std::string::npos);
   EXPECT_NE(text.find("why: api-write unavailable 4.05 s"), std::string::npos) << text;
   EXPECT_NE(text.find("NOT MET Every failover within the budget"), std::string::npos) << text;
+  EXPECT_NE(text.find("status 5.0 s into the fault: degraded: apiservers degraded (2/3 ready); "
+                      "node cloudserver1 down (does not answer over ssh: <timeout>)"),
+            std::string::npos)
+      << text;
 }
 
 TEST(DrillReportTest, ChecksPredictionIsSaidWithWhatGoesDownFirst) {
@@ -112,7 +134,9 @@ TEST(DrillReportTest, HtmlRendersInHeadlessChromiumWithEveryScenarioAndItsTimeli
   for (const char* expected :
        {"id=\"apiserver-killed-1\"", "id=\"primary-down-1\"", "class=\"timeline\"",
         "class=\"fault\"", "class=\"attempt\"", "VIP on cloudserver1", "id=\"criteria\"",
-        "Zero data loss in all failover scenarios", "a &lt;fault&gt; &amp; more"})
+        "Zero data loss in all failover scenarios", "a &lt;fault&gt; &amp; more",
+        "class=\"status-during-fault\"", "5.0 s into the fault", "[VIP]",
+        "does not answer over ssh: &lt;timeout&gt;"})
     EXPECT_NE(dom->out.find(expected), std::string::npos) << expected;
   std::size_t sections = 0;
   for (auto at = dom->out.find("<section class=\"scenario\""); at != std::string::npos;

@@ -60,16 +60,16 @@ class DrillTest : public LabClusterTest {
 
 TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
   std::string json = dir_ + "/drill.json", html = dir_ + "/drill.html";
-  auto drill = run(
-      drill_argv({"apiserver-killed", "haproxy-killed", "etcd-leader-killed", "keepalived-killed",
-                  "--fault-seconds", "3", "--seed", "1", "--json", json, "--html", html}),
-      seconds(900));
+  auto drill = run(drill_argv({"apiserver-killed", "haproxy-killed", "etcd-leader-killed",
+                               "keepalived-killed", "etcd-stopped", "--fault-seconds", "3",
+                               "--seed", "1", "--json", json, "--html", html}),
+                   seconds(900));
   // 0 all passed, 1 a budget or criterion failed, 3 inconclusive: the report says which.
   ASSERT_TRUE(drill.exit_code == 0 || drill.exit_code == 1 || drill.exit_code == 3)
       << drill.out << drill.err;
   EXPECT_NE(drill.err.find("drill: seed 1"), std::string::npos);
   auto report = nlohmann::json::parse(util::read_file(json).value_or("{}"));
-  ASSERT_EQ(report["scenarios"].size(), 4u) << drill.out;
+  ASSERT_EQ(report["scenarios"].size(), 5u) << drill.out;
   for (const auto& scenario : report["scenarios"]) {
     std::string name = scenario["name"];
     EXPECT_FALSE(scenario["fault"].get<std::string>().empty()) << name;
@@ -88,6 +88,19 @@ TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
       EXPECT_TRUE(scenario["unavailableSeconds"].contains(std::string("readyz/") + host)) << name;
     EXPECT_EQ(scenario["watch"]["delivered"], true) << name << ": " << scenario["watch"];
     EXPECT_GT(scenario["watch"]["acknowledged"].get<int>(), 10) << name;
+    // status was asked during every fault, saw every node, and saw what it must: a stopped etcd
+    // member is etcd degraded (and no "status said ... healthy" finding anywhere).
+    const auto& during = scenario["statusDuringFault"];
+    ASSERT_TRUE(during.is_object()) << name;
+    EXPECT_EQ(during["status"]["nodes"].size(), kAllHosts.size()) << name;
+    EXPECT_EQ(scenario["findings"].dump().find("status said"), std::string::npos)
+        << name << ": " << scenario["findings"];
+    if (name == "etcd-stopped") {
+      std::string etcd;
+      for (const auto& component : during["status"]["components"])
+        if (component["name"] == "etcd") etcd = component["health"];
+      EXPECT_EQ(etcd, "degraded") << during.dump(2);
+    }
     if (name == "worker-down") {
       // Its pods ran elsewhere, and the steps that got them there were seen.
       EXPECT_TRUE(scenario["podsRescheduledSeconds"].is_number()) << scenario.dump(2);
@@ -99,6 +112,8 @@ TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
   // kwok's part is said, not passed off as measured.
   EXPECT_NE(report["notes"].dump().find("kwok stands in"), std::string::npos);
   EXPECT_NE(util::read_file(html).value_or("").find("<section class=\"scenario\""),
+            std::string::npos);
+  EXPECT_NE(util::read_file(html).value_or("").find("class=\"status-during-fault\""),
             std::string::npos);
   EXPECT_EQ(testing::key_material(drill.out + drill.err), std::vector<std::string>{});
   // Nothing is left on the hosts.
