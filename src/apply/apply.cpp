@@ -37,7 +37,7 @@ util::Result<RunReport> apply(const model::Cluster& cluster, const render::Bundl
                               const ApplyOptions& options, ProgressSink& progress) {
   // Held until the last step: a second apply of this cluster is refused, told who runs.
   ZEROSPOF_ASSIGN_OR_RETURN(auto lock, util::ClusterLock::acquire(options.state_dir, "apply"));
-  ZEROSPOF_ASSIGN_OR_RETURN(auto binaries, load_binary_cache(options.binary_cache));
+  ZEROSPOF_ASSIGN_OR_RETURN(auto binaries, binaries::load_binary_cache(options.binary_cache));
   ZEROSPOF_ASSIGN_OR_RETURN(auto ssh,
                             transport::SshTransport::create(transport::ssh_targets(cluster),
                                                             {.known_hosts = options.known_hosts}));

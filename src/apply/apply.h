@@ -18,26 +18,14 @@
 #include <vector>
 
 #include "apply/step_graph.h"
+#include "binaries/binary_cache.h"
 #include "model/cluster.h"
 #include "render/render.h"
 
 namespace zerospof::apply {
 
-// One pinned binary of the local cache (a line of its manifest: name, version, sha256).
-struct Binary {
-  std::string name;
-  std::string version;
-  std::string sha256;
-  std::string local_path;
-};
-
-// Reads `<cache_dir>/manifest`; every listed binary must exist beside it.
-util::Result<std::vector<Binary>> load_binary_cache(const std::string& cache_dir);
-
-// The cache apply reads when none is given: /var/cache/zerospof/binaries/<the plan's Kubernetes
-// version>, where lab/binaries/build.sh puts the versions pinned in versions.env. Fails on a
-// version that is not well-formed (model::is_kubernetes_version) instead of making it a path.
-util::Result<std::string> default_binary_cache(const model::Cluster& cluster);
+// The binary cache (binaries/binary_cache.h): what apply installs is what its manifest pins.
+using binaries::Binary;
 
 struct ApplyInputs {
   const model::Cluster& cluster;

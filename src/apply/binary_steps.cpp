@@ -1,11 +1,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "apply/steps.h"
-#include "model/versions.h"
 #include "render/layout.h"
 #include "util/files.h"
 #include "util/terminal.h"
@@ -15,9 +15,12 @@ namespace {
 
 using render::layout::binary_path;
 
-// The client each server binary is checked with, pushed alongside it.
-const std::map<std::string, std::string> kCompanions{{"etcd", "etcdctl"},
-                                                     {"kube-apiserver", "kubectl"}};
+// What is pushed alongside a program the units start: the client each server is checked with,
+// and what containerd runs from PATH (/usr/local/bin is on systemd's): its shim and runc.
+const std::multimap<std::string, std::string> kCompanions{{"etcd", "etcdctl"},
+                                                          {"kube-apiserver", "kubectl"},
+                                                          {"containerd", "containerd-shim-runc-v2"},
+                                                          {"containerd", "runc"}};
 
 bool mentions(const std::vector<transport::FileSpec>& files, const std::string& path) {
   for (const auto& file : files) {
@@ -34,74 +37,7 @@ bool mentions(const std::vector<transport::FileSpec>& files, const std::string& 
   return false;
 }
 
-// The manifest's fields go unquoted into root shell scripts (sha256sum -c, install paths), even
-// under --dry-run: each must be a single inert word.
-bool is_sha256(const std::string& text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
-bool is_file_name(const std::string& text) {
-  return !text.empty() && text.size() <= 255 && text.front() != '.' && text.front() != '-' &&
-         std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '-' || c == '+';
-         });
-}
-
 }  // namespace
-
-util::Result<std::vector<Binary>> load_binary_cache(const std::string& cache_dir) {
-  ZEROSPOF_ASSIGN_OR_RETURN(std::string manifest, util::read_file(cache_dir + "/manifest"));
-  std::vector<Binary> binaries;
-  std::istringstream lines(manifest);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    std::istringstream fields(line);
-    Binary binary;
-    std::string rest;
-    if (!(fields >> binary.name >> binary.version >> binary.sha256) || fields >> rest ||
-        !is_file_name(binary.name) || !is_file_name(binary.version) || !is_sha256(binary.sha256)) {
-      return util::fail(util::Error::failed_precondition(
-          fmt::format("{}/manifest: cannot read the line \"{}\": expected a file name, a "
-                      "version and a lower-case hexadecimal sha256",
-                      cache_dir, util::printable(line)),
-          "rebuild the cache (lab/binaries/build.sh)"));
-    }
-    binary.local_path = cache_dir + "/" + binary.name;
-    binaries.push_back(std::move(binary));
-  }
-  return binaries;
-}
-
-util::Result<std::string> default_binary_cache(const model::Cluster& cluster) {
-  const std::string& version = cluster.kubernetes.version;
-  if (!model::is_kubernetes_version(version))
-    return util::fail(util::Error::invalid_input(
-        fmt::format("the plan's Kubernetes version \"{}\" is not v1.MINOR or v1.MINOR.PATCH",
-                    util::printable(version)),
-        {}, fmt::format("for example: version: {}", model::pinned::kKubernetesVersion)));
-  return fmt::format("/var/cache/zerospof/binaries/{}", version);
-}
-
-util::Status check_binary_versions(const std::vector<Binary>& cache,
-                                   const std::string& kubernetes_version) {
-  for (const auto& binary : cache) {
-    auto required = model::required_version(binary.name, kubernetes_version);
-    if (!required || *required == binary.version) continue;
-    return util::fail(util::Error::failed_precondition(
-        fmt::format("the binary cache holds {} {}, but the cluster runs {} (the plan's Kubernetes "
-                    "version is {})",
-                    binary.name, binary.version, *required, kubernetes_version),
-        fmt::format("point --binaries at a cache of those versions; lab/binaries/build.sh builds "
-                    "Kubernetes {}, etcd {} and kwok {} (versions.env)",
-                    model::pinned::kKubernetesVersion, model::pinned::kEtcdVersion,
-                    model::pinned::kKwokVersion)));
-  }
-  return {};
-}
 
 util::Result<std::shared_ptr<const std::string>> BinaryContents::get(const Binary& binary) {
   std::lock_guard lock(mutex_);
@@ -119,8 +55,8 @@ std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
   for (const auto& binary : cache) {
     if (!mentions(files, binary_path(binary.name))) continue;
     names.insert(binary.name);
-    auto companion = kCompanions.find(binary.name);
-    if (companion != kCompanions.end()) names.insert(companion->second);
+    auto [first, last] = kCompanions.equal_range(binary.name);
+    for (auto companion = first; companion != last; ++companion) names.insert(companion->second);
   }
   std::vector<Binary> needed;
   for (const auto& binary : cache) {

@@ -61,7 +61,7 @@ class Builder {
 
   util::Result<StepGraph> build() {
     ZEROSPOF_RETURN_IF_ERROR(
-        check_binary_versions(inputs_.binaries, inputs_.cluster.kubernetes.version));
+        binaries::check_binary_versions(inputs_.binaries, inputs_.cluster.kubernetes.version));
     for (const auto& node : inputs_.cluster.nodes) ZEROSPOF_RETURN_IF_ERROR(add_host(node.name));
     ZEROSPOF_RETURN_IF_ERROR(add_operator_files());
     ZEROSPOF_ASSIGN_OR_RETURN(Ids etcd, add_etcd());
@@ -110,9 +110,9 @@ class Builder {
       return util::fail(util::Error::failed_precondition(
           fmt::format("{} starts {} from {}, which the binary cache does not hold", name,
                       fmt::join(missing, ", "), layout::kBinDir),
-          "put each pinned release binary in the cache directory (--binaries) with a line "
-          "\"NAME VERSION SHA256\" in its manifest (docs/apply.md); lab/binaries/build.sh "
-          "fills it only with what the lab runs"));
+          "zerospof fetch PLAN downloads the pinned official releases into the cache and "
+          "verifies them (--binaries DIR for another cache; docs/fetch.md); lab/binaries/build.sh "
+          "fills the lab's only with what the lab runs"));
     host.binaries = binaries_for(host.files, inputs_.binaries);
     host.digest = inputs_digest(host.files, host.binaries);
     ZEROSPOF_ASSIGN_OR_RETURN(std::string prepared, add_preparation_step(graph_, name));

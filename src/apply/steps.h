@@ -64,12 +64,6 @@ std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
 std::vector<std::string> binaries_missing_from_cache(const std::vector<transport::FileSpec>& files,
                                                      const std::vector<Binary>& cache);
 
-// Refuses a cache that holds a pinned program at another version than the cluster runs (the
-// plan's Kubernetes version, versions.env for etcd and kwok): apply would start binaries that
-// the rendered flags and the plan do not describe.
-util::Status check_binary_versions(const std::vector<Binary>& cache,
-                                   const std::string& kubernetes_version);
-
 util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
                                    const std::vector<Binary>& binaries,
                                    std::shared_ptr<BinaryContents> contents, Ids deps);

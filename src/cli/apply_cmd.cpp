@@ -107,7 +107,7 @@ int run_apply(const ApplyFlags& flags) {
   if (!bundle) return report_error(bundle.error());
   std::string binary_cache = flags.binary_cache;
   if (binary_cache.empty()) {
-    auto cache = apply::default_binary_cache(*cluster);
+    auto cache = binaries::default_binary_cache(*cluster);
     if (!cache) return report_error(cache.error());
     binary_cache = *cache;
   }

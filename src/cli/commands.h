@@ -11,6 +11,7 @@ void register_init(CLI::App& app, int& exit_code);
 void register_check(CLI::App& app, int& exit_code);
 void register_verify_history(CLI::App& app, int& exit_code);
 void register_lab(CLI::App& app, int& exit_code);
+void register_fetch(CLI::App& app, int& exit_code);
 void register_apply(CLI::App& app, int& exit_code);
 void register_render(CLI::App& app, int& exit_code);
 void register_drill(CLI::App& app, int& exit_code);

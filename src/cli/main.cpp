@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   zerospof::cli::register_check(app, exit_code);
   zerospof::cli::register_verify_history(app, exit_code);
   zerospof::cli::register_lab(app, exit_code);
+  zerospof::cli::register_fetch(app, exit_code);
   zerospof::cli::register_apply(app, exit_code);
   zerospof::cli::register_render(app, exit_code);
   zerospof::cli::register_drill(app, exit_code);

@@ -15,8 +15,9 @@ bool take_number(std::string_view& text) {
   return true;
 }
 
-constexpr std::array<std::string_view, 4> kKubernetesPrograms{
-    "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"};
+constexpr std::array<std::string_view, 6> kKubernetesPrograms{
+    "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kubelet",
+    "kube-proxy"};
 
 }  // namespace
 
@@ -37,6 +38,9 @@ std::optional<std::string> required_version(std::string_view program,
     return std::string(kubernetes_version);
   if (program == "etcd" || program == "etcdctl") return std::string(pinned::kEtcdVersion);
   if (program == "kwok") return std::string(pinned::kKwokVersion);
+  if (program == "containerd" || program == "containerd-shim-runc-v2")
+    return std::string(pinned::kContainerdVersion);
+  if (program == "runc") return std::string(pinned::kRuncVersion);
   return std::nullopt;
 }
 

@@ -16,8 +16,8 @@ namespace zerospof::model {
 bool is_kubernetes_version(std::string_view text);
 
 // The version the binary cache must hold of `program` for a cluster of `kubernetes_version`:
-// the plan's version for the Kubernetes programs, the pin (versions.env) for etcd, etcdctl and
-// kwok, nullopt for a program zerospof does not pin.
+// the plan's version for the Kubernetes programs, the pin (versions.env) for etcd, etcdctl, kwok,
+// containerd and runc, nullopt for a program zerospof does not pin.
 std::optional<std::string> required_version(std::string_view program,
                                             std::string_view kubernetes_version);
 

@@ -1,102 +1,39 @@
-// The binary cache's manifest: its fields go unquoted into root shell scripts, so each must be
-// an inert word (issue 11, item 3).
+// Which programs of the cache apply pushes to a host: those its units start, and what each of
+// them needs beside it (a client to check it with, containerd's shim and runc).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-
-#include "apply/apply.h"
 #include "apply/steps.h"
-#include "model/pinned_versions.h"
-#include "util/files.h"
 
 namespace zerospof::apply {
 namespace {
 
-class BinaryCacheTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = std::filesystem::temp_directory_path() / "zerospof-cache-test-XXXXXX";
-    directory_ = ::mkdtemp(pattern.data());
-  }
-  void TearDown() override { std::filesystem::remove_all(directory_); }
-
-  util::Result<std::vector<Binary>> load(const std::string& manifest) {
-    auto written = util::write_file_atomic(directory_ + "/manifest", manifest, {0644, true});
-    EXPECT_TRUE(written.has_value());
-    return load_binary_cache(directory_);
-  }
-
-  std::string directory_;
-};
-
-const std::string kDigest(64, 'a');
-
-TEST_F(BinaryCacheTest, ReadsNameVersionAndDigest) {
-  auto binaries = load("etcd\tv3.6.5\t" + kDigest + "\n");
-  ASSERT_TRUE(binaries.has_value());
-  ASSERT_EQ(binaries->size(), 1u);
-  EXPECT_EQ(binaries->front().sha256, kDigest);
-  EXPECT_EQ(binaries->front().local_path, directory_ + "/etcd");
+std::vector<std::string> names(const std::vector<Binary>& binaries) {
+  std::vector<std::string> out;
+  for (const auto& binary : binaries) out.push_back(binary.name);
+  return out;
 }
 
-TEST_F(BinaryCacheTest, DigestOfShellCodeIsRefused) {
-  // 64 characters, as the old length check wanted: `$(id>/tmp/x)` runs in `echo {digest}`.
-  std::string digest = "$(id>/tmp/x)" + std::string(52, 'a');
-  ASSERT_EQ(digest.size(), 64u);
-  EXPECT_FALSE(load("etcd v3.6.5 " + digest + "\n").has_value());
-}
-
-TEST_F(BinaryCacheTest, UpperCaseOrShortDigestIsRefused) {
-  EXPECT_FALSE(load("etcd v3.6.5 " + std::string(64, 'A') + "\n").has_value());
-  EXPECT_FALSE(load("etcd v3.6.5 " + std::string(63, 'a') + "\n").has_value());
-}
-
-TEST_F(BinaryCacheTest, NameThatIsNotAFileNameIsRefused) {
-  EXPECT_FALSE(load("../../etc/passwd v1 " + kDigest + "\n").has_value());
-  EXPECT_FALSE(load("etcd;id v1 " + kDigest + "\n").has_value());
-}
-
-TEST_F(BinaryCacheTest, ExtraFieldIsRefused) {
-  EXPECT_FALSE(load("etcd v1 " + kDigest + " ;id\n").has_value());
-}
-
-// The cache must hold what the cluster runs: the plan's Kubernetes, the pinned etcd and kwok.
-TEST(BinaryVersionsTest, RefusesACacheOfAnotherVersionThanTheClusterRuns) {
-  auto binary = [](const char* name, const char* version) {
-    return Binary{name, version, kDigest, std::string("/cache/") + name};
-  };
-  const std::string etcd(model::pinned::kEtcdVersion);
-  EXPECT_TRUE(check_binary_versions({binary("kube-apiserver", "v1.35.0"),
-                                     binary("etcd", etcd.c_str()), binary("helper", "v9")},
-                                    "v1.35.0")
-                  .has_value());
-  auto older = check_binary_versions({binary("kubectl", "v1.34.1")}, "v1.37.2");
-  ASSERT_FALSE(older.has_value());
-  EXPECT_EQ(older.error().code, util::ErrorCode::kFailedPrecondition);
-  EXPECT_NE(older.error().message.find("kubectl v1.34.1"), std::string::npos);
-  EXPECT_NE(older.error().message.find("v1.37.2"), std::string::npos);
-  EXPECT_FALSE(check_binary_versions({binary("etcd", "v3.5.0")}, "v1.37.2").has_value());
-}
-
-TEST(DefaultBinaryCacheTest, IsTheDirectoryOfThePlansKubernetesVersion) {
-  model::Cluster cluster;
-  EXPECT_EQ(default_binary_cache(cluster),
-            "/var/cache/zerospof/binaries/" + std::string(model::pinned::kKubernetesVersion));
-  cluster.kubernetes.version = "v1.35";
-  EXPECT_EQ(default_binary_cache(cluster), "/var/cache/zerospof/binaries/v1.35");
-}
-
-// A Cluster need not come from the loader (the lab builds one): the version is checked again
-// where it becomes a path.
-TEST(DefaultBinaryCacheTest, RefusesAVersionThatIsNotOneInertWord) {
-  model::Cluster cluster;
-  for (const char* version : {"", "v1.37.2/../../../etc", "v1.37.2 x", "v1.37.2;id", "1.37.2"}) {
-    cluster.kubernetes.version = version;
-    auto cache = default_binary_cache(cluster);
-    ASSERT_FALSE(cache.has_value()) << version;
-    EXPECT_EQ(cache.error().code, util::ErrorCode::kInvalidInput);
-  }
+TEST(BinariesForTest, TheProgramsAUnitStartsAndTheirCompanionsOnly) {
+  std::vector<Binary> cache;
+  for (const char* name : {"containerd", "containerd-shim-runc-v2", "etcd", "etcdctl",
+                           "kube-apiserver", "kubectl", "kubelet", "runc"})
+    cache.push_back({.name = name, .version = "v1", .sha256 = std::string(64, 'a')});
+  std::vector<transport::FileSpec> worker{
+      {"/etc/systemd/system/zerospof-containerd.service",
+       "[Service]\nExecStart=/usr/local/bin/containerd\n", 0644},
+      {"/etc/systemd/system/zerospof-kubelet.service",
+       "[Service]\nExecStart=/usr/local/bin/kubelet \\\n  --config=/etc/zerospof/k.yaml\n", 0644}};
+  EXPECT_EQ(names(binaries_for(worker, cache)),
+            (std::vector<std::string>{"containerd", "containerd-shim-runc-v2", "kubelet", "runc"}));
+  std::vector<transport::FileSpec> control{
+      {"/etc/systemd/system/zerospof-kube-apiserver.service",
+       "ExecStart=/usr/local/bin/kube-apiserver --etcd-servers=x\n", 0644}};
+  EXPECT_EQ(names(binaries_for(control, cache)),
+            (std::vector<std::string>{"kube-apiserver", "kubectl"}));
+  // A path that only starts like a program's is not that program.
+  std::vector<transport::FileSpec> other{
+      {"/etc/x.conf", "path=/usr/local/bin/etcd-backup\n", 0644}};
+  EXPECT_TRUE(binaries_for(other, cache).empty());
 }
 
 }  // namespace

@@ -102,7 +102,7 @@ TEST_F(BuildStepsTest, AUnitWhoseProgramTheCacheLacksStopsApplyBeforeAnyStep) {
   EXPECT_EQ(graph.error().message,
             "blackboar starts containerd, kubelet from /usr/local/bin, which the binary cache "
             "does not hold");
-  EXPECT_NE(graph.error().hint.find("NAME VERSION SHA256"), std::string::npos);
+  EXPECT_NE(graph.error().hint.find("zerospof fetch PLAN"), std::string::npos);
 }
 
 TEST_F(BuildStepsTest, WithoutAnAdminKubeconfigThereAreNoApiChecks) {

@@ -25,6 +25,11 @@ TEST(RequiredVersionTest, KubernetesProgramsFollowThePlanAndTheOthersTheirPins) 
   EXPECT_EQ(required_version("kubectl", "v1.35.0"), "v1.35.0");
   EXPECT_EQ(required_version("etcdctl", "v1.35.0"), std::string(pinned::kEtcdVersion));
   EXPECT_EQ(required_version("kwok", "v1.35.0"), std::string(pinned::kKwokVersion));
+  EXPECT_EQ(required_version("kubelet", "v1.35.0"), "v1.35.0");
+  EXPECT_EQ(required_version("kube-proxy", "v1.35.0"), "v1.35.0");
+  EXPECT_EQ(required_version("containerd-shim-runc-v2", "v1.35.0"),
+            std::string(pinned::kContainerdVersion));
+  EXPECT_EQ(required_version("runc", "v1.35.0"), std::string(pinned::kRuncVersion));
   EXPECT_EQ(required_version("haproxy", "v1.35.0"), std::nullopt);
 }
 
