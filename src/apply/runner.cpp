@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace zerospof::apply {
@@ -16,19 +17,45 @@ using Clock = std::chrono::steady_clock;
 enum class State { kPending, kRunning, kFinished };
 
 // check(), then run() when needed; never throws, never touches runner state.
-StepResult execute(const Step& step, const RunContext& context) {
+StepResult execute_once(const Step& step, const RunContext& context,
+                        std::optional<util::ErrorCode>& error_code) {
   StepResult result{.id = step.id, .host = step.host, .summary = step.summary};
-  auto start = Clock::now();
   auto done = step.check ? step.check(context.observe) : util::Result<bool>(false);
   if (!done) {
     result.outcome = Outcome::kFailed;
     result.detail = done.error().message;
+    error_code = done.error().code;
   } else if (*done) {
     result.outcome = Outcome::kUnchanged;
   } else {
     auto ran = step.run ? step.run(context.act) : util::Status{};
     result.outcome = ran ? Outcome::kChanged : Outcome::kFailed;
-    if (!ran) result.detail = ran.error().message;
+    if (!ran) {
+      result.detail = ran.error().message;
+      error_code = ran.error().code;
+    }
+  }
+  return result;
+}
+
+// execute_once(), again while it fails with a transient error and attempts are left.
+StepResult execute(const Step& step, const RunContext& context, const RunnerOptions& options) {
+  auto start = Clock::now();
+  auto pause = options.retry_pause;
+  std::vector<std::string> transient;
+  StepResult result;
+  for (int attempt = 1;; ++attempt) {
+    std::optional<util::ErrorCode> error_code;
+    result = execute_once(step, context, error_code);
+    if (error_code != util::ErrorCode::kUnavailable || attempt >= options.attempts) break;
+    transient.push_back(result.detail);
+    std::this_thread::sleep_for(pause);
+    pause *= 2;
+  }
+  if (!transient.empty()) {
+    std::string earlier =
+        fmt::format("{} earlier attempt(s) failed: {}", transient.size(), transient.back());
+    result.detail = result.detail.empty() ? earlier : result.detail + " (" + earlier + ")";
   }
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return result;
@@ -121,7 +148,7 @@ class Scheduler {
 
   // In a worker thread: execute, journal (fsynced), then hand the result to the scheduler.
   void work(std::size_t index) {
-    StepResult result = execute(graph_.steps()[index], context_);
+    StepResult result = execute(graph_.steps()[index], context_, options_);
     util::Status recorded = context_.journal.record(journal_line(result));
     std::lock_guard lock(mutex_);
     completions_.push_back({index, std::move(result), std::move(recorded)});

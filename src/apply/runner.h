@@ -7,8 +7,13 @@
 // branches carry on, so one bad host does not hide the state of the others; at most
 // `parallel` steps in flight overall and `per_host` per host; the journal records a step's
 // outcome (fsynced) before the ProgressSink hears of it; every step is reported exactly once.
+// A step whose check or run failed with a transient error (ErrorCode::kUnavailable: the host
+// could not be reached over SSH, a tunnel dropped) is tried again, up to `attempts` times with
+// a growing pause; steps are idempotent, so a second try of a half-done one converges. Any
+// other error fails the step at once.
 #pragma once
 
+#include <chrono>
 #include <vector>
 
 #include "apply/journal.h"
@@ -21,6 +26,8 @@ namespace zerospof::apply {
 struct RunnerOptions {
   int parallel = 16;
   int per_host = 4;
+  int attempts = 3;                             // of a step whose error is transient
+  std::chrono::milliseconds retry_pause{1000};  // before the 2nd try; doubled after each
 };
 
 struct RunReport {

@@ -68,14 +68,6 @@ class TerminalProgress : public apply::ProgressSink {
   util::Style style_;
 };
 
-// The same default as `zerospof render`, so that both use one CA.
-std::string default_pki_dir(const std::string& cluster_name) {
-  const char* data = std::getenv("XDG_DATA_HOME");
-  const char* home = std::getenv("HOME");
-  std::string base = data && *data ? data : std::string(home ? home : ".") + "/.local/share";
-  return base + "/zerospof/" + cluster_name + "/pki";
-}
-
 util::Result<render::Bundle> bundle_for(const model::Cluster& cluster, const ApplyFlags& flags) {
   if (!flags.render_dir.empty()) return apply::load_bundle(flags.render_dir);
   render::RenderOptions options{

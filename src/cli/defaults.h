@@ -1,11 +1,12 @@
 // Where the verbs look when the user names nothing, in one place so that apply and drill find
-// the same files: apply's state directory (its journal and the operator's files, among them the
-// admin kubeconfig drill talks to the API with), drill's, and the lab's known_hosts beside its
-// plan.
+// the same files, and render and apply the same CA: the PKI directory, apply's state directory (its
+// journal and the operator's files, among them the admin kubeconfig drill talks to the API with),
+// drill's, and the lab's known_hosts beside its plan.
 #pragma once
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -14,6 +15,16 @@
 #include "render/layout.h"
 
 namespace zerospof::cli {
+
+// The CA keys outlive any output directory: by default they stay in the user's data directory
+// ($XDG_DATA_HOME/zerospof/CLUSTER/pki, else ~/.local/share/...), where render makes them once
+// and apply finds them.
+inline std::string default_pki_dir(const std::string& cluster_name) {
+  const char* data = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  std::string base = data && *data ? data : std::string(home ? home : ".") + "/.local/share";
+  return base + "/zerospof/" + cluster_name + "/pki";
+}
 
 // /var/lib/zerospof/VERB/CLUSTER: each verb's records of one cluster.
 inline std::string default_state_dir(std::string_view verb, const model::Cluster& cluster) {

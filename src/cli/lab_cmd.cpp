@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "lab/lab.h"
 #include "plan/plan.h"
 #include "util/terminal.h"
@@ -42,15 +43,8 @@ lab::Progress progress_printer() {
   };
 }
 
-// Prints `error` for a person and returns its exit code.
-int report(const util::Error& error) {
-  std::fprintf(stderr, "%s\n",
-               util::format_error(error, util::color_enabled(STDERR_FILENO)).c_str());
-  return util::exit_code_for(error);
-}
-
 int finish(const util::Status& status, const std::string& done) {
-  if (!status) return report(status.error());
+  if (!status) return report_error(status.error());
   if (!done.empty()) progress_printer()(done);
   return 0;
 }
@@ -97,14 +91,14 @@ int run_up(const LabFlags& flags) {
   util::Result<model::Cluster> plan = flags.plan_file.empty()
                                           ? util::Result<model::Cluster>(plan::builtin_plan())
                                           : plan::load(flags.plan_file);
-  if (!plan) return report(plan.error());
+  if (!plan) return report_error(plan.error());
   lab::UpOptions options;
   options.paths = flags.paths;
   if (flags.node_count > 0) options.node_count = flags.node_count;
   options.mirror = flags.mirror;
   options.progress = progress_printer();
   auto summary = lab::up(*plan, options);
-  if (!summary) return report(summary.error());
+  if (!summary) return report_error(summary.error());
   print_status_text(summary->hosts);
   std::printf("\nplan for the lab: %s\nlog in: zerospof lab ssh %s\n", summary->plan_file.c_str(),
               summary->hosts.front().name.c_str());
@@ -113,7 +107,7 @@ int run_up(const LabFlags& flags) {
 
 int run_status(const LabFlags& flags) {
   auto hosts = lab::status(flags.paths);
-  if (!hosts) return report(hosts.error());
+  if (!hosts) return report_error(hosts.error());
   if (flags.output == "json") {
     print_status_json(*hosts);
   } else {
@@ -128,13 +122,14 @@ int run_status(const LabFlags& flags) {
 // Replaces this process with ssh, so that an interactive session behaves as plain ssh does.
 int run_ssh(const LabFlags& flags, const std::vector<std::string>& command) {
   auto argv = lab::ssh_command(flags.paths, flags.host, command);
-  if (!argv) return report(argv.error());
+  if (!argv) return report_error(argv.error());
   std::vector<char*> pointers;
   for (auto& argument : *argv) pointers.push_back(argument.data());
   pointers.push_back(nullptr);
   std::fflush(stdout);
   execvp(pointers[0], pointers.data());
-  return report(util::Error::failed_precondition("cannot run ssh: is openssh-client installed?"));
+  return report_error(
+      util::Error::failed_precondition("cannot run ssh: is openssh-client installed?"));
 }
 
 CLI::App* add_verb(CLI::App& parent, const char* name, const char* description, LabFlags& flags) {

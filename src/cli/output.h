@@ -2,6 +2,8 @@
 // only on a TTY without NO_COLOR), and the exit code that goes with them.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 
@@ -11,7 +13,7 @@
 namespace zerospof::cli {
 
 inline int report_error(const util::Error& error) {
-  std::fputs(util::format_error(error, util::color_enabled(2)).c_str(), stderr);
+  std::fputs(util::format_error(error, util::color_enabled(STDERR_FILENO)).c_str(), stderr);
   return util::exit_code_for(error);
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/defaults.h"
 #include "cli/output.h"
 #include "plan/plan.h"
 #include "render/render.h"
@@ -21,14 +22,6 @@ struct RenderFlags {
   std::string misplaced_format;  // a value given to -o, which is the output format in every verb
   render::RenderOptions options;
 };
-
-// The CA keys outlive any output directory: by default they stay in the user's data directory.
-std::string default_pki_dir(const std::string& cluster_name) {
-  const char* data = std::getenv("XDG_DATA_HOME");
-  const char* home = std::getenv("HOME");
-  std::string base = data && *data ? data : std::string(home ? home : ".") + "/.local/share";
-  return base + "/zerospof/" + cluster_name + "/pki";
-}
 
 std::string summary(const render::Bundle& bundle, const RenderFlags& flags) {
   std::map<std::string, int> per_host;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "history/history.h"
 #include "history/linearizability.h"
 #include "history/linearizability_report.h"
@@ -24,11 +25,6 @@ struct VerifyHistoryFlags {
   unsigned threads = 0;
   std::size_t max_memory_mebibytes = 2048;
 };
-
-int report_error(const util::Error& error) {
-  std::fputs(util::format_error(error, util::color_enabled(STDERR_FILENO)).c_str(), stderr);
-  return util::exit_code_for(error);
-}
 
 int exit_code_for(history::Verdict verdict) {
   switch (verdict) {

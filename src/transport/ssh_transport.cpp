@@ -160,7 +160,7 @@ util::Status SshTransport::put_file(const std::string& host, const FileSpec& fil
   command.timeout = std::chrono::seconds(60 + file.content.size() / (20 << 20));
   ZEROSPOF_ASSIGN_OR_RETURN(CommandResult result, run(host, command));
   if (!result.succeeded()) {
-    return util::fail(util::Error::unavailable(
+    return util::fail(util::Error::failed_precondition(
         fmt::format("{}: cannot write {}: {}", host, file.path, result.describe("sh"))));
   }
   return {};
@@ -174,7 +174,7 @@ util::Result<std::optional<std::string>> SshTransport::get_file(const std::strin
                                         quoted)};
   ZEROSPOF_ASSIGN_OR_RETURN(CommandResult result, run(host, command));
   if (!result.succeeded()) {
-    return util::fail(util::Error::unavailable(
+    return util::fail(util::Error::failed_precondition(
         fmt::format("{}: cannot read {}: {}", host, path, result.describe("sh"))));
   }
   if (result.out.rfind(kAbsent, 0) == 0) return std::optional<std::string>{};

@@ -66,7 +66,9 @@ util::Result<std::string> run_checked(Transport& transport, const std::string& h
                                       const Command& command) {
   ZEROSPOF_ASSIGN_OR_RETURN(CommandResult result, transport.run(host, command));
   if (!result.succeeded()) {
-    return util::fail(util::Error::unavailable(
+    // The host answered and the command failed: not transient (an unreachable host is already
+    // an unavailable error from the transport).
+    return util::fail(util::Error::failed_precondition(
         fmt::format("{}: {}", host, result.describe(first_words(command.script)))));
   }
   return result.out;

@@ -14,7 +14,7 @@ namespace zerospof::util {
 enum class ErrorCode {
   kInvalidInput,        // the user's input is wrong: fix it and run again (exit 2)
   kFailedPrecondition,  // the world is not in a state we can act on: the user must fix it
-  kUnavailable,         // transient: retrying the same step may succeed
+  kUnavailable,         // transient: retrying the same step may succeed (apply's runner does)
   kTimeout,             // a bounded wait ran out before an answer
   kInternal,            // anything else that is not the user's fault
 };

@@ -226,7 +226,8 @@ Result<ProcessResult> run(const std::vector<std::string>& argv, const RunOptions
 Result<std::string> run_checked(const std::vector<std::string>& argv, const RunOptions& options) {
   ZEROSPOF_ASSIGN_OR_RETURN(ProcessResult result, run(argv, options));
   if (result.succeeded()) return std::move(result.out);
-  Error error = Error::unavailable(result.describe(argv[0]));
+  // The program ran and said no: not transient (a timeout is a timeout).
+  Error error = Error::failed_precondition(result.describe(argv[0]));
   if (result.timed_out) error.code = ErrorCode::kTimeout;
   return fail(std::move(error));
 }

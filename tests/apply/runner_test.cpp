@@ -106,7 +106,7 @@ TEST_F(RunnerTest, AFailedStepStopsItsDependentsAndTheOtherBranchesCarryOn) {
   for (Step step : graph.steps()) {
     if (step.id == "/binary@h2") {
       step.run = [](transport::Transport&) -> util::Status {
-        return util::fail(util::Error::unavailable("h2: disk full"));
+        return util::fail(util::Error::failed_precondition("h2: disk full"));
       };
     }
     ASSERT_TRUE(failing.add(std::move(step)));
@@ -166,7 +166,9 @@ TEST_F(RunnerTest, ARunCutMidwayConvergesWhenRunAgain) {
   // skipped; a rerun on the healthy link completes them and redoes nothing already done.
   StepGraph graph = three_chains();
   FaultyTransport cut(hosts_, 8);
-  RunReport first = run(graph, cut, RunnerOptions{.parallel = 2, .per_host = 1});
+  RunReport first =
+      run(graph, cut,
+          RunnerOptions{.parallel = 2, .per_host = 1, .retry_pause = std::chrono::milliseconds(0)});
   EXPECT_FALSE(first.ok());
   int done_before = first.count(Outcome::kChanged);
   EXPECT_GT(done_before, 0);
@@ -226,10 +228,12 @@ TEST_F(RunnerTest, NeverMoreStepsInFlightThanAllowedPerHostAndOverall) {
 
 TEST_F(RunnerTest, ACheckThatFailsIsAFailedStepNotAChange) {
   StepGraph graph;
+  int checks = 0;
   ASSERT_TRUE(graph.add(Step{.id = "x",
                              .host = "h",
-                             .check = [](transport::Transport&) -> util::Result<bool> {
-                               return util::fail(util::Error::unavailable("h: unreachable"));
+                             .check = [&](transport::Transport&) -> util::Result<bool> {
+                               ++checks;
+                               return util::fail(util::Error::failed_precondition("h: no disk"));
                              },
                              .run = [](transport::Transport&) -> util::Status {
                                ADD_FAILURE() << "run() after a failed check()";
@@ -238,7 +242,47 @@ TEST_F(RunnerTest, ACheckThatFailsIsAFailedStepNotAChange) {
   RunReport report = run(graph, hosts_);
   ASSERT_EQ(report.results.size(), 1u);
   EXPECT_EQ(report.results[0].outcome, Outcome::kFailed);
-  EXPECT_EQ(report.results[0].detail, "h: unreachable");
+  EXPECT_EQ(report.results[0].detail, "h: no disk");
+  EXPECT_EQ(checks, 1) << "an error that is not transient is not tried again";
+}
+
+// A transient error (the host unreachable for a moment) is tried again, with a growing pause;
+// one that stays fails after the last attempt, saying what the earlier ones got.
+TEST_F(RunnerTest, ATransientErrorIsTriedAgainAndOneThatStaysFailsAfterTheLastAttempt) {
+  StepGraph graph;
+  std::atomic<int> runs{0}, checks{0};
+  ASSERT_TRUE(
+      graph.add(Step{.id = "flaky",
+                     .host = "h",
+                     .check = [](transport::Transport&) -> util::Result<bool> { return false; },
+                     .run = [&](transport::Transport&) -> util::Status {
+                       if (++runs < 3)
+                         return util::fail(util::Error::unavailable("h: connection reset"));
+                       return {};
+                     }}));
+  ASSERT_TRUE(graph.add(
+      Step{.id = "down", .host = "g", .check = [&](transport::Transport&) -> util::Result<bool> {
+             ++checks;
+             return util::fail(util::Error::unavailable("g: no route"));
+           }}));
+  auto start = std::chrono::steady_clock::now();
+  RunReport report = run(
+      graph, hosts_, RunnerOptions{.attempts = 3, .retry_pause = std::chrono::milliseconds(50)});
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(report.results.size(), 2u);
+  for (const auto& result : report.results) {
+    if (result.id == "flaky") {
+      EXPECT_EQ(result.outcome, Outcome::kChanged);
+      EXPECT_EQ(result.detail, "2 earlier attempt(s) failed: h: connection reset");
+    } else {
+      EXPECT_EQ(result.outcome, Outcome::kFailed);
+      EXPECT_EQ(result.detail, "g: no route (2 earlier attempt(s) failed: g: no route)");
+    }
+  }
+  EXPECT_EQ(runs, 3);
+  EXPECT_EQ(checks, 3);
+  // Paused 50 ms, then 100 ms, before the 2nd and 3rd attempts.
+  EXPECT_GE(elapsed, std::chrono::milliseconds(150));
 }
 
 }  // namespace
