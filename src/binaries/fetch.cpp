@@ -48,7 +48,8 @@ std::string lower(std::string text) {
 
 // The programs of `artifact` the cache holds already at their version, whole: skipped.
 bool already_cached(const ReleaseArtifact& artifact, const std::vector<Binary>& cached) {
-  for (const auto& [member, program] : artifact.programs) {
+  for (const auto& entry : artifact.programs) {
+    const std::string& program = entry.second;
     auto found = std::find_if(cached.begin(), cached.end(),
                               [&](const Binary& binary) { return binary.name == program; });
     if (found == cached.end() || found->version != artifact.version) return false;
