@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "apply/build_steps.h"
 #include "apply/preflight.h"
 #include "transport/dry_run_transport.h"
 #include "transport/local_transport.h"

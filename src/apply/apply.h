@@ -1,47 +1,23 @@
-// apply: brings real hosts to a rendered Bundle. build_steps() turns the plan, the bundle and the
-// binary cache into a StepGraph (phases: node preparation, binaries, PKI, configuration, etcd,
-// control plane, endpoint, node agents, addons, verification); run_steps() (runner.h) executes
-// it. preflight() (preflight.h) looks at every host before anything is touched.
+// apply: brings real hosts to a rendered Bundle over SSH, and a second apply changes nothing.
+// preflight (preflight.h) looks at every host before anything is touched; the plan, the bundle
+// and the binary cache become a graph of idempotent steps (build_steps.h) that the runner
+// (runner.h) executes in parallel across hosts, rolling each service one host at a time, with a
+// journal, a dry run and resume by re-reading the hosts.
 //
-// What apply reads from the bundle (the contract with render, see docs/apply.md): files per
-// host with absolute paths and modes; units in /etc/systemd/system (zerospof-*.service, plus
-// haproxy.service / keepalived.service when their configuration is in the bundle); binaries as
-// /usr/local/bin/NAME mentioned in a host's files; the etcd client credentials as the
-// apiserver's --etcd-cafile/--etcd-certfile/--etcd-keyfile, else etcd's own --trusted-ca-file/
-// --cert-file/--key-file; files of the operator's machine (host "") are written below
-// `operator_dir`, never over the operator's own /etc. Every path, unit name and port is
-// render/layout.h's; tests/apply/render_contract_test.cpp checks both sides on real bundles.
+// Guarantees (docs/apply.md): files land atomically; a binary is installed only after its
+// sha256 was checked on the host; etcd members restart one at a time and only while quorum
+// holds; a failed step's dependents are skipped, other hosts carry on; an unreachable host is
+// tried again before its step fails.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
-#include <vector>
-
-#include "apply/step_graph.h"
-#include "binaries/binary_cache.h"
-#include "model/cluster.h"
-#include "render/render.h"
-
-namespace zerospof::apply {
-
-// The binary cache (binaries/binary_cache.h): what apply installs is what its manifest pins.
-using binaries::Binary;
-
-struct ApplyInputs {
-  const model::Cluster& cluster;
-  const render::Bundle& bundle;
-  std::vector<Binary> binaries;
-  std::string operator_dir;        // where files for host "" go on this machine
-  std::string kubectl;             // this machine's kubectl, for the checks through the API
-  std::chrono::seconds wait{180};  // bound of each wait for a service or the cluster
-};
-
-util::Result<StepGraph> build_steps(const ApplyInputs& inputs);
-
-}  // namespace zerospof::apply
 
 #include "apply/progress.h"
 #include "apply/runner.h"
+#include "model/cluster.h"
+#include "render/render.h"
 
 namespace zerospof::apply {
 
@@ -64,7 +40,8 @@ util::Result<RunReport> apply(const model::Cluster& cluster, const render::Bundl
                               const ApplyOptions& options, ProgressSink& progress);
 
 // Reads a bundle written by render::write_bundle: <directory>/<host or "operator">/<path>,
-// with the files' modes; files no one but their owner may read are secret.
+// with the files' modes (files no one but their owner may read are secret), and render's index
+// (index.json; a directory without one is refused).
 util::Result<render::Bundle> load_bundle(const std::string& directory);
 
 }  // namespace zerospof::apply

@@ -22,21 +22,6 @@ const std::multimap<std::string, std::string> kCompanions{{"etcd", "etcdctl"},
                                                           {"containerd", "containerd-shim-runc-v2"},
                                                           {"containerd", "runc"}};
 
-bool mentions(const std::vector<transport::FileSpec>& files, const std::string& path) {
-  for (const auto& file : files) {
-    std::size_t at = file.content.find(path);
-    while (at != std::string::npos) {
-      std::size_t end = at + path.size();
-      bool word_ends =
-          end == file.content.size() ||
-          std::string_view(" \t\n\"'\\").find(file.content[end]) != std::string_view::npos;
-      if (word_ends) return true;
-      at = file.content.find(path, end);
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 util::Result<std::shared_ptr<const std::string>> BinaryContents::get(const Binary& binary) {
@@ -49,13 +34,12 @@ util::Result<std::shared_ptr<const std::string>> BinaryContents::get(const Binar
   return shared;
 }
 
-std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
+std::vector<Binary> binaries_for(const std::vector<std::string>& programs,
                                  const std::vector<Binary>& cache) {
   std::set<std::string> names;
-  for (const auto& binary : cache) {
-    if (!mentions(files, binary_path(binary.name))) continue;
-    names.insert(binary.name);
-    auto [first, last] = kCompanions.equal_range(binary.name);
+  for (const auto& program : programs) {
+    names.insert(program);
+    auto [first, last] = kCompanions.equal_range(program);
     for (auto companion = first; companion != last; ++companion) names.insert(companion->second);
   }
   std::vector<Binary> needed;
@@ -65,23 +49,14 @@ std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
   return needed;
 }
 
-std::vector<std::string> binaries_missing_from_cache(const std::vector<transport::FileSpec>& files,
+std::vector<std::string> binaries_missing_from_cache(const std::vector<std::string>& programs,
                                                      const std::vector<Binary>& cache) {
-  const std::string start = "ExecStart=" + binary_path("");
-  std::set<std::string> missing;
-  for (const auto& file : files) {
-    if (render::layout::unit_at(file.path).empty()) continue;
-    for (std::size_t at = file.content.find(start); at != std::string::npos;
-         at = file.content.find(start, at + 1)) {
-      std::size_t name_at = at + start.size();
-      std::string name =
-          file.content.substr(name_at, file.content.find_first_of(" \t\n\\", name_at) - name_at);
-      bool cached = std::any_of(cache.begin(), cache.end(),
-                                [&](const Binary& binary) { return binary.name == name; });
-      if (!cached) missing.insert(name);
-    }
-  }
-  return {missing.begin(), missing.end()};
+  std::vector<std::string> missing;
+  for (const auto& program : programs)
+    if (std::none_of(cache.begin(), cache.end(),
+                     [&](const Binary& binary) { return binary.name == program; }))
+      missing.push_back(program);
+  return missing;
 }
 
 // What a stamp records of an installed binary: device, inode, size and status-change time

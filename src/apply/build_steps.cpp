@@ -4,6 +4,8 @@
 // starts on a host only once the same unit on the host before it is back (an apiserver: ready
 // again), so a re-apply that changes every file of every host (a certificate reissue) never has
 // two instances of one service away at once (docs/apply.md, "Re-apply, rolling").
+#include "apply/build_steps.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -12,7 +14,6 @@
 #include <map>
 #include <set>
 
-#include "apply/apply.h"
 #include "apply/steps.h"
 #include "render/layout.h"
 
@@ -29,19 +30,11 @@ const std::set<std::string> kEndpointUnits{layout::kHaproxyUnit, layout::kVipFit
 const std::set<std::string> kReloadedUnits{layout::kHaproxyUnit, layout::kKeepalivedUnit,
                                            layout::kNftablesUnit};
 
-// The units among `files` (zerospof's own, then the endpoint packages' whose configuration is
-// there); the firewall has its own step.
-std::vector<std::string> units_of(const std::vector<transport::FileSpec>& files) {
+// The units a host runs, by name, from render's index (zerospof's own, then the endpoint
+// packages' it configures); the firewall has its own step.
+std::vector<std::string> units_of(const render::HostEntry& host) {
   std::vector<std::string> units;
-  for (const auto& file : files) {
-    std::string unit = layout::unit_at(file.path);
-    if (!unit.empty()) units.push_back(std::move(unit));
-  }
-  for (const auto& [config, unit] : layout::kEndpointPackageUnits) {
-    for (const auto& file : files) {
-      if (file.path == config) units.push_back(unit);
-    }
-  }
+  for (const auto& unit : host.units) units.push_back(unit.unit);
   return units;
 }
 
@@ -49,6 +42,7 @@ std::vector<std::string> units_of(const std::vector<transport::FileSpec>& files)
 struct HostPlan {
   std::string name;
   std::vector<transport::FileSpec> files;
+  render::HostEntry index;  // what render says runs there
   std::vector<Binary> binaries;
   std::string digest;
   Ids ready;  // its files and binaries are in place
@@ -106,14 +100,16 @@ class Builder {
   util::Status add_host(const std::string& name) {
     HostPlan host{.name = name, .files = host_files(inputs_.bundle, name)};
     if (host.files.empty()) return {};
-    if (auto missing = binaries_missing_from_cache(host.files, inputs_.binaries); !missing.empty())
+    if (const auto* entry = inputs_.bundle.index.find(name)) host.index = *entry;
+    if (auto missing = binaries_missing_from_cache(host.index.programs(), inputs_.binaries);
+        !missing.empty())
       return util::fail(util::Error::failed_precondition(
           fmt::format("{} starts {} from {}, which the binary cache does not hold", name,
                       fmt::join(missing, ", "), layout::kBinDir),
           "zerospof fetch PLAN downloads the pinned official releases into the cache and "
           "verifies them (--binaries DIR for another cache; docs/fetch.md); lab/binaries/build.sh "
           "fills the lab's only with what the lab runs"));
-    host.binaries = binaries_for(host.files, inputs_.binaries);
+    host.binaries = binaries_for(host.index.programs(), inputs_.binaries);
     host.digest = inputs_digest(host.files, host.binaries);
     ZEROSPOF_ASSIGN_OR_RETURN(std::string prepared, add_preparation_step(graph_, name));
     std::vector<transport::FileSpec> pki, config;
@@ -194,7 +190,7 @@ class Builder {
   }
 
   static bool has_unit(const HostPlan& host, const std::string& unit) {
-    for (const auto& found : units_of(host.files)) {
+    for (const auto& found : units_of(host.index)) {
       if (found == unit) return true;
     }
     return false;
@@ -207,7 +203,7 @@ class Builder {
     Ids ids;
     std::map<std::string, std::string> previous;  // unit -> its step on the last host
     for (const auto& host : hosts_) {
-      for (const auto& unit : units_of(host.files)) {
+      for (const auto& unit : units_of(host.index)) {
         if (!wanted(unit)) continue;
         ServiceSpec spec{.unit = unit,
                          .digest = host.digest,
@@ -229,7 +225,7 @@ class Builder {
   util::Status add_retirement(const Ids& after) {
     std::string previous;
     for (const auto& host : hosts_) {
-      std::vector<std::string> units = units_of(host.files), paths;
+      std::vector<std::string> units = units_of(host.index), paths;
       for (const auto& file : host.files) {
         paths.push_back(file.path);
         if (file.path == layout::kNftablesConfig) units.push_back(layout::kNftablesUnit);
@@ -300,10 +296,10 @@ class Builder {
   }
 
   static std::string local_kubeconfig(const HostPlan& host) {
-    for (const auto& file : host.files) {
-      if (kControllerUnits.count(layout::unit_at(file.path)) == 0) continue;
-      std::string kubeconfig = flag_value(file.content, "kubeconfig");
-      if (!kubeconfig.empty()) return kubeconfig;
+    for (const auto& unit : host.index.units) {
+      if (kControllerUnits.count(unit.unit) == 0) continue;
+      if (auto found = unit.flags.find("kubeconfig"); found != unit.flags.end())
+        return found->second;
     }
     return {};
   }
@@ -340,7 +336,7 @@ class Builder {
                           leases, controllers));
     std::size_t nodes = 0;
     for (const auto& host : hosts_) {
-      for (const auto& unit : units_of(host.files)) nodes += is_node(unit) ? 1 : 0;
+      for (const auto& unit : units_of(host.index)) nodes += is_node(unit) ? 1 : 0;
     }
     Ids verified = leased;
     if (nodes > 0) {

@@ -42,6 +42,15 @@ util::Result<render::Bundle> load_bundle(const std::string& directory) {
   std::sort(bundle.files.begin(), bundle.files.end(), [](const auto& a, const auto& b) {
     return std::tie(a.host, a.path) < std::tie(b.host, b.path);
   });
+  // What runs where is read from render's index, never worked out again from the files' text.
+  const std::string index_path = directory + "/" + render::kIndexFile;
+  auto index = util::read_file(index_path);
+  if (!index)
+    return util::fail(util::Error::failed_precondition(
+        fmt::format("{} has no {}: it was rendered by an older zerospof, or is not a render",
+                    directory, render::kIndexFile),
+        "render the plan again with this zerospof (zerospof render PLAN --output-dir DIR)"));
+  ZEROSPOF_ASSIGN_OR_RETURN(bundle.index, render::parse_index_json(*index, index_path));
   return bundle;
 }
 

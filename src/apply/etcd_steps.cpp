@@ -6,14 +6,17 @@
 namespace zerospof::apply {
 namespace {
 
-// The first file of `host` that names all three credentials with these flags.
+// The unit of `host` (render's index) whose flags name all three credentials.
 bool find_credentials(const render::Bundle& bundle, const std::string& host,
                       const std::array<std::string, 3>& flags, EtcdAccess& access) {
-  for (const auto& file : bundle.files) {
-    if (file.host != host) continue;
-    std::string ca = flag_value(file.content, flags[0]);
-    std::string cert = flag_value(file.content, flags[1]);
-    std::string key = flag_value(file.content, flags[2]);
+  const render::HostEntry* entry = bundle.index.find(host);
+  if (entry == nullptr) return false;
+  for (const auto& unit : entry->units) {
+    auto flag = [&](const std::string& name) {
+      auto found = unit.flags.find(name);
+      return found == unit.flags.end() ? std::string() : found->second;
+    };
+    std::string ca = flag(flags[0]), cert = flag(flags[1]), key = flag(flags[2]);
     if (ca.empty() || cert.empty() || key.empty()) continue;
     access.ca = ca;
     access.cert = cert;

@@ -14,18 +14,6 @@ std::vector<transport::FileSpec> host_files(const render::Bundle& bundle, const 
   return files;
 }
 
-// The value of `--flag=VALUE` (or `--flag VALUE`, or YAML `flag: VALUE`) in `text`, or "".
-std::string flag_value(const std::string& text, const std::string& flag) {
-  for (const std::string& prefix : {"--" + flag + "=", "--" + flag + " ", flag + ": "}) {
-    auto at = text.find(prefix);
-    if (at == std::string::npos) continue;
-    auto start = at + prefix.size();
-    auto end = text.find_first_of(" \t\n\\\"'", start);
-    return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  }
-  return {};
-}
-
 util::Result<std::string> add_script_step(StepGraph& graph, ScriptStep step) {
   std::string id = step.id;
   ZEROSPOF_RETURN_IF_ERROR(graph.add(Step{

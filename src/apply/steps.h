@@ -1,4 +1,4 @@
-// The step builders of each phase, composed by build_steps() (apply.h). Internal to apply/.
+// The step builders of each phase, composed by build_steps() (build_steps.h). Internal to apply/.
 // Every builder adds its steps to the graph and returns the ids later phases depend on.
 #pragma once
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "apply/apply.h"
+#include "apply/build_steps.h"
 #include "apply/host_files.h"
 #include "transport/transport.h"
 
@@ -19,9 +19,6 @@ using Ids = std::vector<std::string>;
 // Where apply keeps what it knows of a host, on the host: the input digest of each service it
 // started, the stamp of each binary it verified.
 inline constexpr const char* kAppliedDir = "/var/lib/zerospof/applied";
-
-// The value of `--flag=VALUE` (or `--flag VALUE`, or YAML `flag: VALUE`) in `text`, or "".
-std::string flag_value(const std::string& text, const std::string& flag);
 
 // The common shape of a step: done when `probe` succeeds on `host`; run() is `action`, which
 // must succeed within `timeout`.
@@ -54,14 +51,15 @@ class BinaryContents {
   std::map<std::string, std::shared_ptr<const std::string>> loaded_;
 };
 
-// The binaries `host` needs: every cached binary its files mention as /usr/local/bin/NAME, and
-// the matching client (etcdctl beside etcd, kubectl beside kube-apiserver) for checks.
-std::vector<Binary> binaries_for(const std::vector<transport::FileSpec>& files,
+// The binaries a host needs: the cached programs its units start (render's index), and what each
+// needs beside it (etcdctl beside etcd and kubectl beside kube-apiserver for checks,
+// containerd's shim and runc beside containerd).
+std::vector<Binary> binaries_for(const std::vector<std::string>& programs,
                                  const std::vector<Binary>& cache);
 
-// The programs below /usr/local/bin that a systemd unit among `files` starts (ExecStart) and
-// the cache does not hold: apply cannot start such a unit, so it refuses before any step.
-std::vector<std::string> binaries_missing_from_cache(const std::vector<transport::FileSpec>& files,
+// The programs its units start that the cache does not hold: apply cannot start such a unit, so
+// it refuses before any step.
+std::vector<std::string> binaries_missing_from_cache(const std::vector<std::string>& programs,
                                                      const std::vector<Binary>& cache);
 
 util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
@@ -94,7 +92,7 @@ util::Result<std::string> add_service_step(StepGraph& graph, const std::string& 
 namespace zerospof::apply {
 
 // How to reach etcd as a client, for checks: the endpoints of every member and credentials
-// found in the bundle (see apply.h).
+// from render's index (see build_steps.h).
 struct EtcdAccess {
   std::vector<std::string> endpoints;  // https://ADDRESS:2379, an IPv6 ADDRESS in brackets
   std::string ca, cert, key;           // paths on the etcd hosts

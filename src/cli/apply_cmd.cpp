@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "apply/apply.h"
+#include "binaries/binary_cache.h"
 #include "cli/commands.h"
 #include "cli/defaults.h"
 #include "cli/output.h"

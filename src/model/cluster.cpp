@@ -2,27 +2,26 @@
 
 #include <algorithm>
 
+#include "model/enum_names.h"
+
 namespace zerospof::model {
 
-const char* to_string(Role role) {
-  switch (role) {
-    case Role::kControlPlane:
-      return "control-plane";
-    case Role::kEtcd:
-      return "etcd";
-    case Role::kWorker:
-      return "worker";
-    case Role::kStorage:
-      return "storage";
-  }
-  return "?";
+// The tables' names are literals, so their data() is a terminated C string.
+const char* to_string(Role role) { return name_in(kRoleNames, role).data(); }
+std::optional<Role> role_from_string(std::string_view text) { return value_in(kRoleNames, text); }
+const char* to_string(EndpointMode mode) { return name_in(kEndpointModeNames, mode).data(); }
+const char* to_string(TuningProfile profile) {
+  return name_in(kTuningProfileNames, profile).data();
 }
-
-std::optional<Role> role_from_string(std::string_view text) {
-  for (Role role : {Role::kControlPlane, Role::kEtcd, Role::kWorker, Role::kStorage})
-    if (text == to_string(role)) return role;
-  return std::nullopt;
+std::optional<TuningProfile> tuning_profile_from_string(std::string_view text) {
+  return value_in(kTuningProfileNames, text);
 }
+const char* to_string(Cni cni) { return name_in(kCniNames, cni).data(); }
+const char* to_string(BgpPeering peering) { return name_in(kBgpPeeringNames, peering).data(); }
+const char* to_string(StorageProvider provider) {
+  return name_in(kStorageProviderNames, provider).data();
+}
+const char* to_string(ServiceMesh mesh) { return name_in(kServiceMeshNames, mesh).data(); }
 
 bool Node::has_role(Role role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
@@ -47,21 +46,7 @@ util::SourceLocation Cluster::location_of(const std::string& path) const {
   return util::SourceLocation{source_file, 0, 0};
 }
 
-const char* to_string(EndpointMode mode) {
-  return mode == EndpointMode::kVip ? "vip" : "local-proxy";
-}
-
 std::string Node::cluster_address() const { return address ? address->base.to_string() : host; }
-
-const char* to_string(TuningProfile profile) {
-  return profile == TuningProfile::kFast ? "fast" : "kubeadm-guide";
-}
-
-std::optional<TuningProfile> tuning_profile_from_string(std::string_view text) {
-  if (text == "fast") return TuningProfile::kFast;
-  if (text == "kubeadm-guide") return TuningProfile::kKubeadmGuide;
-  return std::nullopt;
-}
 
 Tuning Tuning::of(TuningProfile profile) {
   if (profile == TuningProfile::kFast) return Tuning{};
@@ -78,36 +63,6 @@ Tuning Tuning::of(TuningProfile profile) {
                 .node_monitor_period_ms = 5000,
                 .node_monitor_grace_period_ms = 40000,
                 .eviction_toleration_ms = 300000};
-}
-
-const char* to_string(Cni cni) { return cni == Cni::kCalico ? "calico" : "cilium"; }
-
-const char* to_string(BgpPeering peering) {
-  return peering == BgpPeering::kFullMesh ? "full-mesh" : "route-reflectors";
-}
-
-const char* to_string(StorageProvider provider) {
-  switch (provider) {
-    case StorageProvider::kLonghorn:
-      return "longhorn";
-    case StorageProvider::kRookCeph:
-      return "rook-ceph";
-    case StorageProvider::kNone:
-      return "none";
-  }
-  return "?";
-}
-
-const char* to_string(ServiceMesh mesh) {
-  switch (mesh) {
-    case ServiceMesh::kNone:
-      return "none";
-    case ServiceMesh::kLinkerd:
-      return "linkerd";
-    case ServiceMesh::kIstio:
-      return "istio";
-  }
-  return "?";
 }
 
 }  // namespace zerospof::model

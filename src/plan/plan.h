@@ -1,13 +1,16 @@
 // The plan module: turns a plan file (YAML, apiVersion zerospof.io/v1alpha1, kind Cluster, see
-// docs/plan.md) into a validated model::Cluster, and back into YAML. Every error points at the
+// docs/plan.md) into a validated model::Cluster, and back into YAML; and reads the Kubernetes
+// manifests `check` and `audit` analyse into model::Manifests. Every error points at the
 // user's bytes (file:line:col, the line and a caret) and says what to do; unknown fields,
 // duplicate keys and invalid values are rejected, never defaulted silently. Pure functions of
 // their input; safe to call from any thread.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/cluster.h"
+#include "model/workload.h"
 #include "util/error.h"
 
 namespace zerospof::plan {
@@ -25,12 +28,6 @@ model::Cluster builtin_plan();
 
 // A plan file that load_from_string() reads back into an equal Cluster (locations aside).
 std::string to_yaml(const model::Cluster& cluster);
-
-}  // namespace zerospof::plan
-
-#include "model/workload.h"
-
-namespace zerospof::plan {
 
 // Loads every *.yaml / *.yml / *.yaml.sed file under each of `paths` (a file or a directory,
 // recursively, in sorted order; "-" is standard input, once, named "stdin" in errors): the

@@ -7,6 +7,7 @@
 #include <array>
 #include <regex>
 
+#include "model/enum_names.h"
 #include "model/versions.h"
 #include "plan/fields.h"
 #include "plan/plan.h"
@@ -53,7 +54,7 @@ constexpr std::array<std::string_view, 12> kTuningFields{"profile",
                                                          "nodeMonitorPeriod",
                                                          "nodeMonitorGracePeriod",
                                                          "evictionToleration"};
-constexpr std::array<std::string_view, 4> kRoles{"control-plane", "etcd", "worker", "storage"};
+constexpr auto kRoles = model::names_in(model::kRoleNames);
 
 // Every field read records where it was written, so later stages can point at it too.
 class Loader {
@@ -269,13 +270,11 @@ Status Loader::load_kubernetes(const YamlNode& item) {
 }
 
 Status Loader::load_endpoint(const YamlNode& item) {
-  static constexpr std::array<std::string_view, 2> kModes{"vip", "local-proxy"};
   ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.endpoint", kEndpointFields));
   remember_fields(fields);
-  ZEROSPOF_ASSIGN_OR_RETURN(auto mode, fields.optional_choice("mode", kModes));
-  if (mode)
-    cluster_.endpoint.mode =
-        *mode == "vip" ? model::EndpointMode::kVip : model::EndpointMode::kLocalProxy;
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      auto mode, fields.optional_choice("mode", model::names_in(model::kEndpointModeNames)));
+  if (mode) cluster_.endpoint.mode = *model::value_in(model::kEndpointModeNames, *mode);
   ZEROSPOF_ASSIGN_OR_RETURN(auto port, fields.optional_integer("port", 1, 65535));
   if (port) cluster_.endpoint.port = static_cast<int>(*port);
   ZEROSPOF_ASSIGN_OR_RETURN(auto address, fields.optional_string("address"));
@@ -290,24 +289,24 @@ Status Loader::load_endpoint(const YamlNode& item) {
 }
 
 Status Loader::load_network(const YamlNode& item) {
-  static constexpr std::array<std::string_view, 2> kCnis{"calico", "cilium"};
   ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.network", kNetworkFields));
   remember_fields(fields);
-  ZEROSPOF_ASSIGN_OR_RETURN(auto cni, fields.optional_choice("cni", kCnis));
-  if (cni) cluster_.network.cni = *cni == "calico" ? model::Cni::kCalico : model::Cni::kCilium;
+  ZEROSPOF_ASSIGN_OR_RETURN(auto cni,
+                            fields.optional_choice("cni", model::names_in(model::kCniNames)));
+  if (cni) cluster_.network.cni = *model::value_in(model::kCniNames, *cni);
   if (const YamlNode* bgp = fields.find("bgp"); bgp && !bgp->is_null()) return load_bgp(*bgp);
   return {};
 }
 
 Status Loader::load_bgp(const YamlNode& item) {
-  static constexpr std::array<std::string_view, 2> kPeerings{"full-mesh", "route-reflectors"};
   ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.network.bgp", kBgpFields));
   remember_fields(fields);
   model::Bgp bgp;
   ZEROSPOF_ASSIGN_OR_RETURN(auto asn, fields.optional_integer("asn", 1, 4294967295LL));
   if (asn) bgp.asn = *asn;
-  ZEROSPOF_ASSIGN_OR_RETURN(auto peering, fields.optional_choice("peering", kPeerings));
-  if (peering && *peering == "route-reflectors") bgp.peering = model::BgpPeering::kRouteReflectors;
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      auto peering, fields.optional_choice("peering", model::names_in(model::kBgpPeeringNames)));
+  if (peering) bgp.peering = *model::value_in(model::kBgpPeeringNames, *peering);
   if (const YamlNode* reflectors = fields.find("routeReflectors");
       reflectors && !reflectors->is_null()) {
     if (!reflectors->is_sequence())
@@ -326,21 +325,19 @@ Status Loader::load_bgp(const YamlNode& item) {
 }
 
 Status Loader::load_storage(const YamlNode& item) {
-  static constexpr std::array<std::string_view, 3> kProviders{"longhorn", "rook-ceph", "none"};
   ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.storage", kStorageFields));
   remember_fields(fields);
-  ZEROSPOF_ASSIGN_OR_RETURN(auto provider, fields.optional_choice("provider", kProviders));
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      auto provider,
+      fields.optional_choice("provider", model::names_in(model::kStorageProviderNames)));
   if (provider)
-    cluster_.storage.provider = *provider == "longhorn"    ? model::StorageProvider::kLonghorn
-                                : *provider == "rook-ceph" ? model::StorageProvider::kRookCeph
-                                                           : model::StorageProvider::kNone;
+    cluster_.storage.provider = *model::value_in(model::kStorageProviderNames, *provider);
   ZEROSPOF_ASSIGN_OR_RETURN(auto replicas, fields.optional_integer("replicas", 1, 20));
   if (replicas) cluster_.storage.replicas = static_cast<int>(*replicas);
   return {};
 }
 
 Status Loader::load_addons(const YamlNode& item) {
-  static constexpr std::array<std::string_view, 3> kMeshes{"none", "linkerd", "istio"};
   static constexpr std::array<std::string_view, 3> kIngresses{"ingress-nginx", "traefik",
                                                               "haproxy"};
   ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.addons", kAddonsFields));
@@ -370,11 +367,9 @@ Status Loader::load_addons(const YamlNode& item) {
     ZEROSPOF_ASSIGN_OR_RETURN(auto enabled, sub.optional_bool("enabled"));
     if (enabled) addons.monitoring_enabled = *enabled;
   }
-  ZEROSPOF_ASSIGN_OR_RETURN(auto mesh, fields.optional_choice("serviceMesh", kMeshes));
-  if (mesh)
-    addons.service_mesh = *mesh == "none"      ? model::ServiceMesh::kNone
-                          : *mesh == "linkerd" ? model::ServiceMesh::kLinkerd
-                                               : model::ServiceMesh::kIstio;
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      auto mesh, fields.optional_choice("serviceMesh", model::names_in(model::kServiceMeshNames)));
+  if (mesh) addons.service_mesh = *model::value_in(model::kServiceMeshNames, *mesh);
   return {};
 }
 
@@ -409,12 +404,13 @@ Result<std::optional<std::int64_t>> Loader::duration_field(const FieldReader& fi
 }
 
 Status Loader::load_tuning(const YamlNode& item) {
-  static constexpr std::array<std::string_view, 2> kProfiles{"fast", "kubeadm-guide"};
   ZEROSPOF_ASSIGN_OR_RETURN(FieldReader fields, open(item, "spec.tuning", kTuningFields));
   remember_fields(fields);
   // The profile sets every timing; the fields written beside it override single ones.
-  ZEROSPOF_ASSIGN_OR_RETURN(auto profile, fields.optional_choice("profile", kProfiles));
-  if (profile) cluster_.tuning = model::Tuning::of(*model::tuning_profile_from_string(*profile));
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      auto profile, fields.optional_choice("profile", model::names_in(model::kTuningProfileNames)));
+  if (profile)
+    cluster_.tuning = model::Tuning::of(*model::value_in(model::kTuningProfileNames, *profile));
   struct Range {
     std::string_view key;
     std::int64_t minimum, maximum;

@@ -88,6 +88,7 @@ util::Result<Bundle> render(const model::Cluster& cluster, const RenderOptions& 
   for (File& file : manifests) files.push_back(std::move(file));
   Bundle bundle;
   ZEROSPOF_ASSIGN_OR_RETURN(bundle.files, merge(std::move(files)));
+  bundle.index = index_of(bundle.files);
   bundle.expected_failover = describe(failover_budget(cluster), cluster.tuning);
   return bundle;
 }

@@ -1,7 +1,7 @@
-// write_bundle(): a bundle on disk as <directory>/<host or "operator">/<path>. The directory is
-// claimed with a marker file that also lists every file this render made, so the next render
-// into it removes what it no longer makes (a keepalived.conf after a switch to local proxies)
-// and nothing else: never a file render did not list, never outside the directory.
+// write_bundle(): a bundle on disk as <directory>/<host or "operator">/<path>, and its index. The
+// directory is claimed with a marker file that also lists every file this render made, so the next
+// render into it removes what it no longer makes (a keepalived.conf after a switch to local
+// proxies) and nothing else: never a file render did not list, never outside the directory.
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -119,6 +119,9 @@ util::Status write_bundle(const Bundle& bundle, const std::string& directory) {
     ZEROSPOF_RETURN_IF_ERROR(
         util::write_file_atomic(target.string(), file.content, {file.mode, true}));
   }
+  // The index last of what the bundle holds, so it never names a unit whose file is not there.
+  ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic((root / kIndexFile).string(),
+                                                   index_json(bundle.index), {0644, true}));
   for (const auto& relative : before)
     if (now.count(relative) == 0) ZEROSPOF_RETURN_IF_ERROR(remove_stale(root, relative));
   return write_marker(marker, now);

@@ -7,7 +7,9 @@
 
 #include "model/cluster.h"
 #include "render/certificates.h"
+#include "render/layout.h"
 #include "render/render.h"
+#include "render/unit.h"
 
 namespace zerospof::render {
 
@@ -20,6 +22,13 @@ struct Context {
 inline File public_file(std::string host, std::string path, std::string content,
                         unsigned mode = 0644) {
   return File{std::move(host), std::move(path), mode, std::move(content), false};
+}
+
+// A systemd unit file at its place, carrying its index entry.
+inline File unit_file(std::string host, const std::string& name, const Unit& unit) {
+  File file = public_file(std::move(host), layout::unit_path(name), unit_text(unit));
+  file.unit = unit_entry(name, unit);
+  return file;
 }
 
 // Private keys and anything embedding one: 0600 and never printed.

@@ -206,12 +206,9 @@ std::vector<File> control_plane_files(const Context& context, const model::Node&
                           controller_manager_command(cluster),
                           {layout::kApiserverUnit}};
   Unit scheduler{"Kubernetes scheduler", scheduler_command(cluster), {layout::kApiserverUnit}};
-  files.push_back(
-      public_file(node.name, layout::unit_path(layout::kApiserverUnit), unit_text(apiserver)));
-  files.push_back(public_file(node.name, layout::unit_path(layout::kControllerManagerUnit),
-                              unit_text(controller_manager)));
-  files.push_back(
-      public_file(node.name, layout::unit_path(layout::kSchedulerUnit), unit_text(scheduler)));
+  files.push_back(unit_file(node.name, layout::kApiserverUnit, apiserver));
+  files.push_back(unit_file(node.name, layout::kControllerManagerUnit, controller_manager));
+  files.push_back(unit_file(node.name, layout::kSchedulerUnit, scheduler));
   return files;
 }
 

@@ -76,7 +76,7 @@ std::vector<File> etcd_files(const Context& context, const model::Node& node) {
             etcd_command(context.cluster, node),
             {},
             true};
-  files.push_back(public_file(node.name, layout::unit_path(layout::kEtcdUnit), unit_text(unit)));
+  files.push_back(unit_file(node.name, layout::kEtcdUnit, unit));
   return files;
 }
 

@@ -213,11 +213,11 @@ std::vector<File> keepalived_files(const Context& context, const model::Node& no
   }
   files.push_back(
       public_file(node.name, kFitnessScript, fitness_script(context.cluster.tuning), 0755));
-  files.push_back(public_file(node.name, layout::unit_path(layout::kVipFitnessUnit),
-                              unit_text({.description = "zerospof: is this node fit to hold the "
-                                                        "API VIP (for keepalived)",
-                                         .command = {"/bin/bash", kFitnessScript},
-                                         .after = {std::string(layout::kHaproxyUnit)}})));
+  files.push_back(unit_file(node.name, layout::kVipFitnessUnit,
+                            {.description = "zerospof: is this node fit to hold the API VIP (for "
+                                            "keepalived)",
+                             .command = {"/bin/bash", kFitnessScript},
+                             .after = {std::string(layout::kHaproxyUnit)}}));
   return files;
 }
 

@@ -96,8 +96,8 @@ std::vector<File> real_agent(const Context& context, const model::Node& node) {
                   "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
                   "  SystemdCgroup = true\n"),
       public_file(host, kKubeletConfig, kubelet_config(context.cluster)),
-      public_file(host, layout::unit_path(layout::kContainerdUnit), unit_text(containerd)),
-      public_file(host, layout::unit_path(layout::kKubeletUnit), unit_text(kubelet)),
+      unit_file(host, layout::kContainerdUnit, containerd),
+      unit_file(host, layout::kKubeletUnit, kubelet),
   };
 }
 
@@ -112,7 +112,7 @@ std::vector<File> lab_agent(const model::Cluster& cluster, const model::Node& no
              "--node-ip=" + address_of(node),
              fmt::format("--node-lease-duration-seconds={}",
                          cluster.tuning.node_lease_duration_ms / 1000)}};
-  return {public_file(node.name, layout::unit_path(layout::kKwokUnit), unit_text(kwok)),
+  return {unit_file(node.name, layout::kKwokUnit, kwok),
           public_file(node.name, config, kwok_stages())};
 }
 

@@ -8,6 +8,8 @@
 // certificates' own validity).
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,18 +18,50 @@
 
 namespace zerospof::render {
 
+// A systemd unit a host runs from the bundle, as render made it: the typed index of the bundle,
+// so that apply and observe read facts instead of searching the files' text again.
+struct UnitEntry {
+  std::string unit;     // "zerospof-etcd.service"; a Debian package's unit it configures:
+                        // "haproxy.service"
+  std::string program;  // the program below layout::kBinDir it starts; "" for none
+  std::map<std::string, std::string> flags;  // its command's --NAME=VALUE flags, by NAME
+};
+
+struct HostEntry {
+  std::string host;
+  std::vector<UnitEntry> units;  // its own units by path, then the package units it configures
+  std::vector<std::string> programs() const;  // every program its units start, sorted, once
+};
+
+struct BundleIndex {
+  std::vector<HostEntry> hosts;  // the hosts with units, by name
+  const HostEntry* find(const std::string& host) const;
+};
+
 struct File {
   std::string host;      // node name, or "" for a file kept on the operator's machine
   std::string path;      // absolute path on that host, e.g. /etc/zerospof/pki/etcd/server.crt
   unsigned mode = 0644;  // 0600 for every private key and kubeconfig with a key
   std::string content;
-  bool secret = false;  // never print, log or diff the content
+  bool secret = false;            // never print, log or diff the content
+  std::optional<UnitEntry> unit;  // a unit file: what it runs (for the index; not written)
 };
 
 struct Bundle {
   std::vector<File> files;        // sorted by (host, path)
   std::string expected_failover;  // one line: the failover time the tuning budget implies
+  BundleIndex index;              // what runs where, from the files' units
 };
+
+// The index of `files` (their unit entries, and per host the package units whose configuration
+// it holds).
+BundleIndex index_of(const std::vector<File>& files);
+
+// The index as written beside a bundle (kIndexFile, JSON with a schema number) and read back;
+// reading names the file and what is wrong with it.
+inline constexpr const char* kIndexFile = "index.json";
+std::string index_json(const BundleIndex& index);
+util::Result<BundleIndex> parse_index_json(const std::string& text, const std::string& path);
 
 struct RenderOptions {
   std::string pki_dir;  // where the CA material lives on the operator's machine (created once,
@@ -52,7 +86,8 @@ util::Result<std::vector<File>> render_manifests(const model::Cluster& cluster,
 // which shares the control-plane nodes) takes 6443, as k3s does.
 int apiserver_port(const model::Cluster& cluster);
 
-// Writes a bundle below `directory` as <directory>/<host or "operator">/<path>, with modes.
+// Writes a bundle below `directory` as <directory>/<host or "operator">/<path>, with modes, and
+// its index as <directory>/index.json.
 util::Status write_bundle(const Bundle& bundle, const std::string& directory);
 
 }  // namespace zerospof::render

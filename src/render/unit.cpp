@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "render/layout.h"
+
 namespace zerospof::render {
 
 std::string unit_text(const Unit& unit) {
@@ -20,6 +22,23 @@ std::string unit_text(const Unit& unit) {
   out += "Restart=always\nRestartSec=2\nLimitNOFILE=1048576\n\n";
   out += "[Install]\nWantedBy=multi-user.target\n";
   return out;
+}
+
+UnitEntry unit_entry(const std::string& name, const Unit& unit) {
+  UnitEntry entry{.unit = name};
+  const std::string bin = std::string(layout::kBinDir) + "/";
+  if (!unit.command.empty() && unit.command.front().rfind(bin, 0) == 0)
+    entry.program = unit.command.front().substr(bin.size());
+  for (std::size_t i = 1; i < unit.command.size(); ++i) {
+    const std::string& word = unit.command[i];
+    if (word.rfind("--", 0) != 0) continue;
+    std::size_t equals = word.find('=');
+    if (equals == std::string::npos)
+      entry.flags[word.substr(2)] = "";
+    else
+      entry.flags[word.substr(2, equals - 2)] = word.substr(equals + 1);
+  }
+  return entry;
 }
 
 }  // namespace zerospof::render

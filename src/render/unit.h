@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "render/render.h"
+
 namespace zerospof::render {
 
 struct Unit {
@@ -16,5 +18,9 @@ struct Unit {
 };
 
 std::string unit_text(const Unit& unit);
+
+// The index entry of `unit` installed as `name`: the program of its command's first word when
+// that is below layout::kBinDir, and its --NAME=VALUE flags (a bare --NAME maps to "").
+UnitEntry unit_entry(const std::string& name, const Unit& unit);
 
 }  // namespace zerospof::render

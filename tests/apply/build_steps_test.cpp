@@ -8,7 +8,10 @@
 #include <filesystem>
 
 #include "apply/apply.h"
+#include "apply/build_steps.h"
 #include "apply/steps.h"
+#include "render/layout.h"
+#include "render/unit.h"
 #include "support/recording_transport.h"
 #include "support/rooted_transport.h"
 #include "support/test_plans.h"
@@ -19,17 +22,16 @@
 namespace zerospof::apply {
 namespace {
 
-const char* kEtcdUnit =
-    "[Service]\nExecStart=/usr/local/bin/etcd --name=x \\\n"
-    "  --trusted-ca-file=/etc/zerospof/pki/etcd/ca.crt --cert-file=/etc/zerospof/pki/etcd/s.crt "
-    "\\\n  --key-file=/etc/zerospof/pki/etcd/s.key\n";
+const std::vector<std::string> kEtcdCommand{
+    "/usr/local/bin/etcd", "--name=x", "--trusted-ca-file=/etc/zerospof/pki/etcd/ca.crt",
+    "--cert-file=/etc/zerospof/pki/etcd/s.crt", "--key-file=/etc/zerospof/pki/etcd/s.key"};
 
 class BuildStepsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     cluster_ = testing::load_plan(testing::addressed_plan());
     for (const auto* node : cluster_.nodes_with_role(model::Role::kEtcd)) {
-      add(node->name, "/etc/systemd/system/zerospof-etcd.service", kEtcdUnit);
+      add_unit(node->name, "zerospof-etcd.service", kEtcdCommand);
       add(node->name, "/etc/zerospof/pki/etcd/s.key", "KEY", 0600);
     }
     binaries_ = {{"etcd", "v3.6.16", std::string(64, 'a'), "/cache/etcd"},
@@ -40,6 +42,17 @@ class BuildStepsTest : public ::testing::Test {
   void add(const std::string& host, const std::string& path, const std::string& content,
            unsigned mode = 0644) {
     bundle_.files.push_back({.host = host, .path = path, .mode = mode, .content = content});
+  }
+
+  // A unit file as render makes it: its text, and its entry in the bundle's index.
+  void add_unit(const std::string& host, const std::string& name,
+                std::vector<std::string> command) {
+    render::Unit unit{.description = name, .command = std::move(command)};
+    bundle_.files.push_back({.host = host,
+                             .path = render::layout::unit_path(name),
+                             .content = render::unit_text(unit),
+                             .unit = render::unit_entry(name, unit)});
+    bundle_.index = render::index_of(bundle_.files);
   }
 
   StepGraph build(const std::string& kubectl = "/cache/kubectl") {
@@ -92,10 +105,9 @@ TEST_F(BuildStepsTest, AnEtcdBundleGivesFilesBinariesRollingMembersAndAHealthChe
 
 TEST_F(BuildStepsTest, AUnitWhoseProgramTheCacheLacksStopsApplyBeforeAnyStep) {
   // A real host's kubelet and containerd come from no lab build: said at once, with what to do.
-  add("blackboar", "/etc/systemd/system/zerospof-kubelet.service",
-      "[Service]\nExecStart=/usr/local/bin/kubelet --config=/etc/zerospof/kubelet-config.yaml\n");
-  add("blackboar", "/etc/systemd/system/zerospof-containerd.service",
-      "[Service]\nExecStart=/usr/local/bin/containerd\n");
+  add_unit("blackboar", "zerospof-kubelet.service",
+           {"/usr/local/bin/kubelet", "--config=/etc/zerospof/kubelet-config.yaml"});
+  add_unit("blackboar", "zerospof-containerd.service", {"/usr/local/bin/containerd"});
   ApplyInputs inputs{.cluster = cluster_, .bundle = bundle_, .binaries = binaries_};
   auto graph = build_steps(inputs);
   ASSERT_FALSE(graph.has_value());
@@ -183,9 +195,8 @@ TEST_F(BuildStepsTest, AddonsAreVerifiedOnlyWhenEveryWorkloadKindIsFullyAvailabl
         daemonsets, workloads, status);
     ASSERT_TRUE(util::write_file_atomic(kubectl, script, {.mode = 0755, .overwrite = true}));
   };
-  add(cluster_.nodes_with_role(model::Role::kControlPlane)[0]->name,
-      "/etc/systemd/system/zerospof-kube-apiserver.service",
-      "[Service]\nExecStart=/usr/local/bin/kube-apiserver\n");
+  add_unit(cluster_.nodes_with_role(model::Role::kControlPlane)[0]->name,
+           "zerospof-kube-apiserver.service", {"/usr/local/bin/kube-apiserver"});
   binaries_.push_back({"kube-apiserver", "v1.37.2", std::string(64, 'd'), "/cache/kube-apiserver"});
   add("", "/etc/zerospof/kubeconfig/admin.conf", "apiVersion: v1\n", 0600);
   add("", "/etc/zerospof/manifests/10-coredns.yaml", "kind: Deployment\n");
@@ -240,13 +251,6 @@ TEST(InputsDigestTest, ChangesWithAnyContentModeOrBinary) {
   EXPECT_NE(inputs_digest({{"/a", "y", 0644}}, binaries), base);
   EXPECT_NE(inputs_digest({{"/a", "x", 0600}}, binaries), base);
   EXPECT_NE(inputs_digest(files, {{"etcd", "v1", std::string(64, 'b'), ""}}), base);
-}
-
-TEST(FlagValueTest, ReadsEqualsSpaceAndYamlForms) {
-  EXPECT_EQ(flag_value("a --cert-file=/x.crt \\\n", "cert-file"), "/x.crt");
-  EXPECT_EQ(flag_value("--cert-file /y.crt\n", "cert-file"), "/y.crt");
-  EXPECT_EQ(flag_value("cert-file: /z.crt\n", "cert-file"), "/z.crt");
-  EXPECT_EQ(flag_value("--other=1", "cert-file"), "");
 }
 
 }  // namespace

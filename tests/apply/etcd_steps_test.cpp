@@ -127,9 +127,12 @@ TEST(EtcdAccessTest, IPv6EndpointsAreBracketedAsRenderWritesThem) {
   for (auto& node : cluster.nodes)
     node.address = model::Cidr::parse(fmt::format("fd00::{:x}/64", last_byte++), true);
   render::Bundle bundle;
-  bundle.files.push_back({.host = members.front()->name,
-                          .path = "/etc/x",
-                          .content = "--etcd-cafile=/ca --etcd-certfile=/c --etcd-keyfile=/k"});
+  bundle.index.hosts.push_back(
+      {.host = members.front()->name,
+       .units = {
+           {.unit = "zerospof-kube-apiserver.service",
+            .program = "kube-apiserver",
+            .flags = {{"etcd-cafile", "/ca"}, {"etcd-certfile", "/c"}, {"etcd-keyfile", "/k"}}}}});
   auto access = etcd_access(cluster, bundle);
   ASSERT_TRUE(access) << util::format_error(access.error());
   ASSERT_EQ(access->endpoints.size(), members.size());

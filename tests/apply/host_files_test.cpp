@@ -47,6 +47,15 @@ TEST_F(HostFilesTest, LoadBundleReadsHostsPathsAndModes) {
   ASSERT_TRUE(local_.put_file("", {dir_ + "/node1/etc/a.key", "k", 0600}));
   ASSERT_TRUE(local_.put_file("", {dir_ + "/operator/etc/admin.kubeconfig", "c", 0600}));
   ASSERT_TRUE(local_.put_file("", {dir_ + "/node1/etc/b.conf", "b", 0644}));
+  // Without render's index, the directory is refused: apply never guesses what runs where.
+  auto unindexed = load_bundle(dir_);
+  ASSERT_FALSE(unindexed.has_value());
+  EXPECT_NE(unindexed.error().message.find("has no index.json"), std::string::npos);
+  render::BundleIndex index{.hosts = {{.host = "node1",
+                                       .units = {{.unit = "zerospof-etcd.service",
+                                                  .program = "etcd",
+                                                  .flags = {{"name", "node1"}}}}}}};
+  ASSERT_TRUE(local_.put_file("", {dir_ + "/index.json", render::index_json(index), 0644}));
   auto bundle = load_bundle(dir_);
   ASSERT_TRUE(bundle.has_value()) << bundle.error().message;
   ASSERT_EQ(bundle->files.size(), 3u);
@@ -56,6 +65,8 @@ TEST_F(HostFilesTest, LoadBundleReadsHostsPathsAndModes) {
   EXPECT_EQ(bundle->files[1].mode, 0600u);
   EXPECT_TRUE(bundle->files[1].secret);
   EXPECT_FALSE(bundle->files[2].secret);
+  ASSERT_NE(bundle->index.find("node1"), nullptr);
+  EXPECT_EQ(bundle->index.find("node1")->programs(), std::vector<std::string>{"etcd"});
   EXPECT_FALSE(load_bundle(dir_ + "/none").has_value());
 }
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "apply/apply.h"
+#include "apply/build_steps.h"
 #include "apply/steps.h"
 #include "model/versions.h"
 #include "render/layout.h"

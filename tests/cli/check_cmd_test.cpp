@@ -9,12 +9,15 @@
 #include "plan/plan.h"
 #include "support/key_material.h"
 #include "support/test_plans.h"
+#include "support/zerospof_command.h"
 #include "util/cluster_lock.h"
 #include "util/files.h"
 #include "util/process.h"
 
 namespace zerospof::cli {
 namespace {
+
+using testing::zerospof;
 
 class CheckCommandTest : public ::testing::Test {
  protected:
@@ -30,16 +33,6 @@ class CheckCommandTest : public ::testing::Test {
     std::string path = (directory_ / name).string();
     EXPECT_TRUE(util::write_file_atomic(path, content, {0644, true}));
     return path;
-  }
-  // Every run's output is scanned for key material, whatever the test checks.
-  util::ProcessResult zerospof(std::vector<std::string> arguments,
-                               std::optional<std::string> input = std::nullopt) {
-    arguments.insert(arguments.begin(), ZEROSPOF_BINARY);
-    auto result = util::run(arguments, {std::chrono::seconds(120), std::move(input)});
-    EXPECT_TRUE(result);
-    if (!result) return util::ProcessResult{};
-    EXPECT_EQ(testing::key_material(result->out + result->err), std::vector<std::string>{});
-    return *result;
   }
 
   std::filesystem::path directory_;

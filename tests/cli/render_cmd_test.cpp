@@ -4,18 +4,14 @@
 
 #include "support/scratch_directory.h"
 #include "support/test_plans.h"
+#include "support/zerospof_command.h"
 #include "util/files.h"
 #include "util/process.h"
 
 namespace zerospof::cli {
 namespace {
 
-util::ProcessResult zerospof(std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(), ZEROSPOF_BINARY);
-  auto result = util::run(arguments, {std::chrono::seconds(120), std::nullopt});
-  EXPECT_TRUE(result.has_value());
-  return result.value_or(util::ProcessResult{});
-}
+using testing::zerospof;
 
 TEST(RenderCommandTest, WritesIntoTheOutputDirectoryAndRefusesDashOWithTheSpellingToUse) {
   testing::ScratchDirectory directory("zerospof-render-cmd");

@@ -21,6 +21,8 @@
 
 #include "lab/lab.h"
 #include "model/pinned_versions.h"
+#include "render/layout.h"
+#include "render/render.h"
 #include "support/key_material.h"
 #include "util/files.h"
 #include "util/process.h"
@@ -133,8 +135,8 @@ class LabClusterTest : public ::testing::Test {
 
   // `zerospof render` of the lab plan, then only the files `keep` accepts.
   void render(const std::function<bool(const std::string& host, const std::string& path)>& keep) {
-    auto rendered = run({ZEROSPOF_BINARY, "render", plan(), "--lab", "--output-dir", dir_ + "/render",
-                         "--pki-dir", dir_ + "/pki"},
+    auto rendered = run({ZEROSPOF_BINARY, "render", plan(), "--lab", "--output-dir",
+                         dir_ + "/render", "--pki-dir", dir_ + "/pki"},
                         seconds(120));
     ASSERT_EQ(rendered.exit_code, 0) << rendered.err;
     EXPECT_EQ(testing::key_material(rendered.out + rendered.err), std::vector<std::string>{});
@@ -148,6 +150,19 @@ class LabClusterTest : public ::testing::Test {
       if (!keep(host, path)) dropped.push_back(entry.path());
     }
     for (const auto& path : dropped) fs::remove(path);
+    // The bundle's index says what runs where: a unit whose file (or a package unit whose
+    // configuration) was dropped is dropped from it too, as a render of less would have it.
+    const std::string index_path = dir_ + "/render/" + render::kIndexFile;
+    auto index = render::parse_index_json(util::read_file(index_path).value_or(""), index_path);
+    ASSERT_TRUE(index.has_value()) << index.error().message;
+    for (auto& host : index->hosts) {
+      std::erase_if(host.units, [&](const render::UnitEntry& unit) {
+        for (const auto& [config, package_unit] : render::layout::kEndpointPackageUnits)
+          if (unit.unit == package_unit) return !keep(host.host, config);
+        return !keep(host.host, render::layout::unit_path(unit.unit));
+      });
+    }
+    ASSERT_TRUE(util::write_file_atomic(index_path, render::index_json(*index), {0644, true}));
   }
 
   // The whole rendered bundle applied to the lab (for tests that start from a running cluster).
