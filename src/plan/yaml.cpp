@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 #include <libfyaml.h>
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <unordered_set>
+
+#include "util/source_text.h"
 
 namespace zerospof::plan {
 
@@ -21,41 +24,12 @@ constexpr size_t kMaximumScalarBytes = 32 << 20;
 constexpr size_t kMaximumDepth = 200;
 
 util::Status check_utf8(const std::string& text, const SourceText& source) {
-  int line = 1, column = 1;
-  for (size_t i = 0; i < text.size();) {
-    unsigned char lead = static_cast<unsigned char>(text[i]);
-    size_t length = lead < 0x80           ? 1
-                    : (lead >> 5) == 0x6  ? 2
-                    : (lead >> 4) == 0xE  ? 3
-                    : (lead >> 3) == 0x1E ? 4
-                                          : 0;
-    bool valid = length != 0 && i + length <= text.size() && !(lead == 0);
-    for (size_t k = 1; valid && k < length; ++k)
-      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (valid && length == 2) valid = lead >= 0xC2;
-    if (valid && length == 3) {
-      unsigned code = ((lead & 0x0F) << 12) | ((text[i + 1] & 0x3F) << 6) | (text[i + 2] & 0x3F);
-      valid = code >= 0x800 && (code < 0xD800 || code > 0xDFFF);
-    }
-    if (valid && length == 4) {
-      unsigned code = ((lead & 0x07) << 18) | ((text[i + 1] & 0x3F) << 12) |
-                      ((text[i + 2] & 0x3F) << 6) | (text[i + 3] & 0x3F);
-      valid = code >= 0x10000 && code <= 0x10FFFF;
-    }
-    if (!valid)
-      return util::fail(source.error_at(
-          {source.file_name(), line, column},
-          lead == 0 ? "the file contains a NUL byte" : "the file is not valid UTF-8",
-          "save the file as UTF-8 text"));
-    if (lead == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-    i += length;
-  }
-  return {};
+  auto invalid = util::first_invalid_byte(text);
+  if (!invalid) return {};
+  return util::fail(
+      source.error_at({source.file_name(), invalid->line, invalid->column},
+                      invalid->nul ? "the file contains a NUL byte" : "the file is not valid UTF-8",
+                      "save the file as UTF-8 text"));
 }
 
 util::SourceLocation location_of(const fy_mark* mark, const std::string& file) {
@@ -271,11 +245,11 @@ SourceText::SourceText(std::string file_name, const std::string& text)
 
 util::Error SourceText::error_at(const util::SourceLocation& where, std::string message,
                                  std::string hint) const {
-  util::Error error = util::Error::invalid_input(std::move(message), where, std::move(hint));
+  std::string_view line;
   if (where.line >= 1 && where.line <= static_cast<int>(lines_.size()))
-    error.source_line = lines_[where.line - 1];
-  if (error.where.file.empty()) error.where.file = file_name_;
-  return error;
+    line = lines_[where.line - 1];
+  return util::source_error(where.file.empty() ? file_name_ : where.file, where.line, where.column,
+                            line, std::move(message), std::move(hint));
 }
 
 util::Result<std::vector<YamlNode>> parse_yaml(const std::string& text, const SourceText& source) {
@@ -302,6 +276,46 @@ util::Result<std::vector<YamlNode>> parse_yaml(const std::string& text, const So
   if (fy_parser_get_stream_error(parser.get()) || fy_diag_got_error(diag.get()))
     return util::fail(first_diagnostic(diag.get(), source));
   return builder.take_documents();
+}
+
+std::optional<ObjectIdentity> object_identity(const std::string& document) {
+  auto parsed = parse_yaml(document, SourceText("<document>", document));
+  if (!parsed || parsed->size() != 1 || !parsed->front().is_mapping()) return std::nullopt;
+  const YamlNode& object = parsed->front();
+  ObjectIdentity identity;
+  if (const YamlNode* kind = object.find("kind"); kind && kind->is_scalar())
+    identity.kind = kind->scalar;
+  if (const YamlNode* metadata = object.find("metadata"); metadata && metadata->is_mapping())
+    if (const YamlNode* name = metadata->find("name"); name && name->is_scalar())
+      identity.name = name->scalar;
+  return identity;
+}
+
+namespace {
+struct DocumentFree {
+  void operator()(fy_document* document) const { fy_document_destroy(document); }
+};
+struct CharFree {
+  void operator()(char* text) const { std::free(text); }
+};
+}  // namespace
+
+util::Result<std::string> merge_yaml(
+    const std::string& document, const std::vector<std::pair<std::string, std::string>>& patches,
+    const std::string& what) {
+  std::unique_ptr<fy_document, DocumentFree> parsed(
+      fy_document_build_from_string(nullptr, document.data(), document.size()));
+  if (!parsed) return util::fail(util::Error::internal("cannot parse the " + what));
+  for (const auto& [path, yaml] : patches) {
+    fy_node* node = fy_node_build_from_string(parsed.get(), yaml.data(), yaml.size());
+    if (!node || fy_document_insert_at(parsed.get(), path.c_str(), FY_NT, node) != 0)
+      return util::fail(util::Error::internal(fmt::format("cannot patch {} at {}", what, path)));
+  }
+  std::unique_ptr<char, CharFree> text(fy_emit_document_to_string(
+      parsed.get(),
+      static_cast<fy_emitter_cfg_flags>(FYECF_MODE_BLOCK | FYECF_DOC_START_MARK_OFF)));
+  if (!text) return util::fail(util::Error::internal("cannot write the patched " + what));
+  return std::string(text.get());
 }
 
 }  // namespace zerospof::plan

@@ -4,8 +4,10 @@
 // UTF-8), rejects duplicate keys and bounds alias expansion, so no input can crash or hang it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/error.h"
@@ -47,5 +49,20 @@ class SourceText {
 // Every document of a YAML stream (a plan has one; manifests may have many). Empty documents
 // are skipped.
 util::Result<std::vector<YamlNode>> parse_yaml(const std::string& text, const SourceText& source);
+
+// The kind and metadata.name of a Kubernetes object written as one YAML document; nullopt when
+// it is not a mapping (or not YAML).
+struct ObjectIdentity {
+  std::string kind;
+  std::string name;
+};
+std::optional<ObjectIdentity> object_identity(const std::string& document);
+
+// `document` (one YAML document) with each (path, yaml) merged in at its path
+// ("/spec/template/spec"): a mapping's keys replace the same keys there. Emitted in block style
+// without a document start mark. `what` names the document in errors.
+util::Result<std::string> merge_yaml(
+    const std::string& document, const std::vector<std::pair<std::string, std::string>>& patches,
+    const std::string& what);
 
 }  // namespace zerospof::plan

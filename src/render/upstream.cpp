@@ -1,12 +1,12 @@
 #include "render/upstream.h"
 
 #include <fmt/format.h>
-#include <libfyaml.h>
 
 #include <cstdlib>
 #include <memory>
 #include <regex>
 
+#include "plan/yaml.h"
 #include "render/context.h"
 #include "render/layout.h"
 #include "render/manifests.h"
@@ -19,13 +19,6 @@ namespace {
 
 using util::Error;
 using util::Result;
-
-struct DocumentFree {
-  void operator()(fy_document* document) const { fy_document_destroy(document); }
-};
-struct CharFree {
-  void operator()(char* text) const { std::free(text); }
-};
 
 // Upstream files separate documents by lines of exactly "---".
 std::vector<std::string> split_documents(const std::string& text) {
@@ -44,30 +37,19 @@ std::vector<std::string> split_documents(const std::string& text) {
   return documents;
 }
 
+// Whether `document` is the object `kind`/`name` (read as YAML; the text test first is only a
+// shortcut past the hundreds of documents that cannot be it).
 bool is_object(const std::string& document, const std::string& kind, const std::string& name) {
-  return document.find("\nkind: " + kind + "\n") != std::string::npos ||
-                 document.rfind("kind: " + kind + "\n", 0) == 0
-             ? document.find("\n  name: " + name + "\n") != std::string::npos
-             : false;
+  if (document.find(kind) == std::string::npos || document.find(name) == std::string::npos)
+    return false;
+  auto identity = plan::object_identity(document);
+  return identity && identity->kind == kind && identity->name == name;
 }
 
-// Merges each `(path, yaml)` into the document: a mapping's keys replace the same keys there.
 Result<std::string> merge_into(const std::string& document,
                                const std::vector<std::pair<std::string, std::string>>& patches,
                                const std::string& what) {
-  std::unique_ptr<fy_document, DocumentFree> parsed(
-      fy_document_build_from_string(nullptr, document.data(), document.size()));
-  if (!parsed) return util::fail(Error::internal("cannot parse the upstream " + what));
-  for (const auto& [path, yaml] : patches) {
-    fy_node* node = fy_node_build_from_string(parsed.get(), yaml.data(), yaml.size());
-    if (!node || fy_document_insert_at(parsed.get(), path.c_str(), FY_NT, node) != 0)
-      return util::fail(Error::internal(fmt::format("cannot patch {} at {}", what, path)));
-  }
-  std::unique_ptr<char, CharFree> text(fy_emit_document_to_string(
-      parsed.get(),
-      static_cast<fy_emitter_cfg_flags>(FYECF_MODE_BLOCK | FYECF_DOC_START_MARK_OFF)));
-  if (!text) return util::fail(Error::internal("cannot write the patched " + what));
-  return std::string(text.get());
+  return plan::merge_yaml(document, patches, "upstream " + what);
 }
 
 // Applies `patch` to the one document of `kind`/`name`; an absent target is an error.

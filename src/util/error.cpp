@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "util/redact.h"
+#include "util/source_text.h"
 #include "util/terminal.h"
 
 namespace zerospof::util {
@@ -33,11 +34,15 @@ Error Error::internal(std::string message) {
 
 namespace {
 
-// Tabs are kept in the caret line so the caret stays under the right character.
-std::string caret_line(const std::string& source_line, int column) {
+// One space per character of the (escaped) text before the column, tabs kept, so the caret
+// stays under the right character whatever its bytes.
+std::string caret_line(std::string_view before) {
   std::string caret;
-  for (int i = 0; i + 1 < column && i < static_cast<int>(source_line.size()); ++i)
-    caret += source_line[i] == '\t' ? '\t' : ' ';
+  for (std::size_t at = 0; at < before.size();) {
+    caret += before[at] == '\t' ? '\t' : ' ';
+    const std::size_t length = utf8_sequence_length(before, at);
+    at += length == 0 ? 1 : length;
+  }
   return caret + "^";
 }
 
@@ -62,12 +67,11 @@ std::string format_error(const Error& error_in, bool color) {
   out += fmt::format("{}error:{} {}\n", red, reset, error.message);
   if (error.where.known() && !error.source_line.empty()) {
     out += fmt::format("  {}\n", error.source_line);
-    // The caret goes under the escaped text, which can be wider than the original.
-    std::string before =
-        error_in.source_line.substr(0, static_cast<size_t>(std::max(0, error.where.column - 1)));
-    std::string escaped_before = printable(before, 300, "\t");
-    int column = static_cast<int>(escaped_before.size()) + 1;
-    out += fmt::format("  {}{}{}\n", green, caret_line(error.source_line, column), reset);
+    // The caret goes under the escaped text, which can be wider than the original; columns count
+    // characters (source_text.h).
+    std::string escaped_before =
+        printable(std::string(before_column(error_in.source_line, error.where.column)), 300, "\t");
+    out += fmt::format("  {}{}{}\n", green, caret_line(escaped_before), reset);
   }
   if (!error.hint.empty()) out += fmt::format("hint: {}\n", error.hint);
   return out;

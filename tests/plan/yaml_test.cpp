@@ -159,5 +159,30 @@ TEST_F(YamlLimitsTest, DISABLED_TenMegabytesOfTinyNodesIsAnsweredInTime) {
   EXPECT_FALSE(timed_parse(text + "1]"));
 }
 
+// The one YAML access render uses on upstream manifests: which object a document is, and a
+// patch merged at a path.
+TEST(YamlObjectTest, IdentityIsReadAsYamlNotAsText) {
+  auto identity = object_identity(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+      "  namespace: x\n  name: web\n");
+  ASSERT_TRUE(identity.has_value());
+  EXPECT_EQ(identity->kind, "Deployment");
+  EXPECT_EQ(identity->name, "web");
+  // The words in a comment or another field do not make it that object.
+  auto other = object_identity("# kind: Deployment\nkind: Service\nmetadata: {name: web}\n");
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->kind, "Service");
+  EXPECT_FALSE(object_identity("- a\n- b\n").has_value());
+}
+
+TEST(YamlObjectTest, APatchReplacesTheKeysAtItsPath) {
+  auto merged = merge_yaml("kind: Deployment\nspec:\n  replicas: 1\n  paused: false\n",
+                           {{"/spec", "replicas: 3"}}, "test document");
+  ASSERT_TRUE(merged.has_value()) << merged.error().message;
+  EXPECT_NE(merged->find("replicas: 3"), std::string::npos) << *merged;
+  EXPECT_NE(merged->find("paused: false"), std::string::npos) << *merged;
+  EXPECT_EQ(merged->find("replicas: 1"), std::string::npos) << *merged;
+}
+
 }  // namespace
 }  // namespace zerospof::plan
