@@ -71,7 +71,7 @@ spec:
 
 model::Cluster builtin_plan() {
   auto cluster = load_from_string(builtin_plan_yaml(), "<built-in plan>");
-  if (!cluster) std::abort();  // a bug in this file: tests/plan/builtin_plan_test.cpp loads it
+  if (!cluster) std::abort();  // a bug in this file: tests/plan/plan_loader_test.cpp loads it
   return *cluster;
 }
 

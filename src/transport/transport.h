@@ -1,7 +1,8 @@
 // transport: how apply reaches a host. One small interface with three implementations: Ssh (the
 // OpenSSH client, for real hosts and lab hosts), Local (this machine, for tests and for files kept
 // on the operator's machine), and, in tests/support/, Recording and Faulty doubles. Steps never
-// ask which one they have (style.md, principles 3 and 4).
+// ask which one they have: the outside world behind one small interface, faults injected by
+// wrapping it.
 //
 // Guarantees every implementation keeps: every call is bounded by its timeout; put_file is
 // atomic on the host (a temporary file in the target directory, synced, then renamed over the

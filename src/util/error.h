@@ -10,7 +10,8 @@
 
 namespace zerospof::util {
 
-// Codes are chosen by the caller's reaction, not by the cause (see style.md, principle 6).
+// Codes are chosen by the caller's reaction, not by the cause: a caller retries kUnavailable,
+// tells the user to fix kInvalidInput, and so on.
 enum class ErrorCode {
   kInvalidInput,        // the user's input is wrong: fix it and run again (exit 2)
   kFailedPrecondition,  // the world is not in a state we can act on: the user must fix it

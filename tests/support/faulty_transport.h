@@ -1,7 +1,7 @@
 // FaultyTransport: wraps another transport and, from its Nth call on (run, put_file and get_file
 // counted together, from 1), fails every call as a dropped link would: the closest a unit test
-// gets to `kill -9` of apply or of the network in the middle of a run (style.md, principle 4:
-// faults by wrapping, the code under test never knows). Thread-safe.
+// gets to `kill -9` of apply or of the network in the middle of a run (faults by wrapping: the
+// code under test never knows). Thread-safe.
 #pragma once
 
 #include <atomic>
