@@ -77,6 +77,12 @@ util::Result<std::string> default_binary_cache(const model::Cluster& cluster) {
   return fmt::format("/var/cache/zerospof/binaries/{}", version);
 }
 
+util::Result<std::string> binary_cache_dir(const model::Cluster& cluster,
+                                           const std::string& given) {
+  if (!given.empty()) return given;
+  return default_binary_cache(cluster);
+}
+
 util::Status check_binary_versions(const std::vector<Binary>& cache,
                                    const std::string& kubernetes_version) {
   for (const auto& binary : cache) {

@@ -35,6 +35,8 @@ util::Result<std::vector<Binary>> load_binary_cache(const std::string& cache_dir
 // plan's Kubernetes version>. Fails on a version that is not well-formed
 // (model::is_kubernetes_version) instead of making it a path.
 util::Result<std::string> default_binary_cache(const model::Cluster& cluster);
+// `given` (a --binaries flag) when not empty, else default_binary_cache().
+util::Result<std::string> binary_cache_dir(const model::Cluster& cluster, const std::string& given);
 
 // Refuses a cache that holds a pinned program at another version than the cluster runs (the
 // plan's Kubernetes version, versions.env for etcd, kwok, containerd and runc): apply would start

@@ -98,14 +98,10 @@ int run_apply(const ApplyFlags& flags) {
   if (!cluster) return report_error(cluster.error());
   auto bundle = bundle_for(*cluster, flags);
   if (!bundle) return report_error(bundle.error());
-  std::string binary_cache = flags.binary_cache;
-  if (binary_cache.empty()) {
-    auto cache = binaries::default_binary_cache(*cluster);
-    if (!cache) return report_error(cache.error());
-    binary_cache = *cache;
-  }
+  auto binary_cache = binaries::binary_cache_dir(*cluster, flags.binary_cache);
+  if (!binary_cache) return report_error(binary_cache.error());
   apply::ApplyOptions options{
-      .binary_cache = binary_cache,
+      .binary_cache = *binary_cache,
       .known_hosts =
           flags.known_hosts.empty() ? default_known_hosts(flags.plan_file) : flags.known_hosts,
       .state_dir = flags.state_dir.empty() ? default_state_dir("apply", *cluster) : flags.state_dir,

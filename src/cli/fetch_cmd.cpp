@@ -33,12 +33,9 @@ int run_fetch(const FetchFlags& flags) {
         "give the hosts' architecture: --arch amd64 or --arch arm64"));
   auto artifacts = binaries::release_artifacts(cluster->kubernetes.version, architecture);
   if (!artifacts) return report_error(artifacts.error());
-  std::string cache = flags.binary_cache;
-  if (cache.empty()) {
-    auto default_cache = binaries::default_binary_cache(*cluster);
-    if (!default_cache) return report_error(default_cache.error());
-    cache = *default_cache;
-  }
+  auto cache_dir = binaries::binary_cache_dir(*cluster, flags.binary_cache);
+  if (!cache_dir) return report_error(cache_dir.error());
+  const std::string& cache = *cache_dir;
   bool plain_http = flags.mirror.rfind("http://", 0) == 0;
   if (!flags.mirror.empty() && !plain_http && flags.mirror.rfind("https://", 0) != 0)
     return report_error(util::Error::invalid_input(
