@@ -86,6 +86,11 @@ std::optional<std::vector<std::string>> list_all(HttpClient& http, const std::st
     std::string url = fmt::format("{}{}?limit=500", server, path);
     if (!next.empty()) url += "&continue=" + next;  // the token is URL-safe base64
     HttpResponse got = http.send({.url = url, .timeout = timeout});
+    // A transfer cut short (a drill saw "Transferred a partial file" while an etcd member
+    // stopped and HAProxy moved the connection) is asked once more before the API is called
+    // unreachable: one broken connection is not an endpoint down. A list is a read; asking again
+    // changes nothing.
+    if (got.status == 0) got = http.send({.url = url, .timeout = timeout});
     if (got.status == 401) {
       error = fmt::format("the API at {} refused the credentials (401 Unauthorized)", server);
       return std::nullopt;
