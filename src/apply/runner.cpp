@@ -42,19 +42,22 @@ StepResult execute_once(const Step& step, const RunContext& context,
 StepResult execute(const Step& step, const RunContext& context, const RunnerOptions& options) {
   auto start = Clock::now();
   auto pause = options.retry_pause;
-  std::vector<std::string> transient;
+  int earlier_attempts = 0;
+  std::string last_transient;  // what the latest of them got
   StepResult result;
-  for (int attempt = 1;; ++attempt) {
+  for (;;) {
     std::optional<util::ErrorCode> error_code;
     result = execute_once(step, context, error_code);
-    if (error_code != util::ErrorCode::kUnavailable || attempt >= options.attempts) break;
-    transient.push_back(result.detail);
+    if (error_code != util::ErrorCode::kUnavailable || earlier_attempts + 1 >= options.attempts)
+      break;
+    ++earlier_attempts;
+    last_transient = result.detail;
     std::this_thread::sleep_for(pause);
     pause *= 2;
   }
-  if (!transient.empty()) {
+  if (earlier_attempts > 0) {
     std::string earlier =
-        fmt::format("{} earlier attempt(s) failed: {}", transient.size(), transient.back());
+        fmt::format("{} earlier attempt(s) failed: {}", earlier_attempts, last_transient);
     result.detail = result.detail.empty() ? earlier : result.detail + " (" + earlier + ")";
   }
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);

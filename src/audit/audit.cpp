@@ -40,8 +40,10 @@ std::optional<Component> component_of(const std::string& unit) {
 // Which components read a file render writes on a host: the ones that may not come back when they
 // restart with the file as it is now. `whole_node`: the firewall, which can cut the host off.
 // Empty and not whole_node: a file zerospof does not know the reader of (not judged).
-// Kept beside component_of() because both translate render's bundle into analysis components;
-// the bundle has no typed index of readers yet (issue 15).
+// Kept beside component_of() because both translate render's bundle into analysis components.
+// Render's index (render.h) names what each unit starts and its flags, but not the files a unit
+// reads through its configuration or a kubeconfig (the CA, a kubelet's config), so the readers
+// of a path are mapped here.
 struct Readers {
   std::vector<Component> components;
   bool whole_node = false;
@@ -280,12 +282,10 @@ void add_file_drift(const LiveModel& model, AuditReport& report,
     analysis::Options options = model.options;
     bool whole_node = false;
     std::set<Component> readers;
-    std::vector<std::string> unknown;
     for (const auto& path : paths) {
       Readers found = readers_of(path);
       whole_node |= found.whole_node;
       readers.insert(found.components.begin(), found.components.end());
-      if (!found.whole_node && found.components.empty()) unknown.push_back(path);
     }
     std::string judged;
     std::vector<std::string> changed;

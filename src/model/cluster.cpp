@@ -8,13 +8,9 @@ namespace zerospof::model {
 
 // The tables' names are literals, so their data() is a terminated C string.
 const char* to_string(Role role) { return name_in(kRoleNames, role).data(); }
-std::optional<Role> role_from_string(std::string_view text) { return value_in(kRoleNames, text); }
 const char* to_string(EndpointMode mode) { return name_in(kEndpointModeNames, mode).data(); }
 const char* to_string(TuningProfile profile) {
   return name_in(kTuningProfileNames, profile).data();
-}
-std::optional<TuningProfile> tuning_profile_from_string(std::string_view text) {
-  return value_in(kTuningProfileNames, text);
 }
 const char* to_string(Cni cni) { return name_in(kCniNames, cni).data(); }
 const char* to_string(BgpPeering peering) { return name_in(kBgpPeeringNames, peering).data(); }

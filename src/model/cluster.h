@@ -19,7 +19,6 @@ namespace zerospof::model {
 enum class Role { kControlPlane, kEtcd, kWorker, kStorage };
 
 const char* to_string(Role role);
-std::optional<Role> role_from_string(std::string_view text);
 
 struct SshSettings {
   std::string user = "root";
@@ -100,7 +99,6 @@ struct Addons {
 // HAProxy checks every 2 s, upstream lease and node timings), kept to compare against.
 enum class TuningProfile { kFast, kKubeadmGuide };
 const char* to_string(TuningProfile profile);
-std::optional<TuningProfile> tuning_profile_from_string(std::string_view text);
 
 // Timings of every failure detector and leader election, in milliseconds. One profile so that
 // the failover budget is stated in one place (render derives Bundle::failover from it). The

@@ -159,7 +159,8 @@ Status Loader::load_node(const YamlNode& item, size_t index) {
                                       fmt::format("{}.roles must be a non-empty list", path),
                                       "for example: roles: [control-plane, etcd, worker]"));
   for (const YamlNode& role_node : roles->values) {
-    auto role = role_node.is_scalar() ? model::role_from_string(role_node.scalar) : std::nullopt;
+    auto role =
+        role_node.is_scalar() ? model::value_in(model::kRoleNames, role_node.scalar) : std::nullopt;
     if (!role) {
       std::string suggestion = role_node.is_scalar() ? did_you_mean(role_node.scalar, kRoles) : "";
       return util::fail(
