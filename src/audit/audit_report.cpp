@@ -81,7 +81,7 @@ std::string report_json(const AuditReport& report) {
                   {"drift", drift},
                   {"scheduledFailures", scheduled},
                   {"notes", report.notes},
-                  {"now", json::parse(status::report_json(report.now))}};
+                  {"now", status::to_json(report.now)}};
   // Text from hosts may not be UTF-8: replaced, never a throw.
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

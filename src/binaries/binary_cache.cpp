@@ -20,13 +20,7 @@ namespace zerospof::binaries {
 namespace {
 
 // The manifest's fields go unquoted into root shell scripts (sha256sum -c, install paths), even
-// under --dry-run: each must be a single inert word.
-bool is_sha256(const std::string& text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
+// under --dry-run: each must be a single inert word (the digest: util::is_sha256_hex).
 bool is_file_name(const std::string& text) {
   return !text.empty() && text.size() <= 255 && text.front() != '.' && text.front() != '-' &&
          std::all_of(text.begin(), text.end(), [](char c) {
@@ -54,7 +48,8 @@ util::Result<std::vector<Binary>> load_binary_cache(const std::string& cache_dir
     Binary binary;
     std::string rest;
     if (!(fields >> binary.name >> binary.version >> binary.sha256) || fields >> rest ||
-        !is_file_name(binary.name) || !is_file_name(binary.version) || !is_sha256(binary.sha256)) {
+        !is_file_name(binary.name) || !is_file_name(binary.version) ||
+        !util::is_sha256_hex(binary.sha256)) {
       return util::fail(util::Error::failed_precondition(
           fmt::format("{}/manifest: cannot read the line \"{}\": expected a file name, a "
                       "version and a lower-case hexadecimal sha256",
@@ -65,6 +60,11 @@ util::Result<std::vector<Binary>> load_binary_cache(const std::string& cache_dir
     binaries.push_back(std::move(binary));
   }
   return binaries;
+}
+
+util::Result<std::vector<Binary>> load_binary_cache_if_present(const std::string& cache_dir) {
+  if (!std::filesystem::exists(cache_dir + "/manifest")) return std::vector<Binary>{};
+  return load_binary_cache(cache_dir);
 }
 
 util::Result<std::string> default_binary_cache(const model::Cluster& cluster) {
@@ -149,12 +149,9 @@ util::Status CacheWriter::add(const std::string& name, const std::string& versio
 util::Status CacheWriter::commit() {
   if (staging_dir_.empty())
     return util::fail(util::Error::internal("the binary cache writer was already committed"));
-  std::vector<Binary> kept;
-  if (std::filesystem::exists(cache_dir_ + "/manifest")) {
-    ZEROSPOF_ASSIGN_OR_RETURN(kept, load_binary_cache(cache_dir_));
-  } else if (::mkdir(cache_dir_.c_str(), 0755) != 0 && errno != EEXIST) {
+  ZEROSPOF_ASSIGN_OR_RETURN(std::vector<Binary> kept, load_binary_cache_if_present(cache_dir_));
+  if (::mkdir(cache_dir_.c_str(), 0755) != 0 && errno != EEXIST)
     return util::fail(io_error("cannot create", cache_dir_));
-  }
   for (const auto& [name, binary] : added_)
     if (std::rename((staging_dir_ + "/" + name).c_str(), binary.local_path.c_str()) != 0)
       return util::fail(io_error("cannot move into place", binary.local_path));

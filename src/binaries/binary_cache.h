@@ -30,6 +30,8 @@ struct Binary {
 
 // Reads `<cache_dir>/manifest`; every listed binary must exist beside it.
 util::Result<std::vector<Binary>> load_binary_cache(const std::string& cache_dir);
+// The same, or no programs while the cache has no manifest yet (a cache being filled first).
+util::Result<std::vector<Binary>> load_binary_cache_if_present(const std::string& cache_dir);
 
 // The cache apply reads and fetch fills when none is given: /var/cache/zerospof/binaries/<the
 // plan's Kubernetes version>. Fails on a version that is not well-formed

@@ -34,12 +34,6 @@ std::size_t append_bounded(char* data, std::size_t size, std::size_t count, void
   return size * count;
 }
 
-bool is_sha256(const std::string& text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -145,7 +139,7 @@ util::Result<std::string> published_digest(const std::string& text, const std::s
     if (!name.empty() && name.front() == '*') name.erase(0, 1);  // sha256sum's binary mode
     if (!entry.empty() && name != entry) continue;
     digest = lower(digest);
-    if (!is_sha256(digest)) break;
+    if (!util::is_sha256_hex(digest)) break;
     return digest;
   }
   return util::fail(util::Error::failed_precondition(
@@ -158,10 +152,7 @@ util::Result<std::vector<Binary>> fetch_release(const std::vector<ReleaseArtifac
                                                 const std::string& cache_dir,
                                                 Downloader& downloader,
                                                 const FetchOptions& options) {
-  std::vector<Binary> cached;
-  if (std::filesystem::exists(cache_dir + "/manifest")) {
-    ZEROSPOF_ASSIGN_OR_RETURN(cached, load_binary_cache(cache_dir));
-  }
+  ZEROSPOF_ASSIGN_OR_RETURN(std::vector<Binary> cached, load_binary_cache_if_present(cache_dir));
   ZEROSPOF_ASSIGN_OR_RETURN(CacheWriter writer, CacheWriter::begin(cache_dir));
   std::size_t fetched = 0;
   for (const auto& artifact : artifacts) {

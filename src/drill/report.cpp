@@ -212,19 +212,17 @@ std::string report_json(const DrillReport& report) {
          s.etcd_hashes_equal ? nlohmann::json(*s.etcd_hashes_equal) : nlohmann::json(nullptr)},
         {"watch", watch},
         {"statusDuringFault",
-         s.status_during_fault
-             ? nlohmann::json{{"atSeconds", s.status_at_ms / 1000},
-                              {"status",
-                               nlohmann::json::parse(status::report_json(*s.status_during_fault))}}
-             : nlohmann::json(nullptr)},
+         s.status_during_fault ? nlohmann::json{{"atSeconds", s.status_at_ms / 1000},
+                                                {"status", status::to_json(*s.status_during_fault)}}
+                               : nlohmann::json(nullptr)},
         {"podsRescheduledSeconds", s.pods_rescheduled_ms
                                        ? nlohmann::json(*s.pods_rescheduled_ms / 1000)
                                        : nlohmann::json(nullptr)},
         {"predicted",
          {{"unavailableSeconds", s.predicted_outage_ms / 1000},
           {"reason", s.predicted_reason},
-          {"podsRescheduledSeconds",
-           s.predicted_reschedule_ms > 0 ? nlohmann::json(s.predicted_reschedule_ms / 1000)
+          {"podsRescheduledSeconds", s.predicted_reschedule_ms > 0
+                                         ? nlohmann::json(s.predicted_reschedule_ms / 1000)
                                          : nlohmann::json(nullptr)},
           {"check", check}}},
         {"events", events},
@@ -238,7 +236,8 @@ std::string report_json(const DrillReport& report) {
                      {"seed", report.seed},       {"endpoint", report.endpoint},
                      {"scenarios", scenarios},    {"criteria", criteria_json},
                      {"notes", report.notes}};
-  return out.dump(2) + "\n";
+  // Status's text comes from the hosts and may not be UTF-8: replaced, never a throw.
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 namespace {

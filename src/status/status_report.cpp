@@ -85,6 +85,10 @@ std::string report_text(const ClusterStatus& status, const util::Style& style) {
 }
 
 std::string report_json(const ClusterStatus& status) {
+  return to_json(status).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+nlohmann::json to_json(const ClusterStatus& status) {
   using nlohmann::json;
   json out{{"cluster", status.cluster},
            {"health", to_string(status.health)},
@@ -160,7 +164,7 @@ std::string report_json(const ClusterStatus& status) {
       {"expiring", expiring},
       {"soonest", status.soonest ? certificate(*status.soonest) : json(nullptr)}};
   // Text from hosts may not be UTF-8: replaced, never a throw.
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return out;
 }
 
 }  // namespace zerospof::status
