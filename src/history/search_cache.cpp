@@ -30,17 +30,32 @@ bool SearchCache::matches(const Slot& slot, std::uint64_t hash, std::uint32_t li
   if (slot.hash != hash || slot.state != state || slot.limit != limit ||
       slot.gaps_count != gaps.size())
     return false;
-  return std::equal(gaps.begin(), gaps.end(), gaps_.begin() + static_cast<long>(slot.gaps_begin));
+  return std::equal(gaps.begin(), gaps.end(),
+                    gaps_.begin() + static_cast<std::ptrdiff_t>(slot.gaps_begin));
 }
 
 bool SearchCache::insert(std::uint32_t limit, std::span<const std::uint32_t> gaps,
-                         std::uint64_t gaps_hash, std::uint32_t state) {
+                         std::uint64_t gaps_hash, std::uint32_t state, std::uint64_t unknown) {
+  // Not memoising is always sound (the table only prunes); a set with this many gaps is far
+  // beyond any memory limit anyway.
+  if (gaps.size() > kMostGaps) return true;
   const std::uint64_t hash = hash_of(limit, gaps_hash, state);
   const std::size_t mask = slots_.size() - 1;
   std::size_t at = hash & mask;
-  for (; slots_[at].hash != 0; at = (at + 1) & mask)
-    if (matches(slots_[at], hash, limit, gaps, state)) return false;
-  slots_[at] = Slot{hash, state, limit, gaps_.size(), static_cast<std::uint32_t>(gaps.size())};
+  Slot* subsumed = nullptr;  // a recorded one with more unknown operations: this one replaces it
+  for (; slots_[at].hash != 0; at = (at + 1) & mask) {
+    Slot& slot = slots_[at];
+    if (!matches(slot, hash, limit, gaps, state)) continue;
+    if ((slot.unknown & ~unknown) == 0) return false;
+    if (subsumed == nullptr && (unknown & ~slot.unknown) == 0) subsumed = &slot;
+  }
+  // Keeping only the smaller set keeps the chain of one known set short; the entry's gaps are the
+  // same, so they stay where they are.
+  if (subsumed != nullptr) {
+    subsumed->unknown = unknown;
+    return true;
+  }
+  slots_[at] = Slot{hash, state, limit, gaps_.size(), gaps.size(), unknown};
   gaps_.insert(gaps_.end(), gaps.begin(), gaps.end());
   if (++size_ * 2 > slots_.size()) grow();
   return true;

@@ -7,6 +7,12 @@
 // is still in flight, so a key holds a few indices, bounded by the concurrency (plus the
 // operations of unknown outcome), instead of one bit per operation of the history. That is what
 // keeps memory proportional to the states explored on a 100,000-operation history.
+//
+// Operations of unknown outcome are kept apart, as a bit mask beside the set: such an operation
+// never has to be linearized, so a configuration with fewer of them linearized (and otherwise
+// equal) can do everything one with more can. insert() therefore refuses a configuration when one
+// with a subset of its unknown operations was recorded (subsumption, not only equality): without
+// it, k timed-out writes multiply the configurations of a known set by up to 2^k.
 // Not thread-safe: each partition's search owns its table.
 #pragma once
 
@@ -20,10 +26,12 @@ class SearchCache {
  public:
   SearchCache();
 
-  // Records the configuration; false if it was recorded already. `gaps` must be ascending and
-  // `gaps_hash` the XOR of gap_hash() of its elements, which the search maintains incrementally.
+  // Records the configuration; false if it, or the same one with a subset of its unknown
+  // operations (`unknown`, a bit per tracked operation of unknown outcome), was recorded already.
+  // `gaps` must be ascending and `gaps_hash` the XOR of gap_hash() of its elements, which the
+  // search maintains incrementally.
   bool insert(std::uint32_t limit, std::span<const std::uint32_t> gaps, std::uint64_t gaps_hash,
-              std::uint32_t state);
+              std::uint32_t state, std::uint64_t unknown = 0);
 
   static std::uint64_t gap_hash(std::uint32_t gap);
 
@@ -43,9 +51,12 @@ class SearchCache {
     std::uint64_t hash = 0;  // 0: empty
     std::uint32_t state = 0;
     std::uint32_t limit = 0;
-    std::uint64_t gaps_begin = 0;  // into gaps_
-    std::uint32_t gaps_count = 0;
+    // Where its gaps are in gaps_ and how many, packed so that a slot stays 32 bytes.
+    std::uint64_t gaps_begin : 40 = 0;
+    std::uint64_t gaps_count : 24 = 0;
+    std::uint64_t unknown = 0;  // the unknown operations linearized
   };
+  static constexpr std::size_t kMostGaps = (std::size_t{1} << 24) - 1;
 
   bool matches(const Slot& slot, std::uint64_t hash, std::uint32_t limit,
                std::span<const std::uint32_t> gaps, std::uint32_t state) const;

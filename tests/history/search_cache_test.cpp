@@ -32,5 +32,24 @@ TEST(SearchCache, GrowsWithoutLosingEntries) {
   EXPECT_EQ(cache.size(), 10'000u);
 }
 
+TEST(SearchCache, FewerUnknownOperationsCoverMore) {
+  // Given {0,1,3} in state 7 recorded with unknown operations {a}: with {a,b} it is covered
+  // (refused); with {b} it is not; with none it is new and takes the place of {a}, so {a} is
+  // then refused too, and the table holds two entries, {} and {b}.
+  SearchCache cache;
+  const std::vector<std::uint32_t> gaps{2};
+  constexpr std::uint64_t a = 1, b = 2;
+  EXPECT_TRUE(cache.insert(4, gaps, hash_of(gaps), 7, a));
+  EXPECT_FALSE(cache.insert(4, gaps, hash_of(gaps), 7, a | b));
+  EXPECT_TRUE(cache.insert(4, gaps, hash_of(gaps), 7, b));
+  EXPECT_TRUE(cache.insert(4, gaps, hash_of(gaps), 7, 0));
+  EXPECT_FALSE(cache.insert(4, gaps, hash_of(gaps), 7, a));
+  EXPECT_FALSE(cache.insert(4, gaps, hash_of(gaps), 7, b));
+  EXPECT_EQ(cache.size(), 2u);
+  // Another state or another set is not covered.
+  EXPECT_TRUE(cache.insert(4, gaps, hash_of(gaps), 8, a | b));
+  EXPECT_TRUE(cache.insert(4, {}, 0, 7, a | b));
+}
+
 }  // namespace
 }  // namespace zerospof::history
