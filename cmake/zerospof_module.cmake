@@ -1,10 +1,12 @@
-# zerospof_module(NAME DEPS <modules...> [LIBS <external targets...>])
+# zerospof_module(NAME API <headers...> DEPS <modules...> [LIBS <external targets...>])
 #
 # Declares src/<NAME> as a static library `zerospof_<NAME>` from every .cpp in that folder, and
-# records its module dependencies. scripts/check-includes.py reads these declarations and fails
-# any #include of a module that is not listed, so the build states the architecture.
+# records its interface and its module dependencies. scripts/check-includes.py reads these
+# declarations and fails any #include of a module that is not listed in DEPS, and any #include
+# from another module of a header that is not in the module's API, so the build states the
+# architecture: the API headers are what the module promises, the rest is its own business.
 function(zerospof_module NAME)
-  cmake_parse_arguments(ARG "" "" "DEPS;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "API;DEPS;LIBS" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   # A module whose first file is not written yet is an INTERFACE library, so the tree configures.
   set(scope PUBLIC)

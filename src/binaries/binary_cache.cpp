@@ -1,8 +1,11 @@
 #include "binaries/binary_cache.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -146,9 +149,36 @@ util::Status CacheWriter::add(const std::string& name, const std::string& versio
   return {};
 }
 
+// Two commits at once (two `zerospof fetch` of the same version) each read the manifest, add
+// their lines and write it back: without a lock the second would drop the first's lines while
+// its files stay. The lock is flock() on the directory that holds the caches, so it leaves no
+// file behind and the kernel releases it however the process ends.
+class ParentDirectoryLock {
+ public:
+  explicit ParentDirectoryLock(const std::string& cache_dir)
+      : fd_(::open(std::filesystem::path(cache_dir).parent_path().c_str(),
+                   O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+  ~ParentDirectoryLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  ParentDirectoryLock(const ParentDirectoryLock&) = delete;
+  ParentDirectoryLock& operator=(const ParentDirectoryLock&) = delete;
+  bool acquire() {
+    if (fd_ < 0) return false;
+    while (::flock(fd_, LOCK_EX) != 0)
+      if (errno != EINTR) return false;
+    return true;
+  }
+
+ private:
+  const int fd_;
+};
+
 util::Status CacheWriter::commit() {
   if (staging_dir_.empty())
     return util::fail(util::Error::internal("the binary cache writer was already committed"));
+  ParentDirectoryLock lock(cache_dir_);
+  if (!lock.acquire()) return util::fail(io_error("cannot lock the directory of", cache_dir_));
   ZEROSPOF_ASSIGN_OR_RETURN(std::vector<Binary> kept, load_binary_cache_if_present(cache_dir_));
   if (::mkdir(cache_dir_.c_str(), 0755) != 0 && errno != EEXIST)
     return util::fail(io_error("cannot create", cache_dir_));

@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <sstream>
 
+#include "util/curl_handle.h"
 #include "util/digest.h"
 #include "util/files.h"
 #include "util/process.h"
@@ -82,13 +82,10 @@ util::Result<std::map<std::string, std::string>> tar_members(
 
 }  // namespace
 
-CurlDownloader::CurlDownloader(Limits limits) : limits_(limits) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
+CurlDownloader::CurlDownloader(Limits limits) : limits_(limits) {}
 
 util::Result<std::string> CurlDownloader::get(const std::string& url) {
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  const util::CurlHandle curl = util::make_curl_handle();
   if (!curl) return util::fail(util::Error::internal("libcurl could not make a handle"));
   CURL* handle = curl.get();
   Body body{.limit = limits_.max_bytes};

@@ -4,49 +4,6 @@
 
 namespace zerospof::model {
 
-namespace {
-
-std::string joined(const std::vector<std::string>& words) {
-  std::string out;
-  for (const std::string& word : words) out += (out.empty() ? "" : ", ") + word;
-  return out;
-}
-
-bool requirement_matches(const LabelRequirement& requirement, const Labels& labels) {
-  auto it = labels.find(requirement.key);
-  bool present = it != labels.end();
-  auto listed = [&] {
-    return present && std::find(requirement.values.begin(), requirement.values.end(), it->second) !=
-                          requirement.values.end();
-  };
-  switch (requirement.op) {
-    case LabelRequirement::Operator::kIn:
-      return listed();
-    case LabelRequirement::Operator::kNotIn:
-      return !listed();
-    case LabelRequirement::Operator::kExists:
-      return present;
-    case LabelRequirement::Operator::kDoesNotExist:
-      return !present;
-  }
-  return false;
-}
-
-}  // namespace
-
-bool matches_all(const std::vector<LabelRequirement>& requirements, const Labels& labels) {
-  return std::all_of(requirements.begin(), requirements.end(),
-                     [&](const LabelRequirement& r) { return requirement_matches(r, labels); });
-}
-
-bool LabelSelector::matches(const Labels& labels) const {
-  for (const auto& [key, value] : match_labels) {
-    auto it = labels.find(key);
-    if (it == labels.end() || it->second != value) return false;
-  }
-  return matches_all(match_expressions, labels);
-}
-
 std::string Workload::display_name() const {
   const char* kind_name = kind == WorkloadKind::kDeployment    ? "deployment"
                           : kind == WorkloadKind::kStatefulSet ? "statefulset"
@@ -57,33 +14,6 @@ std::string Workload::display_name() const {
 bool KubeService::selects(const Workload& workload) const {
   return namespace_name == workload.namespace_name && !selector.empty() &&
          LabelSelector{selector, {}}.matches(workload.pod_labels);
-}
-
-std::string AdmissionWebhook::display_name() const {
-  return std::string(mutating ? "mutatingwebhook/" : "validatingwebhook/") + configuration + "/" +
-         name;
-}
-
-std::string AdmissionWebhook::matched_writes() const {
-  std::string out;
-  for (const WebhookRule& rule : rules) {
-    std::vector<std::string> resources;
-    for (const std::string& resource : rule.resources)
-      for (const std::string& group : rule.api_groups)
-        resources.push_back(group.empty() ? resource : resource + "." + group);
-    if (!out.empty()) out += "; ";
-    out += joined(rule.operations) + " of " + joined(resources);
-  }
-  return out.empty() ? "no request" : out;
-}
-
-bool StorageClass::node_local() const {
-  static const char* const kNodeLocal[] = {
-      "kubernetes.io/no-provisioner", "rancher.io/local-path", "openebs.io/local", "topolvm.io",
-      "local.csi.openebs.io",         "lvm.csi.metal-stack.io"};
-  for (const char* local : kNodeLocal)
-    if (provisioner == local) return true;
-  return false;
 }
 
 int DisruptionBudget::allowed_disruptions(int replicas) const {

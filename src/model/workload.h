@@ -12,36 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "model/selectors.h"
+#include "model/storage.h"
+#include "model/webhook.h"
 #include "util/error.h"
 
 namespace zerospof::model {
-
-using Labels = std::map<std::string, std::string>;
-
-// One requirement of a node selector term or label selector ("zone In [a, b]").
-struct LabelRequirement {
-  enum class Operator { kIn, kNotIn, kExists, kDoesNotExist };
-  std::string key;
-  Operator op = Operator::kIn;
-  std::vector<std::string> values;
-};
-
-// True when every requirement holds for `labels` (an empty list always holds).
-bool matches_all(const std::vector<LabelRequirement>& requirements, const Labels& labels);
-
-struct LabelSelector {
-  Labels match_labels;
-  std::vector<LabelRequirement> match_expressions;
-  bool matches(const Labels& labels) const;
-  bool empty() const { return match_labels.empty() && match_expressions.empty(); }
-};
-
-struct Toleration {
-  std::string key;      // empty with kExists: tolerates every taint
-  bool exists = false;  // operator Exists (else Equal)
-  std::string value;
-  std::string effect;  // empty: every effect
-};
 
 // How far apart the scheduler must keep the replicas (required anti-affinity on the pods' own
 // labels, or a DoNotSchedule topology spread constraint).
@@ -123,60 +99,6 @@ struct KubeService {
 
   // True when the Service sends its traffic to `workload`'s pods.
   bool selects(const Workload& workload) const;
-};
-
-// What one rule of an admission webhook matches: "CREATE, UPDATE of networking.k8s.io
-// ingresses". "*" matches everything, as in Kubernetes.
-struct WebhookRule {
-  std::vector<std::string> operations;
-  std::vector<std::string> api_groups;
-  std::vector<std::string> resources;
-};
-
-// One webhook of a ValidatingWebhookConfiguration or MutatingWebhookConfiguration. While the
-// Service it calls has no ready pod, the API server rejects every request its rules match when
-// it fails closed (failurePolicy: Fail, the default of admissionregistration.k8s.io/v1).
-struct AdmissionWebhook {
-  std::string configuration;  // metadata.name of the configuration
-  std::string name;           // webhooks[].name
-  bool mutating = false;
-  bool fails_closed = true;
-  std::string service_namespace, service_name;  // empty: clientConfig.url, outside the cluster
-  std::vector<WebhookRule> rules;
-  util::SourceLocation where;
-
-  std::string display_name() const;  // "validatingwebhook/ingress-nginx-admission/validate..."
-  // The writes it guards, for a person: "CREATE, UPDATE of ingresses.networking.k8s.io".
-  std::string matched_writes() const;
-};
-
-// A PersistentVolume's ties to nodes: a local volume, or one whose required node affinity lists
-// kubernetes.io/hostname values, can only be used on those nodes.
-struct PersistentVolume {
-  std::string name;
-  bool local = false;                       // spec.local or spec.hostPath
-  std::vector<std::string> nodes;           // hostnames its node affinity allows; empty: any node
-  std::string claim_namespace, claim_name;  // spec.claimRef
-  util::SourceLocation where;
-};
-
-struct PersistentVolumeClaim {
-  std::string namespace_name = "default";
-  std::string name;
-  std::string volume_name;    // spec.volumeName: bound to this PersistentVolume
-  std::string storage_class;  // spec.storageClassName
-  util::SourceLocation where;
-};
-
-struct StorageClass {
-  std::string name;
-  std::string provisioner;
-  bool is_default = false;  // storageclass.kubernetes.io/is-default-class: "true"
-  util::SourceLocation where;
-
-  // Its volumes live on the node that first used them (static local volumes, local-path,
-  // OpenEBS hostpath, TopoLVM): they do not follow a pod to another node.
-  bool node_local() const;
 };
 
 // Objects of one kind (and apiVersion) the analysis does not judge: listed in the report, never

@@ -4,8 +4,9 @@
 #include <fmt/format.h>
 
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
+
+#include "util/curl_handle.h"
 
 namespace zerospof::observe {
 
@@ -16,24 +17,17 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* b
   return size * count;
 }
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 curl_blob blob_of(const std::string& text) {
   return curl_blob{const_cast<char*>(text.data()), text.size(), CURL_BLOB_COPY};
 }
 
 }  // namespace
 
-CurlHttpClient::CurlHttpClient(TlsCredentials credentials) : credentials_(std::move(credentials)) {
-  global_init();
-}
+CurlHttpClient::CurlHttpClient(TlsCredentials credentials) : credentials_(std::move(credentials)) {}
 
 HttpResponse CurlHttpClient::send(const HttpRequest& request) {
   HttpResponse response;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  const util::CurlHandle curl = util::make_curl_handle();
   if (!curl) {
     response.error = "libcurl could not make a handle";
     return response;

@@ -2,10 +2,13 @@
 // an inert word (issue 11, item 3). And a CacheWriter installs nothing until it commits.
 #include "binaries/binary_cache.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "model/pinned_versions.h"
 #include "util/digest.h"
@@ -134,6 +137,28 @@ TEST_F(BinaryCacheTest, ACommitMovesTheProgramsInAndKeepsTheOtherLinesOfTheManif
   EXPECT_EQ(std::filesystem::status(directory_ + "/runc").permissions() &
                 std::filesystem::perms::owner_exec,
             std::filesystem::perms::owner_exec);
+}
+
+TEST_F(BinaryCacheTest, CommitsAtTheSameTimeKeepEveryLine) {
+  // Given eight writers committing different programs to one cache at once (eight fetches),
+  // every program should be in the manifest afterwards: each commit reads the manifest and
+  // writes it back, so without a lock the last writer would drop the others' lines.
+  const std::string cache = directory_ + "/v1.37.2";
+  for (int round = 0; round < 5; ++round) {
+    std::vector<std::thread> writers;
+    for (int i = 0; i < 8; ++i)
+      writers.emplace_back([&, i] {
+        auto writer = CacheWriter::begin(cache);
+        ASSERT_TRUE(writer.has_value());
+        const std::string name = fmt::format("program{}-{}", round, i);
+        ASSERT_TRUE(writer->add(name, "v1", name).has_value());
+        ASSERT_TRUE(writer->commit().has_value());
+      });
+    for (auto& writer : writers) writer.join();
+  }
+  auto binaries = load_binary_cache(cache);
+  ASSERT_TRUE(binaries.has_value()) << binaries.error().message;
+  EXPECT_EQ(binaries->size(), 40u);
 }
 
 }  // namespace
