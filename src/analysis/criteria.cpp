@@ -212,6 +212,19 @@ void plan_notes(const model::Cluster& cluster, const Engine& engine,
 
 // Every kind read and not judged is named: one note per kind that might change what fails, one
 // line for the inert rest, at most kListedKinds kinds each.
+// A workload whose PriorityClass was not among the objects read is judged at priority 0; which
+// ones, so that a capacity verdict is not taken for more than it is.
+void priority_notes(const model::Manifests& all, std::vector<std::string>& notes) {
+  std::vector<std::string> unknown;
+  for (const model::Workload& workload : all.workloads)
+    if (!workload.priority_known)
+      unknown.push_back(fmt::format("{} ({})", workload.display_name(), workload.priority_class));
+  if (!unknown.empty())
+    notes.push_back("priority: the PriorityClass of " + list_some(unknown, 5) +
+                    " is not among the objects read, so it was judged at priority 0; give its "
+                    "manifest to --manifests");
+}
+
 void unmodelled_notes(const model::Manifests& all, std::vector<std::string>& notes) {
   constexpr std::size_t kListedKinds = 20;
   auto named = [](const model::UnmodelledKind& kind) {
@@ -241,6 +254,7 @@ void unmodelled_notes(const model::Manifests& all, std::vector<std::string>& not
 
 void manifest_notes(const model::Manifests& all, std::vector<std::string>& notes) {
   unmodelled_notes(all, notes);
+  priority_notes(all, notes);
   for (const model::Workload& workload : all.workloads) {
     if (workload.deployed_by_zerospof || workload.kind == model::WorkloadKind::kDaemonSet) continue;
     // Unset replicas and unspread ones are findings (replica_placement_rule.cpp).

@@ -88,6 +88,12 @@ std::string Report::reason_text(const Verdict& v) const {
           "{} of {} replicas left; the surviving nodes lack the requested CPU or "
           "memory to reschedule the rest",
           v.live, v.total);
+    case Reason::kPreempted:
+      return fmt::format(
+          "{} of {} replicas left, {} once the scheduler has preempted them: the surviving "
+          "nodes cannot hold every request, and higher-priority pods take the room of these "
+          "(priority {})",
+          v.live, v.total, v.live_after, v.extra);
     case Reason::kCannotSchedule:
       return fmt::format(
           "{} of {} replicas left, {} after rescheduling: too few eligible nodes for "

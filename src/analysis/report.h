@@ -65,6 +65,7 @@ enum class Reason : std::uint8_t {
   kMayShareNode,
   kStatefulSetStuck,
   kNoCapacity,
+  kPreempted,
   kCannotSchedule,
   kPerNode,
   kVolumesDegraded,

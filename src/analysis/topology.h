@@ -27,8 +27,7 @@ struct EligibilityClass {
   int zone_count = 0;               // distinct zones among `nodes`
   std::vector<int> nodes_per_zone;  // per zone index
   bool capacity_known = false;
-  std::int64_t cpu_millicores = 0, memory_bytes = 0;     // sum over members
-  std::int64_t cpu_requested = 0, memory_requested = 0;  // sum over its pods
+  std::int64_t cpu_millicores = 0, memory_bytes = 0;  // sum over members
 };
 
 class Topology {

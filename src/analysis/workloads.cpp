@@ -31,7 +31,9 @@ Health health_of(int live, int total) {
 Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& topology,
                      std::vector<ServiceInfo>& services, int first_subject)
     : topology_(topology), first_subject_(first_subject) {
-  using Key = std::tuple<int, int, int, int, int, int, int>;
+  using Key = std::tuple<int, int, int, int, int, int, int, std::int32_t>;
+  std::vector<std::map<std::int32_t, PriorityLevel, std::greater<>>> levels(
+      topology.classes().size());
   std::map<Key, int> group_index;
   std::map<std::vector<std::pair<int, int>>, int> placement_index;
   for (const model::Workload& workload : workloads) {
@@ -39,15 +41,21 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
     EligibilityClass& eligible = topology.class_at(eligibility_class);
     bool daemon = workload.kind == model::WorkloadKind::kDaemonSet;
     int pods = daemon ? static_cast<int>(eligible.nodes.size()) : workload.replicas;
-    eligible.cpu_requested += pods * workload.cpu_request_millicores;
-    eligible.memory_requested += pods * workload.memory_request_bytes;
+    if (levels.size() <= static_cast<std::size_t>(eligibility_class))
+      levels.resize(eligibility_class + 1);
+    PriorityLevel& level = levels[eligibility_class][workload.priority];
+    level.priority = workload.priority;
+    level.cpu_millicores += pods * workload.cpu_request_millicores;
+    level.memory_bytes += pods * workload.memory_request_bytes;
     WorkloadGroup group{eligibility_class,
                         workload.kind,
                         daemon ? 0 : workload.replicas,
                         daemon ? model::SpreadKey::kNone : workload.spread.required_key,
                         daemon ? 1 : max_per_domain(workload, eligible),
                         workload.service_class,
-                        {}};
+                        {},
+                        -1,
+                        workload.priority};
     if (group.key == model::SpreadKey::kNone) group.key = model::SpreadKey::kHostname;
     if (!workload.observed_placement.empty()) {
       // In node order, so equal placements intern to one; nodes the plan lacks count nowhere.
@@ -62,7 +70,7 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
     Key key{group.eligibility_class, static_cast<int>(group.kind),
             group.replicas,          static_cast<int>(group.key),
             group.max_per_domain,    static_cast<int>(group.service_class),
-            group.placement};
+            group.placement,         group.priority};
     auto [it, added] = group_index.emplace(key, static_cast<int>(groups_.size()));
     if (added) groups_.push_back(group);
     groups_[it->second].services.push_back(static_cast<int>(services.size()));
@@ -70,6 +78,11 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
     services.push_back({workload.display_name(), workload.service_class, "", workload.where});
   }
   groups_by_class_.resize(topology.classes().size());
+  levels.resize(topology.classes().size());
+  for (const auto& by_priority : levels) {
+    levels_.emplace_back();
+    for (const auto& [priority, level] : by_priority) levels_.back().push_back(level);
+  }
   for (size_t g = 0; g < groups_.size(); ++g)
     groups_by_class_[groups_[g].eligibility_class].push_back(static_cast<int>(g));
 }
@@ -79,9 +92,8 @@ ClassState Workloads::baseline_state(int eligibility_class) const {
   ClassState state;
   state.live_nodes = static_cast<int>(eligible.nodes.size());
   state.live_zones = eligible.zone_count;
-  state.capacity_ok =
-      !eligible.capacity_known || (eligible.cpu_requested <= eligible.cpu_millicores &&
-                                   eligible.memory_requested <= eligible.memory_bytes);
+  state.cpu_millicores = eligible.cpu_millicores;
+  state.memory_bytes = eligible.memory_bytes;
   return state;
 }
 
@@ -109,9 +121,32 @@ ClassState Workloads::class_state(int eligibility_class, const Liveness& livenes
     }));
     if (lost_in_zone == eligible.nodes_per_zone[zone]) --state.live_zones;
   }
-  if (eligible.capacity_known)
-    state.capacity_ok = eligible.cpu_requested <= cpu && eligible.memory_requested <= memory;
+  state.cpu_millicores = cpu;
+  state.memory_bytes = memory;
   return state;
+}
+
+Room Workloads::room_for(int group_index, const ClassState& state) const {
+  const WorkloadGroup& group = groups_[group_index];
+  Room room;
+  if (!topology_.classes()[group.eligibility_class].capacity_known) return room;
+  std::int64_t cpu = state.cpu_millicores, memory = state.memory_bytes;
+  for (const PriorityLevel& level : levels_[group.eligibility_class]) {
+    if (level.priority != group.priority) {
+      cpu -= level.cpu_millicores;
+      memory -= level.memory_bytes;
+      room.below_higher = room.below_higher || level.cpu_millicores > 0 || level.memory_bytes > 0;
+      continue;
+    }
+    room.fits = level.cpu_millicores <= cpu && level.memory_bytes <= memory;
+    auto share_of = [](std::int64_t left, std::int64_t wanted) {
+      return wanted <= 0 ? 1.0 : std::clamp(static_cast<double>(left) / wanted, 0.0, 1.0);
+    };
+    room.share =
+        std::min(share_of(cpu, level.cpu_millicores), share_of(memory, level.memory_bytes));
+    break;
+  }
+  return room;
 }
 
 Verdict Workloads::evaluate(int group_index, const ClassState& state, bool scheduling_up,
@@ -155,6 +190,7 @@ Verdict Workloads::evaluate(int group_index, const ClassState& state, bool sched
     live = live_now;
   }
   int live_after = live;
+  const Room room = room_for(group_index, state);
   Reason reason = placed < group.replicas ? Reason::kCannotSchedule
                   : live == placed        ? Reason::kAllLive
                   : !observed && group.max_per_domain >= group.replicas && group.replicas > 1
@@ -165,13 +201,25 @@ Verdict Workloads::evaluate(int group_index, const ClassState& state, bool sched
       reason = Reason::kApiDown;
     } else if (group.kind == model::WorkloadKind::kStatefulSet) {
       reason = Reason::kStatefulSetStuck;
-    } else if (!state.capacity_ok) {
+    } else if (!room.fits) {
       reason = Reason::kNoCapacity;
     } else {
       live_after = std::min(group.replicas, group.max_per_domain * live_domains);
       if (live_after < group.replicas && reason != Reason::kMayShareNode)
         reason = Reason::kCannotSchedule;
     }
+  }
+  if (!room.fits && room.below_higher && scheduling_up) {
+    // Higher levels are placed first: `share` of this level's pods keep or find room; running
+    // ones beyond it are preempted, displaced ones beyond it stay Pending.
+    const int kept = static_cast<int>(group.replicas * room.share);
+    if (kept < live) {
+      reason = Reason::kPreempted;
+      verdict.extra = group.priority;
+    } else if (kept < live_after) {
+      reason = Reason::kNoCapacity;
+    }
+    live_after = std::min(live_after, kept);
   }
   verdict.total = group.replicas;
   verdict.live = live;

@@ -6,9 +6,13 @@
 // a DoNotSchedule spread) at most m replicas share a node or zone; without, all may share one.
 // d lost domains therefore cost min(placed, m*d) replicas; after recovery, at most m per live
 // domain can be placed again, if the control plane can reschedule and capacity allows.
+// Capacity is judged per eligibility class, by priority as the scheduler does: the surviving
+// nodes' CPU and memory go to the highest priority first; a level that does not fit leaves its
+// displaced pods Pending, and a level whose room higher ones need is preempted.
 // Internal to analysis.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "analysis/analysis.h"
@@ -26,14 +30,32 @@ struct WorkloadGroup {
   int max_per_domain = 0;  // m: at most this many replicas share one node (or zone)
   model::ServiceClass service_class = model::ServiceClass::kDataPath;
   std::vector<int> services;
-  int placement = -1;  // observed placement (Workloads::placement), -1: none
+  int placement = -1;         // observed placement (Workloads::placement), -1: none
+  std::int32_t priority = 0;  // the scheduler places higher first and preempts lower for room
+};
+
+// The requests of one priority level of an eligibility class, highest level first.
+struct PriorityLevel {
+  std::int32_t priority = 0;
+  std::int64_t cpu_millicores = 0, memory_bytes = 0;
 };
 
 // What a scenario did to one eligibility class.
 struct ClassState {
   int lost_nodes = 0, live_nodes = 0;  // nodes whose pods are lost / that can take pods
   int lost_zones = 0, live_zones = 0;  // zones touched by a loss / with a node that can take pods
-  bool capacity_ok = true;
+  // What the nodes that can take pods offer (when the class's capacity is known).
+  std::int64_t cpu_millicores = 0, memory_bytes = 0;
+};
+
+// What capacity leaves of one priority level after a failure: the level fits, or `share` of its
+// requests find room once every higher level is placed. Below a higher level that is the
+// scheduler's doing: it preempts running pods of this level for the higher ones (Kubernetes
+// never preempts for equal priority, so the top level's displaced pods just stay Pending).
+struct Room {
+  bool fits = true;
+  bool below_higher = false;  // a higher level of the class requests something
+  double share = 1.0;
 };
 
 class Workloads {
@@ -57,6 +79,8 @@ class Workloads {
   Verdict evaluate(int group, const ClassState& state, bool scheduling_up,
                    const Liveness& liveness) const;
   bool has_placement(int group) const { return groups_[group].placement >= 0; }
+  // The room `state` leaves for the priority level of `group` (always fits with unknown capacity).
+  Room room_for(int group, const ClassState& state) const;
 
  private:
   const Topology& topology_;
@@ -65,6 +89,8 @@ class Workloads {
   std::vector<int> group_of_workload_;
   // Observed placements: (node index, ready pods) per distinct placement.
   std::vector<std::vector<std::pair<int, int>>> placements_;
+  // Per eligibility class, its priority levels, highest first.
+  std::vector<std::vector<PriorityLevel>> levels_;
   int first_subject_;
 };
 

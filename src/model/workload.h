@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "model/priority.h"
 #include "model/selectors.h"
 #include "model/storage.h"
 #include "model/webhook.h"
@@ -64,6 +65,11 @@ struct Workload {
   bool has_readiness_probe = false;  // every container has one
   bool has_liveness_probe = false;
   std::vector<PodVolume> volumes;
+  std::string priority_class;  // spec.template.spec.priorityClassName
+  // The class's value (the global default's for none); 0 and unknown when the class is not among
+  // the objects read (the analysis says so).
+  std::int32_t priority = 0;
+  bool priority_known = true;
   bool deployed_by_zerospof = false;
   // A live cluster's placement (audit): node name -> ready pods there. The replicas alive in a
   // scenario are then those on nodes it spares, not the worst placement the constraints allow;
@@ -121,6 +127,7 @@ struct Manifests {
   std::vector<PersistentVolume> volumes;
   std::vector<PersistentVolumeClaim> claims;
   std::vector<StorageClass> storage_classes;
+  std::vector<PriorityClass> priority_classes;
   std::vector<UnmodelledKind> unmodelled;  // in the order first seen
 
   // Counts one more object of a kind the analysis does not model.

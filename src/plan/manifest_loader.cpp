@@ -1,13 +1,15 @@
 // Reads Kubernetes manifests into model::Manifests. Only the fields that decide availability
 // are read: replicas, pod labels, node selection, tolerations, anti-affinity, topology spread,
 // requests, probes and volumes; PDB budgets; Service selectors and traffic policy; admission
-// webhooks; PersistentVolumes, claims and StorageClasses. Unknown fields are Kubernetes' business,
-// so they are skipped, but a field we read must have the type Kubernetes gives it.
+// webhooks; PersistentVolumes, claims, StorageClasses and PriorityClasses. Unknown fields are
+// Kubernetes' business, so they are skipped, but a field we read must have the type Kubernetes
+// gives it.
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 
 #include "plan/fields.h"
 #include "plan/plan.h"
@@ -52,6 +54,7 @@ class ManifestReader {
   Status read_persistent_volume(const YamlNode& object);
   Status read_claim(const YamlNode& object);
   Status read_storage_class(const YamlNode& object);
+  Status read_priority_class(const YamlNode& object);
 
   Result<model::Labels> labels(const YamlNode* node) const;
   Result<model::LabelSelector> selector(const YamlNode* node) const;
@@ -191,6 +194,7 @@ Status ManifestReader::read_object(const YamlNode& object) {
   if (kind == "PersistentVolume") return read_persistent_volume(object);
   if (kind == "PersistentVolumeClaim") return read_claim(object);
   if (kind == "StorageClass") return read_storage_class(object);
+  if (kind == "PriorityClass") return read_priority_class(object);
   // Skipping it like any other kind would leave the user believing their plan was checked.
   ZEROSPOF_ASSIGN_OR_RETURN(std::string api_version,
                             text(at(&object, {"apiVersion"}), "apiVersion"));
@@ -231,6 +235,9 @@ Status ManifestReader::read_workload(const YamlNode& object, model::WorkloadKind
 
 Status ManifestReader::read_pod_spec(const YamlNode& pod_spec, model::Workload& workload) {
   ZEROSPOF_ASSIGN_OR_RETURN(workload.node_selector, labels(at(&pod_spec, {"nodeSelector"})));
+  ZEROSPOF_ASSIGN_OR_RETURN(workload.priority_class,
+                            text(at(&pod_spec, {"priorityClassName"}), "priorityClassName"));
+  workload.priority_class = util::printable(workload.priority_class, 253);
   if (const YamlNode* tolerations = at(&pod_spec, {"tolerations"})) {
     ZEROSPOF_RETURN_IF_ERROR(expect(tolerations, YamlNode::Kind::kSequence, "tolerations"));
     for (const YamlNode& item : tolerations->values) {
@@ -556,9 +563,67 @@ Status ManifestReader::read_storage_class(const YamlNode& object) {
   return {};
 }
 
+Status ManifestReader::read_priority_class(const YamlNode& object) {
+  model::PriorityClass priority_class;
+  priority_class.where = object.where;
+  ZEROSPOF_ASSIGN_OR_RETURN(priority_class.name,
+                            text(at(&object, {"metadata", "name"}), "metadata.name"));
+  priority_class.name = util::printable(priority_class.name, 253);
+  const YamlNode* value = at(&object, {"value"});
+  if (value == nullptr)
+    return util::fail(source_.error_at(object.where, "a PriorityClass needs a value",
+                                       "give it `value: <integer>` as Kubernetes requires"));
+  ZEROSPOF_RETURN_IF_ERROR(expect(value, YamlNode::Kind::kScalar, "value"));
+  // Kubernetes takes any 32-bit integer (user classes up to one billion; negative is allowed).
+  const auto number = value->plain ? parse_integer(value->scalar) : std::nullopt;
+  if (!number || *number < std::numeric_limits<std::int32_t>::min() ||
+      *number > std::numeric_limits<std::int32_t>::max())
+    return util::fail(source_.error_at(
+        value->where,
+        fmt::format("a PriorityClass's value must be a 32-bit integer, not '{}'", value->scalar)));
+  priority_class.value = static_cast<std::int32_t>(*number);
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string global_default,
+                            text(at(&object, {"globalDefault"}), "globalDefault"));
+  priority_class.global_default = global_default == "true";
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string policy,
+                            text(at(&object, {"preemptionPolicy"}), "preemptionPolicy"));
+  priority_class.preempts = policy != "Never";
+  out_.priority_classes.push_back(std::move(priority_class));
+  return {};
+}
+
 bool is_manifest_file(const std::filesystem::path& path) {
   std::string name = path.filename().string();
   return name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".yaml.sed");
+}
+
+// Each workload's priority from its class: a class of the objects read, a built-in one, or for
+// none the global default's (0 without one). A class that is not among them (a live cluster's
+// objects list no PriorityClasses; a chart may rely on one made elsewhere) leaves the priority
+// unknown, judged as 0, and the report names it rather than refusing the whole check.
+void resolve_priorities(model::Manifests& manifests) {
+  std::int32_t default_priority = 0;
+  for (const model::PriorityClass& priority_class : manifests.priority_classes)
+    if (priority_class.global_default) default_priority = priority_class.value;
+  for (model::Workload& workload : manifests.workloads) {
+    workload.priority_known = true;
+    if (workload.priority_class.empty()) {
+      workload.priority = default_priority;
+      continue;
+    }
+    auto named = std::find_if(manifests.priority_classes.begin(), manifests.priority_classes.end(),
+                              [&](const model::PriorityClass& candidate) {
+                                return candidate.name == workload.priority_class;
+                              });
+    if (named != manifests.priority_classes.end()) {
+      workload.priority = named->value;
+    } else if (auto builtin = model::builtin_priority(workload.priority_class)) {
+      workload.priority = *builtin;
+    } else {
+      workload.priority = 0;
+      workload.priority_known = false;
+    }
+  }
 }
 
 // Workloads that no Service selects serve no traffic: they are controllers and operators
@@ -589,6 +654,7 @@ util::Result<model::Manifests> load_manifests_from_string(const std::string& tex
                                                           const std::string& file_name) {
   ZEROSPOF_ASSIGN_OR_RETURN(model::Manifests manifests, parse_manifests(text, file_name));
   classify(manifests);
+  resolve_priorities(manifests);
   return manifests;
 }
 
@@ -641,10 +707,13 @@ util::Result<model::Manifests> load_manifests_from_strings(const std::vector<Nam
     std::move(one.claims.begin(), one.claims.end(), std::back_inserter(all.claims));
     std::move(one.storage_classes.begin(), one.storage_classes.end(),
               std::back_inserter(all.storage_classes));
+    std::move(one.priority_classes.begin(), one.priority_classes.end(),
+              std::back_inserter(all.priority_classes));
     for (const model::UnmodelledKind& kind : one.unmodelled)
       all.count_unmodelled(kind.kind, kind.api_version, kind.first, kind.count);
   }
   classify(all);
+  resolve_priorities(all);
   return all;
 }
 

@@ -89,6 +89,62 @@ TEST(ManifestLoaderTest, WrongTypeIsAnErrorWithItsPosition) {
   EXPECT_EQ(manifests.error().where.column, 13);
 }
 
+TEST(ManifestLoaderTest, EachWorkloadGetsThePriorityOfItsClass) {
+  // Given a PriorityClass "high", a global default "normal", and workloads naming "high", a
+  // built-in class, none, and a class that is not among the objects.
+  auto manifests = load_manifests_from_string(R"(apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: high}
+value: 1000000
+preemptionPolicy: Never
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: normal}
+value: -5
+globalDefault: true
+---
+kind: Deployment
+metadata: {name: a}
+spec: {template: {spec: {priorityClassName: high, containers: [{name: a}]}}}
+---
+kind: Deployment
+metadata: {name: b}
+spec: {template: {spec: {priorityClassName: system-node-critical, containers: [{name: b}]}}}
+---
+kind: Deployment
+metadata: {name: c}
+spec: {template: {spec: {containers: [{name: c}]}}}
+---
+kind: Deployment
+metadata: {name: d}
+spec: {template: {spec: {priorityClassName: elsewhere, containers: [{name: d}]}}}
+)",
+                                              "priorities.yaml");
+  ASSERT_TRUE(manifests) << util::format_error(manifests.error());
+  ASSERT_EQ(manifests->priority_classes.size(), 2u);
+  EXPECT_FALSE(manifests->priority_classes[0].preempts);
+  ASSERT_EQ(manifests->workloads.size(), 4u);
+  EXPECT_EQ(manifests->workloads[0].priority, 1000000);
+  EXPECT_EQ(manifests->workloads[1].priority, 2000001000);
+  EXPECT_EQ(manifests->workloads[2].priority, -5);
+  EXPECT_TRUE(manifests->workloads[2].priority_known);
+  EXPECT_EQ(manifests->workloads[3].priority, 0);
+  EXPECT_FALSE(manifests->workloads[3].priority_known);
+}
+
+TEST(ManifestLoaderTest, APriorityClassValueMustBeA32BitInteger) {
+  auto manifests = load_manifests_from_string(
+      "kind: PriorityClass\nmetadata: {name: x}\nvalue: 99999999999\n", "bad.yaml");
+  ASSERT_FALSE(manifests);
+  EXPECT_EQ(manifests.error().where.line, 3);
+  EXPECT_EQ(manifests.error().where.column, 8);
+  auto missing =
+      load_manifests_from_string("kind: PriorityClass\nmetadata: {name: x}\n", "bad.yaml");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("needs a value"), std::string::npos);
+}
+
 TEST(ManifestLoaderTest, MissingPathIsInvalidInput) {
   auto manifests = load_manifests({"/nonexistent/manifests"});
   ASSERT_FALSE(manifests);

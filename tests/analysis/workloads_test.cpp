@@ -1,0 +1,100 @@
+// analysis/workloads.cpp, capacity by priority: after a failure the surviving nodes' requests go
+// to the highest priority first; a level that does not fit leaves its displaced pods Pending,
+// and a level whose room higher ones need is preempted.
+#include "analysis/workloads.h"
+
+#include <gtest/gtest.h>
+
+#include "analysed.h"
+
+namespace zerospof::analysis {
+namespace {
+
+// Four workers of 2 CPUs each (8 in all, 6 after losing one). "web" asks 3 x 1.8 CPUs, "batch"
+// 2 x 1 CPU: 7.4 CPUs, which fit before a failure and not after.
+std::string manifests(const std::string& web_class, const std::string& batch_class) {
+  auto deployment = [](const std::string& name, int replicas, const std::string& cpu,
+                       const std::string& priority_class) {
+    return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name +
+           ", namespace: shop}\nspec:\n  replicas: " + std::to_string(replicas) +
+           "\n  template:\n    metadata: {labels: {app: " + name + "}}\n    spec:\n" +
+           (priority_class.empty() ? "" : "      priorityClassName: " + priority_class + "\n") +
+           "      affinity:\n        podAntiAffinity:\n"
+           "          requiredDuringSchedulingIgnoredDuringExecution:\n"
+           "            - {labelSelector: {matchLabels: {app: " +
+           name +
+           "}}, topologyKey: kubernetes.io/hostname}\n"
+           "      containers: [{name: c, resources: {requests: {cpu: " +
+           cpu + "}}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: " + name +
+           ", namespace: shop}\nspec: {selector: {app: " + name + "}}\n---\n";
+  };
+  return deployment("web", 3, "1800m", web_class) + deployment("batch", 2, "1000m", batch_class) +
+         "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\n"
+         "value: 1000\n";
+}
+
+Report checked(const std::string& manifest_text) {
+  std::string plan = plan::builtin_plan_yaml();
+  for (int i = 0; i < 4; ++i)
+    plan = zerospof::testing::replace_once(plan, "storage]\n",
+                                           "storage ]\n      capacity: {cpu: 2, memory: 8Gi}\n");
+  return analyse(zerospof::testing::load_plan(plan), testing::inline_manifests(manifest_text),
+                 Options{});
+}
+
+// The verdict of `service` in the scenario that kills worker `node`.
+Verdict verdict_when_down(const Report& report, const std::string& service,
+                          const std::string& node) {
+  for (const ScenarioResult& result : report.results) {
+    if (report.scenario_name(report.scenarios[result.scenario]) != "node " + node + " down")
+      continue;
+    for (const Verdict& verdict : result.verdicts)
+      for (int index : report.subjects[verdict.subject].services)
+        if (report.services[index].name == service) return verdict;
+  }
+  return Verdict{};  // ok: not listed
+}
+
+TEST(WorkloadCapacity, HigherPriorityPodsPreemptLowerOnesForTheRoomLeft) {
+  // Given web at priority 1000 and batch at 0, losing a worker that held a web replica: web
+  // needs 5.4 of the 6 CPUs left, so batch keeps 0.6 of its 2 CPUs: none of its pods.
+  const Report report = checked(manifests("high", ""));
+  bool preempted = false;
+  for (const char* node : {"cloudserver1", "cloudserver2", "cloudserver3", "blackboar"}) {
+    const Verdict web = verdict_when_down(report, "deployment/shop/web", node);
+    EXPECT_NE(web.reason, Reason::kNoCapacity) << node;
+    const Verdict batch = verdict_when_down(report, "deployment/shop/batch", node);
+    if (batch.reason != Reason::kPreempted) continue;
+    preempted = true;
+    EXPECT_EQ(batch.live_after, 0) << node;
+    EXPECT_EQ(batch.extra, 0) << node;
+    EXPECT_NE(report.reason_text(batch).find("higher-priority pods take the room"),
+              std::string::npos);
+  }
+  EXPECT_TRUE(preempted) << "no worker failure preempted batch";
+}
+
+TEST(WorkloadCapacity, EqualPrioritiesNeverPreemptEachOther) {
+  // Given both at priority 0: web's displaced replica stays Pending for want of room, and batch,
+  // which lost nothing on that node, keeps running.
+  const Report report = checked(manifests("", ""));
+  bool pending = false;
+  for (const char* node : {"cloudserver1", "cloudserver2", "cloudserver3", "blackboar"}) {
+    const Verdict web = verdict_when_down(report, "deployment/shop/web", node);
+    pending = pending || web.reason == Reason::kNoCapacity;
+    EXPECT_NE(verdict_when_down(report, "deployment/shop/batch", node).reason, Reason::kPreempted)
+        << node;
+  }
+  EXPECT_TRUE(pending);
+}
+
+TEST(WorkloadCapacity, AClassNotAmongTheObjectsIsJudgedAtZeroAndNamed) {
+  const Report report = checked(manifests("missing-class", ""));
+  bool named = false;
+  for (const std::string& note : report.notes)
+    named = named || note.find("deployment/shop/web (missing-class)") != std::string::npos;
+  EXPECT_TRUE(named);
+}
+
+}  // namespace
+}  // namespace zerospof::analysis
