@@ -66,6 +66,9 @@ class ManifestReader {
   // Sets the object's namespace (default "default"), name and position.
   template <class Object>
   Status identify(const YamlNode& object, Object& out) const;
+  // The same for an object without a namespace (volumes, storage and priority classes).
+  template <class Object>
+  Status identify_cluster_scoped(const YamlNode& object, Object& out) const;
 
   const SourceText& source_;
   model::Manifests& out_;
@@ -169,6 +172,14 @@ Status ManifestReader::identify(const YamlNode& object, Object& out) const {
   out.name = util::printable(out.name, 253);
   space = util::printable(space, 63);
   out.namespace_name = space.empty() ? std::string("default") : space;
+  out.where = object.where;
+  return {};
+}
+
+template <class Object>
+Status ManifestReader::identify_cluster_scoped(const YamlNode& object, Object& out) const {
+  ZEROSPOF_ASSIGN_OR_RETURN(out.name, text(at(&object, {"metadata", "name"}), "metadata.name"));
+  out.name = util::printable(out.name, 253);
   out.where = object.where;
   return {};
 }
@@ -509,9 +520,7 @@ Status ManifestReader::read_webhooks(const YamlNode& object, bool mutating) {
 
 Status ManifestReader::read_persistent_volume(const YamlNode& object) {
   model::PersistentVolume volume;
-  volume.where = object.where;
-  ZEROSPOF_ASSIGN_OR_RETURN(volume.name, text(at(&object, {"metadata", "name"}), "metadata.name"));
-  volume.name = util::printable(volume.name, 253);
+  ZEROSPOF_RETURN_IF_ERROR(identify_cluster_scoped(object, volume));
   volume.local =
       at(&object, {"spec", "local"}) != nullptr || at(&object, {"spec", "hostPath"}) != nullptr;
   if (const YamlNode* terms =
@@ -548,10 +557,7 @@ Status ManifestReader::read_claim(const YamlNode& object) {
 
 Status ManifestReader::read_storage_class(const YamlNode& object) {
   model::StorageClass storage_class;
-  storage_class.where = object.where;
-  ZEROSPOF_ASSIGN_OR_RETURN(storage_class.name,
-                            text(at(&object, {"metadata", "name"}), "metadata.name"));
-  storage_class.name = util::printable(storage_class.name, 253);
+  ZEROSPOF_RETURN_IF_ERROR(identify_cluster_scoped(object, storage_class));
   ZEROSPOF_ASSIGN_OR_RETURN(storage_class.provisioner,
                             text(at(&object, {"provisioner"}), "provisioner"));
   ZEROSPOF_ASSIGN_OR_RETURN(
@@ -565,10 +571,7 @@ Status ManifestReader::read_storage_class(const YamlNode& object) {
 
 Status ManifestReader::read_priority_class(const YamlNode& object) {
   model::PriorityClass priority_class;
-  priority_class.where = object.where;
-  ZEROSPOF_ASSIGN_OR_RETURN(priority_class.name,
-                            text(at(&object, {"metadata", "name"}), "metadata.name"));
-  priority_class.name = util::printable(priority_class.name, 253);
+  ZEROSPOF_RETURN_IF_ERROR(identify_cluster_scoped(object, priority_class));
   const YamlNode* value = at(&object, {"value"});
   if (value == nullptr)
     return util::fail(source_.error_at(object.where, "a PriorityClass needs a value",
