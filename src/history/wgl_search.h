@@ -14,7 +14,8 @@
 // - candidates of known outcome may be tried before those of unknown outcome (CandidateOrder;
 //   the textbook tries them in list order; any order is complete);
 // - the memo table stores sets compactly (see search_cache.h), so memory does not grow with the
-//   history's length times the states explored;
+//   history's length times the states explored, and refuses a configuration that one with fewer
+//   operations of unknown outcome linearized covers (subsumption, not only equality);
 // - the search records the longest linearizable prefix it reached, for the explanation;
 // - it stops, undecided, at a deadline, a state limit or when asked to (another partition
 //   already failed).
