@@ -210,8 +210,6 @@ void plan_notes(const model::Cluster& cluster, const Engine& engine,
       "operators) are only degraded while they are re-elected or rescheduled");
 }
 
-// Every kind read and not judged is named: one note per kind that might change what fails, one
-// line for the inert rest, at most kListedKinds kinds each.
 // A workload whose PriorityClass was not among the objects read is judged at priority 0; which
 // ones, so that a capacity verdict is not taken for more than it is.
 void priority_notes(const model::Manifests& all, std::vector<std::string>& notes) {
@@ -225,6 +223,8 @@ void priority_notes(const model::Manifests& all, std::vector<std::string>& notes
                     "manifest to --manifests");
 }
 
+// Every kind read and not judged is named: one note per kind that might change what fails, one
+// line for the inert rest, at most kListedKinds kinds each.
 void unmodelled_notes(const model::Manifests& all, std::vector<std::string>& notes) {
   constexpr std::size_t kListedKinds = 20;
   auto named = [](const model::UnmodelledKind& kind) {

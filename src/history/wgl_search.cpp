@@ -96,10 +96,11 @@ class Search {
   SearchCache cache_;
   std::vector<Frame> stack_;
   // The linearized set as the memo table stores it (search_cache.h), kept up to date at each
-  // step: the first 64 operations of unknown outcome as bits of unknown_linearized_, the others
-  // as (limit_, gaps_) over their positions among themselves (set_position_), gaps_ ascending,
-  // gaps_hash_ the XOR of their hashes. Unknown operations stay unlinearized for ever on most
-  // paths, so as positions they would be gaps in every key.
+  // step: when a key has at most 64 operations of unknown outcome, those as bits of
+  // unknown_linearized_ (see number_for_the_set); every other operation as (limit_, gaps_) over
+  // their positions among themselves (set_position_), gaps_ ascending, gaps_hash_ the XOR of
+  // their hashes. Unknown operations stay unlinearized for ever on most paths, so as positions
+  // they would be gaps in every key.
   std::vector<std::uint32_t> set_position_;
   std::vector<std::uint64_t> unknown_bit_;  // 0 for an operation kept as a position
   std::uint64_t unknown_linearized_ = 0;
@@ -195,13 +196,12 @@ void Search::find_twins() {
 // operations as bits and the rest as positions sends the search towards linearizations that leave
 // the untracked ones out, each a gap in every later key (measured: 12 times the memory on 100,000
 // operations with 5,000 unknown).
+// Runs after find_twins, which counted the operations of known outcome.
 void Search::number_for_the_set() {
-  constexpr long kUnknownBits = 64;
+  constexpr std::size_t kUnknownBits = 64;
   set_position_.assign(operations_.size(), 0);
   unknown_bit_.assign(operations_.size(), 0);
-  const long unknown = std::count_if(
-      operations_.begin(), operations_.end(),
-      [](const auto& operation) { return operation.model.outcome == Outcome::kUnknown; });
+  const std::size_t unknown = operations_.size() - known_left_;
   std::uint32_t positions = 0;
   std::size_t bits = 0;
   for (std::uint32_t i = 0; i < operations_.size(); ++i) {
@@ -214,8 +214,8 @@ void Search::number_for_the_set() {
 
 // An unknown operation is dominated while its identical earlier twin is still waiting: the twin
 // can play its part. (Dominance of unknown operations that would change nothing now also holds,
-// but leaving them unlinearized keeps them as gaps in every memo key, which on long histories
-// costs more memory than the states it saves.)
+// but on a key with more than 64 of them, leaving them unlinearized keeps them as gaps in every
+// memo key, which on long histories costs more memory than the states it saves.)
 bool Search::dominated(std::uint32_t operation) const {
   const std::uint32_t twin = twin_before_[operation];
   return twin != std::numeric_limits<std::uint32_t>::max() && !linearized_[twin];
