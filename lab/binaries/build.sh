@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the upstream binaries the lab runs (kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl, etcd, etcdctl, kwok) from Go modules at the versions pinned in the
-# repository's versions.env (the one pin, which the C++ build reads too), into the binary cache
-# that `zerospof apply` pushes from:
+# kube-scheduler, kubectl, etcd, etcdctl, kwok) and the data plane of real hosts, with which the
+# render tests check the configs they get (kubelet, kube-proxy, containerd; config-check runs
+# the kubelet's and kube-proxy's own validation of a config file), from Go modules at the
+# versions pinned in the repository's versions.env (the one pin, which the C++ build reads
+# too), into the binary cache that `zerospof apply` pushes from:
 #   ${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}/<kubernetes version>/
 # with a manifest (name, version, sha256 per line). Go only builds upstream code for the lab;
 # zerospof itself is C++. Cached twice: a finished cache directory whose manifest matches the
@@ -46,7 +48,9 @@ use_recent_go() {
 expected_manifest_versions() {
   printf '%s %s\n' etcd "$ETCD_VERSION" etcdctl "$ETCD_VERSION" kwok "$KWOK_VERSION" \
     kube-apiserver "$KUBERNETES_VERSION" kube-controller-manager "$KUBERNETES_VERSION" \
-    kube-scheduler "$KUBERNETES_VERSION" kubectl "$KUBERNETES_VERSION"
+    kube-scheduler "$KUBERNETES_VERSION" kubectl "$KUBERNETES_VERSION" \
+    kubelet "$KUBERNETES_VERSION" kube-proxy "$KUBERNETES_VERSION" \
+    config-check "$KUBERNETES_VERSION" containerd "$CONTAINERD_VERSION"
 }
 
 cache_is_complete() {
@@ -90,10 +94,14 @@ main() {
   go_build kwok "$staging/kwok" sigs.k8s.io/kwok/cmd/kwok \
     "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
   local component
-  for component in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for component in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet \
+    kube-proxy; do
     go_build kubernetes "$staging/$component" "k8s.io/kubernetes/cmd/$component" \
       "$(kubernetes_ldflags)"
   done
+  go_build kubernetes "$staging/config-check" ./cmd/config-check
+  go_build containerd "$staging/containerd" github.com/containerd/containerd/v2/cmd/containerd \
+    "-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"
   expected_manifest_versions | while read -r name version; do
     printf '%s\t%s\t%s\n' "$name" "$version" "$(sha256sum "$staging/$name" | cut -d' ' -f1)"
   done >"$staging/manifest"

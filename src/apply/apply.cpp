@@ -45,7 +45,7 @@ util::Result<RunReport> apply(const model::Cluster& cluster, const render::Bundl
   transport::LocalTransport local;
   transport::RoutingTransport hosts(*ssh, local);
   ZEROSPOF_RETURN_IF_ERROR(preflight(
-      cluster, hosts, {.allow_swap = options.lab, .require_kernel_modules = !options.lab}));
+      cluster, hosts, {.allow_swap = options.lab, .container_host = !options.lab}));
   ApplyInputs inputs{.cluster = cluster,
                      .bundle = bundle,
                      .binaries = std::move(binaries),

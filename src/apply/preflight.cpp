@@ -73,19 +73,33 @@ void check_host(const model::Cluster& cluster, const HostFacts& host,
         static_cast<double>(host.fsync_microseconds) / 1000,
         static_cast<double>(options.max_fsync_microseconds) / 1000, render::layout::kEtcdDataDir));
   }
-  if (options.require_kernel_modules && !host.missing_modules.empty()) {
+  if (!options.container_host) return;
+  if (!host.missing_modules.empty()) {
     problems.push_back(fmt::format(
         "{}: the kernel modules {} are neither loaded nor installed, and the container "
         "runtime needs them; install the host's linux-image modules package or load them",
         host.node, fmt::join(host.missing_modules, ", ")));
+  }
+  if (host.cgroup_filesystem != "cgroup2fs") {
+    problems.push_back(fmt::format(
+        "{}: /sys/fs/cgroup is {}, not the unified hierarchy (cgroup v2) that the kubelet "
+        "requires; boot with systemd.unified_cgroup_hierarchy=1 (Debian 11 and later do by "
+        "default)",
+        host.node, host.cgroup_filesystem.empty() ? "missing" : host.cgroup_filesystem));
+  }
+  if (!host.missing_commands.empty()) {
+    problems.push_back(fmt::format(
+        "{}: {} not found on PATH, and kube-proxy runs them to program Services; install the "
+        "iptables package (apt-get install iptables)",
+        host.node, fmt::join(host.missing_commands, ", ")));
   }
 }
 
 }  // namespace
 
 std::string facts_script(bool etcd_member) {
-  // Lines: hostname, machine ID, clock, swap, free disk, fsync (or -1), missing modules, then
-  // one address per line.
+  // Lines: hostname, machine ID, clock, swap, free disk, fsync (or -1), missing modules, the
+  // cgroup filesystem, missing commands, then one address per line.
   std::string fsync = "echo -1; ";
   if (etcd_member)
     fsync = fmt::format(
@@ -98,6 +112,9 @@ std::string facts_script(bool etcd_member) {
          fsync +
          "for m in overlay br_netfilter; do [ -d /sys/module/$m ] || modinfo $m >/dev/null 2>&1 "
          "|| printf '%s ' $m; done; echo; "
+         "stat -fc %T /sys/fs/cgroup 2>/dev/null || echo; "
+         "for c in iptables-restore ip6tables-restore; do command -v $c >/dev/null || "
+         "printf '%s ' $c; done; echo; "
          "ip -o addr show | awk '{print $4}'";
 }
 
@@ -105,10 +122,11 @@ util::Result<HostFacts> parse_facts(const std::string& node, const std::string& 
                                     double local_midpoint_seconds) {
   std::istringstream lines(output);
   HostFacts facts{.node = node};
-  std::string clock, swap, disk, fsync, modules, address;
+  std::string clock, swap, disk, fsync, modules, commands, address;
   if (!std::getline(lines, facts.hostname) || !std::getline(lines, facts.machine_id) ||
       !std::getline(lines, clock) || !std::getline(lines, swap) || !std::getline(lines, disk) ||
-      !std::getline(lines, fsync) || !std::getline(lines, modules)) {
+      !std::getline(lines, fsync) || !std::getline(lines, modules) ||
+      !std::getline(lines, facts.cgroup_filesystem) || !std::getline(lines, commands)) {
     return util::fail(
         util::Error::unavailable(node + ": incomplete answer to the preflight facts"));
   }
@@ -123,6 +141,8 @@ util::Result<HostFacts> parse_facts(const std::string& node, const std::string& 
   }
   std::istringstream missing(modules);
   for (std::string module; missing >> module;) facts.missing_modules.push_back(module);
+  std::istringstream missing_commands(commands);
+  for (std::string command; missing_commands >> command;) facts.missing_commands.push_back(command);
   while (std::getline(lines, address)) {
     if (!address.empty()) facts.addresses.push_back(address);
   }

@@ -1,9 +1,10 @@
 // Preflight: looks at every host before apply touches any, and lists every problem at once,
 // each with the host and what to do: unreachable hosts, duplicate hostnames, addresses or
 // machine IDs (cloned VMs), a planned address the host does not have, clock skew against this
-// machine, swap turned on, too little free disk, kernel modules the container runtime needs
-// that the host cannot load, and an etcd data disk whose synchronous writes are too slow for
-// etcd (its heartbeats and elections time out on such a disk). Reads only, but for 64 small
+// machine, swap turned on, too little free disk, what a host that runs containers lacks (kernel
+// modules the container runtime needs that it cannot load, the unified cgroup hierarchy, the
+// iptables programs kube-proxy runs), and an etcd data disk whose synchronous writes are too slow
+// for etcd (its heartbeats and elections time out on such a disk). Reads only, but for 64 small
 // synchronous writes to a temporary file beside etcd's data; hosts are asked in parallel, each
 // with one bounded command.
 #pragma once
@@ -30,6 +31,8 @@ struct HostFacts {
   // (the host runs no etcd member).
   std::int64_t fsync_microseconds = -1;
   std::vector<std::string> missing_modules;  // needed kernel modules neither loaded nor loadable
+  std::string cgroup_filesystem;  // of /sys/fs/cgroup: "cgroup2fs" is the unified hierarchy
+  std::vector<std::string> missing_commands;  // programs kube-proxy needs, not on PATH
 };
 
 struct PreflightOptions {
@@ -39,9 +42,10 @@ struct PreflightOptions {
   // etcd's own guidance: WAL fdatasync under 10 ms (at the 99th percentile; this measures the
   // mean of a short burst, so a disk above it is certainly too slow).
   std::int64_t max_fsync_microseconds = 10'000;
-  // containerd's overlay snapshotter and bridged pod traffic; the lab's kwok nodes run no
-  // containers and need neither.
-  bool require_kernel_modules = true;
+  // The host runs containers: containerd's overlay snapshotter and bridged pod traffic need
+  // their kernel modules, the kubelet (1.35 on) the unified cgroup hierarchy (cgroup v2), and
+  // kube-proxy iptables-restore. The lab's kwok nodes run no containers and need none of it.
+  bool container_host = true;
 };
 
 // Parses the output of facts_script(); exposed for tests.

@@ -62,14 +62,20 @@ Readers readers_of(const std::string& path) {
     // A unit file, or a drop-in below UNIT.d/.
     std::string unit = path.substr(std::string(layout::kUnitDir).size() + 1);
     unit = unit.substr(0, unit.find(".d/"));
-    if (unit == layout::kContainerdUnit) return {{Component::kKubelet}};
+    // The node's data plane: a runtime, proxy or kernel setting that does not come back is
+    // judged as its kubelet stopped, the nearest failure the analysis models.
+    if (unit == layout::kContainerdUnit || unit == layout::kKubeProxyUnit ||
+        unit == layout::kNodeKernelUnit)
+      return {{Component::kKubelet}};
     if (unit == layout::kVipFitnessUnit) return {{Component::kKeepalived}};
     if (auto component = component_of(unit)) return {{*component}};
     return {};
   }
   if (path == layout::kHaproxyConfig) return {{Component::kHaproxy}};
   if (starts("/etc/keepalived/")) return {{Component::kKeepalived}};
-  if (starts("/etc/containerd/") || ends("/kubelet-config.yaml") || ends("/kubelet.conf"))
+  if (starts("/etc/containerd/") || ends("/kubelet-config.yaml") || ends("/kubelet.conf") ||
+      ends("/kube-proxy-config.yaml") || ends("/kube-proxy.conf") ||
+      path == layout::kKernelModulesConfig || path == layout::kSysctlConfig)
     return {{Component::kKubelet}};
   if (ends("/audit-policy.yaml")) return {{Component::kApiserver}};
   if (starts(kubeconfigs)) {
@@ -88,6 +94,7 @@ Readers readers_of(const std::string& path) {
       return {{Component::kApiserver, Component::kControllerManager, Component::kScheduler,
                Component::kKubelet}};
     if (file == "ca.key") return {{Component::kControllerManager}};
+    if (file.rfind("kubelet-serving.", 0) == 0) return {{Component::kKubelet}};
     if (file == "sa.key") return {{Component::kApiserver, Component::kControllerManager}};
     return {{Component::kApiserver}};  // serving, etcd-client, kubelet-client, front-proxy, sa.pub
   }

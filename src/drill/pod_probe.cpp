@@ -7,6 +7,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "model/pinned_versions.h"
+
 namespace zerospof::drill {
 
 PodProbe::PodProbe(observe::KubernetesClient& api, PodProbeOptions options,
@@ -45,7 +47,7 @@ std::string PodProbe::deployment_json() const {
             {"topologySpreadConstraints", nlohmann::json::array({spread})},
             {"containers",
              nlohmann::json::array(
-                 {{{"name", "pause"}, {"image", "registry.k8s.io/pause:3.10"}}})}}}}}}}};
+                 {{{"name", "pause"}, {"image", std::string(model::pinned::kPauseImage)}}})}}}}}}}};
   return deployment.dump();
 }
 

@@ -43,6 +43,16 @@ CertSpec etcd_spec(const model::Node& node, const std::string& kind) {
   return spec;
 }
 
+// The kubelet's API, reached by the apiservers at the node's address (its InternalIP) or name.
+CertSpec kubelet_serving_spec(const model::Node& node) {
+  CertSpec spec{"kubelet-serving-" + node.name, "system:node:" + node.name, {"system:nodes"}};
+  spec.server = true;
+  spec.dns_names = {node.name};
+  add_unique(is_address(node.host) ? spec.ip_addresses : spec.dns_names, node.host);
+  add_unique(spec.ip_addresses, address_of(node));
+  return spec;
+}
+
 CertSpec client_spec(std::string file, std::string common_name,
                      std::vector<std::string> organizations = {}) {
   CertSpec spec{std::move(file), std::move(common_name), std::move(organizations)};
@@ -65,6 +75,8 @@ util::Status issue_node_certificates(const model::Cluster& cluster, const Pki& p
     ZEROSPOF_ASSIGN_OR_RETURN(
         certs.node[node.name],
         pki.leaf(certs.ca, client_spec("node-" + node.name, "system:node:" + node.name, groups)));
+    ZEROSPOF_ASSIGN_OR_RETURN(certs.kubelet_serving[node.name],
+                              pki.leaf(certs.ca, kubelet_serving_spec(node)));
   }
   return {};
 }
@@ -112,6 +124,9 @@ util::Result<Certificates> issue_certificates(const model::Cluster& cluster, con
       pki.leaf(certs.ca, client_spec("controller-manager", "system:kube-controller-manager")));
   ZEROSPOF_ASSIGN_OR_RETURN(certs.scheduler,
                             pki.leaf(certs.ca, client_spec("scheduler", "system:kube-scheduler")));
+  // The subject the built-in ClusterRoleBinding system:node-proxier grants what kube-proxy reads.
+  ZEROSPOF_ASSIGN_OR_RETURN(certs.kube_proxy,
+                            pki.leaf(certs.ca, client_spec("kube-proxy", "system:kube-proxy")));
   ZEROSPOF_RETURN_IF_ERROR(issue_node_certificates(cluster, pki, lab, certs));
   return certs;
 }

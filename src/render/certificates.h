@@ -15,8 +15,10 @@ struct Certificates {
   KeyPair ca, etcd_ca, front_proxy_ca;
   KeyPair service_account;  // cert_pem holds the public key
   KeyPair apiserver, apiserver_etcd_client, apiserver_kubelet_client, front_proxy_client;
-  KeyPair admin, controller_manager, scheduler;
-  std::map<std::string, KeyPair> etcd_server, etcd_peer, node;  // by node name
+  KeyPair admin, controller_manager, scheduler, kube_proxy;
+  // By node name. `node` is the kubelet's client certificate, `kubelet_serving` the one its API
+  // (port 10250) serves, which the apiservers verify against the cluster CA.
+  std::map<std::string, KeyPair> etcd_server, etcd_peer, node, kubelet_serving;
 };
 
 // With `lab`, node certificates also carry the group kLabNodeGroup, which the lab's RBAC lets

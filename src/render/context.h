@@ -54,6 +54,10 @@ std::vector<File> control_plane_files(const Context& context, const model::Node&
 std::vector<File> haproxy_files(const Context& context, const model::Node& node);
 std::vector<File> keepalived_files(const Context& context, const model::Node& node);
 std::vector<File> node_agent_files(const Context& context, const model::Node& node);
+// Real hosts only (none in the lab, where kwok stands in for the kubelet):
+std::vector<File> container_runtime_files(const Context& context, const model::Node& node);
+std::vector<File> kube_proxy_files(const Context& context, const model::Node& node);
+std::vector<File> node_kernel_files(const Context& context, const model::Node& node);
 std::vector<File> nftables_files(const Context& context, const model::Node& node);
 
 // The lab's Kubernetes objects: kwok's RBAC and a Node object per plan node (labels, taints).

@@ -78,6 +78,9 @@ std::vector<std::string> apiserver_command(const model::Cluster& cluster, const 
       "--tls-private-key-file=" + kPki + "/apiserver.key",
       "--kubelet-client-certificate=" + kPki + "/apiserver-kubelet-client.crt",
       "--kubelet-client-key=" + kPki + "/apiserver-kubelet-client.key",
+      // Kubelets serve certificates of the cluster CA (node_agent.cpp): verified, so a machine
+      // that takes over a node's address cannot receive its exec and logs traffic.
+      "--kubelet-certificate-authority=" + kPki + "/ca.crt",
       "--service-account-key-file=" + kPki + "/sa.pub",
       "--service-account-signing-key-file=" + kPki + "/sa.key",
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",

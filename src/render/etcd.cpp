@@ -75,7 +75,7 @@ std::vector<File> etcd_files(const Context& context, const model::Node& node) {
   Unit unit{"etcd member " + node.name + " of cluster " + context.cluster.name,
             etcd_command(context.cluster, node),
             {},
-            true};
+            StartType::kNotify};
   files.push_back(unit_file(node.name, layout::kEtcdUnit, unit));
   return files;
 }

@@ -31,6 +31,13 @@ inline constexpr const char* kKeepalivedConfig = "/etc/keepalived/keepalived.con
 inline constexpr const char* kKeepalivedDropIn =
     "/etc/systemd/system/keepalived.service.d/zerospof.conf";
 inline constexpr const char* kNftablesConfig = "/etc/nftables.conf";
+// The data plane of real hosts (render/container_runtime.cpp, kube_proxy.cpp, node_kernel.cpp).
+inline constexpr const char* kContainerdConfig = "/etc/containerd/config.toml";
+inline constexpr const char* kContainerdSocket = "/run/containerd/containerd.sock";
+inline constexpr const char* kCniBinDir = "/opt/cni/bin";       // the CNI's installer fills it
+inline constexpr const char* kCniConfigDir = "/etc/cni/net.d";  // and writes its config here
+inline constexpr const char* kKernelModulesConfig = "/etc/modules-load.d/zerospof.conf";
+inline constexpr const char* kSysctlConfig = "/etc/sysctl.d/90-zerospof.conf";
 
 inline constexpr const char* kEtcdUnit = "zerospof-etcd.service";
 inline constexpr const char* kApiserverUnit = "zerospof-kube-apiserver.service";
@@ -39,6 +46,9 @@ inline constexpr const char* kSchedulerUnit = "zerospof-kube-scheduler.service";
 inline constexpr const char* kKubeletUnit = "zerospof-kubelet.service";
 inline constexpr const char* kContainerdUnit = "zerospof-containerd.service";
 inline constexpr const char* kKwokUnit = "zerospof-kwok.service";
+inline constexpr const char* kKubeProxyUnit = "zerospof-kube-proxy.service";
+// Loads the kernel modules and sets the sysctls the data plane needs, once per boot and on apply.
+inline constexpr const char* kNodeKernelUnit = "zerospof-node-kernel.service";
 // vip mode, fast tuning: tells keepalived whether this node's HAProxy can route (keepalived.cpp).
 inline constexpr const char* kVipFitnessUnit = "zerospof-vip-fitness.service";
 
@@ -58,7 +68,8 @@ inline constexpr int kApiserverPort = 6443;  // every apiserver listens here on 
 inline constexpr int kEtcdClientPort = 2379;
 inline constexpr int kEtcdPeerPort = 2380;
 inline constexpr int kKubeletPort = 10250;
-inline constexpr int kHaproxyStatsPort = 8404;  // 127.0.0.1 only
+inline constexpr int kKubeProxyHealthPort = 10256;  // /healthz, for load balancers' checks
+inline constexpr int kHaproxyStatsPort = 8404;      // 127.0.0.1 only
 
 // Where a unit's file goes: /etc/systemd/system/<unit>.
 inline std::string unit_path(std::string_view unit) {

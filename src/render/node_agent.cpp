@@ -1,6 +1,8 @@
-// The node agent of every node. Real hosts: containerd and kubelet (systemd cgroups, webhook
-// authorization, client certificate system:node:<name>), registered with the plan's labels and,
-// on control-plane nodes that are not workers, the control-plane NoSchedule taint. The lab:
+// The node agent of every node. Real hosts: the kubelet (systemd cgroups, webhook
+// authorization, client certificate system:node:<name>, its API served with a certificate of the
+// cluster CA that the apiservers verify), registered with the plan's labels and, on
+// control-plane nodes that are not workers, the control-plane NoSchedule taint; its container
+// runtime and kube-proxy are container_runtime.cpp's and kube_proxy.cpp's. The lab:
 // kwok --manage-single-node=<name> with the same node credentials, so a dead lab host really
 // stops renewing its node lease and the real node controller reacts.
 #include <fmt/format.h>
@@ -18,24 +20,40 @@ namespace {
 
 const std::string kKubeletKubeconfig = std::string(layout::kKubeconfigDir) + "/kubelet.conf";
 const std::string kKubeletConfig = std::string(layout::kConfigDir) + "/kubelet-config.yaml";
-const std::string kContainerdConfig = "/etc/containerd/config.toml";
+const std::string kKubeletServing = std::string(layout::kPkiDir) + "/kubelet-serving";
 
 std::string kubelet_config(const model::Cluster& cluster) {
-  return fmt::format(R"(apiVersion: kubelet.config.k8s.io/v1beta1
+  return fmt::format(R"(# Rendered by zerospof render; changes are overwritten by the next apply.
+apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 authentication:
   anonymous: {{enabled: false}}
   webhook: {{enabled: true}}
   x509: {{clientCAFile: {ca}}}
 authorization: {{mode: Webhook}}
+readOnlyPort: 0
+# Certificates from zerospof's PKI, renewed by apply: no self-signed serving certificate, no
+# bootstrap through the certificates API.
+tlsCertFile: {serving}.crt
+tlsPrivateKeyFile: {serving}.key
+tlsMinVersion: VersionTLS12
+rotateCertificates: false
+serverTLSBootstrap: false
 cgroupDriver: systemd
 clusterDomain: cluster.local
 clusterDNS: [{dns}]
-containerRuntimeEndpoint: unix:///run/containerd/containerd.sock
+containerRuntimeEndpoint: unix://{socket}
+failSwapOn: true
 nodeLeaseDurationSeconds: {lease}
+# A reboot or shutdown ends the pods gracefully (their preStop hooks run, endpoints are removed
+# first), critical pods last, instead of cutting them off with the power.
+shutdownGracePeriod: 30s
+shutdownGracePeriodCriticalPods: 10s
 )",
                      fmt::arg("ca", std::string(layout::kPkiDir) + "/ca.crt"),
+                     fmt::arg("serving", kKubeletServing),
                      fmt::arg("dns", service_address(cluster, 10)),
+                     fmt::arg("socket", layout::kContainerdSocket),
                      fmt::arg("lease", cluster.tuning.node_lease_duration_ms / 1000));
 }
 
@@ -86,19 +104,13 @@ std::vector<std::string> kubelet_command(const model::Cluster& cluster, const mo
 
 std::vector<File> real_agent(const Context& context, const model::Node& node) {
   const std::string& host = node.name;
-  Unit containerd{"containerd container runtime", {std::string(layout::kBinDir) + "/containerd"}};
-  Unit kubelet{
-      "Kubernetes node agent", kubelet_command(context.cluster, node), {layout::kContainerdUnit}};
-  return {
-      public_file(host, kContainerdConfig,
-                  "# Rendered by zerospof render: kubelet uses the systemd cgroup driver.\n"
-                  "version = 2\n"
-                  "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
-                  "  SystemdCgroup = true\n"),
-      public_file(host, kKubeletConfig, kubelet_config(context.cluster)),
-      unit_file(host, layout::kContainerdUnit, containerd),
-      unit_file(host, layout::kKubeletUnit, kubelet),
-  };
+  Unit kubelet{"Kubernetes node agent",
+               kubelet_command(context.cluster, node),
+               {layout::kContainerdUnit, layout::kNodeKernelUnit}};
+  std::vector<File> files{public_file(host, kKubeletConfig, kubelet_config(context.cluster)),
+                          unit_file(host, layout::kKubeletUnit, kubelet)};
+  add_pair(files, host, kKubeletServing, context.certs.kubelet_serving.at(node.name));
+  return files;
 }
 
 // The tuning's node lease, renewed by kwok every quarter of it as the kubelet renews its own: a

@@ -15,11 +15,17 @@ std::string unit_text(const Unit& unit) {
       "[Unit]\nDescription={}\nWants=network-online.target\nAfter={}\n"
       "StartLimitIntervalSec=0\n\n[Service]\n",
       unit.description, fmt::join(after, " "));
-  if (unit.notify) out += "Type=notify\n";
+  if (unit.type == StartType::kNotify) out += "Type=notify\n";
+  if (unit.type == StartType::kOneshot) out += "Type=oneshot\nRemainAfterExit=yes\n";
+  for (const auto& command : unit.before_start)
+    out += "ExecStartPre=" + fmt::format("{}", fmt::join(command, " ")) + "\n";
   out += "ExecStart=" + fmt::format("{}", fmt::join(unit.command, " \\\n  ")) + "\n";
+  if (unit.keeps_children) out += "Delegate=yes\nKillMode=process\nTasksMax=infinity\n";
+  if (unit.oom_score_adjust != 0) out += fmt::format("OOMScoreAdjust={}\n", unit.oom_score_adjust);
   // Restart quickly but not in a tight loop, and never give up (StartLimitIntervalSec=0 above):
   // a component that stays down is exactly the failure the cluster must heal from by itself.
-  out += "Restart=always\nRestartSec=2\nLimitNOFILE=1048576\n\n";
+  if (unit.type != StartType::kOneshot) out += "Restart=always\nRestartSec=2\n";
+  out += "LimitNOFILE=1048576\n\n";
   out += "[Install]\nWantedBy=multi-user.target\n";
   return out;
 }

@@ -1,6 +1,8 @@
 // systemd service units as text: one function so that every unit zerospof writes has the same
 // shape (network-online ordering, restart always with a short delay, generous file limits) and
-// an ExecStart with one flag per line, easy to review and to diff between renders.
+// an ExecStart with one flag per line, easy to review and to diff between renders. A oneshot
+// unit (settings applied once per boot) is the exception to "restart always": systemd refuses
+// Restart=always on it.
 #pragma once
 
 #include <string>
@@ -10,11 +12,26 @@
 
 namespace zerospof::render {
 
+enum class StartType {
+  kSimple,
+  kNotify,   // the program reports readiness (etcd, containerd)
+  kOneshot,  // runs to completion and counts as active after (RemainAfterExit)
+};
+
 struct Unit {
   std::string description;
   std::vector<std::string> command;  // argv: the binary's absolute path, then one flag each
   std::vector<std::string> after;    // units to start after, besides network-online.target
-  bool notify = false;               // Type=notify: the program reports readiness (etcd)
+  StartType type = StartType::kSimple;
+  // ExecStartPre= lines, each an argv; a first word starting with '-' may fail.
+  std::vector<std::vector<std::string>> before_start;
+  // A container runtime: its containers live in cgroups below its own (Delegate=yes) and outlive
+  // a restart of the runtime (KillMode=process kills only the daemon): without these a restart
+  // of containerd kills every pod of the node.
+  bool keeps_children = false;
+  // Below 0, the kernel's OOM killer takes other processes first (containerd: -999, as
+  // upstream's unit).
+  int oom_score_adjust = 0;
 };
 
 std::string unit_text(const Unit& unit);

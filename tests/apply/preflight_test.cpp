@@ -20,7 +20,8 @@ class PreflightTest : public ::testing::Test {
                         .hostname = node.name,
                         .machine_id = "id" + std::to_string(i),
                         .addresses = {"127.0.0.1/8", node.address->base.to_string() + "/24"},
-                        .free_disk_kib = 10 << 20});
+                        .free_disk_kib = 10 << 20,
+                        .cgroup_filesystem = "cgroup2fs"});
     }
   }
 
@@ -38,7 +39,9 @@ TEST_F(PreflightTest, HealthyHostsHaveNoProblems) {
 
 TEST_F(PreflightTest, ParsesTheFactsScriptOutput) {
   auto facts = parse_facts(
-      "n1", "host1\nabc\n1000.5\n0\n123456\n850\nbr_netfilter \n127.0.0.1/8\n198.18.7.11/24\n",
+      "n1",
+      "host1\nabc\n1000.5\n0\n123456\n850\nbr_netfilter \ncgroup2fs\nip6tables-restore \n"
+      "127.0.0.1/8\n198.18.7.11/24\n",
       1000.0);
   ASSERT_TRUE(facts.has_value()) << facts.error().message;
   EXPECT_EQ(facts->hostname, "host1");
@@ -47,6 +50,8 @@ TEST_F(PreflightTest, ParsesTheFactsScriptOutput) {
   EXPECT_EQ(facts->free_disk_kib, 123456);
   EXPECT_EQ(facts->fsync_microseconds, 850);
   EXPECT_EQ(facts->missing_modules, std::vector<std::string>{"br_netfilter"});
+  EXPECT_EQ(facts->cgroup_filesystem, "cgroup2fs");
+  EXPECT_EQ(facts->missing_commands, std::vector<std::string>{"ip6tables-restore"});
   EXPECT_EQ(facts->addresses, (std::vector<std::string>{"127.0.0.1/8", "198.18.7.11/24"}));
   EXPECT_FALSE(parse_facts("n1", "host1\n", 0).has_value());
 }
@@ -89,11 +94,26 @@ TEST_F(PreflightTest, NamesASlowEtcdDiskAndMissingKernelModules) {
   EXPECT_NE(found[1].find(facts_[3].node + ": the kernel modules overlay, br_netfilter"),
             std::string::npos)
       << found[1];
-  EXPECT_EQ(problems({.require_kernel_modules = false}).size(), 1u);
+  EXPECT_EQ(problems({.container_host = false}).size(), 1u);
+}
+
+TEST_F(PreflightTest, NamesCgroupV1AndMissingIptablesOfAContainerHost) {
+  facts_[0].cgroup_filesystem = "tmpfs";  // the legacy hierarchy, or the hybrid one
+  facts_[2].missing_commands = {"iptables-restore", "ip6tables-restore"};
+  auto found = problems();
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_NE(found[0].find(facts_[0].node + ": /sys/fs/cgroup is tmpfs, not the unified hierarchy"),
+            std::string::npos)
+      << found[0];
+  EXPECT_NE(found[1].find(facts_[2].node + ": iptables-restore, ip6tables-restore not found"),
+            std::string::npos)
+      << found[1];
+  EXPECT_NE(found[1].find("apt-get install iptables"), std::string::npos);
+  EXPECT_EQ(problems({.container_host = false}), std::vector<std::string>{});
 }
 
 TEST_F(PreflightTest, TheFactsScriptMeasuresTheDiskOnlyOfEtcdMembers) {
-  // Run for real on this machine: seven fact lines, then the addresses.
+  // Run for real on this machine: nine fact lines, then the addresses.
   for (bool member : {false, true}) {
     std::string script = facts_script(member);
     EXPECT_EQ(script.find("oflag=dsync") != std::string::npos, member);

@@ -59,13 +59,20 @@ TEST(PinnedVersionsTest, TheGoModulesRequireThePinnedVersions) {
   ASSERT_EQ(kwok.size(), 1u);
   EXPECT_EQ(kwok[0].first, pinned::kKwokVersion) << kwok[0].second;
 
-  auto kubernetes = found("lab/binaries/kubernetes/go.mod", R"(require k8s\.io/kubernetes (\S+))");
+  // `require k8s.io/kubernetes vX` or, in a require block, the line `\tk8s.io/kubernetes vX`.
+  auto kubernetes =
+      found("lab/binaries/kubernetes/go.mod", R"(^(?:require )?\s*k8s\.io/kubernetes (v\S+)$)");
   ASSERT_EQ(kubernetes.size(), 1u);
   EXPECT_EQ(kubernetes[0].first, pinned::kKubernetesVersion);
   auto staging = found("lab/binaries/kubernetes/go.mod", R"(=> k8s\.io/\S+ (\S+))");
   ASSERT_FALSE(staging.empty());
   for (const auto& [version, line] : staging)
     EXPECT_EQ(version, staging_version(pinned::kKubernetesVersion)) << line;
+
+  auto containerd = found("lab/binaries/containerd/go.mod",
+                          R"(^(?:require )?\s*github\.com/containerd/containerd/v2 (v\S+)$)");
+  ASSERT_EQ(containerd.size(), 1u);
+  EXPECT_EQ(containerd[0].first, pinned::kContainerdVersion) << containerd[0].second;
 }
 
 TEST(PinnedVersionsTest, TheBuiltInPlanRunsThePinnedKubernetes) {

@@ -25,11 +25,12 @@ TEST(BundleIndexTest, EachHostHasTheUnitsRenderMadeWithTheirProgramsAndFlags) {
             (std::vector<std::string>{
                 "zerospof-containerd.service", "zerospof-etcd.service",
                 "zerospof-kube-apiserver.service", "zerospof-kube-controller-manager.service",
-                "zerospof-kube-scheduler.service", "zerospof-kubelet.service",
+                "zerospof-kube-proxy.service", "zerospof-kube-scheduler.service",
+                "zerospof-kubelet.service", "zerospof-node-kernel.service",
                 "zerospof-vip-fitness.service", "haproxy.service", "keepalived.service"}));
-  EXPECT_EQ(control->programs(),
-            (std::vector<std::string>{"containerd", "etcd", "kube-apiserver",
-                                      "kube-controller-manager", "kube-scheduler", "kubelet"}));
+  EXPECT_EQ(control->programs(), (std::vector<std::string>{"containerd", "etcd", "kube-apiserver",
+                                                           "kube-controller-manager", "kube-proxy",
+                                                           "kube-scheduler", "kubelet"}));
   auto apiserver =
       std::find_if(control->units.begin(), control->units.end(),
                    [](const UnitEntry& unit) { return unit.program == "kube-apiserver"; });
@@ -49,7 +50,7 @@ TEST(BundleIndexTest, EachHostHasTheUnitsRenderMadeWithTheirProgramsAndFlags) {
     }
   const HostEntry* worker = bundle.index.find("blackboar");
   ASSERT_NE(worker, nullptr);
-  EXPECT_EQ(worker->programs(), (std::vector<std::string>{"containerd", "kubelet"}));
+  EXPECT_EQ(worker->programs(), (std::vector<std::string>{"containerd", "kube-proxy", "kubelet"}));
   EXPECT_EQ(bundle.index.find(""), nullptr);  // the operator's machine runs nothing
 }
 

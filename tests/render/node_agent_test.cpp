@@ -26,6 +26,51 @@ TEST(NodeAgentTest, RealHostsRunKubeletAndContainerd) {
   EXPECT_EQ(testing::find_file(bundle, "blackboar", unit_path(layout::kKwokUnit)), nullptr);
 }
 
+// The kubelet serves its API with a certificate of the cluster CA (the apiservers verify it) and
+// takes no other route to certificates.
+TEST(NodeAgentTest, TheKubeletServesACertificateOfTheClusterCa) {
+  const Bundle& bundle = testing::rendered().bundle;
+  const File* config = testing::find_file(bundle, "blackboar",
+                                          std::string(layout::kConfigDir) + "/kubelet-config.yaml");
+  ASSERT_NE(config, nullptr);
+  for (const char* line :
+       {"tlsCertFile: /etc/zerospof/pki/kubelet-serving.crt\n",
+        "tlsPrivateKeyFile: /etc/zerospof/pki/kubelet-serving.key\n", "rotateCertificates: false\n",
+        "serverTLSBootstrap: false\n", "readOnlyPort: 0\n", "shutdownGracePeriod: 30s\n"})
+    EXPECT_NE(config->content.find(line), std::string::npos) << line;
+  const File* key =
+      testing::find_file(bundle, "blackboar", "/etc/zerospof/pki/kubelet-serving.key");
+  ASSERT_NE(key, nullptr);
+  EXPECT_TRUE(key->secret);
+  EXPECT_EQ(key->mode, 0600u);
+  const File* apiserver =
+      testing::find_file(bundle, "micklethefickle", unit_path(layout::kApiserverUnit));
+  ASSERT_NE(apiserver, nullptr);
+  EXPECT_NE(apiserver->content.find("--kubelet-certificate-authority=/etc/zerospof/pki/ca.crt"),
+            std::string::npos);
+}
+
+TEST(NodeAgentTest, TheKubeletConfigPassesTheKubeletsOwnValidation) {
+  std::string check = testing::config_check();
+  if (check.empty()) GTEST_SKIP() << "no config-check in " << testing::kLabBinaries;
+  const testing::Rendered& r = testing::rendered();
+  std::string path = testing::written_path(
+      r, "blackboar", std::string(layout::kConfigDir) + "/kubelet-config.yaml");
+  auto result = testing::run_program({check, "kubelet", path});
+  EXPECT_TRUE(result.succeeded()) << result.err;
+  // The check can fail: a misspelt field, and a lease the kubelet refuses.
+  std::string text = *util::read_file(path);
+  std::string copy = testing::temporary_directory("kubelet-config") + "/config.yaml";
+  for (auto [from, to] :
+       {std::pair{"cgroupDriver:", "cgroupsDriver:"},
+        std::pair{"nodeLeaseDurationSeconds: 40", "nodeLeaseDurationSeconds: -1"}}) {
+    testing::write_text(copy, testing::replace_all(text, from, to));
+    auto refused = testing::run_program({check, "kubelet", copy});
+    EXPECT_FALSE(refused.succeeded()) << to;
+    EXPECT_NE(refused.err, "") << to;
+  }
+}
+
 TEST(NodeAgentTest, LabHostsRunKwokForTheirOwnNode) {
   const Bundle& bundle = testing::rendered(testing::Variant::kLab).bundle;
   const File* kwok = testing::find_file(bundle, "cloudserver3", unit_path(layout::kKwokUnit));

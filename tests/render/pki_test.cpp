@@ -50,9 +50,9 @@ TEST(PkiTest, EveryCertificateVerifiesAgainstItsCaWithOpenssl) {
     EXPECT_TRUE(result.succeeded()) << name << ": " << result.out << result.err;
     ++verified;
   }
-  // apiserver, 3 clients of it, 2 front-proxy/etcd clients, admin, 2 components, 5 nodes,
-  // 3 x (etcd server + peer).
-  EXPECT_EQ(verified, 1 + 2 + 1 + 1 + 2 + 5 + 6);
+  // apiserver, its kubelet client, its etcd and front-proxy clients, admin, 2 components,
+  // kube-proxy, 5 nodes x (kubelet client + kubelet serving), 3 x (etcd server + peer).
+  EXPECT_EQ(verified, 1 + 1 + 2 + 1 + 2 + 1 + 5 * 2 + 6);
 }
 
 TEST(PkiTest, ApiserverCertificateNamesEveryWayToReachTheApi) {
@@ -93,9 +93,24 @@ TEST(PkiTest, ClientCertificatesCarryTheSubjectsKubernetesAuthorizes) {
   EXPECT_EQ(subject("controller-manager.crt"), "subject=/CN=system:kube-controller-manager\n");
   EXPECT_EQ(subject("scheduler.crt"), "subject=/CN=system:kube-scheduler\n");
   EXPECT_EQ(subject("admin.crt"), "subject=/O=system:masters/CN=zerospof-admin\n");
+  // The built-in ClusterRoleBinding system:node-proxier names this user.
+  EXPECT_EQ(subject("kube-proxy.crt"), "subject=/CN=system:kube-proxy\n");
   std::string usage = extension("node-cloudserver3.crt", "extendedKeyUsage");
   EXPECT_NE(usage.find("TLS Web Client Authentication"), std::string::npos);
   EXPECT_EQ(usage.find("Server"), std::string::npos) << usage;
+}
+
+// The apiservers reach a kubelet at its InternalIP and verify it against the cluster CA
+// (--kubelet-certificate-authority): its serving certificate names that address and the node.
+TEST(PkiTest, EachKubeletServesACertificateForItsNodesAddressAndName) {
+  if (openssl().empty()) GTEST_SKIP() << "openssl is not installed (scripts/install-deps.sh)";
+  std::string sans = extension("kubelet-serving-blackboar.crt", "subjectAltName");
+  EXPECT_NE(sans.find("DNS:blackboar"), std::string::npos) << sans;
+  EXPECT_NE(sans.find("IP Address:198.18.7.15"), std::string::npos) << sans;
+  EXPECT_EQ(sans.find("198.18.7.11"), std::string::npos) << "another node's address: " << sans;
+  std::string usage = extension("kubelet-serving-blackboar.crt", "extendedKeyUsage");
+  EXPECT_NE(usage.find("TLS Web Server Authentication"), std::string::npos) << usage;
+  EXPECT_EQ(usage.find("Client"), std::string::npos) << usage;
 }
 
 TEST(PkiTest, KeysArePrivateAndTheDirectoryIsClosed) {

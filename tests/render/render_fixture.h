@@ -184,6 +184,10 @@ inline bool eventually(const std::vector<std::string>& argv, bool expected, int 
 inline const std::string kLabBinaries =
     "/var/cache/zerospof/binaries/" + std::string(model::pinned::kKubernetesVersion);
 
+// lab/binaries/build.sh's config-check: the kubelet's and kube-proxy's own decoding (strict)
+// and validation of a config file. Empty when it is not built here.
+inline std::string config_check() { return find_program({kLabBinaries + "/config-check"}); }
+
 // Rewrites every argument of a rendered command with `(from, to)` pairs, in order.
 inline std::vector<std::string> rewritten(
     std::vector<std::string> argv, const std::vector<std::pair<std::string, std::string>>& pairs) {

@@ -32,22 +32,24 @@ class LocalSshd {
     if (mkdtemp(pattern.data()) == nullptr) return;
     dir_ = pattern;
     if (!make_key("host_key") || !make_key("client_key")) return;
-    port_ = free_port();
-    write_config();
     ensure_privilege_separation_dir();
-    auto pid = util::spawn_detached({"/usr/sbin/sshd", "-D", "-e", "-f", dir_ + "/sshd_config"},
-                                    {.log_path = dir_ + "/sshd.log"});
-    if (!pid) return;
-    pid_ = *pid;
-    ready_ = wait_for_port();
+    // The free port is free when asked, not necessarily when sshd binds it: another test
+    // running beside this one (ctest -j) may take it first. Then sshd exits, and another port
+    // is tried; readiness is sshd's own word that it listens, never merely an open port.
+    for (int attempt = 0; attempt < 5 && !ready_; ++attempt) {
+      stop();
+      port_ = free_port();
+      write_config();
+      auto pid = util::spawn_detached({"/usr/sbin/sshd", "-D", "-e", "-f", dir_ + "/sshd_config"},
+                                      {.log_path = dir_ + "/sshd.log"});
+      if (!pid) return;
+      pid_ = *pid;
+      ready_ = wait_until_listening();
+    }
   }
 
   ~LocalSshd() {
-    if (pid_ > 0) kill(pid_, SIGTERM);
-    for (int i = 0; i < 200 && pid_ > 0 && util::process_alive(pid_); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (pid_ > 0 && util::process_alive(pid_)) kill(pid_, SIGKILL);
+    stop();
     if (created_privsep_dir_) std::filesystem::remove("/run/sshd");
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
@@ -114,16 +116,21 @@ class LocalSshd {
     chmod("/run/sshd", 0755);
   }
 
-  bool wait_for_port() const {
-    for (int attempt = 0; attempt < 500; ++attempt) {
-      int fd = socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in address{};
-      address.sin_family = AF_INET;
-      address.sin_port = htons(static_cast<std::uint16_t>(port_));
-      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-      close(fd);
-      if (connected) return true;
+  // Ends the sshd this object started, by its PID (bounded, then SIGKILL).
+  void stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 200 && util::process_alive(pid_); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (util::process_alive(pid_)) kill(pid_, SIGKILL);
+    pid_ = -1;
+  }
+
+  // Until sshd logs that it listens on our port (bounded: 5 s); false once it has exited.
+  bool wait_until_listening() const {
+    const std::string listening = "Server listening on 127.0.0.1 port " + std::to_string(port_);
+    for (int attempt = 0; attempt < 500 && util::process_alive(pid_); ++attempt) {
+      if (log().find(listening) != std::string::npos) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return false;

@@ -1,0 +1,6 @@
+//go:build tools
+
+// Records the upstream main packages this module builds, so `go mod tidy` keeps them.
+package tools
+
+import _ "github.com/containerd/containerd/v2/cmd/containerd"
