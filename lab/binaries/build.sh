@@ -99,7 +99,7 @@ main() {
     go_build kubernetes "$staging/$component" "k8s.io/kubernetes/cmd/$component" \
       "$(kubernetes_ldflags)"
   done
-  go_build kubernetes "$staging/config-check" ./cmd/config-check
+  go_build kubernetes "$staging/config-check" ./cmd/config-check "$(kubernetes_ldflags)"
   go_build containerd "$staging/containerd" github.com/containerd/containerd/v2/cmd/containerd \
     "-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"
   expected_manifest_versions | while read -r name version; do

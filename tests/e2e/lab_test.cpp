@@ -244,7 +244,8 @@ TEST_F(LabTest, BuiltKubernetesEtcdAndKwokBinariesStartInsideALabHost) {
     std::string short_version = version.substr(1);  // "v1.37.2" is printed as 1.37.2 by etcd
     EXPECT_NE(ran.out.find(short_version), std::string::npos) << name << ": " << ran.out;
   }
-  EXPECT_EQ(count, 7);
+  // The control plane, etcd, kwok and kubectl; kubelet, kube-proxy, containerd, config-check.
+  EXPECT_EQ(count, 11);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // itself never runs it.
 //
 // Usage: config-check kubelet|kube-proxy FILE. Exit 0 when valid, 1 with the reasons on stderr.
+// config-check --version prints the Kubernetes release whose rules it runs.
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/component-base/version"
 	kubeletconfig "k8s.io/kubernetes/pkg/kubelet/apis/config"
 	kubeletscheme "k8s.io/kubernetes/pkg/kubelet/apis/config/scheme"
 	kubeletvalidation "k8s.io/kubernetes/pkg/kubelet/apis/config/validation"
@@ -55,6 +57,10 @@ func checkKubeProxy(data []byte) error {
 }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "--version" {
+		fmt.Printf("config-check of Kubernetes %s\n", version.Get().GitVersion)
+		return
+	}
 	if len(os.Args) != 3 {
 		fmt.Fprintln(os.Stderr, "usage: config-check kubelet|kube-proxy FILE")
 		os.Exit(2)
