@@ -110,6 +110,8 @@ Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
   for (const Domain& domain : engine.topology().domains())
     report.domain_names.push_back(domain.name);
   report.zones = engine.topology().zones();
+  for (const Domain& feed : engine.topology().power_feeds())
+    report.power_feed_names.push_back(feed.name);
   report.services = engine.services();
   report.subjects = engine.subjects();
   report.summaries.resize(report.services.size());

@@ -54,12 +54,16 @@ Criterion etcd_quorum(const model::Cluster& cluster, const Engine& engine) {
   int quorum = members / 2 + 1;
   int worst = 0;
   std::string worst_domain;
-  for (const Domain& domain : engine.topology().domains()) {
+  auto count_members = [&](const Domain& domain, const std::string& name) {
     int here = static_cast<int>(std::count_if(domain.nodes.begin(), domain.nodes.end(), [&](int n) {
       return cluster.nodes[n].has_role(model::Role::kEtcd);
     }));
-    if (here > worst) worst = here, worst_domain = domain.name;
-  }
+    if (here > worst) worst = here, worst_domain = name;
+  };
+  for (const Domain& domain : engine.topology().domains()) count_members(domain, domain.name);
+  // A power feed is one failure too: members that share one fail together.
+  for (const Domain& feed : engine.topology().power_feeds())
+    count_members(feed, "power feed " + feed.name);
   Criterion criterion{"etcd cluster maintains quorum with 1 node down", Result::kPass, ""};
   if (members - worst < quorum) {
     criterion.result = Result::kFail;
@@ -67,8 +71,10 @@ Criterion etcd_quorum(const model::Cluster& cluster, const Engine& engine) {
                                    worst_domain, members - worst, members, quorum);
   } else {
     criterion.reason =
-        fmt::format("any single {} down leaves at least {} of {} members (quorum {})",
-                    engine.topology().zones() ? "zone" : "node", members - worst, members, quorum);
+        fmt::format("any single {}{} down leaves at least {} of {} members (quorum {})",
+                    engine.topology().zones() ? "zone" : "node",
+                    engine.topology().power_feeds().empty() ? "" : " or power feed",
+                    members - worst, members, quorum);
   }
   return criterion;
 }

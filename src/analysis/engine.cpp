@@ -108,6 +108,10 @@ void Engine::evaluate(const Scenario& scenario, ScenarioResult& result) {
       for (int domain : scenario.domains)
         for (int node : topology_.domains()[domain].nodes) liveness_.kill_host(node);
       break;
+    case ScenarioKind::kPowerFeedDown:
+      for (int node : topology_.power_feeds()[scenario.domains.front()].nodes)
+        liveness_.kill_host(node);
+      break;
     case ScenarioKind::kComponentStopped:
       liveness_.stop(scenario.node, scenario.component);
       // Without its kubelet, or in local-proxy mode without its proxy, the node goes NotReady
@@ -198,6 +202,13 @@ void Engine::enumerate_domain_sets(const Visitor& visit, long& count) {
           visit(scenario, result);
           ++count;
         }
+      }
+      // A power feed is one failure, whatever the domains its nodes are in.
+      for (int feed = 0; feed < static_cast<int>(topology_.power_feeds().size()); ++feed) {
+        Scenario scenario{ScenarioKind::kPowerFeedDown, {feed}, -1, Component::kEtcd, 1};
+        evaluate(scenario, result);
+        visit(scenario, result);
+        ++count;
       }
       if (options_.partitions) enumerate_partitions(visit, count);
     }

@@ -1,5 +1,6 @@
 // The engine: enumerates the scenarios (baseline; every set of up to K failure domains; each
-// component stopped on each node; every bipartition of the domains) and evaluates each one.
+// component stopped on each node; each power feed down; every bipartition of the domains) and
+// evaluates each one.
 //
 // Implementation note: the textbook approach re-evaluates every rule for every scenario. Here a
 // scenario marks only the nodes it kills in a reusable Liveness, the control-plane rules look at

@@ -8,6 +8,8 @@
 namespace zerospof::analysis {
 
 std::string Report::scenario_name(const Scenario& scenario) const {
+  if (scenario.kind == ScenarioKind::kPowerFeedDown)
+    return fmt::format("power feed {} down", power_feed_names[scenario.domains.front()]);
   std::vector<std::string> names;
   for (int domain : scenario.domains) names.push_back(domain_names[domain]);
   const char* unit = zones ? "zone" : "node";
@@ -29,6 +31,8 @@ std::string Report::scenario_name(const Scenario& scenario) const {
           other.push_back(domain_names[d]);
       return fmt::format("partition {} | {}", fmt::join(names, ","), fmt::join(other, ","));
     }
+    case ScenarioKind::kPowerFeedDown:
+      break;  // named above: its index is a feed's, not a domain's
   }
   return "?";
 }
@@ -94,6 +98,12 @@ std::string Report::reason_text(const Verdict& v) const {
           "nodes cannot hold every request, and higher-priority pods take the room of these "
           "(priority {})",
           v.live, v.total, v.live_after, v.extra);
+    case Reason::kWaitsWithoutPreempting:
+      return fmt::format(
+          "{} of {} replicas left, {} after rescheduling: its PriorityClass never preempts "
+          "(preemptionPolicy: Never), so the rest stay Pending while lower-priority pods hold the "
+          "room on the surviving nodes",
+          v.live, v.total, v.live_after);
     case Reason::kCannotSchedule:
       return fmt::format(
           "{} of {} replicas left, {} after rescheduling: too few eligible nodes for "

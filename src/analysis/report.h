@@ -29,12 +29,19 @@ enum class Component : std::uint8_t {
 };
 const char* to_string(Component component);
 
-enum class ScenarioKind : std::uint8_t { kBaseline, kDomainsDown, kComponentStopped, kPartition };
+enum class ScenarioKind : std::uint8_t {
+  kBaseline,
+  kDomainsDown,
+  kComponentStopped,
+  kPartition,
+  kPowerFeedDown,  // every node of one power feed at once (Report::power_feed_names)
+};
 
 struct Scenario {
   ScenarioKind kind = ScenarioKind::kBaseline;
-  std::vector<int> domains;  // kDomainsDown: the dead domains; kPartition: one side
-  int node = -1;             // kComponentStopped
+  // kDomainsDown: the dead domains; kPartition: one side; kPowerFeedDown: the feed
+  std::vector<int> domains;
+  int node = -1;  // kComponentStopped
   Component component = Component::kEtcd;
   int failure_count = 0;  // how many failures make it up (domains down, or 1)
 };
@@ -66,6 +73,7 @@ enum class Reason : std::uint8_t {
   kStatefulSetStuck,
   kNoCapacity,
   kPreempted,
+  kWaitsWithoutPreempting,  // no room, and its PriorityClass never preempts lower pods
   kCannotSchedule,
   kPerNode,
   kVolumesDegraded,
@@ -127,6 +135,7 @@ struct Report {
   std::vector<std::string> node_names;
   std::vector<std::string> domain_names;  // failure domains: nodes, or zones
   bool zones = false;
+  std::vector<std::string> power_feed_names;  // Topology::power_feeds, in order
   std::vector<ServiceInfo> services;
   std::vector<Subject> subjects;
   std::vector<Scenario> scenarios;        // those with a result kept (see Options)

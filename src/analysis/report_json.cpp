@@ -40,6 +40,8 @@ const char* kind_name(ScenarioKind kind) {
       return "component-stopped";
     case ScenarioKind::kPartition:
       return "partition";
+    case ScenarioKind::kPowerFeedDown:
+      return "power-feed-down";
   }
   return "?";
 }
@@ -55,7 +57,8 @@ json verdict_json(const Report& report, const Verdict& verdict, int service) {
 json scenario_json(const Report& report, const ScenarioResult& result) {
   const Scenario& scenario = report.scenarios[result.scenario];
   json domains = json::array();
-  for (int domain : scenario.domains) domains.push_back(report.domain_names[domain]);
+  if (scenario.kind != ScenarioKind::kPowerFeedDown)
+    for (int domain : scenario.domains) domains.push_back(report.domain_names[domain]);
   json services = json::array();
   for (const Verdict& verdict : result.verdicts) {
     const std::vector<int>& members = report.subjects[verdict.subject].services;
@@ -69,6 +72,8 @@ json scenario_json(const Report& report, const ScenarioResult& result) {
   json out = {{"name", report.scenario_name(scenario)}, {"kind", kind_name(scenario.kind)},
               {"failureCount", scenario.failure_count}, {"domains", domains},
               {"health", to_string(result.worst)},      {"services", services}};
+  if (scenario.kind == ScenarioKind::kPowerFeedDown)
+    out["powerFeed"] = report.power_feed_names[scenario.domains.front()];
   if (scenario.kind == ScenarioKind::kComponentStopped) {
     out["node"] = report.node_names[scenario.node];
     out["component"] = to_string(scenario.component);
@@ -153,6 +158,7 @@ std::string format_json(const Report& report) {
               {"zones", report.zones},
               {"nodes", report.node_names},
               {"failureDomains", report.domain_names},
+              {"powerFeeds", report.power_feed_names},
               {"services", services},
               {"serviceGroups", groups},
               {"scenarios", scenarios},

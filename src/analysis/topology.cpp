@@ -29,6 +29,7 @@ Topology::Topology(const model::Cluster& cluster) : cluster_(cluster) {
     if (node.has_role(model::Role::kControlPlane)) labels[kControlPlaneTaint] = "";
     if (node.has_role(model::Role::kWorker)) labels["node-role.kubernetes.io/worker"] = "";
     if (!node.zone.empty()) labels["topology.kubernetes.io/zone"] = node.zone;
+    if (!node.power_feed.empty()) labels[model::kPowerFeedLabel] = node.power_feed;
     index_of_name_.emplace(node.name, static_cast<int>(labels_.size()));
     labels_.push_back(std::move(labels));
     control_plane_tainted_.push_back(node.has_role(model::Role::kControlPlane) &&
@@ -48,6 +49,24 @@ Topology::Topology(const model::Cluster& cluster) : cluster_(cluster) {
   }
   zone_of_node_ = domain_of_node_;
   zone_count_ = static_cast<int>(domains_.size());
+  add_power_feeds(cluster);
+}
+
+// A feed whose nodes are exactly one failure domain's adds nothing: losing it is that domain's
+// scenario already.
+void Topology::add_power_feeds(const model::Cluster& cluster) {
+  std::map<std::string, int> feed_index;
+  for (size_t i = 0; i < cluster.nodes.size(); ++i) {
+    const std::string& feed = cluster.nodes[i].power_feed;
+    if (feed.empty()) continue;
+    auto [it, added] = feed_index.emplace(feed, static_cast<int>(power_feeds_.size()));
+    if (added) power_feeds_.push_back(Domain{feed, {}});
+    power_feeds_[it->second].nodes.push_back(static_cast<int>(i));
+  }
+  std::erase_if(power_feeds_, [&](const Domain& feed) {
+    return std::any_of(domains_.begin(), domains_.end(),
+                       [&](const Domain& domain) { return domain.nodes == feed.nodes; });
+  });
 }
 
 bool Topology::eligible(const model::Workload& workload, int node) const {

@@ -1,5 +1,6 @@
 // Where things can run: the nodes with the labels and taints zerospof gives them, the failure
-// domains (zones when the plan has them, else single nodes), and eligibility classes, the sets
+// domains (zones when the plan has them, else single nodes), the power feeds that cut across
+// them, and eligibility classes, the sets
 // of nodes a pod may land on. Workloads that can land on the same set share one class, so a
 // scenario looks at each class once, whatever the number of workloads in it.
 // Internal to the analysis module.
@@ -40,6 +41,8 @@ class Topology {
   int zone_of(int node) const { return zone_of_node_[node]; }
   int zone_count() const { return zone_count_; }
   bool zones() const { return zones_; }
+  // The plan's power feeds whose loss is not already a domain's: each a scenario of its own.
+  const std::vector<Domain>& power_feeds() const { return power_feeds_; }
   const model::Labels& labels(int node) const { return labels_[node]; }
   // The index of the node named `name`, -1 for a name the plan does not have.
   int node_index(const std::string& name) const {
@@ -55,6 +58,7 @@ class Topology {
   EligibilityClass& class_at(int index) { return classes_[index]; }
 
  private:
+  void add_power_feeds(const model::Cluster& cluster);
   bool eligible(const model::Workload& workload, int node) const;
   int classify_nodes(const model::Workload& workload);
   model::Capacity capacity(int node) const {
@@ -65,7 +69,7 @@ class Topology {
   std::vector<model::Labels> labels_;
   std::unordered_map<std::string, int> index_of_name_;
   std::vector<char> control_plane_tainted_;
-  std::vector<Domain> domains_;
+  std::vector<Domain> domains_, power_feeds_;
   std::vector<int> domain_of_node_, zone_of_node_;
   int zone_count_ = 0;
   bool zones_ = false;

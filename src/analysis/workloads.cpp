@@ -31,9 +31,10 @@ Health health_of(int live, int total) {
 Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& topology,
                      std::vector<ServiceInfo>& services, int first_subject)
     : topology_(topology), first_subject_(first_subject) {
-  using Key = std::tuple<int, int, int, int, int, int, int, std::int32_t>;
-  std::vector<std::map<std::int32_t, PriorityLevel, std::greater<>>> levels(
-      topology.classes().size());
+  using Key = std::tuple<int, int, int, int, int, int, int, std::int32_t, bool>;
+  // (priority, preempts), descending: the scheduler's queue order.
+  using LevelKey = std::pair<std::int32_t, bool>;
+  std::vector<std::map<LevelKey, PriorityLevel, std::greater<>>> levels(topology.classes().size());
   std::map<Key, int> group_index;
   std::map<std::vector<std::pair<int, int>>, int> placement_index;
   for (const model::Workload& workload : workloads) {
@@ -43,8 +44,9 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
     int pods = daemon ? static_cast<int>(eligible.nodes.size()) : workload.replicas;
     if (levels.size() <= static_cast<std::size_t>(eligibility_class))
       levels.resize(eligibility_class + 1);
-    PriorityLevel& level = levels[eligibility_class][workload.priority];
+    PriorityLevel& level = levels[eligibility_class][{workload.priority, workload.preempts}];
     level.priority = workload.priority;
+    level.preempts = workload.preempts;
     level.cpu_millicores += pods * workload.cpu_request_millicores;
     level.memory_bytes += pods * workload.memory_request_bytes;
     WorkloadGroup group{eligibility_class,
@@ -55,7 +57,8 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
                         workload.service_class,
                         {},
                         -1,
-                        workload.priority};
+                        workload.priority,
+                        workload.preempts};
     if (group.key == model::SpreadKey::kNone) group.key = model::SpreadKey::kHostname;
     if (!workload.observed_placement.empty()) {
       // In node order, so equal placements intern to one; nodes the plan lacks count nowhere.
@@ -70,7 +73,8 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
     Key key{group.eligibility_class, static_cast<int>(group.kind),
             group.replicas,          static_cast<int>(group.key),
             group.max_per_domain,    static_cast<int>(group.service_class),
-            group.placement,         group.priority};
+            group.placement,         group.priority,
+            group.preempts};
     auto [it, added] = group_index.emplace(key, static_cast<int>(groups_.size()));
     if (added) groups_.push_back(group);
     groups_[it->second].services.push_back(static_cast<int>(services.size()));
@@ -130,22 +134,39 @@ Room Workloads::room_for(int group_index, const ClassState& state) const {
   const WorkloadGroup& group = groups_[group_index];
   Room room;
   if (!topology_.classes()[group.eligibility_class].capacity_known) return room;
-  std::int64_t cpu = state.cpu_millicores, memory = state.memory_bytes;
-  for (const PriorityLevel& level : levels_[group.eligibility_class]) {
-    if (level.priority != group.priority) {
-      cpu -= level.cpu_millicores;
-      memory -= level.memory_bytes;
-      room.below_higher = room.below_higher || level.cpu_millicores > 0 || level.memory_bytes > 0;
-      continue;
+  struct Requests {
+    std::int64_t cpu = 0, memory = 0;
+    void add(const PriorityLevel& level) {
+      cpu += level.cpu_millicores;
+      memory += level.memory_bytes;
     }
-    room.fits = level.cpu_millicores <= cpu && level.memory_bytes <= memory;
-    auto share_of = [](std::int64_t left, std::int64_t wanted) {
+  };
+  Requests ahead, preempting, behind;  // of the levels before, before and preempting, after
+  const PriorityLevel* own = nullptr;
+  for (const PriorityLevel& level : levels_[group.eligibility_class]) {
+    if (level.priority == group.priority && level.preempts == group.preempts) {
+      own = &level;
+    } else if (own != nullptr) {
+      behind.add(level);
+    } else {
+      ahead.add(level);
+      if (level.preempts && level.priority > group.priority) preempting.add(level);
+    }
+  }
+  if (own == nullptr) return room;
+  auto share_of = [&](Requests taken) {
+    auto share = [](std::int64_t left, std::int64_t wanted) {
       return wanted <= 0 ? 1.0 : std::clamp(static_cast<double>(left) / wanted, 0.0, 1.0);
     };
-    room.share =
-        std::min(share_of(cpu, level.cpu_millicores), share_of(memory, level.memory_bytes));
-    break;
-  }
+    return std::min(share(state.cpu_millicores - taken.cpu, own->cpu_millicores),
+                    share(state.memory_bytes - taken.memory, own->memory_bytes));
+  };
+  Requests taken = ahead;
+  if (!group.preempts) taken.cpu += behind.cpu, taken.memory += behind.memory;
+  room.share = share_of(taken);
+  room.fits = room.share >= 1.0;
+  room.below_higher = preempting.cpu > 0 || preempting.memory > 0;
+  room.running_share = room.below_higher ? share_of(preempting) : 1.0;
   return room;
 }
 
@@ -202,22 +223,24 @@ Verdict Workloads::evaluate(int group_index, const ClassState& state, bool sched
     } else if (group.kind == model::WorkloadKind::kStatefulSet) {
       reason = Reason::kStatefulSetStuck;
     } else if (!room.fits) {
-      reason = Reason::kNoCapacity;
+      reason = group.preempts ? Reason::kNoCapacity : Reason::kWaitsWithoutPreempting;
     } else {
       live_after = std::min(group.replicas, group.max_per_domain * live_domains);
       if (live_after < group.replicas && reason != Reason::kMayShareNode)
         reason = Reason::kCannotSchedule;
     }
   }
-  if (!room.fits && room.below_higher && scheduling_up) {
-    // Higher levels are placed first: `share` of this level's pods keep or find room; running
-    // ones beyond it are preempted, displaced ones beyond it stay Pending.
-    const int kept = static_cast<int>(group.replicas * room.share);
-    if (kept < live) {
+  if (!room.fits && scheduling_up) {
+    // Levels ahead are placed first: running pods beyond `running_share` are preempted by the
+    // higher levels that preempt; of the rest, displaced pods find room up to `share`, and those
+    // beyond it stay Pending.
+    const int kept_running = std::min(live, static_cast<int>(group.replicas * room.running_share));
+    const int kept = std::max(static_cast<int>(group.replicas * room.share), kept_running);
+    if (kept_running < live) {
       reason = Reason::kPreempted;
       verdict.extra = group.priority;
     } else if (kept < live_after) {
-      reason = Reason::kNoCapacity;
+      reason = group.preempts ? Reason::kNoCapacity : Reason::kWaitsWithoutPreempting;
     }
     live_after = std::min(live_after, kept);
   }

@@ -32,11 +32,14 @@ struct WorkloadGroup {
   std::vector<int> services;
   int placement = -1;         // observed placement (Workloads::placement), -1: none
   std::int32_t priority = 0;  // the scheduler places higher first and preempts lower for room
+  bool preempts = true;       // false: preemptionPolicy Never, it waits for free room instead
 };
 
-// The requests of one priority level of an eligibility class, highest level first.
+// The requests of one priority level of an eligibility class, highest level first (at one
+// priority, the pods that may preempt before those that never do).
 struct PriorityLevel {
   std::int32_t priority = 0;
+  bool preempts = true;
   std::int64_t cpu_millicores = 0, memory_bytes = 0;
 };
 
@@ -49,13 +52,16 @@ struct ClassState {
 };
 
 // What capacity leaves of one priority level after a failure: the level fits, or `share` of its
-// requests find room once every higher level is placed. Below a higher level that is the
-// scheduler's doing: it preempts running pods of this level for the higher ones (Kubernetes
-// never preempts for equal priority, so the top level's displaced pods just stay Pending).
+// requests find room once every level ahead of it in the scheduler's queue is placed (and, for
+// a level that never preempts, beside every lower level's pods, which it cannot evict: at worst
+// they all survive). Running pods of the level are evicted only by a higher level that preempts:
+// `running_share` of its requests keep room against those alone (Kubernetes never preempts for
+// equal priority, nor for a class with preemptionPolicy Never).
 struct Room {
   bool fits = true;
-  bool below_higher = false;  // a higher level of the class requests something
+  bool below_higher = false;  // a higher level that preempts requests something
   double share = 1.0;
+  double running_share = 1.0;
 };
 
 class Workloads {

@@ -32,6 +32,10 @@ struct Capacity {
   std::int64_t memory_bytes = 0;
 };
 
+// The node label carrying Node::power_feed (render sets it, the analysis reads it like any
+// label), so that workloads can spread over feeds.
+inline constexpr const char* kPowerFeedLabel = "zerospof.io/power-feed";
+
 struct Node {
   std::string name;
   std::string host;                   // how the operator's machine reaches it (DNS name or address)
@@ -39,6 +43,9 @@ struct Node {
   bool address_prefix_given = false;  // false: the prefix is the assumed /24 or /64
   std::vector<Role> roles;
   std::string zone;  // failure domain; empty: the node is its own domain
+  // The power feed (circuit, PDU, UPS) the node draws from: nodes of one feed fail together,
+  // across zones when a feed spans them. Empty: not given, the node is in no feed's scenario.
+  std::string power_feed;
   SshSettings ssh;
   std::optional<Capacity> capacity;
 

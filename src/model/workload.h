@@ -70,6 +70,8 @@ struct Workload {
   // the objects read (the analysis says so).
   std::int32_t priority = 0;
   bool priority_known = true;
+  // Its class's preemptionPolicy is not Never: it may evict lower-priority pods for room.
+  bool preempts = true;
   bool deployed_by_zerospof = false;
   // A live cluster's placement (audit): node name -> ready pods there. The replicas alive in a
   // scenario are then those on nodes it spares, not the worst placement the constraints allow;

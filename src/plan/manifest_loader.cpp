@@ -606,12 +606,18 @@ bool is_manifest_file(const std::filesystem::path& path) {
 // unknown, judged as 0, and the report names it rather than refusing the whole check.
 void resolve_priorities(model::Manifests& manifests) {
   std::int32_t default_priority = 0;
+  bool default_preempts = true;
   for (const model::PriorityClass& priority_class : manifests.priority_classes)
-    if (priority_class.global_default) default_priority = priority_class.value;
+    if (priority_class.global_default) {
+      default_priority = priority_class.value;
+      default_preempts = priority_class.preempts;
+    }
   for (model::Workload& workload : manifests.workloads) {
     workload.priority_known = true;
+    workload.preempts = true;  // the built-in classes, and unknown ones as the API defaults
     if (workload.priority_class.empty()) {
       workload.priority = default_priority;
+      workload.preempts = default_preempts;
       continue;
     }
     auto named = std::find_if(manifests.priority_classes.begin(), manifests.priority_classes.end(),
@@ -620,6 +626,7 @@ void resolve_priorities(model::Manifests& manifests) {
                               });
     if (named != manifests.priority_classes.end()) {
       workload.priority = named->value;
+      workload.preempts = named->preempts;
     } else if (auto builtin = model::builtin_priority(workload.priority_class)) {
       workload.priority = *builtin;
     } else {

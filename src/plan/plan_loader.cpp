@@ -27,8 +27,8 @@ constexpr std::array<std::string_view, 4> kRootFields{"apiVersion", "kind", "met
 constexpr std::array<std::string_view, 1> kMetadataFields{"name"};
 constexpr std::array<std::string_view, 7> kSpecFields{
     "nodes", "kubernetes", "endpoint", "network", "storage", "addons", "tuning"};
-constexpr std::array<std::string_view, 7> kNodeFields{"name", "host", "address", "roles",
-                                                      "zone", "ssh",  "capacity"};
+constexpr std::array<std::string_view, 8> kNodeFields{"name", "host",      "address", "roles",
+                                                      "zone", "powerFeed", "ssh",     "capacity"};
 constexpr std::array<std::string_view, 3> kSshFields{"user", "port", "identityFile"};
 constexpr std::array<std::string_view, 2> kCapacityFields{"cpu", "memory"};
 constexpr std::array<std::string_view, 3> kKubernetesFields{"version", "podSubnet",
@@ -175,6 +175,8 @@ Status Loader::load_node(const YamlNode& item, size_t index) {
   }
   ZEROSPOF_ASSIGN_OR_RETURN(auto zone, fields.optional_string("zone"));
   node.zone = zone.value_or("");
+  ZEROSPOF_ASSIGN_OR_RETURN(auto power_feed, fields.optional_string("powerFeed"));
+  node.power_feed = power_feed.value_or("");
   if (const YamlNode* ssh = fields.find("ssh"); ssh && !ssh->is_null())
     ZEROSPOF_RETURN_IF_ERROR(load_ssh(*ssh, path + ".ssh", node.ssh));
   if (const YamlNode* capacity = fields.find("capacity"); capacity && !capacity->is_null())

@@ -102,7 +102,7 @@ std::optional<PlaceProblem> check_place(std::string_view value, Place place) {
                           "for example: host: cp1.example.org or host: 198.18.7.11"};
     case Place::kLabelValue:
       if (is_label_value(value)) return std::nullopt;
-      return PlaceProblem{"invalid zone: it becomes a Kubernetes label value",
+      return PlaceProblem{"invalid value: it becomes a Kubernetes node label value",
                           "use at most 63 letters, digits, '-', '_' and '.', starting and "
                           "ending alphanumeric"};
     case Place::kUserName:
@@ -131,6 +131,7 @@ std::vector<PlanString> plan_strings(const model::Cluster& cluster) {
     strings.push_back({path + ".name", node.name, Place::kNodeName});
     strings.push_back({path + ".host", node.host, Place::kHost});
     strings.push_back({path + ".zone", node.zone, Place::kLabelValue});
+    strings.push_back({path + ".powerFeed", node.power_feed, Place::kLabelValue});
     strings.push_back({path + ".ssh.user", node.ssh.user, Place::kUserName});
     if (!node.ssh.identity_file.empty())
       strings.push_back({path + ".ssh.identityFile", node.ssh.identity_file, Place::kFilePath});

@@ -30,6 +30,8 @@ void write_node(std::string& out, const model::Node& node) {
   for (model::Role role : node.roles) roles.push_back(model::to_string(role));
   out += fmt::format("      roles: [{}]\n", fmt::join(roles, ", "));
   if (!node.zone.empty()) out += fmt::format("      zone: {}\n", quoted(node.zone));
+  if (!node.power_feed.empty())
+    out += fmt::format("      powerFeed: {}\n", quoted(node.power_feed));
   out += fmt::format("      ssh:\n        user: {}\n        port: {}\n", quoted(node.ssh.user),
                      node.ssh.port);
   if (!node.ssh.identity_file.empty())

@@ -63,6 +63,8 @@ using Label = std::pair<std::string, std::string>;
 std::vector<Label> node_labels(const model::Cluster& cluster, const model::Node& node) {
   std::vector<Label> labels;
   if (!node.zone.empty()) labels.emplace_back("topology.kubernetes.io/zone", node.zone);
+  // So that workloads can spread over feeds with a topology spread constraint.
+  if (!node.power_feed.empty()) labels.emplace_back(model::kPowerFeedLabel, node.power_feed);
   bool any_storage = !cluster.nodes_with_role(model::Role::kStorage).empty();
   if (node.has_role(any_storage ? model::Role::kStorage : model::Role::kWorker))
     labels.emplace_back("node.longhorn.io/create-default-disk", "true");

@@ -203,6 +203,9 @@ spec:
           ports: [{{name: http, containerPort: 8080}}]
           resources: {{requests: {{cpu: 10m, memory: 32Mi}}, limits: {{memory: 256Mi}}}}
           livenessProbe: {{httpGet: {{path: /healthz/leader-election, port: http}}, periodSeconds: 20, failureThreshold: 3}}
+          # Ready while it answers: a standby passes (only a leader that lost its lease fails), so
+          # a rollout waits for each new replica to serve before it ends an old one.
+          readinessProbe: {{httpGet: {{path: /healthz/leader-election, port: http}}, periodSeconds: 10}}
 ---
 )",
              fmt::arg("labels", kControllerLabels), fmt::arg("image", kControllerImage),

@@ -39,8 +39,6 @@ struct ProbeDrift {
 const std::map<std::string, ProbeDrift> kProbeDrift{
     // Upstream's pre-pull-share-manager-image container has no probe (the manager has both).
     {"daemonset/longhorn-system/longhorn-manager", {false, false}},
-    // render/snapshots.cpp gives the controller a liveness probe only.
-    {"deployment/kube-system/snapshot-controller", {false, true}},
 };
 
 model::Manifests rendered(const model::Cluster& cluster) {

@@ -213,6 +213,70 @@ TEST(AnalysisTest, ZoneFailureCountsAsOneFailure) {
   EXPECT_EQ(first_failure(report, "etcd"), "zone a down: 1 of 3 members left, no quorum (needs 2)");
 }
 
+// Nodes with these power feeds, in the built-in plan's node order.
+std::string with_power_feeds(const std::vector<std::string>& feeds) {
+  std::string text = plan::builtin_plan_yaml();
+  const char* names[] = {"micklethefickle", "cloudserver1", "cloudserver2", "cloudserver3",
+                         "blackboar"};
+  for (std::size_t i = 0; i < feeds.size(); ++i)
+    text = replace_once(
+        text, std::string("host: ") + names[i] + ".bolabaden.org\n",
+        std::string("host: ") + names[i] + ".bolabaden.org\n      powerFeed: " + feeds[i] + "\n");
+  return text;
+}
+
+// Two etcd members on one power feed: no single node takes etcd down, the feed does; that is
+// the single point of failure an object-by-object or node-by-node view misses.
+TEST(AnalysisTest, APowerFeedUnderTwoEtcdMembersTakesEtcdDown) {
+  Report report = check(with_power_feeds({"A", "A", "B", "B", "B"}));
+  EXPECT_EQ(report.power_feed_names, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(first_failure(report, "etcd"),
+            "power feed A down: 1 of 3 members left, no quorum (needs 2)");
+  EXPECT_EQ(summary(report, "etcd").scenario.kind, ScenarioKind::kPowerFeedDown);
+  EXPECT_EQ(summary(report, "etcd").scenario.failure_count, 1);
+  const Criterion& quorum = criterion(report, "etcd cluster maintains quorum");
+  EXPECT_EQ(quorum.result, Criterion::Result::kFail);
+  EXPECT_NE(quorum.reason.find("with power feed A down, 1 of 3 members are left"),
+            std::string::npos)
+      << quorum.reason;
+  // The same nodes without feeds: no single failure takes etcd down.
+  EXPECT_NE(summary(check(plan::builtin_plan_yaml()), "etcd").worst, Health::kDown);
+}
+
+// Nodes carry their feed as a label (render sets zerospof.io/power-feed), so a workload pinned to
+// one feed by a node selector goes down with it.
+TEST(AnalysisTest, AWorkloadPinnedToOneFeedGoesDownWithIt) {
+  Report report = check(with_power_feeds({"A", "B", "C", "A", "A"}), R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      nodeSelector: {zerospof.io/power-feed: A}
+      topologySpreadConstraints:
+        - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule,
+           labelSelector: {matchLabels: {app: web}}}
+      containers: [{name: web}]
+)");
+  const ServiceSummary& web = summary(report, "deployment/shop/web");
+  EXPECT_EQ(web.worst, Health::kDown);
+  EXPECT_EQ(report.scenario_name(web.scenario), "power feed A down");
+}
+
+TEST(AnalysisTest, FeedsThatSplitTheEtcdMembersTakeNothingDown) {
+  Report report = check(with_power_feeds({"A", "B", "C", "A", "B"}));
+  EXPECT_NE(summary(report, "etcd").worst, Health::kDown);
+  EXPECT_EQ(criterion(report, "etcd cluster maintains quorum").result, Criterion::Result::kPass);
+  int feed_scenarios = 0;
+  for (const ScenarioResult& result : report.results)
+    feed_scenarios += report.scenarios[result.scenario].kind == ScenarioKind::kPowerFeedDown;
+  EXPECT_EQ(feed_scenarios, 2);  // A and B; C feeds cloudserver2 alone, its node's scenario
+  EXPECT_EQ(report.power_feed_names, (std::vector<std::string>{"A", "B"}));
+}
+
 TEST(AnalysisTest, ComponentStopsDegradeWithoutTakingAnythingDown) {
   Report report = check(addressed_plan());
   bool saw_etcd_stop = false, saw_kubelet_stop = false;

@@ -88,6 +88,35 @@ TEST(WorkloadCapacity, EqualPrioritiesNeverPreemptEachOther) {
   EXPECT_TRUE(pending);
 }
 
+TEST(WorkloadCapacity, AClassThatNeverPreemptsWaitsForRoomInsteadOfEvicting) {
+  // Given web at 1000 with preemptionPolicy Never: losing a worker that held a web replica, web
+  // may not evict batch, so batch keeps running everywhere and web's displaced replica stays
+  // Pending: 6 CPUs left, batch holds 2, web's 3 x 1.8 do not fit in the other 4.
+  const Report report = checked(manifests("patient", "") +
+                                "---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\n"
+                                "metadata: {name: patient}\nvalue: 1000\n"
+                                "preemptionPolicy: Never\n");
+  bool waits = false;
+  for (const char* node : {"cloudserver1", "cloudserver2", "cloudserver3", "blackboar"}) {
+    EXPECT_NE(verdict_when_down(report, "deployment/shop/batch", node).reason, Reason::kPreempted)
+        << node;
+    const Verdict web = verdict_when_down(report, "deployment/shop/web", node);
+    if (web.reason != Reason::kWaitsWithoutPreempting) continue;
+    waits = true;
+    EXPECT_EQ(web.live, 2) << node;
+    EXPECT_EQ(web.live_after, 2) << node;
+    EXPECT_NE(report.reason_text(web).find("preemptionPolicy: Never"), std::string::npos);
+  }
+  EXPECT_TRUE(waits) << "no worker failure left web's replica waiting";
+  // The same class, preempting: batch is preempted for web (the rule that Never turns off).
+  const Report preempting = checked(manifests("high", ""));
+  bool preempted = false;
+  for (const char* node : {"cloudserver1", "cloudserver2", "cloudserver3", "blackboar"})
+    preempted = preempted || verdict_when_down(preempting, "deployment/shop/batch", node).reason ==
+                                 Reason::kPreempted;
+  EXPECT_TRUE(preempted);
+}
+
 TEST(WorkloadCapacity, AClassNotAmongTheObjectsIsJudgedAtZeroAndNamed) {
   const Report report = checked(manifests("missing-class", ""));
   bool named = false;

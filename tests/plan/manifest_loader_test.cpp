@@ -131,6 +131,9 @@ spec: {template: {spec: {priorityClassName: elsewhere, containers: [{name: d}]}}
   EXPECT_TRUE(manifests->workloads[2].priority_known);
   EXPECT_EQ(manifests->workloads[3].priority, 0);
   EXPECT_FALSE(manifests->workloads[3].priority_known);
+  // The class's preemptionPolicy goes with its value; built-in, default and unknown preempt.
+  EXPECT_FALSE(manifests->workloads[0].preempts);
+  for (std::size_t i = 1; i < 4; ++i) EXPECT_TRUE(manifests->workloads[i].preempts) << i;
 }
 
 TEST(ManifestLoaderTest, APriorityClassValueMustBeA32BitInteger) {

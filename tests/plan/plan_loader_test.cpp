@@ -208,14 +208,17 @@ TEST(PlanLoaderTest, LocalProxyModeNeedsNoVip) {
 }
 
 TEST(PlanWriterTest, WrittenPlanLoadsBackEqual) {
-  std::string text = replace_once(
-      addressed_plan(), "roles: [worker, storage]\n",
-      "roles: [worker, storage]\n      zone: \"true\"\n      capacity: {cpu: 4, memory: 8Gi}\n");
+  std::string text =
+      replace_once(addressed_plan(), "roles: [worker, storage]\n",
+                   "roles: [worker, storage]\n      zone: \"true\"\n      powerFeed: pdu-2\n"
+                   "      capacity: {cpu: 4, memory: 8Gi}\n");
   model::Cluster cluster = testing::load_plan(text);
   auto again = load_from_string(to_yaml(cluster), "again.yaml");
   ASSERT_TRUE(again) << util::format_error(again.error());
   EXPECT_EQ(to_yaml(*again), to_yaml(cluster));
   EXPECT_EQ(again->nodes[3].zone, "true");
+  EXPECT_EQ(again->nodes[3].power_feed, "pdu-2");
+  EXPECT_EQ(again->nodes[2].power_feed, "");
   EXPECT_EQ(again->nodes[3].capacity->memory_bytes, 8LL << 30);
   EXPECT_EQ(again->nodes[1].address->to_string(), "198.18.7.12/24");
 }

@@ -57,6 +57,8 @@ INSTANTIATE_TEST_SUITE_P(
         HostilePlan{"ZoneWithQuoteAddsAnObject", kHost,
                     kHost + "      zone: \"a\\\"\\n---\\nkind: ClusterRoleBinding\"\n", "zone:"},
         HostilePlan{"ZoneWithSpace", kHost, kHost + "      zone: \"eu west\"\n", "zone:"},
+        HostilePlan{"PowerFeedWithNewline", kHost,
+                    kHost + "      powerFeed: \"A\\nExecStartPre=/bin/sh -c id\"\n", "powerFeed:"},
         HostilePlan{"SshUserWithNewline", kHost,
                     kHost + "      ssh: {user: \"root\\nProxyCommand=sh\"}\n", "ssh:"},
         HostilePlan{"SshUserAsAnOption", kHost, kHost + "      ssh: {user: -oProxyCommand=sh}\n",
@@ -92,7 +94,7 @@ TEST(PlanStringsTest, EveryStringFieldOfANodeIsListed) {
   model::Cluster cluster = testing::load_plan(addressed_plan());
   std::vector<std::string> paths;
   for (const PlanString& string : plan_strings(cluster)) paths.push_back(string.path);
-  for (const char* field : {"name", "host", "zone", "ssh.user"})
+  for (const char* field : {"name", "host", "zone", "powerFeed", "ssh.user"})
     EXPECT_NE(std::find(paths.begin(), paths.end(), std::string("spec.nodes[4].") + field),
               paths.end())
         << field;
