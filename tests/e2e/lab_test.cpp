@@ -18,7 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "render/layout.h"
+#include "render/render.h"
 #include "support/key_material.h"
+#include "support/scratch_directory.h"
+#include "support/test_plans.h"
 #include "util/process.h"
 
 namespace zerospof {
@@ -246,6 +250,73 @@ TEST_F(LabTest, BuiltKubernetesEtcdAndKwokBinariesStartInsideALabHost) {
   }
   // The control plane, etcd, kwok and kubectl; kubelet, kube-proxy, containerd, config-check.
   EXPECT_EQ(count, 11);
+}
+
+// A restart of containerd must not take its containers with it. Its shims, which hold the
+// containers, live in containerd's own cgroup; systemd kills that whole cgroup on a restart unless
+// the unit says KillMode=process. Here real systemd on a lab host runs render's containerd unit
+// with a stand-in program (containerd cannot run its containers here: no runc, no images): a
+// daemon that starts a long-lived child, as containerd starts a shim. The child must outlive a
+// restart; with the KillMode line taken out of the same unit (the control) it must not.
+TEST_F(LabTest, TheRenderedContainerdUnitKeepsItsChildrenAcrossARestart) {
+  const std::string unit_name = render::layout::kContainerdUnit;
+  zerospof::testing::ScratchDirectory pki("zerospof-lab-containerd");
+  render::RenderOptions options;
+  options.pki_dir = pki.path() + "/pki";
+  auto bundle =
+      render::render(zerospof::testing::load_plan(zerospof::testing::addressed_plan()), options);
+  ASSERT_TRUE(bundle) << util::format_error(bundle.error());
+  std::string unit;
+  for (const render::File& file : bundle->files)
+    if (file.host == "blackboar" && file.path == render::layout::unit_path(unit_name))
+      unit = file.content;
+  ASSERT_NE(unit.find("KillMode=process\n"), std::string::npos) << unit;
+  // The stand-in cannot tell systemd it is ready (sd_notify), so it is a simple service here;
+  // what is judged is which processes a restart kills.
+  auto replace = [](std::string text, const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+  };
+  unit = replace(unit, "Type=notify\n", "");
+  unit = replace(unit, "/usr/local/bin/containerd", "/usr/local/bin/zerospof-shim-parent");
+  const std::string stand_in =
+      "#!/bin/sh\n"
+      "# A stand-in for containerd: one long-lived child, as a shim.\n"
+      "sleep 1000 &\n"
+      "echo $! > /run/zerospof-shim.pid\n"
+      "exec sleep 1000\n";
+  ASSERT_EQ(ssh("blackboar",
+                "cat > /usr/local/bin/zerospof-shim-parent && "
+                "chmod 755 /usr/local/bin/zerospof-shim-parent",
+                stand_in)
+                .exit_code,
+            0);
+  // Starts the unit, restarts it, and says whether the first child is still alive.
+  auto child_survives_a_restart = [&](const std::string& unit_text) {
+    EXPECT_EQ(
+        ssh("blackboar",
+            "cat > /etc/systemd/system/" + unit_name +
+                " && systemctl daemon-reload && systemctl restart " + unit_name + " && sleep 1",
+            unit_text)
+            .exit_code,
+        0);
+    auto child = ssh("blackboar", "cat /run/zerospof-shim.pid");
+    EXPECT_EQ(child.exit_code, 0) << child.err;
+    std::string pid = child.out.substr(0, child.out.find('\n'));
+    EXPECT_EQ(ssh("blackboar", "systemctl restart " + unit_name + " && sleep 1").exit_code, 0);
+    bool alive = ssh("blackboar", "kill -0 " + pid).exit_code == 0;
+    // The child this test started, ended by its PID; then the unit.
+    ssh("blackboar", "kill " + pid + " 2>/dev/null; systemctl stop " + unit_name);
+    return alive;
+  };
+  EXPECT_TRUE(child_survives_a_restart(unit)) << "the rendered unit killed the child:\n" << unit;
+  EXPECT_FALSE(child_survives_a_restart(replace(unit, "KillMode=process\n", "")))
+      << "without KillMode=process the child survived too: the test proves nothing";
+  ssh("blackboar", "rm -f /etc/systemd/system/" + unit_name +
+                       " /usr/local/bin/zerospof-shim-parent /run/zerospof-shim.pid && "
+                       "systemctl daemon-reload");
 }
 
 }  // namespace

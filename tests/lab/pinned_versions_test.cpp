@@ -91,10 +91,11 @@ TEST(PinnedVersionsTest, DocsAndScriptsNameThePinnedBinaryCache) {
 
 TEST(PinnedVersionsTest, TheLabDocTableListsThePinnedVersions) {
   auto rows = found("docs/lab.md", R"(\| (v[0-9]+\.[0-9]+\.[0-9]+) \|$)");
-  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].first, pinned::kKubernetesVersion) << rows[0].second;
   EXPECT_EQ(rows[1].first, pinned::kEtcdVersion) << rows[1].second;
   EXPECT_EQ(rows[2].first, pinned::kKwokVersion) << rows[2].second;
+  EXPECT_EQ(rows[3].first, pinned::kContainerdVersion) << rows[3].second;
 }
 
 }  // namespace
