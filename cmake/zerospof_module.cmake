@@ -52,6 +52,11 @@ function(zerospof_test MODULE)
   set(lock "")
   if(MODULE STREQUAL "e2e")
     set(lock RESOURCE_LOCK lab)
+  elseif(MODULE STREQUAL "transport")
+    # The transport tests' sshd (tests/transport/local_sshd.h) creates /run/sshd, its privilege
+    # separation directory, when it is missing and removes it after: two tests at once pulled it
+    # from under each other's running sshd (seen: put_file failing under ctest -j2).
+    set(lock RESOURCE_LOCK sshd)
   endif()
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${MODULE} ${lock})
 endfunction()

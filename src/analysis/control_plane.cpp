@@ -45,6 +45,8 @@ ControlPlane::ControlPlane(const model::Cluster& cluster) : cluster_(cluster) {
       vip_holders_.push_back(index);
   }
   storage_nodes_ = analysis::storage_nodes(cluster);
+  is_storage_node_.assign(cluster.nodes.size(), 0);
+  for (int node : storage_nodes_) is_storage_node_[node] = 1;
   if (cluster.network.bgp && cluster.network.bgp->peering == model::BgpPeering::kRouteReflectors)
     for (const std::string& name : cluster.network.bgp->route_reflectors)
       for (size_t i = 0; i < cluster.nodes.size(); ++i)
@@ -208,8 +210,9 @@ Verdict ControlPlane::elected(const Liveness& liveness, Component component, boo
 // Ceph blocks I/O below min_size (size - size/2) and needs a majority of its monitors.
 Verdict ControlPlane::storage(const Liveness& liveness, bool scheduling_up) const {
   int nodes = static_cast<int>(storage_nodes_.size());
-  int lost = static_cast<int>(std::count_if(storage_nodes_.begin(), storage_nodes_.end(),
-                                            [&](int n) { return liveness.pods_lost(n); }));
+  const std::vector<int>& lost_pods = liveness.lost_pod_nodes();
+  int lost = static_cast<int>(std::count_if(lost_pods.begin(), lost_pods.end(),
+                                            [&](int n) { return is_storage_node_[n] != 0; }));
   int replicas = cluster_.storage.replicas;
   int placed = std::min(replicas, nodes);
   int live = placed - std::min(placed, lost);

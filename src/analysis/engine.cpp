@@ -61,6 +61,17 @@ Engine::Engine(const model::Cluster& cluster, const model::Manifests& manifests,
     baseline_.push_back(workloads_.evaluate(
         static_cast<int>(g), workloads_.baseline_state(eligibility_class), true, liveness_));
   }
+  // What an untouched class adds to every scenario, weighed once.
+  const std::size_t class_count = topology_.classes().size();
+  untouched_not_ok_.resize(class_count);
+  class_has_placement_.assign(class_count, 0);
+  for (std::size_t c = 0; c < class_count; ++c)
+    for (int group : workloads_.groups_of_class(static_cast<int>(c))) {
+      class_has_placement_[c] |= workloads_.has_placement(group) ? 1 : 0;
+      Verdict verdict = baseline_[group];
+      verdict.health = weigh(verdict, subject_class_[verdict.subject]);
+      if (verdict.health != Health::kOk) untouched_not_ok_[c].push_back(verdict);
+    }
 }
 
 void Engine::add(ScenarioResult& result, Verdict verdict) const {
@@ -77,6 +88,14 @@ void Engine::evaluate_liveness(ScenarioResult& result) {
   for (size_t c = 0; c < classes.size(); ++c) {
     ClassState state = workloads_.class_state(static_cast<int>(c), liveness_);
     bool touched = state.lost_nodes > 0;
+    if (!touched && !class_has_placement_[c] && webhooks_.empty()) {
+      // Most classes in most scenarios: their baseline, without visiting each group.
+      for (const Verdict& verdict : untouched_not_ok_[c]) {
+        result.worst = std::max(result.worst, verdict.health);
+        result.verdicts.push_back(verdict);
+      }
+      continue;
+    }
     for (int group : workloads_.groups_of_class(static_cast<int>(c))) {
       // An observed placement may hold pods outside the class (a node the constraints no
       // longer allow), so its verdict is never the untouched baseline.

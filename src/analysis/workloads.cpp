@@ -89,6 +89,7 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
   }
   for (size_t g = 0; g < groups_.size(); ++g)
     groups_by_class_[groups_[g].eligibility_class].push_back(static_cast<int>(g));
+  for (const WorkloadGroup& group : groups_) demands_.push_back(demand_of(group));
 }
 
 ClassState Workloads::baseline_state(int eligibility_class) const {
@@ -130,43 +131,52 @@ ClassState Workloads::class_state(int eligibility_class, const Liveness& livenes
   return state;
 }
 
-Room Workloads::room_for(int group_index, const ClassState& state) const {
-  const WorkloadGroup& group = groups_[group_index];
-  Room room;
-  if (!topology_.classes()[group.eligibility_class].capacity_known) return room;
-  struct Requests {
-    std::int64_t cpu = 0, memory = 0;
-    void add(const PriorityLevel& level) {
-      cpu += level.cpu_millicores;
-      memory += level.memory_bytes;
-    }
-  };
-  Requests ahead, preempting, behind;  // of the levels before, before and preempting, after
-  const PriorityLevel* own = nullptr;
+Workloads::Demand Workloads::demand_of(const WorkloadGroup& group) const {
+  Demand demand;
+  if (!topology_.classes()[group.eligibility_class].capacity_known) return demand;
+  // The levels before it (all take room first; those higher that preempt may evict it) and
+  // after it (a level that never preempts cannot evict them).
+  std::int64_t behind_cpu = 0, behind_memory = 0;
   for (const PriorityLevel& level : levels_[group.eligibility_class]) {
     if (level.priority == group.priority && level.preempts == group.preempts) {
-      own = &level;
-    } else if (own != nullptr) {
-      behind.add(level);
+      demand.known = true;
+      demand.own_cpu = level.cpu_millicores;
+      demand.own_memory = level.memory_bytes;
+    } else if (demand.known) {
+      behind_cpu += level.cpu_millicores;
+      behind_memory += level.memory_bytes;
     } else {
-      ahead.add(level);
-      if (level.preempts && level.priority > group.priority) preempting.add(level);
+      demand.taken_cpu += level.cpu_millicores;
+      demand.taken_memory += level.memory_bytes;
+      if (level.preempts && level.priority > group.priority) {
+        demand.preempting_cpu += level.cpu_millicores;
+        demand.preempting_memory += level.memory_bytes;
+      }
     }
   }
-  if (own == nullptr) return room;
-  auto share_of = [&](Requests taken) {
+  if (!group.preempts) {
+    demand.taken_cpu += behind_cpu;
+    demand.taken_memory += behind_memory;
+  }
+  return demand;
+}
+
+Room Workloads::room_for(int group_index, const ClassState& state) const {
+  const Demand& demand = demands_[group_index];
+  Room room;
+  if (!demand.known) return room;
+  auto share_of = [&](std::int64_t taken_cpu, std::int64_t taken_memory) {
     auto share = [](std::int64_t left, std::int64_t wanted) {
       return wanted <= 0 ? 1.0 : std::clamp(static_cast<double>(left) / wanted, 0.0, 1.0);
     };
-    return std::min(share(state.cpu_millicores - taken.cpu, own->cpu_millicores),
-                    share(state.memory_bytes - taken.memory, own->memory_bytes));
+    return std::min(share(state.cpu_millicores - taken_cpu, demand.own_cpu),
+                    share(state.memory_bytes - taken_memory, demand.own_memory));
   };
-  Requests taken = ahead;
-  if (!group.preempts) taken.cpu += behind.cpu, taken.memory += behind.memory;
-  room.share = share_of(taken);
+  room.share = share_of(demand.taken_cpu, demand.taken_memory);
   room.fits = room.share >= 1.0;
-  room.below_higher = preempting.cpu > 0 || preempting.memory > 0;
-  room.running_share = room.below_higher ? share_of(preempting) : 1.0;
+  room.below_higher = demand.preempting_cpu > 0 || demand.preempting_memory > 0;
+  room.running_share =
+      room.below_higher ? share_of(demand.preempting_cpu, demand.preempting_memory) : 1.0;
   return room;
 }
 

@@ -97,6 +97,16 @@ class Workloads {
   std::vector<std::vector<std::pair<int, int>>> placements_;
   // Per eligibility class, its priority levels, highest first.
   std::vector<std::vector<PriorityLevel>> levels_;
+  // Per group, what its level and the levels around it request: the same in every scenario, so
+  // computed once (room_for, called per group and scenario, only subtracts).
+  struct Demand {
+    bool known = false;  // the class's capacity is known and the group's level found
+    std::int64_t own_cpu = 0, own_memory = 0;
+    std::int64_t taken_cpu = 0, taken_memory = 0;            // before its pods find room
+    std::int64_t preempting_cpu = 0, preempting_memory = 0;  // may evict its running pods
+  };
+  std::vector<Demand> demands_;
+  Demand demand_of(const WorkloadGroup& group) const;
   int first_subject_;
 };
 
