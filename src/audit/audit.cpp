@@ -31,7 +31,12 @@ std::optional<Component> component_of(const std::string& unit) {
       {layout::kHaproxyUnit, Component::kHaproxy},
       {layout::kKeepalivedUnit, Component::kKeepalived},
       {layout::kKubeletUnit, Component::kKubelet},
-      {layout::kKwokUnit, Component::kKubelet}};
+      {layout::kKwokUnit, Component::kKubelet},
+      // The node's data plane: a runtime, proxy or kernel setting that is not running is judged
+      // as its kubelet stopped, the nearest failure the analysis models (at worst: pods lost).
+      {layout::kContainerdUnit, Component::kKubelet},
+      {layout::kKubeProxyUnit, Component::kKubelet},
+      {layout::kNodeKernelUnit, Component::kKubelet}};
   auto found = components.find(unit);
   if (found == components.end()) return std::nullopt;
   return found->second;
@@ -62,11 +67,6 @@ Readers readers_of(const std::string& path) {
     // A unit file, or a drop-in below UNIT.d/.
     std::string unit = path.substr(std::string(layout::kUnitDir).size() + 1);
     unit = unit.substr(0, unit.find(".d/"));
-    // The node's data plane: a runtime, proxy or kernel setting that does not come back is
-    // judged as its kubelet stopped, the nearest failure the analysis models.
-    if (unit == layout::kContainerdUnit || unit == layout::kKubeProxyUnit ||
-        unit == layout::kNodeKernelUnit)
-      return {{Component::kKubelet}};
     if (unit == layout::kVipFitnessUnit) return {{Component::kKeepalived}};
     if (auto component = component_of(unit)) return {{*component}};
     return {};

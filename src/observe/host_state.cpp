@@ -112,7 +112,8 @@ const std::vector<std::string>& observed_units() {
       layout::kEtcdUnit,       layout::kApiserverUnit,  layout::kControllerManagerUnit,
       layout::kSchedulerUnit,  layout::kKubeletUnit,    layout::kContainerdUnit,
       layout::kKwokUnit,       layout::kVipFitnessUnit, layout::kHaproxyUnit,
-      layout::kKeepalivedUnit, layout::kNftablesUnit};
+      layout::kKeepalivedUnit, layout::kNftablesUnit,   layout::kKubeProxyUnit,
+      layout::kNodeKernelUnit};
   return units;
 }
 

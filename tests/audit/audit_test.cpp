@@ -127,6 +127,20 @@ TEST_F(AuditTest, AnEtcdMemberStoppedNowLeavesEtcdToleratingNothing) {
             model->options.stopped.end());
 }
 
+// A real host's data plane (containerd, kube-proxy) failed now is judged as its kubelet stopped:
+// the live model then has that node's pods lost in every scenario.
+TEST_F(AuditTest, AFailedContainerRuntimeIsJudgedAsItsNodesKubeletStopped) {
+  const std::string node = observed_.hosts.back().node;
+  observed_.hosts.back().units.push_back(
+      {.unit = "zerospof-containerd.service", .active = "failed", .enabled = true});
+  AuditReport report = run();
+  auto model = live_model(cluster_, observed_, report.now, 1);
+  ASSERT_TRUE(model.has_value());
+  EXPECT_NE(std::find(model->options.stopped.begin(), model->options.stopped.end(),
+                      std::pair{node, analysis::Component::kKubelet}),
+            model->options.stopped.end());
+}
+
 TEST_F(AuditTest, AHostDownNowIsDownInEveryScenario) {
   const std::string worker = observed_.hosts.back().node;
   observed_.hosts.back() = {.node = worker, .reachable = false, .error = "timed out"};
