@@ -63,14 +63,12 @@ Engine::Engine(const model::Cluster& cluster, const model::Manifests& manifests,
   }
   // What an untouched class adds to every scenario, weighed once.
   const std::size_t class_count = topology_.classes().size();
-  untouched_not_ok_.resize(class_count);
+  untouched_.resize(class_count);
   class_has_placement_.assign(class_count, 0);
   for (std::size_t c = 0; c < class_count; ++c)
     for (int group : workloads_.groups_of_class(static_cast<int>(c))) {
       class_has_placement_[c] |= workloads_.has_placement(group) ? 1 : 0;
-      Verdict verdict = baseline_[group];
-      verdict.health = weigh(verdict, subject_class_[verdict.subject]);
-      if (verdict.health != Health::kOk) untouched_not_ok_[c].push_back(verdict);
+      add(untouched_[c], baseline_[group]);
     }
 }
 
@@ -90,10 +88,9 @@ void Engine::evaluate_liveness(ScenarioResult& result) {
     bool touched = state.lost_nodes > 0;
     if (!touched && !class_has_placement_[c] && webhooks_.empty()) {
       // Most classes in most scenarios: their baseline, without visiting each group.
-      for (const Verdict& verdict : untouched_not_ok_[c]) {
-        result.worst = std::max(result.worst, verdict.health);
-        result.verdicts.push_back(verdict);
-      }
+      result.worst = std::max(result.worst, untouched_[c].worst);
+      result.verdicts.insert(result.verdicts.end(), untouched_[c].verdicts.begin(),
+                             untouched_[c].verdicts.end());
       continue;
     }
     for (int group : workloads_.groups_of_class(static_cast<int>(c))) {
@@ -128,8 +125,7 @@ void Engine::evaluate(const Scenario& scenario, ScenarioResult& result) {
         for (int node : topology_.domains()[domain].nodes) liveness_.kill_host(node);
       break;
     case ScenarioKind::kPowerFeedDown:
-      for (int node : topology_.power_feeds()[scenario.domains.front()].nodes)
-        liveness_.kill_host(node);
+      for (int node : topology_.power_feeds()[scenario.power_feed].nodes) liveness_.kill_host(node);
       break;
     case ScenarioKind::kComponentStopped:
       liveness_.stop(scenario.node, scenario.component);
@@ -224,7 +220,7 @@ void Engine::enumerate_domain_sets(const Visitor& visit, long& count) {
       }
       // A power feed is one failure, whatever the domains its nodes are in.
       for (int feed = 0; feed < static_cast<int>(topology_.power_feeds().size()); ++feed) {
-        Scenario scenario{ScenarioKind::kPowerFeedDown, {feed}, -1, Component::kEtcd, 1};
+        Scenario scenario{ScenarioKind::kPowerFeedDown, {}, -1, Component::kEtcd, 1, feed};
         evaluate(scenario, result);
         visit(scenario, result);
         ++count;

@@ -57,9 +57,10 @@ class Engine {
   std::vector<Subject> subjects_;
   std::vector<model::ServiceClass> subject_class_;
   std::vector<Verdict> baseline_;  // per group, for untouched classes
-  // Per class: its groups' baseline verdicts that are not ok, weighed; whether any group has an
-  // observed placement (then never untouched).
-  std::vector<std::vector<Verdict>> untouched_not_ok_;
+  // Per class: what its groups' baseline verdicts add to a scenario that leaves it untouched
+  // (through add(): weighed, the ok ones left out); whether any group has an observed placement
+  // (then never untouched).
+  std::vector<ScenarioResult> untouched_;
   std::vector<char> class_has_placement_;
   Liveness liveness_;
   // What a live cluster has already lost (Options::down_nodes, a stopped kubelet): applied

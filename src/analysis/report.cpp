@@ -8,8 +8,6 @@
 namespace zerospof::analysis {
 
 std::string Report::scenario_name(const Scenario& scenario) const {
-  if (scenario.kind == ScenarioKind::kPowerFeedDown)
-    return fmt::format("power feed {} down", power_feed_names[scenario.domains.front()]);
   std::vector<std::string> names;
   for (int domain : scenario.domains) names.push_back(domain_names[domain]);
   const char* unit = zones ? "zone" : "node";
@@ -32,7 +30,7 @@ std::string Report::scenario_name(const Scenario& scenario) const {
       return fmt::format("partition {} | {}", fmt::join(names, ","), fmt::join(other, ","));
     }
     case ScenarioKind::kPowerFeedDown:
-      break;  // named above: its index is a feed's, not a domain's
+      return fmt::format("power feed {} down", power_feed_names[scenario.power_feed]);
   }
   return "?";
 }

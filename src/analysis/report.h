@@ -39,11 +39,11 @@ enum class ScenarioKind : std::uint8_t {
 
 struct Scenario {
   ScenarioKind kind = ScenarioKind::kBaseline;
-  // kDomainsDown: the dead domains; kPartition: one side; kPowerFeedDown: the feed
-  std::vector<int> domains;
-  int node = -1;  // kComponentStopped
+  std::vector<int> domains;  // kDomainsDown: the dead domains; kPartition: one side
+  int node = -1;             // kComponentStopped
   Component component = Component::kEtcd;
   int failure_count = 0;  // how many failures make it up (domains down, or 1)
+  int power_feed = -1;    // kPowerFeedDown: its index in Report::power_feed_names
 };
 
 struct ServiceInfo {

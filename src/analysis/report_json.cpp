@@ -57,8 +57,7 @@ json verdict_json(const Report& report, const Verdict& verdict, int service) {
 json scenario_json(const Report& report, const ScenarioResult& result) {
   const Scenario& scenario = report.scenarios[result.scenario];
   json domains = json::array();
-  if (scenario.kind != ScenarioKind::kPowerFeedDown)
-    for (int domain : scenario.domains) domains.push_back(report.domain_names[domain]);
+  for (int domain : scenario.domains) domains.push_back(report.domain_names[domain]);
   json services = json::array();
   for (const Verdict& verdict : result.verdicts) {
     const std::vector<int>& members = report.subjects[verdict.subject].services;
@@ -73,7 +72,7 @@ json scenario_json(const Report& report, const ScenarioResult& result) {
               {"failureCount", scenario.failure_count}, {"domains", domains},
               {"health", to_string(result.worst)},      {"services", services}};
   if (scenario.kind == ScenarioKind::kPowerFeedDown)
-    out["powerFeed"] = report.power_feed_names[scenario.domains.front()];
+    out["powerFeed"] = report.power_feed_names[scenario.power_feed];
   if (scenario.kind == ScenarioKind::kComponentStopped) {
     out["node"] = report.node_names[scenario.node];
     out["component"] = to_string(scenario.component);

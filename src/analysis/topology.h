@@ -1,8 +1,8 @@
 // Where things can run: the nodes with the labels and taints zerospof gives them, the failure
 // domains (zones when the plan has them, else single nodes), the power feeds that cut across
-// them, and eligibility classes, the sets
-// of nodes a pod may land on. Workloads that can land on the same set share one class, so a
-// scenario looks at each class once, whatever the number of workloads in it.
+// them, and eligibility classes, the sets of nodes a pod may land on. Workloads that can land on
+// the same set share one class, so a scenario looks at each class once, whatever the number of
+// workloads in it.
 // Internal to the analysis module.
 #pragma once
 

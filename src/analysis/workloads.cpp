@@ -222,6 +222,8 @@ Verdict Workloads::evaluate(int group_index, const ClassState& state, bool sched
   }
   int live_after = live;
   const Room room = room_for(group_index, state);
+  // Displaced pods that find no room: Pending, and said why for a class that never preempts.
+  const Reason no_room = group.preempts ? Reason::kNoCapacity : Reason::kWaitsWithoutPreempting;
   Reason reason = placed < group.replicas ? Reason::kCannotSchedule
                   : live == placed        ? Reason::kAllLive
                   : !observed && group.max_per_domain >= group.replicas && group.replicas > 1
@@ -233,7 +235,7 @@ Verdict Workloads::evaluate(int group_index, const ClassState& state, bool sched
     } else if (group.kind == model::WorkloadKind::kStatefulSet) {
       reason = Reason::kStatefulSetStuck;
     } else if (!room.fits) {
-      reason = group.preempts ? Reason::kNoCapacity : Reason::kWaitsWithoutPreempting;
+      reason = no_room;
     } else {
       live_after = std::min(group.replicas, group.max_per_domain * live_domains);
       if (live_after < group.replicas && reason != Reason::kMayShareNode)
@@ -250,7 +252,7 @@ Verdict Workloads::evaluate(int group_index, const ClassState& state, bool sched
       reason = Reason::kPreempted;
       verdict.extra = group.priority;
     } else if (kept < live_after) {
-      reason = group.preempts ? Reason::kNoCapacity : Reason::kWaitsWithoutPreempting;
+      reason = no_room;
     }
     live_after = std::min(live_after, kept);
   }

@@ -95,6 +95,14 @@ void check_host(const model::Cluster& cluster, const HostFacts& host,
   }
 }
 
+// The space-separated words of one line of the facts script's answer.
+std::vector<std::string> words_of(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
 }  // namespace
 
 std::string facts_script(bool etcd_member) {
@@ -139,10 +147,8 @@ util::Result<HostFacts> parse_facts(const std::string& node, const std::string& 
     return util::fail(
         util::Error::unavailable(node + ": unexpected answer to the preflight facts"));
   }
-  std::istringstream missing(modules);
-  for (std::string module; missing >> module;) facts.missing_modules.push_back(module);
-  std::istringstream missing_commands(commands);
-  for (std::string command; missing_commands >> command;) facts.missing_commands.push_back(command);
+  facts.missing_modules = words_of(modules);
+  facts.missing_commands = words_of(commands);
   while (std::getline(lines, address)) {
     if (!address.empty()) facts.addresses.push_back(address);
   }

@@ -13,6 +13,14 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
 
 bool is_address(const std::string& text) { return model::IpAddress::parse(text).has_value(); }
 
+// The names a node is reached by: its name, its host (a DNS name or an address) and its cluster
+// address, in that order (a reordered SAN list would reissue the certificate).
+void add_node_names(CertSpec& spec, const model::Node& node) {
+  add_unique(spec.dns_names, node.name);
+  add_unique(is_address(node.host) ? spec.ip_addresses : spec.dns_names, node.host);
+  add_unique(spec.ip_addresses, address_of(node));
+}
+
 // Every name a client may use for the API: the in-cluster names, the VIP and every
 // control-plane node (one certificate for all apiservers, so any HAProxy backend verifies).
 CertSpec apiserver_spec(const model::Cluster& cluster) {
@@ -23,11 +31,7 @@ CertSpec apiserver_spec(const model::Cluster& cluster) {
   spec.ip_addresses = {"127.0.0.1", service_address(cluster, 1)};
   if (cluster.endpoint.address)
     add_unique(spec.ip_addresses, cluster.endpoint.address->to_string());
-  for (const model::Node& node : cluster.nodes) {
-    add_unique(spec.dns_names, node.name);
-    add_unique(is_address(node.host) ? spec.ip_addresses : spec.dns_names, node.host);
-    add_unique(spec.ip_addresses, address_of(node));
-  }
+  for (const model::Node& node : cluster.nodes) add_node_names(spec, node);
   return spec;
 }
 
@@ -37,8 +41,7 @@ CertSpec etcd_spec(const model::Node& node, const std::string& kind) {
   CertSpec spec{"etcd-" + kind + "-" + node.name, node.name};
   spec.server = spec.client = true;
   spec.dns_names = {node.name, "localhost"};
-  add_unique(is_address(node.host) ? spec.ip_addresses : spec.dns_names, node.host);
-  add_unique(spec.ip_addresses, address_of(node));
+  add_node_names(spec, node);
   add_unique(spec.ip_addresses, "127.0.0.1");
   return spec;
 }
@@ -47,9 +50,7 @@ CertSpec etcd_spec(const model::Node& node, const std::string& kind) {
 CertSpec kubelet_serving_spec(const model::Node& node) {
   CertSpec spec{"kubelet-serving-" + node.name, "system:node:" + node.name, {"system:nodes"}};
   spec.server = true;
-  spec.dns_names = {node.name};
-  add_unique(is_address(node.host) ? spec.ip_addresses : spec.dns_names, node.host);
-  add_unique(spec.ip_addresses, address_of(node));
+  add_node_names(spec, node);
   return spec;
 }
 

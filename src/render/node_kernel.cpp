@@ -12,8 +12,8 @@ namespace zerospof::render {
 std::vector<File> node_kernel_files(const Context& context, const model::Node& node) {
   if (context.options.lab) return {};  // kwok's nodes forward nothing
   const std::string header =
-      "# Rendered by zerospof render: what containerd, kube-proxy and the "
-      "CNI need of the kernel.\n";
+      "# Rendered by zerospof render: what containerd, kube-proxy and the CNI need of the "
+      "kernel.\n";
   Unit apply{"kernel modules and sysctls of the Kubernetes data plane",
              {"/usr/lib/systemd/systemd-sysctl", layout::kSysctlConfig}};
   apply.type = StartType::kOneshot;

@@ -188,6 +188,22 @@ inline const std::string kLabBinaries =
 // and validation of a config file. Empty when it is not built here.
 inline std::string config_check() { return find_program({kLabBinaries + "/config-check"}); }
 
+// config-check KIND accepts the file at `path`, and refuses, with a reason, each copy of it with
+// one (from, to) edit: the check can fail. Needs config_check().
+inline void expect_config_check(const std::string& kind, const std::string& path,
+                                const std::vector<std::pair<std::string, std::string>>& edits) {
+  auto result = run_program({config_check(), kind, path});
+  EXPECT_TRUE(result.succeeded()) << result.err;
+  const std::string text = *util::read_file(path);
+  const std::string copy = temporary_directory(kind + "-config") + "/config.yaml";
+  for (const auto& [from, to] : edits) {
+    write_text(copy, replace_all(text, from, to));
+    auto refused = run_program({config_check(), kind, copy});
+    EXPECT_FALSE(refused.succeeded()) << to;
+    EXPECT_NE(refused.err, "") << to;
+  }
+}
+
 // Rewrites every argument of a rendered command with `(from, to)` pairs, in order.
 inline std::vector<std::string> rewritten(
     std::vector<std::string> argv, const std::vector<std::pair<std::string, std::string>>& pairs) {
