@@ -73,7 +73,25 @@ model::Manifests preferred_spread_workloads(int pods) {
   return manifests;
 }
 
-enum Shape { kPools = 0, kPreferredSpread = 1 };
+// Against the shortcuts of the engine: every workload may land on every worker (one eligibility
+// class, so every scenario touches it and no class is skipped as untouched), each at a priority
+// level of its own, every other one with preemptionPolicy Never (a thousand levels around each
+// group's), and the workers on power feeds of 20 nodes each (one more scenario per feed, 20
+// nodes down at once).
+model::Manifests priority_levels_workloads(int pods) {
+  model::Manifests manifests;
+  for (int i = 0; i * 10 < pods; ++i) {
+    model::Workload workload =
+        team_workload(model::WorkloadKind::kDeployment, fmt::format("job-{}", i), i, 10);
+    workload.spread.required_key = model::SpreadKey::kHostname;
+    workload.priority = i;
+    workload.preempts = i % 2 == 0;
+    manifests.workloads.push_back(std::move(workload));
+  }
+  return manifests;
+}
+
+enum Shape { kPools = 0, kPreferredSpread = 1, kPriorityLevelsAndFeeds = 2 };
 
 // `json`: the report is also written as `check -o json` writes it (its size grew with scenarios
 // times services before schemaVersion 2).
@@ -81,7 +99,12 @@ void run_check(benchmark::State& state, int nodes, int pods, int failures, int s
                bool json = false) {
   model::Cluster cluster = bench::generated_cluster(nodes);
   model::Manifests manifests = shape == kPreferredSpread ? preferred_spread_workloads(pods)
-                                                         : generated_workloads(nodes, pods);
+                               : shape == kPriorityLevelsAndFeeds
+                                   ? priority_levels_workloads(pods)
+                                   : generated_workloads(nodes, pods);
+  if (shape == kPriorityLevelsAndFeeds)
+    for (int i = 3; i < nodes; ++i)
+      cluster.nodes[i].power_feed = fmt::format("feed-{}", (i - 3) / 20);
   analysis::Options options;
   options.failures = failures;
   options.keep_ok_scenarios = nodes <= 64;  // as `zerospof check` does
@@ -124,14 +147,15 @@ void BM_CheckShape(benchmark::State& state) {
             static_cast<int>(state.range(2)), static_cast<int>(state.range(3)), true);
 }
 
-// nodes, pods, failures, shape (0: node pools, 1: preferred spread only, PDB on one in ten), with
-// the JSON report
+// nodes, pods, failures, shape (0: node pools, 1: preferred spread only, PDB on one in ten,
+// 2: one class, a priority level per workload, power feeds), with the JSON report
 
 BENCHMARK(BM_CheckShape)
     ->ArgNames({"nodes", "pods", "failures", "shape"})
     ->Args({1000, 50000, 2, kPools})
     ->Args({1000, 5000, 2, kPreferredSpread})
     ->Args({1000, 50000, 2, kPreferredSpread})
+    ->Args({1000, 10000, 2, kPriorityLevelsAndFeeds})
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime()
     ->UseRealTime()
