@@ -52,9 +52,10 @@ namespace {
 // Summaries are kept per subject during the run (a group of a thousand workloads costs one
 // comparison per scenario) and copied to each member service at the end.
 void record(Report& report, std::vector<ServiceSummary>& subjects, const Scenario& scenario,
-            const ScenarioResult& result, const Options& options) {
-  ++report.scenario_count;
-  ++report.health_counts[static_cast<int>(result.worst)];
+            const ScenarioResult& result, const Options& options, long& listed_verdicts) {
+  report.scenario_count += scenario.represents;
+  ++report.judged_count;
+  report.health_counts[static_cast<int>(result.worst)] += scenario.represents;
   for (const Verdict& verdict : result.verdicts) {
     ServiceSummary& summary = subjects[verdict.subject];
     if (verdict.health <= summary.worst) continue;
@@ -65,11 +66,16 @@ void record(Report& report, std::vector<ServiceSummary>& subjects, const Scenari
   bool wanted = options.keep_ok_scenarios || result.worst != Health::kOk ||
                 scenario.kind == ScenarioKind::kBaseline;
   if (!wanted) return;
-  if (options.detail_limit >= 0 &&
-      static_cast<long>(report.results.size()) >= options.detail_limit) {
-    report.omitted += result.worst != Health::kOk;
+  bool too_many_scenarios =
+      options.detail_limit >= 0 && static_cast<long>(report.results.size()) >= options.detail_limit;
+  bool too_many_verdicts =
+      options.detail_verdict_limit >= 0 &&
+      listed_verdicts + static_cast<long>(result.verdicts.size()) > options.detail_verdict_limit;
+  if (too_many_scenarios || too_many_verdicts) {
+    if (result.worst != Health::kOk) report.omitted += scenario.represents;
     return;
   }
+  listed_verdicts += static_cast<long>(result.verdicts.size());
   ScenarioResult stored = result;
   stored.scenario = static_cast<int>(report.scenarios.size());
   report.scenarios.push_back(scenario);
@@ -78,8 +84,7 @@ void record(Report& report, std::vector<ServiceSummary>& subjects, const Scenari
 
 }  // namespace
 
-Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
-               const Options& options) {
+Report analyse(const model::Cluster& cluster, model::Manifests manifests, const Options& options) {
   model::Manifests all = options.rendered_addons ? deployed_addons(cluster) : model::Manifests{};
   // A manifest naming the same workload as an addon is that object as the user deploys it
   // (applied after render's): it replaces the addon rather than counting twice.
@@ -94,14 +99,17 @@ Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
   std::erase_if(all.budgets, [&](const model::DisruptionBudget& budget) {
     return replaced.count({budget.namespace_name, budget.name}) != 0;
   });
-  all.workloads.insert(all.workloads.end(), manifests.workloads.begin(), manifests.workloads.end());
-  all.budgets.insert(all.budgets.end(), manifests.budgets.begin(), manifests.budgets.end());
-  all.services.insert(all.services.end(), manifests.services.begin(), manifests.services.end());
-  all.webhooks = manifests.webhooks;
-  all.volumes = manifests.volumes;
-  all.claims = manifests.claims;
-  all.storage_classes = manifests.storage_classes;
-  all.unmodelled = manifests.unmodelled;
+  auto append = [](auto& to, auto& from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  append(all.workloads, manifests.workloads);
+  append(all.budgets, manifests.budgets);
+  append(all.services, manifests.services);
+  all.webhooks = std::move(manifests.webhooks);
+  all.volumes = std::move(manifests.volumes);
+  all.claims = std::move(manifests.claims);
+  all.storage_classes = std::move(manifests.storage_classes);
+  all.unmodelled = std::move(manifests.unmodelled);
   pin_to_volume_nodes(all);
   Engine engine(cluster, all, options);
   Report report;
@@ -116,11 +124,16 @@ Report analyse(const model::Cluster& cluster, const model::Manifests& manifests,
   report.subjects = engine.subjects();
   report.summaries.resize(report.services.size());
   std::vector<ServiceSummary> subjects(report.subjects.size());
+  long listed_verdicts = 0;
   engine.run([&](const Scenario& scenario, ScenarioResult& result) {
-    record(report, subjects, scenario, result, options);
+    record(report, subjects, scenario, result, options, listed_verdicts);
   });
   for (size_t s = 0; s < subjects.size(); ++s)
     for (int service : report.subjects[s].services) report.summaries[service] = subjects[s];
+  const InterchangeableNodes& interchangeable = engine.interchangeable_nodes();
+  for (int c = 0; c < interchangeable.class_count(); ++c)
+    if (interchangeable.members(c).size() > 1)
+      report.interchangeable_nodes.push_back(interchangeable.members(c));
   report.skipped = engine.skipped();
   report.unmodelled = all.unmodelled;
   judge_criteria(cluster, all, engine, report);

@@ -63,6 +63,13 @@ bool ControlPlane::is_control_plane_subject(int subject) const {
   return rule != Rule::kStorage && rule != Rule::kBgp;
 }
 
+bool ControlPlane::named_by_rules(int node) const {
+  auto named_in = [node](const std::vector<int>& nodes) {
+    return std::find(nodes.begin(), nodes.end(), node) != nodes.end();
+  };
+  return named_in(etcd_nodes_) || named_in(control_plane_nodes_) || named_in(reflectors_);
+}
+
 void ControlPlane::describe(std::vector<ServiceInfo>& services) const {
   using model::ServiceClass;
   bool vip = cluster_.endpoint.mode == model::EndpointMode::kVip;

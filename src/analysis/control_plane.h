@@ -31,6 +31,10 @@ class ControlPlane {
   // VIP mode: nodes that can hold the VIP (empty in local-proxy mode).
   const std::vector<int>& vip_holders() const { return vip_holders_; }
   bool is_control_plane_subject(int subject) const;
+  // A node whose own components a rule looks at (an etcd member, a control-plane node, a route
+  // reflector), as opposed to one that only counts (a storage node, any other node).
+  bool named_by_rules(int node) const;
+  bool is_storage_node(int node) const { return is_storage_node_[node] != 0; }
 
   struct Outcome {
     bool api_up = false;         // the API answers through the endpoint

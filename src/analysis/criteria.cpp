@@ -7,6 +7,7 @@
 #include <map>
 
 #include "analysis/addons.h"
+#include "analysis/findings.h"
 
 namespace zerospof::analysis {
 
@@ -145,13 +146,14 @@ Criterion health_checks(const model::Manifests& all) {
 
 Criterion disruption_budgets(const model::Manifests& all) {
   std::vector<std::string> uncovered, blocking;
-  for (const model::Workload& workload : all.workloads) {
+  const std::vector<std::vector<int>> budgets = budgets_by_workload(all);
+  for (std::size_t w = 0; w < all.workloads.size(); ++w) {
+    const model::Workload& workload = all.workloads[w];
     if (workload.kind == model::WorkloadKind::kDaemonSet || workload.replicas == 0) continue;
-    const model::DisruptionBudget* budget = nullptr;
-    for (const model::DisruptionBudget& candidate : all.budgets)
-      if (candidate.namespace_name == workload.namespace_name && !candidate.selector.empty() &&
-          candidate.selector.matches(workload.pod_labels))
-        budget = &candidate;
+    // Several budgets on one pod (the eviction API then refuses every eviction): the last
+    // one written is the one named.
+    const model::DisruptionBudget* budget =
+        budgets[w].empty() ? nullptr : &all.budgets[budgets[w].back()];
     if (budget == nullptr) {
       uncovered.push_back(workload.display_name());
     } else if (budget->allowed_disruptions(workload.replicas) == 0) {

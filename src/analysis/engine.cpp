@@ -70,6 +70,37 @@ Engine::Engine(const model::Cluster& cluster, const model::Manifests& manifests,
       class_has_placement_[c] |= workloads_.has_placement(group) ? 1 : 0;
       add(untouched_[c], baseline_[group]);
     }
+  if (options.merge_interchangeable_nodes)
+    interchangeable_nodes_ = InterchangeableNodes(topology_.node_count(), node_signatures());
+  else
+    interchangeable_nodes_ = InterchangeableNodes(topology_.node_count());
+}
+
+// Everything a rule can tell a node by; nodes with equal signatures are interchangeable. A node
+// that a rule names on its own (an etcd member, a control-plane node, a route reflector, one
+// already down or holding observed pods) gets a signature of its own. The rest are told apart
+// only by counts: their zone (in a plan without zones each node is a zone of its own, the same
+// for all of them), being a storage node, their capacity, and which eligibility classes hold
+// them, which is what every workload's labels, selectors, affinities and taints come down to.
+// Their power feed is not in it: a feed's scenario fails the feed's own nodes, whatever their
+// class, and a workload that selects by the feed's label makes a class of its own anyway.
+std::vector<std::vector<std::int64_t>> Engine::node_signatures() const {
+  const int node_count = topology_.node_count();
+  std::vector<char> alone(node_count);
+  for (int node = 0; node < node_count; ++node) alone[node] = control_plane_.named_by_rules(node);
+  for (int node : already_down_) alone[node] = 1;
+  for (const auto& [name, component] : options_.stopped)
+    if (int node = topology_.node_index(name); node >= 0) alone[node] = 1;
+  for (int node : workloads_.placed_nodes()) alone[node] = 1;
+  std::vector<std::vector<std::int64_t>> signatures(node_count);
+  for (int node = 0; node < node_count; ++node)
+    signatures[node] = {alone[node] ? node : -1, topology_.zones() ? topology_.zone_of(node) : -1,
+                        control_plane_.is_storage_node(node) ? 1 : 0,
+                        topology_.cpu_millicores(node), topology_.memory_bytes(node)};
+  const auto& classes = topology_.classes();
+  for (std::size_t c = 0; c < classes.size(); ++c)
+    for (int node : classes[c].nodes) signatures[node].push_back(static_cast<std::int64_t>(c));
+  return signatures;
 }
 
 void Engine::add(ScenarioResult& result, Verdict verdict) const {
@@ -190,42 +221,60 @@ void Engine::evaluate_partition(const Scenario& scenario, ScenarioResult& result
   }
 }
 
+void Engine::judge(Scenario& scenario, const Visitor& visit, long& count) {
+  evaluate(scenario, result_);
+  visit(scenario, result_);
+  ++count;
+}
+
 void Engine::enumerate_domain_sets(const Visitor& visit, long& count) {
   int domains = static_cast<int>(topology_.domains().size());
-  ScenarioResult result;
+  // Domains are nodes here, so a set of domains is a set of nodes.
+  bool merged = interchangeable_nodes_.any_merged() && !topology_.zones();
   for (int size = 1; size <= std::min(options_.failures, domains); ++size) {
-    // Combinations in lexicographic order: the smallest failing set is found first.
-    std::vector<int> chosen(size);
-    for (int i = 0; i < size; ++i) chosen[i] = i;
-    while (true) {
-      Scenario scenario{ScenarioKind::kDomainsDown, chosen, -1, Component::kEtcd, size};
-      evaluate(scenario, result);
-      visit(scenario, result);
-      ++count;
-      int i = size - 1;
-      while (i >= 0 && chosen[i] == domains - size + i) --i;
-      if (i < 0) break;
-      ++chosen[i];
-      for (int j = i + 1; j < size; ++j) chosen[j] = chosen[j - 1] + 1;
+    if (merged) {
+      interchangeable_nodes_.for_each_representative(
+          size, [&](const std::vector<int>& nodes, long weight) {
+            Scenario scenario{ScenarioKind::kDomainsDown, nodes, -1, Component::kEtcd, size};
+            scenario.represents = weight;
+            judge(scenario, visit, count);
+          });
+    } else {
+      // Combinations in lexicographic order: the smallest failing set is found first.
+      std::vector<int> chosen(size);
+      for (int i = 0; i < size; ++i) chosen[i] = i;
+      while (true) {
+        Scenario scenario{ScenarioKind::kDomainsDown, chosen, -1, Component::kEtcd, size};
+        judge(scenario, visit, count);
+        int i = size - 1;
+        while (i >= 0 && chosen[i] == domains - size + i) --i;
+        if (i < 0) break;
+        ++chosen[i];
+        for (int j = i + 1; j < size; ++j) chosen[j] = chosen[j - 1] + 1;
+      }
     }
     if (size == 1) {
-      for (int node = 0; node < topology_.node_count(); ++node) {
-        if (!options_.component_stops) break;
-        for (Component component : control_plane_.components_on(node)) {
-          Scenario scenario{ScenarioKind::kComponentStopped, {}, node, component, 1};
-          evaluate(scenario, result);
-          visit(scenario, result);
-          ++count;
-        }
-      }
+      if (options_.component_stops) enumerate_component_stops(visit, count);
       // A power feed is one failure, whatever the domains its nodes are in.
       for (int feed = 0; feed < static_cast<int>(topology_.power_feeds().size()); ++feed) {
         Scenario scenario{ScenarioKind::kPowerFeedDown, {}, -1, Component::kEtcd, 1, feed};
-        evaluate(scenario, result);
-        visit(scenario, result);
-        ++count;
+        judge(scenario, visit, count);
       }
       if (options_.partitions) enumerate_partitions(visit, count);
+    }
+  }
+}
+
+// Each component stopped on each node; on interchangeable nodes, once per class.
+void Engine::enumerate_component_stops(const Visitor& visit, long& count) {
+  for (int node = 0; node < topology_.node_count(); ++node) {
+    if (!interchangeable_nodes_.first_of_class(node)) continue;
+    long represents = static_cast<long>(
+        interchangeable_nodes_.members(interchangeable_nodes_.class_of(node)).size());
+    for (Component component : control_plane_.components_on(node)) {
+      Scenario scenario{ScenarioKind::kComponentStopped, {}, node, component, 1};
+      scenario.represents = represents;
+      judge(scenario, visit, count);
     }
   }
 }
@@ -241,24 +290,18 @@ void Engine::enumerate_partitions(const Visitor& visit, long& count) {
                        " - 1 splits; give nodes zones to analyse partitions between zones");
     return;
   }
-  ScenarioResult result;
   for (long mask = 1; mask < (1L << (domains - 1)); ++mask) {
     Scenario scenario{ScenarioKind::kPartition, {}, -1, Component::kEtcd, 1};
     for (int d = 0; d < domains - 1; ++d)
       if (mask & (1L << d)) scenario.domains.push_back(d);
-    evaluate(scenario, result);
-    visit(scenario, result);
-    ++count;
+    judge(scenario, visit, count);
   }
 }
 
 long Engine::run(const Visitor& visit) {
   long count = 0;
-  ScenarioResult result;
   Scenario baseline;
-  evaluate(baseline, result);
-  visit(baseline, result);
-  ++count;
+  judge(baseline, visit, count);
   enumerate_domain_sets(visit, count);
   return count;
 }

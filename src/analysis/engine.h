@@ -6,7 +6,10 @@
 // scenario marks only the nodes it kills in a reusable Liveness, the control-plane rules look at
 // their few instances, and each eligibility class is visited only when the scenario lost a node
 // in it; an untouched class contributes its baseline verdicts, computed once. So a scenario costs
-// O(failed nodes x classes + touched groups), whatever the number of pods.
+// O(failed nodes x classes + touched groups), whatever the number of pods. And where nodes are
+// interchangeable (no rule tells them apart), a set of failed nodes is judged once per multiset
+// of node classes (interchangeable_nodes.h), so the number of scenarios judged grows with the
+// classes, not with the nodes.
 // Internal to analysis.
 #pragma once
 
@@ -14,6 +17,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/control_plane.h"
+#include "analysis/interchangeable_nodes.h"
 #include "analysis/liveness.h"
 #include "analysis/topology.h"
 #include "analysis/webhooks.h"
@@ -36,6 +40,7 @@ class Engine {
   const ControlPlane& control_plane() const { return control_plane_; }
   const std::vector<std::string>& skipped() const { return skipped_; }
   const std::vector<std::string>& notes() const { return notes_; }
+  const InterchangeableNodes& interchangeable_nodes() const { return interchangeable_nodes_; }
 
  private:
   void reset_liveness();
@@ -45,6 +50,9 @@ class Engine {
   void add(ScenarioResult& result, Verdict verdict) const;
   void enumerate_domain_sets(const Visitor& visit, long& count);
   void enumerate_partitions(const Visitor& visit, long& count);
+  void enumerate_component_stops(const Visitor& visit, long& count);
+  void judge(Scenario& scenario, const Visitor& visit, long& count);
+  std::vector<std::vector<std::int64_t>> node_signatures() const;
 
   const model::Cluster& cluster_;
   Options options_;
@@ -69,6 +77,8 @@ class Engine {
   std::vector<Verdict> scratch_;
   std::vector<Verdict> group_verdicts_;  // this scenario's, per group, when webhooks need them
   std::vector<std::string> skipped_;
+  InterchangeableNodes interchangeable_nodes_;
+  ScenarioResult result_;  // reused across scenarios
 };
 
 }  // namespace zerospof::analysis

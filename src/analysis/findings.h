@@ -15,6 +15,11 @@ namespace zerospof::analysis {
 // pdb-blocks-drain: a PodDisruptionBudget that allows no eviction of a workload it selects.
 void find_blocking_budgets(const model::Manifests& all, std::vector<Finding>& out);
 
+// Per workload of `all`, the budgets (indices into all.budgets, ascending) of its namespace
+// whose selector matches its pods. Looked up by namespace, so the cost is workloads times the
+// budgets of one namespace, not times every budget.
+std::vector<std::vector<int>> budgets_by_workload(const model::Manifests& all);
+
 // replicas-unset, replicas-may-share-node: the worst placement the scheduler may choose.
 void find_unspread_replicas(const model::Cluster& cluster, const model::Manifests& all,
                             std::vector<Finding>& out);

@@ -29,6 +29,7 @@ std::string spread_fix(const model::Cluster& cluster) {
 
 void find_unspread_replicas(const model::Cluster& cluster, const model::Manifests& all,
                             std::vector<Finding>& out) {
+  const std::string fix = spread_fix(cluster);  // once: it looks at every node
   for (const model::Workload& workload : all.workloads) {
     // What zerospof deploys is spread by construction, or single by upstream design.
     if (workload.deployed_by_zerospof || !may_share_one_node(workload)) continue;
@@ -36,7 +37,7 @@ void find_unspread_replicas(const model::Cluster& cluster, const model::Manifest
       out.push_back({"replicas-unset", workload.display_name(), workload.where,
                      "spec.replicas is not set, so Kubernetes runs 1 pod: the failure of its "
                      "node, or any restart, leaves none until it is rescheduled",
-                     "spec.replicas: 2 or more, with " + spread_fix(cluster)});
+                     "spec.replicas: 2 or more, with " + fix});
       continue;
     }
     if (workload.replicas <= 1) continue;  // a deliberate single replica: the scenarios judge it
@@ -48,7 +49,7 @@ void find_unspread_replicas(const model::Cluster& cluster, const model::Manifest
                      workload.replicas,
                      workload.spread.preferred ? " (the preferred one is only a hint)" : "",
                      workload.replicas),
-         spread_fix(cluster)});
+         fix});
   }
 }
 

@@ -44,6 +44,9 @@ struct Scenario {
   Component component = Component::kEtcd;
   int failure_count = 0;  // how many failures make it up (domains down, or 1)
   int power_feed = -1;    // kPowerFeedDown: its index in Report::power_feed_names
+  // How many scenarios it stands for: those that fail or stop the same kinds of interchangeable
+  // nodes (Options::merge_interchangeable_nodes), with the same verdicts.
+  long represents = 1;
 };
 
 struct ServiceInfo {
@@ -138,11 +141,15 @@ struct Report {
   std::vector<std::string> power_feed_names;  // Topology::power_feeds, in order
   std::vector<ServiceInfo> services;
   std::vector<Subject> subjects;
-  std::vector<Scenario> scenarios;        // those with a result kept (see Options)
-  std::vector<ScenarioResult> results;    // in scenario order
-  long scenario_count = 0;                // every scenario analysed
-  long health_counts[3] = {0, 0, 0};      // scenarios by worst health (ok, degraded, down)
-  long omitted = 0;                       // non-ok scenarios past Options::detail_limit
+  std::vector<Scenario> scenarios;      // those with a result kept (see Options)
+  std::vector<ScenarioResult> results;  // in scenario order
+  long scenario_count = 0;              // every scenario analysed
+  long judged_count = 0;                // of which judged one by one (the rest represented)
+  // Classes of interchangeable nodes, of two nodes or more (node indices, ascending): a
+  // scenario on one of them stands for the same scenario on the others.
+  std::vector<std::vector<int>> interchangeable_nodes;
+  long health_counts[3] = {0, 0, 0};  // scenarios by worst health (ok, degraded, down)
+  long omitted = 0;  // non-ok scenarios past Options::detail_limit (counting what they represent)
   std::vector<ServiceSummary> summaries;  // per service
   std::vector<Criterion> criteria;
   std::vector<Finding> findings;                  // in rule order, then manifest order

@@ -71,6 +71,7 @@ json scenario_json(const Report& report, const ScenarioResult& result) {
   json out = {{"name", report.scenario_name(scenario)}, {"kind", kind_name(scenario.kind)},
               {"failureCount", scenario.failure_count}, {"domains", domains},
               {"health", to_string(result.worst)},      {"services", services}};
+  if (scenario.represents > 1) out["represents"] = scenario.represents;
   if (scenario.kind == ScenarioKind::kPowerFeedDown)
     out["powerFeed"] = report.power_feed_names[scenario.power_feed];
   if (scenario.kind == ScenarioKind::kComponentStopped) {
@@ -147,10 +148,18 @@ std::string format_json(const Report& report) {
     const ServiceSummary& summary = report.summaries[s];
     if (summary.worst != Health::kDown) continue;
     const Scenario& scenario = summary.scenario;
-    failures.push_back({{"service", report.services[s].name},
-                        {"scenario", report.scenario_name(scenario)},
-                        {"failureCount", scenario.failure_count},
-                        {"reason", report.reason_text(summary.first_verdict)}});
+    json failure = {{"service", report.services[s].name},
+                    {"scenario", report.scenario_name(scenario)},
+                    {"failureCount", scenario.failure_count},
+                    {"reason", report.reason_text(summary.first_verdict)}};
+    if (scenario.represents > 1) failure["represents"] = scenario.represents;
+    failures.push_back(std::move(failure));
+  }
+  json interchangeable = json::array();
+  for (const std::vector<int>& members : report.interchangeable_nodes) {
+    json names = json::array();
+    for (int node : members) names.push_back(report.node_names[node]);
+    interchangeable.push_back(std::move(names));
   }
   json out = {{"schemaVersion", 2},
               {"failures", report.failures},
@@ -158,11 +167,13 @@ std::string format_json(const Report& report) {
               {"nodes", report.node_names},
               {"failureDomains", report.domain_names},
               {"powerFeeds", report.power_feed_names},
+              {"interchangeableNodes", interchangeable},
               {"services", services},
               {"serviceGroups", groups},
               {"scenarios", scenarios},
               {"summary",
                {{"scenarios", report.scenario_count},
+                {"judged", report.judged_count},
                 {"health", counts},
                 {"listed", report.results.size()},
                 {"omitted", report.omitted}}},

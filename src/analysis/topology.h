@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -59,7 +58,8 @@ class Topology {
 
  private:
   void add_power_feeds(const model::Cluster& cluster);
-  bool eligible(const model::Workload& workload, int node) const;
+  bool eligible(const model::Workload& workload, const model::TermsMatcher& affinity,
+                int node) const;
   int classify_nodes(const model::Workload& workload);
   model::Capacity capacity(int node) const {
     return cluster_.nodes[node].capacity.value_or(model::Capacity{});
@@ -74,7 +74,16 @@ class Topology {
   int zone_count_ = 0;
   bool zones_ = false;
   std::vector<EligibilityClass> classes_;
-  std::map<std::string, int> class_of_placement_;  // placement rules, written out, to class
+  // What decides where a workload may run, kept once per eligibility class found.
+  struct PlacementRules {
+    model::Labels node_selector;
+    std::vector<std::vector<model::LabelRequirement>> node_affinity_terms;
+    bool tolerates_control_plane = false;
+  };
+  static PlacementRules placement_rules(const model::Workload& workload);
+  // By the rules' hash: the rules of that hash, and their class.
+  std::unordered_map<std::uint64_t, std::vector<std::pair<PlacementRules, int>>>
+      class_of_placement_;
 };
 
 }  // namespace zerospof::analysis

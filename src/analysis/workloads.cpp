@@ -92,6 +92,15 @@ Workloads::Workloads(const std::vector<model::Workload>& workloads, Topology& to
   for (const WorkloadGroup& group : groups_) demands_.push_back(demand_of(group));
 }
 
+std::vector<int> Workloads::placed_nodes() const {
+  std::vector<int> nodes;
+  for (const auto& placement : placements_)
+    for (const auto& [node, pods] : placement) nodes.push_back(node);
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  return nodes;
+}
+
 ClassState Workloads::baseline_state(int eligibility_class) const {
   const EligibilityClass& eligible = topology_.classes()[eligibility_class];
   ClassState state;

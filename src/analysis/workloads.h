@@ -85,6 +85,8 @@ class Workloads {
   Verdict evaluate(int group, const ClassState& state, bool scheduling_up,
                    const Liveness& liveness) const;
   bool has_placement(int group) const { return groups_[group].placement >= 0; }
+  // The nodes an observed placement puts pods on, each once.
+  std::vector<int> placed_nodes() const;
   // The room `state` leaves for the priority level of `group` (always fits with unknown capacity).
   Room room_for(int group, const ClassState& state) const;
 

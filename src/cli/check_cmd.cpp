@@ -1,4 +1,5 @@
-// `zerospof check [PLAN] [--manifests PATH]... [--failures K] [-o text|json] [--verbose]`
+// `zerospof check [PLAN] [--manifests PATH]... [--failures K] [-o text|json] [--verbose]
+// [--no-partitions] [--each-node]`
 #include <memory>
 
 #include "analysis/analysis.h"
@@ -17,7 +18,16 @@ struct CheckFlags {
   std::string output = "text";
   bool verbose = false;
   bool no_partitions = false;
+  bool each_node = false;
 };
+
+// Up to this many nodes every scenario is judged and listed on its own; past it, listing every
+// ok one helps nobody, and nodes no rule tells apart are judged once per class.
+constexpr std::size_t kNodesListedOneByOne = 64;
+// What a large plan's report lists in detail (the counts and summaries cover every scenario):
+// it bounds the report's size, which otherwise grows with scenarios times degraded workloads.
+constexpr long kScenariosListed = 2000;
+constexpr long kVerdictsListed = 100000;
 
 int run_check(const CheckFlags& flags) {
   auto cluster = flags.plan_path.empty() ? util::Result<model::Cluster>(plan::builtin_plan())
@@ -32,10 +42,14 @@ int run_check(const CheckFlags& flags) {
   analysis::Options options;
   options.failures = flags.failures;
   options.partitions = !flags.no_partitions;
-  // Past a few thousand scenarios, listing every ok one helps nobody.
-  options.keep_ok_scenarios = cluster->nodes.size() <= 64;
-  if (!flags.verbose && cluster->nodes.size() > 64) options.detail_limit = 2000;
-  analysis::Report report = analysis::analyse(*cluster, manifests, options);
+  bool large = cluster->nodes.size() > kNodesListedOneByOne;
+  options.keep_ok_scenarios = !large;
+  if (!flags.verbose && large) {
+    options.detail_limit = kScenariosListed;
+    options.detail_verdict_limit = kVerdictsListed;
+  }
+  options.merge_interchangeable_nodes = large && !flags.each_node;
+  analysis::Report report = analysis::analyse(*cluster, std::move(manifests), options);
   if (flags.output == "json") {
     print(analysis::format_json(report));
   } else {
@@ -69,6 +83,9 @@ void register_check(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json"}));
   command->add_flag("-v,--verbose", flags->verbose, "List every scenario and verdict");
   command->add_flag("--no-partitions", flags->no_partitions, "Skip network bipartitions");
+  command->add_flag("--each-node", flags->each_node,
+                    "Judge every set of failed nodes on its own (past 64 nodes, nodes that no "
+                    "rule tells apart are judged once per class by default)");
   command->callback([flags, &exit_code] { exit_code = run_check(*flags); });
 }
 

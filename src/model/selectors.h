@@ -5,6 +5,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace zerospof::model {
@@ -17,10 +19,29 @@ struct LabelRequirement {
   std::string key;
   Operator op = Operator::kIn;
   std::vector<std::string> values;
+  bool operator==(const LabelRequirement&) const = default;
 };
 
 // True when every requirement holds for `labels` (an empty list always holds).
 bool matches_all(const std::vector<LabelRequirement>& requirements, const Labels& labels);
+
+// Node affinity terms (any term, each with all its requirements) prepared for matching many
+// label sets: the values of each requirement in a hash set, so a node pool written as a list of
+// 500 host names costs one lookup per node instead of 500 comparisons. Borrows `terms`, which
+// must outlive it.
+class TermsMatcher {
+ public:
+  explicit TermsMatcher(const std::vector<std::vector<LabelRequirement>>& terms);
+  // True for empty terms (no affinity: every node).
+  bool matches(const Labels& labels) const;
+
+ private:
+  struct Prepared {
+    const LabelRequirement* requirement;
+    std::unordered_set<std::string_view> values;
+  };
+  std::vector<std::vector<Prepared>> terms_;
+};
 
 struct LabelSelector {
   Labels match_labels;
