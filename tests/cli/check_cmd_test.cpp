@@ -56,6 +56,58 @@ TEST_F(CheckCommandTest, PlanAfterManifestsIsThePlan) {
   EXPECT_NE(result.out.find("(cluster mine,"), std::string::npos) << result.out << result.err;
 }
 
+// Three control-plane nodes and `workers` alike: past 64 nodes, check judges the workers once.
+std::string plan_with_workers(int workers) {
+  std::string plan = plan::builtin_plan_yaml();
+  std::string nodes;
+  for (int i = 0; i < workers; ++i)
+    nodes += "    - name: w" + std::to_string(i) + "\n      host: w" + std::to_string(i) +
+             ".example\n      roles: [worker, storage]\n";
+  plan =
+      testing::replace_once(plan,
+                            "    - name: cloudserver3\n      host: cloudserver3.bolabaden.org\n"
+                            "      roles: [worker, storage]\n    - name: blackboar\n"
+                            "      host: blackboar.bolabaden.org\n      roles: [worker, storage]\n",
+                            nodes);
+  return plan;
+}
+
+TEST_F(CheckCommandTest, LargePlansJudgeAlikeNodesOnce) {
+  std::string plan = write("plan.yaml", plan_with_workers(67));
+  util::ProcessResult text = zerospof({"check", plan, "--failures", "2"});
+  EXPECT_EQ(text.exit_code, 1) << text.err;  // two of the three etcd members
+  EXPECT_NE(text.out.find("(and 66 like it)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("interchangeable nodes (no rule tells them apart) are judged once per "
+                          "class"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("1 classes: w0 and 66 more"), std::string::npos) << text.out;
+  // The baseline, 70 + 2,415 node sets, 7 components stopped on each control-plane node and
+  // 67 kubelets.
+  EXPECT_NE(text.out.find("(21 services, 2574 scenarios analysed, 34 judged)"), std::string::npos)
+      << text.out;
+
+  util::ProcessResult json = zerospof({"check", plan, "--failures", "2", "-o", "json"});
+  auto report = nlohmann::json::parse(json.out);
+  EXPECT_EQ(report["summary"]["scenarios"], 2574);
+  EXPECT_EQ(report["summary"]["judged"], 34);
+  ASSERT_EQ(report["interchangeableNodes"].size(), 1u);
+  EXPECT_EQ(report["interchangeableNodes"][0].size(), 67u);
+  long represented = 0;
+  for (const auto& scenario : report["scenarios"]) represented += scenario.value("represents", 1);
+  long health = 0;
+  for (const auto& [name, count] : report["summary"]["health"].items()) health += count.get<long>();
+  EXPECT_EQ(health, 2574);
+  // A large plan lists the baseline and every scenario that is not ok, each standing for its own.
+  EXPECT_EQ(represented, 1 + report["summary"]["health"]["degraded"].get<long>() +
+                             report["summary"]["health"]["down"].get<long>());
+
+  util::ProcessResult each = zerospof({"check", plan, "--failures", "2", "--each-node"});
+  EXPECT_EQ(each.out.find("like it)"), std::string::npos);
+  EXPECT_NE(each.out.find("(21 services, 2574 scenarios analysed)"), std::string::npos)
+      << each.out.substr(each.out.size() - 300);
+}
+
 TEST_F(CheckCommandTest, PlanGivenAsManifestsIsAnError) {
   std::string plan = write("plan.yaml", plan::builtin_plan_yaml());
   util::ProcessResult result = zerospof({"check", "--manifests", plan});

@@ -33,5 +33,33 @@ TEST(Selectors, ASelectorNeedsEveryLabelAndEveryExpression) {
   EXPECT_TRUE(LabelSelector{}.matches({}));
 }
 
+// The prepared matcher must say what matches_all says, term by term, on every operator.
+TEST(Selectors, PreparedTermsMatchAsTheRequirementsDo) {
+  const std::vector<std::vector<LabelRequirement>> terms = {
+      {{"zone", Operator::kIn, {"a", "b"}}, {"disk", Operator::kNotIn, {"hdd"}}},
+      {{"gpu", Operator::kExists, {}}, {"spot", Operator::kDoesNotExist, {}}},
+  };
+  const TermsMatcher matcher(terms);
+  const std::vector<Labels> label_sets = {
+      {},
+      {{"zone", "a"}},
+      {{"zone", "c"}},
+      {{"zone", "b"}, {"disk", "hdd"}},
+      {{"zone", "b"}, {"disk", "ssd"}},
+      {{"gpu", ""}},
+      {{"gpu", ""}, {"spot", "true"}},
+      {{"zone", "c"}, {"gpu", "x"}},
+  };
+  for (const Labels& labels : label_sets) {
+    bool any = matches_all(terms[0], labels) || matches_all(terms[1], labels);
+    EXPECT_EQ(matcher.matches(labels), any) << labels.size();
+  }
+  // No terms: no node affinity, every node.
+  const std::vector<std::vector<LabelRequirement>> no_terms, one_empty_term(1);
+  EXPECT_TRUE(TermsMatcher(no_terms).matches({}));
+  // An empty term holds for every node, as an empty requirement list does.
+  EXPECT_TRUE(TermsMatcher(one_empty_term).matches({{"zone", "a"}}));
+}
+
 }  // namespace
 }  // namespace zerospof::model
