@@ -110,6 +110,7 @@ Report analyse(const model::Cluster& cluster, model::Manifests manifests, const 
   all.claims = std::move(manifests.claims);
   all.storage_classes = std::move(manifests.storage_classes);
   all.unmodelled = std::move(manifests.unmodelled);
+  all.announcements = std::move(manifests.announcements);
   pin_to_volume_nodes(all);
   Engine engine(cluster, all, options);
   Report report;
@@ -142,6 +143,7 @@ Report analyse(const model::Cluster& cluster, model::Manifests manifests, const 
   find_unspread_replicas(cluster, all, report.findings);
   find_node_bound_volumes(all, report.findings);
   find_local_traffic_on_one_node(cluster, all, report.findings);
+  find_single_announcers(cluster, all, report.findings, report.notes);
   return report;
 }
 

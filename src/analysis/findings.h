@@ -31,6 +31,12 @@ void find_node_bound_volumes(const model::Manifests& all, std::vector<Finding>& 
 void find_local_traffic_on_one_node(const model::Cluster& cluster, const model::Manifests& all,
                                     std::vector<Finding>& out);
 
+// lb-announcer-one-domain, bgp-peer-one-domain: LoadBalancer addresses (MetalLB) or BGP
+// sessions (MetalLB, Calico) that only one failure domain's nodes can carry. Announcements whose
+// nodes cannot be told from the plan get a note in `notes` instead.
+void find_single_announcers(const model::Cluster& cluster, const model::Manifests& all,
+                            std::vector<Finding>& out, std::vector<std::string>& notes);
+
 // The workloads whose claims bind to PersistentVolumes usable on named nodes only get a node
 // affinity for those nodes, so the failure scenarios see them stay down when that node does.
 void pin_to_volume_nodes(model::Manifests& all);

@@ -109,6 +109,23 @@ struct KubeService {
   bool selects(const Workload& workload) const;
 };
 
+// Who makes LoadBalancer addresses reachable from outside: a MetalLB L2Advertisement or
+// BGPAdvertisement (the nodes that may announce its pools' addresses), a MetalLB or Calico
+// BGPPeer (the nodes that hold a BGP session with the router). A node may take part when it
+// matches any of `node_selectors` (none: every node), or is `node` when that is given.
+struct Announcement {
+  enum class Kind { kL2Advertisement, kBgpAdvertisement, kMetallbBgpPeer, kCalicoBgpPeer };
+  Kind kind = Kind::kL2Advertisement;
+  std::string namespace_name = "default";
+  std::string name;
+  std::vector<LabelSelector> node_selectors;
+  std::string node;                  // Calico: spec.node, the one node that peers
+  bool selector_expression = false;  // Calico: spec.nodeSelector, an expression not read here
+  std::vector<std::string> pools;    // spec.ipAddressPools (none: every pool)
+  std::string peer_address;          // BGPPeer: spec.peerAddress
+  util::SourceLocation where;
+};
+
 // Objects of one kind (and apiVersion) the analysis does not judge: listed in the report, never
 // dropped without a word.
 struct UnmodelledKind {
@@ -130,6 +147,7 @@ struct Manifests {
   std::vector<PersistentVolumeClaim> claims;
   std::vector<StorageClass> storage_classes;
   std::vector<PriorityClass> priority_classes;
+  std::vector<Announcement> announcements;
   std::vector<UnmodelledKind> unmodelled;  // in the order first seen
 
   // Counts one more object of a kind the analysis does not model.

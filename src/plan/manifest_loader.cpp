@@ -1,9 +1,10 @@
 // Reads Kubernetes manifests into model::Manifests. Only the fields that decide availability
 // are read: replicas, pod labels, node selection, tolerations, anti-affinity, topology spread,
 // requests, probes and volumes; PDB budgets; Service selectors and traffic policy; admission
-// webhooks; PersistentVolumes, claims, StorageClasses and PriorityClasses. Unknown fields are
-// Kubernetes' business, so they are skipped, but a field we read must have the type Kubernetes
-// gives it.
+// webhooks; PersistentVolumes, claims, StorageClasses and PriorityClasses; the nodes that
+// announce LoadBalancer addresses (MetalLB advertisements and peers, Calico BGP peers). Unknown
+// fields are Kubernetes' business, so they are skipped, but a field we read must have the type
+// Kubernetes gives it.
 
 #include <fmt/format.h>
 
@@ -55,6 +56,7 @@ class ManifestReader {
   Status read_claim(const YamlNode& object);
   Status read_storage_class(const YamlNode& object);
   Status read_priority_class(const YamlNode& object);
+  Status read_announcement(const YamlNode& object, model::Announcement::Kind kind);
 
   Result<model::Labels> labels(const YamlNode* node) const;
   Result<model::LabelSelector> selector(const YamlNode* node) const;
@@ -209,6 +211,17 @@ Status ManifestReader::read_object(const YamlNode& object) {
   // Skipping it like any other kind would leave the user believing their plan was checked.
   ZEROSPOF_ASSIGN_OR_RETURN(std::string api_version,
                             text(at(&object, {"apiVersion"}), "apiVersion"));
+  using Announcement = model::Announcement;
+  if (api_version.starts_with("metallb.io/")) {
+    if (kind == "L2Advertisement")
+      return read_announcement(object, Announcement::Kind::kL2Advertisement);
+    if (kind == "BGPAdvertisement")
+      return read_announcement(object, Announcement::Kind::kBgpAdvertisement);
+    if (kind == "BGPPeer") return read_announcement(object, Announcement::Kind::kMetallbBgpPeer);
+  }
+  if (kind == "BGPPeer" && (api_version.starts_with("projectcalico.org/") ||
+                            api_version.starts_with("crd.projectcalico.org/")))
+    return read_announcement(object, Announcement::Kind::kCalicoBgpPeer);
   if (kind == "Cluster" && api_version.starts_with("zerospof.io/"))
     return util::fail(source_.error_at(
         object.where,
@@ -466,6 +479,33 @@ Status ManifestReader::read_service(const YamlNode& object) {
   return {};
 }
 
+Status ManifestReader::read_announcement(const YamlNode& object, model::Announcement::Kind kind) {
+  model::Announcement announcement;
+  announcement.kind = kind;
+  ZEROSPOF_RETURN_IF_ERROR(identify(object, announcement));
+  ZEROSPOF_ASSIGN_OR_RETURN(announcement.pools,
+                            words(at(&object, {"spec", "ipAddressPools"}), "spec.ipAddressPools"));
+  ZEROSPOF_ASSIGN_OR_RETURN(announcement.peer_address,
+                            text(at(&object, {"spec", "peerAddress"}), "spec.peerAddress"));
+  announcement.peer_address = util::printable(announcement.peer_address, 253);
+  if (kind == model::Announcement::Kind::kCalicoBgpPeer) {
+    // Calico names one node, or selects nodes with an expression of its own syntax.
+    ZEROSPOF_ASSIGN_OR_RETURN(announcement.node, text(at(&object, {"spec", "node"}), "spec.node"));
+    announcement.node = util::printable(announcement.node, 253);
+    ZEROSPOF_ASSIGN_OR_RETURN(std::string expression,
+                              text(at(&object, {"spec", "nodeSelector"}), "spec.nodeSelector"));
+    announcement.selector_expression = !expression.empty();
+  } else if (const YamlNode* selectors = at(&object, {"spec", "nodeSelectors"})) {
+    ZEROSPOF_RETURN_IF_ERROR(expect(selectors, YamlNode::Kind::kSequence, "spec.nodeSelectors"));
+    for (const YamlNode& item : selectors->values) {
+      ZEROSPOF_ASSIGN_OR_RETURN(model::LabelSelector nodes, selector(&item));
+      announcement.node_selectors.push_back(std::move(nodes));
+    }
+  }
+  out_.announcements.push_back(std::move(announcement));
+  return {};
+}
+
 Status ManifestReader::read_webhooks(const YamlNode& object, bool mutating) {
   ZEROSPOF_ASSIGN_OR_RETURN(std::string configuration,
                             text(at(&object, {"metadata", "name"}), "metadata.name"));
@@ -719,6 +759,8 @@ util::Result<model::Manifests> load_manifests_from_strings(const std::vector<Nam
               std::back_inserter(all.storage_classes));
     std::move(one.priority_classes.begin(), one.priority_classes.end(),
               std::back_inserter(all.priority_classes));
+    std::move(one.announcements.begin(), one.announcements.end(),
+              std::back_inserter(all.announcements));
     for (const model::UnmodelledKind& kind : one.unmodelled)
       all.count_unmodelled(kind.kind, kind.api_version, kind.first, kind.count);
   }

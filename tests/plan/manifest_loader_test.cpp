@@ -179,6 +179,45 @@ webhooks:
       << util::format_error(manifests.error());
 }
 
+TEST(ManifestLoaderTest, MetallbAndCalicoAnnouncementsAreReadAndABadSelectorListPointsAtIt) {
+  auto manifests = load_manifests_from_string(R"(apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata: {name: lan, namespace: metallb-system}
+spec:
+  ipAddressPools: [office, lab]
+  nodeSelectors:
+    - matchLabels: {kubernetes.io/hostname: a}
+    - matchExpressions: [{key: zone, operator: In, values: [x]}]
+---
+apiVersion: crd.projectcalico.org/v1
+kind: BGPPeer
+metadata: {name: tor}
+spec: {peerIP: 198.18.0.1, node: a}
+)",
+                                              "lb.yaml");
+  ASSERT_TRUE(manifests) << util::format_error(manifests.error());
+  ASSERT_EQ(manifests->announcements.size(), 2u);
+  const model::Announcement& lan = manifests->announcements[0];
+  EXPECT_EQ(lan.kind, model::Announcement::Kind::kL2Advertisement);
+  EXPECT_EQ(lan.pools, (std::vector<std::string>{"office", "lab"}));
+  ASSERT_EQ(lan.node_selectors.size(), 2u);
+  EXPECT_EQ(lan.node_selectors[1].match_expressions.size(), 1u);
+  EXPECT_EQ(manifests->announcements[1].kind, model::Announcement::Kind::kCalicoBgpPeer);
+  EXPECT_EQ(manifests->announcements[1].node, "a");
+  EXPECT_TRUE(manifests->unmodelled.empty());
+
+  auto bad = load_manifests_from_string(R"(apiVersion: metallb.io/v1beta1
+kind: BGPAdvertisement
+metadata: {name: adv}
+spec:
+  nodeSelectors: {matchLabels: {a: b}}
+)",
+                                        "adv.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(util::format_error(bad.error()).find("adv.yaml:5:18"), std::string::npos)
+      << util::format_error(bad.error());
+}
+
 TEST(ManifestLoaderTest, LocalVolumesClaimsAndClassesAreRead) {
   auto manifests = load_manifests_from_string(R"(apiVersion: v1
 kind: PersistentVolume
