@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "model/announcement.h"
 #include "model/priority.h"
 #include "model/selectors.h"
 #include "model/storage.h"
@@ -107,23 +108,6 @@ struct KubeService {
 
   // True when the Service sends its traffic to `workload`'s pods.
   bool selects(const Workload& workload) const;
-};
-
-// Who makes LoadBalancer addresses reachable from outside: a MetalLB L2Advertisement or
-// BGPAdvertisement (the nodes that may announce its pools' addresses), a MetalLB or Calico
-// BGPPeer (the nodes that hold a BGP session with the router). A node may take part when it
-// matches any of `node_selectors` (none: every node), or is `node` when that is given.
-struct Announcement {
-  enum class Kind { kL2Advertisement, kBgpAdvertisement, kMetallbBgpPeer, kCalicoBgpPeer };
-  Kind kind = Kind::kL2Advertisement;
-  std::string namespace_name = "default";
-  std::string name;
-  std::vector<LabelSelector> node_selectors;
-  std::string node;                  // Calico: spec.node, the one node that peers
-  bool selector_expression = false;  // Calico: spec.nodeSelector, an expression not read here
-  std::vector<std::string> pools;    // spec.ipAddressPools (none: every pool)
-  std::string peer_address;          // BGPPeer: spec.peerAddress
-  util::SourceLocation where;
 };
 
 // Objects of one kind (and apiVersion) the analysis does not judge: listed in the report, never
