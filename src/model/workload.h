@@ -16,6 +16,7 @@
 #include "model/priority.h"
 #include "model/selectors.h"
 #include "model/storage.h"
+#include "model/unmodelled_kind.h"
 #include "model/webhook.h"
 #include "util/error.h"
 
@@ -108,18 +109,6 @@ struct KubeService {
 
   // True when the Service sends its traffic to `workload`'s pods.
   bool selects(const Workload& workload) const;
-};
-
-// Objects of one kind (and apiVersion) the analysis does not judge: listed in the report, never
-// dropped without a word.
-struct UnmodelledKind {
-  std::string kind;         // "Ingress"
-  std::string api_version;  // "networking.k8s.io/v1"
-  int count = 0;
-  util::SourceLocation first;  // where the first of them is
-  // Cannot change what a failure takes down (RBAC, ConfigMaps, Secrets, CRDs, namespaces...);
-  // the others (Pods, Jobs, Ingresses, custom resources...) might, and the report says so.
-  bool inert = false;
 };
 
 struct Manifests {
