@@ -10,6 +10,8 @@
 # shellcheck source=../versions.env
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/lab-profile.sh
+source scripts/lib/lab-profile.sh
 window=${1:-60}
 binary=${ZEROSPOF:-build/package/src/cli/zerospof}
 source versions.env
@@ -37,24 +39,7 @@ sample() {
 }
 
 for profile in fast kubeadm-guide; do
-  "$binary" lab down --state-dir "$state" >/dev/null 2>&1 || true
-  rm -rf "$work/render" "$work/state" "$work/pki"
-  "$binary" lab up --state-dir "$state" >/dev/null 2>&1
-  # Beside lab.yaml: apply --lab finds the lab's known hosts and keys next to the plan.
-  plan=$state/plan-$profile.yaml
-  # The lab's plan with only the profile named under spec.tuning (its defaults apply).
-  python3 - "$state/lab.yaml" "$plan" "$profile" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-text, count = re.subn(r"\n  tuning:\n(    .*\n)*", "\n  tuning:\n    profile: %s\n" % sys.argv[3], text)
-if count != 1:
-    sys.exit("bench-tuning-cpu: no spec.tuning block in " + sys.argv[1])
-open(sys.argv[2], "w").write(text)
-EOF
-  "$binary" render "$plan" --lab --output-dir "$work/render" --pki-dir "$work/pki" >/dev/null
-  "$binary" apply "$plan" --render-dir "$work/render" --binaries "$binaries" \
-    --state-dir "$work/state" --lab --wait 180 >"$work/apply-$profile.log" 2>&1 ||
-    { echo "apply failed ($profile): $(tail -3 "$work/apply-$profile.log")" >&2; exit 1; }
+  lab_apply_profile "$profile"
   sleep 30  # the addons' first reconciliations settle
   for host in "${hosts[@]}"; do sample "$host" | sed "s/^/$host /"; done >"$work/before"
   sleep "$window"

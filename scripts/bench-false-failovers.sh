@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# False failovers: what a tuning costs when nothing fails but the machine is busy (issue 10: "say
+# what each tuning costs (false failovers under load, CPU)"). On the lab, as root: for each
+# profile (fast, then kubeadm-guide) a new lab with the whole bundle applied, then two windows
+# with no fault injected: at rest, then under load (a busy loop on each control-plane host: more
+# loops than the machine has cores, and a client writing ConfigMaps through the VIP as fast as
+# kubectl goes). Over each window it counts what a failover leaves behind: etcd elections (raft
+# term), scheduler and controller-manager lease transitions, keepalived taking the VIP
+# (MASTER transitions), HAProxy marking a backend DOWN, and failed writes. Every one of them in
+# these windows is a false failover. Every loop is bounded in time and count.
+#   scripts/bench-false-failovers.sh [WINDOW_SECONDS]   (default 120)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=lib/lab-profile.sh
+source scripts/lib/lab-profile.sh
+# shellcheck source=../versions.env
+source versions.env
+window=${1:-120}
+binary=${ZEROSPOF:-build/package/src/cli/zerospof}
+binaries=${ZEROSPOF_BINARY_CACHE:-/var/cache/zerospof/binaries}/$KUBERNETES_VERSION
+work=$(mktemp -d /var/tmp/zerospof-bench-false-failovers.XXXXXX)
+state=$work/lab
+trap '"$binary" lab down --state-dir "$state" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+control=(micklethefickle cloudserver1 cloudserver2)
+etcdctl_flags="--endpoints https://127.0.0.1:2379 --cacert /etc/zerospof/pki/etcd/ca.crt \
+--cert /etc/zerospof/pki/apiserver-etcd-client.crt --key /etc/zerospof/pki/apiserver-etcd-client.key"
+kubectl="/usr/local/bin/kubectl --kubeconfig /etc/zerospof/kubeconfig/admin.conf --request-timeout 5s"
+
+on() { "$binary" lab ssh "$1" --state-dir "$state" -- "$2"; }
+
+# "term scheduler-transitions controller-manager-transitions", read on the first host.
+counters() {
+  on "${control[0]}" "
+    term=\$(/usr/local/bin/etcdctl $etcdctl_flags endpoint status -w json |
+            grep -o '\"raft_term\":[0-9]*' | cut -d: -f2)
+    leases=\$($kubectl -n kube-system get lease kube-scheduler kube-controller-manager \
+              -o jsonpath='{range .items[*]}{.spec.leaseTransitions}{\" \"}{end}')
+    echo \$term \$leases"
+}
+
+# Journal lines matching $2 in unit $1 since epoch second $3, summed over the control plane.
+journal_count() {
+  local total=0 count host
+  for host in "${control[@]}"; do
+    count=$(on "$host" "journalctl -u $1 --since @$3 --no-pager -o cat | grep -c '$2' || true")
+    total=$((total + count))
+  done
+  echo "$total"
+}
+
+# One window: counters before and after, journal events in between, and with `load` the busy
+# loops and the writer. Prints one line.
+measure() {
+  local profile=$1 phase=$2 start before after writes=""
+  start=$(date +%s)
+  before=$(counters)
+  if [ "$phase" = load ]; then
+    for host in "${control[@]}"; do
+      on "$host" "timeout $window sh -c 'while :; do :; done'" >/dev/null 2>&1 &
+    done
+    # At most 100,000 writes, for at most the window, in a namespace of this script's own.
+    writes=$(on "${control[0]}" "
+      $kubectl create namespace false-failover >/dev/null
+      ok=0 failed=0 i=0 end=\$((SECONDS + $window))
+      while [ \$SECONDS -lt \$end ] && [ \$i -lt 100000 ]; do
+        i=\$((i + 1))
+        if $kubectl -n false-failover create configmap write-\$i --from-literal=n=\$i \
+             >/dev/null 2>&1; then ok=\$((ok + 1)); else failed=\$((failed + 1)); fi
+      done
+      $kubectl delete namespace false-failover --wait=false >/dev/null 2>&1 || true
+      echo \$ok \$failed")
+    wait
+  else
+    sleep "$window"
+  fi
+  after=$(counters)
+  read -r term_before sched_before cm_before <<<"$before"
+  read -r term_after sched_after cm_after <<<"$after"
+  printf '%-13s %-4s etcd-elections %d  scheduler-lease %d  controller-manager-lease %d  vip-taken %d  haproxy-backend-down %d  writes ok/failed %s\n' \
+    "$profile" "$phase" $((term_after - term_before)) $((sched_after - sched_before)) \
+    $((cm_after - cm_before)) "$(journal_count keepalived 'Entering MASTER STATE' "$start")" \
+    "$(journal_count haproxy ' is DOWN' "$start")" "${writes:-"-"}"
+}
+
+for profile in fast kubeadm-guide; do
+  lab_apply_profile "$profile"
+  sleep 30  # the addons' first reconciliations settle
+  measure "$profile" rest
+  measure "$profile" load
+done
