@@ -24,7 +24,8 @@ trap '"$binary" lab down --state-dir "$state" >/dev/null 2>&1 || true; rm -rf "$
 control=(micklethefickle cloudserver1 cloudserver2)
 etcdctl_flags="--endpoints https://127.0.0.1:2379 --cacert /etc/zerospof/pki/etcd/ca.crt \
 --cert /etc/zerospof/pki/apiserver-etcd-client.crt --key /etc/zerospof/pki/apiserver-etcd-client.key"
-kubectl="/usr/local/bin/kubectl --kubeconfig /etc/zerospof/kubeconfig/admin.conf --request-timeout 5s"
+# The operator's kubeconfig (render keeps it off the hosts), copied to the first host for the run.
+kubectl="/usr/local/bin/kubectl --kubeconfig /root/zerospof-bench-admin.conf --request-timeout 5s"
 
 on() { "$binary" lab ssh "$1" --state-dir "$state" -- "$2"; }
 
@@ -54,6 +55,8 @@ measure() {
   local profile=$1 phase=$2 start before after writes=""
   start=$(date +%s)
   before=$(counters)
+  # A term and two lease counts, or the figures would be made up.
+  [ "$(wc -w <<<"$before")" -eq 3 ] || { echo "counters unreadable: '$before'" >&2; exit 1; }
   if [ "$phase" = load ]; then
     for host in "${control[@]}"; do
       on "$host" "timeout $window sh -c 'while :; do :; done'" >/dev/null 2>&1 &
@@ -84,6 +87,8 @@ measure() {
 
 for profile in fast kubeadm-guide; do
   lab_apply_profile "$profile"
+  on "${control[0]}" "umask 077; cat > /root/zerospof-bench-admin.conf" \
+    <"$work/render/operator/etc/zerospof/kubeconfig/admin.conf"
   sleep 30  # the addons' first reconciliations settle
   measure "$profile" rest
   measure "$profile" load

@@ -30,6 +30,7 @@ struct DrillFlags {
   std::string plan_file;
   std::vector<std::string> scenarios;
   bool all = false;
+  bool partitions = false;
   bool list = false;
   bool heal = false;
   int runs = 1;
@@ -58,6 +59,10 @@ int list_scenarios() {
     print(fmt::format(
         "{:<34} {}{}\n", scenario.name, scenario.description,
         scenario.plan_name.empty() ? "" : " [cluster-plan.md: " + scenario.plan_name + "]"));
+  print(fmt::format("{:<34} {}\n", "partition:NODE+NODE...",
+                    "the named nodes cut off from the others, then rejoined (--partitions: every "
+                    "split of the plan's nodes) [cluster-plan.md: Partition network, then "
+                    "rejoin]"));
   return 0;
 }
 
@@ -66,10 +71,10 @@ int run_drill_command(const DrillFlags& flags) {
   if (flags.plan_file.empty())
     return report_error(util::Error::invalid_input("no plan given", {},
                                                    "zerospof drill PLAN [SCENARIO...] | --all"));
-  if (!flags.heal && !flags.all && flags.scenarios.empty())
+  if (!flags.heal && !flags.all && !flags.partitions && flags.scenarios.empty())
     return report_error(util::Error::invalid_input(
         "no scenario named", {},
-        "name scenarios (zerospof drill --list shows them) or give --all"));
+        "name scenarios (zerospof drill --list shows them) or give --all or --partitions"));
   if (flags.all && !flags.scenarios.empty())
     return report_error(util::Error::invalid_input("--all and scenario names together", {},
                                                    "give one or the other"));
@@ -129,6 +134,8 @@ int run_drill_command(const DrillFlags& flags) {
                static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
   drill::DrillOptions options;
   options.scenarios = flags.scenarios;
+  options.whole_catalogue = flags.all;
+  options.partitions = flags.partitions;
   options.runs = flags.runs;
   options.seed = seed;
   options.fault_duration = std::chrono::seconds(flags.fault_seconds);
@@ -164,7 +171,10 @@ void register_drill(CLI::App& app, int& exit_code) {
       "drill", "fail the live cluster on purpose, time every recovery, check no write was lost");
   command->add_option("plan", flags->plan_file, "the plan file (the lab's: lab.yaml)");
   command->add_option("scenarios", flags->scenarios, "scenarios to run (see --list)");
-  command->add_flag("--all", flags->all, "every scenario");
+  command->add_flag("--all", flags->all, "every scenario of the catalogue (--list)");
+  command->add_flag("--partitions", flags->partitions,
+                    "every bipartition of the nodes, as check judges them (15 for 5 nodes); one "
+                    "split by name: partition:NODE+NODE");
   command->add_flag("--list", flags->list, "list the scenarios and exit");
   command->add_flag("--heal", flags->heal,
                     "revert every fault an interrupted drill left, and exit");

@@ -51,6 +51,8 @@ std::vector<std::string> targets_of(const Scenario& scenario, const Holders& hol
     case Target::kWorkerWithProbePod:
     case Target::kStorageNodeWithProbePod:
       return {};  // chosen from the pod probe's placement (DrillRunner::pod_targets)
+    case Target::kGivenSide:
+      return scenario.side;
     case Target::kVipHolderInMinority: {
       // The VIP holder and the first node that is not a control-plane node (with 3 etcd
       // members among 5 nodes, the majority side keeps the quorum).
@@ -171,9 +173,21 @@ class DrillRunner {
           "PLAN --heal)"));
     std::vector<const Scenario*> chosen;
     for (const Scenario& scenario : catalogue())
-      if (options_.scenarios.empty() ||
+      if ((options_.scenarios.empty() && options_.whole_catalogue) ||
           std::count(options_.scenarios.begin(), options_.scenarios.end(), scenario.name))
         chosen.push_back(&scenario);
+    // Splits by name, and with `partitions` every one; each once.
+    for (const std::string& name : options_.scenarios)
+      if (name.starts_with(kPartitionPrefix)) {
+        ZEROSPOF_ASSIGN_OR_RETURN(Scenario split, partition_scenario(name, cluster_));
+        partitions_.push_back(std::move(split));
+      }
+    if (options_.partitions)
+      for (Scenario& split : partition_scenarios(cluster_))
+        if (std::none_of(partitions_.begin(), partitions_.end(),
+                         [&](const Scenario& named) { return named.name == split.name; }))
+          partitions_.push_back(std::move(split));
+    for (const Scenario& split : partitions_) chosen.push_back(&split);
     if (std::any_of(chosen.begin(), chosen.end(), [](const Scenario* scenario) {
           return scenario->target == Target::kStorageNodeWithProbePod;
         }))
@@ -192,7 +206,26 @@ class DrillRunner {
   }
 
  private:
-  ScenarioResult run_scenario(const Scenario& scenario, int run, std::size_t index) {
+  // A split cuts the VIP holder off from etcd's quorum, and the VIP must move (what the
+  // scenario of the VIP holder in a minority judges), or leaves it with the quorum, and the VIP
+  // must stay while HAProxy drops the cut-off apiservers.
+  void settle_split(Scenario& scenario, const Holders& holders, ScenarioResult& result) const {
+    std::vector<std::string> vip_holder =
+        targets_of(Scenario{.target = Target::kVipHolder}, holders, cluster_);
+    if (!holder_keeps_quorum(scenario, cluster_, vip_holder.empty() ? "" : vip_holder.front())) {
+      scenario.target = Target::kVipHolderInMinority;
+      scenario.path = FailoverPath::kVipMoves;
+    } else {
+      scenario.path = FailoverPath::kVipStays;
+    }
+    result.failover_path = to_string(scenario.path);
+    result.predicted_outage_ms =
+        static_cast<double>(outage_budget(scenario, budget_, guide_).count());
+    result.predicted_reason = budget_reason(scenario, budget_, guide_);
+  }
+
+  ScenarioResult run_scenario(const Scenario& given, int run, std::size_t index) {
+    Scenario scenario = given;  // a split's path is settled once its targets are known
     ScenarioResult result{.name = scenario.name,
                           .plan_name = scenario.plan_name,
                           .description = scenario.description,
@@ -213,6 +246,7 @@ class DrillRunner {
       return result;
     }
     std::vector<std::string> targets = targets_of(scenario, health.holders, cluster_);
+    if (scenario.target == Target::kGivenSide) settle_split(scenario, health.holders, result);
     std::optional<PodProbe> pods;
     if (scenario.path == FailoverPath::kPodsRescheduled) {
       pods.emplace(api_, PodProbeOptions{.replicas = static_cast<int>(cluster_.nodes.size())},
@@ -480,18 +514,22 @@ class DrillRunner {
   const render::FailoverBudget budget_;
   const Predictor predictor_;
   const bool guide_;
+  std::vector<Scenario> partitions_;  // the splits asked for, which the catalogue cannot hold
 };
 
 }  // namespace
 
 util::Status validate_scenarios(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
-    if (find_scenario(name)) continue;
+    // A split's nodes are checked against the plan when the drill starts.
+    if (find_scenario(name) || name.starts_with(kPartitionPrefix)) continue;
     std::vector<std::string> known;
     for (const Scenario& scenario : catalogue()) known.push_back(scenario.name);
     return util::fail(util::Error::invalid_input(
         fmt::format("no scenario is called '{}'", name), {},
-        fmt::format("the scenarios are: {} (or --all)", fmt::join(known, ", "))));
+        fmt::format("the scenarios are: {}, and partition:NODE+NODE... for a split (or --all, "
+                    "--partitions)",
+                    fmt::join(known, ", "))));
   }
   return {};
 }
@@ -500,6 +538,11 @@ util::Result<DrillReport> run_drill(const model::Cluster& cluster, transport::Tr
                                     observe::HttpClient& api_http, observe::HttpClient* etcd_http,
                                     const std::string& server, const DrillOptions& options) {
   ZEROSPOF_RETURN_IF_ERROR(validate_scenarios(options.scenarios));
+  for (const std::string& name : options.scenarios)
+    if (name.starts_with(kPartitionPrefix)) {
+      auto split = partition_scenario(name, cluster);
+      if (!split) return util::fail(split.error());
+    }
   DrillRunner runner(cluster, transport, api_http, etcd_http, server, options);
   return runner.run();
 }

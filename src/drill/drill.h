@@ -25,7 +25,11 @@
 namespace zerospof::drill {
 
 struct DrillOptions {
-  std::vector<std::string> scenarios;  // names from catalogue(); every one when empty
+  // Names from catalogue() or "partition:A+B" splits; when empty, every catalogue scenario if
+  // `whole_catalogue`.
+  std::vector<std::string> scenarios;
+  bool whole_catalogue = true;
+  bool partitions = false;  // and every bipartition of the nodes (partition_scenarios)
   int runs = 1;
   std::uint64_t seed = 0;                          // orders the scenarios of each run
   std::chrono::seconds fault_duration{10};         // how long a fault stays before the heal

@@ -42,6 +42,8 @@ const char* to_string(Target target) {
       return "worker-with-probe-pod";
     case Target::kStorageNodeWithProbePod:
       return "storage-node-with-probe-pod";
+    case Target::kGivenSide:
+      return "given-side";
   }
   return "?";
 }
@@ -138,6 +140,86 @@ const Scenario* find_scenario(const std::string& name) {
 
 namespace {
 
+Scenario partition_of(std::vector<std::string> side, const model::Cluster& cluster) {
+  std::vector<std::string> rest;
+  for (const model::Node& node : cluster.nodes)
+    if (std::find(side.begin(), side.end(), node.name) == side.end()) rest.push_back(node.name);
+  Scenario scenario{kPartitionPrefix + fmt::format("{}", fmt::join(side, "+")),
+                    "Partition network, then rejoin",
+                    fmt::format("{} cut off from {}, then rejoined", fmt::join(side, ", "),
+                                fmt::join(rest, ", ")),
+                    FaultKind::kPartition,
+                    Target::kGivenSide,
+                    "",
+                    FailoverPath::kVipStays,
+                    static_cast<int>(side.size())};
+  scenario.side_has_control_plane = std::any_of(side.begin(), side.end(), [&](const auto& name) {
+    const model::Node* node = cluster.find_node(name);
+    return node->has_role(model::Role::kControlPlane) || node->has_role(model::Role::kEtcd);
+  });
+  scenario.side = std::move(side);
+  return scenario;
+}
+
+}  // namespace
+
+util::Result<Scenario> partition_scenario(const std::string& name, const model::Cluster& cluster) {
+  std::string_view nodes = std::string_view(name).substr(std::string_view(kPartitionPrefix).size());
+  std::vector<std::string> side;
+  while (!nodes.empty()) {
+    std::size_t plus = nodes.find('+');
+    std::string node(nodes.substr(0, plus));
+    nodes = plus == std::string_view::npos ? std::string_view() : nodes.substr(plus + 1);
+    if (cluster.find_node(node) == nullptr)
+      return util::fail(util::Error::invalid_input(
+          fmt::format("{}: the plan has no node '{}'", name, node), {},
+          "name the nodes of one side with +, e.g. partition:" + cluster.nodes.front().name));
+    if (std::find(side.begin(), side.end(), node) == side.end()) side.push_back(node);
+  }
+  if (side.empty() || side.size() >= cluster.nodes.size())
+    return util::fail(util::Error::invalid_input(
+        fmt::format("{}: a partition needs nodes on both sides", name), {},
+        "name the nodes of one side with +, leaving at least one node on the other"));
+  // In plan order, so that one split has one name.
+  std::vector<std::string> ordered;
+  for (const model::Node& node : cluster.nodes)
+    if (std::find(side.begin(), side.end(), node.name) != side.end()) ordered.push_back(node.name);
+  return partition_of(std::move(ordered), cluster);
+}
+
+std::vector<Scenario> partition_scenarios(const model::Cluster& cluster) {
+  const int n = static_cast<int>(cluster.nodes.size());
+  std::vector<Scenario> scenarios;
+  if (n < 2 || n > 16) return scenarios;  // as check: 2^(n-1) - 1 splits
+  for (int size = 1; size <= n / 2; ++size)
+    for (long mask = 1; mask < (1L << n); ++mask) {
+      if (__builtin_popcountl(static_cast<unsigned long>(mask)) != size) continue;
+      // A tie is listed once: by the side without the last node.
+      if (2 * size == n && (mask & (1L << (n - 1)))) continue;
+      std::vector<std::string> side;
+      for (int i = 0; i < n; ++i)
+        if (mask & (1L << i)) side.push_back(cluster.nodes[i].name);
+      scenarios.push_back(partition_of(std::move(side), cluster));
+    }
+  return scenarios;
+}
+
+bool holder_keeps_quorum(const Scenario& scenario, const model::Cluster& cluster,
+                         const std::string& vip_holder) {
+  auto cut = [&](const std::string& node) {
+    return std::find(scenario.side.begin(), scenario.side.end(), node) != scenario.side.end();
+  };
+  bool holder_cut = cut(vip_holder);
+  int members = 0, with_holder = 0;
+  for (const model::Node* member : cluster.nodes_with_role(model::Role::kEtcd)) {
+    ++members;
+    with_holder += cut(member->name) == holder_cut ? 1 : 0;
+  }
+  return 2 * with_holder > members;
+}
+
+namespace {
+
 struct Chain {
   std::chrono::milliseconds duration{0};
   std::string reason;
@@ -160,6 +242,15 @@ Chain chain_of(const Scenario& scenario, const render::FailoverBudget& budget, b
     case Target::kWorkerWithProbePod:
     case Target::kStorageNodeWithProbePod:
       return {milliseconds(0), "the API does not depend on a node outside the control plane"};
+    case Target::kGivenSide:
+      // The holder keeps the quorum (the runner makes it kVipHolderInMinority otherwise): the
+      // cut-off apiservers leave HAProxy's pool, alongside an etcd election if the leader was
+      // among them.
+      if (!scenario.side_has_control_plane)
+        return {milliseconds(0), "the API does not depend on the nodes cut off"};
+      return {std::max(budget.apiserver_out_of_pool, budget.etcd_election),
+              fmt::format("HAProxy drops the cut-off apiservers {} alongside an etcd election {}",
+                          seconds(budget.apiserver_out_of_pool), seconds(budget.etcd_election))};
     case Target::kVipHolderInMinority:
       return {takeover + budget.etcd_election,
               fmt::format("VRRP takeover {} + etcd election {}", seconds(takeover),

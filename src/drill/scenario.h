@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "model/cluster.h"
 #include "render/failover_budget.h"
+#include "util/error.h"
 
 namespace zerospof::drill {
 
@@ -32,6 +34,7 @@ enum class Target {
   kWorkerWithProbePod,       // a node with no control-plane or etcd role that runs a pod of
                              // the drill's pod probe
   kStorageNodeWithProbePod,  // the same, among the nodes with the storage role
+  kGivenSide,                // partition: the nodes the scenario names (Scenario::side)
 };
 const char* to_string(Target target);
 
@@ -55,12 +58,26 @@ struct Scenario {
   Target target = Target::kVipHolder;
   std::string unit;  // the service for service faults
   FailoverPath path = FailoverPath::kFaultTookEffect;
-  int hosts = 1;  // how many nodes of the target kind the fault takes down at once
+  int hosts = 1;                  // how many nodes of the target kind the fault takes down at once
+  std::vector<std::string> side;  // kGivenSide: the nodes cut off from the others
+  bool side_has_control_plane = false;  // kGivenSide: an etcd member or apiserver among them
 };
 
 // Every scenario zerospof knows, in a stable order.
 const std::vector<Scenario>& catalogue();
 const Scenario* find_scenario(const std::string& name);
+
+// Bipartitions as scenarios, the splits `zerospof check` judges: "partition:A+B" cuts nodes A
+// and B off from the rest of `cluster`. The path to see is chosen by the side that keeps etcd's
+// quorum: when the VIP holder is cut off from it, the VIP must move; otherwise it stays.
+inline constexpr const char* kPartitionPrefix = "partition:";
+util::Result<Scenario> partition_scenario(const std::string& name, const model::Cluster& cluster);
+// Every bipartition of the cluster's nodes once, the smaller side named (on a tie, the side
+// without the last node), smaller sides first: 15 for 5 nodes.
+std::vector<Scenario> partition_scenarios(const model::Cluster& cluster);
+// Whether the side of `vip_holder` keeps a majority of the etcd members when `side` is cut off.
+bool holder_keeps_quorum(const Scenario& scenario, const model::Cluster& cluster,
+                         const std::string& vip_holder);
 
 // How long the API may go without a successful write in `scenario`, from the tuning: the
 // failover chain the scenario exercises, and never less than the promise of one second (a probe

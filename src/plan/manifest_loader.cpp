@@ -56,6 +56,8 @@ class ManifestReader {
   Status read_claim(const YamlNode& object);
   Status read_storage_class(const YamlNode& object);
   Status read_priority_class(const YamlNode& object);
+  // Adds the container's CPU and memory requests to the workload's.
+  Status read_requests(const YamlNode& container, model::Workload& workload);
   Status read_announcement(const YamlNode& object, model::Announcement::Kind kind);
 
   Result<model::Labels> labels(const YamlNode* node) const;
@@ -417,23 +419,38 @@ Status ManifestReader::read_spread(const YamlNode& constraints, model::Workload&
 
 Status ManifestReader::read_containers(const YamlNode& containers, model::Workload& workload) {
   ZEROSPOF_RETURN_IF_ERROR(expect(&containers, YamlNode::Kind::kSequence, "containers"));
+  // Probes are judged on the containers that serve (declare a port): a sidecar that only sleeps
+  // or ships logs takes no traffic, and a probe on it would test nothing. A pod whose containers
+  // declare no port is judged on all of them.
+  auto serves = [&](const YamlNode& container) {
+    const YamlNode* ports = at(&container, {"ports"});
+    return ports != nullptr && ports->kind == YamlNode::Kind::kSequence && !ports->values.empty();
+  };
+  const bool any_serves = std::any_of(containers.values.begin(), containers.values.end(), serves);
   workload.has_readiness_probe = workload.has_liveness_probe = !containers.values.empty();
   for (const YamlNode& container : containers.values) {
-    workload.has_readiness_probe &= at(&container, {"readinessProbe"}) != nullptr;
-    workload.has_liveness_probe &= at(&container, {"livenessProbe"}) != nullptr;
-    ZEROSPOF_ASSIGN_OR_RETURN(std::string cpu,
-                              text(at(&container, {"resources", "requests", "cpu"}), "cpu"));
-    ZEROSPOF_ASSIGN_OR_RETURN(std::string memory,
-                              text(at(&container, {"resources", "requests", "memory"}), "memory"));
-    auto millicores = cpu.empty() ? std::optional<std::int64_t>(0) : parse_cpu_millicores(cpu);
-    auto bytes = memory.empty() ? std::optional<std::int64_t>(0) : parse_memory_bytes(memory);
-    if (!millicores || !bytes)
-      return util::fail(source_.error_at(at(&container, {"resources", "requests"})->where,
-                                         "invalid resource request quantity",
-                                         "for example: cpu: 250m, memory: 128Mi"));
-    workload.cpu_request_millicores += *millicores;
-    workload.memory_request_bytes += *bytes;
+    if (!any_serves || serves(container)) {
+      workload.has_readiness_probe &= at(&container, {"readinessProbe"}) != nullptr;
+      workload.has_liveness_probe &= at(&container, {"livenessProbe"}) != nullptr;
+    }
+    ZEROSPOF_RETURN_IF_ERROR(read_requests(container, workload));
   }
+  return {};
+}
+
+Status ManifestReader::read_requests(const YamlNode& container, model::Workload& workload) {
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string cpu,
+                            text(at(&container, {"resources", "requests", "cpu"}), "cpu"));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::string memory,
+                            text(at(&container, {"resources", "requests", "memory"}), "memory"));
+  auto millicores = cpu.empty() ? std::optional<std::int64_t>(0) : parse_cpu_millicores(cpu);
+  auto bytes = memory.empty() ? std::optional<std::int64_t>(0) : parse_memory_bytes(memory);
+  if (!millicores || !bytes)
+    return util::fail(source_.error_at(at(&container, {"resources", "requests"})->where,
+                                       "invalid resource request quantity",
+                                       "for example: cpu: 250m, memory: 128Mi"));
+  workload.cpu_request_millicores += *millicores;
+  workload.memory_request_bytes += *bytes;
   return {};
 }
 

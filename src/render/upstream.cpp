@@ -120,8 +120,9 @@ Result<std::string> ingress_nginx(const model::Cluster& cluster, const RenderOpt
   return text + budget("ingress-nginx", "ingress-nginx-controller", kIngressLabels);
 }
 
-// Volumes keep `replicas` copies on distinct nodes, and pods of a dead node are deleted so
-// that their volumes can attach elsewhere (Longhorn's default leaves them stuck).
+// Volumes keep `replicas` copies on distinct nodes, pods of a dead node are deleted so that
+// their volumes can attach elsewhere (Longhorn's default leaves them stuck), and a hung manager
+// is restarted.
 Result<std::string> longhorn(const model::Cluster& cluster, const RenderOptions& options) {
   const std::string file = "longhorn.yaml";
   const int replicas = cluster.storage.replicas;
@@ -148,6 +149,27 @@ Result<std::string> longhorn(const model::Cluster& cluster, const RenderOptions&
                 "\"delete-both-statefulset-and-deployment-pod\"\n",
                 replicas),
             file);
+      }));
+  // Upstream's manager has a readiness probe and no liveness probe, so a manager whose API hangs
+  // stays hung. The liveness probe is lenient on purpose (a minute without accepting connections
+  // on its API port): a restart of the manager leaves the volumes' engines and replicas running
+  // (they live in the instance managers), while a needless one costs a few seconds of control.
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      text, patch_object(text, "DaemonSet", "longhorn-manager", file, [&](std::string doc) {
+        return replace_text(std::move(doc),
+                            "        readinessProbe:\n"
+                            "          httpGet:\n"
+                            "            path: /v1/healthz\n",
+                            "        livenessProbe:\n"
+                            "          tcpSocket:\n"
+                            "            port: 9500\n"
+                            "          initialDelaySeconds: 60\n"
+                            "          periodSeconds: 10\n"
+                            "          failureThreshold: 6\n"
+                            "        readinessProbe:\n"
+                            "          httpGet:\n"
+                            "            path: /v1/healthz\n",
+                            file);
       }));
   return text + budget("longhorn-system", "longhorn-ui", "app: longhorn-ui");
 }

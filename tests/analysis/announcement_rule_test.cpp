@@ -9,6 +9,7 @@ namespace {
 
 using testing::findings_of;
 using testing::inline_manifests;
+using testing::noted;
 
 // MetalLB's release manifest (speaker on every node) and `extra`, read as one set of manifests.
 model::Manifests metallb_with(const std::string& extra, const std::string& sample = "") {
@@ -31,11 +32,6 @@ std::string l2_advertisement(const std::string& selectors) {
   return "apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata: {name: lan, "
          "namespace: metallb-system}\nspec:\n  ipAddressPools: [office]\n" +
          selectors;
-}
-
-bool noted(const Report& report, const std::string& text) {
-  return std::any_of(report.notes.begin(), report.notes.end(),
-                     [&](const std::string& note) { return note.find(text) != std::string::npos; });
 }
 
 TEST(AnnouncementRuleTest, AnL2AdvertisementFromOneNodeFires) {
@@ -95,19 +91,12 @@ spec:
 }
 
 TEST(AnnouncementRuleTest, AnAdvertisementWithinOneZoneFires) {
-  std::string text = plan::builtin_plan_yaml();
-  const char* zones[] = {"a", "a", "b", "c", "c"};
-  const char* names[] = {"micklethefickle", "cloudserver1", "cloudserver2", "cloudserver3",
-                         "blackboar"};
-  for (int i = 0; i < 5; ++i)
-    text = zerospof::testing::replace_once(
-        text, std::string("host: ") + names[i] + ".bolabaden.org\n",
-        std::string("host: ") + names[i] + ".bolabaden.org\n      zone: " + zones[i] + "\n");
+  const model::Cluster zoned =
+      zerospof::testing::PlanBuilder().zones({"a", "a", "b", "c", "c"}).build();
   Options options;
   const std::string zone_c =
       "  nodeSelectors:\n    - matchLabels: {topology.kubernetes.io/zone: c}\n";
-  const Report one_zone =
-      analyse(zerospof::testing::load_plan(text), metallb_with(l2_advertisement(zone_c)), options);
+  const Report one_zone = analyse(zoned, metallb_with(l2_advertisement(zone_c)), options);
   const auto found = findings_of(one_zone, "lb-announcer-one-domain");
   ASSERT_EQ(found.size(), 1u);
   EXPECT_NE(found[0].reason.find("only from the 2 nodes of zone c"), std::string::npos)
@@ -115,8 +104,7 @@ TEST(AnnouncementRuleTest, AnAdvertisementWithinOneZoneFires) {
   const std::string zones_b_and_c =
       "  nodeSelectors:\n    - matchExpressions:\n        - {key: topology.kubernetes.io/zone, "
       "operator: In, values: [b, c]}\n";
-  const Report two_zones = analyse(zerospof::testing::load_plan(text),
-                                   metallb_with(l2_advertisement(zones_b_and_c)), options);
+  const Report two_zones = analyse(zoned, metallb_with(l2_advertisement(zones_b_and_c)), options);
   EXPECT_TRUE(findings_of(two_zones, "lb-announcer-one-domain").empty());
 }
 

@@ -52,7 +52,7 @@ TEST(DisruptionBudgetRuleTest, BudgetThatAllowsOneEvictionIsQuiet) {
   // Upstream Calico's budget for calico-kube-controllers is maxUnavailable: 1.
   EXPECT_TRUE(findings_of(analysed(testing::upstream("calico.yaml")), "pdb-blocks-drain").empty());
   // And what zerospof deploys has budgets that let drains through.
-  EXPECT_TRUE(analysed({}).findings.empty());
+  EXPECT_TRUE(analysed(model::Manifests{}).findings.empty());
 }
 
 }  // namespace

@@ -87,5 +87,14 @@ TEST(ReportJsonTest, TenTimesTheAlikeServicesIsNotTenTimesTheReport) {
   EXPECT_LT(large - small, 180u * 1000u) << small << " -> " << large;
 }
 
+TEST(ReportJsonTest, JsonHasTheDocumentedFields) {
+  const Report report = analysed(model::Manifests{});
+  std::string json = format_json(report);
+  for (const char* field : {"\"schemaVersion\": 2", "\"scenarios\"", "\"pointsOfFailure\"",
+                            "\"criteria\"", "\"verdict\": \"ok\"", "\"afterRecovery\"",
+                            "\"failureDomains\"", "\"interchangeableNodes\"", "\"judged\""})
+    EXPECT_NE(json.find(field), std::string::npos) << field;
+}
+
 }  // namespace
 }  // namespace zerospof::analysis

@@ -33,13 +33,16 @@ std::string manifests(const std::string& web_class, const std::string& batch_cla
          "value: 1000\n";
 }
 
+// The four workers with 2 CPUs each.
+model::Cluster two_cpu_workers() {
+  zerospof::testing::PlanBuilder plan;
+  for (const char* worker : {"cloudserver1", "cloudserver2", "cloudserver3", "blackboar"})
+    plan.capacity(worker, 2000, 8LL << 30);
+  return plan.build();
+}
+
 Report checked(const std::string& manifest_text) {
-  std::string plan = plan::builtin_plan_yaml();
-  for (int i = 0; i < 4; ++i)
-    plan = zerospof::testing::replace_once(plan, "storage]\n",
-                                           "storage ]\n      capacity: {cpu: 2, memory: 8Gi}\n");
-  return analyse(zerospof::testing::load_plan(plan), testing::inline_manifests(manifest_text),
-                 Options{});
+  return testing::analysed(two_cpu_workers(), testing::inline_manifests(manifest_text));
 }
 
 // The verdict of `service` in the scenario that kills worker `node`.
@@ -123,6 +126,82 @@ TEST(WorkloadCapacity, AClassNotAmongTheObjectsIsJudgedAtZeroAndNamed) {
   for (const std::string& note : report.notes)
     named = named || note.find("deployment/shop/web (missing-class)") != std::string::npos;
   EXPECT_TRUE(named);
+}
+
+constexpr const char* kStatefulSet = R"(
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  replicas: 3
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - {labelSelector: {matchLabels: {app: db}}, topologyKey: kubernetes.io/hostname}
+      containers: [{name: db}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {selector: {app: db}}
+)";
+
+// kStatefulSet as a Deployment, with `edit` replacing its anti-affinity or container line.
+std::string db_deployment(const std::string& from = "", const std::string& to = "") {
+  std::string manifest = zerospof::testing::replace_once(kStatefulSet, "StatefulSet", "Deployment");
+  return from.empty() ? manifest : zerospof::testing::replace_once(manifest, from, to);
+}
+
+TEST(WorkloadReplicas, CorednsSpreadsAndReschedulesOnWorkerLoss) {
+  const Report report = testing::analysed(model::Manifests{});
+  const ServiceSummary& coredns = testing::summary(report, "deployment/kube-system/coredns");
+  EXPECT_EQ(coredns.worst, Health::kDegraded);
+  EXPECT_EQ(coredns.first_verdict.live, 2);
+  EXPECT_EQ(coredns.first_verdict.live_after, 3);  // 4 workers: one left to reschedule onto
+}
+
+TEST(WorkloadReplicas, OneCorednsReplicaIsASinglePointOfFailure) {
+  const Report report =
+      testing::analysed(zerospof::testing::PlanBuilder().coredns_replicas(1).build());
+  EXPECT_EQ(testing::summary(report, "deployment/kube-system/coredns").worst, Health::kDown);
+  EXPECT_EQ(testing::first_failure(report, "deployment/kube-system/coredns"),
+            "node cloudserver1 down: 0 of 1 replicas left; 1 after rescheduling");
+  EXPECT_EQ(testing::criterion(report, "Services continue").result, Criterion::Result::kFail);
+}
+
+TEST(WorkloadReplicas, StatefulSetPodsOnADeadNodeStayLost) {
+  const Report report = testing::analysed(testing::inline_manifests(kStatefulSet));
+  const ServiceSummary& db = testing::summary(report, "statefulset/shop/db");
+  EXPECT_EQ(db.worst, Health::kDegraded);
+  EXPECT_EQ(db.first_verdict.reason, Reason::kStatefulSetStuck);
+  EXPECT_EQ(db.first_verdict.live_after, 2);
+  EXPECT_EQ(testing::criterion(report, "All services have proper health checks").result,
+            Criterion::Result::kFail);
+}
+
+TEST(WorkloadReplicas, NoRequiredSpreadAssumesReplicasShareANode) {
+  const Report report = testing::analysed(testing::inline_manifests(db_deployment(
+      "requiredDuringSchedulingIgnoredDuringExecution:\n            - {labelSelector: "
+      "{matchLabels: {app: db}}, topologyKey: kubernetes.io/hostname}",
+      "preferredDuringSchedulingIgnoredDuringExecution: []")));
+  const ServiceSummary& db = testing::summary(report, "deployment/shop/db");
+  EXPECT_EQ(db.worst, Health::kDown);
+  EXPECT_EQ(db.first_verdict.reason, Reason::kMayShareNode);
+}
+
+TEST(WorkloadCapacity, RequestsBeyondSurvivingCapacityAreNotRescheduled) {
+  // 4 x 1.8 CPUs requested of the workers' 8, 6 after losing one.
+  std::string manifest = db_deployment("containers: [{name: db}]",
+                                       "containers: [{name: db, resources: {requests: {cpu: "
+                                       "1800m}}}]");
+  manifest = zerospof::testing::replace_once(manifest, "replicas: 3", "replicas: 4");
+  const Report report = checked(manifest);
+  const ServiceSummary& db = testing::summary(report, "deployment/shop/db");
+  EXPECT_EQ(db.first_verdict.reason, Reason::kNoCapacity)
+      << testing::first_failure(report, "deployment/shop/db");
 }
 
 }  // namespace

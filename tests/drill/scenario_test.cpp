@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "model/cluster.h"
 #include "support/test_plans.h"
 
@@ -45,6 +47,65 @@ TEST(ScenarioTest, TheFastTuningPromisesOneSecondWhereTheGuidesSetupTakesThirty)
   const Scenario& leader = *find_scenario("etcd-leader-killed");
   EXPECT_EQ(outage_budget(leader, fast, false).count(), 1100);
   EXPECT_NE(budget_reason(leader, fast, false).find("etcd election"), std::string::npos);
+}
+
+// The splits check judges, as drill scenarios: every bipartition of the five nodes once, by its
+// smaller side.
+TEST(ScenarioTest, EveryBipartitionOfThePlanIsAScenarioOnce) {
+  const model::Cluster cluster = testing::load_plan(testing::addressed_plan());
+  const std::vector<Scenario> splits = partition_scenarios(cluster);
+  ASSERT_EQ(splits.size(), 15u);  // 5 single nodes and 10 pairs: 2^4 - 1
+  std::set<std::string> names;
+  for (const Scenario& split : splits) {
+    EXPECT_EQ(split.fault, FaultKind::kPartition);
+    EXPECT_EQ(split.target, Target::kGivenSide);
+    EXPECT_LE(split.side.size(), 2u);
+    EXPECT_EQ(split.hosts, static_cast<int>(split.side.size()));
+    names.insert(split.name);
+  }
+  EXPECT_EQ(names.size(), 15u);
+  EXPECT_EQ(splits.front().name, "partition:micklethefickle");
+  EXPECT_TRUE(names.count("partition:cloudserver3+blackboar"));
+  // The same split by name, its nodes in any order, is the same scenario.
+  auto named = partition_scenario("partition:blackboar+cloudserver3", cluster);
+  ASSERT_TRUE(named) << util::format_error(named.error());
+  EXPECT_EQ(named->name, "partition:cloudserver3+blackboar");
+  EXPECT_EQ(named->description,
+            "cloudserver3, blackboar cut off from micklethefickle, cloudserver1, cloudserver2, "
+            "then rejoined");
+  EXPECT_FALSE(named->side_has_control_plane);
+}
+
+TEST(ScenarioTest, ASplitNamingAnUnknownNodeOrEveryNodeIsRefused) {
+  const model::Cluster cluster = testing::load_plan(testing::addressed_plan());
+  auto unknown = partition_scenario("partition:cloudserver9", cluster);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("the plan has no node 'cloudserver9'"), std::string::npos);
+  auto everything = partition_scenario(
+      "partition:micklethefickle+cloudserver1+cloudserver2+cloudserver3+blackboar", cluster);
+  ASSERT_FALSE(everything);
+  EXPECT_NE(everything.error().message.find("needs nodes on both sides"), std::string::npos);
+  EXPECT_FALSE(partition_scenario("partition:", cluster));
+}
+
+// Whether the VIP must move is decided by the side that keeps etcd's quorum, and the budget
+// follows: a split of workers only costs the API nothing; one of control-plane nodes costs
+// HAProxy's detection alongside an election.
+TEST(ScenarioTest, TheVipHoldersSideDecidesWhetherTheVipMoves) {
+  const model::Cluster cluster = testing::load_plan(testing::addressed_plan());
+  auto pair = partition_scenario("partition:micklethefickle+cloudserver3", cluster);
+  ASSERT_TRUE(pair);
+  EXPECT_FALSE(holder_keeps_quorum(*pair, cluster, "micklethefickle"));  // 1 of 3 members
+  EXPECT_TRUE(holder_keeps_quorum(*pair, cluster, "cloudserver1"));      // 2 of 3 members
+  EXPECT_TRUE(pair->side_has_control_plane);
+  auto fast = budget_of(model::TuningProfile::kFast);
+  EXPECT_NE(budget_reason(*pair, fast, false).find("HAProxy drops the cut-off apiservers"),
+            std::string::npos);
+  auto workers = partition_scenario("partition:cloudserver3+blackboar", cluster);
+  ASSERT_TRUE(workers);
+  EXPECT_TRUE(holder_keeps_quorum(*workers, cluster, "micklethefickle"));
+  EXPECT_EQ(outage_budget(*workers, fast, false).count(), 1000);
+  EXPECT_EQ(budget_reason(*workers, fast, false), "the API does not depend on the nodes cut off");
 }
 
 }  // namespace

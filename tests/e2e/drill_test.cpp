@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "e2e/lab_cluster.h"
 
@@ -123,6 +124,40 @@ TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
     EXPECT_EQ(ssh(host, "ls /run/zerospof-drill/ 2>/dev/null").out, "") << host;
     EXPECT_FALSE(partitioned(host)) << host;
   }
+}
+
+// Two of the splits check judges, named by one side: the primary with a worker (the VIP holder,
+// normally, cut off from etcd's quorum: the VIP must move) and the two workers (nothing the API
+// needs: the VIP stays). Each has check's verdict for that very split beside the measurement.
+TEST_F(DrillTest, NamedSplitsAreDrilledBesideChecksVerdictForThem) {
+  std::string json = dir_ + "/splits.json";
+  auto drill =
+      run(drill_argv({"partition:micklethefickle+cloudserver3", "partition:blackboar+cloudserver3",
+                      "--fault-seconds", "3", "--seed", "3", "--json", json}),
+          seconds(600));
+  ASSERT_TRUE(drill.exit_code == 0 || drill.exit_code == 1 || drill.exit_code == 3)
+      << drill.out << drill.err;
+  auto report = nlohmann::json::parse(util::read_file(json).value_or("{}"));
+  ASSERT_EQ(report["scenarios"].size(), 2u) << drill.out << drill.err;
+  std::set<std::string> names;
+  for (const auto& scenario : report["scenarios"]) {
+    std::string name = scenario["name"];
+    names.insert(name);
+    EXPECT_EQ(scenario["acknowledgedWritesLost"], 0) << name;
+    EXPECT_EQ(scenario["linearizable"], true) << name << ": " << scenario["linearizabilityDetail"];
+    EXPECT_EQ(scenario["failoverPath"]["seen"], true) << name << ": " << scenario.dump(2);
+    EXPECT_NE(scenario["fault"].get<std::string>().find("partition "), std::string::npos) << name;
+    const auto& check = scenario["predicted"]["check"];
+    ASSERT_TRUE(check.is_object()) << name << ": " << scenario["predicted"];
+    EXPECT_EQ(check["scenario"].get<std::string>().rfind("partition ", 0), 0u) << check;
+    if (name == "partition:cloudserver3+blackboar") {
+      EXPECT_EQ(scenario["failoverPath"]["expected"], "the VIP stays (HAProxy routes around)");
+      EXPECT_EQ(scenario["predicted"]["reason"], "the API does not depend on the nodes cut off");
+    }
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"partition:micklethefickle+cloudserver3",
+                                          "partition:cloudserver3+blackboar"}));
+  for (const auto& host : kAllHosts) EXPECT_FALSE(partitioned(host)) << host;
 }
 
 TEST_F(DrillTest, ADrillKilledMidPartitionLeavesNoFaultOnceItsTtlPasses) {

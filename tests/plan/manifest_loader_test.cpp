@@ -218,6 +218,30 @@ spec:
       << util::format_error(bad.error());
 }
 
+// Probes are judged on the containers that serve: longhorn-manager's image-pulling sidecar,
+// which only sleeps, needs none; a pod whose containers declare no port is judged on all.
+TEST(ManifestLoaderTest, ProbesAreJudgedOnTheContainersThatDeclareAPort) {
+  const std::string probes =
+      "readinessProbe: {tcpSocket: {port: 80}}, livenessProbe: "
+      "{tcpSocket: {port: 80}}";
+  auto with_sidecar = load_manifests_from_string(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+      "    spec:\n      containers:\n        - {name: web, ports: [{containerPort: 80}], " +
+          probes + "}\n        - {name: pull, command: [sleep, infinity]}\n",
+      "web.yaml");
+  ASSERT_TRUE(with_sidecar) << util::format_error(with_sidecar.error());
+  EXPECT_TRUE(with_sidecar->workloads[0].has_readiness_probe);
+  EXPECT_TRUE(with_sidecar->workloads[0].has_liveness_probe);
+  auto no_ports = load_manifests_from_string(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: batch}\nspec:\n  template:\n"
+      "    spec:\n      containers:\n        - {name: work, " +
+          probes + "}\n        - {name: helper}\n",
+      "batch.yaml");
+  ASSERT_TRUE(no_ports) << util::format_error(no_ports.error());
+  EXPECT_FALSE(no_ports->workloads[0].has_readiness_probe);
+  EXPECT_FALSE(no_ports->workloads[0].has_liveness_probe);
+}
+
 TEST(ManifestLoaderTest, LocalVolumesClaimsAndClassesAreRead) {
   auto manifests = load_manifests_from_string(R"(apiVersion: v1
 kind: PersistentVolume
