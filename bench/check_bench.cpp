@@ -101,7 +101,31 @@ model::Manifests distinct_nodes_workloads(model::Cluster& cluster, int pods) {
   return generated_workloads(static_cast<int>(cluster.nodes.size()), pods);
 }
 
-enum Shape { kPools = 0, kPreferredSpread = 1, kPriorityLevelsAndFeeds = 2, kDistinctNodes = 3 };
+// Zones: the nodes in three zones, the workloads spread over them (DoNotSchedule on the zone
+// key, as the fix of replicas-may-share-node says), StatefulSets among them. Failure domains are
+// zones then, so K=2 is a handful of zone pairs; the component stops are per node.
+model::Manifests zone_spread_workloads(model::Cluster& cluster, int pods) {
+  for (std::size_t i = 0; i < cluster.nodes.size(); ++i)
+    cluster.nodes[i].zone = fmt::format("zone-{}", i % 3);
+  model::Manifests manifests;
+  for (int i = 0; i * 6 < pods; ++i) {
+    model::Workload workload = team_workload(
+        i % 5 == 4 ? model::WorkloadKind::kStatefulSet : model::WorkloadKind::kDeployment,
+        fmt::format("svc-{}", i), i, 6);
+    workload.spread.required_key = model::SpreadKey::kZone;
+    workload.spread.max_skew = 1;
+    manifests.workloads.push_back(std::move(workload));
+  }
+  return manifests;
+}
+
+enum Shape {
+  kPools = 0,
+  kPreferredSpread = 1,
+  kPriorityLevelsAndFeeds = 2,
+  kDistinctNodes = 3,
+  kZoneSpread = 4
+};
 
 // `json`: the report is also written as `check -o json` writes it (its size grew with scenarios
 // times services before schemaVersion 2). `merged`: interchangeable nodes judged once per class,
@@ -112,6 +136,7 @@ void run_check(benchmark::State& state, int nodes, int pods, int failures, int s
   model::Manifests manifests = shape == kPreferredSpread          ? preferred_spread_workloads(pods)
                                : shape == kPriorityLevelsAndFeeds ? priority_levels_workloads(pods)
                                : shape == kDistinctNodes ? distinct_nodes_workloads(cluster, pods)
+                               : shape == kZoneSpread    ? zone_spread_workloads(cluster, pods)
                                                          : generated_workloads(nodes, pods);
   if (shape == kPriorityLevelsAndFeeds)
     for (int i = 3; i < nodes; ++i)
@@ -168,7 +193,7 @@ void BM_CheckShape(benchmark::State& state) {
 
 // nodes, pods, failures, shape (0: node pools, 1: preferred spread only, PDB on one in ten,
 // 2: one class, a priority level per workload, power feeds, 3: node pools, no two workers
-// alike), merged (interchangeable nodes once per class), with the JSON report. The 1,000-node
+// alike, 4: three zones, zone spread), merged (interchangeable nodes once per class), with the JSON report. The 1,000-node
 // shapes each way side by side; 10,000 nodes only merged (50 million scenarios one by one).
 
 BENCHMARK(BM_CheckShape)
@@ -182,9 +207,12 @@ BENCHMARK(BM_CheckShape)
     ->Args({1000, 10000, 2, kPriorityLevelsAndFeeds, 0})
     ->Args({1000, 10000, 2, kPriorityLevelsAndFeeds, 1})
     ->Args({1000, 50000, 2, kDistinctNodes, 1})
+    ->Args({1000, 50000, 2, kZoneSpread, 0})
+    ->Args({1000, 50000, 2, kZoneSpread, 1})
     ->Args({10000, 500000, 2, kPools, 1})
     ->Args({10000, 500000, 2, kPreferredSpread, 1})
     ->Args({10000, 100000, 2, kPriorityLevelsAndFeeds, 1})
+    ->Args({10000, 500000, 2, kZoneSpread, 1})
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime()
     ->UseRealTime()

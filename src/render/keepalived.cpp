@@ -92,7 +92,10 @@ while true; do
       }}
       END {{ print (up > 0 && reachable * 2 > total) ? "fit" : "unfit" }}' || true)
   if [[ "$verdict" == fit ]]; then now=0; else now=1; fi
-  if [[ "$now" == "$previous" && "$now" != "$written" ]]; then
+  # Unfit at once: a node cut off from the majority must go FAULT before keepalived's
+  # master-down timer (about three adverts) lets it claim the VIP on its side of a partition.
+  # Fit only once two checks agree, so one lucky check does not bring a node back.
+  if [[ "$now" != "$written" && ( "$now" == 1 || "$now" == "$previous" ) ]]; then
     echo "$now" > {file}
     written=$now
   fi
@@ -135,6 +138,11 @@ std::string keepalived_config(const Context& context, const model::Node& node) {
                   "  init_file 1\n}}\n",
                   kFitnessFile);
   std::string track = guide ? "track_script" : "track_file";
+  // The holder repeats its gratuitous ARP every second (fast only; the guide's setup is kept as
+  // the guide writes it): when a partition lets a cut-off backup claim the VIP for a moment,
+  // clients that followed its ARP come back within a second of it giving up, instead of when
+  // their ARP entry goes stale (found by the drill's splits: the API lost for the whole fault).
+  std::string refresh = guide ? "" : "  garp_master_refresh 1\n  garp_master_refresh_repeat 1\n";
   return fmt::format(
       R"(# Rendered by zerospof render: the API VIP {vip}, on the control-plane nodes of its subnet.
 global_defs {{
@@ -153,7 +161,7 @@ vrrp_instance kube_api {{
   virtual_router_id {router_id}
   priority {priority}
   advert_int {advert}
-  unicast_src_ip {self}
+{refresh}  unicast_src_ip {self}
   unicast_peer {{
 {peers}  }}
   virtual_ipaddress {{
@@ -165,7 +173,7 @@ vrrp_instance kube_api {{
 }}
 )",
       fmt::arg("vip", cluster.endpoint.address->to_string()), fmt::arg("name", node.name),
-      fmt::arg("tracker", tracker), fmt::arg("track", track),
+      fmt::arg("tracker", tracker), fmt::arg("track", track), fmt::arg("refresh", refresh),
       fmt::arg("priority", vip_priority(cluster, node)),
       fmt::arg("interface", context.options.interface),
       fmt::arg("router_id", virtual_router_id(*cluster.endpoint.address)),

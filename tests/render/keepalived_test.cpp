@@ -242,6 +242,44 @@ TEST(KeepalivedTest, FitnessNeedsAMajorityOfApiserverHostsReachable) {
                                               row("BACKEND", "UP", ""));
   EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "0\n"))
       << util::read_file(dir + "/server.log").value_or("");
+
+  // Unfit is written at the first check that says so, fit only once two agree: with the checks
+  // 30 s apart, a loop started on minority stats writes 1 at once, and one started on healthy
+  // stats writes nothing before its second check. (A cut-off backup must go FAULT before its
+  // master-down timer of about three adverts lets it claim the VIP: found by the drill's splits.)
+  std::string slow = testing::replace_all(util::read_file(dir + "/fitness.sh").value_or(""),
+                                          "sleep 0.2", "sleep 30");
+  slow = testing::replace_all(slow, dir + "/fitness", dir + "/slow-fitness");
+  ASSERT_NE(slow.find("sleep 30"), std::string::npos);
+  testing::write_text(dir + "/slow.sh", slow, 0755);
+  testing::write_text(dir + "/stats;csv", minority);
+  auto first_unfit = util::spawn_detached({"/bin/bash", dir + "/slow.sh"}, {dir + "/slow.log"});
+  ASSERT_TRUE(first_unfit);
+  {
+    testing::Stopper stopper{*first_unfit};
+    EXPECT_TRUE(file_eventually_holds(dir + "/slow-fitness", "1\n"));
+  }
+  testing::write_text(dir + "/stats;csv", header + row("micklethefickle", "UP", "L7OK") +
+                                              row("cloudserver1", "UP", "L7OK") +
+                                              row("cloudserver2", "UP", "L7OK") +
+                                              row("BACKEND", "UP", ""));
+  std::filesystem::remove(dir + "/slow-fitness");
+  auto first_fit = util::spawn_detached({"/bin/bash", dir + "/slow.sh"}, {dir + "/slow.log"});
+  ASSERT_TRUE(first_fit);
+  testing::Stopper stopper{*first_fit};
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/slow-fitness"));
+}
+
+// The fast tuning's holder repeats its gratuitous ARP every second; the guide's setup is kept as
+// the guide writes it.
+TEST(KeepalivedTest, TheFastHolderRepeatsItsGratuitousArpEverySecond) {
+  const testing::Rendered& r = testing::rendered();
+  std::string config =
+      testing::find_file(r.bundle, "cloudserver2", layout::kKeepalivedConfig)->content;
+  EXPECT_NE(config.find("  garp_master_refresh 1\n  garp_master_refresh_repeat 1\n"),
+            std::string::npos)
+      << config;
 }
 
 }  // namespace
