@@ -209,7 +209,9 @@ class DrillRunner {
   // A split cuts the VIP holder off from etcd's quorum, and the VIP must move (what the
   // scenario of the VIP holder in a minority judges), or leaves it with the quorum, and the VIP
   // must stay while HAProxy drops the cut-off apiservers.
-  void settle_split(Scenario& scenario, const Holders& holders, ScenarioResult& result) const {
+  // Returns the node whose VIP the path is about: the holder when the split began.
+  std::vector<std::string> settle_split(Scenario& scenario, const Holders& holders,
+                                        ScenarioResult& result) const {
     std::vector<std::string> vip_holder =
         targets_of(Scenario{.target = Target::kVipHolder}, holders, cluster_);
     if (!holder_keeps_quorum(scenario, cluster_, vip_holder.empty() ? "" : vip_holder.front())) {
@@ -222,6 +224,7 @@ class DrillRunner {
     result.predicted_outage_ms =
         static_cast<double>(outage_budget(scenario, budget_, guide_).count());
     result.predicted_reason = budget_reason(scenario, budget_, guide_);
+    return vip_holder;
   }
 
   ScenarioResult run_scenario(const Scenario& given, int run, std::size_t index) {
@@ -246,7 +249,11 @@ class DrillRunner {
       return result;
     }
     std::vector<std::string> targets = targets_of(scenario, health.holders, cluster_);
-    if (scenario.target == Target::kGivenSide) settle_split(scenario, health.holders, result);
+    // Whose VIP, lease or leadership the failover path is about: the targets, but for a split
+    // the VIP holder, on whichever side it is.
+    std::vector<std::string> watched = targets;
+    if (scenario.target == Target::kGivenSide)
+      watched = settle_split(scenario, health.holders, result);
     std::optional<PodProbe> pods;
     if (scenario.path == FailoverPath::kPodsRescheduled) {
       pods.emplace(api_, PodProbeOptions{.replicas = static_cast<int>(cluster_.nodes.size())},
@@ -445,7 +452,7 @@ class DrillRunner {
       }
     }
     result.failover_path_seen =
-        fault.has_value() && path_seen(scenario, result.events, result.fault_start_ms, targets);
+        fault.has_value() && path_seen(scenario, result.events, result.fault_start_ms, watched);
     Judgement judgement = judge(result, result.predicted_outage_ms);
     if (!fault) judgement.verdict = Verdict::kFail;
     result.verdict = judgement.verdict;

@@ -73,7 +73,7 @@ status=$({csv} |
 // VIP away from a holder cut off in a minority partition, whose own apiserver may still look
 // ready; a dead apiserver process (refused, L4CON) still counts as reachable, so two dead
 // apiservers on live hosts do not take the VIP off every node.
-std::string fitness_script(const model::Tuning& tuning) {
+std::string fitness_script(const model::Tuning& tuning, const model::IpAddress& vip) {
   return fmt::format(
       R"sh(#!/bin/bash
 # Rendered by zerospof render (tuning profile fast): can THIS node's HAProxy route to a ready
@@ -92,10 +92,13 @@ while true; do
       }}
       END {{ print (up > 0 && reachable * 2 > total) ? "fit" : "unfit" }}' || true)
   if [[ "$verdict" == fit ]]; then now=0; else now=1; fi
-  # Unfit at once: a node cut off from the majority must go FAULT before keepalived's
+  # A backup goes unfit at once: cut off from the majority, it must go FAULT before keepalived's
   # master-down timer (about three adverts) lets it claim the VIP on its side of a partition.
-  # Fit only once two checks agree, so one lucky check does not bring a node back.
-  if [[ "$now" != "$written" && ( "$now" == 1 || "$now" == "$previous" ) ]]; then
+  # The holder only once two checks agree, so one slow check under load does not move the VIP
+  # (and cut every client's connection); fit only once two checks agree, everywhere.
+  holder=0
+  ip -o addr show to {vip} 2>/dev/null | grep -q . && holder=1
+  if [[ "$now" != "$written" && ( "$now" == "$previous" || ( "$now" == 1 && "$holder" == 0 ) ) ]]; then
     echo "$now" > {file}
     written=$now
   fi
@@ -104,7 +107,7 @@ while true; do
 done
 )sh",
       fmt::arg("file", kFitnessFile), fmt::arg("csv", haproxy_stats_csv_command()),
-      fmt::arg("interval", seconds(tuning.lb_check_interval_ms)));
+      fmt::arg("interval", seconds(tuning.lb_check_interval_ms)), fmt::arg("vip", vip.to_string()));
 }
 
 // 1-255, from the VIP's last byte: two clusters on one segment with different VIPs get
@@ -220,7 +223,8 @@ std::vector<File> keepalived_files(const Context& context, const model::Node& no
     return files;
   }
   files.push_back(
-      public_file(node.name, kFitnessScript, fitness_script(context.cluster.tuning), 0755));
+      public_file(node.name, kFitnessScript,
+                  fitness_script(context.cluster.tuning, *context.cluster.endpoint.address), 0755));
   files.push_back(unit_file(node.name, layout::kVipFitnessUnit,
                             {.description = "zerospof: is this node fit to hold the API VIP (for "
                                             "keepalived)",
