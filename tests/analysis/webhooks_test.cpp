@@ -71,6 +71,26 @@ TEST(WebhooksTest, IngressNginxAdmissionBlocksIngressWritesWhenItsOnlyPodsNodeFa
   EXPECT_NE(format_json(report).find(kWebhookName), std::string::npos);
 }
 
+// MetalLB's release manifest (v0.14.9, unmodified): its webhooks fail closed and are served by
+// the one-replica controller, so one node failure blocks every write of MetalLB's own objects
+// (address pools, advertisements, peers) until the controller is rescheduled.
+TEST(WebhooksTest, MetallbsWebhooksBlockItsObjectsWhenItsControllersNodeFails) {
+  auto manifests = plan::load_manifests(
+      {ZEROSPOF_SOURCE_DIR "/tests/analysis/testdata/metallb/metallb-native.yaml"});
+  ASSERT_TRUE(manifests) << util::format_error(manifests.error());
+  const Report report = analysed(*manifests);
+  const std::string name =
+      "validatingwebhook/metallb-webhook-configuration/ipaddresspoolvalidationwebhook.metallb.io";
+  const ServiceSummary* webhook = summary_of(report, name);
+  ASSERT_NE(webhook, nullptr);
+  EXPECT_EQ(webhook->worst, Health::kDown);
+  EXPECT_EQ(webhook->scenario.failure_count, 1);
+  EXPECT_NE(report.reason_text(webhook->first_verdict)
+                .find("the API rejects CREATE, UPDATE of ipaddresspools.metallb.io"),
+            std::string::npos)
+      << report.reason_text(webhook->first_verdict);
+}
+
 TEST(WebhooksTest, DefaultFailurePolicyBehindOneReplicaIsDown) {
   Report report = analysed(inline_manifests(webhook_manifests("1", "", "")));
   const ServiceSummary* webhook =
