@@ -107,21 +107,20 @@ void find_single_announcers(const model::Cluster& cluster, const model::Manifest
         "running the speaker)";
     switch (announcement.kind) {
       case Kind::kL2Advertisement:
-        out.push_back({"lb-announcer-one-domain", object_name(announcement), announcement.where,
-                       fmt::format("the addresses of {} may be announced (ARP/NDP) only from {}: "
-                                   "when it fails no other node takes them over, and every "
-                                   "LoadBalancer Service of them is unreachable until it returns",
-                                   pools_of(announcement), where),
-                       fix});
+      case Kind::kBgpAdvertisement: {
+        bool l2 = announcement.kind == Kind::kL2Advertisement;
+        out.push_back(
+            {"lb-announcer-one-domain", object_name(announcement), announcement.where,
+             fmt::format(
+                 "{} only from {}: when it fails {}, and every LoadBalancer Service of "
+                 "them is unreachable until it returns",
+                 fmt::format(fmt::runtime(l2 ? "the addresses of {} may be announced (ARP/NDP)"
+                                             : "routes to the addresses of {} are advertised"),
+                             pools_of(announcement)),
+                 where, l2 ? "no other node takes them over" : "the router withdraws them"),
+             fix});
         break;
-      case Kind::kBgpAdvertisement:
-        out.push_back({"lb-announcer-one-domain", object_name(announcement), announcement.where,
-                       fmt::format("routes to the addresses of {} are advertised only from {}: "
-                                   "when it fails the router withdraws them, and every "
-                                   "LoadBalancer Service of them is unreachable until it returns",
-                                   pools_of(announcement), where),
-                       fix});
-        break;
+      }
       case Kind::kMetallbBgpPeer:
       case Kind::kCalicoBgpPeer:
         out.push_back(
