@@ -16,6 +16,7 @@ packages=(
   haproxy keepalived nftables systemd
   zsh  # tests/cli: the zsh completion script run by zsh
   dpkg-dev  # cmake/package.cmake: dpkg-shlibdeps; the package test: dpkg-scanpackages
+  libseccomp-dev  # lab/binaries/build.sh: runc for the lab's real pods (cgo, seccomp)
 )
 if [[ "${ZEROSPOF_LAB_PACKAGES:-1}" == 1 ]]; then
   # debootstrap verifies the Debian release with the archive keyring, a mere recommendation of

@@ -50,7 +50,12 @@ expected_manifest_versions() {
     kube-apiserver "$KUBERNETES_VERSION" kube-controller-manager "$KUBERNETES_VERSION" \
     kube-scheduler "$KUBERNETES_VERSION" kubectl "$KUBERNETES_VERSION" \
     kubelet "$KUBERNETES_VERSION" kube-proxy "$KUBERNETES_VERSION" \
-    config-check "$KUBERNETES_VERSION" containerd "$CONTAINERD_VERSION"
+    config-check "$KUBERNETES_VERSION" containerd "$CONTAINERD_VERSION" \
+    containerd-shim-runc-v2 "$CONTAINERD_VERSION" ctr "$CONTAINERD_VERSION" runc "$RUNC_VERSION" \
+    cni-bridge "$CNI_PLUGINS_VERSION" cni-host-local "$CNI_PLUGINS_VERSION" \
+    cni-loopback "$CNI_PLUGINS_VERSION" cni-portmap "$CNI_PLUGINS_VERSION" \
+    image-pause.tar "$PAUSE_VERSION" image-coredns.tar "$COREDNS_VERSION" \
+    image-agnhost.tar "$AGNHOST_VERSION"
 }
 
 cache_is_complete() {
@@ -59,12 +64,14 @@ cache_is_complete() {
   (cd "$out" && awk '{print $3 "  " $1}' manifest | sha256sum --quiet -c -) >/dev/null 2>&1
 }
 
-# go_build DIR OUTPUT PACKAGE [LDFLAGS]: builds one main package of module DIR into OUTPUT.
+# go_build DIR OUTPUT PACKAGE [LDFLAGS [GO BUILD FLAGS...]]: builds one main package of module
+# DIR into OUTPUT.
 go_build() {
   local dir=$1 output=$2 package=$3 ldflags=${4:-}
+  shift $(($# < 4 ? $# : 4))
   local started=$SECONDS
   say "building $(basename "$output") ($package)"
-  (cd "$here/$dir" && nice -n 19 go build -p "$jobs" -trimpath -ldflags "-s -w $ldflags" \
+  (cd "$here/$dir" && nice -n 19 go build -p "$jobs" -trimpath -ldflags "-s -w $ldflags" "$@" \
     -o "$output" "$package")
   say "built $(basename "$output") in $((SECONDS - started))s"
 }
@@ -78,9 +85,48 @@ kubernetes_ldflags() {
     "-X $prefix.buildDate=1970-01-01T00:00:00Z"
 }
 
+# The programs of the lab's real pods and their images: runc (cgo, with seccomp against Debian's
+# libseccomp, as upstream's release), the CNI plugins, and the images the pods run, built from
+# source under their upstream names by oci_image.py (nothing is pulled; the manifests stay
+# unchanged): the pause sandbox (the pinned Kubernetes tree's pause.c, static, as upstream's
+# Makefile), CoreDNS and agnhost.
+build_pod_programs() {
+  local staging=$1 plugin programs
+  programs=$(mktemp -d "$staging/.programs.XXXXXX")
+  CGO_ENABLED=1 go_build runc "$staging/runc" github.com/opencontainers/runc \
+    "-X main.version=${RUNC_VERSION#v}" -tags seccomp
+  for plugin in main/bridge ipam/host-local main/loopback meta/portmap; do
+    go_build cni "$staging/cni-${plugin#*/}" \
+      "github.com/containernetworking/plugins/plugins/$plugin" \
+      "-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$CNI_PLUGINS_VERSION"
+  done
+  go_build coredns "$programs/coredns" github.com/coredns/coredns
+  go_build kubernetes "$programs/agnhost" k8s.io/kubernetes/test/images/agnhost
+  local kubernetes_source
+  kubernetes_source=$(cd "$here/kubernetes" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)
+  local agnhost_tree
+  agnhost_tree=$(cat "$kubernetes_source/test/images/agnhost/VERSION")
+  if [[ v$agnhost_tree != "$AGNHOST_VERSION" ]]; then
+    say "error: versions.env pins agnhost $AGNHOST_VERSION but Kubernetes $KUBERNETES_VERSION has $agnhost_tree"
+    exit 4
+  fi
+  say "building pause ($kubernetes_source/build/pause/linux/pause.c)"
+  gcc -Os -Wall -Werror -static "-DVERSION=$PAUSE_VERSION" -o "$programs/pause" \
+    "$kubernetes_source/build/pause/linux/pause.c"
+  image() { python3 "$here/oci_image.py" --arch "$(go env GOARCH)" "$@" >/dev/null; }
+  image "$staging/image-pause.tar" "registry.k8s.io/pause:${PAUSE_VERSION#v}" \
+    --entrypoint /pause --user 65535:65535 "/pause=$programs/pause"
+  image "$staging/image-coredns.tar" "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" \
+    --entrypoint /coredns "/coredns=$programs/coredns"
+  image "$staging/image-agnhost.tar" \
+    "registry.k8s.io/e2e-test-images/agnhost:${AGNHOST_VERSION#v}" \
+    --entrypoint /agnhost "/agnhost=$programs/agnhost"
+  rm -rf "$programs"
+}
+
 main() {
   if cache_is_complete; then
-    say "cache is complete for kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION"
+    say "cache is complete for kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION, containerd $CONTAINERD_VERSION and the lab's pods"
     echo "$out"
     return
   fi
@@ -100,8 +146,12 @@ main() {
       "$(kubernetes_ldflags)"
   done
   go_build kubernetes "$staging/config-check" ./cmd/config-check "$(kubernetes_ldflags)"
-  go_build containerd "$staging/containerd" github.com/containerd/containerd/v2/cmd/containerd \
-    "-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"
+  local containerd_version="-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"
+  for component in containerd containerd-shim-runc-v2 ctr; do
+    go_build containerd "$staging/$component" \
+      "github.com/containerd/containerd/v2/cmd/$component" "$containerd_version"
+  done
+  build_pod_programs "$staging"
   expected_manifest_versions | while read -r name version; do
     printf '%s\t%s\t%s\n' "$name" "$version" "$(sha256sum "$staging/$name" | cut -d' ' -f1)"
   done >"$staging/manifest"

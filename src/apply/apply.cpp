@@ -44,8 +44,10 @@ util::Result<RunReport> apply(const model::Cluster& cluster, const render::Bundl
                                                             {.known_hosts = options.known_hosts}));
   transport::LocalTransport local;
   transport::RoutingTransport hosts(*ssh, local);
-  ZEROSPOF_RETURN_IF_ERROR(preflight(
-      cluster, hosts, {.allow_swap = options.lab, .container_host = !options.lab}));
+  ZEROSPOF_RETURN_IF_ERROR(preflight(cluster, hosts,
+                                     {.allow_swap = options.lab,
+                                      .container_host = !options.lab || options.lab_real_pods,
+                                      .allow_cgroup_v1 = options.lab}));
   ApplyInputs inputs{.cluster = cluster,
                      .bundle = bundle,
                      .binaries = std::move(binaries),

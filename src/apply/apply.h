@@ -26,7 +26,10 @@ struct ApplyOptions {
   std::string known_hosts;   // for ssh; empty: the user's own
   std::string state_dir;     // the journal and the operator's files live here
   bool dry_run = false;      // run() goes to a recorder, check() still reads the hosts
-  bool lab = false;  // lab hosts: kwok for the kubelet, swap tolerated, no kernel modules needed
+  bool lab = false;          // lab hosts: swap tolerated; kwok for the kubelet unless lab_real_pods
+  // With lab: real kubelets and pods (render::RenderOptions::lab_real_pods), on lab hosts whose
+  // machine may run cgroup v1.
+  bool lab_real_pods = false;
   RunnerOptions runner;
   std::chrono::seconds wait{180};
   // Under --dry-run, one line per command or write that would have happened.

@@ -13,13 +13,25 @@ namespace zerospof::apply {
 namespace {
 
 using render::layout::binary_path;
+using render::layout::installed_path;
 
 // What is pushed alongside a program the units start: the client each server is checked with,
-// and what containerd runs from PATH (/usr/local/bin is on systemd's): its shim and runc.
+// and what containerd runs from PATH (/usr/local/bin is on systemd's): its shim, runc and ctr.
+// With containerd also the CNI plugins and image archives of the lab's real pods, which only the
+// lab's cache holds (lab/binaries/build.sh; a cache `zerospof fetch` filled for real hosts has
+// neither: there the plan's CNI installs its plugins and the registries serve the images).
 const std::multimap<std::string, std::string> kCompanions{{"etcd", "etcdctl"},
                                                           {"kube-apiserver", "kubectl"},
                                                           {"containerd", "containerd-shim-runc-v2"},
-                                                          {"containerd", "runc"}};
+                                                          {"containerd", "runc"},
+                                                          {"containerd", "ctr"},
+                                                          {"containerd", "cni-bridge"},
+                                                          {"containerd", "cni-host-local"},
+                                                          {"containerd", "cni-loopback"},
+                                                          {"containerd", "cni-portmap"},
+                                                          {"containerd", "image-pause.tar"},
+                                                          {"containerd", "image-coredns.tar"},
+                                                          {"containerd", "image-agnhost.tar"}};
 
 }  // namespace
 
@@ -76,8 +88,10 @@ util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
                                    std::shared_ptr<BinaryContents> contents, Ids deps) {
   Ids ids;
   for (const auto& binary : binaries) {
-    std::string target = transport::shell_quote(binary_path(binary.name));
-    std::string staged_path = binary_path(fmt::format(".{}.zerospof-upload", binary.name));
+    const std::string installed = installed_path(binary.name);
+    std::string target = transport::shell_quote(installed);
+    std::string staged_path = fmt::format("{}/.{}.zerospof-upload",
+                                          installed.substr(0, installed.rfind('/')), binary.name);
     std::string staged = transport::shell_quote(staged_path);
     std::string stamp =
         transport::shell_quote(fmt::format("{}/binary-{}", kAppliedDir, binary.name));
@@ -104,7 +118,8 @@ util::Result<Ids> add_binary_steps(StepGraph& graph, const std::string& host,
           ZEROSPOF_ASSIGN_OR_RETURN(auto present, t.run(host, {.script = verified}));
           if (!present.succeeded()) {
             ZEROSPOF_ASSIGN_OR_RETURN(auto content, contents->get(binary));
-            ZEROSPOF_RETURN_IF_ERROR(t.put_file(host, {staged_path, *content, 0755}));
+            ZEROSPOF_RETURN_IF_ERROR(t.put_file(
+                host, {staged_path, *content, binary.name.starts_with("image-") ? 0644u : 0755u}));
             std::string install =
                 fmt::format("echo {0}'  '{1} | sha256sum -c --quiet && mv -f {1} {2}",
                             binary.sha256, staged, target);

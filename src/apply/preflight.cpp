@@ -80,7 +80,7 @@ void check_host(const model::Cluster& cluster, const HostFacts& host,
         "runtime needs them; install the host's linux-image modules package or load them",
         host.node, fmt::join(host.missing_modules, ", ")));
   }
-  if (host.cgroup_filesystem != "cgroup2fs") {
+  if (host.cgroup_filesystem != "cgroup2fs" && !options.allow_cgroup_v1) {
     problems.push_back(fmt::format(
         "{}: /sys/fs/cgroup is {}, not the unified hierarchy (cgroup v2) that the kubelet "
         "requires; boot with systemd.unified_cgroup_hierarchy=1 (Debian 11 and later do by "
@@ -118,8 +118,12 @@ std::string facts_script(bool etcd_member) {
   return "hostname; cat /etc/machine-id 2>/dev/null || echo; date +%s.%N; "
          "awk '/^SwapTotal:/ {print $2}' /proc/meminfo; df -Pk / | awk 'NR == 2 {print $4}'; " +
          fsync +
+         // A module built into the kernel without parameters has no /sys/module entry and, on a
+         // host without its kernel's modules.builtin (a container), no modinfo either; the
+         // bridge's netfilter sysctls are br_netfilter's own.
          "for m in overlay br_netfilter; do [ -d /sys/module/$m ] || modinfo $m >/dev/null 2>&1 "
-         "|| printf '%s ' $m; done; echo; "
+         "|| { [ $m = br_netfilter ] && [ -d /proc/sys/net/bridge ]; } || printf '%s ' $m; "
+         "done; echo; "
          "stat -fc %T /sys/fs/cgroup 2>/dev/null || echo; "
          "for c in iptables-restore ip6tables-restore; do command -v $c >/dev/null || "
          "printf '%s ' $c; done; echo; "

@@ -46,6 +46,9 @@ struct PreflightOptions {
   // their kernel modules, the kubelet (1.35 on) the unified cgroup hierarchy (cgroup v2), and
   // kube-proxy iptables-restore. The lab's kwok nodes run no containers and need none of it.
   bool container_host = true;
+  // A container host of the lab (zerospof lab with real pods): a container of a machine that may
+  // run cgroup v1, which the lab's kubelets are rendered to accept (render/node_agent.cpp).
+  bool allow_cgroup_v1 = false;
 };
 
 // Parses the output of facts_script(); exposed for tests.

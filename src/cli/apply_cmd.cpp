@@ -34,6 +34,7 @@ struct ApplyFlags {
   std::string known_hosts;
   std::string binary_cache;
   bool lab = false;
+  bool real_pods = false;
 };
 
 // One line per finished step: "cloudserver1  install etcd v3.6.16  changed  2.1 s".
@@ -74,6 +75,7 @@ util::Result<render::Bundle> bundle_for(const model::Cluster& cluster, const App
   render::RenderOptions options{
       .pki_dir = flags.pki_dir.empty() ? default_pki_dir(cluster.name) : flags.pki_dir,
       .lab = flags.lab,
+      .lab_real_pods = flags.real_pods,
       .upstream_dir = flags.upstream_dir};
   return render::render(cluster, options);
 }
@@ -107,6 +109,7 @@ int run_apply(const ApplyFlags& flags) {
       .state_dir = flags.state_dir.empty() ? default_state_dir("apply", *cluster) : flags.state_dir,
       .dry_run = flags.dry_run,
       .lab = flags.lab,
+      .lab_real_pods = flags.real_pods,
       .runner = {.parallel = flags.parallel},
       .wait = std::chrono::seconds(flags.wait_seconds),
       .dry_run_report = [](const std::string& line) { print(line + "\n"); }};
@@ -145,8 +148,13 @@ void register_apply(CLI::App& app, int& exit_code) {
                       "binary cache (default /var/cache/zerospof/binaries/VERSION)");
   command->add_option("--wait", flags->wait_seconds, "bound of each wait for a service, seconds")
       ->capture_default_str();
-  command->add_flag("--lab", flags->lab,
-                    "the hosts are lab hosts: kwok stands in for kubelet, swap is allowed");
+  auto* lab = command->add_flag(
+      "--lab", flags->lab, "the hosts are lab hosts: kwok stands in for kubelet, swap is allowed");
+  command
+      ->add_flag("--real-pods", flags->real_pods,
+                 "with --lab: real kubelets, containerd and kube-proxy run real pods instead of "
+                 "kwok (docs/lab.md says what the lab leaves out)")
+      ->needs(lab);
   command->callback([flags, &exit_code] { exit_code = run_apply(*flags); });
 }
 

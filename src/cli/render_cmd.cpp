@@ -2,6 +2,9 @@
 // [--lab]`: writes every file of the cluster below DIR/<host>/ (DIR/operator/ for the operator's
 // own files), never into a directory that holds anything render did not write, and prints a summary
 // that never contains key material.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -23,7 +26,8 @@ struct RenderFlags {
   render::RenderOptions options;
 };
 
-std::string summary(const render::Bundle& bundle, const RenderFlags& flags) {
+std::string summary(const model::Cluster& cluster, const render::Bundle& bundle,
+                    const RenderFlags& flags) {
   std::map<std::string, int> per_host;
   int secrets = 0;
   for (const render::File& file : bundle.files) {
@@ -36,6 +40,9 @@ std::string summary(const render::Bundle& bundle, const RenderFlags& flags) {
     out += "  " + host + ": " + std::to_string(count) + " files\n";
   out += "PKI kept in " + flags.options.pki_dir + "\n";
   out += "expected failover: " + bundle.expected_failover + "\n";
+  for (const render::LeftOut& part : render::lab_left_out(cluster, flags.options))
+    out += fmt::format("left out of the lab: {} ({}): {}\n", part.what,
+                       fmt::join(part.manifests, ", "), part.why);
   return out;
 }
 
@@ -54,7 +61,7 @@ int run_render(RenderFlags flags) {
   if (!bundle) return report_error(bundle.error());
   auto written = render::write_bundle(*bundle, flags.output);
   if (!written) return report_error(written.error());
-  print(summary(*bundle, flags));
+  print(summary(*cluster, *bundle, flags));
   return 0;
 }
 
@@ -77,8 +84,14 @@ void register_render(CLI::App& app, int& exit_code) {
                       "zerospof carries (each must be its pinned release, byte for byte)");
   command->add_option("--interface", flags->options.interface,
                       "Network interface of the VIP on the control-plane nodes (default eth0)");
-  command->add_flag("--lab", flags->options.lab,
-                    "Node agents are kwok (for `zerospof lab`), not kubelet + containerd");
+  auto* lab =
+      command->add_flag("--lab", flags->options.lab,
+                        "Node agents are kwok (for `zerospof lab`), not kubelet + containerd");
+  command
+      ->add_flag("--real-pods", flags->options.lab_real_pods,
+                 "With --lab: real kubelets, containerd and kube-proxy run real pods instead of "
+                 "kwok (docs/lab.md says what the lab leaves out)")
+      ->needs(lab);
   command->callback([flags, &exit_code] { exit_code = run_render(*flags); });
 }
 

@@ -93,9 +93,11 @@ util::Status make_hosts_distinct(const fs::path& root) {
 
 const std::vector<std::string>& base_packages() {
   static const std::vector<std::string> packages{
-      "systemd",         "systemd-sysv", "dbus",        "openssh-server",
-      "iproute2",        "nftables",     "haproxy",     "keepalived",
-      "ca-certificates", "procps",       "iputils-ping"};
+      "systemd", "systemd-sysv", "dbus", "openssh-server", "iproute2", "nftables", "haproxy",
+      "keepalived", "ca-certificates", "procps", "iputils-ping",
+      // kube-proxy programs Services with iptables-restore and clears UDP flows with conntrack,
+      // on the lab's real pods as on a real host (apply's preflight asks for them).
+      "iptables", "conntrack"};
   return packages;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "lab/base_image.h"
+#include "lab/host_cgroup.h"
 #include "lab/lab_plan.h"
 #include "lab/lab_state.h"
 #include "lab/netns.h"
@@ -301,6 +302,7 @@ std::vector<std::string> leftovers(const LabPaths& paths) {
   std::vector<std::string> found;
   for (auto& item : network_leftovers()) found.push_back("network " + item);
   for (auto& item : host_leftovers(LabFiles(paths))) found.push_back(item);
+  for (auto& item : host_cgroup_leftovers()) found.push_back(item);
   return found;
 }
 

@@ -50,6 +50,17 @@ struct LabFiles {
   std::filesystem::path killed_marker(const std::string& host) const {
     return host_dir(host) / "killed";
   }
+  std::filesystem::path cgroups_record(const std::string& host) const {
+    return host_dir(host) / "cgroups";
+  }
+  // Real directories for what containerd and the kubelet keep: overlayfs (containerd's
+  // snapshots) refuses an upper directory that is itself on overlay, as the host's root is.
+  std::filesystem::path container_storage(const std::string& host) const {
+    return host_dir(host) / "containerd";
+  }
+  std::filesystem::path kubelet_storage(const std::string& host) const {
+    return host_dir(host) / "kubelet";
+  }
   std::filesystem::path console_log(const std::string& host) const {
     return host_dir(host) / "console.log";
   }

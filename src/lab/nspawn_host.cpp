@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "lab/host_cgroup.h"
 #include "lab/netns.h"
 #include "util/files.h"
 #include "util/process.h"
@@ -53,7 +54,8 @@ bool is_mounted(const fs::path& path) {
 util::Status mount_overlay(const LabFiles& files, const fs::path& base, const HostRecord& host) {
   const fs::path dir = files.host_dir(host.name);
   std::error_code error;
-  for (const char* sub : {"upper", "work", "root"}) fs::create_directories(dir / sub, error);
+  for (const char* sub : {"upper", "work", "root", "containerd", "kubelet"})
+    fs::create_directories(dir / sub, error);
   if (error) return util::fail(filesystem_error("cannot create " + dir.string(), error));
   if (is_mounted(files.host_root(host.name))) return {};
   std::string options = fmt::format("lowerdir={},upperdir={},workdir={}", base.string(),
@@ -148,12 +150,25 @@ std::string machine_uuid(const std::string& host) {
                      fnv(host + " zerospof lab host"));
 }
 
+// What a host needs beyond a plain container to run a kubelet, containerd and runc as a real
+// server does (kind's node image solves the same problems for Docker): every capability (runc
+// sets up namespaces, mounts and cgroups for each pod); the keyring and bpf system calls that
+// runc uses and nspawn's filter refuses; the kernel log the kubelet watches for OOM kills; its
+// own network sysctls writable (forwarding, the bridge and conntrack settings of kube-proxy and
+// the CNI: they belong to the host's network namespace, not to this machine); and real
+// directories for containerd's snapshots and the kubelet's volumes.
 std::vector<std::string> nspawn_command(const LabFiles& files, const HostRecord& host) {
-  return {"systemd-nspawn",
+  return {"env",
+          "SYSTEMD_NSPAWN_API_VFS_WRITABLE=network",
+          "systemd-nspawn",
           "--boot",
           "--register=no",
           "--keep-unit",
-          "--capability=CAP_NET_ADMIN",
+          "--capability=all",
+          "--system-call-filter=@keyring bpf",
+          "--bind=/dev/kmsg",
+          "--bind=" + files.container_storage(host.name).string() + ":/var/lib/containerd",
+          "--bind=" + files.kubelet_storage(host.name).string() + ":/var/lib/kubelet",
           "--network-namespace-path=/run/netns/" + host_namespace(host.name),
           "--machine=" + host.name,
           "--uuid=" + machine_uuid(host.name),
@@ -198,6 +213,58 @@ std::int64_t pss_bytes(const fs::path& process) {
   return 0;
 }
 
+// What a real server's kernel and boot give its kubelet, which a container does not: the cgroup
+// hierarchies writable (nspawn mounts them read-only; each is the host's own subtree, see
+// host_cgroup.h), and the kernel settings the kubelet insists on (it refuses to start when it
+// cannot set vm.overcommit_memory, kernel.panic and kernel.panic_on_oops). Those are this
+// machine's, shared by every lab host, and are not the lab's to change: each host sees the
+// kubelet's values in files of its own bound over them, and the machine's kernel is untouched.
+constexpr const char* kHostSetupScript = R"(#!/bin/sh
+# Written by zerospof lab at every boot: the lab host's stand-in for a server's kernel settings.
+set -eu
+mount -o remount,bind,rw /sys/fs/cgroup
+for hierarchy in /sys/fs/cgroup/*; do
+  if mountpoint -q "$hierarchy"; then mount -o remount,bind,rw "$hierarchy"; fi
+done
+mkdir -p /run/zerospof-lab/sysctl
+for setting in vm/overcommit_memory=1 vm/panic_on_oom=0 kernel/panic=10 kernel/panic_on_oops=1 \
+               kernel/keys/root_maxkeys=1000000 kernel/keys/root_maxbytes=25000000; do
+  key=${setting%%=*}
+  file=/run/zerospof-lab/sysctl/$(echo "$key" | tr / .)
+  echo "${setting#*=}" > "$file"
+  mountpoint -q "/proc/sys/$key" || mount --bind "$file" "/proc/sys/$key"
+done
+)";
+
+constexpr const char* kHostSetupUnit = R"([Unit]
+Description=zerospof lab: writable cgroups and the kubelet's kernel settings (the host's own view)
+DefaultDependencies=no
+Before=sysinit.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/zerospof-lab-host
+
+[Install]
+WantedBy=sysinit.target
+)";
+
+util::Status write_host_setup(const fs::path& root) {
+  ZEROSPOF_RETURN_IF_ERROR(
+      write_into(root, "usr/local/sbin/zerospof-lab-host", kHostSetupScript, 0755));
+  ZEROSPOF_RETURN_IF_ERROR(
+      write_into(root, "etc/systemd/system/zerospof-lab-host.service", kHostSetupUnit, 0644));
+  fs::path wants = root / "etc/systemd/system/sysinit.target.wants";
+  std::error_code error;
+  fs::create_directories(wants, error);
+  fs::remove(wants / "zerospof-lab-host.service", error);
+  fs::create_symlink("/etc/systemd/system/zerospof-lab-host.service",
+                     wants / "zerospof-lab-host.service", error);
+  if (error) return util::fail(filesystem_error("cannot enable zerospof-lab-host.service", error));
+  return {};
+}
+
 }  // namespace
 
 util::Status prepare_host_root(const LabFiles& files, const fs::path& base_image,
@@ -206,6 +273,7 @@ util::Status prepare_host_root(const LabFiles& files, const fs::path& base_image
   const fs::path root = files.host_root(host.name);
   ZEROSPOF_RETURN_IF_ERROR(write_into(root, "etc/hostname", host.name + "\n", 0644));
   ZEROSPOF_RETURN_IF_ERROR(write_into(root, "etc/hosts", identity.hosts_file, 0644));
+  ZEROSPOF_RETURN_IF_ERROR(write_host_setup(root));
   ZEROSPOF_ASSIGN_OR_RETURN(std::string key, util::read_file(identity.host_key.string()));
   ZEROSPOF_ASSIGN_OR_RETURN(std::string public_key,
                             util::read_file(identity.host_key.string() + ".pub"));
@@ -219,9 +287,13 @@ util::Status prepare_host_root(const LabFiles& files, const fs::path& base_image
 
 util::Result<pid_t> boot_host(const LabFiles& files, const HostRecord& host) {
   if (auto init = running_init(files, host)) return *init;
-  ZEROSPOF_ASSIGN_OR_RETURN(
-      pid_t nspawn,
-      util::spawn_detached(nspawn_command(files, host), {files.console_log(host.name).string()}));
+  // A host that crashed left its cgroups behind, possibly with the kubelet's below them.
+  ZEROSPOF_RETURN_IF_ERROR(remove_host_cgroups(files.cgroups_record(host.name)));
+  ZEROSPOF_ASSIGN_OR_RETURN(std::vector<std::string> cgroups,
+                            make_host_cgroups(host.name, files.cgroups_record(host.name)));
+  ZEROSPOF_ASSIGN_OR_RETURN(pid_t nspawn,
+                            util::spawn_detached(nspawn_command(files, host),
+                                                 {files.console_log(host.name).string(), cgroups}));
   ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic(files.nspawn_pid_file(host.name).string(),
                                                    fmt::format("{}\n", nspawn),
                                                    {.mode = 0644, .overwrite = true}));
@@ -258,15 +330,16 @@ util::Status wait_for_ssh(const model::IpAddress& address, milliseconds timeout)
 
 util::Status kill_container(const LabFiles& files, const HostRecord& host) {
   auto nspawn = recorded_nspawn(files, host);
-  if (!nspawn) return {};
+  if (!nspawn) return remove_host_cgroups(files.cgroups_record(host.name));
   if (auto init = child_of(*nspawn)) kill(*init, SIGKILL);
   auto deadline = Clock::now() + std::chrono::seconds(10);
   while (Clock::now() < deadline && util::process_alive(*nspawn)) {
     std::this_thread::sleep_for(milliseconds(20));
   }
-  if (!util::process_alive(*nspawn)) return {};
-  kill(*nspawn, SIGKILL);  // nspawn hung in its own cleanup: it is ours, and only it is left
-  return {};
+  if (util::process_alive(*nspawn)) {
+    kill(*nspawn, SIGKILL);  // nspawn hung in its own cleanup: it is ours, and only it is left
+  }
+  return remove_host_cgroups(files.cgroups_record(host.name));
 }
 
 util::Status unmount_host_root(const LabFiles& files, const HostRecord& host) {

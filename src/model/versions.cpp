@@ -38,9 +38,13 @@ std::optional<std::string> required_version(std::string_view program,
     return std::string(kubernetes_version);
   if (program == "etcd" || program == "etcdctl") return std::string(pinned::kEtcdVersion);
   if (program == "kwok") return std::string(pinned::kKwokVersion);
-  if (program == "containerd" || program == "containerd-shim-runc-v2")
+  if (program == "containerd" || program == "containerd-shim-runc-v2" || program == "ctr")
     return std::string(pinned::kContainerdVersion);
   if (program == "runc") return std::string(pinned::kRuncVersion);
+  if (program.starts_with("cni-")) return std::string(pinned::kCniPluginsVersion);
+  if (program == "image-pause.tar") return std::string(pinned::kPauseVersion);
+  if (program == "image-coredns.tar") return std::string(pinned::kCoreDnsVersion);
+  if (program == "image-agnhost.tar") return std::string(pinned::kAgnhostVersion);
   return std::nullopt;
 }
 

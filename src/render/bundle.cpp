@@ -30,6 +30,7 @@ util::Status check_renderable(const model::Cluster& cluster, const RenderOptions
           cluster.location_of(fmt::format("spec.nodes[{}]", i)),
           "add `address: <ip>/<prefix>` to the node (etcd URLs, certificates and the firewall "
           "name it)"));
+  if (options.lab && options.lab_real_pods) return check_lab_pod_subnet(cluster);
   return {};
 }
 
@@ -81,9 +82,9 @@ util::Result<Bundle> render(const model::Cluster& cluster, const RenderOptions& 
   Context context{cluster, certs, options};
   std::vector<File> files = operator_files(context);
   for (const model::Node& node : cluster.nodes)
-    for (auto part :
-         {etcd_files, control_plane_files, haproxy_files, keepalived_files, node_agent_files,
-          container_runtime_files, kube_proxy_files, node_kernel_files, nftables_files})
+    for (auto part : {etcd_files, control_plane_files, haproxy_files, keepalived_files,
+                      node_agent_files, container_runtime_files, kube_proxy_files,
+                      node_kernel_files, nftables_files, lab_data_plane_files})
       for (File& file : part(context, node)) files.push_back(std::move(file));
   ZEROSPOF_ASSIGN_OR_RETURN(std::vector<File> manifests, render_manifests(cluster, options));
   for (File& file : manifests) files.push_back(std::move(file));

@@ -13,8 +13,18 @@ namespace zerospof::render {
 
 namespace {
 
-std::string containerd_config() {
-  return fmt::format(
+// The lab's hosts (zerospof lab) manage their cgroups as the kubelet there does (cgroupfs), and
+// cannot lower a process's OOM score below their own (the machine may withhold CAP_SYS_RESOURCE
+// from everything it runs): containerd asks for no lower score than its own instead of failing
+// to start every pod sandbox.
+constexpr const char* kLabRuntimeSettings = R"(
+# The lab (zerospof lab): OOM scores no lower than containerd's own.
+[plugins."io.containerd.cri.v1.runtime"]
+  restrict_oom_score_adj = true
+)";
+
+std::string containerd_config(bool lab) {
+  std::string config = fmt::format(
       R"(# Rendered by zerospof render; changes are overwritten by the next apply.
 version = 4
 root = "/var/lib/containerd"
@@ -33,7 +43,7 @@ state = "/run/containerd"
 
 # The kubelet's cgroupDriver is systemd; two managers of one cgroup tree fight under pressure.
 [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
-  SystemdCgroup = true
+  SystemdCgroup = {systemd_cgroups}
   BinaryName = "{runc}"
 
 [plugins."io.containerd.cri.v1.runtime".cni]
@@ -42,13 +52,15 @@ state = "/run/containerd"
 )",
       fmt::arg("socket", layout::kContainerdSocket), fmt::arg("pause", model::pinned::kPauseImage),
       fmt::arg("runc", layout::binary_path("runc")), fmt::arg("cni_bin", layout::kCniBinDir),
-      fmt::arg("cni_config", layout::kCniConfigDir));
+      fmt::arg("cni_config", layout::kCniConfigDir),
+      fmt::arg("systemd_cgroups", lab ? "false" : "true"));
+  return lab ? config + kLabRuntimeSettings : config;
 }
 
 }  // namespace
 
 std::vector<File> container_runtime_files(const Context& context, const model::Node& node) {
-  if (context.options.lab) return {};  // kwok runs no containers
+  if (simulated_nodes(context.options)) return {};  // kwok runs no containers
   Unit containerd{
       "containerd container runtime",
       {layout::binary_path("containerd"), "--config=" + std::string(layout::kContainerdConfig)},
@@ -58,7 +70,7 @@ std::vector<File> container_runtime_files(const Context& context, const model::N
   containerd.before_start = {{"-/sbin/modprobe", "overlay"}};
   containerd.keeps_children = true;
   containerd.oom_score_adjust = -999;
-  return {public_file(node.name, layout::kContainerdConfig, containerd_config()),
+  return {public_file(node.name, layout::kContainerdConfig, containerd_config(context.options.lab)),
           unit_file(node.name, layout::kContainerdUnit, containerd)};
 }
 

@@ -54,11 +54,21 @@ std::vector<File> control_plane_files(const Context& context, const model::Node&
 std::vector<File> haproxy_files(const Context& context, const model::Node& node);
 std::vector<File> keepalived_files(const Context& context, const model::Node& node);
 std::vector<File> node_agent_files(const Context& context, const model::Node& node);
-// Real hosts only (none in the lab, where kwok stands in for the kubelet):
+// Nodes whose agent is kwok (the lab without real pods): they run no container, so they have no
+// container runtime, kube-proxy or kernel settings.
+inline bool simulated_nodes(const RenderOptions& options) {
+  return options.lab && !options.lab_real_pods;
+}
+// Real hosts, and lab hosts with real pods (none where kwok stands in for the kubelet):
 std::vector<File> container_runtime_files(const Context& context, const model::Node& node);
 std::vector<File> kube_proxy_files(const Context& context, const model::Node& node);
 std::vector<File> node_kernel_files(const Context& context, const model::Node& node);
 std::vector<File> nftables_files(const Context& context, const model::Node& node);
+// The lab with real pods only: the image archives' import and the pod network standing in for
+// the plan's CNI (render/lab_data_plane.cpp).
+std::vector<File> lab_data_plane_files(const Context& context, const model::Node& node);
+// Fails unless the plan's pod subnet has a /24 for every node (the lab's pod network).
+util::Status check_lab_pod_subnet(const model::Cluster& cluster);
 
 // The lab's Kubernetes objects: kwok's RBAC and a Node object per plan node (labels, taints).
 std::string lab_manifest(const model::Cluster& cluster);

@@ -20,8 +20,16 @@ namespace {
 const std::string kKubeProxyKubeconfig = std::string(layout::kKubeconfigDir) + "/kube-proxy.conf";
 const std::string kKubeProxyConfig = std::string(layout::kConfigDir) + "/kube-proxy-config.yaml";
 
-std::string kube_proxy_config(const model::Cluster& cluster, const model::Node& node) {
-  return fmt::format(R"(# Rendered by zerospof render; changes are overwritten by the next apply.
+// The lab's hosts share this machine's conntrack table, whose size only the machine's own network
+// namespace may set: kube-proxy leaves it as it is.
+constexpr const char* kLabKubeProxySettings =
+    R"(# The lab (zerospof lab): the machine's conntrack table.
+conntrack: {maxPerCore: 0}
+)";
+
+std::string kube_proxy_config(const model::Cluster& cluster, const model::Node& node, bool lab) {
+  std::string config =
+      fmt::format(R"(# Rendered by zerospof render; changes are overwritten by the next apply.
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection:
@@ -36,19 +44,21 @@ nodePortAddresses: [primary]
 healthzBindAddress: 0.0.0.0:{health}
 metricsBindAddress: 127.0.0.1:10249
 )",
-                     fmt::arg("kubeconfig", kKubeProxyKubeconfig), fmt::arg("node", node.name),
-                     fmt::arg("pods", cluster.kubernetes.pod_subnet.to_string()),
-                     fmt::arg("health", layout::kKubeProxyHealthPort));
+                  fmt::arg("kubeconfig", kKubeProxyKubeconfig), fmt::arg("node", node.name),
+                  fmt::arg("pods", cluster.kubernetes.pod_subnet.to_string()),
+                  fmt::arg("health", layout::kKubeProxyHealthPort));
+  return lab ? config + kLabKubeProxySettings : config;
 }
 
 }  // namespace
 
 std::vector<File> kube_proxy_files(const Context& context, const model::Node& node) {
-  if (context.options.lab) return {};  // no pod runs on kwok's nodes, so no Service routes
+  if (simulated_nodes(context.options)) return {};  // no pod runs on kwok's nodes: no Services
   Unit kube_proxy{"Kubernetes network proxy (Services)",
                   {layout::binary_path("kube-proxy"), "--config=" + kKubeProxyConfig},
                   {layout::kNodeKernelUnit}};
-  return {public_file(node.name, kKubeProxyConfig, kube_proxy_config(context.cluster, node)),
+  return {public_file(node.name, kKubeProxyConfig,
+                      kube_proxy_config(context.cluster, node, context.options.lab)),
           secret_file(node.name, kKubeProxyKubeconfig,
                       kubeconfig_text(context.cluster.name, endpoint_url(context.cluster),
                                       context.certs.ca.cert_pem, context.certs.kube_proxy,

@@ -38,6 +38,11 @@ inline constexpr const char* kCniBinDir = "/opt/cni/bin";       // the CNI's ins
 inline constexpr const char* kCniConfigDir = "/etc/cni/net.d";  // and writes its config here
 inline constexpr const char* kKernelModulesConfig = "/etc/modules-load.d/zerospof.conf";
 inline constexpr const char* kSysctlConfig = "/etc/sysctl.d/90-zerospof.conf";
+// The lab with real pods (render/lab_data_plane.cpp): the image archives its pods run (no
+// registry is reachable), its pod network's config and routes between nodes.
+inline constexpr const char* kImageDir = "/var/lib/zerospof/images";
+inline constexpr const char* kLabCniConfig = "/etc/cni/net.d/10-zerospof-lab.conflist";
+inline constexpr const char* kLabPodRoutes = "/etc/zerospof/lab-pod-routes";
 
 inline constexpr const char* kEtcdUnit = "zerospof-etcd.service";
 inline constexpr const char* kApiserverUnit = "zerospof-kube-apiserver.service";
@@ -49,6 +54,9 @@ inline constexpr const char* kKwokUnit = "zerospof-kwok.service";
 inline constexpr const char* kKubeProxyUnit = "zerospof-kube-proxy.service";
 // Loads the kernel modules and sets the sysctls the data plane needs, once per boot and on apply.
 inline constexpr const char* kNodeKernelUnit = "zerospof-node-kernel.service";
+// The lab with real pods: imports the image archives; routes each node's pod subnet.
+inline constexpr const char* kLabImagesUnit = "zerospof-lab-images.service";
+inline constexpr const char* kLabPodRoutesUnit = "zerospof-lab-pod-routes.service";
 // vip mode, fast tuning: tells keepalived whether this node's HAProxy can route (keepalived.cpp).
 inline constexpr const char* kVipFitnessUnit = "zerospof-vip-fitness.service";
 
@@ -90,6 +98,15 @@ inline std::string unit_at(std::string_view path) {
 // Where a program zerospof installs lives on a host: /usr/local/bin/<name>.
 inline std::string binary_path(std::string_view name) {
   return std::string(kBinDir) + "/" + std::string(name);
+}
+
+// Where a file of the binary cache is installed: a CNI plugin (cache name cni-<type>) where
+// containerd looks for plugins, under the name the CNI config's type says; an image archive
+// (image-*.tar) where the lab's image unit imports it; any other program at binary_path().
+inline std::string installed_path(std::string_view name) {
+  if (name.starts_with("cni-")) return std::string(kCniBinDir) + "/" + std::string(name.substr(4));
+  if (name.starts_with("image-")) return std::string(kImageDir) + "/" + std::string(name);
+  return binary_path(name);
 }
 
 // Whether `path` is below kPkiDir (certificates and keys, written before any other file).

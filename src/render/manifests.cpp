@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <sstream>
 
+#include "model/pinned_versions.h"
 #include "render/certificates.h"
 #include "render/context.h"
 #include "render/layout.h"
@@ -83,7 +85,7 @@ spec:
       affinity:
 {affinity}      containers:
         - name: coredns
-          image: registry.k8s.io/coredns/coredns:v1.12.1
+          image: {image}
           args: [-conf, /etc/coredns/Corefile]
           ports:
             - {{name: dns, containerPort: 53, protocol: UDP}}
@@ -111,6 +113,7 @@ spec:
 ---
 )",
                      fmt::arg("replicas", cluster.addons.coredns_replicas),
+                     fmt::arg("image", model::pinned::kCoreDnsImage),
                      fmt::arg("affinity", anti_affinity("app.kubernetes.io/name: coredns", 8)));
 }
 
@@ -246,11 +249,17 @@ util::Result<std::vector<File>> render_manifests(const model::Cluster& cluster,
                   snapshot_crds_manifest(cluster) + snapshot_controller_manifest(cluster)));
   files.push_back(public_file("", dir + "/45-storage-classes.yaml", storage_manifest(cluster)));
   files.push_back(public_file("", dir + "/50-monitoring.yaml", monitoring_manifest(cluster)));
-  if (options.lab)
+  if (simulated_nodes(options))
     files.push_back(public_file("", dir + "/05-lab-nodes.yaml", lab_manifest(cluster)));
   ZEROSPOF_ASSIGN_OR_RETURN(std::vector<File> upstream, upstream_manifests(cluster, options));
   for (File& file : upstream) files.push_back(std::move(file));
-  std::erase_if(files, [](const File& file) { return file.content.empty(); });
+  std::vector<std::string> left_out;
+  for (const LeftOut& part : lab_left_out(cluster, options))
+    for (const std::string& manifest : part.manifests) left_out.push_back(dir + "/" + manifest);
+  std::erase_if(files, [&](const File& file) {
+    return file.content.empty() ||
+           std::find(left_out.begin(), left_out.end(), file.path) != left_out.end();
+  });
   return files;
 }
 

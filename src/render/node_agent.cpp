@@ -22,8 +22,21 @@ const std::string kKubeletKubeconfig = std::string(layout::kKubeconfigDir) + "/k
 const std::string kKubeletConfig = std::string(layout::kConfigDir) + "/kubelet-config.yaml";
 const std::string kKubeletServing = std::string(layout::kPkiDir) + "/kubelet-serving";
 
-std::string kubelet_config(const model::Cluster& cluster) {
-  return fmt::format(R"(# Rendered by zerospof render; changes are overwritten by the next apply.
+// The lab's hosts are containers of one machine (zerospof lab), which may run cgroup v1 and have
+// swap: the kubelet manages the host's own cgroup subtree directly (cgroupDriver cgroupfs: no
+// systemd inside a container can delegate v1 controllers to it), accepts cgroup v1 and the
+// machine's swap, and neither evicts pods nor collects images for the disk it shares with the
+// machine and every other host (its fill level says nothing about this node).
+constexpr const char* kLabKubeletSettings =
+    R"(# The lab (zerospof lab): a container of one machine, not a server. See docs/lab.md.
+failCgroupV1: false
+imageGCHighThresholdPercent: 100
+evictionHard: {memory.available: 100Mi, nodefs.available: "0%", imagefs.available: "0%"}
+)";
+
+std::string kubelet_config(const model::Cluster& cluster, bool lab) {
+  std::string config = fmt::format(
+      R"(# Rendered by zerospof render; changes are overwritten by the next apply.
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 authentication:
@@ -39,22 +52,24 @@ tlsPrivateKeyFile: {serving}.key
 tlsMinVersion: VersionTLS12
 rotateCertificates: false
 serverTLSBootstrap: false
-cgroupDriver: systemd
+cgroupDriver: {driver}
 clusterDomain: cluster.local
 clusterDNS: [{dns}]
 containerRuntimeEndpoint: unix://{socket}
-failSwapOn: true
+failSwapOn: {refuse_swap}
 nodeLeaseDurationSeconds: {lease}
 # A reboot or shutdown ends the pods gracefully (their preStop hooks run, endpoints are removed
 # first), critical pods last, instead of cutting them off with the power.
 shutdownGracePeriod: 30s
 shutdownGracePeriodCriticalPods: 10s
 )",
-                     fmt::arg("ca", std::string(layout::kPkiDir) + "/ca.crt"),
-                     fmt::arg("serving", kKubeletServing),
-                     fmt::arg("dns", service_address(cluster, 10)),
-                     fmt::arg("socket", layout::kContainerdSocket),
-                     fmt::arg("lease", cluster.tuning.node_lease_duration_ms / 1000));
+      fmt::arg("ca", std::string(layout::kPkiDir) + "/ca.crt"),
+      fmt::arg("serving", kKubeletServing), fmt::arg("dns", service_address(cluster, 10)),
+      fmt::arg("socket", layout::kContainerdSocket),
+      fmt::arg("lease", cluster.tuning.node_lease_duration_ms / 1000),
+      fmt::arg("driver", lab ? "cgroupfs" : "systemd"),
+      fmt::arg("refuse_swap", lab ? "false" : "true"));
+  return lab ? config + kLabKubeletSettings : config;
 }
 
 using Label = std::pair<std::string, std::string>;
@@ -109,8 +124,11 @@ std::vector<File> real_agent(const Context& context, const model::Node& node) {
   Unit kubelet{"Kubernetes node agent",
                kubelet_command(context.cluster, node),
                {layout::kContainerdUnit, layout::kNodeKernelUnit}};
-  std::vector<File> files{public_file(host, kKubeletConfig, kubelet_config(context.cluster)),
-                          unit_file(host, layout::kKubeletUnit, kubelet)};
+  // Its pods' images and their network are there before it starts any pod.
+  if (context.options.lab) kubelet.wants = {layout::kLabImagesUnit, layout::kLabPodRoutesUnit};
+  std::vector<File> files{
+      public_file(host, kKubeletConfig, kubelet_config(context.cluster, context.options.lab)),
+      unit_file(host, layout::kKubeletUnit, kubelet)};
   add_pair(files, host, kKubeletServing, context.certs.kubelet_serving.at(node.name));
   return files;
 }
@@ -183,8 +201,8 @@ std::string endpoint_url(const model::Cluster& cluster) {
 }
 
 std::vector<File> node_agent_files(const Context& context, const model::Node& node) {
-  std::vector<File> files =
-      context.options.lab ? lab_agent(context.cluster, node) : real_agent(context, node);
+  std::vector<File> files = simulated_nodes(context.options) ? lab_agent(context.cluster, node)
+                                                             : real_agent(context, node);
   files.push_back(
       public_file(node.name, std::string(layout::kPkiDir) + "/ca.crt", context.certs.ca.cert_pem));
   files.push_back(

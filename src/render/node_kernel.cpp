@@ -10,14 +10,21 @@
 namespace zerospof::render {
 
 std::vector<File> node_kernel_files(const Context& context, const model::Node& node) {
-  if (context.options.lab) return {};  // kwok's nodes forward nothing
+  if (simulated_nodes(context.options)) return {};  // kwok's nodes forward nothing
   const std::string header =
       "# Rendered by zerospof render: what containerd, kube-proxy and the CNI need of the "
       "kernel.\n";
   Unit apply{"kernel modules and sysctls of the Kubernetes data plane",
              {"/usr/lib/systemd/systemd-sysctl", layout::kSysctlConfig}};
   apply.type = StartType::kOneshot;
-  apply.before_start = {{"/usr/lib/systemd/systemd-modules-load", layout::kKernelModulesConfig}};
+  std::vector<File> files;
+  // A lab host shares this machine's kernel and has no modules of its own to load: the lab
+  // checks that the machine has what containerd and the CNI need (docs/lab.md).
+  if (!context.options.lab) {
+    apply.before_start = {{"/usr/lib/systemd/systemd-modules-load", layout::kKernelModulesConfig}};
+    files.push_back(
+        public_file(node.name, layout::kKernelModulesConfig, header + "overlay\nbr_netfilter\n"));
+  }
   std::string sysctls = header +
                         "net.ipv4.ip_forward = 1\n"
                         "net.bridge.bridge-nf-call-iptables = 1\n"
@@ -26,9 +33,9 @@ std::vector<File> node_kernel_files(const Context& context, const model::Node& n
   // own IPv6 address comes from them would lose it.
   if (context.cluster.kubernetes.pod_subnet.base.family == 6)
     sysctls += "net.ipv6.conf.all.forwarding = 1\n";
-  return {public_file(node.name, layout::kKernelModulesConfig, header + "overlay\nbr_netfilter\n"),
-          public_file(node.name, layout::kSysctlConfig, sysctls),
-          unit_file(node.name, layout::kNodeKernelUnit, apply)};
+  files.push_back(public_file(node.name, layout::kSysctlConfig, sysctls));
+  files.push_back(unit_file(node.name, layout::kNodeKernelUnit, apply));
+  return files;
 }
 
 }  // namespace zerospof::render

@@ -66,12 +66,26 @@ util::Result<BundleIndex> parse_index_json(const std::string& text, const std::s
 struct RenderOptions {
   std::string pki_dir;  // where the CA material lives on the operator's machine (created once,
                         // reused afterwards; 0700)
-  bool lab = false;     // node agent: kwok --manage-single-node instead of kubelet + containerd
+  bool lab = false;     // the hosts are lab hosts (zerospof lab)
+  // With `lab`: real kubelets, containerd, runc and kube-proxy running real pods, on a pod
+  // network of the reference CNI plugins (render/lab_data_plane.cpp); without: kwok
+  // --manage-single-node stands in for every kubelet and no container runs.
+  bool lab_real_pods = false;
   // A directory of the pinned upstream addon manifests (calico.yaml, ...) to use instead of the
   // copies zerospof carries; empty: the carried copies (upstream_pins.h).
   std::string upstream_dir;
   std::string interface = "eth0";  // the VRRP interface of the control-plane nodes
 };
+
+// What a lab with real pods leaves out of the plan, and why: what no lab host can run (no image
+// can be built here, or this machine's kernel lacks what it needs). Empty for real hosts and for
+// the simulated lab, which deploys everything (kwok "runs" every pod).
+struct LeftOut {
+  std::string what;                    // e.g. "Calico"
+  std::vector<std::string> manifests;  // the manifest files not rendered, e.g. "20-calico.yaml"
+  std::string why;
+};
+std::vector<LeftOut> lab_left_out(const model::Cluster& cluster, const RenderOptions& options);
 
 // Every file of every host. Needs every node's address (the etcd URLs, certificates and
 // firewall rules name them): a plan without them is an InvalidInput error pointing at the node.

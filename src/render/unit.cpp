@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "render/layout.h"
 
 namespace zerospof::render {
@@ -10,11 +12,16 @@ namespace zerospof::render {
 std::string unit_text(const Unit& unit) {
   std::vector<std::string> after{"network-online.target"};
   after.insert(after.end(), unit.after.begin(), unit.after.end());
+  std::vector<std::string> wants{"network-online.target"};
+  for (const std::string& wanted : unit.wants) {
+    wants.push_back(wanted);
+    if (std::find(after.begin(), after.end(), wanted) == after.end()) after.push_back(wanted);
+  }
   std::string out = fmt::format(
       "# Rendered by zerospof render; changes are overwritten by the next apply.\n"
-      "[Unit]\nDescription={}\nWants=network-online.target\nAfter={}\n"
+      "[Unit]\nDescription={}\nWants={}\nAfter={}\n"
       "StartLimitIntervalSec=0\n\n[Service]\n",
-      unit.description, fmt::join(after, " "));
+      unit.description, fmt::join(wants, " "), fmt::join(after, " "));
   if (unit.type == StartType::kNotify) out += "Type=notify\n";
   if (unit.type == StartType::kOneshot) out += "Type=oneshot\nRemainAfterExit=yes\n";
   for (const auto& command : unit.before_start)

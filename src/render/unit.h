@@ -32,6 +32,9 @@ struct Unit {
   // Below 0, the kernel's OOM killer takes other processes first (containerd: -999, as
   // upstream's unit).
   int oom_score_adjust = 0;
+  // Units started with this one (and, being in `after` too, before it): what it cannot work
+  // without, whatever order apply starts the units in.
+  std::vector<std::string> wants;
 };
 
 std::string unit_text(const Unit& unit);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -78,6 +79,23 @@ Error start_error(const std::string& program, int error_number) {
   ssize_t ignored = write(report, &error_number, sizeof error_number);
   (void)ignored;
   _exit(127);
+}
+
+// Writes "0" (the writer itself) into each cgroup.procs file; on a failure reports its errno,
+// negated (so that it is not taken for exec's), and exits, so the caller sees why the program did
+// not start.
+void enter_cgroups(const std::vector<const char*>& files, int report) {
+  for (const char* file : files) {
+    int fd = open(file, O_WRONLY | O_CLOEXEC);
+    bool entered = fd >= 0 && write(fd, "0", 1) == 1;
+    int error_number = errno;
+    if (fd >= 0) close(fd);
+    if (entered) continue;
+    error_number = -error_number;
+    ssize_t ignored = write(report, &error_number, sizeof error_number);
+    (void)ignored;
+    _exit(127);
+  }
 }
 
 // Blocks until the child has exec'd (the report pipe closes) or reports why it could not.
@@ -241,6 +259,8 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const SpawnOp
         fmt::format("cannot open {}: {}", options.log_path, std::strerror(errno))));
   }
   int null_input = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  std::vector<const char*> cgroup_files;  // prepared here: the child may not allocate
+  for (const auto& file : options.cgroups) cgroup_files.push_back(file.c_str());
   Pipe pid_pipe, report;
   pid_t child = fork();
   if (child == 0) {
@@ -248,6 +268,7 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const SpawnOp
     pid_t grandchild = fork();
     if (grandchild == 0) {
       setpgid(0, 0);  // its own group, so that it can be signalled as one without the rest
+      enter_cgroups(cgroup_files, report.write_end());
       exec_child(array.data(), null_input, log, log, report.write_end());
     }
     ssize_t ignored = write(pid_pipe.write_end(), &grandchild, sizeof grandchild);
@@ -266,7 +287,11 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const SpawnOp
       grandchild <= 0) {
     return fail(Error::internal(fmt::format("cannot start {}", argv[0])));
   }
-  if (int error_number = read_exec_errno(report); error_number != 0) {
+  if (int error_number = read_exec_errno(report); error_number < 0) {
+    return fail(Error::failed_precondition(fmt::format("cannot start {} in its cgroups ({}): {}",
+                                                       argv[0], fmt::join(options.cgroups, ", "),
+                                                       std::strerror(-error_number))));
+  } else if (error_number != 0) {
     return fail(start_error(argv[0], error_number));
   }
   return grandchild;

@@ -45,6 +45,10 @@ Result<std::string> run_checked(const std::vector<std::string>& argv,
 
 struct SpawnOptions {
   std::string log_path;  // stdout and stderr of the program are appended here
+  // cgroup.procs files the program enters before it starts, so that it and everything it starts
+  // live in those cgroups from their first instruction (a write after the start would race the
+  // program's own children).
+  std::vector<std::string> cgroups;
 };
 
 // Starts argv in a new session, as leader of its own process group, stdin from /dev/null, and

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -73,6 +74,20 @@ TEST(PinnedVersionsTest, TheGoModulesRequireThePinnedVersions) {
                           R"(^(?:require )?\s*github\.com/containerd/containerd/v2 (v\S+)$)");
   ASSERT_EQ(containerd.size(), 1u);
   EXPECT_EQ(containerd[0].first, pinned::kContainerdVersion) << containerd[0].second;
+
+  const std::pair<const char*, std::string_view> pods[] = {{"runc", pinned::kRuncVersion},
+                                                           {"cni", pinned::kCniPluginsVersion},
+                                                           {"coredns", pinned::kCoreDnsVersion}};
+  const std::map<std::string, std::string> module_of{
+      {"runc", "github\\.com/opencontainers/runc"},
+      {"cni", "github\\.com/containernetworking/plugins"},
+      {"coredns", "github\\.com/coredns/coredns"}};
+  for (const auto& [dir, version] : pods) {
+    auto required = found(std::string("lab/binaries/") + dir + "/go.mod",
+                          "^(?:require )?\\s*" + module_of.at(dir) + " (v\\S+)$");
+    ASSERT_EQ(required.size(), 1u) << dir;
+    EXPECT_EQ(required[0].first, version) << required[0].second;
+  }
 }
 
 TEST(PinnedVersionsTest, TheBuiltInPlanRunsThePinnedKubernetes) {
@@ -91,11 +106,13 @@ TEST(PinnedVersionsTest, DocsAndScriptsNameThePinnedBinaryCache) {
 
 TEST(PinnedVersionsTest, TheLabDocTableListsThePinnedVersions) {
   auto rows = found("docs/lab.md", R"(\| (v[0-9]+\.[0-9]+\.[0-9]+) \|$)");
-  ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(rows[0].first, pinned::kKubernetesVersion) << rows[0].second;
-  EXPECT_EQ(rows[1].first, pinned::kEtcdVersion) << rows[1].second;
-  EXPECT_EQ(rows[2].first, pinned::kKwokVersion) << rows[2].second;
-  EXPECT_EQ(rows[3].first, pinned::kContainerdVersion) << rows[3].second;
+  const std::string_view expected[] = {
+      pinned::kKubernetesVersion, pinned::kEtcdVersion,    pinned::kKwokVersion,
+      pinned::kContainerdVersion, pinned::kRuncVersion,    pinned::kCniPluginsVersion,
+      pinned::kCoreDnsVersion,    pinned::kAgnhostVersion, pinned::kPauseVersion};
+  ASSERT_EQ(rows.size(), std::size(expected));
+  for (std::size_t row = 0; row < rows.size(); ++row)
+    EXPECT_EQ(rows[row].first, expected[row]) << rows[row].second;
 }
 
 }  // namespace

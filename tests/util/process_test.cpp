@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace zerospof::util {
@@ -105,6 +106,34 @@ TEST(SpawnDetachedTest, StartsInItsOwnSessionAndLogs) {
 TEST(SpawnDetachedTest, MissingProgramFails) {
   auto pid = spawn_detached({"zerospof-no-such-program"}, {"/dev/null"});
   EXPECT_FALSE(pid.has_value());
+}
+
+// A cgroup it cannot enter stops the program before it runs, and says why.
+TEST(SpawnDetachedTest, ACgroupItCannotEnterFailsTheStart) {
+  auto marker = std::filesystem::temp_directory_path() /
+                ("zerospof_process_test_cgroup_" + std::to_string(getpid()));
+  auto pid = spawn_detached({"touch", marker.string()},
+                            {"/dev/null", {"/nonexistent/zerospof/cgroup.procs"}});
+  ASSERT_FALSE(pid.has_value());
+  EXPECT_NE(pid.error().message.find("No such file"), std::string::npos) << pid.error().message;
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
+
+// Entering a cgroup.procs file moves the program before its first instruction: a file that
+// accepts the write (here a plain file standing in for cgroup.procs) lets it start.
+TEST(SpawnDetachedTest, EntersTheCgroupsBeforeItStarts) {
+  auto procs = std::filesystem::temp_directory_path() /
+               ("zerospof_process_test_procs_" + std::to_string(getpid()));
+  { std::ofstream create(procs); }
+  auto pid = spawn_detached({"sleep", "5"}, {"/dev/null", {procs.string()}});
+  ASSERT_TRUE(pid.has_value());
+  std::ifstream written(procs);
+  std::string content;
+  written >> content;
+  EXPECT_EQ(content, "0");  // "0": the writer itself, as cgroup.procs reads it
+  kill(*pid, SIGKILL);
+  std::filesystem::remove(procs);
 }
 
 TEST(ProcessAliveTest, FalseForNonsense) {
