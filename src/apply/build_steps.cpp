@@ -93,7 +93,7 @@ util::Status Builder::add_operator_files() {
     if (name.rfind("admin", 0) == 0 && file.path.find("kubeconfig") != std::string::npos) {
       admin_kubeconfig_ = file.path;
     }
-    has_manifests_ = has_manifests_ || file.path.find(layout::kManifestDir) != std::string::npos;
+    if (file.path.find(layout::kManifestDir) != std::string::npos) manifests_.push_back(file.path);
   }
   ZEROSPOF_ASSIGN_OR_RETURN(operator_files_,
                             add_files_step(graph_, "operator-files", "", files, {}));

@@ -138,7 +138,9 @@ class Builder {
   std::string operator_files_;
   std::string last_firewall_;
   std::string admin_kubeconfig_;
-  bool has_manifests_ = false;
+  // The bundle's manifests (where apply writes them on this machine): applied by
+  // name, so that a manifest an earlier bundle had and this one has not is not applied again.
+  std::vector<std::string> manifests_;
 };
 
 }  // namespace zerospof::apply

@@ -28,13 +28,14 @@ util::Result<Ids> Builder::add_operator_wait(const std::string& id, const std::s
 // The manifests of the operator's machine, applied server-side (big CRDs exceed the
 // client-side annotation limit) and retried, since custom resources wait for their CRDs.
 util::Result<Ids> Builder::add_addons(const Ids& deps) {
-  if (!has_manifests_) return Ids{};
-  std::string dir = transport::shell_quote(inputs_.operator_dir + layout::kManifestDir);
-  std::string probe =
-      kubectl("diff --server-side --force-conflicts -f " + dir + " >/dev/null 2>&1");
+  if (manifests_.empty()) return Ids{};
+  std::string files;
+  for (const std::string& manifest : manifests_)
+    files += " -f " + transport::shell_quote(manifest);
+  std::string probe = kubectl("diff --server-side --force-conflicts" + files + " >/dev/null 2>&1");
   std::string apply =
       fmt::format("for i in 1 2 3 4 5; do {} && exit 0; sleep 3; done; exit 1",
-                  kubectl("apply --server-side --force-conflicts -f " + dir + " >/dev/null"));
+                  kubectl("apply --server-side --force-conflicts" + files + " >/dev/null"));
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(inputs_.wait);
   ZEROSPOF_ASSIGN_OR_RETURN(auto id,
                             add_script_step(graph_, {.id = "addons/apply@",

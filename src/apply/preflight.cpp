@@ -118,10 +118,12 @@ std::string facts_script(bool etcd_member) {
   return "hostname; cat /etc/machine-id 2>/dev/null || echo; date +%s.%N; "
          "awk '/^SwapTotal:/ {print $2}' /proc/meminfo; df -Pk / | awk 'NR == 2 {print $4}'; " +
          fsync +
-         // A module built into the kernel without parameters has no /sys/module entry and, on a
-         // host without its kernel's modules.builtin (a container), no modinfo either; the
+         // What each module provides counts as the module: a module built into the kernel
+         // without parameters has no /sys/module entry and, on a host without its kernel's
+         // modules.builtin (a container), no modinfo either. overlay is its filesystem; the
          // bridge's netfilter sysctls are br_netfilter's own.
          "for m in overlay br_netfilter; do [ -d /sys/module/$m ] || modinfo $m >/dev/null 2>&1 "
+         "|| { [ $m = overlay ] && grep -qw overlay /proc/filesystems; } "
          "|| { [ $m = br_netfilter ] && [ -d /proc/sys/net/bridge ]; } || printf '%s ' $m; "
          "done; echo; "
          "stat -fc %T /sys/fs/cgroup 2>/dev/null || echo; "

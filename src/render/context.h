@@ -67,6 +67,10 @@ std::vector<File> nftables_files(const Context& context, const model::Node& node
 // The lab with real pods only: the image archives' import and the pod network standing in for
 // the plan's CNI (render/lab_data_plane.cpp).
 std::vector<File> lab_data_plane_files(const Context& context, const model::Node& node);
+// `manifest` (documents each ending in "---\n", as render writes them) without the documents of
+// objects in `namespaces`: zerospof's own objects (budgets, policies) of what the lab leaves out.
+std::string without_namespaces(const std::string& manifest,
+                               const std::vector<std::string>& namespaces);
 // Fails unless the plan's pod subnet has a /24 for every node (the lab's pod network).
 util::Status check_lab_pod_subnet(const model::Cluster& cluster);
 

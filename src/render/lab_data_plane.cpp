@@ -8,8 +8,14 @@
 //   host-local plugins, one /24 of the plan's pod subnet per node, and routes to every other
 //   node's /24 through that node's address, so that traffic between pods of two nodes crosses the
 //   lab's bridge as it would cross a server's network, and a partition of the lab really cuts it.
+// - the resolver that pods using the node's DNS get (CoreDNS forwards to it what is not the
+//   cluster's): the lab reaches no DNS server, and a node whose resolv.conf names none, or a
+//   loopback one, makes CoreDNS forward to itself (its loop plugin then stops it). The node's own
+//   address, where nothing answers port 53: names outside the cluster fail at once, inside the lab.
 // NetworkPolicies are not enforced by this network (the bridge plugin has no policy engine).
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "render/context.h"
 #include "render/layout.h"
@@ -94,7 +100,11 @@ std::vector<File> lab_data_plane_files(const Context& context, const model::Node
   Unit pod_routes{"zerospof lab: routes to the pods of every other node",
                   {"/sbin/ip", "-batch", layout::kLabPodRoutes}};
   pod_routes.type = StartType::kOneshot;
-  return {public_file(node.name, layout::kLabCniConfig,
+  return {public_file(node.name, layout::kLabResolvConf,
+                      fmt::format("# Rendered by zerospof render: the lab has no DNS server beyond "
+                                  "CoreDNS; nothing answers here.\nnameserver {}\n",
+                                  address_of(node))),
+          public_file(node.name, layout::kLabCniConfig,
                       cni_config(node_pod_subnet(cluster, index_of(cluster, node)))),
           public_file(node.name, layout::kLabPodRoutes, routes),
           unit_file(node.name, layout::kLabImagesUnit, images),
@@ -107,18 +117,41 @@ std::vector<LeftOut> lab_left_out(const model::Cluster& cluster, const RenderOpt
   if (cluster.network.cni == model::Cni::kCalico)
     left_out.push_back({"Calico",
                         {"20-calico.yaml"},
+                        {},
                         "its images cannot be built here and this machine's kernel has no IPIP; "
                         "the lab's bridge network carries the pods instead, and enforces no "
                         "NetworkPolicy"});
   if (cluster.addons.ingress_replicas > 0)
     left_out.push_back(
-        {"the ingress controller", {"30-ingress-nginx.yaml"}, "its image cannot be built here"});
+        {"the ingress controller", {"30-ingress-nginx.yaml"}, {"ingress-nginx"},
+         "its image cannot be built here"});
   if (cluster.storage.provider == model::StorageProvider::kLonghorn)
     left_out.push_back({"Longhorn, its storage classes and volume snapshots",
                         {"40-longhorn.yaml", "44-volume-snapshots.yaml", "45-storage-classes.yaml"},
+         {"longhorn-system"},
                         "its engine needs iSCSI or NVMe-TCP, which this machine's kernel lacks"});
-  left_out.push_back({"monitoring", {"50-monitoring.yaml"}, "its images cannot be built here"});
+  left_out.push_back(
+      {"monitoring", {"50-monitoring.yaml"}, {"monitoring"}, "its images cannot be built here"});
   return left_out;
+}
+
+std::string without_namespaces(const std::string& manifest,
+                               const std::vector<std::string>& namespaces) {
+  std::string kept;
+  std::size_t start = 0;
+  while (start < manifest.size()) {
+    std::size_t end = manifest.find("---\n", start);
+    end = end == std::string::npos ? manifest.size() : end + 4;
+    std::string document = manifest.substr(start, end - start);
+    start = end;
+    bool in_left_out = std::any_of(namespaces.begin(), namespaces.end(), [&](const auto& name) {
+      for (const char* after : {"\n", ",", "}"})
+        if (document.find("namespace: " + name + after) != std::string::npos) return true;
+      return false;
+    });
+    if (!in_left_out) kept += document;
+  }
+  return kept;
 }
 
 }  // namespace zerospof::render

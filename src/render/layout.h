@@ -43,6 +43,7 @@ inline constexpr const char* kSysctlConfig = "/etc/sysctl.d/90-zerospof.conf";
 inline constexpr const char* kImageDir = "/var/lib/zerospof/images";
 inline constexpr const char* kLabCniConfig = "/etc/cni/net.d/10-zerospof-lab.conflist";
 inline constexpr const char* kLabPodRoutes = "/etc/zerospof/lab-pod-routes";
+inline constexpr const char* kLabResolvConf = "/etc/zerospof/lab-resolv.conf";
 
 inline constexpr const char* kEtcdUnit = "zerospof-etcd.service";
 inline constexpr const char* kApiserverUnit = "zerospof-kube-apiserver.service";

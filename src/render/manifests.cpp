@@ -253,9 +253,13 @@ util::Result<std::vector<File>> render_manifests(const model::Cluster& cluster,
     files.push_back(public_file("", dir + "/05-lab-nodes.yaml", lab_manifest(cluster)));
   ZEROSPOF_ASSIGN_OR_RETURN(std::vector<File> upstream, upstream_manifests(cluster, options));
   for (File& file : upstream) files.push_back(std::move(file));
-  std::vector<std::string> left_out;
-  for (const LeftOut& part : lab_left_out(cluster, options))
+  std::vector<std::string> left_out, left_out_namespaces;
+  for (const LeftOut& part : lab_left_out(cluster, options)) {
     for (const std::string& manifest : part.manifests) left_out.push_back(dir + "/" + manifest);
+    for (const std::string& name : part.namespaces) left_out_namespaces.push_back(name);
+  }
+  if (!left_out_namespaces.empty())
+    for (File& file : files) file.content = without_namespaces(file.content, left_out_namespaces);
   std::erase_if(files, [&](const File& file) {
     return file.content.empty() ||
            std::find(left_out.begin(), left_out.end(), file.path) != left_out.end();

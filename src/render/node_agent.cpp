@@ -26,12 +26,14 @@ const std::string kKubeletServing = std::string(layout::kPkiDir) + "/kubelet-ser
 // swap: the kubelet manages the host's own cgroup subtree directly (cgroupDriver cgroupfs: no
 // systemd inside a container can delegate v1 controllers to it), accepts cgroup v1 and the
 // machine's swap, and neither evicts pods nor collects images for the disk it shares with the
-// machine and every other host (its fill level says nothing about this node).
+// machine and every other host (its fill level says nothing about this node). Pods that use the
+// node's DNS (CoreDNS's upstream) get the lab's resolver file (render/lab_data_plane.cpp).
 constexpr const char* kLabKubeletSettings =
     R"(# The lab (zerospof lab): a container of one machine, not a server. See docs/lab.md.
+resolvConf: {resolv}
 failCgroupV1: false
 imageGCHighThresholdPercent: 100
-evictionHard: {memory.available: 100Mi, nodefs.available: "0%", imagefs.available: "0%"}
+evictionHard: {{memory.available: 100Mi, nodefs.available: "0%", imagefs.available: "0%"}}
 )";
 
 std::string kubelet_config(const model::Cluster& cluster, bool lab) {
@@ -69,7 +71,8 @@ shutdownGracePeriodCriticalPods: 10s
       fmt::arg("lease", cluster.tuning.node_lease_duration_ms / 1000),
       fmt::arg("driver", lab ? "cgroupfs" : "systemd"),
       fmt::arg("refuse_swap", lab ? "false" : "true"));
-  return lab ? config + kLabKubeletSettings : config;
+  if (!lab) return config;
+  return config + fmt::format(kLabKubeletSettings, fmt::arg("resolv", layout::kLabResolvConf));
 }
 
 using Label = std::pair<std::string, std::string>;

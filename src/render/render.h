@@ -83,6 +83,7 @@ struct RenderOptions {
 struct LeftOut {
   std::string what;                    // e.g. "Calico"
   std::vector<std::string> manifests;  // the manifest files not rendered, e.g. "20-calico.yaml"
+  std::vector<std::string> namespaces;  // its own: zerospof's objects there are left out too
   std::string why;
 };
 std::vector<LeftOut> lab_left_out(const model::Cluster& cluster, const RenderOptions& options);

@@ -122,6 +122,7 @@ class LabClusterTest : public ::testing::Test {
     std::vector<std::string> argv{ZEROSPOF_BINARY,  "apply",      plan(),    "--render-dir",
                                   dir_ + "/render", "--binaries", kBinaries, "--state-dir",
                                   dir_ + "/state",  "--lab",      "--wait",  "120"};
+    if (real_pods_) argv.push_back("--real-pods");
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
   }
@@ -135,9 +136,10 @@ class LabClusterTest : public ::testing::Test {
 
   // `zerospof render` of the lab plan, then only the files `keep` accepts.
   void render(const std::function<bool(const std::string& host, const std::string& path)>& keep) {
-    auto rendered = run({ZEROSPOF_BINARY, "render", plan(), "--lab", "--output-dir",
-                         dir_ + "/render", "--pki-dir", dir_ + "/pki"},
-                        seconds(120));
+    std::vector<std::string> argv{ZEROSPOF_BINARY, "render",         plan(),    "--lab",
+                                  "--output-dir",  dir_ + "/render", "--pki-dir", dir_ + "/pki"};
+    if (real_pods_) argv.push_back("--real-pods");
+    auto rendered = run(argv, seconds(120));
     ASSERT_EQ(rendered.exit_code, 0) << rendered.err;
     EXPECT_EQ(testing::key_material(rendered.out + rendered.err), std::vector<std::string>{});
     std::vector<fs::path> dropped;
@@ -238,6 +240,8 @@ class LabClusterTest : public ::testing::Test {
   }
 
   std::string dir_;
+  // Render and apply with --real-pods: real kubelets and containerd instead of kwok.
+  bool real_pods_ = false;
   lab::LabPaths paths_;
   std::set<std::string> control_dirs_before_;
 };

@@ -1,0 +1,219 @@
+// Real pods on the lab (apply --lab --real-pods): real kubelets, containerd and runc on every lab
+// host, CoreDNS answering from its pods, a Service reaching pods of other nodes over the lab's
+// pod network, a NodePort on every node, and a restart of containerd that leaves the pods
+// running. Every image is the lab's own, built from source (lab/binaries/build.sh); nothing is
+// pulled. Needs root and the binary cache; skipped otherwise (lab_cluster.h).
+#include <fmt/format.h>
+
+#include "lab_cluster.h"
+
+namespace zerospof::e2e {
+namespace {
+
+using std::chrono::milliseconds;
+
+// host -> address, as `lab up` numbers the built-in plan's hosts.
+std::string address_of(const std::string& host) {
+  auto at = std::find(kAllHosts.begin(), kAllHosts.end(), host);
+  return fmt::format("198.18.0.{}", 10 + (at - kAllHosts.begin()));
+}
+
+// Two echo servers (agnhost netexec) on two worker nodes behind a ClusterIP Service, and a client
+// (netexec too: its /dial asks a Service by name from inside a pod) on a third node, reachable
+// from this machine through a NodePort on every node.
+std::string workload_manifest() {
+  return fmt::format(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: echo, namespace: default}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: echo}}}}
+  template:
+    metadata: {{labels: {{app: echo}}}}
+    spec:
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+              - matchExpressions: [{{key: kubernetes.io/hostname, operator: In, values: [cloudserver3, blackboar]}}]
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - {{topologyKey: kubernetes.io/hostname, labelSelector: {{matchLabels: {{app: echo}}}}}}
+      containers:
+        - name: netexec
+          image: {image}
+          imagePullPolicy: Never
+          args: [netexec, --http-port=8080]
+          readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}, periodSeconds: 1}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: echo, namespace: default}}
+spec:
+  selector: {{app: echo}}
+  ports: [{{port: 8080, targetPort: 8080}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: client, namespace: default, labels: {{app: client}}}}
+spec:
+  nodeSelector: {{kubernetes.io/hostname: cloudserver1}}
+  containers:
+    - name: netexec
+      image: {image}
+      imagePullPolicy: Never
+      args: [netexec, --http-port=8080]
+      readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}, periodSeconds: 1}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: client, namespace: default}}
+spec:
+  type: NodePort
+  selector: {{app: client}}
+  ports: [{{port: 8080, targetPort: 8080, nodePort: 30080}}]
+)",
+                     fmt::arg("image", model::pinned::kAgnhostImage));
+}
+
+class RealPodsTest : public LabClusterTest {
+ protected:
+  void SetUp() override {
+    real_pods_ = true;
+    LabClusterTest::SetUp();
+  }
+
+  // curl from this machine (the lab's operator address), bounded; "" when nothing answered.
+  std::string http_get(const std::string& url) {
+    auto result = run({"curl", "--silent", "--max-time", "5", url}, seconds(10));
+    return result.exit_code == 0 ? result.out : "";
+  }
+
+  // Polls `check` every second for at most `limit`; true once it holds.
+  bool eventually(const std::function<bool()>& check, seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (check()) return true;
+      std::this_thread::sleep_for(seconds(1));
+    }
+    return check();
+  }
+
+  // "name node" per pod of `selector`, Ready ones only.
+  std::vector<std::pair<std::string, std::string>> ready_pods(const std::string& selector,
+                                                              const std::string& name_space) {
+    auto listed = kubectl(fmt::format(
+        "get pods -n {} -l {} -o jsonpath='{{range .items[*]}}{{.metadata.name}} "
+        "{{.spec.nodeName}} {{.status.conditions[?(@.type==\"Ready\")].status}}{{\"\\n\"}}{{end}}'",
+        name_space, selector));
+    std::vector<std::pair<std::string, std::string>> pods;
+    std::istringstream lines(listed.out);
+    std::string name, node, ready;
+    while (lines >> name >> node >> ready)
+      if (ready == "True") pods.emplace_back(name, node);
+    return pods;
+  }
+};
+
+TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
+  apply_whole_cluster();
+
+  // Every node is a real kubelet on containerd (kwok reports no container runtime), and Ready.
+  auto nodes = kubectl(
+      "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion} "
+      "{.status.nodeInfo.containerRuntimeVersion} "
+      "{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}'");
+  ASSERT_EQ(nodes.exit_code, 0) << nodes.err;
+  for (const auto& host : kAllHosts) {
+    EXPECT_NE(nodes.out.find(fmt::format("{} {} containerd://{} True", host,
+                                         model::pinned::kKubernetesVersion,
+                                         model::pinned::kContainerdVersion)),
+              std::string::npos)
+        << nodes.out;
+  }
+
+  // CoreDNS: 3 of 3 Ready, on 3 nodes, each a container containerd runs on that node.
+  std::vector<std::pair<std::string, std::string>> dns;
+  ASSERT_TRUE(eventually(
+      [&] { return (dns = ready_pods("app.kubernetes.io/name=coredns", "kube-system")).size() == 3; },
+      seconds(120)))
+      << kubectl("get pods -A -o wide").out;
+  std::set<std::string> dns_nodes;
+  for (const auto& [pod, node] : dns) {
+    dns_nodes.insert(node);
+    auto tasks = ssh(node, "ctr --namespace k8s.io tasks ls");
+    auto id = kubectl(fmt::format(
+        "get pod -n kube-system {} -o jsonpath='{{.status.containerStatuses[0].containerID}}'",
+        pod));
+    ASSERT_EQ(id.out.rfind("containerd://", 0), 0u) << id.out;
+    EXPECT_NE(tasks.out.find(id.out.substr(13) + " "), std::string::npos)
+        << pod << " on " << node << ":\n" << tasks.out;
+  }
+  EXPECT_EQ(dns_nodes.size(), 3u);
+
+  // The workload; its images are the lab's own (imagePullPolicy: Never: nothing is pulled).
+  const std::string manifest = dir_ + "/workload.yaml";
+  ASSERT_TRUE(util::write_file_atomic(manifest, workload_manifest(), {0644, true}));
+  auto applied = kubectl("apply -f " + manifest);
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  std::vector<std::pair<std::string, std::string>> echo;
+  ASSERT_TRUE(eventually([&] { return (echo = ready_pods("app=echo", "default")).size() == 2 &&
+                                      ready_pods("app=client", "default").size() == 1; },
+                         seconds(120)))
+      << kubectl("get pods -A -o wide").out << kubectl("describe pods -n default").out;
+
+  // A NodePort answers on every node, whichever node its pod is on.
+  for (const auto& host : kAllHosts) {
+    std::string url = fmt::format("http://{}:30080/hostname", address_of(host));
+    std::string answer;
+    EXPECT_TRUE(eventually([&] { return (answer = http_get(url)) == "client"; }, seconds(30)))
+        << url << " answered \"" << answer << "\"";
+  }
+
+  // From the client pod on cloudserver1: the Service by its DNS name (CoreDNS, from a pod),
+  // reaching both echo pods on cloudserver3 and blackboar over the pod network.
+  std::string dial = fmt::format(
+      "http://{}:30080/dial?request=hostname&protocol=http&host=echo.default.svc.cluster.local"
+      "&port=8080&tries=20",
+      address_of("cloudserver1"));
+  std::string answer;
+  EXPECT_TRUE(eventually(
+      [&] {
+        answer = http_get(dial);
+        return std::all_of(echo.begin(), echo.end(), [&](const auto& pod) {
+          return answer.find("\"" + pod.first + "\"") != std::string::npos;
+        });
+      },
+      seconds(30)))
+      << dial << " answered " << answer;
+  for (const auto& [pod, node] : echo) EXPECT_NE(node, "cloudserver1") << pod;
+
+  // A restart of containerd (an upgrade, a crash) leaves the pods running: the same process.
+  auto pid_of_client = [&] {
+    auto id = kubectl(
+        "get pod client -o jsonpath='{.status.containerStatuses[0].containerID}'");
+    auto tasks = ssh("cloudserver1", "ctr --namespace k8s.io tasks ls");
+    std::istringstream lines(tasks.out);
+    std::string task, pid, status;
+    while (lines >> task >> pid >> status)
+      if (id.out.size() > 13 && task == id.out.substr(13)) return pid;
+    return std::string();
+  };
+  std::string before = pid_of_client();
+  ASSERT_FALSE(before.empty());
+  auto restarted = ssh("cloudserver1", "systemctl restart zerospof-containerd.service && "
+                                       "systemctl is-active zerospof-containerd.service");
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.out << restarted.err;
+  EXPECT_EQ(ssh("cloudserver1", fmt::format("kill -0 {}", before)).exit_code, 0)
+      << "the client's process died with containerd";
+  std::string after;
+  EXPECT_TRUE(eventually([&] { return !(after = pid_of_client()).empty(); }, seconds(30)));
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(http_get(fmt::format("http://{}:30080/hostname", address_of("cloudserver1"))),
+            "client");
+  auto restarts = kubectl("get pod client -o jsonpath='{.status.containerStatuses[0].restartCount}'");
+  EXPECT_EQ(restarts.out, "0");
+}
+
+}  // namespace
+}  // namespace zerospof::e2e
