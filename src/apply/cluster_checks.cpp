@@ -30,8 +30,7 @@ util::Result<Ids> Builder::add_operator_wait(const std::string& id, const std::s
 util::Result<Ids> Builder::add_addons(const Ids& deps) {
   if (manifests_.empty()) return Ids{};
   std::string files;
-  for (const std::string& manifest : manifests_)
-    files += " -f " + transport::shell_quote(manifest);
+  for (const std::string& manifest : manifests_) files += " -f " + transport::shell_quote(manifest);
   std::string probe = kubectl("diff --server-side --force-conflicts" + files + " >/dev/null 2>&1");
   std::string apply =
       fmt::format("for i in 1 2 3 4 5; do {} && exit 0; sleep 3; done; exit 1",

@@ -122,13 +122,14 @@ std::vector<LeftOut> lab_left_out(const model::Cluster& cluster, const RenderOpt
                         "the lab's bridge network carries the pods instead, and enforces no "
                         "NetworkPolicy"});
   if (cluster.addons.ingress_replicas > 0)
-    left_out.push_back(
-        {"the ingress controller", {"30-ingress-nginx.yaml"}, {"ingress-nginx"},
-         "its image cannot be built here"});
+    left_out.push_back({"the ingress controller",
+                        {"30-ingress-nginx.yaml"},
+                        {"ingress-nginx"},
+                        "its image cannot be built here"});
   if (cluster.storage.provider == model::StorageProvider::kLonghorn)
     left_out.push_back({"Longhorn, its storage classes and volume snapshots",
                         {"40-longhorn.yaml", "44-volume-snapshots.yaml", "45-storage-classes.yaml"},
-         {"longhorn-system"},
+                        {"longhorn-system"},
                         "its engine needs iSCSI or NVMe-TCP, which this machine's kernel lacks"});
   left_out.push_back(
       {"monitoring", {"50-monitoring.yaml"}, {"monitoring"}, "its images cannot be built here"});

@@ -81,8 +81,8 @@ struct RenderOptions {
 // can be built here, or this machine's kernel lacks what it needs). Empty for real hosts and for
 // the simulated lab, which deploys everything (kwok "runs" every pod).
 struct LeftOut {
-  std::string what;                    // e.g. "Calico"
-  std::vector<std::string> manifests;  // the manifest files not rendered, e.g. "20-calico.yaml"
+  std::string what;                     // e.g. "Calico"
+  std::vector<std::string> manifests;   // the manifest files not rendered, e.g. "20-calico.yaml"
   std::vector<std::string> namespaces;  // its own: zerospof's objects there are left out too
   std::string why;
 };

@@ -136,7 +136,7 @@ class LabClusterTest : public ::testing::Test {
 
   // `zerospof render` of the lab plan, then only the files `keep` accepts.
   void render(const std::function<bool(const std::string& host, const std::string& path)>& keep) {
-    std::vector<std::string> argv{ZEROSPOF_BINARY, "render",         plan(),    "--lab",
+    std::vector<std::string> argv{ZEROSPOF_BINARY, "render",         plan(),      "--lab",
                                   "--output-dir",  dir_ + "/render", "--pki-dir", dir_ + "/pki"};
     if (real_pods_) argv.push_back("--real-pods");
     auto rendered = run(argv, seconds(120));

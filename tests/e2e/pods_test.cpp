@@ -118,7 +118,8 @@ class RealPodsTest : public LabClusterTest {
 TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
   apply_whole_cluster();
 
-  // Every node is a real kubelet on containerd (kwok reports no container runtime), and Ready.
+  // Every node is a real kubelet on containerd (kwok reports no container runtime), and Ready;
+  // containerd reports its version without the v.
   auto nodes = kubectl(
       "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion} "
       "{.status.nodeInfo.containerRuntimeVersion} "
@@ -127,7 +128,7 @@ TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
   for (const auto& host : kAllHosts) {
     EXPECT_NE(nodes.out.find(fmt::format("{} {} containerd://{} True", host,
                                          model::pinned::kKubernetesVersion,
-                                         model::pinned::kContainerdVersion)),
+                                         model::pinned::kContainerdVersion.substr(1))),
               std::string::npos)
         << nodes.out;
   }
@@ -135,7 +136,9 @@ TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
   // CoreDNS: 3 of 3 Ready, on 3 nodes, each a container containerd runs on that node.
   std::vector<std::pair<std::string, std::string>> dns;
   ASSERT_TRUE(eventually(
-      [&] { return (dns = ready_pods("app.kubernetes.io/name=coredns", "kube-system")).size() == 3; },
+      [&] {
+        return (dns = ready_pods("app.kubernetes.io/name=coredns", "kube-system")).size() == 3;
+      },
       seconds(120)))
       << kubectl("get pods -A -o wide").out;
   std::set<std::string> dns_nodes;
@@ -147,7 +150,8 @@ TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
         pod));
     ASSERT_EQ(id.out.rfind("containerd://", 0), 0u) << id.out;
     EXPECT_NE(tasks.out.find(id.out.substr(13) + " "), std::string::npos)
-        << pod << " on " << node << ":\n" << tasks.out;
+        << pod << " on " << node << ":\n"
+        << tasks.out;
   }
   EXPECT_EQ(dns_nodes.size(), 3u);
 
@@ -157,9 +161,12 @@ TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
   auto applied = kubectl("apply -f " + manifest);
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
   std::vector<std::pair<std::string, std::string>> echo;
-  ASSERT_TRUE(eventually([&] { return (echo = ready_pods("app=echo", "default")).size() == 2 &&
-                                      ready_pods("app=client", "default").size() == 1; },
-                         seconds(120)))
+  ASSERT_TRUE(eventually(
+      [&] {
+        return (echo = ready_pods("app=echo", "default")).size() == 2 &&
+               ready_pods("app=client", "default").size() == 1;
+      },
+      seconds(120)))
       << kubectl("get pods -A -o wide").out << kubectl("describe pods -n default").out;
 
   // A NodePort answers on every node, whichever node its pod is on.
@@ -190,8 +197,7 @@ TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
 
   // A restart of containerd (an upgrade, a crash) leaves the pods running: the same process.
   auto pid_of_client = [&] {
-    auto id = kubectl(
-        "get pod client -o jsonpath='{.status.containerStatuses[0].containerID}'");
+    auto id = kubectl("get pod client -o jsonpath='{.status.containerStatuses[0].containerID}'");
     auto tasks = ssh("cloudserver1", "ctr --namespace k8s.io tasks ls");
     std::istringstream lines(tasks.out);
     std::string task, pid, status;
@@ -201,8 +207,9 @@ TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
   };
   std::string before = pid_of_client();
   ASSERT_FALSE(before.empty());
-  auto restarted = ssh("cloudserver1", "systemctl restart zerospof-containerd.service && "
-                                       "systemctl is-active zerospof-containerd.service");
+  auto restarted = ssh("cloudserver1",
+                       "systemctl restart zerospof-containerd.service && "
+                       "systemctl is-active zerospof-containerd.service");
   ASSERT_EQ(restarted.exit_code, 0) << restarted.out << restarted.err;
   EXPECT_EQ(ssh("cloudserver1", fmt::format("kill -0 {}", before)).exit_code, 0)
       << "the client's process died with containerd";
@@ -211,7 +218,8 @@ TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
   EXPECT_EQ(after, before);
   EXPECT_EQ(http_get(fmt::format("http://{}:30080/hostname", address_of("cloudserver1"))),
             "client");
-  auto restarts = kubectl("get pod client -o jsonpath='{.status.containerStatuses[0].restartCount}'");
+  auto restarts =
+      kubectl("get pod client -o jsonpath='{.status.containerStatuses[0].restartCount}'");
   EXPECT_EQ(restarts.out, "0");
 }
 

@@ -34,7 +34,7 @@ struct Rendered {
   std::string directory;  // written with write_bundle
 };
 
-enum class Variant { kVip, kLocalProxy, kLab, kKubeadmGuide };
+enum class Variant { kVip, kLocalProxy, kLab, kKubeadmGuide, kLabRealPods };
 
 std::string temporary_directory(const std::string& name);
 
@@ -59,7 +59,8 @@ inline Rendered make(Variant variant) {
   std::string base = temporary_directory("render-" + std::to_string(static_cast<int>(variant)));
   result.options.pki_dir = base + "/pki";
   result.options.upstream_dir = zerospof::testing::shared_path("upstream");
-  result.options.lab = variant == Variant::kLab;
+  result.options.lab = variant == Variant::kLab || variant == Variant::kLabRealPods;
+  result.options.lab_real_pods = variant == Variant::kLabRealPods;
   auto bundle = render(result.cluster, result.options);
   if (!bundle) ADD_FAILURE() << util::format_error(bundle.error());
   if (bundle) result.bundle = std::move(*bundle);
