@@ -55,7 +55,7 @@ expected_manifest_versions() {
     cni-bridge "$CNI_PLUGINS_VERSION" cni-host-local "$CNI_PLUGINS_VERSION" \
     cni-loopback "$CNI_PLUGINS_VERSION" cni-portmap "$CNI_PLUGINS_VERSION" \
     image-pause.tar "$PAUSE_VERSION" image-coredns.tar "$COREDNS_VERSION" \
-    image-agnhost.tar "$AGNHOST_VERSION"
+    image-agnhost.tar "$AGNHOST_VERSION" image-etcd.tar "$ETCD_VERSION"
 }
 
 cache_is_complete() {
@@ -89,7 +89,7 @@ kubernetes_ldflags() {
 # libseccomp, as upstream's release), the CNI plugins, and the images the pods run, built from
 # source under their upstream names by oci_image.py (nothing is pulled; the manifests stay
 # unchanged): the pause sandbox (the pinned Kubernetes tree's pause.c, static, as upstream's
-# Makefile), CoreDNS and agnhost.
+# Makefile), CoreDNS, agnhost and etcd.
 build_pod_programs() {
   local staging=$1 plugin programs
   programs=$(mktemp -d "$staging/.programs.XXXXXX")
@@ -121,6 +121,11 @@ build_pod_programs() {
   image "$staging/image-agnhost.tar" \
     "registry.k8s.io/e2e-test-images/agnhost:${AGNHOST_VERSION#v}" \
     --entrypoint /agnhost "/agnhost=$programs/agnhost"
+  # etcd as a workload of the lab's pods (a replicated key-value store whose acknowledged writes
+  # a client records), from the lab's own etcd build, where upstream's image has it.
+  image "$staging/image-etcd.tar" "registry.k8s.io/etcd:${ETCD_VERSION#v}-0" \
+    --entrypoint /usr/local/bin/etcd "/usr/local/bin/etcd=$staging/etcd" \
+    "/usr/local/bin/etcdctl=$staging/etcdctl"
   rm -rf "$programs"
 }
 

@@ -23,7 +23,11 @@ def archive(entries):
     """An uncompressed tar of (name, bytes, mode) entries: sorted, root-owned, mtime 0."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        directories = sorted({name.rsplit("/", 1)[0] for name, _, _ in entries if "/" in name})
+        directories = set()
+        for name, _, _ in entries:
+            parts = name.split("/")[:-1]
+            directories.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+        directories = sorted(directories)
         for directory in directories:
             info = tarfile.TarInfo(directory)
             info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, 0

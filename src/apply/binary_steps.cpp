@@ -31,7 +31,8 @@ const std::multimap<std::string, std::string> kCompanions{{"etcd", "etcdctl"},
                                                           {"containerd", "cni-portmap"},
                                                           {"containerd", "image-pause.tar"},
                                                           {"containerd", "image-coredns.tar"},
-                                                          {"containerd", "image-agnhost.tar"}};
+                                                          {"containerd", "image-agnhost.tar"},
+                                                          {"containerd", "image-etcd.tar"}};
 
 }  // namespace
 

@@ -36,7 +36,10 @@ std::optional<Component> component_of(const std::string& unit) {
       // as its kubelet stopped, the nearest failure the analysis models (at worst: pods lost).
       {layout::kContainerdUnit, Component::kKubelet},
       {layout::kKubeProxyUnit, Component::kKubelet},
-      {layout::kNodeKernelUnit, Component::kKubelet}};
+      {layout::kNodeKernelUnit, Component::kKubelet},
+      // The lab's real pods: their images and their network between nodes.
+      {layout::kLabImagesUnit, Component::kKubelet},
+      {layout::kLabPodRoutesUnit, Component::kKubelet}};
   auto found = components.find(unit);
   if (found == components.end()) return std::nullopt;
   return found->second;

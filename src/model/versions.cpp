@@ -45,6 +45,7 @@ std::optional<std::string> required_version(std::string_view program,
   if (program == "image-pause.tar") return std::string(pinned::kPauseVersion);
   if (program == "image-coredns.tar") return std::string(pinned::kCoreDnsVersion);
   if (program == "image-agnhost.tar") return std::string(pinned::kAgnhostVersion);
+  if (program == "image-etcd.tar") return std::string(pinned::kEtcdVersion);
   return std::nullopt;
 }
 

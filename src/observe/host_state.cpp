@@ -113,7 +113,7 @@ const std::vector<std::string>& observed_units() {
       layout::kSchedulerUnit,  layout::kKubeletUnit,    layout::kContainerdUnit,
       layout::kKwokUnit,       layout::kVipFitnessUnit, layout::kHaproxyUnit,
       layout::kKeepalivedUnit, layout::kNftablesUnit,   layout::kKubeProxyUnit,
-      layout::kNodeKernelUnit};
+      layout::kNodeKernelUnit, layout::kLabImagesUnit,  layout::kLabPodRoutesUnit};
   return units;
 }
 

@@ -80,6 +80,10 @@ spec:
       labels: {{app.kubernetes.io/name: coredns, k8s-app: kube-dns}}
     spec:
       serviceAccountName: coredns
+      # Its upstream resolvers are the node's (forward . /etc/resolv.conf), as in upstream's
+      # manifest: with the default ClusterFirst policy its resolv.conf names its own Service, and
+      # it forwards to itself (its loop plugin then stops it; the lab's real pods found this).
+      dnsPolicy: Default
       priorityClassName: system-cluster-critical
       tolerations: [{{key: CriticalAddonsOnly, operator: Exists}}]
       affinity:

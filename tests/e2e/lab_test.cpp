@@ -238,18 +238,21 @@ TEST_F(LabTest, BuiltKubernetesEtcdAndKwokBinariesStartInsideALabHost) {
                       content);
     ASSERT_EQ(copied.exit_code, 0) << copied.err;
     EXPECT_EQ(copied.out.substr(0, 64), sha256) << name;
-    // kubectl and etcdctl have a `version` subcommand instead of --version.
-    std::string version_command = name == "kubectl"   ? "version --client"
-                                  : name == "etcdctl" ? "version"
-                                                      : "--version";
-    auto ran = ssh("cloudserver1",
-                   fmt::format("/usr/local/bin/{} {} 2>&1 | head -3", name, version_command));
+    // kubectl and etcdctl have a `version` subcommand instead of --version; an image archive
+    // names its image, whose tag carries the version, in its index.
+    std::string version_command = name == "kubectl"   ? "/usr/local/bin/kubectl version --client"
+                                  : name == "etcdctl" ? "/usr/local/bin/etcdctl version"
+                                  : name.rfind("image-", 0) == 0
+                                      ? "tar -xOf /usr/local/bin/" + name + " index.json"
+                                      : "/usr/local/bin/" + name + " --version";
+    auto ran = ssh("cloudserver1", fmt::format("{} 2>&1 | head -3", version_command));
     EXPECT_EQ(ran.exit_code, 0) << name << ": " << ran.err;
     std::string short_version = version.substr(1);  // "v1.37.2" is printed as 1.37.2 by etcd
     EXPECT_NE(ran.out.find(short_version), std::string::npos) << name << ": " << ran.out;
   }
-  // The control plane, etcd, kwok and kubectl; kubelet, kube-proxy, containerd, config-check.
-  EXPECT_EQ(count, 11);
+  // The control plane, etcd, kwok and kubectl; kubelet, kube-proxy, containerd, config-check;
+  // the lab's real pods: the shim, ctr, runc, 4 CNI plugins and 4 images.
+  EXPECT_EQ(count, 22);
 }
 
 // A restart of containerd must not take its containers with it. Its shims, which hold the

@@ -5,7 +5,11 @@
 // pulled. Needs root and the binary cache; skipped otherwise (lab_cluster.h).
 #include <fmt/format.h>
 
+#include "drill/etcd_probe.h"
+#include "drill/judge.h"
+#include "history/linearizability.h"
 #include "lab_cluster.h"
+#include "observe/http.h"
 
 namespace zerospof::e2e {
 namespace {
@@ -74,6 +78,75 @@ spec:
   ports: [{{port: 8080, targetPort: 8080, nodePort: 30080}}]
 )",
                      fmt::arg("image", model::pinned::kAgnhostImage));
+}
+
+// A 3-member etcd as a StatefulSet, one member per node on the node's own disk (hostPath: a
+// member's data stays with its node, as on local volumes), its client port behind a NodePort on
+// every node.
+std::string key_value_manifest() {
+  const std::string peer = "$(POD_NAME).kv.default.svc.cluster.local";
+  std::string cluster;
+  for (int member = 0; member < 3; ++member)
+    cluster += fmt::format("{}kv-{}=http://kv-{}.kv.default.svc.cluster.local:2380",
+                           member ? "," : "", member, member);
+  return fmt::format(R"(apiVersion: v1
+kind: Service
+metadata: {{name: kv, namespace: default}}
+spec:
+  clusterIP: None
+  publishNotReadyAddresses: true
+  selector: {{app: kv}}
+  ports: [{{name: peer, port: 2380}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: kv-client, namespace: default}}
+spec:
+  type: NodePort
+  selector: {{app: kv}}
+  ports: [{{port: 2379, targetPort: 2379, nodePort: 30079}}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: kv, namespace: default}}
+spec:
+  serviceName: kv
+  replicas: 3
+  podManagementPolicy: Parallel
+  selector: {{matchLabels: {{app: kv}}}}
+  template:
+    metadata: {{labels: {{app: kv}}}}
+    spec:
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+              - matchExpressions: [{{key: kubernetes.io/hostname, operator: In, values: [cloudserver2, cloudserver3, blackboar]}}]
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - {{topologyKey: kubernetes.io/hostname, labelSelector: {{matchLabels: {{app: kv}}}}}}
+      containers:
+        - name: etcd
+          image: {image}
+          imagePullPolicy: Never
+          env: [{{name: POD_NAME, valueFrom: {{fieldRef: {{fieldPath: metadata.name}}}}}}]
+          args:
+            - --name=$(POD_NAME)
+            - --data-dir=/var/lib/etcd/data
+            - --listen-peer-urls=http://0.0.0.0:2380
+            - --listen-client-urls=http://0.0.0.0:2379
+            - --initial-advertise-peer-urls=http://{peer}:2380
+            - --advertise-client-urls=http://{peer}:2379
+            - --initial-cluster={cluster}
+            - --initial-cluster-state=new
+          readinessProbe: {{httpGet: {{path: /health, port: 2379}}, periodSeconds: 2}}
+          volumeMounts: [{{name: data, mountPath: /var/lib/etcd}}]
+      volumes:
+        - name: data
+          hostPath: {{path: /var/lib/zerospof-e2e-kv, type: DirectoryOrCreate}}
+)",
+                     fmt::arg("image", model::pinned::kEtcdImage), fmt::arg("peer", peer),
+                     fmt::arg("cluster", cluster));
 }
 
 class RealPodsTest : public LabClusterTest {
@@ -221,6 +294,60 @@ TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
   auto restarts =
       kubectl("get pod client -o jsonpath='{.status.containerStatuses[0].restartCount}'");
   EXPECT_EQ(restarts.out, "0");
+}
+
+// A replicated workload keeps every acknowledged write across a hard crash of the node of one of
+// its members and that node's return: a client outside the cluster (the drill's etcd probe,
+// through NodePorts of two nodes without a member) records every operation, and the history is
+// linearizable with no acknowledged write lost; the crashed member runs again on its own data.
+TEST_F(RealPodsTest, AReplicatedKeyValueWorkloadKeepsEveryAcknowledgedWriteAcrossAHostCrash) {
+  apply_whole_cluster();
+  const std::string manifest = dir_ + "/kv.yaml";
+  ASSERT_TRUE(util::write_file_atomic(manifest, key_value_manifest(), {0644, true}));
+  auto applied = kubectl("apply -f " + manifest);
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  std::vector<std::pair<std::string, std::string>> members;
+  ASSERT_TRUE(eventually([&] { return (members = ready_pods("app=kv", "default")).size() == 3; },
+                         seconds(180)))
+      << kubectl("get pods -A -o wide").out << kubectl("logs -l app=kv --tail=20").out;
+
+  observe::CurlHttpClient http({});
+  const auto zero = std::chrono::steady_clock::now();
+  drill::EtcdProbe probe(
+      http,
+      {{"cloudserver1", fmt::format("http://{}:30079", address_of("cloudserver1")), ""},
+       {"micklethefickle", fmt::format("http://{}:30079", address_of("micklethefickle")), ""}},
+      {.clients = 4, .key_prefix = "/e2e-kv"}, zero);
+  ASSERT_TRUE(probe.prepare());
+  probe.start();
+  std::this_thread::sleep_for(seconds(5));
+  const std::string crashed = members.front().second;  // the node of one member
+  auto killed = lab({"kill", crashed});
+  ASSERT_EQ(killed.exit_code, 0) << killed.err;
+  std::this_thread::sleep_for(seconds(15));
+  auto started = lab({"start", crashed}, seconds(180));
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  // The member on the crashed node runs again, on the data it had.
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto ready = ready_pods("app=kv", "default");
+        return ready.size() == 3 && std::any_of(ready.begin(), ready.end(), [&](const auto& pod) {
+                 return pod.second == crashed;
+               });
+      },
+      seconds(180)))
+      << kubectl("get pods -A -o wide").out;
+  std::this_thread::sleep_for(seconds(5));
+  probe.stop();
+
+  auto counts = probe.write_counts();  // ok, failed, unknown, skipped
+  EXPECT_GE(counts[0], 20u) << "too few acknowledged writes to judge";
+  history::History history = probe.history();
+  auto result = history::check_linearizability(history);
+  EXPECT_EQ(result.verdict, history::Verdict::kLinearizable)
+      << history::verdict_name(result.verdict) << " " << result.undecided_reason;
+  EXPECT_EQ(drill::lost_writes(history, probe.final_values()), 0u);
+  probe.cleanup();
 }
 
 }  // namespace

@@ -106,10 +106,11 @@ TEST(PinnedVersionsTest, DocsAndScriptsNameThePinnedBinaryCache) {
 
 TEST(PinnedVersionsTest, TheLabDocTableListsThePinnedVersions) {
   auto rows = found("docs/lab.md", R"(\| (v[0-9]+\.[0-9]+\.[0-9]+) \|$)");
-  const std::string_view expected[] = {
-      pinned::kKubernetesVersion, pinned::kEtcdVersion,    pinned::kKwokVersion,
-      pinned::kContainerdVersion, pinned::kRuncVersion,    pinned::kCniPluginsVersion,
-      pinned::kCoreDnsVersion,    pinned::kAgnhostVersion, pinned::kPauseVersion};
+  const std::string_view expected[] = {pinned::kKubernetesVersion, pinned::kEtcdVersion,
+                                       pinned::kKwokVersion,       pinned::kContainerdVersion,
+                                       pinned::kRuncVersion,       pinned::kCniPluginsVersion,
+                                       pinned::kCoreDnsVersion,    pinned::kAgnhostVersion,
+                                       pinned::kEtcdVersion,       pinned::kPauseVersion};
   ASSERT_EQ(rows.size(), std::size(expected));
   for (std::size_t row = 0; row < rows.size(); ++row)
     EXPECT_EQ(rows[row].first, expected[row]) << rows[row].second;

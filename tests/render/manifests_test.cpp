@@ -63,6 +63,21 @@ TEST(ManifestsTest, CorednsIsWhatTheAnalysisModels) {
   EXPECT_TRUE(budget);
 }
 
+// CoreDNS resolves what is not the cluster's through the node's resolvers: with the default
+// ClusterFirst policy its upstream would be its own Service, a loop its loop plugin kills it for
+// (found by the lab's real pods: every CoreDNS pod in CrashLoopBackOff once one was Ready).
+TEST(ManifestsTest, CorednsForwardsToTheNodesResolversNotToItself) {
+  auto files = render_manifests(plan::builtin_plan(), {});
+  ASSERT_TRUE(files.has_value());
+  for (const File& file : *files) {
+    if (file.path.find("10-coredns.yaml") == std::string::npos) continue;
+    EXPECT_NE(file.content.find("forward . /etc/resolv.conf"), std::string::npos);
+    EXPECT_NE(file.content.find("      dnsPolicy: Default\n"), std::string::npos) << file.content;
+    return;
+  }
+  ADD_FAILURE() << "no 10-coredns.yaml";
+}
+
 TEST(ManifestsTest, ReplicasFollowThePlan) {
   std::string text = zerospof::testing::replace_once(
       plan::builtin_plan_yaml(), "replicas: 3\n    ingress", "replicas: 4\n    ingress");
