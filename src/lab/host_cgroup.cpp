@@ -13,27 +13,13 @@
 #include <thread>
 
 #include "util/files.h"
+#include "util/strings.h"
 
 namespace zerospof::lab {
 namespace {
 
 namespace fs = std::filesystem;
 constexpr const char* kLabCgroup = "zerospof-lab";
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream stream(text);
-  while (std::getline(stream, part, separator)) parts.push_back(part);
-  return parts;
-}
-
-std::string read_small(const fs::path& path) {
-  std::ifstream file(path);
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
 
 bool contains(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
@@ -53,12 +39,12 @@ std::vector<CgroupMount> cgroup_mounts(const std::string& mountinfo) {
   std::istringstream lines(mountinfo);
   std::string line;
   while (std::getline(lines, line)) {
-    std::vector<std::string> fields = split(line, ' ');
+    std::vector<std::string> fields = util::split(line, ' ');
     auto dash = std::find(fields.begin(), fields.end(), "-");
     if (fields.size() < 5 || dash == fields.end() || fields.end() - dash < 4) continue;
     const std::string& type = *(dash + 1);
     if (type != "cgroup" && type != "cgroup2") continue;
-    mounts.push_back({fields[4], fields[3], type == "cgroup2", split(*(dash + 3), ',')});
+    mounts.push_back({fields[4], fields[3], type == "cgroup2", util::split(*(dash + 3), ',')});
   }
   return mounts;
 }
@@ -82,9 +68,10 @@ util::Status write_value(const fs::path& file, const std::string& value) {
 // A v1 cpuset child starts with no CPUs and no memory nodes, and no process can enter it.
 util::Status inherit_cpuset(const fs::path& parent, const fs::path& child) {
   for (const char* setting : {"cpuset.cpus", "cpuset.mems"}) {
-    std::string value = read_small(child / setting);
+    std::string value = util::read_file(child / setting).value_or("");
     if (value.find_first_not_of(" \n") != std::string::npos) continue;
-    ZEROSPOF_RETURN_IF_ERROR(write_value(child / setting, read_small(parent / setting)));
+    ZEROSPOF_RETURN_IF_ERROR(
+        write_value(child / setting, util::read_file(parent / setting).value_or("")));
   }
   return {};
 }
@@ -110,6 +97,12 @@ std::vector<fs::path> lab_cgroups_of(const std::vector<CgroupHierarchy>& hierarc
   return found;
 }
 
+// This process's own hierarchies.
+std::vector<CgroupHierarchy> own_hierarchies() {
+  return cgroup_hierarchies(util::read_file("/proc/self/cgroup").value_or(""),
+                            util::read_file("/proc/self/mountinfo").value_or(""));
+}
+
 }  // namespace
 
 std::vector<CgroupHierarchy> cgroup_hierarchies(const std::string& proc_cgroup,
@@ -122,7 +115,8 @@ std::vector<CgroupHierarchy> cgroup_hierarchies(const std::string& proc_cgroup,
     auto first = line.find(':');
     auto second = line.find(':', first + 1);
     if (first == std::string::npos || second == std::string::npos) continue;
-    std::vector<std::string> controllers = split(line.substr(first + 1, second - first - 1), ',');
+    std::vector<std::string> controllers =
+        util::split(line.substr(first + 1, second - first - 1), ',');
     std::string own = line.substr(second + 1);
     for (const auto& mount : mounts) {
       bool matches =
@@ -143,8 +137,7 @@ std::vector<CgroupHierarchy> cgroup_hierarchies(const std::string& proc_cgroup,
 
 util::Result<std::vector<std::string>> make_host_cgroups(const std::string& host,
                                                          const fs::path& record) {
-  std::vector<CgroupHierarchy> hierarchies =
-      cgroup_hierarchies(read_small("/proc/self/cgroup"), read_small("/proc/self/mountinfo"));
+  std::vector<CgroupHierarchy> hierarchies = own_hierarchies();
   std::vector<std::string> enter;
   std::string recorded;
   for (const auto& hierarchy : hierarchies) {
@@ -173,7 +166,7 @@ util::Result<std::vector<std::string>> make_host_cgroups(const std::string& host
 
 util::Status remove_host_cgroups(const fs::path& record) {
   std::vector<std::string> busy;
-  for (const auto& line : split(read_small(record), '\n')) {
+  for (const auto& line : util::split(util::read_file(record).value_or(""), '\n')) {
     if (line.find("/" + std::string(kLabCgroup) + "/") == std::string::npos) continue;
     fs::path cgroup(line);
     // The processes of a host just killed take a moment to be reaped.
@@ -200,8 +193,7 @@ util::Status remove_host_cgroups(const fs::path& record) {
 
 std::vector<std::string> host_cgroup_leftovers() {
   std::vector<std::string> found;
-  for (const auto& cgroup : lab_cgroups_of(cgroup_hierarchies(
-           read_small("/proc/self/cgroup"), read_small("/proc/self/mountinfo")))) {
+  for (const auto& cgroup : lab_cgroups_of(own_hierarchies())) {
     found.push_back("cgroup " + cgroup.string());
   }
   return found;

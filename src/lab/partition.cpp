@@ -8,20 +8,12 @@
 
 #include "lab/netns.h"
 #include "util/process.h"
+#include "util/strings.h"
 
 namespace zerospof::lab {
 namespace {
 
 constexpr const char* kTable = "zerospof_lab_partition";
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::istringstream stream(text);
-  std::string part;
-  while (std::getline(stream, part, separator)) parts.push_back(part);
-  if (!text.empty() && text.back() == separator) parts.emplace_back();
-  return parts;
-}
 
 util::Error bad_spec(const std::string& spec, const std::string& why) {
   return util::Error::invalid_input(fmt::format("partition \"{}\": {}", spec, why), {},
@@ -51,10 +43,10 @@ util::Status nft_in(const std::string& host, const std::string& script) {
 util::Result<Groups> parse_partition(const std::string& spec, const LabState& state) {
   Groups groups;
   std::set<std::string> seen;
-  for (const auto& group_text : split(spec, '/')) {
+  for (const auto& group_text : util::split(spec, '/')) {
     if (group_text.empty()) return util::fail(bad_spec(spec, "a group is empty"));
     std::vector<std::string> group;
-    for (const auto& name : split(group_text, ',')) {
+    for (const auto& name : util::split(group_text, ',')) {
       if (name.empty()) return util::fail(bad_spec(spec, "a host name is empty"));
       if (!state.find(name)) {
         return util::fail(bad_spec(spec, fmt::format("the lab has no host \"{}\"", name)));

@@ -9,6 +9,7 @@
 
 #include "render/haproxy_stats.h"
 #include "render/layout.h"
+#include "util/strings.h"
 
 namespace zerospof::observe {
 
@@ -21,15 +22,6 @@ constexpr const char* kUnits = "@zerospof units";
 constexpr const char* kVip = "@zerospof vip";
 constexpr const char* kHaproxy = "@zerospof haproxy";
 constexpr const char* kCertificates = "@zerospof certificates";
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> out;
-  std::string item;
-  std::istringstream in(text);
-  while (std::getline(in, item, separator)) out.push_back(item);
-  if (!text.empty() && text.back() == separator) out.emplace_back();
-  return out;
-}
 
 // `systemctl show` prints one block of KEY=VALUE lines per unit, blocks apart by a blank line.
 std::vector<UnitState> parse_units(const std::vector<std::string>& lines) {
@@ -68,13 +60,13 @@ std::vector<BackendState> parse_backends(const std::vector<std::string>& lines, 
   std::map<std::string, std::size_t> column;
   for (const auto& line : lines) {
     if (line.rfind("# ", 0) == 0) {
-      auto names = split(line.substr(2), ',');
+      auto names = util::split(line.substr(2), ',');
       for (std::size_t i = 0; i < names.size(); ++i) column[names[i]] = i;
       answered = column.count("pxname") && column.count("svname") && column.count("status");
       continue;
     }
     if (!answered) continue;
-    auto fields = split(line, ',');
+    auto fields = util::split(line, ',');
     auto field = [&](const char* name) {
       auto found = column.find(name);
       return found != column.end() && found->second < fields.size() ? fields[found->second]
@@ -148,7 +140,7 @@ std::string host_state_script(const std::string& vip) {
 HostState parse_host_state(const std::string& printed) {
   std::map<std::string, std::vector<std::string>> sections;
   std::string current;
-  for (const auto& line : split(printed, '\n')) {
+  for (const auto& line : util::split(printed, '\n')) {
     if (line == kUnits || line == kVip || line == kHaproxy || line == kCertificates) {
       current = line;
       sections[current];

@@ -23,7 +23,13 @@ curl_blob blob_of(const std::string& text) {
 
 }  // namespace
 
-CurlHttpClient::CurlHttpClient(TlsCredentials credentials) : credentials_(std::move(credentials)) {}
+CurlHttpClient::CurlHttpClient(TlsCredentials credentials)
+    : CurlHttpClient(std::move(credentials), "https") {}
+
+CurlHttpClient::CurlHttpClient(TlsCredentials credentials, const char* protocols)
+    : credentials_(std::move(credentials)), protocols_(protocols) {}
+
+CurlHttpClient CurlHttpClient::without_tls() { return CurlHttpClient({}, "http"); }
 
 HttpResponse CurlHttpClient::send(const HttpRequest& request) {
   HttpResponse response;
@@ -45,7 +51,7 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_FORBID_REUSE, 1L);
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "https");
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, protocols_);
   curl_easy_setopt(handle, CURLOPT_CAINFO_BLOB, &ca);
   curl_easy_setopt(handle, CURLOPT_SSLCERT_BLOB, &cert);
   curl_easy_setopt(handle, CURLOPT_SSLCERTTYPE, "PEM");

@@ -63,10 +63,15 @@ class HttpClient {
 class CurlHttpClient : public HttpClient {
  public:
   explicit CurlHttpClient(TlsCredentials credentials);
+  // Plain HTTP, for servers outside the cluster that speak no TLS (the end-to-end tests' own
+  // workload in the lab); zerospof's clients of the cluster never use it.
+  static CurlHttpClient without_tls();
   HttpResponse send(const HttpRequest& request) override;
 
  private:
+  CurlHttpClient(TlsCredentials credentials, const char* protocols);
   const TlsCredentials credentials_;
+  const char* const protocols_;  // libcurl's CURLOPT_PROTOCOLS_STR
 };
 
 }  // namespace zerospof::observe

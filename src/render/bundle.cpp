@@ -30,7 +30,7 @@ util::Status check_renderable(const model::Cluster& cluster, const RenderOptions
           cluster.location_of(fmt::format("spec.nodes[{}]", i)),
           "add `address: <ip>/<prefix>` to the node (etcd URLs, certificates and the firewall "
           "name it)"));
-  if (options.lab && options.lab_real_pods) return check_lab_pod_subnet(cluster);
+  if (lab_with_real_pods(options)) return check_lab_pod_subnet(cluster);
   return {};
 }
 

@@ -59,6 +59,10 @@ std::vector<File> node_agent_files(const Context& context, const model::Node& no
 inline bool simulated_nodes(const RenderOptions& options) {
   return options.lab && !options.lab_real_pods;
 }
+// The lab with real pods (render/lab_data_plane.cpp).
+inline bool lab_with_real_pods(const RenderOptions& options) {
+  return options.lab && options.lab_real_pods;
+}
 // Real hosts, and lab hosts with real pods (none where kwok stands in for the kubelet):
 std::vector<File> container_runtime_files(const Context& context, const model::Node& node);
 std::vector<File> kube_proxy_files(const Context& context, const model::Node& node);

@@ -81,7 +81,7 @@ util::Status check_lab_pod_subnet(const model::Cluster& cluster) {
 }
 
 std::vector<File> lab_data_plane_files(const Context& context, const model::Node& node) {
-  if (!context.options.lab || !context.options.lab_real_pods) return {};
+  if (!lab_with_real_pods(context.options)) return {};
   const model::Cluster& cluster = context.cluster;
   Unit images{"zerospof lab: imports the image archives of its pods into containerd",
               {"/bin/sh", "-c",
@@ -112,7 +112,7 @@ std::vector<File> lab_data_plane_files(const Context& context, const model::Node
 }
 
 std::vector<LeftOut> lab_left_out(const model::Cluster& cluster, const RenderOptions& options) {
-  if (!options.lab || !options.lab_real_pods) return {};
+  if (!lab_with_real_pods(options)) return {};
   std::vector<LeftOut> left_out;
   if (cluster.network.cni == model::Cni::kCalico)
     left_out.push_back({"Calico",

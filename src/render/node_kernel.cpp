@@ -18,8 +18,8 @@ std::vector<File> node_kernel_files(const Context& context, const model::Node& n
              {"/usr/lib/systemd/systemd-sysctl", layout::kSysctlConfig}};
   apply.type = StartType::kOneshot;
   std::vector<File> files;
-  // A lab host shares this machine's kernel and has no modules of its own to load: the lab
-  // checks that the machine has what containerd and the CNI need (docs/lab.md).
+  // A lab host shares this machine's kernel and has no modules of its own to load: apply's
+  // preflight checks that the kernel has what containerd and the CNI need.
   if (!context.options.lab) {
     apply.before_start = {{"/usr/lib/systemd/systemd-modules-load", layout::kKernelModulesConfig}};
     files.push_back(

@@ -3,7 +3,6 @@
 // pod network, a NodePort on every node, and a restart of containerd that leaves the pods
 // running. Every image is the lab's own, built from source (lab/binaries/build.sh); nothing is
 // pulled. Needs root and the binary cache; skipped otherwise (lab_cluster.h).
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <iostream>
@@ -24,6 +23,19 @@ using std::chrono::milliseconds;
 std::string address_of(const std::string& host) {
   auto at = std::find(kAllHosts.begin(), kAllHosts.end(), host);
   return fmt::format("198.18.0.{}", 10 + (at - kAllHosts.begin()));
+}
+
+// agnhost's HTTP echo server as a container of a pod spec indented by `indent`: the lab's own
+// image (imagePullPolicy: Never: nothing is pulled), Ready once it answers.
+std::string netexec_container(int indent) {
+  std::string pad(static_cast<std::size_t>(indent), ' ');
+  return fmt::format(
+      "{0}- name: netexec\n"
+      "{0}  image: {1}\n"
+      "{0}  imagePullPolicy: Never\n"
+      "{0}  args: [netexec, --http-port=8080]\n"
+      "{0}  readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}, periodSeconds: 1}}\n",
+      pad, model::pinned::kAgnhostImage);
 }
 
 // Two echo servers (agnhost netexec) on two worker nodes behind a ClusterIP Service, and a client
@@ -48,12 +60,7 @@ spec:
           requiredDuringSchedulingIgnoredDuringExecution:
             - {{topologyKey: kubernetes.io/hostname, labelSelector: {{matchLabels: {{app: echo}}}}}}
       containers:
-        - name: netexec
-          image: {image}
-          imagePullPolicy: Never
-          args: [netexec, --http-port=8080]
-          readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}, periodSeconds: 1}}
----
+{echo_container}---
 apiVersion: v1
 kind: Service
 metadata: {{name: echo, namespace: default}}
@@ -67,12 +74,7 @@ metadata: {{name: client, namespace: default, labels: {{app: client}}}}
 spec:
   nodeSelector: {{kubernetes.io/hostname: cloudserver1}}
   containers:
-    - name: netexec
-      image: {image}
-      imagePullPolicy: Never
-      args: [netexec, --http-port=8080]
-      readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}, periodSeconds: 1}}
----
+{client_container}---
 apiVersion: v1
 kind: Service
 metadata: {{name: client, namespace: default}}
@@ -81,7 +83,8 @@ spec:
   selector: {{app: client}}
   ports: [{{port: 8080, targetPort: 8080, nodePort: 30080}}]
 )",
-                     fmt::arg("image", model::pinned::kAgnhostImage));
+                     fmt::arg("echo_container", netexec_container(8)),
+                     fmt::arg("client_container", netexec_container(4)));
 }
 
 // A 3-member etcd as a StatefulSet, one member per node on the node's own disk (hostPath: a
@@ -152,50 +155,6 @@ spec:
                      fmt::arg("image", model::pinned::kEtcdImage), fmt::arg("peer", peer),
                      fmt::arg("cluster", cluster));
 }
-
-// The key-value workload is the test's own, served in plain HTTP inside the lab (the cluster's
-// etcd and API are reached over TLS by zerospof's own client, which speaks nothing else): the
-// same requests as CurlHttpClient, the same unknown-outcome rule (sent once the connection is up).
-class PlainHttpClient : public observe::HttpClient {
- public:
-  observe::HttpResponse send(const observe::HttpRequest& request) override {
-    observe::HttpResponse response;
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-    if (!curl) return response;
-    CURL* handle = curl.get();
-    auto append = +[](char* data, size_t size, size_t count, void* body) {
-      static_cast<std::string*>(body)->append(data, size * count);
-      return size * count;
-    };
-    curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http");
-    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(handle, CURLOPT_FORBID_REUSE, 1L);
-    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, append);
-    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr,
-                                                                        curl_slist_free_all);
-    if (!request.body.empty()) {
-      headers.reset(curl_slist_append(nullptr, "Content-Type: application/json"));
-      curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
-      curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.c_str());
-    }
-    CURLcode result = curl_easy_perform(handle);
-    if (result == CURLE_OK) {
-      curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
-      response.maybe_sent = true;
-      return response;
-    }
-    response.error = curl_easy_strerror(result);
-    curl_off_t pretransfer = 0;
-    curl_easy_getinfo(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
-    response.maybe_sent = pretransfer > 0;
-    return response;
-  }
-};
 
 class RealPodsTest : public LabClusterTest {
  protected:
@@ -359,7 +318,8 @@ TEST_F(RealPodsTest, AReplicatedKeyValueWorkloadKeepsEveryAcknowledgedWriteAcros
                          seconds(180)))
       << kubectl("get pods -A -o wide").out << kubectl("logs -l app=kv --tail=20").out;
 
-  PlainHttpClient http;
+  // The workload is the test's own and speaks plain HTTP inside the lab.
+  auto http = observe::CurlHttpClient::without_tls();
   const auto zero = std::chrono::steady_clock::now();
   drill::EtcdProbe probe(
       http,
