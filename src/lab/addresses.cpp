@@ -24,6 +24,13 @@ model::IpAddress offset_address(const model::IpAddress& base, std::uint32_t offs
   return result;
 }
 
+ClusterSubnets cluster_subnets(const model::Cidr& lab_subnet) {
+  // 198.18.0.0/16 or 198.19.0.0/16, whichever the lab's subnet is not in.
+  model::IpAddress other =
+      *model::IpAddress::parse(lab_subnet.network().bytes[1] == 18 ? "198.19.0.0" : "198.18.0.0");
+  return {.pods = {other, 17}, .services = {offset_address(other, 1u << 15), 17}};
+}
+
 util::Status require_lab_address(const model::IpAddress& address) {
   if (address.family == 4 && lab_range().contains(address)) return {};
   return util::fail(util::Error::invalid_input(
@@ -38,6 +45,11 @@ util::Result<LabAddresses> allocate_addresses(const model::Cidr& subnet, std::si
         fmt::format("lab subnet {} is not inside 198.18.0.0/15", subnet.to_string()), {},
         "choose a subnet inside 198.18.0.0/15, e.g. 198.18.0.0/24"));
   }
+  if (subnet.prefix_length < 16)
+    return util::fail(util::Error::invalid_input(
+        fmt::format("lab subnet {} is larger than a /16", subnet.to_string()), {},
+        "the lab's pods and Services take the other /16 of 198.18.0.0/15; choose a /16 or "
+        "smaller, e.g. 198.18.0.0/24"));
   // The last usable host must stay below the broadcast address.
   std::uint64_t size = std::uint64_t{1} << (32 - subnet.prefix_length);
   if (kFirstHostOffset + host_count + 1 > size) {

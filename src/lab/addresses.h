@@ -16,6 +16,15 @@ model::Cidr lab_range();
 // The lab's default subnet: 198.18.0.0/24.
 model::Cidr default_subnet();
 
+// The lab's pods and Services get addresses inside 198.18.0.0/15 too, from the /16 of the range
+// that does not hold the lab's subnet (the user's plan may name any private range, and pod
+// traffic crosses the lab bridge): pods the first half of it, Services the second.
+struct ClusterSubnets {
+  model::Cidr pods;
+  model::Cidr services;
+};
+ClusterSubnets cluster_subnets(const model::Cidr& lab_subnet);
+
 struct LabAddresses {
   model::Cidr subnet;
   model::IpAddress operator_address;    // this machine's address on the lab bridge: subnet + 1
@@ -26,7 +35,8 @@ struct LabAddresses {
 // Fails (kInvalidInput) when `address` is not an IPv4 address inside 198.18.0.0/15.
 util::Status require_lab_address(const model::IpAddress& address);
 
-// Fails when `subnet` is not inside 198.18.0.0/15 or too small for `host_count` hosts.
+// Fails when `subnet` is not inside 198.18.0.0/15, larger than a /16 (cluster_subnets needs the
+// other) or too small for `host_count` hosts.
 util::Result<LabAddresses> allocate_addresses(const model::Cidr& subnet, std::size_t host_count);
 
 // `base` + `offset` (IPv4).

@@ -50,6 +50,9 @@ model::Cluster lab_cluster(const model::Cluster& plan, const LabState& state,
     cluster.nodes.push_back(std::move(node));
   }
   if (cluster.endpoint.mode == model::EndpointMode::kVip) cluster.endpoint.address = state.vip;
+  ClusterSubnets subnets = cluster_subnets(state.subnet);
+  cluster.kubernetes.pod_subnet = subnets.pods;
+  cluster.kubernetes.service_subnet = subnets.services;
   return cluster;
 }
 

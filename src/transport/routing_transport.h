@@ -20,8 +20,9 @@ class RoutingTransport : public Transport {
                                                     const std::string& path) override {
     return pick(host).get_file(host, path);
   }
-  util::Result<std::string> tunnel_to_loopback(const std::string& host, int port) override {
-    return pick(host).tunnel_to_loopback(host, port);
+  util::Result<std::string> tunnel(const std::string& host, const model::IpAddress& address,
+                                   int port) override {
+    return pick(host).tunnel(host, address, port);
   }
 
  private:

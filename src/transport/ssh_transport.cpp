@@ -185,13 +185,16 @@ util::Result<std::optional<std::string>> SshTransport::get_file(const std::strin
   return std::optional<std::string>(result.out.substr(kPresent.size()));
 }
 
-util::Result<std::string> SshTransport::tunnel_to_loopback(const std::string& host, int port) {
+util::Result<std::string> SshTransport::tunnel(const std::string& host,
+                                               const model::IpAddress& address, int port) {
   if (port <= 0 || port > 65535)
     return util::fail(util::Error::internal(fmt::format("no TCP port {} to tunnel to", port)));
+  // ssh's -L takes an IPv6 address in brackets; the address is a parsed one, never a name.
+  const std::string target = model::url_host(address.to_string());
   std::string socket;
   {
     std::lock_guard lock(mutex_);
-    auto& path = tunnels_[{host, port}];
+    auto& path = tunnels_[{host, target, port}];
     // Short names: a Unix socket path has room for about 100 bytes.
     if (path.empty()) path = fmt::format("{}/t{}", control_dir_, tunnels_.size());
     socket = path;
@@ -204,12 +207,13 @@ util::Result<std::string> SshTransport::tunnel_to_loopback(const std::string& ho
         fmt::format("{}: cannot open a tunnel: {}", host, ready.describe("ssh"))));
   ZEROSPOF_ASSIGN_OR_RETURN(auto argv, ssh_argv(host));
   argv.insert(argv.end() - 1,
-              {"-O", "forward", "-L", fmt::format("{}:127.0.0.1:{}", socket, port)});
+              {"-O", "forward", "-L", fmt::format("{}:{}:{}", socket, target, port)});
   ZEROSPOF_ASSIGN_OR_RETURN(CommandResult forwarded,
                             util::run(argv, {.timeout = std::chrono::seconds(15)}));
   if (!forwarded.succeeded())
-    return util::fail(util::Error::unavailable(fmt::format(
-        "{}: cannot tunnel to port {}: {}", host, port, forwarded.describe("ssh -O forward"))));
+    return util::fail(
+        util::Error::unavailable(fmt::format("{}: cannot tunnel to {}:{}: {}", host, target, port,
+                                             forwarded.describe("ssh -O forward"))));
   return socket;
 }
 

@@ -8,7 +8,7 @@
 // known_hosts file can be given, as the lab does); never prompts (BatchMode=yes); every
 // connection and command is bounded (ConnectTimeout, ServerAlive*, the command's timeout).
 // A failure of ssh itself (exit 255: unreachable, refused key) is an Error naming the host;
-// a remote command that fails is a CommandResult. Tunnels (tunnel_to_loopback) ride on the same
+// a remote command that fails is a CommandResult. Tunnels (tunnel) ride on the same
 // masters. Safe to use from several threads.
 #pragma once
 
@@ -18,6 +18,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "transport/transport.h"
@@ -51,7 +52,8 @@ class SshTransport : public Transport {
                                                     const std::string& path) override;
   // A local forward of the host's master connection (`ssh -O forward -L SOCKET:127.0.0.1:PORT`),
   // its socket in the private control directory: only this user can connect to it.
-  util::Result<std::string> tunnel_to_loopback(const std::string& host, int port) override;
+  util::Result<std::string> tunnel(const std::string& host, const model::IpAddress& address,
+                                   int port) override;
 
   // The ssh command line (without the remote command) used for `host`.
   util::Result<std::vector<std::string>> ssh_argv(const std::string& host) const;
@@ -67,7 +69,8 @@ class SshTransport : public Transport {
   std::mutex mutex_;
   std::set<std::string> connected_;  // hosts whose first command (the master) has run
   std::map<std::string, std::unique_ptr<std::mutex>> connecting_;
-  std::map<std::pair<std::string, int>, std::string> tunnels_;  // host and port: socket path
+  // host, address and port: socket path
+  std::map<std::tuple<std::string, std::string, int>, std::string> tunnels_;
 };
 
 }  // namespace zerospof::transport

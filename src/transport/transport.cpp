@@ -56,10 +56,16 @@ std::string atomic_write_script(const FileSpec& file) {
       target, file.mode, file.content.size(), util::sha256_hex(file.content));
 }
 
-util::Result<std::string> Transport::tunnel_to_loopback(const std::string& host, int port) {
+util::Result<std::string> Transport::tunnel(const std::string& host,
+                                            const model::IpAddress& address, int port) {
   return util::fail(util::Error::failed_precondition(
-      fmt::format("{}: this transport cannot tunnel to port {} on the host", host, port),
+      fmt::format("{}: this transport cannot tunnel to {}", host,
+                  model::url_host(address.to_string()) + ":" + std::to_string(port)),
       "reach the host over SSH"));
+}
+
+util::Result<std::string> Transport::tunnel_to_loopback(const std::string& host, int port) {
+  return tunnel(host, *model::IpAddress::parse("127.0.0.1"), port);
 }
 
 util::Result<std::string> run_checked(Transport& transport, const std::string& host,

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "model/address.h"
 #include "util/error.h"
 #include "util/process.h"
 
@@ -50,13 +51,18 @@ class Transport {
   // The content of `path`, or std::nullopt when it does not exist.
   virtual util::Result<std::optional<std::string>> get_file(const std::string& host,
                                                             const std::string& path) = 0;
-  // A Unix socket on this machine whose connections reach TCP `port` on the host's loopback:
-  // how the drill reaches servers that admit only the cluster's own addresses (etcd's client
-  // port, each apiserver). Asking twice for the same host and port gives the same socket. The
-  // tunnel lives until the transport is destroyed or its connection to the host ends (a crashed
-  // host); connecting after that fails at once, as connecting to the dead server would. An
-  // Error when this transport cannot tunnel; the default cannot.
-  virtual util::Result<std::string> tunnel_to_loopback(const std::string& host, int port);
+  // A Unix socket on this machine whose connections reach TCP `port` at `address` as the host
+  // connects to it: how the drill reaches servers that admit only the cluster's own addresses
+  // (etcd's client port and each apiserver on the host's loopback; a Service's cluster IP, which
+  // only the nodes' kube-proxy rules lead to a pod). Asking twice for the same host, address and
+  // port gives the same socket. The tunnel lives until the transport is destroyed or its
+  // connection to the host ends (a crashed host); connecting after that fails at once, as
+  // connecting to the dead server would. An Error when this transport cannot tunnel (the default
+  // cannot) or `address` is not an IP address.
+  virtual util::Result<std::string> tunnel(const std::string& host, const model::IpAddress& address,
+                                           int port);
+  // tunnel() to the host's own 127.0.0.1.
+  util::Result<std::string> tunnel_to_loopback(const std::string& host, int port);
 };
 
 // `text` single-quoted for a POSIX shell.

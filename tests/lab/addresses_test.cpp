@@ -32,6 +32,31 @@ TEST(AllocateAddressesTest, RefusesIpv6) {
   EXPECT_FALSE(allocate_addresses(cidr("2001:db8::/64"), 3).has_value());
 }
 
+TEST(AllocateAddressesTest, RefusesTheWholeRangeForItLeavesNothingForPods) {
+  auto addresses = allocate_addresses(cidr("198.18.0.0/15"), 3);
+  ASSERT_FALSE(addresses.has_value());
+  EXPECT_NE(addresses.error().message.find("larger than a /16"), std::string::npos);
+  EXPECT_TRUE(allocate_addresses(cidr("198.19.0.0/16"), 3).has_value());
+}
+
+// Pods and Services stay inside the benchmarking range, apart from the lab's hosts and each
+// other, wherever the lab's subnet is.
+TEST(ClusterSubnetsTest, TakeTheOtherHalfOfTheRange) {
+  for (const char* subnet :
+       {"198.18.0.0/24", "198.18.255.0/24", "198.19.7.0/24", "198.19.0.0/16", "198.18.0.0/16"}) {
+    ClusterSubnets subnets = cluster_subnets(cidr(subnet));
+    for (const model::Cidr& inside : {subnets.pods, subnets.services}) {
+      EXPECT_TRUE(lab_range().contains(inside.network())) << subnet;
+      EXPECT_TRUE(lab_range().contains(offset_address(inside.network(), (1u << 15) - 1))) << subnet;
+      EXPECT_FALSE(inside.overlaps(cidr(subnet))) << subnet << " " << inside.to_string();
+    }
+    EXPECT_FALSE(subnets.pods.overlaps(subnets.services)) << subnet;
+  }
+  ClusterSubnets defaults = cluster_subnets(default_subnet());
+  EXPECT_EQ(defaults.pods, cidr("198.19.0.0/17"));
+  EXPECT_EQ(defaults.services, cidr("198.19.128.0/17"));
+}
+
 TEST(AllocateAddressesTest, AcceptsTheTopOfTheRange) {
   auto addresses = allocate_addresses(cidr("198.19.255.0/24"), 3);
   ASSERT_TRUE(addresses.has_value());

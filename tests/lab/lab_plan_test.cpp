@@ -45,6 +45,9 @@ TEST(LabClusterTest, PointsEveryNodeAtItsLabAddressAndTheLabKey) {
   if (cluster.endpoint.mode == model::EndpointMode::kVip) {
     EXPECT_EQ(cluster.endpoint.address, state.vip);
   }
+  // Pod traffic crosses the lab bridge: its addresses are lab addresses too.
+  EXPECT_EQ(cluster.kubernetes.pod_subnet, cluster_subnets(state.subnet).pods);
+  EXPECT_EQ(cluster.kubernetes.service_subnet, cluster_subnets(state.subnet).services);
 }
 
 TEST(LabClusterTest, LabYamlLoadsBackAsTheSameCluster) {
@@ -60,6 +63,8 @@ TEST(LabClusterTest, LabYamlLoadsBackAsTheSameCluster) {
     EXPECT_EQ(loaded->nodes[i].ssh.identity_file, "/state/id_ed25519");
   }
   EXPECT_EQ(loaded->endpoint.address, cluster.endpoint.address);
+  EXPECT_EQ(loaded->kubernetes.pod_subnet, cluster.kubernetes.pod_subnet);
+  EXPECT_EQ(loaded->kubernetes.service_subnet, cluster.kubernetes.service_subnet);
 }
 
 TEST(KnownHostsTest, PinsEachHostByNameAndAddress) {

@@ -214,9 +214,11 @@ TEST_F(SshTransportTest, CommandsShareOneMasterConnectionClosedOnDestruction) {
 // A TCP server on the host's loopback that answers one connection with `greeting`; its port.
 class LoopbackGreeter {
  public:
-  explicit LoopbackGreeter(std::string greeting) : greeting_(std::move(greeting)) {
+  // `loopback`: the address it listens on, 127.0.0.1 unless given.
+  explicit LoopbackGreeter(std::string greeting, std::uint32_t loopback = INADDR_LOOPBACK)
+      : greeting_(std::move(greeting)) {
     listener_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
+    sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(loopback)}};
     bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
     socklen_t size = sizeof address;
     getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size);
@@ -278,6 +280,23 @@ TEST_F(SshTransportTest, ATunnelReachesAPortOnTheHostsLoopbackAndEndsWithTheTran
   EXPECT_EQ(*again, *socket_path);
   transport.reset();
   EXPECT_EQ(read_through(*socket_path), std::nullopt);
+}
+
+// A tunnel to an address other than the host's 127.0.0.1 (the drill's way to a Service's cluster
+// IP, which only the nodes route): here 127.0.0.2, where only the greeter listens, so the bytes
+// prove the forward went to the address asked for and not to 127.0.0.1.
+TEST_F(SshTransportTest, ATunnelReachesTheAddressItNames) {
+  LoopbackGreeter greeter("hello from 127.0.0.2", INADDR_LOOPBACK + 1);
+  auto transport = connect(sshd_.known_hosts());
+  auto socket_path =
+      transport->tunnel("node1", *model::IpAddress::parse("127.0.0.2"), greeter.port());
+  ASSERT_TRUE(socket_path.has_value()) << socket_path.error().message;
+  EXPECT_EQ(read_through(*socket_path), "hello from 127.0.0.2");
+  // The same port on 127.0.0.1 is another tunnel, and nobody listens there.
+  auto loopback = transport->tunnel_to_loopback("node1", greeter.port());
+  ASSERT_TRUE(loopback.has_value()) << loopback.error().message;
+  EXPECT_NE(*loopback, *socket_path);
+  EXPECT_EQ(read_through(*loopback).value_or(""), "");
 }
 
 TEST_F(SshTransportTest, ATunnelToAPortNobodyListensOnFailsAtConnect) {
