@@ -41,6 +41,7 @@ struct DrillFlags {
   std::string known_hosts;
   bool lab = false;
   bool no_status = false;
+  bool no_data_plane = false;
   std::string lab_dir = "/var/lib/zerospof/lab";
   int fault_seconds = 10;
   int ttl_margin_seconds = 60;
@@ -143,6 +144,7 @@ int run_drill_command(const DrillFlags& flags) {
   options.recovery_limit = std::chrono::seconds(flags.recovery_seconds);
   options.lab = lab;
   options.status_during_fault = !flags.no_status;
+  options.data_plane = !flags.no_data_plane;
   options.state_dir = state_dir;
   options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   auto report = drill::run_drill(*cluster, **ssh, http, etcd_http ? &*etcd_http : nullptr,
@@ -193,6 +195,9 @@ void register_drill(CLI::App& app, int& exit_code) {
   command->add_flag("--lab", flags->lab, "the hosts are lab hosts: host-down crashes a container");
   command->add_option("--lab-dir", flags->lab_dir, "the lab's state directory")
       ->capture_default_str();
+  command->add_flag("--no-data-plane", flags->no_data_plane,
+                    "where real pods run, do not deploy the data-plane probes (dns, service, the "
+                    "key-value workload)");
   command->add_flag("--no-status", flags->no_status,
                     "do not ask status's questions half way through each fault");
   command->add_option("--fault-seconds", flags->fault_seconds, "how long each fault stays")

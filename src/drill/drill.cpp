@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "drill/data_plane.h"
 #include "drill/health_probe.h"
 #include "drill/judge.h"
 #include "drill/monitor.h"
@@ -129,6 +130,28 @@ void check_history(ScenarioResult& result) {
   }
 }
 
+// Adds what an etcd-protocol probe recorded to the scenario: its lanes, its acknowledged writes,
+// its history (its process numbers and keys are apart from the others', so the histories are
+// judged as one) and the final values of its keys.
+void absorb(EtcdProbe& probe, bool judged, ScenarioResult& result,
+            std::vector<std::pair<std::string, std::string>>& final_values) {
+  ProbeRecord writes = probe.writes();
+  result.acknowledged_writes += writes.ok;
+  result.probes.push_back(std::move(writes));
+  result.probes.push_back(probe.reads());
+  for (std::size_t lane = result.probes.size() - 2; lane < result.probes.size(); ++lane)
+    result.probes[lane].judged = judged;
+  history::History history = probe.history();
+  result.history.operations.insert(result.history.operations.end(), history.operations.begin(),
+                                   history.operations.end());
+  std::stable_sort(result.history.operations.begin(), result.history.operations.end(),
+                   [](const history::Operation& a, const history::Operation& b) {
+                     return a.invoke_time < b.invoke_time;
+                   });
+  auto values = probe.final_values();
+  final_values.insert(final_values.end(), values.begin(), values.end());
+}
+
 class DrillRunner {
  public:
   DrillRunner(const model::Cluster& cluster, transport::Transport& transport,
@@ -158,11 +181,6 @@ class DrillRunner {
       report.notes.push_back(
           "etcd-write: not measured; etcd's client credentials could not be read from a "
           "control-plane host, and the etcd path is measured through the API (api-write) only");
-    if (options_.lab)
-      report.notes.push_back(
-          "worker-down: kwok stands in for every kubelet of the lab, so the pods' start is "
-          "simulated; their eviction and rescheduling are the real controller-manager's and "
-          "scheduler's");
     options_.progress("checking the cluster is healthy before any fault");
     Health health = monitor_.wait_healthy(std::chrono::seconds(30));
     if (!health.healthy)
@@ -171,6 +189,42 @@ class DrillRunner {
                       fmt::join(health.problems, "; ")),
           "let apply finish (zerospof apply PLAN), or heal what a drill left (zerospof drill "
           "PLAN --heal)"));
+    std::optional<bool> real = options_.data_plane ? real_pods_run(api_, std::chrono::seconds(5))
+                                                   : std::optional<bool>(false);
+    if (!real)
+      return util::fail(util::Error::unavailable(
+          "the nodes could not be listed, so whether real pods run is not known"));
+    if (*real) {
+      data_plane_.emplace(cluster_, transport_, api_);
+      options_.progress(
+          "real pods run: deploying the data-plane probes (an echo server behind a Service, and "
+          "a 3-member key-value workload)");
+      auto deployed = data_plane_->deploy();
+      if (!deployed) {
+        data_plane_->cleanup();
+        return util::fail(util::Error::failed_precondition(
+            "the data-plane probes could not start: " + util::format_error(deployed.error()),
+            "see the pods with kubectl get pods -o wide; --no-data-plane drills without them"));
+      }
+      report.notes.push_back(
+          "real pods: every node runs a kubelet and a container runtime; dns, service and the "
+          "key-value workload (workload-write, workload-read) are measured from the nodes the "
+          "fault did not hit. The workload's availability is its own etcd's (upstream timings, "
+          "not the plan's tuning): shown, not judged; its writes are judged");
+      if (!data_plane_->has_workload())
+        report.notes.push_back(
+            "workload: not run; it needs three nodes with the worker role, one per member");
+    } else {
+      report.notes.push_back(options_.data_plane
+                                 ? "dns, service, workload: not measured; kwok stands in for the "
+                                   "kubelets and runs no pods"
+                                 : "dns, service, workload: not measured (--no-data-plane)");
+      if (options_.lab)
+        report.notes.push_back(
+            "worker-down: kwok stands in for every kubelet of the lab, so the pods' start is "
+            "simulated; their eviction and rescheduling are the real controller-manager's and "
+            "scheduler's");
+    }
     std::vector<const Scenario*> chosen;
     for (const Scenario& scenario : catalogue())
       if ((options_.scenarios.empty() && options_.whole_catalogue) ||
@@ -201,6 +255,10 @@ class DrillRunner {
       std::shuffle(order.begin(), order.end(), random);
       for (const Scenario* scenario : order)
         report.scenarios.push_back(run_scenario(*scenario, run, report.scenarios.size()));
+    }
+    if (data_plane_) {
+      options_.progress("removing the data-plane probes");
+      data_plane_->cleanup();
     }
     return report;
   }
@@ -247,6 +305,15 @@ class DrillRunner {
       result.reasons.push_back("the cluster was not healthy before the scenario: " +
                                fmt::format("{}", fmt::join(health.problems, "; ")));
       return result;
+    }
+    if (data_plane_) {
+      std::vector<std::string> left = data_plane_->wait_ready(options_.recovery_limit);
+      if (!left.empty()) {
+        result.verdict = Verdict::kFail;
+        result.reasons.push_back(fmt::format("the data plane was not ready before the scenario: {}",
+                                             fmt::join(left, "; ")));
+        return result;
+      }
     }
     std::vector<std::string> targets = targets_of(scenario, health.holders, cluster_);
     // Whose VIP, lease or leadership the failover path is about: the targets, but for a split
@@ -318,11 +385,32 @@ class DrillRunner {
       }
     }
     HealthProbe health_probe(health_lanes(), options_.health_probe, zero_);
+    // The data plane, asked from the nodes the fault does not hit.
+    std::vector<std::string> clients;
+    for (const model::Node& node : cluster_.nodes)
+      if (!std::count(targets.begin(), targets.end(), node.name)) clients.push_back(node.name);
+    HealthProbe data_probe(data_plane_ ? data_plane_->lanes(clients) : std::vector<HealthLane>{},
+                           options_.data_plane_probe, zero_);
+    std::optional<EtcdProbe> workload;
+    if (data_plane_ && data_plane_->has_workload()) {
+      EtcdProbeOptions workload_options = options_.workload_probe;
+      workload_options.key_prefix = fmt::format("{}/{}-{}", options_.workload_probe.key_prefix,
+                                                options_.seed % 100000, index);
+      workload.emplace(data_plane_->http(), data_plane_->workload_endpoints(clients),
+                       workload_options, zero_);
+      if (!workload->prepare()) {
+        result.verdict = Verdict::kFail;
+        result.reasons.push_back("the workload probe could not write its keys");
+        return result;
+      }
+    }
     monitor_.start_watching();
     watch.start();
     probe.start();
     if (etcd) etcd->start();
+    if (workload) workload->start();
     health_probe.start();
+    data_probe.start();
     std::this_thread::sleep_for(options_.before_fault);
     std::string id = fmt::format("{}-{}-{}", options_.seed % 100000, index, scenario.name);
     say(fmt::format("{} on {}", to_string(scenario.fault), result.target_node));
@@ -387,6 +475,14 @@ class DrillRunner {
     result.fault_end_ms = since(zero_);
     say("healed; waiting for the cluster to be healthy again");
     Health after = monitor_.wait_healthy(options_.recovery_limit);
+    if (after.healthy && data_plane_) {
+      // Healthy includes the data plane: every replica and member ready again.
+      std::vector<std::string> left = data_plane_->wait_ready(options_.recovery_limit);
+      if (!left.empty()) {
+        after.healthy = false;
+        after.problems.insert(after.problems.end(), left.begin(), left.end());
+      }
+    }
     if (after.healthy) {
       result.healthy_ms = since(zero_);
       monitor_.add_event("healthy", "the cluster is healthy again");
@@ -397,7 +493,9 @@ class DrillRunner {
     std::this_thread::sleep_for(options_.after_recovery);
     probe.stop();
     if (etcd) etcd->stop();
+    if (workload) workload->stop();
     health_probe.stop();
+    data_probe.stop();
     double probe_end = since(zero_);
     result.events = monitor_.stop_watching();
     if (pods) {
@@ -419,23 +517,14 @@ class DrillRunner {
     watch.finish(final_values);
     result.watch = check_watch(watch.watched(), result.history);
     if (etcd) {
-      // One history: the etcd probe's process numbers and keys are apart from the API probe's.
-      ProbeRecord etcd_writes = etcd->writes();
-      result.acknowledged_writes += etcd_writes.ok;
-      result.probes.push_back(std::move(etcd_writes));
-      result.probes.push_back(etcd->reads());
-      history::History etcd_history = etcd->history();
-      result.history.operations.insert(result.history.operations.end(),
-                                       etcd_history.operations.begin(),
-                                       etcd_history.operations.end());
-      std::stable_sort(result.history.operations.begin(), result.history.operations.end(),
-                       [](const history::Operation& a, const history::Operation& b) {
-                         return a.invoke_time < b.invoke_time;
-                       });
+      absorb(*etcd, true, result, final_values);
       result.history.source = "api and etcd probes";
-      auto etcd_values = etcd->final_values();
-      final_values.insert(final_values.end(), etcd_values.begin(), etcd_values.end());
     }
+    if (workload) {
+      absorb(*workload, false, result, final_values);
+      result.history.source += " and the key-value workload";
+    }
+    for (ProbeRecord& record : data_probe.records()) result.probes.push_back(std::move(record));
     for (ProbeRecord& record : health_probe.records()) result.probes.push_back(std::move(record));
     for (ProbeRecord& record : result.probes)
       record.unavailable_ms = longest_outage_ms(record.attempts, result.fault_start_ms, probe_end);
@@ -465,6 +554,7 @@ class DrillRunner {
       if (auto finding = status_finding(scenario.fault, targets, *result.status_during_fault))
         result.findings.push_back(*finding);
     if (etcd) etcd->cleanup();
+    if (workload) workload->cleanup();
     for (int key = 0; key < probe_options.keys; ++key)
       api_.delete_register(probe_options.namespace_name,
                            fmt::format("{}-{}", probe_options.key_prefix, key),
@@ -521,7 +611,8 @@ class DrillRunner {
   const render::FailoverBudget budget_;
   const Predictor predictor_;
   const bool guide_;
-  std::vector<Scenario> partitions_;  // the splits asked for, which the catalogue cannot hold
+  std::vector<Scenario> partitions_;     // the splits asked for, which the catalogue cannot hold
+  std::optional<DataPlane> data_plane_;  // where real pods run
 };
 
 }  // namespace

@@ -41,6 +41,16 @@ struct DrillOptions {
   EtcdProbeOptions etcd_probe;
   WatchProbeOptions watch_probe;
   HealthProbeOptions health_probe;
+  // Where real pods run (data_plane.h): its dns and service lanes, and the key-value workload
+  // (in its own keys and process numbers). false: none of it, and the report says so.
+  bool data_plane = true;
+  HealthProbeOptions data_plane_probe{.interval = std::chrono::milliseconds(100)};
+  EtcdProbeOptions workload_probe{.clients = 3,
+                                  .registers = 2,
+                                  .interval = std::chrono::milliseconds(200),
+                                  .key_prefix = "/zerospof-drill-workload",
+                                  .process_offset = 2'000'000,
+                                  .lane = "workload"};
   // Ask `zerospof status`'s questions half way through each fault and keep its view in the
   // report (each question bounded by status_timeout).
   bool status_during_fault = true;

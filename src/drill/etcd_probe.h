@@ -37,6 +37,9 @@ struct EtcdProbeOptions {
   // Added to every process number (negated for the first writes), so that this history and the
   // API probe's can be judged as one.
   int process_offset = 1'000'000;
+  // The lanes' names: LANE-write, LANE-read; "workload" for the drill's own key-value workload,
+  // which speaks etcd's protocol too (data_plane.h).
+  std::string lane = "etcd";
 };
 
 class EtcdProbe {
@@ -51,10 +54,10 @@ class EtcdProbe {
   void start();
   void stop();
 
-  // After stop(): "etcd-write" and "etcd-read" attempts, and the history of every key.
-  ProbeRecord writes() const { return log_.writes("etcd-write"); }
-  ProbeRecord reads() const { return log_.reads("etcd-read"); }
-  history::History history() const { return log_.history("etcd-probe"); }
+  // After stop(): the LANE-write and LANE-read attempts, and the history of every key.
+  ProbeRecord writes() const { return log_.writes(options_.lane + "-write"); }
+  ProbeRecord reads() const { return log_.reads(options_.lane + "-read"); }
+  history::History history() const { return log_.history(options_.lane + "-probe"); }
   // The value each key holds at the end; "" for a key no member could read.
   std::vector<std::pair<std::string, std::string>> final_values();
   // Deletes the probe's keys (best effort: the drill's keys must not pile up in etcd).

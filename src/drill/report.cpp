@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "drill/data_plane.h"
 #include "status/status_report.h"
 
 namespace zerospof::drill {
@@ -127,6 +128,17 @@ std::string report_text(const DrillReport& report) {
           "reconnect(s){}\n",
           s.watch->events, s.watch->acknowledged - s.watch->missing, s.watch->acknowledged,
           s.watch->reconnects, s.watch->delivered ? "" : " (NOT as it must)");
+    std::vector<std::string> data_plane;
+    for (const std::string& name :
+         {std::string(kDnsLane), std::string(kServiceLane), std::string(kWorkloadLane) + "-write",
+          std::string(kWorkloadLane) + "-read"})
+      if (const ProbeRecord* probe = probe_named(s, name))
+        data_plane.push_back(fmt::format("{} {} ({} of {} not ok{})", name,
+                                         seconds(probe->unavailable_ms),
+                                         probe->failed + probe->unknown, probe->attempts.size(),
+                                         probe->judged ? "" : ", not judged"));
+    if (!data_plane.empty())
+      out += fmt::format("    data plane: {}\n", fmt::join(data_plane, ", "));
     if (s.predicted_reschedule_ms > 0)
       out += fmt::format("    pods running elsewhere after: {} (budget {})\n",
                          seconds(s.pods_rescheduled_ms), seconds(s.predicted_reschedule_ms));

@@ -179,6 +179,43 @@ std::optional<std::vector<PodState>> KubernetesClient::pods(const std::string& n
   return out;
 }
 
+std::optional<std::vector<NodeState>> KubernetesClient::nodes(std::chrono::milliseconds timeout) {
+  HttpResponse got = http_.send({.url = server_ + "/api/v1/nodes", .timeout = timeout});
+  if (!got.ok()) return std::nullopt;
+  auto json = nlohmann::json::parse(got.body, nullptr, false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("items") ||
+      !json["items"].is_array())
+    return std::nullopt;
+  std::vector<NodeState> out;
+  for (const auto& item : json["items"]) {
+    if (!item.is_object()) continue;
+    const auto runtime = "/status/nodeInfo/containerRuntimeVersion"_json_pointer;
+    out.push_back({.name = item.value("/metadata/name"_json_pointer, std::string{}),
+                   .ready = condition_true(item, "Ready"),
+                   .container_runtime = item.contains(runtime) && item.at(runtime).is_string()
+                                            ? item.at(runtime).get<std::string>()
+                                            : std::string{}});
+  }
+  return out;
+}
+
+std::optional<std::string> KubernetesClient::service_cluster_ip(const std::string& namespace_name,
+                                                                const std::string& name,
+                                                                std::chrono::milliseconds timeout) {
+  HttpResponse got = http_.send(
+      {.url = fmt::format("{}/api/v1/namespaces/{}/services/{}", server_, namespace_name, name),
+       .timeout = timeout});
+  if (!got.ok()) return std::nullopt;
+  auto json = nlohmann::json::parse(got.body, nullptr, false);
+  const auto address = "/spec/clusterIP"_json_pointer;
+  if (json.is_discarded() || !json.is_object() || !json.contains(address) ||
+      !json.at(address).is_string())
+    return std::nullopt;
+  std::string ip = json.at(address).get<std::string>();
+  if (ip.empty() || ip == "None") return std::nullopt;
+  return ip;
+}
+
 std::optional<bool> KubernetesClient::node_ready(const std::string& name,
                                                  std::chrono::milliseconds timeout) {
   HttpResponse got = http_.send({.url = server_ + "/api/v1/nodes/" + name, .timeout = timeout});

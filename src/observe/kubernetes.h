@@ -25,6 +25,14 @@ struct PodState {
   bool deleting = false;  // metadata.deletionTimestamp is set (evicted, or being deleted)
 };
 
+// One node as the drill needs it.
+struct NodeState {
+  std::string name;
+  bool ready = false;
+  // status.nodeInfo.containerRuntimeVersion, "containerd://2.4.2"; kwok's nodes report none.
+  std::string container_runtime;
+};
+
 enum class WriteResult {
   kWritten,       // 2xx: it took effect
   kConflict,      // 409: the resourceVersion moved on; it did not take effect
@@ -91,6 +99,12 @@ class KubernetesClient {
   std::optional<std::vector<PodState>> pods(const std::string& namespace_name,
                                             const std::string& label_selector,
                                             std::chrono::milliseconds timeout);
+  // Every node; nullopt when the list could not be read.
+  std::optional<std::vector<NodeState>> nodes(std::chrono::milliseconds timeout);
+  // The Service's spec.clusterIP; nullopt when it could not be read or has none (headless).
+  std::optional<std::string> service_cluster_ip(const std::string& namespace_name,
+                                                const std::string& name,
+                                                std::chrono::milliseconds timeout);
   // The node's Ready condition; nullopt when it could not be read.
   std::optional<bool> node_ready(const std::string& name, std::chrono::milliseconds timeout);
 

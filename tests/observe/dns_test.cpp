@@ -2,38 +2,21 @@
 // a whole exchange through a Unix socket to a DNS-over-TCP server of this test.
 #include "observe/dns.h"
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <functional>
 #include <random>
 #include <thread>
+
+#include "support/unix_dns_server.h"
 
 namespace zerospof::observe {
 namespace {
 
 using std::chrono::milliseconds;
 
-// The answer a server gives to `query` (without its length prefix): the question echoed, and one
-// A record per address, its name a compression pointer to the question.
-std::string answer_to(std::string_view query,
-                      const std::vector<std::array<unsigned char, 4>>& addresses,
-                      int response_code = 0) {
-  std::string message(query);
-  message[2] = static_cast<char>(0x81);  // response, recursion desired
-  message[3] = static_cast<char>(0x80 | response_code);
-  message[6] = 0;
-  message[7] = static_cast<char>(addresses.size());
-  for (const auto& address : addresses) {
-    message += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x05\x00\x04", 12);
-    message.append(reinterpret_cast<const char*>(address.data()), 4);
-  }
-  return message;
-}
+using testing::dns_answer_to;
+using testing::send_framed;
+using testing::UnixDnsServer;
 
 TEST(DnsQueryTest, AsksForTheARecordsOfTheName) {
   auto query = dns_query_over_tcp(0x1234, "kv.default.svc.cluster.local.");
@@ -65,13 +48,14 @@ TEST(DnsQueryTest, RefusesWhatIsNotAHostName) {
 
 TEST(DnsResponseTest, ReadsTheAddressesAndTheResponseCode) {
   std::string query = dns_query_over_tcp(7, "echo.default.svc.cluster.local")->substr(2);
-  auto answer = parse_dns_response(answer_to(query, {{198, 19, 128, 10}, {198, 19, 128, 11}}), 7);
+  auto answer =
+      parse_dns_response(dns_answer_to(query, {{198, 19, 128, 10}, {198, 19, 128, 11}}), 7);
   ASSERT_TRUE(answer.has_value()) << answer.error().message;
   EXPECT_EQ(answer->response_code, 0);
   ASSERT_EQ(answer->addresses.size(), 2u);
   EXPECT_EQ(answer->addresses[0].to_string(), "198.19.128.10");
   EXPECT_EQ(answer->addresses[1].to_string(), "198.19.128.11");
-  auto missing = parse_dns_response(answer_to(query, {}, 3), 7);
+  auto missing = parse_dns_response(dns_answer_to(query, {}, 3), 7);
   ASSERT_TRUE(missing.has_value());
   EXPECT_EQ(dns_response_code_name(missing->response_code), "NXDOMAIN");
   EXPECT_TRUE(missing->addresses.empty());
@@ -79,7 +63,7 @@ TEST(DnsResponseTest, ReadsTheAddressesAndTheResponseCode) {
 
 TEST(DnsResponseTest, RefusesAnotherQuerysAnswerAQueryAndATruncatedAnswer) {
   std::string query = dns_query_over_tcp(7, "a.b")->substr(2);
-  std::string answer = answer_to(query, {{198, 19, 0, 1}});
+  std::string answer = dns_answer_to(query, {{198, 19, 0, 1}});
   EXPECT_FALSE(parse_dns_response(answer, 8).has_value());
   EXPECT_FALSE(parse_dns_response(query, 7).has_value());
   for (std::size_t cut = 0; cut < answer.size(); ++cut)
@@ -92,7 +76,7 @@ TEST(DnsResponseTest, RefusesAnotherQuerysAnswerAQueryAndATruncatedAnswer) {
 // Any bytes give an answer or an error: mutations of a real answer (run under ASan and UBSan).
 TEST(DnsResponseTest, AnyBytesGiveAnAnswerOrAnError) {
   std::string query = dns_query_over_tcp(9, "kv.default.svc.cluster.local")->substr(2);
-  const std::string valid = answer_to(query, {{198, 19, 0, 1}, {198, 19, 0, 2}});
+  const std::string valid = dns_answer_to(query, {{198, 19, 0, 1}, {198, 19, 0, 2}});
   std::mt19937 random(1);
   std::size_t parsed = 0;
   for (int round = 0; round < 20000; ++round) {
@@ -108,54 +92,9 @@ TEST(DnsResponseTest, AnyBytesGiveAnAnswerOrAnError) {
   EXPECT_GT(parsed, 0u);  // some mutations still parse: the deep paths ran
 }
 
-// A DNS-over-TCP server on a Unix socket that answers one connection as `respond` says.
-class UnixDnsServer {
- public:
-  using Respond = std::function<void(int connection, const std::string& query)>;
-  explicit UnixDnsServer(Respond respond) : respond_(std::move(respond)) {
-    path_ = (std::filesystem::temp_directory_path() /
-             fmt::format("zerospof-dns-test-{}-{}.sock", getpid(), ++servers_made_))
-                .string();
-    std::filesystem::remove(path_);
-    listener_ = socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un address{.sun_family = AF_UNIX, .sun_path = {}};
-    path_.copy(address.sun_path, sizeof address.sun_path - 1);
-    bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    listen(listener_, 4);
-    server_ = std::thread([this] {
-      int connection = accept(listener_, nullptr, nullptr);
-      if (connection < 0) return;
-      char buffer[512];
-      ssize_t n = read(connection, buffer, sizeof buffer);
-      respond_(connection, n > 2 ? std::string(buffer + 2, static_cast<std::size_t>(n - 2)) : "");
-      close(connection);
-    });
-  }
-  ~UnixDnsServer() {
-    shutdown(listener_, SHUT_RDWR);
-    server_.join();
-    close(listener_);
-    std::filesystem::remove(path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  static inline int servers_made_ = 0;
-  Respond respond_;
-  std::string path_;
-  int listener_ = -1;
-  std::thread server_;
-};
-
-void send_framed(int connection, const std::string& message) {
-  std::string framed{static_cast<char>(message.size() >> 8), static_cast<char>(message.size())};
-  framed += message;
-  (void)!write(connection, framed.data(), framed.size());
-}
-
 TEST(ResolveThroughTest, AsksThroughTheSocketAndReadsTheAnswer) {
   UnixDnsServer server([](int connection, const std::string& query) {
-    send_framed(connection, answer_to(query, {{198, 19, 128, 20}}));
+    send_framed(connection, dns_answer_to(query, {{198, 19, 128, 20}}));
   });
   auto answer =
       resolve_through(server.path(), "echo.default.svc.cluster.local", milliseconds(2000));

@@ -70,5 +70,43 @@ TEST(KubernetesClientTest, AnUnreadableObjectOrLeaseIsNotAValue) {
             "cloudserver1_0a1b");
 }
 
+// kwok's nodes report no container runtime: how the drill tells real pods from simulated ones.
+TEST(KubernetesClientTest, NodesSayWhichContainerRuntimeRunsThem) {
+  ScriptedHttp http;
+  http.answers = {{.status = 200,
+                   .body = R"({"items":[
+         {"metadata":{"name":"a"},"status":{"nodeInfo":{"containerRuntimeVersion":"containerd://2.4.2"},
+          "conditions":[{"type":"Ready","status":"True"}]}},
+         {"metadata":{"name":"b"},"status":{"nodeInfo":{},"conditions":[{"type":"Ready","status":"False"}]}},
+         {"metadata":{"name":"c"},"status":{"nodeInfo":{"containerRuntimeVersion":7}}}, 3]})",
+                   .maybe_sent = true},
+                  {.status = 500, .maybe_sent = true}};
+  KubernetesClient api(http, "https://x:1");
+  auto nodes = api.nodes(std::chrono::milliseconds(100));
+  ASSERT_TRUE(nodes);
+  ASSERT_EQ(nodes->size(), 3u);
+  EXPECT_EQ((*nodes)[0].container_runtime, "containerd://2.4.2");
+  EXPECT_TRUE((*nodes)[0].ready);
+  EXPECT_EQ((*nodes)[1].container_runtime, "");
+  EXPECT_FALSE((*nodes)[1].ready);
+  EXPECT_EQ((*nodes)[2].container_runtime, "");
+  EXPECT_EQ(http.sent[0].url, "https://x:1/api/v1/nodes");
+  EXPECT_FALSE(api.nodes(std::chrono::milliseconds(100)));
+}
+
+TEST(KubernetesClientTest, AServicesClusterIpAndNoneForAHeadlessOne) {
+  ScriptedHttp http;
+  http.answers = {
+      {.status = 200, .body = R"({"spec":{"clusterIP":"198.19.128.10"}})", .maybe_sent = true},
+      {.status = 200, .body = R"({"spec":{"clusterIP":"None"}})", .maybe_sent = true},
+      {.status = 404, .maybe_sent = true}};
+  KubernetesClient api(http, "https://x:1");
+  EXPECT_EQ(api.service_cluster_ip("kube-system", "kube-dns", std::chrono::milliseconds(100)),
+            "198.19.128.10");
+  EXPECT_EQ(http.sent[0].url, "https://x:1/api/v1/namespaces/kube-system/services/kube-dns");
+  EXPECT_FALSE(api.service_cluster_ip("default", "kv", std::chrono::milliseconds(100)));
+  EXPECT_FALSE(api.service_cluster_ip("default", "gone", std::chrono::milliseconds(100)));
+}
+
 }  // namespace
 }  // namespace zerospof::observe
