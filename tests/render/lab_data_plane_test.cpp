@@ -89,8 +89,8 @@ TEST(LabDataPlaneTest, TheLabSettingsPassTheKubeletsAndKubeProxysOwnValidation) 
 }
 
 // Each node gives its pods a /24 of the plan's pod subnet of its own and routes every other
-// node's through that node; the node's resolver for pods is its own address (no DNS beyond the
-// lab).
+// node's through that node, and the Services through a neighbour; the node's resolver for pods is
+// its own address (no DNS beyond the lab).
 TEST(LabDataPlaneTest, EachNodeHasAPodSubnetOfItsOwnAndRoutesToEveryOther) {
   std::set<std::string> subnets;
   for (std::size_t i = 0; i < kHosts.size(); ++i) {
@@ -104,6 +104,10 @@ TEST(LabDataPlaneTest, EachNodeHasAPodSubnetOfItsOwnAndRoutesToEveryOther) {
                           std::to_string(11 + other) + "\n";
       EXPECT_EQ(routes.find(route) != std::string::npos, other != i) << kHosts[i] << routes;
     }
+    // The Services (what the node itself connects to: the drill's tunnels) have a route too.
+    std::string services =
+        "route replace 10.96.0.0/12 via 198.18.7." + std::to_string(i == 0 ? 12 : 11) + "\n";
+    EXPECT_NE(routes.find(services), std::string::npos) << routes;
     EXPECT_NE(content(real_pods(), kHosts[i], layout::kLabResolvConf)
                   .find("nameserver 198.18.7." + std::to_string(11 + i) + "\n"),
               std::string::npos);
