@@ -48,8 +48,8 @@ struct DataPlaneOptions {
   std::chrono::milliseconds timeout{2000};
 };
 
-// Whether real pods run: every node reports a container runtime (kwok's report none). nullopt
-// when the nodes could not be listed.
+// Whether real pods run: every node reports a container runtime, and not kwok ("kwok-v0.7.0" is
+// what kwok's nodes report). nullopt when the nodes could not be listed.
 std::optional<bool> real_pods_run(observe::KubernetesClient& api,
                                   std::chrono::milliseconds timeout);
 

@@ -29,7 +29,7 @@ struct PodState {
 struct NodeState {
   std::string name;
   bool ready = false;
-  // status.nodeInfo.containerRuntimeVersion, "containerd://2.4.2"; kwok's nodes report none.
+  // status.nodeInfo.containerRuntimeVersion: "containerd://2.4.2"; kwok's nodes "kwok-v0.7.0".
   std::string container_runtime;
 };
 

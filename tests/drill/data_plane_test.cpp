@@ -104,7 +104,10 @@ TEST(RealPodsRunTest, OnlyWhenEveryNodeHasAContainerRuntime) {
   };
   api.nodes = json{{"items", {node("containerd://2.4.2"), node("containerd://2.4.2")}}}.dump();
   EXPECT_EQ(real_pods_run(client, milliseconds(100)), true);
-  api.nodes = json{{"items", {node("containerd://2.4.2"), node("")}}}.dump();  // one kwok node
+  // kwok's nodes name kwok as their runtime (render/kwok_stages.cpp): no container runs.
+  api.nodes = json{{"items", {node("containerd://2.4.2"), node("kwok-v0.7.0")}}}.dump();
+  EXPECT_EQ(real_pods_run(client, milliseconds(100)), false);
+  api.nodes = json{{"items", {node("containerd://2.4.2"), node("")}}}.dump();
   EXPECT_EQ(real_pods_run(client, milliseconds(100)), false);
   api.nodes = json{{"items", json::array()}}.dump();
   EXPECT_EQ(real_pods_run(client, milliseconds(100)), false);

@@ -199,7 +199,7 @@ class RealPodsTest : public LabClusterTest {
 TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
   apply_whole_cluster();
 
-  // Every node is a real kubelet on containerd (kwok reports no container runtime), and Ready;
+  // Every node is a real kubelet on containerd (kwok's nodes report kwok as their runtime), and Ready;
   // containerd reports its version without the v.
   auto nodes = kubectl(
       "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion} "
