@@ -155,6 +155,20 @@ bool condition_true(const nlohmann::json& object, const std::string& type) {
   return false;
 }
 
+// The items of a list's answer (every one an object); nullopt for a failed request or a body that
+// is not a list.
+std::optional<std::vector<nlohmann::json>> list_items(const HttpResponse& got) {
+  if (!got.ok()) return std::nullopt;
+  auto json = nlohmann::json::parse(got.body, nullptr, false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("items") ||
+      !json["items"].is_array())
+    return std::nullopt;
+  std::vector<nlohmann::json> items;
+  for (auto& item : json["items"])
+    if (item.is_object()) items.push_back(std::move(item));
+  return items;
+}
+
 }  // namespace
 
 std::optional<std::vector<PodState>> KubernetesClient::pods(const std::string& namespace_name,
@@ -163,14 +177,10 @@ std::optional<std::vector<PodState>> KubernetesClient::pods(const std::string& n
   HttpResponse got = http_.send({.url = fmt::format("{}/api/v1/namespaces/{}/pods?labelSelector={}",
                                                     server_, namespace_name, label_selector),
                                  .timeout = timeout});
-  if (!got.ok()) return std::nullopt;
-  auto json = nlohmann::json::parse(got.body, nullptr, false);
-  if (json.is_discarded() || !json.is_object() || !json.contains("items") ||
-      !json["items"].is_array())
-    return std::nullopt;
+  auto items = list_items(got);
+  if (!items) return std::nullopt;
   std::vector<PodState> out;
-  for (const auto& item : json["items"]) {
-    if (!item.is_object()) continue;
+  for (const auto& item : *items) {
     out.push_back({.name = item.value("/metadata/name"_json_pointer, std::string{}),
                    .node = item.value("/spec/nodeName"_json_pointer, std::string{}),
                    .ready = condition_true(item, "Ready"),
@@ -181,14 +191,10 @@ std::optional<std::vector<PodState>> KubernetesClient::pods(const std::string& n
 
 std::optional<std::vector<NodeState>> KubernetesClient::nodes(std::chrono::milliseconds timeout) {
   HttpResponse got = http_.send({.url = server_ + "/api/v1/nodes", .timeout = timeout});
-  if (!got.ok()) return std::nullopt;
-  auto json = nlohmann::json::parse(got.body, nullptr, false);
-  if (json.is_discarded() || !json.is_object() || !json.contains("items") ||
-      !json["items"].is_array())
-    return std::nullopt;
+  auto items = list_items(got);
+  if (!items) return std::nullopt;
   std::vector<NodeState> out;
-  for (const auto& item : json["items"]) {
-    if (!item.is_object()) continue;
+  for (const auto& item : *items) {
     const auto runtime = "/status/nodeInfo/containerRuntimeVersion"_json_pointer;
     out.push_back({.name = item.value("/metadata/name"_json_pointer, std::string{}),
                    .ready = condition_true(item, "Ready"),
