@@ -24,16 +24,22 @@ ValueTable::ValueTable()
   text_slots_[hashes_[0] & (kInitialSlots - 1)] = 1;
 }
 
-ValueId ValueTable::intern(std::string_view text) {
-  const std::uint64_t hash = hash_text(text);
+ValueId ValueTable::intern(std::string_view text) { return intern_text(text); }
+
+// Takes a string_view or, from append(), the joined string itself, which then moves into the
+// table instead of being copied (an allocation per new state of an append-heavy search).
+template <typename Text>
+ValueId ValueTable::intern_text(Text&& text) {
+  const std::string_view view = text;
+  const std::uint64_t hash = hash_text(view);
   const std::size_t mask = text_slots_.size() - 1;
   std::size_t slot = hash & mask;
   for (; text_slots_[slot] != 0; slot = (slot + 1) & mask) {
     const ValueId id = text_slots_[slot] - 1;
-    if (hashes_[id] == hash && texts_[id] == text) return id;
+    if (hashes_[id] == hash && texts_[id] == view) return id;
   }
   const auto id = static_cast<ValueId>(texts_.size());
-  texts_.emplace_back(text);
+  texts_.emplace_back(std::forward<Text>(text));
   text_bytes_ += texts_.back().size();
   hashes_.push_back(hash);
   text_slots_[slot] = id + 1;
@@ -61,7 +67,7 @@ ValueId ValueTable::append(ValueId state, ValueId suffix) {
   std::string joined;
   joined.reserve(text(state).size() + text(suffix).size());
   joined.append(text(state)).append(text(suffix));
-  const ValueId result = intern(joined);
+  const ValueId result = intern_text(std::move(joined));
   append_keys_[slot] = key;
   append_results_[slot] = result;
   if (2 * ++appends_ > append_keys_.size()) grow_appends();

@@ -41,6 +41,8 @@ class ValueTable {
   // Open addressing over flat arrays (no node per entry: a check interns a value per operation
   // and the searches append in their inner loop). A slot holds id + 1, 0 when empty; both
   // tables grow at half load, so probes stay short.
+  template <typename Text>
+  ValueId intern_text(Text&& text);
   void grow_texts();
   void grow_appends();
 

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <limits>
-#include <set>
-#include <unordered_map>
+#include <span>
 
 namespace zerospof::history {
 namespace {
@@ -20,23 +20,78 @@ constexpr std::size_t kValueShown = 40;  // characters of a value quoted in a re
 // Polynomial hashes of a text's prefixes, so that the hash of any substring costs O(1) and
 // parsing a value costs time linear in its length. Equal hashes are confirmed by comparing the
 // texts, so a collision costs time, never a wrong answer.
+// The prefixes live in a buffer the caller reuses: a key parses a value per read, and an
+// allocation per parse cost more than the parse on short values.
+constexpr std::uint64_t kHashBase = 0x100000001B3ULL;
+
 class PrefixHashes {
  public:
-  PrefixHashes(std::string_view text, std::vector<std::uint64_t>& powers)
-      : prefix_(text.size() + 1, 0), powers_(powers) {
+  PrefixHashes(std::string_view text, std::vector<std::uint64_t>& powers,
+               std::vector<std::uint64_t>& prefix)
+      : prefix_(prefix), powers_(powers) {
     while (powers_.size() <= text.size())
-      powers_.push_back(powers_.empty() ? 1 : powers_.back() * kBase);
+      powers_.push_back(powers_.empty() ? 1 : powers_.back() * kHashBase);
+    prefix_.resize(text.size() + 1);
+    prefix_[0] = 0;
     for (std::size_t i = 0; i < text.size(); ++i)
-      prefix_[i + 1] = prefix_[i] * kBase + static_cast<unsigned char>(text[i]) + 1;
+      prefix_[i + 1] = prefix_[i] * kHashBase + static_cast<unsigned char>(text[i]) + 1;
   }
   std::uint64_t of(std::size_t begin, std::size_t end) const {
     return prefix_[end] - prefix_[begin] * powers_[end - begin];
   }
 
  private:
-  static constexpr std::uint64_t kBase = 0x100000001B3ULL;
-  std::vector<std::uint64_t> prefix_;
+  std::vector<std::uint64_t>& prefix_;
   std::vector<std::uint64_t>& powers_;
+};
+
+// PrefixHashes(text).of(0, text.size()), without the table.
+std::uint64_t hash_of(std::string_view text) {
+  std::uint64_t hash = 0;
+  for (const char c : text) hash = hash * kHashBase + static_cast<unsigned char>(c) + 1;
+  return hash;
+}
+
+// kHashBase to the power `exponent`, from a table grown on demand.
+std::uint64_t power(std::vector<std::uint64_t>& powers, std::size_t exponent) {
+  while (powers.size() <= exponent)
+    powers.push_back(powers.empty() ? 1 : powers.back() * kHashBase);
+  return powers[exponent];
+}
+
+// A map from 64-bit keys (text hashes, value ids) to operation indices, sized once for the
+// key's operations: open addressing in one array, because node-based maps made an allocation
+// per written value and per named version, most of the time of deciding a short key.
+class OperationIndex {
+ public:
+  explicit OperationIndex(std::size_t most_entries)
+      : slots_(std::bit_ceil(2 * most_entries + 2)), shift_(64 - std::countr_zero(slots_.size())) {}
+  // The value stored under `key`, after storing `value` there if there was none; and whether
+  // it was stored now.
+  std::pair<std::uint32_t, bool> emplace(std::uint64_t key, std::uint32_t value) {
+    Slot& slot = slots_[probe(key)];
+    if (slot.value != kNone) return {slot.value, false};
+    slot = {key, value};
+    return {value, true};
+  }
+  // The value stored under `key`, kNone if none.
+  std::uint32_t find(std::uint64_t key) const { return slots_[probe(key)].value; }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t value = kNone;
+  };
+  // The slot holding `key`, or the empty one where it would go (Fibonacci hashing spreads
+  // value ids, which are small consecutive integers).
+  std::size_t probe(std::uint64_t key) const {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t at = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
+    while (slots_[at].value != kNone && slots_[at].key != key) at = (at + 1) & mask;
+    return at;
+  }
+  std::vector<Slot> slots_;
+  int shift_;
 };
 
 // The value a sequence of mutations leaves, as its length and polynomial hash (the hash of
@@ -48,9 +103,7 @@ struct ValueSignature {
   bool operator==(const ValueSignature&) const = default;
 };
 
-ValueSignature signature_of(std::string_view text, std::vector<std::uint64_t>& powers) {
-  return {text.size(), PrefixHashes(text, powers).of(0, text.size())};
-}
+ValueSignature signature_of(std::string_view text) { return {text.size(), hash_of(text)}; }
 
 std::string shown(std::string_view text) {
   if (text.size() <= kValueShown) return fmt::format("\"{}\"", text);
@@ -86,11 +139,13 @@ class Decision {
       : operations_(operations),
         values_(values),
         initial_(static_cast<std::uint32_t>(operations.size())),
+        base_by_hash_(operations.size()),
+        append_by_hash_(operations.size()),
         predecessor_(operations.size() + 1, kNone),
         successor_(operations.size() + 1, kNone),
         link_observer_(operations.size() + 1, kNone),
+        version_of_(operations.size()),
         read_version_(operations.size(), kNone),
-        readers_(operations.size() + 1),
         effective_(operations.size(), false) {}
 
   VersionOrderResult run() {
@@ -117,10 +172,15 @@ class Decision {
   }
 
   bool index_mutations();
-  bool index(std::unordered_map<std::uint64_t, std::uint32_t>& by_hash, std::uint32_t operation);
+  bool index(OperationIndex& by_hash, std::uint32_t operation);
   bool index_append(std::uint32_t operation);
   bool resolve_appends(std::uint32_t base, std::uint32_t observer, std::string_view whole);
   bool name_observed_versions();
+  void index_readers();
+  std::span<const std::uint32_t> readers(std::uint32_t version) const {
+    return std::span(readers_).subspan(reader_start_[version],
+                                       reader_start_[version + 1] - reader_start_[version]);
+  }
   bool name_version(ValueId value, std::uint32_t observer, std::uint32_t& version);
   bool link(std::uint32_t before, std::uint32_t after, std::uint32_t observer);
   bool build_chains();
@@ -135,20 +195,23 @@ class Decision {
   const std::vector<PartitionOperation>& operations_;
   const ValueTable& values_;
   const std::uint32_t initial_;  // the version id of the initial value
-  std::unordered_map<std::uint64_t, std::uint32_t> base_by_hash_;  // writes, compare-and-sets
+  OperationIndex base_by_hash_;  // writes, compare-and-sets
   // Appends by argument: a group of the appends of one value, in invocation order (clients
   // append the same value again after a write has reset the key).
-  std::unordered_map<std::uint64_t, std::uint32_t> append_by_hash_;
+  OperationIndex append_by_hash_;
   std::vector<std::vector<std::uint32_t>> append_groups_;
   std::vector<std::size_t> append_lengths_;
   std::vector<std::uint64_t> powers_;
+  std::vector<std::uint64_t> prefix_hashes_;  // PrefixHashes' buffer
   // Versions are named by the operation that made them (initial_ for the initial value).
   std::vector<std::uint32_t> predecessor_, successor_;
   std::vector<std::uint32_t> link_observer_;  // the operation whose value showed predecessor_
-  std::unordered_map<ValueId, std::uint32_t> version_of_;
+  OperationIndex version_of_;                 // by value id
   std::vector<std::uint32_t> read_version_;
-  std::vector<std::vector<std::uint32_t>> readers_;  // by version, in invocation order
-  std::vector<bool> effective_;                      // took effect in every linearization
+  // The reads of each version, in invocation order: readers_ from reader_start_[version] to
+  // reader_start_[version + 1] (one array, filled once every read is named).
+  std::vector<std::uint32_t> readers_, reader_start_;
+  std::vector<bool> effective_;  // took effect in every linearization
   std::vector<std::uint32_t> pending_compare_and_sets_;
   std::vector<std::uint32_t> current_parse_;  // the mutations of the value being named
   std::vector<std::uint32_t> failed_compare_and_sets_;
@@ -157,27 +220,24 @@ class Decision {
   VersionOrderResult result_;
 };
 
-bool Decision::index(std::unordered_map<std::uint64_t, std::uint32_t>& by_hash,
-                     std::uint32_t operation) {
+bool Decision::index(OperationIndex& by_hash, std::uint32_t operation) {
   const std::string_view value = text(model(operation).argument);
-  const std::uint64_t hash = PrefixHashes(value, powers_).of(0, value.size());
-  const auto [slot, inserted] = by_hash.emplace(hash, operation);
+  const auto [indexed, inserted] = by_hash.emplace(hash_of(value), operation);
   if (inserted) return true;
-  if (text(model(slot->second).argument) == value)
+  if (text(model(indexed).argument) == value)
     return not_applicable(fmt::format("the value {} is written more than once", shown(value)));
   return not_applicable("two written values have the same hash");
 }
 
 bool Decision::index_append(std::uint32_t operation) {
   const std::string_view value = text(model(operation).argument);
-  const std::uint64_t hash = PrefixHashes(value, powers_).of(0, value.size());
-  const auto [slot, inserted] =
-      append_by_hash_.emplace(hash, static_cast<std::uint32_t>(append_groups_.size()));
+  const auto [indexed, inserted] =
+      append_by_hash_.emplace(hash_of(value), static_cast<std::uint32_t>(append_groups_.size()));
   if (inserted) {
     append_groups_.push_back({operation});
     return true;
   }
-  std::vector<std::uint32_t>& group = append_groups_[slot->second];
+  std::vector<std::uint32_t>& group = append_groups_[indexed];
   if (text(model(group.front()).argument) != value)
     return not_applicable("two appended values have the same hash");
   group.push_back(operation);
@@ -185,7 +245,7 @@ bool Decision::index_append(std::uint32_t operation) {
 }
 
 bool Decision::index_mutations() {
-  std::set<std::size_t> lengths;
+  std::vector<std::size_t>& lengths = append_lengths_;
   for (std::uint32_t i = 0; i < operations_.size(); ++i) {
     const ModelOperation& operation = model(i);
     switch (operation.function) {
@@ -208,13 +268,14 @@ bool Decision::index_mutations() {
       case Function::kAppend:
         if (operation.argument == kAbsent) return not_applicable("an append of nothing");
         if (!index_append(i)) return false;
-        lengths.insert(text(operation.argument).size());
+        lengths.push_back(text(operation.argument).size());
         break;
     }
   }
+  std::sort(lengths.begin(), lengths.end());
+  lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
   if (lengths.size() > kMostAppendLengths)
     return not_applicable("appended values of too many different lengths");
-  append_lengths_.assign(lengths.begin(), lengths.end());
   return true;
 }
 
@@ -225,7 +286,6 @@ bool Decision::name_observed_versions() {
     const ModelOperation& operation = model(i);
     if (operation.function == Function::kRead && operation.outcome == Outcome::kOk) {
       if (!name_version(operation.observed, i, read_version_[i])) return false;
-      readers_[read_version_[i]].push_back(i);
     } else if (operation.function != Function::kRead && operation.outcome == Outcome::kOk) {
       effective_[i] = true;
       if (operation.function == Function::kCompareAndSet) pending_compare_and_sets_.push_back(i);
@@ -244,19 +304,32 @@ bool Decision::name_observed_versions() {
         !link(before, operation, operation))
       return false;
   }
+  index_readers();
   return true;
+}
+
+void Decision::index_readers() {
+  reader_start_.assign(operations_.size() + 2, 0);
+  for (const std::uint32_t version : read_version_)
+    if (version != kNone) ++reader_start_[version + 1];
+  for (std::size_t version = 1; version < reader_start_.size(); ++version)
+    reader_start_[version] += reader_start_[version - 1];
+  readers_.resize(reader_start_.back());
+  std::vector<std::uint32_t> next(reader_start_.begin(), reader_start_.end() - 1);
+  for (std::uint32_t i = 0; i < read_version_.size(); ++i)
+    if (read_version_[i] != kNone) readers_[next[read_version_[i]]++] = i;
 }
 
 // Parses `value` from its end: each step either ends at a written value (or the empty initial
 // value) or strips one appended value. With unique values at most one of these may match at
 // each step; two make the value ambiguous (the search decides), none make it impossible.
 bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t& version) {
-  if (const auto known = version_of_.find(value); known != version_of_.end()) {
-    version = known->second;
+  if (const std::uint32_t known = version_of_.find(value); known != kNone) {
+    version = known;
     return true;
   }
   const std::string_view whole = text(value);
-  const PrefixHashes hashes(whole, powers_);
+  const PrefixHashes hashes(whole, powers_, prefix_hashes_);
   current_parse_.clear();
   std::uint32_t base = kNone;
   for (std::size_t end = whole.size(); base == kNone;) {
@@ -266,21 +339,19 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
     }
     std::uint32_t matches = 0, appended = kNone;
     std::size_t appended_length = 0;
-    if (const auto found = base_by_hash_.find(hashes.of(0, end));
-        found != base_by_hash_.end() &&
-        text(model(found->second).argument) == whole.substr(0, end)) {
+    if (const std::uint32_t found = base_by_hash_.find(hashes.of(0, end));
+        found != kNone && text(model(found).argument) == whole.substr(0, end)) {
       ++matches;
-      base = found->second;
+      base = found;
     }
     for (const std::size_t length : append_lengths_) {
       if (length > end) break;
-      const auto found = append_by_hash_.find(hashes.of(end - length, end));
-      if (found == append_by_hash_.end() ||
-          text(model(append_groups_[found->second].front()).argument) !=
-              whole.substr(end - length, length))
+      const std::uint32_t found = append_by_hash_.find(hashes.of(end - length, end));
+      if (found == kNone ||
+          text(model(append_groups_[found].front()).argument) != whole.substr(end - length, length))
         continue;
       ++matches;
-      appended = found->second;  // a group, resolved to an append below
+      appended = found;  // a group, resolved to an append below
       appended_length = length;
     }
     if (matches > 1)
@@ -429,7 +500,7 @@ bool Decision::check_chains() {
         after_mutation = now;
         after_mutation_set_by = now_set_by;
       }
-      for (const std::uint32_t reader : readers_[version]) {
+      for (const std::uint32_t reader : readers(version)) {
         if (after_mutation > completed(reader))
           return violation({after_mutation_set_by, reader},
                            "the values they saw put the read after the other, yet it "
@@ -505,7 +576,8 @@ void Decision::build_order() {
   for (const std::size_t index : by_place)
     for (const std::uint32_t version : chains_[index].versions) {
       if (version != initial_) order.push_back(version);
-      order.insert(order.end(), readers_[version].begin(), readers_[version].end());
+      const std::span<const std::uint32_t> reads = readers(version);
+      order.insert(order.end(), reads.begin(), reads.end());
     }
   if (!place_failed(order)) return;
   if (!replay(order)) {
@@ -520,9 +592,9 @@ void Decision::build_order() {
 ValueSignature Decision::after(const ValueSignature& before, std::uint32_t operation) {
   const ModelOperation& mutation = model(operation);
   const std::string_view argument = text(mutation.argument);
-  const ValueSignature added = signature_of(argument, powers_);
+  const ValueSignature added = signature_of(argument);
   if (mutation.function != Function::kAppend) return added;
-  return {before.length + added.length, before.hash * powers_[added.length] + added.hash};
+  return {before.length + added.length, before.hash * power(powers_, added.length) + added.hash};
 }
 
 // Failed compare-and-sets merged into the order by one sweep: before each operation of the
@@ -533,7 +605,7 @@ bool Decision::place_failed(std::vector<std::uint32_t>& order) {
   if (failed_compare_and_sets_.empty()) return true;
   std::vector<ValueSignature> expected(operations_.size());
   for (const std::uint32_t operation : failed_compare_and_sets_)
-    expected[operation] = signature_of(text(model(operation).expected), powers_);
+    expected[operation] = signature_of(text(model(operation).expected));
   std::vector<std::uint32_t> merged, waiting;
   merged.reserve(order.size() + failed_compare_and_sets_.size());
   std::size_t admitted = 0;  // failed_compare_and_sets_ is in invocation order
@@ -588,7 +660,7 @@ bool Decision::replay(const std::vector<std::uint32_t>& order) {
       case Function::kAppend:
       case Function::kCompareAndSet:
         if (model(operation).outcome == Outcome::kFailed) {
-          if (value == signature_of(text(model(operation).expected), powers_)) return false;
+          if (value == signature_of(text(model(operation).expected))) return false;
           continue;
         }
         if (predecessor_[operation] != kNone && predecessor_[operation] != state) return false;
@@ -626,7 +698,10 @@ bool Decision::violation(std::vector<std::uint32_t> conflicting, std::string rea
       pending.push_back(link_observer_[operation]);
       // An operation of unknown outcome took effect only because something saw it: keep that.
       if (model(operation).outcome == Outcome::kUnknown) {
-        if (!readers_[operation].empty()) pending.push_back(readers_[operation].front());
+        // (the readers' index may not be built yet: the violation can be found while naming)
+        const auto reader = std::find(read_version_.begin(), read_version_.end(), operation);
+        if (reader != read_version_.end())
+          pending.push_back(static_cast<std::uint32_t>(reader - read_version_.begin()));
         if (successor_[operation] != kNone)
           pending.push_back(link_observer_[successor_[operation]]);
       }

@@ -57,8 +57,8 @@ TEST(LinearizabilityVerdicts, AgreeOnTheDifferentialRunsWorstHistories) {
   int files = 0;
   for (std::string line; std::getline(in, line); ++files) {
     const std::string file = line.substr(0, line.find('\t'));
-    const std::string verdict = line.substr(file.size() + 1, line.find('\t', file.size() + 1) -
-                                                                 file.size() - 1);
+    const std::string verdict =
+        line.substr(file.size() + 1, line.find('\t', file.size() + 1) - file.size() - 1);
     EXPECT_EQ(check_file(directory / file), expected(verdict == "true")) << file;
   }
   EXPECT_GT(files, 0);
@@ -204,22 +204,28 @@ TEST(Linearizability, KeysAfterTheFirstFailingKeyAreNotChecked) {
 // every subset of the writes, 2^40 configurations.
 // 40 concurrent writes and a read of a value none of them wrote. With `unique_values` false each
 // value is written twice, so the values name no version and only the search can refute it.
-History exponential_history(bool unique_values = false) {
+std::string exponential_history_text(bool unique_values = false, std::string_view key = "") {
+  const std::string on_key = key.empty() ? "" : fmt::format(R"(,"key":"{}")", key);
   std::string text;
   constexpr int kWriters = 40;
   for (int p = 0; p < kWriters; ++p)
-    text += fmt::format(R"({{"type":"invoke","process":{},"time":1,"f":"write","value":"{}"}})", p,
-                        unique_values ? p : p / 2) +
+    text += fmt::format(R"({{"type":"invoke","process":{},"time":1,"f":"write","value":"{}"{}}})",
+                        p, unique_values ? p : p / 2, on_key) +
             "\n";
-  text += R"({"type":"invoke","process":99,"time":1,"f":"read"})"
-          "\n";
-  text += R"({"type":"ok","process":99,"time":2,"f":"read","value":"never written"})"
-          "\n";
+  text += fmt::format(R"({{"type":"invoke","process":99,"time":1,"f":"read"{}}})", on_key) + "\n";
+  text +=
+      fmt::format(R"({{"type":"ok","process":99,"time":2,"f":"read","value":"never written"{}}})",
+                  on_key) +
+      "\n";
   for (int p = 0; p < kWriters; ++p)
-    text += fmt::format(R"({{"type":"ok","process":{},"time":3,"f":"write","value":"{}"}})", p,
-                        unique_values ? p : p / 2) +
+    text += fmt::format(R"({{"type":"ok","process":{},"time":3,"f":"write","value":"{}"{}}})", p,
+                        unique_values ? p : p / 2, on_key) +
             "\n";
-  return jsonl(text);
+  return text;
+}
+
+History exponential_history(bool unique_values = false) {
+  return jsonl(exponential_history_text(unique_values));
 }
 
 TEST(Linearizability, UniqueValuesAreDecidedByTheirVersionsNotBySearching) {
@@ -234,6 +240,37 @@ TEST(Linearizability, UniqueValuesAreDecidedByTheirVersionsNotBySearching) {
   ASSERT_EQ(result.explanation->conflicting.size(), 1u);
   EXPECT_EQ(history.operations[result.explanation->conflicting[0]].process, 99);
   EXPECT_EQ(result.explanation->witness, result.explanation->conflicting);
+}
+
+TEST(Linearizability, AKeyThatFailsAtOnceIsNotKeptWaitingBehindAHardKey) {
+  // Given the exponential register as key "a" and, after it, a key "b" whose one read saw a
+  // value nobody wrote, the search should reach "b" after only a first small slice of "a" (on
+  // one thread, so the order is fixed), instead of expanding "a" for its whole first slice.
+  std::string text = exponential_history_text(/*unique_values=*/false, "a");
+  // "b" writes one value twice, so that its versions cannot decide it: it is searched too.
+  text += R"({"type":"invoke","process":200,"time":5,"f":"write","key":"b","value":"1"})"
+          "\n"
+          R"({"type":"ok","process":200,"time":6,"f":"write","key":"b","value":"1"})"
+          "\n"
+          R"({"type":"invoke","process":200,"time":7,"f":"write","key":"b","value":"1"})"
+          "\n"
+          R"({"type":"ok","process":200,"time":8,"f":"write","key":"b","value":"1"})"
+          "\n"
+          R"({"type":"invoke","process":200,"time":9,"f":"read","key":"b"})"
+          "\n"
+          R"({"type":"ok","process":200,"time":10,"f":"read","key":"b","value":"nobody's"})"
+          "\n";
+  CheckOptions options;
+  options.threads = 1;
+  const CheckResult result = check_linearizability(jsonl(text), options);
+  ASSERT_EQ(result.verdict, Verdict::kNotLinearizable);
+  ASSERT_TRUE(result.explanation);
+  EXPECT_EQ(result.explanation->key, "b");
+  ASSERT_EQ(result.keys.size(), 2u);
+  EXPECT_EQ(result.keys[1].method, Method::kSearch);
+  EXPECT_EQ(result.keys[0].method, Method::kSearch);
+  EXPECT_GT(result.keys[0].states, 0u);     // "a" was searched, and stopped early
+  EXPECT_LT(result.keys[0].states, 1000u);  // 1,437 with a first slice of 16,384 steps
 }
 
 TEST(Linearizability, TimeLimitMakesTheVerdictUndecided) {
