@@ -40,6 +40,8 @@ struct DrillFlags {
   std::string state_dir;
   std::string known_hosts;
   bool lab = false;
+  std::string host_down;  // "": crash on the lab, isolate elsewhere
+  bool allow_reboot = false;
   bool no_status = false;
   bool no_data_plane = false;
   std::string lab_dir = "/var/lib/zerospof/lab";
@@ -67,6 +69,28 @@ int list_scenarios() {
   return 0;
 }
 
+// How host-down scenarios take a host down: a lab host's container is killed; a real host is
+// isolated unless the operator asks for a reboot and allows it in so many words.
+util::Result<drill::HostDownMethod> host_down_method(const DrillFlags& flags) {
+  using drill::HostDownMethod;
+  if (flags.host_down.empty())
+    return flags.lab ? HostDownMethod::kLabCrash : HostDownMethod::kIsolate;
+  const HostDownMethod method = *drill::host_down_method(flags.host_down);  // CLI checked it
+  if (method == HostDownMethod::kLabCrash && !flags.lab)
+    return util::fail(util::Error::invalid_input(
+        "--host-down crash kills a lab host's container, and these hosts are not the lab's", {},
+        "drop --host-down to isolate real hosts, or give --lab for the lab"));
+  if (method == HostDownMethod::kReboot && flags.lab)
+    return util::fail(util::Error::invalid_input(
+        "--host-down reboot on the lab: its hosts are containers, which a reboot stops for good",
+        {}, "use --host-down crash (the lab's default) or isolate"));
+  if (method == HostDownMethod::kReboot && !flags.allow_reboot)
+    return util::fail(util::Error::invalid_input(
+        "--host-down reboot restarts real servers and everything else they run", {},
+        "add --allow-reboot to say you mean it, or drop --host-down to isolate them instead"));
+  return method;
+}
+
 int run_drill_command(const DrillFlags& flags) {
   if (flags.list) return list_scenarios();
   if (flags.plan_file.empty())
@@ -81,6 +105,8 @@ int run_drill_command(const DrillFlags& flags) {
                                                    "give one or the other"));
   if (auto valid = drill::validate_scenarios(flags.scenarios); !valid)
     return report_error(valid.error());
+  auto host_down = host_down_method(flags);
+  if (!host_down) return report_error(host_down.error());
   auto cluster = plan::load(flags.plan_file);
   if (!cluster) return report_error(cluster.error());
   auto ssh = transport::SshTransport::create(
@@ -105,7 +131,7 @@ int run_drill_command(const DrillFlags& flags) {
       "drill");
   if (!lock) return report_error(lock.error());
   if (flags.heal) {
-    drill::FaultInjector injector(*cluster, **ssh, lab, state_dir);
+    drill::FaultInjector injector(*cluster, **ssh, lab, state_dir, *host_down);
     auto healed = injector.heal_leftovers();
     if (!healed) return report_error(healed.error());
     for (const std::string& line : *healed) print(line + "\n");
@@ -143,6 +169,7 @@ int run_drill_command(const DrillFlags& flags) {
   options.ttl_margin = std::chrono::seconds(flags.ttl_margin_seconds);
   options.recovery_limit = std::chrono::seconds(flags.recovery_seconds);
   options.lab = lab;
+  options.host_down = *host_down;
   options.status_during_fault = !flags.no_status;
   options.data_plane = !flags.no_data_plane;
   options.state_dir = state_dir;
@@ -193,6 +220,14 @@ void register_drill(CLI::App& app, int& exit_code) {
   command->add_option("--known-hosts", flags->known_hosts,
                       "ssh known_hosts file (default: known_hosts beside PLAN if present)");
   command->add_flag("--lab", flags->lab, "the hosts are lab hosts: host-down crashes a container");
+  command
+      ->add_option("--host-down", flags->host_down,
+                   "how host-down scenarios take a host down: crash (the lab's container; its "
+                   "default), isolate (every packet dropped but the operator's SSH; the default "
+                   "on real hosts) or reboot (real hosts, with --allow-reboot)")
+      ->check(CLI::IsMember({"crash", "isolate", "reboot"}));
+  command->add_flag("--allow-reboot", flags->allow_reboot,
+                    "let --host-down reboot restart real servers");
   command->add_option("--lab-dir", flags->lab_dir, "the lab's state directory")
       ->capture_default_str();
   command->add_flag("--no-data-plane", flags->no_data_plane,

@@ -167,7 +167,7 @@ class DrillRunner {
         facts_(cluster, transport),
         api_(http, server_),
         monitor_(cluster, facts_, api_, zero_),
-        injector_(cluster, transport, options.lab, options.state_dir),
+        injector_(cluster, transport, options.lab, options.state_dir, options.host_down),
         budget_(render::failover_budget(cluster)),
         predictor_(cluster),
         guide_(cluster.tuning.profile == model::TuningProfile::kKubeadmGuide) {}
@@ -249,6 +249,18 @@ class DrillRunner {
           "storage nodes down: the volumes' failover is not measured (no replicated storage "
           "engine runs in the lab, and no volume probe runs without real pods); the nodes' "
           "crash and their pods' eviction and rescheduling are");
+    const bool hosts_go_down = std::any_of(chosen.begin(), chosen.end(), [](const Scenario* each) {
+      return each->fault == FaultKind::kHostDown;
+    });
+    if (hosts_go_down && options_.host_down == HostDownMethod::kIsolate)
+      report.notes.push_back(
+          "hosts down are isolated, not crashed: every packet in or out is dropped but "
+          "loopback and the operator's SSH. Their processes keep running unreachable, which is "
+          "what their peers see of a crash; what runs on them is not restarted at heal");
+    if (hosts_go_down && options_.host_down == HostDownMethod::kReboot)
+      report.notes.push_back(
+          "hosts down are rebooted (systemctl reboot --force, --allow-reboot); the recovery "
+          "includes their boot");
     std::mt19937_64 random(options_.seed);
     for (int run = 1; run <= options_.runs; ++run) {
       std::vector<const Scenario*> order = chosen;

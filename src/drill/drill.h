@@ -55,8 +55,9 @@ struct DrillOptions {
   // report (each question bounded by status_timeout).
   bool status_during_fault = true;
   std::chrono::milliseconds status_timeout{3000};
-  std::optional<LabAccess> lab;  // lab hosts: host-down scenarios crash containers
-  std::string state_dir;         // the watchdogs of lab host faults
+  std::optional<LabAccess> lab;  // lab hosts: host-down scenarios may crash containers
+  HostDownMethod host_down = HostDownMethod::kLabCrash;
+  std::string state_dir;  // the watchdogs of lab host faults
   std::function<void(const std::string&)> progress = [](const std::string&) {};
 };
 

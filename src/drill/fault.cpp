@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "lab/lab.h"
 #include "util/files.h"
@@ -16,6 +17,14 @@ namespace {
 
 constexpr const char* kHealDir = "/run/zerospof-drill";
 constexpr const char* kTable = "zerospof_drill";
+// Reverts every network fault: the partition's and the isolation's tables, whichever exist.
+constexpr const char* kDeleteTables =
+    "nft delete table inet zerospof_drill 2>/dev/null; "
+    "nft delete table arp zerospof_drill 2>/dev/null; true";
+// A reboot is queued this far ahead, so that the command that queues it returns first.
+constexpr std::chrono::seconds kRebootDelay{1};
+// How long a rebooting host may take to stop answering before the fault counts as not injected.
+constexpr std::chrono::seconds kRebootDeadline{30};
 
 // One watchdog file per crashed host: "<fault id>-<host>".
 std::string watchdog_name(const std::string& id, const std::string& host) {
@@ -30,12 +39,33 @@ lab::LabPaths lab_paths(const LabAccess& lab) {
 
 }  // namespace
 
+const char* to_string(HostDownMethod method) {
+  switch (method) {
+    case HostDownMethod::kLabCrash:
+      return "crash";
+    case HostDownMethod::kIsolate:
+      return "isolate";
+    case HostDownMethod::kReboot:
+      return "reboot";
+  }
+  return "crash";
+}
+
+std::optional<HostDownMethod> host_down_method(const std::string& name) {
+  for (const HostDownMethod method :
+       {HostDownMethod::kLabCrash, HostDownMethod::kIsolate, HostDownMethod::kReboot})
+    if (name == to_string(method)) return method;
+  return std::nullopt;
+}
+
 FaultInjector::FaultInjector(const model::Cluster& cluster, transport::Transport& transport,
-                             std::optional<LabAccess> lab, std::string state_dir)
+                             std::optional<LabAccess> lab, std::string state_dir,
+                             HostDownMethod host_down)
     : cluster_(cluster),
       transport_(transport),
       lab_(std::move(lab)),
-      state_dir_(std::move(state_dir)) {}
+      state_dir_(std::move(state_dir)),
+      host_down_(host_down) {}
 
 std::string FaultInjector::heal_script_path(const std::string& id) {
   return fmt::format("{}/{}.sh", kHealDir, id);
@@ -90,6 +120,39 @@ std::string FaultInjector::partition_rules(const std::vector<std::string>& other
       kTable, input, output);
 }
 
+// The operator's connection is the one running this script: its client address and the
+// server's port, from $SSH_CONNECTION (an IPv4 client on a dual-stack socket may show as
+// ::ffff:a.b.c.d). Loopback stays open: a crashed host's processes talk to nobody, an isolated
+// host's to themselves, which no peer can tell apart. An isolated VIP holder's keepalived turns
+// master and announces the VIP by ARP, which is not IP and passes the inet table: the arp table
+// keeps it from taking the VIP back from the node that took it over. IPv6 announces by
+// neighbour discovery, which is ICMPv6 and dropped with the rest.
+std::string FaultInjector::isolation_rules() const {
+  std::string arp;
+  if (cluster_.endpoint.mode == model::EndpointMode::kVip && cluster_.endpoint.address) {
+    const std::string vip = cluster_.endpoint.address->to_string();
+    if (vip.find(':') == std::string::npos)
+      arp = fmt::format(
+          "table arp {0}\ndelete table arp {0}\ntable arp {0} {{\n"
+          "  chain output {{\n    type filter hook output priority -10; policy accept;\n"
+          "    arp saddr ip {1} drop\n  }}\n}}\n",
+          kTable, vip);
+  }
+  return fmt::format(
+      "set -- $SSH_CONNECTION\n"
+      "if [ $# -lt 4 ]; then echo \"the operator's SSH connection is not known (SSH_CONNECTION is "
+      "unset): isolating this host would cut the operator off too\" >&2; exit 1; fi\n"
+      "operator=${{1#::ffff:}}; port=$4\n"
+      "case $operator in *:*) family=ip6 ;; *) family=ip ;; esac\n"
+      "nft -f - <<NFT\ntable inet {0}\ndelete table inet {0}\ntable inet {0} {{\n"
+      "  chain input {{\n    type filter hook input priority -10; policy drop;\n"
+      "    iif lo accept\n    $family saddr $operator tcp dport $port accept\n  }}\n"
+      "  chain output {{\n    type filter hook output priority -10; policy drop;\n"
+      "    oif lo accept\n    $family daddr $operator tcp sport $port accept\n  }}\n"
+      "}}\n{1}NFT",
+      kTable, arp);
+}
+
 util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
                                                   const std::vector<std::string>& nodes,
                                                   const std::string& id, std::chrono::seconds ttl) {
@@ -129,7 +192,7 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
         return std::find(nodes.begin(), nodes.end(), each.name) != nodes.end();
       };
       std::vector<std::string> majority, minority_addresses, majority_addresses;
-      std::string heal = fmt::format("nft delete table inet {} 2>/dev/null || true", kTable);
+      const std::string heal = kDeleteTables;
       // Every host armed before any is cut off.
       for (const model::Node& each : cluster_.nodes) {
         (in_minority(each) ? minority_addresses : majority_addresses)
@@ -146,41 +209,102 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
                    partition_rules(in_minority(each) ? majority_addresses : minority_addresses)));
       return fault;
     }
-    case FaultKind::kHostDown: {
-      if (!lab_)
-        return util::fail(util::Error::failed_precondition(
-            fmt::format("{}: a whole host down needs the lab (--lab) on real hosts zerospof "
-                        "would have to reboot them",
-                        scenario.name),
-            "run it on the lab, or leave this scenario out"));
-      // Every watchdog first: each boots its host after the TTL whatever happens to this process.
-      std::filesystem::create_directories(state_dir_ + "/watchdogs");
-      for (const std::string& host : nodes) {
-        std::string name = watchdog_name(id, host);
-        auto watchdog = util::spawn_detached(
-            {"/bin/sh", "-c",
-             fmt::format("sleep {} && exec {} lab start {} --state-dir {}", ttl.count(),
-                         transport::shell_quote(lab_->zerospof), transport::shell_quote(host),
-                         transport::shell_quote(lab_->state_dir))},
-            {.log_path = state_dir_ + "/watchdogs/" + name + ".log"});
-        if (!watchdog) return util::fail(watchdog.error());
-        ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic(state_dir_ + "/watchdogs/" + name,
-                                                         fmt::format("{} {}\n", *watchdog, host),
-                                                         {.mode = 0600, .overwrite = true}));
-        fault.watchdogs.push_back(*watchdog);
-        fault.hosts.push_back(host);
+    case FaultKind::kHostDown:
+      switch (host_down_) {
+        case HostDownMethod::kLabCrash:
+          return crash_lab_hosts(std::move(fault), nodes, ttl);
+        case HostDownMethod::kIsolate:
+          return isolate_hosts(std::move(fault), nodes, ttl);
+        case HostDownMethod::kReboot:
+          return reboot_hosts(std::move(fault), nodes);
       }
-      fault.description = fmt::format("{} crashed (lab kill)", fmt::join(nodes, ", "));
-      for (const std::string& host : nodes)
-        ZEROSPOF_RETURN_IF_ERROR(lab::kill_host(lab_paths(*lab_), host));
-      return fault;
-    }
   }
   return util::fail(util::Error::internal("unknown fault kind"));
 }
 
+util::Result<InjectedFault> FaultInjector::crash_lab_hosts(InjectedFault fault,
+                                                           const std::vector<std::string>& nodes,
+                                                           std::chrono::seconds ttl) {
+  const std::string& id = fault.id;
+  if (!lab_)
+    return util::fail(util::Error::failed_precondition(
+        "crashing a whole host needs the lab (--lab): real hosts are isolated instead",
+        "drill real hosts with --host-down isolate (their default), or reboot them with "
+        "--host-down reboot --allow-reboot"));
+  // Every watchdog first: each boots its host after the TTL whatever happens to this process.
+  std::filesystem::create_directories(state_dir_ + "/watchdogs");
+  for (const std::string& host : nodes) {
+    std::string name = watchdog_name(id, host);
+    auto watchdog = util::spawn_detached(
+        {"/bin/sh", "-c",
+         fmt::format("sleep {} && exec {} lab start {} --state-dir {}", ttl.count(),
+                     transport::shell_quote(lab_->zerospof), transport::shell_quote(host),
+                     transport::shell_quote(lab_->state_dir))},
+        {.log_path = state_dir_ + "/watchdogs/" + name + ".log"});
+    if (!watchdog) return util::fail(watchdog.error());
+    ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic(state_dir_ + "/watchdogs/" + name,
+                                                     fmt::format("{} {}\n", *watchdog, host),
+                                                     {.mode = 0600, .overwrite = true}));
+    fault.watchdogs.push_back(*watchdog);
+    fault.hosts.push_back(host);
+  }
+  fault.description = fmt::format("{} crashed (lab kill)", fmt::join(nodes, ", "));
+  for (const std::string& host : nodes)
+    ZEROSPOF_RETURN_IF_ERROR(lab::kill_host(lab_paths(*lab_), host));
+  return fault;
+}
+
+// Every host armed before any is cut off; the heal reaches them through the connection kept.
+util::Result<InjectedFault> FaultInjector::isolate_hosts(InjectedFault fault,
+                                                         const std::vector<std::string>& nodes,
+                                                         std::chrono::seconds ttl) {
+  for (const std::string& host : nodes) {
+    ZEROSPOF_RETURN_IF_ERROR(arm(host, fault.id, kDeleteTables, ttl));
+    fault.hosts.push_back(host);
+  }
+  fault.description =
+      fmt::format("{} isolated (every packet dropped but loopback and the operator's SSH)",
+                  fmt::join(nodes, ", "));
+  for (const std::string& host : nodes) ZEROSPOF_RETURN_IF_ERROR(run_on(host, isolation_rules()));
+  return fault;
+}
+
+// Nothing to arm: a rebooted host comes back by itself. The reboot is queued a second ahead so
+// that the command returns; the fault counts from when the host stopped answering.
+util::Result<InjectedFault> FaultInjector::reboot_hosts(InjectedFault fault,
+                                                        const std::vector<std::string>& nodes) {
+  for (const std::string& host : nodes) {
+    ZEROSPOF_RETURN_IF_ERROR(
+        run_on(host, fmt::format("systemd-run --quiet --collect --unit=zerospof-drill-reboot-{} "
+                                 "--on-active={}s --timer-property=AccuracySec=50ms "
+                                 "/bin/systemctl reboot --force",
+                                 fault.id, kRebootDelay.count())));
+    fault.hosts.push_back(host);
+  }
+  fault.description =
+      fmt::format("{} rebooted (systemctl reboot --force, --allow-reboot)", fmt::join(nodes, ", "));
+  const auto deadline = std::chrono::steady_clock::now() + kRebootDeadline;
+  std::vector<std::string> answering = nodes;
+  while (!answering.empty()) {
+    std::erase_if(answering, [&](const std::string& host) {
+      auto alive = transport_.run(host, {.script = "true", .timeout = std::chrono::seconds(2)});
+      return !alive || alive->exit_code != 0;
+    });
+    if (answering.empty()) break;
+    if (std::chrono::steady_clock::now() > deadline)
+      return util::fail(util::Error::failed_precondition(
+          fmt::format("{} still answered {} s after its reboot was queued",
+                      fmt::join(answering, ", "), kRebootDeadline.count()),
+          "see `journalctl -u zerospof-drill-reboot-*` on it; a reboot not seen is not counted"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return fault;
+}
+
 util::Status FaultInjector::heal(const InjectedFault& fault) {
-  if (fault.kind == FaultKind::kHostDown) {
+  // A rebooted host has nothing to revert: the drill waits until it is healthy again.
+  if (fault.kind == FaultKind::kHostDown && host_down_ == HostDownMethod::kReboot) return {};
+  if (fault.kind == FaultKind::kHostDown && host_down_ == HostDownMethod::kLabCrash) {
     util::Status status;
     for (std::size_t i = 0; i < fault.hosts.size(); ++i) {
       if (i < fault.watchdogs.size() && util::process_alive(fault.watchdogs[i]))
@@ -225,8 +349,8 @@ util::Result<std::vector<std::string>> FaultInjector::heal_leftovers() {
       "n=0; for f in {0}/*.sh; do [ -e \"$f\" ] || continue; /bin/sh \"$f\"; n=$((n+1)); done; "
       "for t in $(systemctl list-units --plain --no-legend 'zerospof-drill-heal-*.timer' | "
       "awk '{{print $1}}'); do systemctl stop \"$t\"; done; "
-      "if nft list table inet {1} >/dev/null 2>&1; then nft delete table inet {1}; n=$((n+1)); "
-      "fi; echo $n",
+      "for family in inet arp; do if nft list table $family {1} >/dev/null 2>&1; then "
+      "nft delete table $family {1}; n=$((n+1)); fi; done; echo $n",
       kHealDir, kTable);
   for (const model::Node& node : cluster_.nodes) {
     auto result = transport::run_checked(transport_, node.name,

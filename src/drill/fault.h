@@ -4,9 +4,14 @@
 //   a dead API never leaves a fault behind once the TTL passes;
 // - a lab host that is killed cannot heal itself: a detached watchdog process on this machine
 //   (its PID recorded in the drill's state directory) starts it again after the TTL.
-// Network faults live in an nftables table of zerospof's own (`inet zerospof_drill`) and never
-// touch the host's other rules. heal_leftovers() (`zerospof drill --heal`) finds what any drill
-// left and reverts it.
+// Network faults live in nftables tables of zerospof's own (`inet zerospof_drill`, and `arp
+// zerospof_drill` for an isolated VIP holder) and never touch the host's other rules.
+// heal_leftovers() (`zerospof drill --heal`) finds what any drill left and reverts it.
+//
+// A whole host down is one of three things (HostDownMethod): the lab's container killed; on
+// real hosts, by default, the host isolated (every packet dropped but loopback and the operator's
+// own SSH connection, so the heal still reaches it, and its timer heals it if nothing does); or,
+// only when the operator allows it, a forced reboot, which heals by itself.
 #pragma once
 
 #include <sys/types.h>
@@ -29,6 +34,16 @@ struct LabAccess {
   std::string zerospof;   // this program, for the watchdog's `lab start`
 };
 
+// How a host-down scenario takes a host down.
+enum class HostDownMethod {
+  kLabCrash,  // the lab's container killed (`lab kill`), booted again (`lab start`)
+  kIsolate,   // nftables drops every packet but loopback and the operator's SSH; the host and
+              // its processes keep running, unreachable (what its peers see of a crash)
+  kReboot,    // `systemctl reboot --force` (real hosts, --allow-reboot): comes back by itself
+};
+const char* to_string(HostDownMethod method);  // "crash", "isolate", "reboot"
+std::optional<HostDownMethod> host_down_method(const std::string& name);
+
 struct InjectedFault {
   std::string id;  // unique per drill: names the heal script and timer
   FaultKind kind = FaultKind::kStopService;
@@ -42,7 +57,8 @@ struct InjectedFault {
 class FaultInjector {
  public:
   FaultInjector(const model::Cluster& cluster, transport::Transport& transport,
-                std::optional<LabAccess> lab, std::string state_dir);
+                std::optional<LabAccess> lab, std::string state_dir,
+                HostDownMethod host_down = HostDownMethod::kLabCrash);
 
   // Arms the heal on every host concerned (TTL `ttl`), then injects. `nodes`: the target node
   // (every one, for a host-down scenario of several hosts); for a partition, the minority (the
@@ -59,8 +75,19 @@ class FaultInjector {
   // Where a heal script lives on a host, and the name of the timer that runs it.
   static std::string heal_script_path(const std::string& id);
   static std::string timer_unit(const std::string& id);
+  // The shell that isolates the host it runs on: reads $SSH_CONNECTION to keep that connection,
+  // and refuses (exit 1) without it.
+  std::string isolation_rules() const;
 
  private:
+  util::Result<InjectedFault> crash_lab_hosts(InjectedFault fault,
+                                              const std::vector<std::string>& nodes,
+                                              std::chrono::seconds ttl);
+  util::Result<InjectedFault> isolate_hosts(InjectedFault fault,
+                                            const std::vector<std::string>& nodes,
+                                            std::chrono::seconds ttl);
+  util::Result<InjectedFault> reboot_hosts(InjectedFault fault,
+                                           const std::vector<std::string>& nodes);
   util::Status arm(const std::string& host, const std::string& id, const std::string& heal,
                    std::chrono::seconds ttl);
   util::Status run_on(const std::string& host, const std::string& script);
@@ -70,6 +97,7 @@ class FaultInjector {
   transport::Transport& transport_;
   const std::optional<LabAccess> lab_;
   const std::string state_dir_;
+  const HostDownMethod host_down_;
 };
 
 }  // namespace zerospof::drill

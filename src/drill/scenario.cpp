@@ -102,27 +102,28 @@ const std::vector<Scenario>& catalogue() {
        Target::kControllerManagerLeader, layout::kControllerManagerUnit,
        FailoverPath::kLeaseChanges},
       {"primary-down", "Stop entire control plane node",
-       "the VIP holder crashes (lab: its container killed; booted again at heal)",
+       "the VIP holder goes down (lab: its container killed; real hosts: isolated, or rebooted "
+       "with --allow-reboot)",
        FaultKind::kHostDown, Target::kVipHolder, "", FailoverPath::kVipMoves},
       // kwok stands in for the kubelets in the lab: the pods' start is simulated, their
       // eviction and rescheduling are the real controllers'.
       {"worker-down", "Stop worker node",
-       "a worker running a pod of the drill's Deployment crashes (lab: its container killed; "
-       "booted again at heal)",
+       "a worker running a pod of the drill's Deployment goes down (lab: its container killed; "
+       "real hosts: isolated, or rebooted with --allow-reboot)",
        FaultKind::kHostDown, Target::kWorkerWithProbePod, "", FailoverPath::kPodsRescheduled},
       {"two-workers-down", "Stop multiple worker nodes",
-       "two workers running pods of the drill's Deployment crash at once (lab: their containers "
-       "killed; booted again at heal)",
+       "two workers running pods of the drill's Deployment go down at once (lab: their "
+       "containers killed; real hosts: isolated, or rebooted with --allow-reboot)",
        FaultKind::kHostDown, Target::kWorkerWithProbePod, "", FailoverPath::kPodsRescheduled, 2},
       // Longhorn's engine cannot run in the lab: the volumes' failover is not measured, and the
       // report says so; the node's crash, its pods' eviction and rescheduling are real.
       {"storage-node-down", "Stop node with storage",
-       "a storage node outside the control plane crashes (lab: its container killed; booted "
-       "again at heal)",
+       "a storage node outside the control plane goes down (lab: its container killed; real "
+       "hosts: isolated, or rebooted with --allow-reboot)",
        FaultKind::kHostDown, Target::kStorageNodeWithProbePod, "", FailoverPath::kPodsRescheduled},
       {"two-storage-nodes-down", "Stop multiple storage nodes",
-       "two storage nodes outside the control plane crash at once (lab: their containers killed; "
-       "booted again at heal)",
+       "two storage nodes outside the control plane go down at once (lab: their containers "
+       "killed; real hosts: isolated, or rebooted with --allow-reboot)",
        FaultKind::kHostDown, Target::kStorageNodeWithProbePod, "", FailoverPath::kPodsRescheduled,
        2},
       {"partition-2-3", "Partition network, then rejoin",

@@ -19,7 +19,7 @@ enum class FaultKind {
   kStopService,   // systemctl stop; healed by systemctl start
   kKillProcess,   // SIGKILL of the unit's processes (systemd may restart it); healed by start
   kPauseProcess,  // SIGSTOP (a grey failure: sockets open, no answers); healed by SIGCONT
-  kHostDown,      // the lab: `lab kill`, healed by `lab start`
+  kHostDown,      // a whole host: crashed (lab), isolated or rebooted (fault.h, HostDownMethod)
   kPartition,     // nftables drops between two groups of nodes; healed by deleting the table
 };
 const char* to_string(FaultKind kind);

@@ -3,14 +3,19 @@
 // and heal_leftovers() finds what an interrupted drill left.
 #include "drill/fault.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "support/recording_transport.h"
+#include "support/scratch_directory.h"
 #include "support/test_plans.h"
 #include "util/files.h"
+#include "util/process.h"
 
 namespace zerospof::drill {
 namespace {
@@ -94,12 +99,220 @@ TEST_F(FaultTest, APartitionLivesInItsOwnTableAndDropsOnlyTheOtherSide) {
   EXPECT_NE(heal.content.find("nft delete table inet zerospof_drill"), std::string::npos);
 }
 
-TEST_F(FaultTest, AHostDownOutsideTheLabIsRefusedNotFaked) {
+TEST_F(FaultTest, ACrashOutsideTheLabIsRefusedNotFaked) {
   auto fault = injector_.inject(*find_scenario("primary-down"), {"cloudserver1"}, "h",
                                 std::chrono::seconds(70));
   ASSERT_FALSE(fault);
   EXPECT_NE(fault.error().message.find("needs the lab"), std::string::npos);
+  EXPECT_NE(fault.error().hint.find("--host-down isolate"), std::string::npos);
   EXPECT_TRUE(hosts_.calls().empty());
+}
+
+TEST_F(FaultTest, AnIsolatedHostIsArmedFirstAndKeepsOnlyTheOperatorsSsh) {
+  FaultInjector injector(cluster_, hosts_, std::nullopt, "/nonexistent", HostDownMethod::kIsolate);
+  auto fault = injector.inject(*find_scenario("two-workers-down"), {"blackboar", "cloudserver3"},
+                               "5-0-two-workers-down", std::chrono::seconds(70));
+  ASSERT_TRUE(fault) << util::format_error(fault.error());
+  EXPECT_EQ(fault->hosts, (std::vector<std::string>{"blackboar", "cloudserver3"}));
+  EXPECT_EQ(fault->description,
+            "blackboar, cloudserver3 isolated (every packet dropped but loopback and the "
+            "operator's SSH)");
+  auto calls = hosts_.calls();
+  // Both hosts armed before either is cut off.
+  const int first_rules = first_call(calls, "blackboar", "policy drop");
+  ASSERT_GE(first_rules, 0);
+  for (const std::string host : {"blackboar", "cloudserver3"}) {
+    int armed = first_call(calls, host, "--unit=zerospof-drill-heal-5-0-two-workers-down");
+    ASSERT_GE(armed, 0) << host;
+    EXPECT_LT(armed, first_rules) << host;
+    EXPECT_GE(first_call(calls, host, "$SSH_CONNECTION"), 0) << host;
+    const auto heal = hosts_.files().at({host, "/run/zerospof-drill/5-0-two-workers-down.sh"});
+    EXPECT_NE(heal.content.find("nft delete table inet zerospof_drill"), std::string::npos);
+    EXPECT_NE(heal.content.find("nft delete table arp zerospof_drill"), std::string::npos);
+  }
+  // The heal reaches the hosts through the connection the isolation kept.
+  ASSERT_TRUE(injector.heal(*fault));
+  EXPECT_GE(first_call(hosts_.calls(), "cloudserver3", "/bin/sh /run/zerospof-drill/5-0-two"), 0);
+}
+
+TEST_F(FaultTest, ARebootIsQueuedAndCountsOnceTheHostStopsAnswering) {
+  // The host answers twice more after its reboot was queued, then no more.
+  int answers = 0;
+  hosts_.answer_with("true", [&answers](const std::string& script) {
+    if (script != "true") return transport::CommandResult{.exit_code = 0};
+    return ++answers <= 2 ? transport::CommandResult{.exit_code = 0}
+                          : transport::CommandResult{.exit_code = 255, .err = "Connection closed"};
+  });
+  FaultInjector injector(cluster_, hosts_, std::nullopt, "/nonexistent", HostDownMethod::kReboot);
+  auto fault = injector.inject(*find_scenario("primary-down"), {"cloudserver1"}, "r",
+                               std::chrono::seconds(70));
+  ASSERT_TRUE(fault) << util::format_error(fault.error());
+  EXPECT_EQ(answers, 3);
+  EXPECT_GE(
+      first_call(hosts_.calls(), "cloudserver1", "--unit=zerospof-drill-reboot-r --on-active=1s"),
+      0);
+  EXPECT_GE(first_call(hosts_.calls(), "cloudserver1", "/bin/systemctl reboot --force"), 0);
+  // Nothing is armed (the host comes back by itself) and nothing is left to heal.
+  EXPECT_EQ(first_call(hosts_.calls(), "cloudserver1", "zerospof-drill-heal"), -1);
+  const std::size_t before = hosts_.calls().size();
+  EXPECT_TRUE(injector.heal(*fault));
+  EXPECT_EQ(hosts_.calls().size(), before);
+}
+
+// The isolation's rules against the real nftables, in two network namespaces of the test's
+// own joined by a veth pair: "host" 198.18.251.1, "operator" 198.18.251.2. Listeners are
+// bounded (20 connections, 60 s); both namespaces go, with everything in them, at the end.
+class IsolationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "network namespaces need root";
+    if (!std::filesystem::exists("/usr/sbin/nft") || !std::filesystem::exists("/usr/bin/python3"))
+      GTEST_SKIP() << "nft or python3 is not installed (scripts/install-deps.sh)";
+    const std::string id = std::to_string(::getpid());
+    host_ = "zerospof-isolation-" + id + "-host";
+    operator_ = "zerospof-isolation-" + id + "-operator";
+    const std::string host_link = "zsi" + id + "h", operator_link = "zsi" + id + "o";
+    auto made = util::run(
+        {"/bin/sh", "-ec",
+         fmt::format("ip netns add {0}; ip netns add {1}; "
+                     "ip link add {2} type veth peer name {3}; "
+                     "ip link set {2} netns {0}; ip link set {3} netns {1}; "
+                     "ip -n {0} addr add 198.18.251.1/24 dev {2}; ip -n {0} link set {2} up; "
+                     "ip -n {0} link set lo up; "
+                     "ip -n {1} addr add 198.18.251.2/24 dev {3}; ip -n {1} link set {3} up; "
+                     "ip -n {1} link set lo up",
+                     host_, operator_, host_link, operator_link)});
+    made_ = true;
+    ASSERT_TRUE(made && made->exit_code == 0) << (made ? made->err : "");
+  }
+
+  void TearDown() override {
+    for (const pid_t listener : listeners_) ::kill(-listener, SIGKILL);
+    if (made_)
+      util::run({"/bin/sh", "-c",
+                 fmt::format("ip netns del {} 2>/dev/null; ip netns del {} 2>/dev/null; true",
+                             host_, operator_)});
+  }
+
+  util::ProcessResult in(const std::string& netns, const std::vector<std::string>& command) {
+    std::vector<std::string> argv{"ip", "netns", "exec", netns};
+    argv.insert(argv.end(), command.begin(), command.end());
+    auto result = util::run(argv, {.timeout = std::chrono::seconds(10)});
+    return result ? *result : util::ProcessResult{};
+  }
+
+  void listen(const std::string& netns, int port) {
+    auto listener =
+        util::spawn_detached({"ip", "netns", "exec", netns, "/usr/bin/python3", "-c",
+                              "import socket, sys\n"
+                              "s = socket.socket()\n"
+                              "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                              "s.bind(('0.0.0.0', int(sys.argv[1])))\n"
+                              "s.listen(8)\n"
+                              "s.settimeout(60)\n"
+                              "for _ in range(20): s.accept()[0].close()\n",
+                              std::to_string(port)},
+                             {.log_path = "/dev/null"});
+    ASSERT_TRUE(listener);
+    listeners_.push_back(*listener);
+    for (int i = 0; i < 50 && !connects(netns, "127.0.0.1", port); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+
+  // Appends every UDP datagram `netns` receives on `port` to `file` (20 at most, 60 s at most):
+  // what reaches the host at all, which TCP cannot show when the answers are dropped anyway.
+  void listen_udp(const std::string& netns, int port, const std::string& file) {
+    auto listener =
+        util::spawn_detached({"ip", "netns", "exec", netns, "/usr/bin/python3", "-c",
+                              "import socket, sys\n"
+                              "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                              "s.bind(('0.0.0.0', int(sys.argv[1])))\n"
+                              "s.settimeout(60)\n"
+                              "for _ in range(20):\n"
+                              "    data = s.recv(64)\n"
+                              "    with open(sys.argv[2], 'ab') as out: out.write(data)\n",
+                              std::to_string(port), file},
+                             {.log_path = "/dev/null"});
+    ASSERT_TRUE(listener);
+    listeners_.push_back(*listener);
+  }
+
+  // What `file` holds after a datagram sent from `netns` to address:port had time to arrive.
+  std::string after_datagram(const std::string& netns, const std::string& address, int port,
+                             const std::string& text, const std::string& file) {
+    in(netns, {"bash", "-c", fmt::format("echo {} >/dev/udp/{}/{}", text, address, port)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return util::read_file(file).value_or("");
+  }
+
+  // A TCP connection from `netns` to address:port opens within a second.
+  bool connects(const std::string& netns, const std::string& address, int port) {
+    return in(netns,
+              {"timeout", "1", "bash", "-c", fmt::format("exec 3<>/dev/tcp/{}/{}", address, port)})
+               .exit_code == 0;
+  }
+
+  util::ProcessResult isolate(const std::string& rules, const std::string& ssh_connection) {
+    std::vector<std::string> command{"env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+    if (!ssh_connection.empty()) command.push_back("SSH_CONNECTION=" + ssh_connection);
+    command.insert(command.end(), {"/bin/sh", "-c", rules});
+    return in(host_, command);
+  }
+
+  std::string host_, operator_;
+  bool made_ = false;
+  std::vector<pid_t> listeners_;
+};
+
+TEST_F(IsolationTest, TheHostAnswersOnlyTheOperatorsSshAndLoopbackUntilTheTablesGo) {
+  model::Cluster cluster = testing::load_plan(testing::addressed_plan());
+  testing::RecordingTransport unused;
+  const FaultInjector injector(cluster, unused, std::nullopt, "/nonexistent",
+                               HostDownMethod::kIsolate);
+  listen(host_, 2222);  // the host's sshd, as far as the rules know
+  listen(host_, 2379);  // anything else it serves
+  listen(operator_, 5555);
+  testing::ScratchDirectory scratch("zerospof-isolation-test");
+  const std::string received = scratch.path() + "/received";
+  listen_udp(host_, 5353, received);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // python's start
+  ASSERT_TRUE(connects(operator_, "198.18.251.1", 2379));
+  ASSERT_EQ(after_datagram(operator_, "198.18.251.1", 5353, "before", received), "before\n");
+  ASSERT_TRUE(connects(host_, "198.18.251.2", 5555));
+
+  // Without the operator's connection known, nothing is dropped: the operator would be cut off.
+  auto refused = isolate(injector.isolation_rules(), "");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("SSH_CONNECTION is unset"), std::string::npos) << refused.err;
+  EXPECT_TRUE(connects(operator_, "198.18.251.1", 2379));
+
+  // An IPv4 client as a dual-stack sshd shows it.
+  auto isolated =
+      isolate(injector.isolation_rules(), "::ffff:198.18.251.2 40022 198.18.251.1 2222");
+  ASSERT_EQ(isolated.exit_code, 0) << isolated.err;
+  EXPECT_TRUE(connects(operator_, "198.18.251.1", 2222));
+  EXPECT_FALSE(connects(operator_, "198.18.251.1", 2379));
+  EXPECT_FALSE(connects(host_, "198.18.251.2", 5555));
+  EXPECT_TRUE(connects(host_, "127.0.0.1", 2379));
+  EXPECT_EQ(after_datagram(operator_, "198.18.251.1", 5353, "during", received), "before\n");
+  EXPECT_EQ(after_datagram(host_, "127.0.0.1", 5353, "loopback", received), "before\nloopback\n");
+  // The VIP is never announced from the isolated host.
+  auto arp = in(host_, {"nft", "list", "table", "arp", "zerospof_drill"});
+  EXPECT_NE(arp.out.find("arp saddr ip 198.18.7.100 drop"), std::string::npos) << arp.out;
+
+  // Isolating again replaces the rules rather than adding a second set.
+  ASSERT_EQ(isolate(injector.isolation_rules(), "198.18.251.2 40022 198.18.251.1 2222").exit_code,
+            0);
+  EXPECT_TRUE(connects(operator_, "198.18.251.1", 2222));
+  EXPECT_FALSE(connects(operator_, "198.18.251.1", 2379));
+
+  // The heal deletes both tables, and that is all it takes.
+  auto healed = in(host_, {"/bin/sh", "-c",
+                           "nft delete table inet zerospof_drill && "
+                           "nft delete table arp zerospof_drill"});
+  ASSERT_EQ(healed.exit_code, 0) << healed.err;
+  EXPECT_TRUE(connects(operator_, "198.18.251.1", 2379));
+  EXPECT_TRUE(connects(host_, "198.18.251.2", 5555));
 }
 
 TEST_F(FaultTest, HealLeftoversRunsWhatIsLeftOnEveryHostAndSaysWhere) {

@@ -4,6 +4,7 @@
 // about and then reads what was asked. Thread-safe, as the runner calls it from several threads.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -24,16 +25,22 @@ class RecordingTransport : public transport::Transport {
 
   // Every later command whose script contains `substring` gets `result`.
   void answer(std::string substring, transport::CommandResult result) {
+    answer_with(std::move(substring),
+                [result = std::move(result)](const std::string&) { return result; });
+  }
+  // The same, answered by `answer(script)` each time: an answer that changes over time.
+  using Answer = std::function<transport::CommandResult(const std::string& script)>;
+  void answer_with(std::string substring, Answer answer) {
     std::lock_guard lock(mutex_);
-    rules_.emplace_back(std::move(substring), std::move(result));
+    rules_.emplace_back(std::move(substring), std::move(answer));
   }
 
   util::Result<transport::CommandResult> run(const std::string& host,
                                              const transport::Command& command) override {
     std::lock_guard lock(mutex_);
     calls_.push_back({host, "run", command.script});
-    for (const auto& [substring, result] : rules_) {
-      if (command.script.find(substring) != std::string::npos) return result;
+    for (const auto& [substring, answer] : rules_) {
+      if (command.script.find(substring) != std::string::npos) return answer(command.script);
     }
     return transport::CommandResult{.exit_code = 0};
   }
@@ -81,7 +88,7 @@ class RecordingTransport : public transport::Transport {
 
  private:
   mutable std::mutex mutex_;
-  std::vector<std::pair<std::string, transport::CommandResult>> rules_;
+  std::vector<std::pair<std::string, Answer>> rules_;
   std::vector<Call> calls_;
   std::map<std::pair<std::string, std::string>, transport::FileSpec> files_;
 };

@@ -1,0 +1,52 @@
+// `zerospof drill` as a user runs it: how a host goes down is the user's choice, and a choice
+// that does not fit the hosts (a crash of real hosts, a reboot of the lab's containers, a reboot
+// not allowed in so many words) is refused before the drill touches anything.
+#include <gtest/gtest.h>
+
+#include "support/scratch_directory.h"
+#include "support/test_plans.h"
+#include "support/zerospof_command.h"
+#include "util/files.h"
+
+namespace zerospof::cli {
+namespace {
+
+using testing::zerospof;
+
+class DrillCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(util::write_file_atomic(plan_, testing::addressed_plan())); }
+
+  // The drill of primary-down with `extra`, expected to be refused with a message containing
+  // `expected`, nothing of the drill's state made.
+  void expect_refused(std::vector<std::string> extra, const std::string& expected) {
+    std::vector<std::string> arguments{"drill", plan_, "primary-down", "--state-dir", state_};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    auto refused = zerospof(arguments);
+    EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+    EXPECT_NE(refused.err.find(expected), std::string::npos) << refused.err;
+    EXPECT_FALSE(std::filesystem::exists(state_));
+  }
+
+  testing::ScratchDirectory directory_{"zerospof-drill-cmd"};
+  const std::string plan_ = directory_.path() + "/plan.yaml";
+  const std::string state_ = directory_.path() + "/drill";
+};
+
+TEST_F(DrillCommandTest, ARebootIsRefusedUnlessAllowedInSoManyWords) {
+  expect_refused({"--host-down", "reboot"}, "add --allow-reboot");
+}
+
+TEST_F(DrillCommandTest, OnlyTheLabsContainersCrashAndTheyAreNeverRebooted) {
+  expect_refused({"--host-down", "crash"}, "give --lab for the lab");
+  expect_refused({"--host-down", "reboot", "--allow-reboot", "--lab"}, "a reboot stops for good");
+}
+
+TEST_F(DrillCommandTest, AnUnknownWayDownNamesTheKnownOnes) {
+  auto refused = zerospof({"drill", plan_, "primary-down", "--host-down", "unplug"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("isolate"), std::string::npos) << refused.err;
+}
+
+}  // namespace
+}  // namespace zerospof::cli
