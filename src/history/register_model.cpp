@@ -6,7 +6,7 @@ namespace zerospof::history {
 
 namespace {
 
-constexpr std::size_t kInitialSlots = 64;
+constexpr std::size_t kInitialSlots = 16;  // most keys hold a few values; the tables grow
 
 std::uint64_t hash_text(std::string_view text) { return std::hash<std::string_view>{}(text); }
 

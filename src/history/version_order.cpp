@@ -64,8 +64,11 @@ std::uint64_t power(std::vector<std::uint64_t>& powers, std::size_t exponent) {
 // per written value and per named version, most of the time of deciding a short key.
 class OperationIndex {
  public:
-  explicit OperationIndex(std::size_t most_entries)
-      : slots_(std::bit_ceil(2 * most_entries + 2)), shift_(64 - std::countr_zero(slots_.size())) {}
+  // Empties it, sized for `most_entries` (keeping its memory when that is enough).
+  void reset(std::size_t most_entries) {
+    slots_.assign(std::bit_ceil(2 * most_entries + 2), Slot{});
+    shift_ = 64 - std::countr_zero(slots_.size());
+  }
   // The value stored under `key`, after storing `value` there if there was none; and whether
   // it was stored now.
   std::pair<std::uint32_t, bool> emplace(std::uint64_t key, std::uint32_t value) {
@@ -91,7 +94,7 @@ class OperationIndex {
     return at;
   }
   std::vector<Slot> slots_;
-  int shift_;
+  int shift_ = 64;
 };
 
 // The value a sequence of mutations leaves, as its length and polynomial hash (the hash of
@@ -133,20 +136,48 @@ struct Chain {
   bool spans_interval() const { return first_completion < last_invocation; }
 };
 
+// The containers of a Decision, kept from one key to the next on the same thread: on a history
+// of many small keys an allocation per container per key was most of the time of deciding them.
+struct DecisionMemory {
+  void reset(std::size_t operations) {
+    base_by_hash.reset(operations);
+    append_by_hash.reset(operations);
+    version_of.reset(operations);
+    append_groups.clear();
+    append_lengths.clear();
+    predecessor.assign(operations + 1, kNone);
+    successor.assign(operations + 1, kNone);
+    link_observer.assign(operations + 1, kNone);
+    read_version.assign(operations, kNone);
+    readers.clear();
+    reader_start.clear();
+    effective.assign(operations, false);
+    pending_compare_and_sets.clear();
+    current_parse.clear();
+    failed_compare_and_sets.clear();
+    chains.clear();
+  }
+  OperationIndex base_by_hash, append_by_hash, version_of;
+  std::vector<std::vector<std::uint32_t>> append_groups;
+  std::vector<std::size_t> append_lengths;
+  std::vector<std::uint64_t> powers, prefix_hashes;
+  std::vector<std::uint32_t> predecessor, successor, link_observer, read_version;
+  std::vector<std::uint32_t> readers, reader_start;
+  std::vector<bool> effective;
+  std::vector<std::uint32_t> pending_compare_and_sets, current_parse, failed_compare_and_sets;
+  std::vector<Chain> chains;
+};
+
 class Decision {
  public:
-  Decision(const std::vector<PartitionOperation>& operations, const ValueTable& values)
+  Decision(const std::vector<PartitionOperation>& operations, const ValueTable& values,
+           DecisionMemory& memory)
       : operations_(operations),
         values_(values),
         initial_(static_cast<std::uint32_t>(operations.size())),
-        base_by_hash_(operations.size()),
-        append_by_hash_(operations.size()),
-        predecessor_(operations.size() + 1, kNone),
-        successor_(operations.size() + 1, kNone),
-        link_observer_(operations.size() + 1, kNone),
-        version_of_(operations.size()),
-        read_version_(operations.size(), kNone),
-        effective_(operations.size(), false) {}
+        memory_(memory) {
+    memory_.reset(operations.size());
+  }
 
   VersionOrderResult run() {
     if (index_mutations() && name_observed_versions() && build_chains() && check_chains() &&
@@ -195,28 +226,32 @@ class Decision {
   const std::vector<PartitionOperation>& operations_;
   const ValueTable& values_;
   const std::uint32_t initial_;  // the version id of the initial value
-  OperationIndex base_by_hash_;  // writes, compare-and-sets
+  DecisionMemory& memory_;
+  OperationIndex& base_by_hash_ = memory_.base_by_hash;  // writes, compare-and-sets
   // Appends by argument: a group of the appends of one value, in invocation order (clients
   // append the same value again after a write has reset the key).
-  OperationIndex append_by_hash_;
-  std::vector<std::vector<std::uint32_t>> append_groups_;
-  std::vector<std::size_t> append_lengths_;
-  std::vector<std::uint64_t> powers_;
-  std::vector<std::uint64_t> prefix_hashes_;  // PrefixHashes' buffer
+  OperationIndex& append_by_hash_ = memory_.append_by_hash;
+  std::vector<std::vector<std::uint32_t>>& append_groups_ = memory_.append_groups;
+  std::vector<std::size_t>& append_lengths_ = memory_.append_lengths;
+  std::vector<std::uint64_t>& powers_ = memory_.powers;
+  std::vector<std::uint64_t>& prefix_hashes_ = memory_.prefix_hashes;  // PrefixHashes' buffer
   // Versions are named by the operation that made them (initial_ for the initial value).
-  std::vector<std::uint32_t> predecessor_, successor_;
-  std::vector<std::uint32_t> link_observer_;  // the operation whose value showed predecessor_
-  OperationIndex version_of_;                 // by value id
-  std::vector<std::uint32_t> read_version_;
+  std::vector<std::uint32_t>& predecessor_ = memory_.predecessor;
+  std::vector<std::uint32_t>& successor_ = memory_.successor;
+  // The operation whose value showed predecessor_.
+  std::vector<std::uint32_t>& link_observer_ = memory_.link_observer;
+  OperationIndex& version_of_ = memory_.version_of;  // by value id
+  std::vector<std::uint32_t>& read_version_ = memory_.read_version;
   // The reads of each version, in invocation order: readers_ from reader_start_[version] to
   // reader_start_[version + 1] (one array, filled once every read is named).
-  std::vector<std::uint32_t> readers_, reader_start_;
-  std::vector<bool> effective_;  // took effect in every linearization
-  std::vector<std::uint32_t> pending_compare_and_sets_;
-  std::vector<std::uint32_t> current_parse_;  // the mutations of the value being named
-  std::vector<std::uint32_t> failed_compare_and_sets_;
-  std::vector<std::uint64_t> expected_hash_;  // by failed compare-and-set: its expected value
-  std::vector<Chain> chains_;
+  std::vector<std::uint32_t>& readers_ = memory_.readers;
+  std::vector<std::uint32_t>& reader_start_ = memory_.reader_start;
+  std::vector<bool>& effective_ = memory_.effective;  // took effect in every linearization
+  std::vector<std::uint32_t>& pending_compare_and_sets_ = memory_.pending_compare_and_sets;
+  // The mutations of the value being named.
+  std::vector<std::uint32_t>& current_parse_ = memory_.current_parse;
+  std::vector<std::uint32_t>& failed_compare_and_sets_ = memory_.failed_compare_and_sets;
+  std::vector<Chain>& chains_ = memory_.chains;
   VersionOrderResult result_;
 };
 
@@ -722,7 +757,15 @@ bool Decision::violation(std::vector<std::uint32_t> conflicting, std::string rea
 
 VersionOrderResult decide_by_version_order(const std::vector<PartitionOperation>& operations,
                                            const ValueTable& values) {
-  return Decision(operations, values).run();
+  // A key beyond this many operations decides with memory of its own, so that a thread does not
+  // keep a large key's memory for the rest of its life.
+  constexpr std::size_t kMostKeptOperations = 1 << 16;
+  thread_local DecisionMemory kept;
+  if (operations.size() > kMostKeptOperations) {
+    DecisionMemory own;
+    return Decision(operations, values, own).run();
+  }
+  return Decision(operations, values, kept).run();
 }
 
 }  // namespace zerospof::history
