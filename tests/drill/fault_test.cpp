@@ -201,20 +201,27 @@ class IsolationTest : public ::testing::Test {
     return result ? *result : util::ProcessResult{};
   }
 
+  // Runs the python3 `program` in `netns`; it must bound itself, and is ended by PID anyway.
+  void start_python(const std::string& netns, const std::string& program,
+                    const std::vector<std::string>& arguments) {
+    std::vector<std::string> argv{"ip", "netns", "exec", netns, "/usr/bin/python3", "-c", program};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    auto started = util::spawn_detached(argv, {.log_path = "/dev/null"});
+    ASSERT_TRUE(started);
+    listeners_.push_back(*started);
+  }
+
+  // Accepts and closes TCP connections on `port` (20 at most, 60 s at most).
   void listen(const std::string& netns, int port) {
-    auto listener =
-        util::spawn_detached({"ip", "netns", "exec", netns, "/usr/bin/python3", "-c",
-                              "import socket, sys\n"
-                              "s = socket.socket()\n"
-                              "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-                              "s.bind(('0.0.0.0', int(sys.argv[1])))\n"
-                              "s.listen(8)\n"
-                              "s.settimeout(60)\n"
-                              "for _ in range(20): s.accept()[0].close()\n",
-                              std::to_string(port)},
-                             {.log_path = "/dev/null"});
-    ASSERT_TRUE(listener);
-    listeners_.push_back(*listener);
+    start_python(netns,
+                 "import socket, sys\n"
+                 "s = socket.socket()\n"
+                 "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                 "s.bind(('0.0.0.0', int(sys.argv[1])))\n"
+                 "s.listen(8)\n"
+                 "s.settimeout(60)\n"
+                 "for _ in range(20): s.accept()[0].close()\n",
+                 {std::to_string(port)});
     for (int i = 0; i < 50 && !connects(netns, "127.0.0.1", port); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -222,19 +229,15 @@ class IsolationTest : public ::testing::Test {
   // Appends every UDP datagram `netns` receives on `port` to `file` (20 at most, 60 s at most):
   // what reaches the host at all, which TCP cannot show when the answers are dropped anyway.
   void listen_udp(const std::string& netns, int port, const std::string& file) {
-    auto listener =
-        util::spawn_detached({"ip", "netns", "exec", netns, "/usr/bin/python3", "-c",
-                              "import socket, sys\n"
-                              "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-                              "s.bind(('0.0.0.0', int(sys.argv[1])))\n"
-                              "s.settimeout(60)\n"
-                              "for _ in range(20):\n"
-                              "    data = s.recv(64)\n"
-                              "    with open(sys.argv[2], 'ab') as out: out.write(data)\n",
-                              std::to_string(port), file},
-                             {.log_path = "/dev/null"});
-    ASSERT_TRUE(listener);
-    listeners_.push_back(*listener);
+    start_python(netns,
+                 "import socket, sys\n"
+                 "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                 "s.bind(('0.0.0.0', int(sys.argv[1])))\n"
+                 "s.settimeout(60)\n"
+                 "for _ in range(20):\n"
+                 "    data = s.recv(64)\n"
+                 "    with open(sys.argv[2], 'ab') as out: out.write(data)\n",
+                 {std::to_string(port), file});
   }
 
   // What `file` holds after a datagram sent from `netns` to address:port had time to arrive.
