@@ -209,6 +209,16 @@ NodeStatus assess_node(const model::Node& node, const Observations& observed) {
       if (unit.active != "active")
         status.problems.push_back(fmt::format("{} is {}", unit.unit, unit.active));
     }
+    // A host that answers over SSH with every unit running may still be cut off from its peers
+    // (the drill's isolated host was called healthy so): what the others see of its services
+    // counts too.
+    for (const auto& member : observed.etcd.members)
+      if (member.node == node.name && !member.answered)
+        status.problems.push_back("its etcd member does not answer its peers' client");
+    if (node.has_role(model::Role::kControlPlane) &&
+        std::find(observed.ready_apiservers.begin(), observed.ready_apiservers.end(), node.name) ==
+            observed.ready_apiservers.end())
+      status.problems.push_back("its kube-apiserver is not ready");
   }
   bool node_ready = status.kubernetes_ready == "True";
   if (observed.api.reachable && !node_ready)

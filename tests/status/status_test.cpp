@@ -133,6 +133,22 @@ TEST_F(StatusTest, AStoppedUnitDegradesItsNode) {
   EXPECT_EQ(status.nodes[1].problems.front(), "zerospof-kwok.service is failed");
 }
 
+TEST_F(StatusTest, AHostThatAnswersButItsPeersCannotReachIsDegraded) {
+  // Given cloudserver1 isolated from the other nodes (the drill's host-down on real hosts): it
+  // answers over SSH with every unit active, but its etcd member answers nobody else's client and
+  // its apiserver, without etcd, is not ready. Its node must not be called healthy.
+  observed_.etcd.members[1].answered = false;
+  std::erase(observed_.ready_apiservers, "cloudserver1");
+  ClusterStatus status = assess(cluster_, observed_);
+  ASSERT_EQ(status.nodes[1].name, "cloudserver1");
+  EXPECT_TRUE(status.nodes[1].reachable);
+  EXPECT_EQ(status.nodes[1].health, Health::kDegraded);
+  EXPECT_EQ(status.nodes[1].problems,
+            (std::vector<std::string>{"its etcd member does not answer its peers' client",
+                                      "its kube-apiserver is not ready"}));
+  EXPECT_EQ(status.nodes[0].health, Health::kHealthy);
+}
+
 TEST_F(StatusTest, ReplicasAllOnOneNodeTolerateNothing) {
   observed_.api.workloads[0].ready_on = {{"cloudserver3", 3}};
   ClusterStatus status = assess(cluster_, observed_);
