@@ -41,7 +41,7 @@ TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
   EXPECT_NE(drill.err.find("drill: seed 1"), std::string::npos);
   auto report = nlohmann::json::parse(util::read_file(json).value_or("{}"));
   ASSERT_EQ(report["scenarios"].size(), 5u) << drill.out;
-  for (const auto& scenario : report["scenarios"]) {
+  for (auto& scenario : report["scenarios"]) {
     std::string name = scenario["name"];
     EXPECT_FALSE(scenario["fault"].get<std::string>().empty()) << name;
     EXPECT_EQ(scenario["acknowledgedWritesLost"], 0) << name;
@@ -62,14 +62,14 @@ TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
     // status was asked during every fault and saw every node; a stopped etcd member's node is
     // not healthy there (its unit is stopping or stopped: etcd itself may still answer while it
     // hands its leadership over), and no "status said ... healthy" finding anywhere.
-    const auto& during = scenario["statusDuringFault"];
+    auto& during = scenario["statusDuringFault"];
     ASSERT_TRUE(during.is_object()) << name;
     EXPECT_EQ(during["status"]["nodes"].size(), kAllHosts.size()) << name;
     EXPECT_EQ(scenario["findings"].dump().find("status said"), std::string::npos)
         << name << ": " << scenario["findings"];
     if (name == "etcd-stopped") {
       std::string target_health;
-      for (const auto& node : during["status"]["nodes"])
+      for (auto& node : during["status"]["nodes"])
         if (node["name"] == scenario["target"]) target_health = node["health"];
       EXPECT_NE(target_health, "healthy") << during.dump(2);
       EXPECT_NE(target_health, "") << scenario["target"];
@@ -117,7 +117,7 @@ TEST_F(DrillTest, SplitsAndAnIsolatedHostAreDrilledAndLeaveNoRuleBehind) {
             std::string::npos)
       << report.value("notes", nlohmann::json::array());
   std::set<std::string> names;
-  for (const auto& scenario : report["scenarios"]) {
+  for (auto& scenario : report["scenarios"]) {
     std::string name = scenario.value("name", "");
     names.insert(name);
     EXPECT_EQ(scenario.value("acknowledgedWritesLost", -1), 0) << name;
@@ -135,7 +135,7 @@ TEST_F(DrillTest, SplitsAndAnIsolatedHostAreDrilledAndLeaveNoRuleBehind) {
       continue;
     }
     EXPECT_NE(fault.find("partition "), std::string::npos) << name;
-    const auto& check = scenario["predicted"]["check"];
+    auto& check = scenario["predicted"]["check"];
     ASSERT_TRUE(check.is_object()) << name << ": " << scenario["predicted"];
     EXPECT_EQ(check.value("scenario", "").rfind("partition ", 0), 0u) << check;
     if (name == "partition:cloudserver3+blackboar") {

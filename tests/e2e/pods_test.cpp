@@ -199,8 +199,8 @@ class RealPodsTest : public LabClusterTest {
 TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
   apply_whole_cluster();
 
-  // Every node is a real kubelet on containerd (kwok's nodes report kwok as their runtime), and Ready;
-  // containerd reports its version without the v.
+  // Every node is a real kubelet on containerd (kwok's nodes report kwok as their runtime), and
+  // Ready; containerd reports its version without the v.
   auto nodes = kubectl(
       "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion} "
       "{.status.nodeInfo.containerRuntimeVersion} "
@@ -376,7 +376,7 @@ TEST_F(RealPodsTest, TheDrillProbesDnsAServiceAndAWorkloadAcrossAWorkerCrash) {
       << drill.out << drill.err;
   auto report = nlohmann::json::parse(util::read_file(json).value_or("{}"));
   ASSERT_EQ(report["scenarios"].size(), 1u) << drill.out << drill.err;
-  const auto& scenario = report["scenarios"][0];
+  auto& scenario = report["scenarios"][0];
   EXPECT_EQ(scenario["target"], "cloudserver3") << drill.out;
   for (const char* lane : {"dns", "service", "workload-write", "workload-read"})
     EXPECT_TRUE(scenario["unavailableSeconds"].contains(lane)) << lane << "\n" << drill.out;
