@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -57,6 +58,13 @@ std::vector<std::string> ClusterFacts::vip_holders(std::chrono::milliseconds tim
 }
 
 std::optional<std::string> ClusterFacts::etcdctl(const std::string& arguments) {
+  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane))
+    if (auto out = etcdctl_on(*node, arguments)) return out;
+  return std::nullopt;
+}
+
+std::optional<std::string> ClusterFacts::etcdctl_on(const model::Node& node,
+                                                    const std::string& arguments) {
   std::string endpoints;
   for (const model::Node* node : cluster_.nodes_with_role(model::Role::kEtcd))
     endpoints += (endpoints.empty() ? "" : ",") + client_url(*node);
@@ -65,11 +73,9 @@ std::optional<std::string> ClusterFacts::etcdctl(const std::string& arguments) {
       "--key={}.key {}",
       layout::binary_path("etcdctl"), endpoints, layout::kEtcdCa, layout::kApiserverEtcdClient,
       layout::kApiserverEtcdClient, arguments);
-  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane)) {
-    auto result = transport_.run(node->name, {.script = command, .timeout = timeout_});
-    // etcdctl prints what it got and exits 1 when one endpoint fails: the answers still count.
-    if (result && !result->out.empty()) return result->out;
-  }
+  auto result = transport_.run(node.name, {.script = command, .timeout = timeout_});
+  // etcdctl prints what it got and exits 1 when one endpoint fails: the answers still count.
+  if (result && !result->out.empty()) return result->out;
   return std::nullopt;
 }
 
@@ -122,13 +128,25 @@ std::vector<std::string> parse_member_names(const std::string& json_text) {
 }
 
 EtcdStatus ClusterFacts::etcd_status() {
-  EtcdStatus status;
+  EtcdStatus empty;
   for (const model::Node* node : cluster_.nodes_with_role(model::Role::kEtcd))
-    status.members.push_back({.node = node->name});
-  if (auto out = etcdctl("endpoint status -w json"))
+    empty.members.push_back({.node = node->name});
+  auto answered = [](const EtcdStatus& view) {
+    return static_cast<std::size_t>(
+        std::count_if(view.members.begin(), view.members.end(),
+                      [](const auto& member) { return member.answered; }));
+  };
+  EtcdStatus best = empty;
+  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane)) {
+    auto out = etcdctl_on(*node, "endpoint status -w json");
+    if (!out) continue;
+    EtcdStatus view = empty;
     parse_endpoint_status(
-        *out, [this](const std::string& endpoint) { return node_of_endpoint(endpoint); }, status);
-  return status;
+        *out, [this](const std::string& endpoint) { return node_of_endpoint(endpoint); }, view);
+    if (answered(view) > answered(best)) best = std::move(view);
+    if (2 * answered(best) > best.members.size()) break;
+  }
+  return best;
 }
 
 EtcdStatus ClusterFacts::etcd_cluster() {

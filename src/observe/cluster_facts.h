@@ -59,7 +59,9 @@ class ClusterFacts {
   // machine.
   std::vector<std::string> vip_holders(
       std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
-  // Asked through the first etcd host that answers.
+  // Asked from the control-plane hosts in turn until one sees a majority of the members answer:
+  // a host cut off from its peers sees only its own member, which would read as quorum lost.
+  // When none does, the view in which the most members answered.
   EtcdStatus etcd_status();
   // etcd_status(), and the member list and alarms (one more round trip each).
   EtcdStatus etcd_cluster();
@@ -85,6 +87,8 @@ class ClusterFacts {
   // etcdctl with the apiserver's client credentials and every member's endpoint, run on the
   // first etcd host that answers; its stdout.
   std::optional<std::string> etcdctl(const std::string& arguments);
+  // The same command, run on `node`; its stdout, nullopt when it printed nothing.
+  std::optional<std::string> etcdctl_on(const model::Node& node, const std::string& arguments);
   std::string node_of_endpoint(const std::string& endpoint) const;
   // A tunnel to `port` on each node with `role`, as https://127.0.0.1:PORT.
   std::vector<ServerEndpoint> tunnels_to(model::Role role, int port,

@@ -138,7 +138,7 @@ TEST_F(FaultTest, AnIsolatedHostIsArmedFirstAndKeepsOnlyTheOperatorsSsh) {
 TEST_F(FaultTest, ARebootIsQueuedAndCountsOnceTheHostStopsAnswering) {
   // The host answers twice more after its reboot was queued, then no more.
   int answers = 0;
-  hosts_.answer_with("true", [&answers](const std::string& script) {
+  hosts_.answer_with("true", [&answers](const std::string&, const std::string& script) {
     if (script != "true") return transport::CommandResult{.exit_code = 0};
     return ++answers <= 2 ? transport::CommandResult{.exit_code = 0}
                           : transport::CommandResult{.exit_code = 255, .err = "Connection closed"};

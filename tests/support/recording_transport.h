@@ -25,11 +25,14 @@ class RecordingTransport : public transport::Transport {
 
   // Every later command whose script contains `substring` gets `result`.
   void answer(std::string substring, transport::CommandResult result) {
-    answer_with(std::move(substring),
-                [result = std::move(result)](const std::string&) { return result; });
+    answer_with(
+        std::move(substring),
+        [result = std::move(result)](const std::string&, const std::string&) { return result; });
   }
-  // The same, answered by `answer(script)` each time: an answer that changes over time.
-  using Answer = std::function<transport::CommandResult(const std::string& script)>;
+  // The same, answered by `answer(host, script)` each time: an answer that changes over time or
+  // differs by host.
+  using Answer =
+      std::function<transport::CommandResult(const std::string& host, const std::string& script)>;
   void answer_with(std::string substring, Answer answer) {
     std::lock_guard lock(mutex_);
     rules_.emplace_back(std::move(substring), std::move(answer));
@@ -40,7 +43,7 @@ class RecordingTransport : public transport::Transport {
     std::lock_guard lock(mutex_);
     calls_.push_back({host, "run", command.script});
     for (const auto& [substring, answer] : rules_) {
-      if (command.script.find(substring) != std::string::npos) return answer(command.script);
+      if (command.script.find(substring) != std::string::npos) return answer(host, command.script);
     }
     return transport::CommandResult{.exit_code = 0};
   }

@@ -1,0 +1,97 @@
+// What ClusterFacts makes of the hosts' answers. etcd's status is asked from one control-plane
+// host, and a host cut off from its peers (the drill's isolated host) sees its own member
+// alone: its view must not stand for the cluster's while another host sees a majority.
+#include "observe/cluster_facts.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/recording_transport.h"
+#include "support/test_plans.h"
+
+namespace zerospof::observe {
+namespace {
+
+class ClusterFactsTest : public ::testing::Test {
+ protected:
+  // `etcdctl endpoint status -w json` as it prints the members of `nodes` that answered.
+  std::string endpoint_status(const std::vector<std::string>& nodes) const {
+    nlohmann::json entries = nlohmann::json::array();
+    std::uint64_t id = 1;
+    for (const model::Node& node : cluster_.nodes) {
+      if (std::find(nodes.begin(), nodes.end(), node.name) == nodes.end()) continue;
+      entries.push_back({{"Endpoint", "https://" + node.cluster_address() + ":2379"},
+                         {"Status",
+                          {{"header", {{"member_id", id}, {"revision", 7}}},
+                           {"leader", 1},
+                           {"raftTerm", 3},
+                           {"dbSize", 4096}}}});
+      ++id;
+    }
+    return entries.dump();
+  }
+
+  std::vector<std::string> etcd_nodes() const {
+    std::vector<std::string> names;
+    for (const model::Node* node : cluster_.nodes_with_role(model::Role::kEtcd))
+      names.push_back(node->name);
+    return names;
+  }
+
+  std::vector<std::string> asked() const {
+    std::vector<std::string> hosts;
+    for (const auto& call : transport_.calls())
+      if (call.what.find("endpoint status") != std::string::npos) hosts.push_back(call.host);
+    return hosts;
+  }
+
+  model::Cluster cluster_ = testing::load_plan(testing::addressed_plan());
+  testing::RecordingTransport transport_;
+};
+
+TEST_F(ClusterFactsTest, AHostThatSeesOnlyItsOwnMemberIsNotTheClustersView) {
+  // Given the first control-plane host cut off (it sees its own member answer and nobody else),
+  // the status should come from the next host, which sees the other two.
+  const std::vector<std::string> members = etcd_nodes();
+  ASSERT_EQ(members.size(), 3u);
+  const std::string isolated = cluster_.nodes_with_role(model::Role::kControlPlane)[0]->name;
+  transport_.answer_with("endpoint status", [&](const std::string& host, const std::string&) {
+    std::vector<std::string> seen;
+    for (const std::string& member : members)
+      if ((host == isolated) == (member == isolated)) seen.push_back(member);
+    return transport::CommandResult{.exit_code = 1, .out = endpoint_status(seen)};
+  });
+  EtcdStatus status = ClusterFacts(cluster_, transport_).etcd_status();
+  ASSERT_EQ(status.members.size(), 3u);
+  for (const auto& member : status.members)
+    EXPECT_EQ(member.answered, member.node != isolated) << member.node;
+  EXPECT_EQ(asked().size(), 2u);
+}
+
+TEST_F(ClusterFactsTest, AMajorityOnTheFirstHostIsEnoughAndNoOneMajorityMeansTheWidestView) {
+  transport_.answer("endpoint status", {.exit_code = 0, .out = endpoint_status(etcd_nodes())});
+  EtcdStatus status = ClusterFacts(cluster_, transport_).etcd_status();
+  for (const auto& member : status.members) EXPECT_TRUE(member.answered) << member.node;
+  EXPECT_EQ(asked().size(), 1u);
+
+  // Quorum really lost: every host sees one member at most; all are asked, the first view with
+  // one member stands.
+  testing::RecordingTransport lost;
+  const std::string first = etcd_nodes()[0];
+  lost.answer_with("endpoint status", [&](const std::string& host, const std::string&) {
+    return transport::CommandResult{.exit_code = 1,
+                                    .out = host == first ? endpoint_status({first}) : "[]"};
+  });
+  status = ClusterFacts(cluster_, lost).etcd_status();
+  std::size_t answered = 0;
+  for (const auto& member : status.members) answered += member.answered ? 1 : 0;
+  EXPECT_EQ(answered, 1u);
+  std::size_t asked_hosts = 0;
+  for (const auto& call : lost.calls())
+    asked_hosts += call.what.find("endpoint status") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(asked_hosts, cluster_.nodes_with_role(model::Role::kControlPlane).size());
+}
+
+}  // namespace
+}  // namespace zerospof::observe
