@@ -17,14 +17,16 @@ namespace {
 
 constexpr const char* kHealDir = "/run/zerospof-drill";
 constexpr const char* kTable = "zerospof_drill";
-// Reverts every network fault: the partition's and the isolation's tables, whichever exist.
-constexpr const char* kDeleteTables =
-    "nft delete table inet zerospof_drill 2>/dev/null; "
-    "nft delete table arp zerospof_drill 2>/dev/null; true";
 // A reboot is queued this far ahead, so that the command that queues it returns first.
 constexpr std::chrono::seconds kRebootDelay{1};
 // How long a rebooting host may take to stop answering before the fault counts as not injected.
 constexpr std::chrono::seconds kRebootDeadline{30};
+
+// Reverts every network fault: the partition's and the isolation's tables, whichever exist.
+std::string delete_tables_script() {
+  return fmt::format(
+      "nft delete table inet {0} 2>/dev/null; nft delete table arp {0} 2>/dev/null; true", kTable);
+}
 
 // One watchdog file per crashed host: "<fault id>-<host>".
 std::string watchdog_name(const std::string& id, const std::string& host) {
@@ -192,7 +194,7 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
         return std::find(nodes.begin(), nodes.end(), each.name) != nodes.end();
       };
       std::vector<std::string> majority, minority_addresses, majority_addresses;
-      const std::string heal = kDeleteTables;
+      const std::string heal = delete_tables_script();
       // Every host armed before any is cut off.
       for (const model::Node& each : cluster_.nodes) {
         (in_minority(each) ? minority_addresses : majority_addresses)
@@ -225,7 +227,6 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
 util::Result<InjectedFault> FaultInjector::crash_lab_hosts(InjectedFault fault,
                                                            const std::vector<std::string>& nodes,
                                                            std::chrono::seconds ttl) {
-  const std::string& id = fault.id;
   if (!lab_)
     return util::fail(util::Error::failed_precondition(
         "crashing a whole host needs the lab (--lab): real hosts are isolated instead",
@@ -234,7 +235,7 @@ util::Result<InjectedFault> FaultInjector::crash_lab_hosts(InjectedFault fault,
   // Every watchdog first: each boots its host after the TTL whatever happens to this process.
   std::filesystem::create_directories(state_dir_ + "/watchdogs");
   for (const std::string& host : nodes) {
-    std::string name = watchdog_name(id, host);
+    std::string name = watchdog_name(fault.id, host);
     auto watchdog = util::spawn_detached(
         {"/bin/sh", "-c",
          fmt::format("sleep {} && exec {} lab start {} --state-dir {}", ttl.count(),
@@ -259,7 +260,7 @@ util::Result<InjectedFault> FaultInjector::isolate_hosts(InjectedFault fault,
                                                          const std::vector<std::string>& nodes,
                                                          std::chrono::seconds ttl) {
   for (const std::string& host : nodes) {
-    ZEROSPOF_RETURN_IF_ERROR(arm(host, fault.id, kDeleteTables, ttl));
+    ZEROSPOF_RETURN_IF_ERROR(arm(host, fault.id, delete_tables_script(), ttl));
     fault.hosts.push_back(host);
   }
   fault.description =

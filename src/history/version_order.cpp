@@ -17,20 +17,26 @@ constexpr std::int64_t kBeforeEverything = std::numeric_limits<std::int64_t>::mi
 constexpr std::size_t kMostAppendLengths = 64;
 constexpr std::size_t kValueShown = 40;  // characters of a value quoted in a reason
 
+constexpr std::uint64_t kHashBase = 0x100000001B3ULL;  // of the polynomial hashes below
+
+// kHashBase to the power `exponent`, from a table grown on demand.
+std::uint64_t power(std::vector<std::uint64_t>& powers, std::size_t exponent) {
+  while (powers.size() <= exponent)
+    powers.push_back(powers.empty() ? 1 : powers.back() * kHashBase);
+  return powers[exponent];
+}
+
 // Polynomial hashes of a text's prefixes, so that the hash of any substring costs O(1) and
 // parsing a value costs time linear in its length. Equal hashes are confirmed by comparing the
 // texts, so a collision costs time, never a wrong answer.
 // The prefixes live in a buffer the caller reuses: a key parses a value per read, and an
 // allocation per parse cost more than the parse on short values.
-constexpr std::uint64_t kHashBase = 0x100000001B3ULL;
-
 class PrefixHashes {
  public:
   PrefixHashes(std::string_view text, std::vector<std::uint64_t>& powers,
                std::vector<std::uint64_t>& prefix)
       : prefix_(prefix), powers_(powers) {
-    while (powers_.size() <= text.size())
-      powers_.push_back(powers_.empty() ? 1 : powers_.back() * kHashBase);
+    power(powers_, text.size());  // every power of(...) may need
     prefix_.resize(text.size() + 1);
     prefix_[0] = 0;
     for (std::size_t i = 0; i < text.size(); ++i)
@@ -50,13 +56,6 @@ std::uint64_t hash_of(std::string_view text) {
   std::uint64_t hash = 0;
   for (const char c : text) hash = hash * kHashBase + static_cast<unsigned char>(c) + 1;
   return hash;
-}
-
-// kHashBase to the power `exponent`, from a table grown on demand.
-std::uint64_t power(std::vector<std::uint64_t>& powers, std::size_t exponent) {
-  while (powers.size() <= exponent)
-    powers.push_back(powers.empty() ? 1 : powers.back() * kHashBase);
-  return powers[exponent];
 }
 
 // A map from 64-bit keys (text hashes, value ids) to operation indices, sized once for the
@@ -350,9 +349,13 @@ void Decision::index_readers() {
   for (std::size_t version = 1; version < reader_start_.size(); ++version)
     reader_start_[version] += reader_start_[version - 1];
   readers_.resize(reader_start_.back());
-  std::vector<std::uint32_t> next(reader_start_.begin(), reader_start_.end() - 1);
+  // Each version's start serves as its cursor, which leaves it at the next version's start;
+  // shifting by one restores the starts (no cursor array per key).
   for (std::uint32_t i = 0; i < read_version_.size(); ++i)
-    if (read_version_[i] != kNone) readers_[next[read_version_[i]]++] = i;
+    if (read_version_[i] != kNone) readers_[reader_start_[read_version_[i]]++] = i;
+  for (std::size_t version = reader_start_.size() - 1; version > 0; --version)
+    reader_start_[version] = reader_start_[version - 1];
+  reader_start_[0] = 0;
 }
 
 // Parses `value` from its end: each step either ends at a written value (or the empty initial

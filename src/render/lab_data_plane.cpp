@@ -93,20 +93,19 @@ std::vector<File> lab_data_plane_files(const Context& context, const model::Node
 
   std::string routes =
       "# Rendered by zerospof render: every other node's pod subnet, via it, and the Services.\n";
+  const model::Node* neighbour = nullptr;
   for (const model::Node& other : cluster.nodes) {
     if (&other == &node) continue;
+    if (!neighbour) neighbour = &other;
     routes += fmt::format("route replace {} via {}\n",
                           node_pod_subnet(cluster, index_of(cluster, other)), address_of(other));
   }
   // A connection the node itself makes to a Service (a cluster IP) needs a route before
   // kube-proxy's OUTPUT rules rewrite its destination to a pod: a real host's default route is
   // one, a lab host has none. Any neighbour will do; the packet leaves for the pod, not for it.
-  for (const model::Node& other : cluster.nodes)
-    if (&other != &node) {
-      routes += fmt::format("route replace {} via {}\n",
-                            cluster.kubernetes.service_subnet.to_string(), address_of(other));
-      break;
-    }
+  if (neighbour)
+    routes += fmt::format("route replace {} via {}\n",
+                          cluster.kubernetes.service_subnet.to_string(), address_of(*neighbour));
   Unit pod_routes{"zerospof lab: routes to the pods of every other node",
                   {"/sbin/ip", "-batch", layout::kLabPodRoutes}};
   pod_routes.type = StartType::kOneshot;
