@@ -20,24 +20,31 @@ const char* to_string(Verdict verdict) {
   return "?";
 }
 
-std::optional<double> longest_outage_ms(const std::vector<Attempt>& attempts, double fault_start_ms,
-                                        double until_ms) {
+std::optional<Outage> longest_outage(const std::vector<Attempt>& attempts, double fault_start_ms,
+                                     double until_ms) {
   if (attempts.empty()) return std::nullopt;
   std::vector<double> successes;
   for (const Attempt& attempt : attempts)
     if (attempt.outcome == AttemptOutcome::kOk || attempt.outcome == AttemptOutcome::kConflict)
       successes.push_back(attempt.end_ms);
   std::sort(successes.begin(), successes.end());
-  double longest = 0;
+  Outage longest{.ms = 0, .from_ms = fault_start_ms};
   double previous = fault_start_ms;  // a gap that began before the fault counts from the fault
   for (double at : successes) {
     if (at <= fault_start_ms) continue;
-    longest = std::max(longest, at - previous);
+    if (at - previous > longest.ms) longest = {.ms = at - previous, .from_ms = previous};
     previous = at;
     if (at >= until_ms) break;
   }
   // No success between the last one and the end of the window: that is an outage too.
-  return std::max(longest, until_ms - previous);
+  if (until_ms - previous > longest.ms) longest = {.ms = until_ms - previous, .from_ms = previous};
+  return longest;
+}
+
+std::string when_in_scenario(const ScenarioResult& result, double at_ms) {
+  if (result.fault_end_ms > result.fault_start_ms && at_ms >= result.fault_end_ms)
+    return fmt::format("{:.1f} s after the heal", (at_ms - result.fault_end_ms) / 1000);
+  return fmt::format("{:.1f} s into the fault", (at_ms - result.fault_start_ms) / 1000);
 }
 
 std::size_t lost_writes(const history::History& history,
@@ -80,8 +87,12 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
       continue;
     }
     if (*probe.unavailable_ms > budget_ms)
-      fail(fmt::format("{} unavailable {:.2f} s, over the budget of {:.2f} s", probe.name,
-                       *probe.unavailable_ms / 1000, budget_ms / 1000));
+      fail(fmt::format("{} unavailable {:.2f} s{}, over the budget of {:.2f} s", probe.name,
+                       *probe.unavailable_ms / 1000,
+                       probe.unavailable_from_ms
+                           ? " from " + when_in_scenario(result, *probe.unavailable_from_ms)
+                           : "",
+                       budget_ms / 1000));
     if (*probe.unavailable_ms > result.predicted_outage_ms + 1000 && result.predicted_outage_ms > 0)
       out.findings.push_back(fmt::format(
           "{}: measured {:.2f} s without success where the tuning predicts {:.2f} s ({})",

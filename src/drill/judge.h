@@ -13,11 +13,20 @@
 
 namespace zerospof::drill {
 
+struct Outage {
+  double ms = 0;       // how long
+  double from_ms = 0;  // when it began, on the drill's clock
+};
+
 // The longest time without a successful attempt that overlaps [fault_start, until]: from one
 // success's end to the next's, counting from fault_start when the last success before it is
 // older, and up to `until` when none came after. nullopt when there are no attempts at all.
-std::optional<double> longest_outage_ms(const std::vector<Attempt>& attempts, double fault_start_ms,
-                                        double until_ms);
+std::optional<Outage> longest_outage(const std::vector<Attempt>& attempts, double fault_start_ms,
+                                     double until_ms);
+
+// When an outage began, for people: "0.3 s into the fault" or "10.7 s after the heal" (a host
+// that rejoins can cost more than the failover did, and the two call for different fixes).
+std::string when_in_scenario(const ScenarioResult& result, double at_ms);
 
 // Acknowledged compare-and-sets whose value nobody built on: not the final value of its key, and
 // not the expected value of any later write that succeeded or may have. With every write a

@@ -35,6 +35,7 @@ struct ProbeRecord {
   // The longest time without a success that overlaps the fault, from the fault's start until
   // the first success after it at the latest; nullopt when the probe never ran.
   std::optional<double> unavailable_ms;
+  std::optional<double> unavailable_from_ms;  // when that outage began, on the drill's clock
   std::size_t ok = 0, failed = 0, unknown = 0, conflicts = 0;
   // How many attempts failed or went unanswered for each cause.
   std::map<std::string, std::size_t> causes;

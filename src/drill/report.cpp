@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drill/data_plane.h"
+#include "drill/judge.h"
 #include "status/status_report.h"
 
 namespace zerospof::drill {
@@ -172,6 +173,12 @@ std::string report_json(const DrillReport& report) {
                                                      : nlohmann::json(nullptr);
     // Always present, as docs/drill.md promises: null when etcd was not probed.
     if (!unavailable.contains("etcd-write")) unavailable["etcd-write"] = nullptr;
+    nlohmann::json outage_start = nlohmann::json::object();
+    for (const ProbeRecord& probe : s.probes)
+      outage_start[probe.name] =
+          probe.unavailable_from_ms
+              ? nlohmann::json((*probe.unavailable_from_ms - s.fault_start_ms) / 1000)
+              : nlohmann::json(nullptr);
     nlohmann::json check(nullptr);
     if (s.check) {
       nlohmann::json services = nlohmann::json::array();
@@ -214,6 +221,7 @@ std::string report_json(const DrillReport& report) {
          s.linearizable ? nlohmann::json(*s.linearizable) : nlohmann::json(nullptr)},
         {"linearizabilityDetail", s.linearizability_detail},
         {"unavailableSeconds", unavailable},
+        {"outageStartSeconds", outage_start},
         {"operations", probes},
         {"failoverPath", {{"expected", s.failover_path}, {"seen", s.failover_path_seen}}},
         {"faultSeconds", {{"start", s.fault_start_ms / 1000}, {"end", s.fault_end_ms / 1000}}},
@@ -302,6 +310,18 @@ std::string timeline_svg(const ScenarioResult& s) {
           attempt.cause.empty() ? "" : "<title>" + escape_html(attempt.cause) + "</title>");
       max_latency = std::max(max_latency, attempt.end_ms - attempt.start_ms);
     }
+    // The outage the verdict weighs, outlined: where in the scenario it fell is the first thing
+    // a reader of a failed run asks.
+    if (probe.unavailable_ms && probe.unavailable_from_ms)
+      svg += fmt::format(
+          "<rect class=\"outage\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"22\" "
+          "fill=\"none\" stroke=\"#c62828\" stroke-width=\"1.5\"><title>longest outage {:.2f} s, "
+          "from {}</title></rect>\n",
+          x(*probe.unavailable_from_ms), y - 2,
+          std::max(1.0, x(*probe.unavailable_from_ms + *probe.unavailable_ms) -
+                            x(*probe.unavailable_from_ms)),
+          *probe.unavailable_ms / 1000,
+          escape_html(when_in_scenario(s, *probe.unavailable_from_ms)));
   }
   svg += fmt::format(
       "<text x=\"4\" y=\"{:.1f}\" font-size=\"12\">latency</text><text x=\"4\" y=\"{:.1f}\" "

@@ -27,6 +27,9 @@ const char* to_string(FaultKind kind);
 enum class Target {
   kVipHolder,                // the node holding the API VIP (in local-proxy mode: the first
                              // control-plane node)
+  kPrimary,                  // cluster-plan.md's primary control-plane node: the VIP holder,
+                             // made etcd's leader too before the fault (etcdctl move-leader), so
+                             // that one fault costs a VRRP takeover and an election at once
   kEtcdLeader,               // the etcd member that leads
   kSchedulerLeader,          // the holder of the kube-scheduler lease
   kControllerManagerLeader,  // the holder of the kube-controller-manager lease
@@ -44,9 +47,10 @@ enum class FailoverPath {
   kVipStays,           // the VIP did not move (HAProxy routed around the dead apiserver)
   kVipTakenOver,       // another node holds the VIP too (the target may keep it for a while)
   kEtcdLeaderChanges,  // another member leads
-  kLeaseChanges,       // the lease has another holder
-  kFaultTookEffect,    // only that the fault was in place (the unit was down or stopped)
-  kPodsRescheduled,    // the target's pods evicted and every replica ready on other nodes
+  kVipMovesAndEtcdLeaderChanges,  // both: the primary's two roles taken over
+  kLeaseChanges,                  // the lease has another holder
+  kFaultTookEffect,               // only that the fault was in place (the unit was down or stopped)
+  kPodsRescheduled,  // the target's pods evicted and every replica ready on other nodes
 };
 const char* to_string(FailoverPath path);
 

@@ -6,6 +6,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "observe/host_state.h"
 #include "render/layout.h"
@@ -112,6 +113,7 @@ void parse_endpoint_status(const std::string& json_text,
       if (entry.contains(errors) && entry.at(errors).is_array())
         for (const auto& error : entry.at(errors))
           if (error.is_string()) member.errors.push_back(error.get<std::string>());
+      member.member_id = id;
       member.leader = id != 0 && id == leader;
       if (member.leader) status.leader = node;
     }
@@ -178,6 +180,27 @@ std::optional<std::map<std::string, std::uint32_t>> ClusterFacts::etcd_hashes() 
         entry.value("/HashKV/hash"_json_pointer, std::uint32_t{0});
   if (hashes.size() != status.members.size()) return std::nullopt;
   return hashes;
+}
+
+util::Status ClusterFacts::move_etcd_leader(const std::string& node,
+                                            std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  EtcdStatus status = etcd_status();
+  if (status.leader == node) return {};
+  auto member = std::find_if(status.members.begin(), status.members.end(),
+                             [&](const EtcdMemberStatus& member) { return member.node == node; });
+  if (member == status.members.end() || member->member_id == 0)
+    return util::fail(util::Error::unavailable(
+        fmt::format("{}'s etcd member did not answer a status request", node)));
+  // etcdctl takes the member's id in hexadecimal and finds the leader among the endpoints.
+  std::string moved = etcdctl(fmt::format("move-leader {:x}", member->member_id)).value_or("");
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (etcd_status().leader == node) return {};
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return util::fail(util::Error::unavailable(
+      fmt::format("etcd's leadership did not move to {} within {} ms{}", node, limit.count(),
+                  moved.empty() ? " (etcdctl move-leader printed nothing)" : ": " + moved)));
 }
 
 std::vector<std::string> ClusterFacts::ready_apiservers() {

@@ -24,6 +24,7 @@ struct EtcdMemberStatus {
   std::string node;
   bool answered = false;  // the member answered a status request
   bool leader = false;
+  std::uint64_t member_id = 0;  // etcd's id of the member (0: it did not answer)
   std::uint64_t revision = 0;
   std::uint64_t raft_term = 0;
   std::uint64_t raft_index = 0;
@@ -68,6 +69,12 @@ class ClusterFacts {
   // Each member's hash of its key space at one revision all of them have (etcdctl endpoint
   // hashkv): equal hashes mean equal data. nullopt when a member did not answer.
   std::optional<std::map<std::string, std::uint32_t>> etcd_hashes();
+  // Hands etcd's leadership to `node`'s member (etcdctl move-leader: the leader stops taking
+  // proposals and tells the member to campaign at once, so the cluster never waits out an
+  // election timeout), then waits until the members name it leader, at most `limit`. For the
+  // drill's primary-down, whose target must hold the VIP and lead etcd at once. Done at once
+  // when it leads already.
+  util::Status move_etcd_leader(const std::string& node, std::chrono::milliseconds limit);
   // The control-plane nodes whose own apiserver answers /readyz (asked on the node itself).
   std::vector<std::string> ready_apiservers();
 

@@ -17,15 +17,17 @@ TEST(LongestOutageTest, TheGapAcrossTheFaultIsMeasuredFromTheFaultToTheNextSucce
   for (double t = 1000; t < 3000; t += 100) attempts.push_back(failed(t, t + 50));
   for (double t = 3000; t < 4000; t += 100) attempts.push_back(ok(t, t + 20));
   // The fault at 1050: the last success ended at 920, so the gap counts from 1050 to 3020.
-  auto outage = longest_outage_ms(attempts, 1050, 4000);
+  auto outage = longest_outage(attempts, 1050, 4000);
   ASSERT_TRUE(outage);
-  EXPECT_DOUBLE_EQ(*outage, 3020 - 1050);
+  EXPECT_DOUBLE_EQ(outage->ms, 3020 - 1050);
+  EXPECT_DOUBLE_EQ(outage->from_ms, 1050);
 }
 
 TEST(LongestOutageTest, NoSuccessAfterTheFaultIsAnOutageToTheEndOfTheWindow) {
   std::vector<Attempt> attempts{ok(0, 10), failed(100, 200), failed(300, 400)};
-  EXPECT_DOUBLE_EQ(*longest_outage_ms(attempts, 50, 5000), 4950);
-  EXPECT_FALSE(longest_outage_ms({}, 0, 100));
+  EXPECT_DOUBLE_EQ(longest_outage(attempts, 50, 5000)->ms, 4950);
+  EXPECT_DOUBLE_EQ(longest_outage(attempts, 50, 5000)->from_ms, 50);
+  EXPECT_FALSE(longest_outage({}, 0, 100));
 }
 
 TEST(LongestOutageTest, AConflictIsAnAnswerSoTheServiceWasThere) {
@@ -35,7 +37,7 @@ TEST(LongestOutageTest, AConflictIsAnAnswerSoTheServiceWasThere) {
     attempts.push_back({0, t, t + 20, AttemptOutcome::kConflict});
   attempts.push_back(ok(1000, 1010));
   // The longest gap is between two conflicts, 100 ms; counted as failures it would be 960 ms.
-  EXPECT_DOUBLE_EQ(*longest_outage_ms(attempts, 50, 1010), 100);
+  EXPECT_DOUBLE_EQ(longest_outage(attempts, 50, 1010)->ms, 100);
 }
 
 history::Operation cas(std::string key, std::string expected, std::string value,
@@ -90,6 +92,23 @@ TEST(JudgeTest, AnOutageOverTheBudgetFailsAndSaysByHowMuch) {
   ASSERT_EQ(judgement.reasons.size(), 1u);
   EXPECT_EQ(judgement.reasons[0], "api-write unavailable 4.05 s, over the budget of 1.00 s");
   ASSERT_EQ(judgement.findings.size(), 1u);  // the prediction was contradicted
+}
+
+TEST(JudgeTest, AnOutageSaysWhetherItCameWithTheFaultOrAfterTheHeal) {
+  // A host that rejoins can stall the cluster longer than its failure did: the reason must say
+  // which part of the scenario the outage belongs to.
+  ScenarioResult result = passing();
+  result.fault_start_ms = 10000;
+  result.fault_end_ms = 40000;
+  result.probes[0].unavailable_ms = 1210;
+  result.probes[0].unavailable_from_ms = 50700;
+  Judgement judgement = judge(result, 1100);
+  ASSERT_EQ(judgement.reasons.size(), 1u);
+  EXPECT_EQ(judgement.reasons[0],
+            "api-write unavailable 1.21 s from 10.7 s after the heal, over the budget of 1.10 s");
+  result.probes[0].unavailable_from_ms = 10300;
+  EXPECT_EQ(judge(result, 1100).reasons[0],
+            "api-write unavailable 1.21 s from 0.3 s into the fault, over the budget of 1.10 s");
 }
 
 TEST(JudgeTest, AFailoverPathNotSeenIsInconclusiveNeverAPass) {

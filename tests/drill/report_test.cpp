@@ -23,7 +23,8 @@ DrillReport sample() {
     s.fault_start_ms = 2000;
     s.fault_end_ms = 12000;
     s.healthy_ms = 13000;
-    ProbeRecord write{.name = "api-write", .unavailable_ms = 420, .ok = 3};
+    ProbeRecord write{
+        .name = "api-write", .unavailable_ms = 420, .unavailable_from_ms = 2680, .ok = 3};
     write.attempts = {{0, 1000, 1030, AttemptOutcome::kOk},
                       {1, 2100, 3100, AttemptOutcome::kUnknown},
                       {0, 2500, 2520, AttemptOutcome::kFailed},
@@ -68,6 +69,9 @@ TEST(DrillReportTest, JsonHoldsTheDocumentedFieldsPerScenario) {
   EXPECT_DOUBLE_EQ(first["unavailableSeconds"]["api-write"].get<double>(), 0.42);
   EXPECT_DOUBLE_EQ(first["unavailableSeconds"]["api-read"].get<double>(), 0.3);
   EXPECT_TRUE(first["unavailableSeconds"]["etcd-write"].is_null());
+  // When the longest outage began, after the fault's start: it came with the fault here.
+  EXPECT_NEAR(first["outageStartSeconds"]["api-write"].get<double>(), 0.68, 1e-9);
+  EXPECT_TRUE(first["outageStartSeconds"]["api-read"].is_null());
   EXPECT_DOUBLE_EQ(first["predicted"]["unavailableSeconds"].get<double>(), 1.0);
   EXPECT_DOUBLE_EQ(first["recoverySeconds"].get<double>(), 1.0);
   EXPECT_EQ(json["scenarios"][1]["verdict"], "fail");
@@ -134,6 +138,7 @@ TEST(DrillReportTest, HtmlRendersInHeadlessChromiumWithEveryScenarioAndItsTimeli
   for (const char* expected :
        {"id=\"apiserver-killed-1\"", "id=\"primary-down-1\"", "class=\"timeline\"",
         "class=\"fault\"", "class=\"attempt\"", "VIP on cloudserver1", "id=\"criteria\"",
+        "class=\"outage\"", "longest outage 0.42 s, from 0.7 s into the fault",
         "Zero data loss in all failover scenarios", "a &lt;fault&gt; &amp; more",
         "class=\"status-during-fault\"", "5.0 s into the fault", "[VIP]",
         "does not answer over ssh: &lt;timeout&gt;"})

@@ -15,16 +15,21 @@ namespace {
 
 class ClusterFactsTest : public ::testing::Test {
  protected:
-  // `etcdctl endpoint status -w json` as it prints the members of `nodes` that answered.
-  std::string endpoint_status(const std::vector<std::string>& nodes) const {
+  // `etcdctl endpoint status -w json` as it prints the members of `nodes` that answered; member
+  // ids count from 1 in the plan's order of the etcd members, `leader` is one of them.
+  std::string endpoint_status(const std::vector<std::string>& nodes,
+                              std::uint64_t leader = 1) const {
     nlohmann::json entries = nlohmann::json::array();
     std::uint64_t id = 1;
-    for (const model::Node& node : cluster_.nodes) {
-      if (std::find(nodes.begin(), nodes.end(), node.name) == nodes.end()) continue;
-      entries.push_back({{"Endpoint", "https://" + node.cluster_address() + ":2379"},
+    for (const model::Node* node : cluster_.nodes_with_role(model::Role::kEtcd)) {
+      if (std::find(nodes.begin(), nodes.end(), node->name) == nodes.end()) {
+        ++id;
+        continue;
+      }
+      entries.push_back({{"Endpoint", "https://" + node->cluster_address() + ":2379"},
                          {"Status",
                           {{"header", {{"member_id", id}, {"revision", 7}}},
-                           {"leader", 1},
+                           {"leader", leader},
                            {"raftTerm", 3},
                            {"dbSize", 4096}}}});
       ++id;
@@ -91,6 +96,46 @@ TEST_F(ClusterFactsTest, AMajorityOnTheFirstHostIsEnoughAndNoOneMajorityMeansThe
   for (const auto& call : lost.calls())
     asked_hosts += call.what.find("endpoint status") != std::string::npos ? 1 : 0;
   EXPECT_EQ(asked_hosts, cluster_.nodes_with_role(model::Role::kControlPlane).size());
+}
+
+TEST_F(ClusterFactsTest, EtcdsLeadershipIsHandedToTheMemberNamedByItsIdInHexadecimal) {
+  // Given members with ids 1, 2 and 3 and member 1 leading, moving the leadership to the third
+  // node should ask etcdctl to move it to id 3 and return once the members name the third node.
+  const std::vector<std::string> members = etcd_nodes();
+  ASSERT_EQ(members.size(), 3u);
+  std::uint64_t leader = 1;
+  std::vector<std::string> moves;
+  transport_.answer_with("endpoint status", [&](const std::string&, const std::string&) {
+    return transport::CommandResult{.exit_code = 0, .out = endpoint_status(members, leader)};
+  });
+  transport_.answer_with("move-leader", [&](const std::string&, const std::string& script) {
+    std::string id = script.substr(script.find("move-leader ") + 12);
+    moves.push_back(id);
+    leader = std::stoull(id, nullptr, 16);
+    return transport::CommandResult{.exit_code = 0, .out = "Leadership transferred\n"};
+  });
+  ClusterFacts facts(cluster_, transport_);
+  auto moved = facts.move_etcd_leader(members[2], std::chrono::seconds(5));
+  ASSERT_TRUE(moved) << util::format_error(moved.error());
+  EXPECT_EQ(moves, std::vector<std::string>{"3"});
+  EXPECT_EQ(facts.etcd_status().leader, members[2]);
+
+  // A member that leads already is not moved again.
+  ASSERT_TRUE(facts.move_etcd_leader(members[2], std::chrono::seconds(5)));
+  EXPECT_EQ(moves.size(), 1u);
+}
+
+TEST_F(ClusterFactsTest, ALeadershipThatDoesNotMoveIsAnErrorAfterTheLimit) {
+  const std::vector<std::string> members = etcd_nodes();
+  transport_.answer("endpoint status", {.exit_code = 0, .out = endpoint_status(members, 1)});
+  transport_.answer("move-leader", {.exit_code = 1, .out = ""});
+  auto start = std::chrono::steady_clock::now();
+  auto moved = ClusterFacts(cluster_, transport_)
+                   .move_etcd_leader(members[1], std::chrono::milliseconds(500));
+  ASSERT_FALSE(moved);
+  EXPECT_NE(moved.error().message.find("did not move to " + members[1]), std::string::npos)
+      << moved.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
 }  // namespace
