@@ -460,14 +460,16 @@ class DrillRunner {
       // status's view half way through the fault, asked beside the probes (its questions are
       // bounded by status_timeout, so the heal waits at most that long for it).
       std::future<status::ClusterStatus> status_view;
-      double status_at_ms = 0;
+      double status_at_ms = 0, status_answered_ms = 0;
       auto ask_status = [&] {
         if (!options_.status_during_fault || status_view.valid()) return;
         status_at_ms = since(zero_);
-        status_view = std::async(std::launch::async, [this] {
-          return status::assess(cluster_,
-                                status::observe_cluster(cluster_, transport_, http_, server_,
-                                                        options_.status_timeout));
+        status_view = std::async(std::launch::async, [this, &status_answered_ms] {
+          auto view =
+              status::assess(cluster_, status::observe_cluster(cluster_, transport_, http_, server_,
+                                                               options_.status_timeout));
+          status_answered_ms = since(zero_);  // read after get(), which orders the two
+          return view;
         });
       };
       while (Clock::now() < until) {
@@ -490,7 +492,9 @@ class DrillRunner {
       if (status_view.valid()) {
         result.status_during_fault = status_view.get();
         result.status_at_ms = status_at_ms;
-        say("status during the fault: " + status_summary(*result.status_during_fault));
+        say(fmt::format("status during the fault (answered in {:.1f} s): {}",
+                        (status_answered_ms - status_at_ms) / 1000,
+                        status_summary(*result.status_during_fault)));
       }
       auto healed = injector_.heal(*fault);
       if (!healed) result.reasons.push_back("heal: " + util::format_error(healed.error()));

@@ -58,9 +58,25 @@ std::vector<std::string> ClusterFacts::vip_holders(std::chrono::milliseconds tim
       [](const transport::CommandResult& result) { return result.exit_code == 0; });
 }
 
+std::vector<const model::Node*> ClusterFacts::control_plane_answering_first() {
+  std::vector<const model::Node*> nodes = cluster_.nodes_with_role(model::Role::kControlPlane);
+  std::lock_guard lock(answering_mutex_);
+  std::stable_partition(nodes.begin(), nodes.end(),
+                        [&](const model::Node* node) { return node->name == answering_; });
+  return nodes;
+}
+
+void ClusterFacts::answered_on(const std::string& node) {
+  std::lock_guard lock(answering_mutex_);
+  answering_ = node;
+}
+
 std::optional<std::string> ClusterFacts::etcdctl(const std::string& arguments) {
-  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane))
-    if (auto out = etcdctl_on(*node, arguments)) return out;
+  for (const model::Node* node : control_plane_answering_first())
+    if (auto out = etcdctl_on(*node, arguments)) {
+      answered_on(node->name);
+      return out;
+    }
   return std::nullopt;
 }
 
@@ -139,14 +155,17 @@ EtcdStatus ClusterFacts::etcd_status() {
                       [](const auto& member) { return member.answered; }));
   };
   EtcdStatus best = empty;
-  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane)) {
+  for (const model::Node* node : control_plane_answering_first()) {
     auto out = etcdctl_on(*node, "endpoint status -w json");
     if (!out) continue;
     EtcdStatus view = empty;
     parse_endpoint_status(
         *out, [this](const std::string& endpoint) { return node_of_endpoint(endpoint); }, view);
     if (answered(view) > answered(best)) best = std::move(view);
-    if (2 * answered(best) > best.members.size()) break;
+    if (2 * answered(best) > best.members.size()) {
+      answered_on(node->name);
+      break;
+    }
   }
   return best;
 }

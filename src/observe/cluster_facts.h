@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -92,8 +93,12 @@ class ClusterFacts {
 
  private:
   // etcdctl with the apiserver's client credentials and every member's endpoint, run on the
-  // first etcd host that answers; its stdout.
+  // first control-plane host that answers (the one that answered last tried first); its stdout.
   std::optional<std::string> etcdctl(const std::string& arguments);
+  // The control-plane nodes, the one whose etcdctl answered last first: a dead host costs each
+  // question a timeout (3 s), which made the drill see an election seconds after it happened.
+  std::vector<const model::Node*> control_plane_answering_first();
+  void answered_on(const std::string& node);
   // The same command, run on `node`; its stdout, nullopt when it printed nothing.
   std::optional<std::string> etcdctl_on(const model::Node& node, const std::string& arguments);
   std::string node_of_endpoint(const std::string& endpoint) const;
@@ -108,6 +113,8 @@ class ClusterFacts {
   const model::Cluster& cluster_;
   transport::Transport& transport_;
   const std::chrono::milliseconds timeout_;
+  std::mutex answering_mutex_;  // the drill's watchers ask from several threads
+  std::string answering_;
 };
 
 }  // namespace zerospof::observe

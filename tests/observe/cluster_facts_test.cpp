@@ -98,6 +98,24 @@ TEST_F(ClusterFactsTest, AMajorityOnTheFirstHostIsEnoughAndNoOneMajorityMeansThe
   EXPECT_EQ(asked_hosts, cluster_.nodes_with_role(model::Role::kControlPlane).size());
 }
 
+TEST_F(ClusterFactsTest, AHostThatDoesNotAnswerCostsItsTimeoutOnceNotOnEveryQuestion) {
+  // Given the first control-plane host down (its etcdctl prints nothing: the transport timed
+  // out), the first question tries it and moves on; later ones start at the host that answered,
+  // as the drill's watchers ask every 200 ms while a host is down.
+  const std::string dead = cluster_.nodes_with_role(model::Role::kControlPlane)[0]->name;
+  transport_.answer_with("endpoint status", [&](const std::string& host, const std::string&) {
+    return transport::CommandResult{.exit_code = host == dead ? 255 : 0,
+                                    .out = host == dead ? "" : endpoint_status(etcd_nodes())};
+  });
+  ClusterFacts facts(cluster_, transport_);
+  for (int question = 0; question < 3; ++question)
+    EXPECT_EQ(facts.etcd_status().leader, etcd_nodes()[0]);
+  std::vector<std::string> hosts = asked();
+  ASSERT_EQ(hosts.size(), 4u);  // the dead host once, then the answering host three times
+  EXPECT_EQ(std::count(hosts.begin(), hosts.end(), dead), 1);
+  EXPECT_EQ(hosts.front(), dead);
+}
+
 TEST_F(ClusterFactsTest, EtcdsLeadershipIsHandedToTheMemberNamedByItsIdInHexadecimal) {
   // Given members with ids 1, 2 and 3 and member 1 leading, moving the leadership to the third
   // node should ask etcdctl to move it to id 3 and return once the members name the third node.
