@@ -14,6 +14,7 @@
 #include "drill/health_probe.h"
 #include "drill/judge.h"
 #include "drill/monitor.h"
+#include "drill/pause_watch.h"
 #include "drill/pod_probe.h"
 #include "drill/prediction.h"
 #include "drill/report.h"
@@ -428,6 +429,8 @@ class DrillRunner {
         return result;
       }
     }
+    PauseWatch paused(zero_);
+    paused.start();
     monitor_.start_watching();
     watch.start();
     probe.start();
@@ -525,6 +528,8 @@ class DrillRunner {
     health_probe.stop();
     data_probe.stop();
     double probe_end = since(zero_);
+    paused.stop();
+    result.drill_pauses = paused.pauses();
     result.events = monitor_.stop_watching();
     if (pods) {
       std::vector<Event> pod_events = pods->stop();
@@ -555,9 +560,11 @@ class DrillRunner {
     for (ProbeRecord& record : data_probe.records()) result.probes.push_back(std::move(record));
     for (ProbeRecord& record : health_probe.records()) result.probes.push_back(std::move(record));
     for (ProbeRecord& record : result.probes)
-      if (auto outage = longest_outage(record.attempts, result.fault_start_ms, probe_end)) {
+      if (auto outage = longest_outage(record.attempts, result.fault_start_ms, probe_end,
+                                       result.drill_pauses)) {
         record.unavailable_ms = outage->ms;
         record.unavailable_from_ms = outage->from_ms;
+        record.unavailable_unpaused_ms = outage->unpaused_ms;
       }
     result.acknowledged_writes_lost = lost_writes(result.history, final_values);
     say("checking the history");

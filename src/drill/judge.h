@@ -16,13 +16,19 @@ namespace zerospof::drill {
 struct Outage {
   double ms = 0;       // how long
   double from_ms = 0;  // when it began, on the drill's clock
+  // The longest gap once the windows in which the drill itself was paused are taken out of each
+  // (at most ms; another gap than the longest may give it).
+  double unpaused_ms = 0;
 };
 
 // The longest time without a successful attempt that overlaps [fault_start, until]: from one
 // success's end to the next's, counting from fault_start when the last success before it is
 // older, and up to `until` when none came after. nullopt when there are no attempts at all.
 std::optional<Outage> longest_outage(const std::vector<Attempt>& attempts, double fault_start_ms,
-                                     double until_ms);
+                                     double until_ms, const std::vector<Pause>& pauses = {});
+
+// How much of [from_ms, to_ms] the drill spent paused.
+double paused_within(const std::vector<Pause>& pauses, double from_ms, double to_ms);
 
 // When an outage began, for people: "0.3 s into the fault" or "10.7 s after the heal" (a host
 // that rejoins can cost more than the failover did, and the two call for different fixes).

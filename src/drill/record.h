@@ -36,12 +36,21 @@ struct ProbeRecord {
   // the first success after it at the latest; nullopt when the probe never ran.
   std::optional<double> unavailable_ms;
   std::optional<double> unavailable_from_ms;  // when that outage began, on the drill's clock
+  // The longest outage once the windows in which the drill itself was paused are taken out
+  // (pause_watch.h); what the verdict weighs.
+  std::optional<double> unavailable_unpaused_ms;
   std::size_t ok = 0, failed = 0, unknown = 0, conflicts = 0;
   // How many attempts failed or went unanswered for each cause.
   std::map<std::string, std::size_t> causes;
   // Its outage is judged against the budget. A lane shown for the timeline only is not: each
   // apiserver's own /readyz (the one the fault hits is down by design; clients go elsewhere).
   bool judged = true;
+};
+
+// A window in which the drill's own process could not run (pause_watch.h), on its clock.
+struct Pause {
+  double from_ms = 0;
+  double to_ms = 0;
 };
 
 // Something that shows a failover path ran (or a fault took effect), when it was seen.
@@ -92,6 +101,9 @@ struct ScenarioResult {
   double fault_end_ms = 0;  // when the heal was run
   double healthy_ms = 0;    // when the cluster was healthy again (0 when it never was)
   std::vector<ProbeRecord> probes;
+  // When the drill itself was paused (a starved machine) while it probed: the part of an outage
+  // that falls in one cannot be charged to the cluster.
+  std::vector<Pause> drill_pauses;
   std::vector<Event> events;
   history::History history;          // the API register history (ConfigMaps with resourceVersions)
   std::optional<bool> linearizable;  // nullopt: the checker could not decide

@@ -147,6 +147,17 @@ std::string report_text(const DrillReport& report) {
       out += fmt::format("    status {:.1f} s into the fault: {}\n",
                          (s.status_at_ms - s.fault_start_ms) / 1000,
                          status_summary(*s.status_during_fault));
+    if (!s.drill_pauses.empty()) {
+      double total = 0, longest = 0;
+      for (const Pause& pause : s.drill_pauses) {
+        total += pause.to_ms - pause.from_ms;
+        longest = std::max(longest, pause.to_ms - pause.from_ms);
+      }
+      out += fmt::format(
+          "    drill paused: {} time(s), {:.2f} s in all, longest {:.2f} s (its machine was "
+          "starved; outages are judged without those windows)\n",
+          s.drill_pauses.size(), total / 1000, longest / 1000);
+    }
     for (const std::string& reason : s.reasons) out += "    why: " + reason + "\n";
     for (const std::string& finding : s.findings) out += "    finding: " + finding + "\n";
     for (const ProbeRecord& probe : s.probes) {
@@ -173,12 +184,20 @@ std::string report_json(const DrillReport& report) {
                                                      : nlohmann::json(nullptr);
     // Always present, as docs/drill.md promises: null when etcd was not probed.
     if (!unavailable.contains("etcd-write")) unavailable["etcd-write"] = nullptr;
-    nlohmann::json outage_start = nlohmann::json::object();
-    for (const ProbeRecord& probe : s.probes)
+    nlohmann::json outage_start = nlohmann::json::object(), unpaused = nlohmann::json::object();
+    for (const ProbeRecord& probe : s.probes) {
       outage_start[probe.name] =
           probe.unavailable_from_ms
               ? nlohmann::json((*probe.unavailable_from_ms - s.fault_start_ms) / 1000)
               : nlohmann::json(nullptr);
+      unpaused[probe.name] = probe.unavailable_unpaused_ms
+                                 ? nlohmann::json(*probe.unavailable_unpaused_ms / 1000)
+                                 : nlohmann::json(nullptr);
+    }
+    nlohmann::json pauses = nlohmann::json::array();
+    for (const Pause& pause : s.drill_pauses)
+      pauses.push_back({{"fromSeconds", (pause.from_ms - s.fault_start_ms) / 1000},
+                        {"seconds", (pause.to_ms - pause.from_ms) / 1000}});
     nlohmann::json check(nullptr);
     if (s.check) {
       nlohmann::json services = nlohmann::json::array();
@@ -222,6 +241,8 @@ std::string report_json(const DrillReport& report) {
         {"linearizabilityDetail", s.linearizability_detail},
         {"unavailableSeconds", unavailable},
         {"outageStartSeconds", outage_start},
+        {"unavailableWithoutDrillPausesSeconds", unpaused},
+        {"drillPauses", pauses},
         {"operations", probes},
         {"failoverPath", {{"expected", s.failover_path}, {"seen", s.failover_path_seen}}},
         {"faultSeconds", {{"start", s.fault_start_ms / 1000}, {"end", s.fault_end_ms / 1000}}},

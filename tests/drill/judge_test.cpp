@@ -40,6 +40,21 @@ TEST(LongestOutageTest, AConflictIsAnAnswerSoTheServiceWasThere) {
   EXPECT_DOUBLE_EQ(longest_outage(attempts, 50, 1010)->ms, 100);
 }
 
+TEST(LongestOutageTest, TheDrillsOwnPausesAreTakenOutOfEachGap) {
+  // Successes up to 1000, none until 3000 (the drill paused from 1200 to 2700), then every
+  // 100 ms until 4000 but for a gap from 3500 to 4600 in which it ran.
+  std::vector<Attempt> attempts{ok(900, 1000), ok(2990, 3000), ok(3490, 3500), ok(4590, 4600)};
+  std::vector<Pause> pauses{{.from_ms = 1200, .to_ms = 2700}};
+  auto outage = longest_outage(attempts, 950, 5000, pauses);
+  ASSERT_TRUE(outage);
+  EXPECT_DOUBLE_EQ(outage->ms, 2000);  // the longest as measured, 1000 to 3000
+  EXPECT_DOUBLE_EQ(outage->from_ms, 1000);
+  // Without the pause that gap is 500 ms; the 1,100 ms gap that had no pause is what remains.
+  EXPECT_DOUBLE_EQ(outage->unpaused_ms, 1100);
+  EXPECT_DOUBLE_EQ(paused_within(pauses, 0, 1500), 300);
+  EXPECT_DOUBLE_EQ(paused_within(pauses, 2000, 9000), 700);
+}
+
 history::Operation cas(std::string key, std::string expected, std::string value,
                        history::Outcome outcome = history::Outcome::kOk) {
   return {.function = history::Function::kCompareAndSet,
@@ -109,6 +124,22 @@ TEST(JudgeTest, AnOutageSaysWhetherItCameWithTheFaultOrAfterTheHeal) {
   result.probes[0].unavailable_from_ms = 10300;
   EXPECT_EQ(judge(result, 1100).reasons[0],
             "api-write unavailable 1.21 s from 0.3 s into the fault, over the budget of 1.10 s");
+}
+
+TEST(JudgeTest, AnOutageOverTheBudgetOnlyWhileTheDrillWasPausedIsInconclusive) {
+  ScenarioResult result = passing();
+  result.probes[0].unavailable_ms = 2100;
+  result.probes[0].unavailable_unpaused_ms = 600;
+  Judgement judgement = judge(result, 1000);
+  EXPECT_EQ(judgement.verdict, Verdict::kInconclusive);
+  ASSERT_EQ(judgement.reasons.size(), 1u);
+  EXPECT_NE(judgement.reasons[0].find("without the 1.50 s the drill itself was paused"),
+            std::string::npos)
+      << judgement.reasons[0];
+  EXPECT_TRUE(judgement.findings.empty());
+  // Still over the budget without the pauses: a fail.
+  result.probes[0].unavailable_unpaused_ms = 1400;
+  EXPECT_EQ(judge(result, 1000).verdict, Verdict::kFail);
 }
 
 TEST(JudgeTest, AFailoverPathNotSeenIsInconclusiveNeverAPass) {
