@@ -124,6 +124,9 @@ struct ScenarioResult {
   // What `zerospof status` said half way through the fault (nullopt: not asked), and when.
   std::optional<status::ClusterStatus> status_during_fault;
   double status_at_ms = 0;
+  // Set instead when status had not answered by the fault's end (and two of its timeouts): how
+  // long it had been asked. The fault is not held longer for it, and its late view is dropped.
+  std::optional<double> status_unanswered_ms;
   Verdict verdict = Verdict::kInconclusive;
   std::vector<std::string> reasons;   // why the verdict (each criterion that failed)
   std::vector<std::string> findings;  // a prediction the measurement contradicts

@@ -143,6 +143,11 @@ std::string report_text(const DrillReport& report) {
     if (s.predicted_reschedule_ms > 0)
       out += fmt::format("    pods running elsewhere after: {} (budget {})\n",
                          seconds(s.pods_rescheduled_ms), seconds(s.predicted_reschedule_ms));
+    if (s.status_unanswered_ms)
+      out += fmt::format(
+          "    status: no answer {:.1f} s after it was asked, by the fault's end; the fault was "
+          "not held longer for it\n",
+          *s.status_unanswered_ms / 1000);
     if (s.status_during_fault)
       out += fmt::format("    status {:.1f} s into the fault: {}\n",
                          (s.status_at_ms - s.fault_start_ms) / 1000,
@@ -252,6 +257,9 @@ std::string report_json(const DrillReport& report) {
         {"etcdHashesEqual",
          s.etcd_hashes_equal ? nlohmann::json(*s.etcd_hashes_equal) : nlohmann::json(nullptr)},
         {"watch", watch},
+        {"statusUnansweredSeconds", s.status_unanswered_ms
+                                        ? nlohmann::json(*s.status_unanswered_ms / 1000)
+                                        : nlohmann::json(nullptr)},
         {"statusDuringFault",
          s.status_during_fault ? nlohmann::json{{"atSeconds", s.status_at_ms / 1000},
                                                 {"status", status::to_json(*s.status_during_fault)}}

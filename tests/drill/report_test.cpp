@@ -96,6 +96,19 @@ TEST(DrillReportTest, TextNamesEveryScenarioItsVerdictAndWhy) {
       << text;
 }
 
+TEST(DrillReportTest, AStatusThatDidNotAnswerInTimeIsSaidAndLeftOut) {
+  DrillReport report = sample();
+  report.scenarios[0].status_unanswered_ms = 16200;
+  std::string text = report_text(report);
+  EXPECT_NE(text.find("status: no answer 16.2 s after it was asked, by the fault's end; the fault "
+                      "was not held longer for it"),
+            std::string::npos)
+      << text;
+  auto json = nlohmann::json::parse(report_json(report));
+  EXPECT_DOUBLE_EQ(json["scenarios"][0]["statusUnansweredSeconds"].get<double>(), 16.2);
+  EXPECT_TRUE(json["scenarios"][1]["statusUnansweredSeconds"].is_null());
+}
+
 TEST(DrillReportTest, ChecksPredictionIsSaidWithWhatGoesDownFirst) {
   DrillReport report = sample();
   CheckPrediction check{.scenario = "nodes cloudserver3+blackboar down", .worst = "down"};

@@ -130,6 +130,11 @@ TEST_F(DrillTest, SplitsAndAnIsolatedHostAreDrilledAndLeaveNoRuleBehind) {
       EXPECT_NE(fault.find("isolated (every packet dropped but loopback and the operator's SSH)"),
                 std::string::npos)
           << fault;
+      // The primary held the VIP and led etcd: both had to move for the path to be seen.
+      EXPECT_EQ(scenario["failoverPath"]["expected"],
+                "the VIP moves and another etcd member leads");
+      EXPECT_TRUE(scenario["outageStartSeconds"]["api-write"].is_number()) << name;
+      EXPECT_TRUE(scenario["drillPauses"].is_array()) << name;
       EXPECT_TRUE(scenario["recoverySeconds"].is_number())
           << scenario.value("reasons", nlohmann::json()).dump();
       continue;
