@@ -140,6 +140,14 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
   if (result.watch && !result.watch->delivered)
     fail(fmt::format("the watch did not deliver every acknowledged write once, in order: {}",
                      fmt::join(result.watch->problems, "; ")));
+  // Allowed by the API (the client is told, lists again and loses no state), but every informer
+  // of the cluster pays a relist and an event-driven controller misses the events: said, not
+  // failed.
+  if (result.watch && result.watch->expired > 0)
+    out.findings.push_back(fmt::format(
+        "the watch could not resume after the failover: {} watch(es) refused with 410 Gone and "
+        "listed again; {} acknowledged write(s) reached the client only as the listed state",
+        result.watch->expired, result.watch->relisted));
   if (result.healthy_ms <= 0) fail("the cluster was not healthy again within the recovery budget");
   if (!result.etcd_hashes_equal)
     doubt("the etcd members' hashes could not be compared");

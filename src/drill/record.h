@@ -62,14 +62,16 @@ struct Event {
 
 // What the watch probe's watches delivered, judged against the API history (watch_probe.h).
 struct WatchCheck {
-  bool delivered = true;         // every acknowledged write once, in order, no gap
-  std::size_t events = 0;        // modifications delivered
+  bool delivered = true;   // every acknowledged write once, in order, no gap but a signalled one
+  std::size_t events = 0;  // modifications delivered
   std::size_t acknowledged = 0;  // acknowledged writes that had to be delivered
   std::size_t missing = 0;       // acknowledged writes never delivered
   std::size_t duplicated = 0;    // values delivered more than once
   std::size_t out_of_order = 0;  // events whose value did not replace the one delivered before
   std::size_t reconnects = 0;    // watches that broke and were started again
-  std::size_t expired = 0;       // watches refused with 410 Gone (events lost to them for good)
+  std::size_t expired = 0;       // watches refused with 410 Gone, then listed again
+  std::size_t relisted = 0;      // acknowledged writes such a list jumped over: the client got the
+                                 // state after them, not their events (signalled, not silent)
   std::vector<std::string> problems;  // the first few, for the report
 };
 

@@ -126,9 +126,14 @@ std::string report_text(const DrillReport& report) {
     if (s.watch)
       out += fmt::format(
           "    watch: {} events, {} of {} acknowledged writes delivered once and in order, {} "
-          "reconnect(s){}\n",
-          s.watch->events, s.watch->acknowledged - s.watch->missing, s.watch->acknowledged,
-          s.watch->reconnects, s.watch->delivered ? "" : " (NOT as it must)");
+          "reconnect(s){}{}\n",
+          s.watch->events, s.watch->acknowledged - s.watch->missing - s.watch->relisted,
+          s.watch->acknowledged, s.watch->reconnects,
+          s.watch->expired ? fmt::format(", {} refused with 410 Gone and listed again ({} "
+                                         "write(s) reached it only as the listed state)",
+                                         s.watch->expired, s.watch->relisted)
+                           : "",
+          s.watch->delivered ? "" : " (NOT as it must)");
     std::vector<std::string> data_plane;
     for (const std::string& name :
          {std::string(kDnsLane), std::string(kServiceLane), std::string(kWorkloadLane) + "-write",
@@ -217,7 +222,7 @@ std::string report_json(const DrillReport& report) {
                {"acknowledged", s.watch->acknowledged}, {"missing", s.watch->missing},
                {"duplicated", s.watch->duplicated},     {"outOfOrder", s.watch->out_of_order},
                {"reconnects", s.watch->reconnects},     {"expired", s.watch->expired},
-               {"problems", s.watch->problems}};
+               {"relisted", s.watch->relisted},         {"problems", s.watch->problems}};
     nlohmann::json probes = nlohmann::json::object();
     for (const ProbeRecord& probe : s.probes)
       probes[probe.name] = {{"ok", probe.ok},

@@ -32,11 +32,29 @@ WatchCheck check_watch(const std::vector<WatchedKey>& watched, const history::Hi
   for (const WatchedKey& key : watched) {
     out.reconnects += key.broken;
     out.expired += key.expired;
-    if (key.expired)
-      problem(fmt::format("{}: {} watch(es) refused with 410 Gone", key.key, key.expired));
-    std::set<std::string> seen;
+    std::set<std::string> seen, relisted;
     std::string previous = key.start_value;
     for (const observe::WatchEvent& event : key.events) {
+      if (event.type == kRelisted) {
+        // A 410 Gone is the API telling the client it cannot resume: the client lists again and
+        // holds the current state. The versions between the last event and that state reached it
+        // only as that state; they must lie on the chain from one to the other.
+        std::string value = event.value;
+        std::size_t steps = 0;
+        while (value != previous && steps++ <= replaced.size()) {
+          relisted.insert(value);
+          auto found = replaced.find({key.key, value});
+          if (found == replaced.end()) break;
+          value = found->second;
+        }
+        if (value != previous) {
+          ++out.out_of_order;
+          problem(fmt::format("{}: the list after a 410 Gone gave {}, which does not follow {}",
+                              key.key, event.value, previous));
+        }
+        previous = event.value;
+        continue;
+      }
       if (event.type != "MODIFIED") continue;
       ++out.events;
       if (!seen.insert(event.value).second) {
@@ -59,7 +77,10 @@ WatchCheck check_watch(const std::vector<WatchedKey>& watched, const history::Hi
     for (const auto& [acknowledged_key, value] : acknowledged)
       if (acknowledged_key == key.key) {
         ++out.acknowledged;
-        if (!seen.count(value)) {
+        if (seen.count(value)) continue;
+        if (relisted.count(value)) {
+          ++out.relisted;
+        } else {
           ++out.missing;
           problem(fmt::format("{}: the acknowledged write {} was never delivered", key.key, value));
         }
@@ -127,11 +148,14 @@ void WatchProbe::watch_loop(std::size_t index) {
       if (!result.ended_cleanly) ++key.broken;
     }
     if (result.expired) {
-      // As an informer does: list again and go on from now; what lay between is lost to it.
+      // As an informer does: list again and go on from now; what lay between reaches it only
+      // as the state it lists, which the check must know.
       if (auto read =
               api_.read_register(namespace_name_, keys_[index].key, std::chrono::seconds(2))) {
         std::lock_guard lock(mutex_);
         resource_versions_[index] = read->resource_version;
+        keys_[index].events.push_back(
+            {std::string(kRelisted), read->resource_version, read->value});
       }
     }
     if (!result.ended_cleanly) std::this_thread::sleep_for(options_.retry);

@@ -1,7 +1,9 @@
 // The watch probe: a watch on each of the API probe's ConfigMaps, held across the failover the way
 // a controller's informer holds it (when the watch breaks, watch again from the last
-// resourceVersion seen), and the check that it delivered what it must: every acknowledged write
-// once, in order, with no gap.
+// resourceVersion seen; after a 410 Gone, list again and watch from there), and the check that it
+// delivered what it must: every acknowledged write once, in order, with no gap. A 410 is the API
+// saying it cannot resume, which its contract allows: the writes a relist jumps over are counted
+// apart (`relisted`), and only a gap nothing signalled is a failure.
 //
 // A watch is served by one apiserver from its cache of etcd's changes; after a failover the client
 // lands on another apiserver whose cache must continue from the same revision. A gap (an event
@@ -33,11 +35,15 @@ struct WatchProbeOptions {
   std::chrono::seconds catch_up{15};     // finish() waits this long for the final values
 };
 
+// Not an event of the API's: where the probe listed again after a 410 Gone, with the value and
+// resourceVersion it listed (the state the client holds from then on).
+inline constexpr const char* kRelisted = "RELISTED";
+
 // What one key's watch saw.
 struct WatchedKey {
   std::string key;
-  std::string start_value;  // the value at the resourceVersion the watch began from
-  std::vector<observe::WatchEvent> events;
+  std::string start_value;                  // the value at the resourceVersion the watch began from
+  std::vector<observe::WatchEvent> events;  // MODIFIED events, and kRelisted marks
   std::size_t requests = 0, broken = 0, expired = 0;
 };
 

@@ -142,6 +142,22 @@ TEST(JudgeTest, AnOutageOverTheBudgetOnlyWhileTheDrillWasPausedIsInconclusive) {
   EXPECT_EQ(judge(result, 1000).verdict, Verdict::kFail);
 }
 
+TEST(JudgeTest, AWatchRefusedWith410AndListedAgainIsAFindingNotAFailure) {
+  ScenarioResult result = passing();
+  result.watch = WatchCheck{.acknowledged = 30, .expired = 1, .relisted = 2};
+  Judgement judgement = judge(result, 1000);
+  EXPECT_EQ(judgement.verdict, Verdict::kPass);
+  ASSERT_EQ(judgement.findings.size(), 1u);
+  EXPECT_NE(judgement.findings[0].find("1 watch(es) refused with 410 Gone and listed again; 2 "
+                                       "acknowledged write(s) reached the client only as the "
+                                       "listed state"),
+            std::string::npos)
+      << judgement.findings[0];
+  // A gap nothing signalled fails.
+  result.watch = WatchCheck{.delivered = false, .acknowledged = 30, .missing = 1};
+  EXPECT_EQ(judge(result, 1000).verdict, Verdict::kFail);
+}
+
 TEST(JudgeTest, AFailoverPathNotSeenIsInconclusiveNeverAPass) {
   ScenarioResult result = passing();
   result.failover_path_seen = false;

@@ -50,7 +50,7 @@ TEST(CheckWatchTest, TheWholeChainOnceAndInOrderIsDelivered) {
   EXPECT_EQ(check.missing, 0u);
 }
 
-TEST(CheckWatchTest, AGapADuplicateAReorderingAndAnExpiredWatchAreEachCaught) {
+TEST(CheckWatchTest, AGapADuplicateAndAReorderingAreEachCaught) {
   WatchCheck gap = check_watch({delivered({"v1", "v3"})}, chain());
   EXPECT_FALSE(gap.delivered);
   EXPECT_EQ(gap.missing, 1u);
@@ -63,15 +63,33 @@ TEST(CheckWatchTest, AGapADuplicateAReorderingAndAnExpiredWatchAreEachCaught) {
   EXPECT_GE(swapped.out_of_order, 2u);
   WatchCheck never_written = check_watch({delivered({"v1", "v9", "v2", "v3"})}, chain());
   EXPECT_FALSE(never_written.delivered);
-  WatchedKey expired = delivered({"v1", "v2", "v3"});
-  expired.expired = 1;
-  EXPECT_FALSE(check_watch({expired}, chain()).delivered);
   // A reconnect alone is no fault: the watch went on from where it was.
   WatchedKey reconnected = delivered({"v1", "v2", "v3"});
   reconnected.broken = 2;
   WatchCheck check = check_watch({reconnected}, chain());
   EXPECT_TRUE(check.delivered);
   EXPECT_EQ(check.reconnects, 2u);
+}
+
+TEST(CheckWatchTest, AGapA410SignalledIsCountedApartAndAListOffTheChainIsCaught) {
+  // Refused with 410 Gone after v1, listed again at v3: v2 reached the client only as the state
+  // it listed. Signalled by the API, so no failure, but counted.
+  WatchedKey relisted = delivered({"v1"});
+  relisted.expired = 1;
+  relisted.events.push_back({kRelisted, "20", "v3"});
+  WatchCheck check = check_watch({relisted}, chain());
+  EXPECT_TRUE(check.delivered) << ::testing::PrintToString(check.problems);
+  EXPECT_EQ(check.expired, 1u);
+  EXPECT_EQ(check.relisted, 2u);  // v2 and v3, the listed state
+  EXPECT_EQ(check.missing, 0u);
+  // The same gap with nothing said is a failure.
+  EXPECT_FALSE(check_watch({delivered({"v1", "v3"})}, chain()).delivered);
+  // A list that gives a value off the chain from the last event (v1 after v2) is out of order.
+  WatchedKey backwards = delivered({"v1", "v2"});
+  backwards.events.push_back({kRelisted, "20", "v1"});
+  WatchCheck bad = check_watch({backwards}, chain());
+  EXPECT_FALSE(bad.delivered);
+  EXPECT_GE(bad.out_of_order, 1u);
 }
 
 // The API probe writes while the watch probe watches; `during` runs in the middle.
@@ -107,6 +125,20 @@ TEST(WatchProbeTest, EveryAcknowledgedWriteArrivesAcrossAnOutage) {
   // The rare path ran: watches broke in the black hole and went on from where they were.
   EXPECT_GE(check.reconnects, 1u);
   EXPECT_LT(requests, 200u);  // bounded: a broken watch is retried at most every 50 ms
+}
+
+TEST(WatchProbeTest, AWatchRefusedWith410ListsAgainAndTheJumpedWritesAreCountedApart) {
+  // A restarted apiserver's watch cache begins three changes later: the watches from before are
+  // refused with 410 Gone, list again, and go on; nothing is missing, two or more writes reached
+  // them only as the listed state.
+  testing::InMemoryApi api;
+  WatchCheck check = watch_while_writing(api, [&] { api.restart_watch_cache(3); });
+  EXPECT_TRUE(check.delivered) << ::testing::PrintToString(check.problems);
+  EXPECT_EQ(check.missing, 0u);
+  // The rare path ran: refused, listed again, writes jumped over.
+  EXPECT_GE(api.refused_watches(), 1u);
+  EXPECT_GE(check.expired, 1u);
+  EXPECT_GE(check.relisted, 1u);
 }
 
 TEST(WatchProbeTest, AWatchCacheThatDropsAChangeIsCaught) {

@@ -1,8 +1,9 @@
 // InMemoryApi: a test double of the Kubernetes API's ConfigMaps as an HttpClient: resourceVersions,
 // compare-and-set on PUT, and watches (?watch=1&resourceVersion=RV) that deliver every later change
 // of the object in order. It can black-hole requests for a while (no answer until the request's
-// timeout, as one sent to a crashed host's address), and it can be told to skip delivering one
-// change to watches, as a faulty watch cache would. Used where a real apiserver cannot be made to
+// timeout, as one sent to a crashed host's address), it can be told to skip delivering one
+// change to watches, as a faulty watch cache would, and to restart its watch cache, as a restarted
+// apiserver's (410 Gone for a watch from before it). Used where a real apiserver cannot be made to
 // fail to the millisecond.
 #pragma once
 
@@ -68,7 +69,14 @@ class InMemoryApi : public observe::HttpClient {
     std::lock_guard lock(mutex_);
     skipped_revision_ = revision_ + nth;
   }
+  // As an apiserver restarted now: its watch cache begins `changes` changes from now, so a watch
+  // from an older resourceVersion is refused with 410 Gone and those changes are never events.
+  void restart_watch_cache(int changes) {
+    std::lock_guard lock(mutex_);
+    cache_start_ = revision_ + changes;
+  }
   std::size_t watch_requests() const { return watch_requests_; }
+  std::size_t refused_watches() const { return refused_watches_; }
 
  private:
   // The changes after the request's resourceVersion, as JSON lines; waits up to 100 ms for one
@@ -91,8 +99,15 @@ class InMemoryApi : public observe::HttpClient {
     while (body.empty() && Clock::now() < until) {
       {
         std::lock_guard lock(mutex_);
+        // Checked on every pass: a watch in flight when the cache restarts is refused too, never
+        // left to skip the changes the new cache does not have.
+        if (from < cache_start_) {
+          ++refused_watches_;
+          return {.status = 410, .body = R"({"reason":"Expired","code":410})", .maybe_sent = true};
+        }
         for (const auto& [changed, state] : changes_)
-          if (changed == name && state.first > from && state.first != skipped_revision_)
+          if (changed == name && state.first > from && state.first != skipped_revision_ &&
+              state.first > cache_start_)
             body +=
                 nlohmann::json{{"type", "MODIFIED"}, {"object", object(changed, state)}}.dump() +
                 "\n";
@@ -115,7 +130,8 @@ class InMemoryApi : public observe::HttpClient {
   std::vector<std::pair<std::string, std::pair<long, std::string>>> changes_;
   long revision_ = 100;
   long skipped_revision_ = -1;
-  std::atomic<std::size_t> watch_requests_{0};
+  long cache_start_ = 0;
+  std::atomic<std::size_t> watch_requests_{0}, refused_watches_{0};
   Clock::time_point hole_from_{}, hole_until_{};
 };
 
