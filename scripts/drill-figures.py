@@ -26,11 +26,18 @@ def main(arguments):
             if scenario["name"] not in names:
                 names.append(scenario["name"])
     def figures(runs, probe):
-        outages = [s["unavailableSeconds"].get(probe) for s in runs]
-        outages = [o for o in outages if o is not None]
-        if not outages:
+        measured = [(s["unavailableSeconds"].get(probe), s) for s in runs]
+        measured = [(o, s) for o, s in measured if o is not None]
+        if not measured:
             return "-"
-        return f"{statistics.median(outages):.2f} s / {max(outages):.2f} s"
+        outages = [o for o, _ in measured]
+        worst, run = max(measured, key=lambda pair: pair[0])
+        # Where the worst one fell, when the report says: a host rejoining after the heal can
+        # cost more than the failover did (reports before outageStartSeconds say nothing).
+        start = run.get("outageStartSeconds", {}).get(probe)
+        held = run["faultSeconds"]["end"] - run["faultSeconds"]["start"]
+        where = " after the heal" if start is not None and start >= held else ""
+        return f"{statistics.median(outages):.2f} s / {worst:.2f} s{where}"
 
     header = "| scenario |" + "".join(
         f" {name}: api-write median / worst (budget) | etcd-write | verdicts | lost |"
@@ -72,6 +79,21 @@ def main(arguments):
                   f"{delivered} of {len(watched)} scenario runs ({sum(w['events'] for w in watched)} "
                   f"events, {sum(w['missing'] for w in watched)} missing, "
                   f"{sum(w['reconnects'] for w in watched)} reconnects)")
+    for name, report in reports:
+        watched = [s["watch"] for s in report["scenarios"] if s.get("watch")]
+        expired = sum(w.get("expired", 0) for w in watched)
+        if expired:
+            print(f"\n{name}: {expired} watch(es) refused with 410 Gone and listed again, "
+                  f"{sum(w.get('relisted', 0) for w in watched)} acknowledged writes reached them "
+                  f"only as the listed state")
+        pauses = [p for s in report["scenarios"] for p in s.get("drillPauses", [])]
+        if pauses:
+            excused = sum(1 for s in report["scenarios"] for reason in s["reasons"]
+                          if "the drill itself was paused" in reason)
+            print(f"\n{name}: the drill itself was paused {len(pauses)} times, "
+                  f"{sum(p['seconds'] for p in pauses):.1f} s in all, longest "
+                  f"{max(p['seconds'] for p in pauses):.2f} s; {excused} outage(s) over the "
+                  f"budget only with those pauses (inconclusive)")
     for name, report in reports:
         writes = sum(s["acknowledgedWrites"] for s in report["scenarios"])
         lost = sum(s["acknowledgedWritesLost"] for s in report["scenarios"])
