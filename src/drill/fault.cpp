@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "lab/lab.h"
@@ -82,6 +83,19 @@ util::Status FaultInjector::run_on(const std::string& host, const std::string& s
                                        {.script = script, .timeout = std::chrono::seconds(15)});
   if (!result) return util::fail(result.error());
   return {};
+}
+
+util::Status FaultInjector::on_each(const std::vector<std::string>& hosts,
+                                    const std::function<util::Status(const std::string&)>& act) {
+  std::vector<std::future<util::Status>> acting;
+  for (const std::string& host : hosts)
+    acting.push_back(std::async(std::launch::async, [&act, &host] { return act(host); }));
+  util::Status first;
+  for (auto& done : acting) {
+    util::Status status = done.get();
+    if (first && !status) first = std::move(status);
+  }
+  return first;
 }
 
 // The heal script removes itself when it has run, so what is left under kHealDir is exactly
@@ -194,21 +208,22 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
         return std::find(nodes.begin(), nodes.end(), each.name) != nodes.end();
       };
       std::vector<std::string> majority, minority_addresses, majority_addresses;
-      const std::string heal = delete_tables_script();
-      // Every host armed before any is cut off.
       for (const model::Node& each : cluster_.nodes) {
         (in_minority(each) ? minority_addresses : majority_addresses)
             .push_back(each.cluster_address());
         if (!in_minority(each)) majority.push_back(each.name);
-        ZEROSPOF_RETURN_IF_ERROR(arm(each.name, id, heal, ttl));
         fault.hosts.push_back(each.name);
       }
+      // Every host armed before any is cut off, then every host cut off at once.
+      const std::string heal = delete_tables_script();
+      ZEROSPOF_RETURN_IF_ERROR(
+          on_each(fault.hosts, [&](const std::string& host) { return arm(host, id, heal, ttl); }));
       fault.description =
           fmt::format("partition {} | {}", fmt::join(nodes, ","), fmt::join(majority, ","));
-      for (const model::Node& each : cluster_.nodes)
-        ZEROSPOF_RETURN_IF_ERROR(
-            run_on(each.name,
-                   partition_rules(in_minority(each) ? majority_addresses : minority_addresses)));
+      ZEROSPOF_RETURN_IF_ERROR(on_each(fault.hosts, [&](const std::string& host) {
+        const bool minority = std::find(nodes.begin(), nodes.end(), host) != nodes.end();
+        return run_on(host, partition_rules(minority ? majority_addresses : minority_addresses));
+      }));
       return fault;
     }
     case FaultKind::kHostDown:
@@ -259,14 +274,16 @@ util::Result<InjectedFault> FaultInjector::crash_lab_hosts(InjectedFault fault,
 util::Result<InjectedFault> FaultInjector::isolate_hosts(InjectedFault fault,
                                                          const std::vector<std::string>& nodes,
                                                          std::chrono::seconds ttl) {
-  for (const std::string& host : nodes) {
-    ZEROSPOF_RETURN_IF_ERROR(arm(host, fault.id, delete_tables_script(), ttl));
-    fault.hosts.push_back(host);
-  }
+  const std::string heal = delete_tables_script();
+  fault.hosts = nodes;
+  ZEROSPOF_RETURN_IF_ERROR(
+      on_each(nodes, [&](const std::string& host) { return arm(host, fault.id, heal, ttl); }));
   fault.description =
       fmt::format("{} isolated (every packet dropped but loopback and the operator's SSH)",
                   fmt::join(nodes, ", "));
-  for (const std::string& host : nodes) ZEROSPOF_RETURN_IF_ERROR(run_on(host, isolation_rules()));
+  const std::string rules = isolation_rules();
+  ZEROSPOF_RETURN_IF_ERROR(
+      on_each(nodes, [&](const std::string& host) { return run_on(host, rules); }));
   return fault;
 }
 

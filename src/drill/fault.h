@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,6 +92,10 @@ class FaultInjector {
   util::Status arm(const std::string& host, const std::string& id, const std::string& heal,
                    std::chrono::seconds ttl);
   util::Status run_on(const std::string& host, const std::string& script);
+  // `act` on every host at once, the first error (in the hosts' order) returned once all ended:
+  // a partition applied host after host is, for seconds on a loaded machine, an asymmetric one.
+  util::Status on_each(const std::vector<std::string>& hosts,
+                       const std::function<util::Status(const std::string&)>& act);
   std::string partition_rules(const std::vector<std::string>& others) const;
 
   const model::Cluster& cluster_;

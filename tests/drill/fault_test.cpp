@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "support/recording_transport.h"
@@ -60,6 +62,27 @@ TEST_F(FaultTest, TheHealIsArmedOnTheHostBeforeTheKill) {
   EXPECT_NE(heal.content.find("rm -f /run/zerospof-drill/7-0-apiserver-killed.sh"),
             std::string::npos);
   EXPECT_EQ(fault->description, "sigkill zerospof-kube-apiserver.service on cloudserver1");
+}
+
+TEST_F(FaultTest, APartitionCutsEveryHostOffAtOnce) {
+  // Each host's rules are answered only once every host's have arrived (5 s at most): sent host
+  // after host, the first would wait alone and fail. Applied one by one on a loaded machine, a
+  // partition was asymmetric for seconds.
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::size_t waiting = 0;
+  const std::size_t hosts = cluster_.nodes.size();
+  hosts_.answer_with("table inet zerospof_drill {", [&](const std::string&, const std::string&) {
+    std::unique_lock lock(mutex);
+    ++waiting;
+    arrived.notify_all();
+    bool all = arrived.wait_for(lock, std::chrono::seconds(5), [&] { return waiting >= hosts; });
+    return transport::CommandResult{.exit_code = all ? 0 : 1, .err = all ? "" : "alone"};
+  });
+  auto fault = injector_.inject(*find_scenario("partition-2-3"), {"micklethefickle", "blackboar"},
+                                "c", std::chrono::seconds(70));
+  ASSERT_TRUE(fault) << util::format_error(fault.error());
+  EXPECT_EQ(waiting, hosts);
 }
 
 TEST_F(FaultTest, AFailedArmInjectsNothing) {

@@ -40,11 +40,18 @@ class RecordingTransport : public transport::Transport {
 
   util::Result<transport::CommandResult> run(const std::string& host,
                                              const transport::Command& command) override {
-    std::lock_guard lock(mutex_);
-    calls_.push_back({host, "run", command.script});
-    for (const auto& [substring, answer] : rules_) {
-      if (command.script.find(substring) != std::string::npos) return answer(host, command.script);
+    Answer matched;
+    {
+      std::lock_guard lock(mutex_);
+      calls_.push_back({host, "run", command.script});
+      for (const auto& [substring, answer] : rules_)
+        if (command.script.find(substring) != std::string::npos) {
+          matched = answer;
+          break;
+        }
     }
+    // Answered outside the lock: commands run at once on several hosts are answered at once.
+    if (matched) return matched(host, command.script);
     return transport::CommandResult{.exit_code = 0};
   }
 
