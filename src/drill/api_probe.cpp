@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
 namespace zerospof::drill {
 
 namespace {
@@ -46,10 +48,18 @@ bool ApiProbe::prepare() {
                              .function = history::Function::kWrite,
                              .key = name,
                              .argument = fmt::format("{}-initial", name)};
+    // A few tries: a write refused for a moment (etcd's leader just changed) is no reason to give
+    // the scenario up. A try that may have been applied wrote the same value, so the history
+    // holds it either way.
+    // The interval spans every try: an earlier one may be the one that took effect.
+    observe::WriteResult result = observe::WriteResult::kRejected;
     write.invoke_time = micros(now_ms());
-    auto result = api_.write_register(options_.namespace_name, name, *write.argument, "",
-                                      options_.timeout * 5);
-    write.complete_time = micros(now_ms());
+    for (int attempt = 0; attempt < 3 && result != observe::WriteResult::kWritten; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      result = api_.write_register(options_.namespace_name, name, *write.argument, "",
+                                   options_.timeout * 5);
+      write.complete_time = micros(now_ms());
+    }
     if (result != observe::WriteResult::kWritten) return false;
     log_.add_operation(write);
   }

@@ -340,6 +340,9 @@ class DrillRunner {
       if (auto moved = facts_.move_etcd_leader(targets.front(), std::chrono::seconds(10)); !moved)
         result.reasons.push_back("etcd's leadership could not be moved to the VIP holder: " +
                                  util::format_error(moved.error()));
+      // Writes in flight during the transfer fail ("leader changed"): the probes start from a
+      // healthy cluster again, as every scenario does.
+      (void)monitor_.wait_healthy(options_.recovery_limit);
     }
     // Whose VIP, lease or leadership the failover path is about: the targets, but for a split
     // the VIP holder, on whichever side it is.
