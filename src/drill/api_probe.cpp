@@ -49,9 +49,8 @@ bool ApiProbe::prepare() {
                              .key = name,
                              .argument = fmt::format("{}-initial", name)};
     // A few tries: a write refused for a moment (etcd's leader just changed) is no reason to give
-    // the scenario up. A try that may have been applied wrote the same value, so the history
-    // holds it either way.
-    // The interval spans every try: an earlier one may be the one that took effect.
+    // the scenario up. Every try writes the same value and the recorded interval spans them all,
+    // so the history holds it whichever try took effect.
     observe::WriteResult result = observe::WriteResult::kRejected;
     write.invoke_time = micros(now_ms());
     for (int attempt = 0; attempt < 3 && result != observe::WriteResult::kWritten; ++attempt) {

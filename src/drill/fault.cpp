@@ -204,14 +204,14 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
       return fault;
     }
     case FaultKind::kPartition: {
-      auto in_minority = [&](const model::Node& each) {
-        return std::find(nodes.begin(), nodes.end(), each.name) != nodes.end();
+      auto in_minority = [&](const std::string& host) {
+        return std::find(nodes.begin(), nodes.end(), host) != nodes.end();
       };
       std::vector<std::string> majority, minority_addresses, majority_addresses;
       for (const model::Node& each : cluster_.nodes) {
-        (in_minority(each) ? minority_addresses : majority_addresses)
+        (in_minority(each.name) ? minority_addresses : majority_addresses)
             .push_back(each.cluster_address());
-        if (!in_minority(each)) majority.push_back(each.name);
+        if (!in_minority(each.name)) majority.push_back(each.name);
         fault.hosts.push_back(each.name);
       }
       // Every host armed before any is cut off, then every host cut off at once.
@@ -221,8 +221,8 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
       fault.description =
           fmt::format("partition {} | {}", fmt::join(nodes, ","), fmt::join(majority, ","));
       ZEROSPOF_RETURN_IF_ERROR(on_each(fault.hosts, [&](const std::string& host) {
-        const bool minority = std::find(nodes.begin(), nodes.end(), host) != nodes.end();
-        return run_on(host, partition_rules(minority ? majority_addresses : minority_addresses));
+        return run_on(host,
+                      partition_rules(in_minority(host) ? majority_addresses : minority_addresses));
       }));
       return fault;
     }

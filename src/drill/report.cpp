@@ -18,6 +18,11 @@ std::string seconds(std::optional<double> ms) {
   return ms ? fmt::format("{:.2f} s", *ms / 1000) : "-";
 }
 
+// Milliseconds as JSON seconds, counted from `origin_ms`; null when not measured.
+nlohmann::json json_seconds(std::optional<double> ms, double origin_ms = 0) {
+  return ms ? nlohmann::json((*ms - origin_ms) / 1000) : nlohmann::json(nullptr);
+}
+
 std::string escape_html(const std::string& text) {
   std::string out;
   for (char c : text) {
@@ -188,22 +193,15 @@ std::string report_text(const DrillReport& report) {
 std::string report_json(const DrillReport& report) {
   nlohmann::json scenarios = nlohmann::json::array();
   for (const ScenarioResult& s : report.scenarios) {
-    nlohmann::json unavailable = nlohmann::json::object();
-    for (const ProbeRecord& probe : s.probes)
-      unavailable[probe.name] = probe.unavailable_ms ? nlohmann::json(*probe.unavailable_ms / 1000)
-                                                     : nlohmann::json(nullptr);
+    nlohmann::json unavailable = nlohmann::json::object(), outage_start = nlohmann::json::object(),
+                   unpaused = nlohmann::json::object();
+    for (const ProbeRecord& probe : s.probes) {
+      unavailable[probe.name] = json_seconds(probe.unavailable_ms);
+      outage_start[probe.name] = json_seconds(probe.unavailable_from_ms, s.fault_start_ms);
+      unpaused[probe.name] = json_seconds(probe.unavailable_unpaused_ms);
+    }
     // Always present, as docs/drill.md promises: null when etcd was not probed.
     if (!unavailable.contains("etcd-write")) unavailable["etcd-write"] = nullptr;
-    nlohmann::json outage_start = nlohmann::json::object(), unpaused = nlohmann::json::object();
-    for (const ProbeRecord& probe : s.probes) {
-      outage_start[probe.name] =
-          probe.unavailable_from_ms
-              ? nlohmann::json((*probe.unavailable_from_ms - s.fault_start_ms) / 1000)
-              : nlohmann::json(nullptr);
-      unpaused[probe.name] = probe.unavailable_unpaused_ms
-                                 ? nlohmann::json(*probe.unavailable_unpaused_ms / 1000)
-                                 : nlohmann::json(nullptr);
-    }
     nlohmann::json pauses = nlohmann::json::array();
     for (const Pause& pause : s.drill_pauses)
       pauses.push_back({{"fromSeconds", (pause.from_ms - s.fault_start_ms) / 1000},
@@ -262,16 +260,12 @@ std::string report_json(const DrillReport& report) {
         {"etcdHashesEqual",
          s.etcd_hashes_equal ? nlohmann::json(*s.etcd_hashes_equal) : nlohmann::json(nullptr)},
         {"watch", watch},
-        {"statusUnansweredSeconds", s.status_unanswered_ms
-                                        ? nlohmann::json(*s.status_unanswered_ms / 1000)
-                                        : nlohmann::json(nullptr)},
+        {"statusUnansweredSeconds", json_seconds(s.status_unanswered_ms)},
         {"statusDuringFault",
          s.status_during_fault ? nlohmann::json{{"atSeconds", s.status_at_ms / 1000},
                                                 {"status", status::to_json(*s.status_during_fault)}}
                                : nlohmann::json(nullptr)},
-        {"podsRescheduledSeconds", s.pods_rescheduled_ms
-                                       ? nlohmann::json(*s.pods_rescheduled_ms / 1000)
-                                       : nlohmann::json(nullptr)},
+        {"podsRescheduledSeconds", json_seconds(s.pods_rescheduled_ms)},
         {"predicted",
          {{"unavailableSeconds", s.predicted_outage_ms / 1000},
           {"reason", s.predicted_reason},
