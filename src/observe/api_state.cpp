@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <future>
 #include <nlohmann/json.hpp>
 
 namespace zerospof::observe {
@@ -245,54 +246,83 @@ void place_pods(std::vector<LiveWorkload>& workloads, const std::vector<LivePod>
 
 ApiState observe_api(HttpClient& http, const std::string& server,
                      std::chrono::milliseconds timeout) {
-  ApiState state;
-  auto list = [&](const std::string& path) {
-    return state.error.empty() ? list_all(http, server, path, timeout, state.error) : std::nullopt;
+  struct Listed {
+    std::optional<std::vector<std::string>> items;
+    std::string error;
+    double at = 0;  // wall-clock seconds when the list came
+  };
+  // Every list is asked at once: one after the other, fourteen lists took 2.5-4.4 s through an
+  // endpoint busy with a drill's probes; at once, about the slowest one.
+  auto ask = [&](const char* path) {
+    return std::async(std::launch::async, [&http, &server, timeout, path] {
+      Listed listed;
+      listed.items = list_all(http, server, path, timeout, listed.error);
+      listed.at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+      return listed;
+    });
   };
   // What status cannot do without: a failure here is the API's failure.
-  auto nodes = list("/api/v1/nodes");
-  auto pods = list("/api/v1/pods");
-  auto deployments = list("/apis/apps/v1/deployments");
-  auto statefulsets = list("/apis/apps/v1/statefulsets");
-  auto daemonsets = list("/apis/apps/v1/daemonsets");
-  auto leases = list("/apis/coordination.k8s.io/v1/leases");
-  // Renewal ages count from when the leases came, not from when every list is in.
-  double now =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  if (!state.error.empty()) return state;
-  state.reachable = true;
+  auto nodes_asked = ask("/api/v1/nodes");
+  auto pods_asked = ask("/api/v1/pods");
+  auto deployments_asked = ask("/apis/apps/v1/deployments");
+  auto statefulsets_asked = ask("/apis/apps/v1/statefulsets");
+  auto daemonsets_asked = ask("/apis/apps/v1/daemonsets");
+  auto leases_asked = ask("/apis/coordination.k8s.io/v1/leases");
   // What only audit's analysis reads: a list these credentials may not read (403) or that fails
   // is said in `partial`, and the rest is still used.
-  auto optional_list = [&](const std::string& path) {
-    std::string error;
-    auto items = list_all(http, server, path, timeout, error);
-    if (!items) state.partial.push_back(error);
-    return items.value_or(std::vector<std::string>{});
+  auto budgets_asked = ask("/apis/policy/v1/poddisruptionbudgets");
+  auto services_asked = ask("/api/v1/services");
+  auto validating_asked =
+      ask("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations");
+  auto mutating_asked = ask("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations");
+  auto volumes_asked = ask("/api/v1/persistentvolumes");
+  auto claims_asked = ask("/api/v1/persistentvolumeclaims");
+  auto storage_classes_asked = ask("/apis/storage.k8s.io/v1/storageclasses");
+  auto attachments_asked = ask("/apis/storage.k8s.io/v1/volumeattachments");
+
+  ApiState state;
+  auto required = [&](std::future<Listed>& asked) {
+    Listed listed = asked.get();
+    if (!listed.items && state.error.empty()) state.error = listed.error;
+    return listed;
   };
-  auto budgets = optional_list("/apis/policy/v1/poddisruptionbudgets");
-  auto services = optional_list("/api/v1/services");
-  auto validating =
-      optional_list("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations");
-  auto mutating =
-      optional_list("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations");
-  auto volumes = optional_list("/api/v1/persistentvolumes");
-  auto claims = optional_list("/api/v1/persistentvolumeclaims");
-  auto storage_classes = optional_list("/apis/storage.k8s.io/v1/storageclasses");
-  auto attachments = optional_list("/apis/storage.k8s.io/v1/volumeattachments");
-  for (const auto& item : *nodes)
+  auto optional_list = [&](std::future<Listed>& asked) {
+    Listed listed = asked.get();
+    if (!listed.items) state.partial.push_back(listed.error);
+    return listed.items.value_or(std::vector<std::string>{});
+  };
+  Listed nodes = required(nodes_asked), pods = required(pods_asked),
+         deployments = required(deployments_asked), statefulsets = required(statefulsets_asked),
+         daemonsets = required(daemonsets_asked), leases = required(leases_asked);
+  auto budgets = optional_list(budgets_asked);
+  auto services = optional_list(services_asked);
+  auto validating = optional_list(validating_asked);
+  auto mutating = optional_list(mutating_asked);
+  auto volumes = optional_list(volumes_asked);
+  auto claims = optional_list(claims_asked);
+  auto storage_classes = optional_list(storage_classes_asked);
+  auto attachments = optional_list(attachments_asked);
+  if (!state.error.empty()) {
+    state.partial.clear();
+    return state;
+  }
+  state.reachable = true;
+  for (const auto& item : *nodes.items)
     if (auto node = parse_node(item)) state.nodes.push_back(std::move(*node));
-  for (const auto& item : *pods)
+  for (const auto& item : *pods.items)
     if (auto pod = parse_pod(item)) state.pods.push_back(std::move(*pod));
   for (const auto& [kind, items] :
-       {std::pair{"Deployment", &*deployments}, std::pair{"StatefulSet", &*statefulsets},
-        std::pair{"DaemonSet", &*daemonsets}})
+       {std::pair{"Deployment", &*deployments.items},
+        std::pair{"StatefulSet", &*statefulsets.items}, std::pair{"DaemonSet", &*daemonsets.items}})
     for (const auto& item : *items)
       if (auto workload = parse_workload(kind, item))
         state.workloads.push_back(std::move(*workload));
   for (const auto& item : budgets)
     if (auto budget = parse_pdb(item)) state.budgets.push_back(std::move(*budget));
-  for (const auto& item : *leases)
-    if (auto lease = parse_lease(item, now)) state.leases.push_back(std::move(*lease));
+  // Renewal ages count from when the leases came, not from when every list is in.
+  for (const auto& item : *leases.items)
+    if (auto lease = parse_lease(item, leases.at)) state.leases.push_back(std::move(*lease));
   for (const auto& item : attachments)
     if (auto attachment = parse_attachment(item))
       state.attachments.push_back(std::move(*attachment));
@@ -303,8 +333,9 @@ ApiState observe_api(HttpClient& http, const std::string& server,
     const std::vector<std::string>* items;
   };
   for (const Kind& kind :
-       {Kind{"Deployment", "apps/v1", &*deployments},
-        Kind{"StatefulSet", "apps/v1", &*statefulsets}, Kind{"DaemonSet", "apps/v1", &*daemonsets},
+       {Kind{"Deployment", "apps/v1", &*deployments.items},
+        Kind{"StatefulSet", "apps/v1", &*statefulsets.items},
+        Kind{"DaemonSet", "apps/v1", &*daemonsets.items},
         Kind{"PodDisruptionBudget", "policy/v1", &budgets}, Kind{"Service", "v1", &services},
         Kind{"ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", &validating},
         Kind{"MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", &mutating},

@@ -171,10 +171,14 @@ EtcdStatus ClusterFacts::etcd_status() {
 }
 
 EtcdStatus ClusterFacts::etcd_cluster() {
+  // The three questions at once: one after the other they cost three SSH round trips and three
+  // etcdctl starts, seconds on a loaded host.
+  auto members = std::async(std::launch::async, [this] { return etcdctl("member list -w json"); });
+  auto alarms = std::async(std::launch::async, [this] { return etcdctl("alarm list"); });
   EtcdStatus status = etcd_status();
-  if (auto out = etcdctl("member list -w json")) status.listed = parse_member_names(*out);
+  if (auto out = members.get()) status.listed = parse_member_names(*out);
   // "memberID:8211f1d0f64f3269 alarm:NOSPACE", one line per alarm.
-  if (auto out = etcdctl("alarm list")) {
+  if (auto out = alarms.get()) {
     std::istringstream lines(*out);
     for (std::string line; std::getline(lines, line);)
       if (line.find("alarm:") != std::string::npos) status.alarms.push_back(line);

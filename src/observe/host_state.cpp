@@ -5,10 +5,13 @@
 
 #include <future>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "render/haproxy_stats.h"
 #include "render/layout.h"
+#include "render/pki.h"
+#include "util/base64.h"
 #include "util/strings.h"
 
 namespace zerospof::observe {
@@ -22,6 +25,8 @@ constexpr const char* kUnits = "@zerospof units";
 constexpr const char* kVip = "@zerospof vip";
 constexpr const char* kHaproxy = "@zerospof haproxy";
 constexpr const char* kCertificates = "@zerospof certificates";
+// Within the certificates section: the file whose text (PEM) or base64 field follows.
+constexpr const char* kFile = "@file ";
 
 // `systemctl show` prints one block of KEY=VALUE lines per unit, blocks apart by a blank line.
 std::vector<UnitState> parse_units(const std::vector<std::string>& lines) {
@@ -81,19 +86,30 @@ std::vector<BackendState> parse_backends(const std::vector<std::string>& lines, 
   return backends;
 }
 
+// Each file's text follows a "@file PATH" line: a certificate's PEM, or a kubeconfig's
+// client-certificate-data (base64 of the PEM). What holds no readable certificate is skipped, and
+// a file named twice counts once (a kubeconfig's first user, as kubectl reads it).
 std::vector<CertificateExpiry> parse_certificates(const std::vector<std::string>& lines) {
   std::vector<CertificateExpiry> certificates;
+  std::set<std::string> seen;
+  std::string path, text;
+  auto flush = [&] {
+    if (path.empty() || !seen.insert(path).second) return;
+    std::string pem = text;
+    if (text.find("-----BEGIN") == std::string::npos) pem = util::decode_base64(text).value_or("");
+    if (auto not_after = render::certificate_not_after(pem))
+      certificates.push_back({.path = path, .not_after = *not_after});
+  };
   for (const auto& line : lines) {
-    auto space = line.find(' ');
-    if (space == std::string::npos) continue;
-    try {
-      std::size_t used = 0;
-      std::int64_t not_after = std::stoll(line.substr(0, space), &used);
-      if (used != space) continue;
-      certificates.push_back({.path = line.substr(space + 1), .not_after = not_after});
-    } catch (const std::exception&) {
+    if (line.rfind(kFile, 0) == 0) {
+      flush();
+      path = line.substr(std::string_view(kFile).size());
+      text.clear();
+    } else {
+      text += line + "\n";
     }
   }
+  flush();
   return certificates;
 }
 
@@ -121,20 +137,19 @@ std::string host_state_script(const std::string& vip) {
       "-p NRestarts {unit_list} 2>/dev/null; echo; "
       "echo '{vip}'; {vip_check}; "
       "echo '{haproxy}'; {{ {stats}; }} 2>/dev/null | tr -d '\\r'; "
-      "echo '{certificates}'; find {pki} -name '*.crt' -type f 2>/dev/null | sort | "
-      "while read -r f; do e=$(openssl x509 -enddate -noout -in \"$f\" 2>/dev/null | cut -d= -f2); "
-      "[ -n \"$e\" ] && echo \"$(date -d \"$e\" +%s) $f\"; done; "
-      // The client certificates embedded in the kubeconfigs render wrote expire too.
-      "for f in {kubeconfigs}/*.conf; do [ -f \"$f\" ] || continue; "
-      "d=$(sed -n 's/^ *client-certificate-data: *//p' \"$f\" | head -1); [ -n \"$d\" ] || "
-      "continue; "
-      "e=$(printf '%s' \"$d\" | base64 -d 2>/dev/null | openssl x509 -enddate -noout 2>/dev/null | "
-      "cut -d= -f2); [ -n \"$e\" ] && echo \"$(date -d \"$e\" +%s) $f\"; done; true",
+      // Every certificate's text, each after a line naming its file; their dates are read here,
+      // not by an openssl per file: under a drill's load those forks took seconds per host.
+      "echo '{certificates}'; find {pki} -name '*.crt' -type f -print0 2>/dev/null | sort -z | "
+      "xargs -0 -r awk 'FNR==1{{print \"{file}\" FILENAME}} {{print}}' 2>/dev/null; "
+      // The client certificates embedded in the kubeconfigs render wrote expire too; only that
+      // field is printed, never the key beside it.
+      "awk '$1==\"client-certificate-data:\"{{print \"{file}\" FILENAME; print $2}}' "
+      "{kubeconfigs}/*.conf 2>/dev/null; true",
       fmt::arg("units", kUnits), fmt::arg("unit_list", fmt::join(observed_units(), " ")),
       fmt::arg("vip", kVip), fmt::arg("vip_check", vip_check), fmt::arg("haproxy", kHaproxy),
       fmt::arg("stats", render::haproxy_stats_csv_command()),
-      fmt::arg("certificates", kCertificates), fmt::arg("pki", layout::kPkiDir),
-      fmt::arg("kubeconfigs", layout::kKubeconfigDir));
+      fmt::arg("certificates", kCertificates), fmt::arg("file", kFile),
+      fmt::arg("pki", layout::kPkiDir), fmt::arg("kubeconfigs", layout::kKubeconfigDir));
 }
 
 HostState parse_host_state(const std::string& printed) {

@@ -122,16 +122,20 @@ util::Result<std::vector<std::string>> SshTransport::ssh_argv(const std::string&
 }
 
 // The first command to a host opens its master connection; holding a per-host lock for it
-// keeps parallel steps from racing to open several. Later commands share the master.
+// keeps parallel steps from racing to open several. Later commands share the master, and run
+// side by side: the transport's lock guards the set of connected hosts only, never a command (it
+// once did, and every command of a drill, its monitor and status waited for the one before).
 util::Result<CommandResult> SshTransport::run(const std::string& host, const Command& command) {
   auto found = connecting_.find(host);
   if (found == connecting_.end()) {
     return util::fail(util::Error::internal(fmt::format("no ssh settings for host {}", host)));
   }
+  bool connected = false;
   {
     std::lock_guard lock(mutex_);
-    if (connected_.count(host) != 0) return run_once(host, command);
+    connected = connected_.count(host) != 0;
   }
+  if (connected) return run_once(host, command);
   std::lock_guard connecting(*found->second);
   auto result = run_once(host, command);
   if (result) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <thread>
 
@@ -45,9 +46,34 @@ const char* kPrinted =
     "1,L4CON,\n"
     "kube-apiservers,BACKEND,0,0,0,1,410,10,0,0,0,0,,0,0,0,0,UP,2,2,0,,0,9,0,,1,3,0,,10,,1,0,,3,,\n"
     "@zerospof certificates\n"
-    "1796362000 /etc/zerospof/pki/apiserver.crt\n"
+    "@file /etc/zerospof/pki/apiserver.crt\n"
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBdjCCAR2gAwIBAgIUNxKCVbCfB+Ukf5rXemzpwMYVKpswCgYIKoZIzj0EAwIw\n"
+    "ETEPMA0GA1UEAwwGY2FubmVkMB4XDTI2MTIwNjAxNTY0MloXDTM2MTIwMzAxNTY0\n"
+    "MlowETEPMA0GA1UEAwwGY2FubmVkMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n"
+    "/Z/69g2tr80q+4dNUUcnVV3Xc/3PERFOIz/rO4vUpKw8oMgFT/vafzCYlptJ0J6J\n"
+    "IGLxWbAtIuSFiIj+sgZadqNTMFEwHQYDVR0OBBYEFHyFG8ibV2At2FV+O2wTBS/f\n"
+    "P5ulMB8GA1UdIwQYMBaAFHyFG8ibV2At2FV+O2wTBS/fP5ulMA8GA1UdEwEB/wQF\n"
+    "MAMBAf8wCgYIKoZIzj0EAwIDRwAwRAIge1EUjqbx382PceniHFs3zZIWrdAPOqzW\n"
+    "dh1VfYqmQi4CIERGBDKvJNBziDv9uN01Tl2PrgyhAijIkR44x1Vr6SEP\n"
+    "-----END CERTIFICATE-----\n"
+    "@file /etc/zerospof/pki/garbage.crt\n"
     "garbage line\n"
-    "1796362001 /etc/zerospof/pki/etcd/ca.crt\n";
+    "@file /etc/zerospof/kubeconfig/scheduler.conf\n"
+    "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJkakNDQVIyZ0F3SUJBZ0lVTnhLQ1ZiQ2ZCK1VrZjVyWGVtenB3TV"
+    "lWS3Bzd0NnWUlLb1pJemowRUF3SXcKRVRFUE1BMEdBMVVFQXd3R1kyRnVibVZrTUI0WERUSTJNVEl3TmpBeE5UWTBNbG9Y"
+    "RFRNMk1USXdNekF4TlRZMApNbG93RVRFUE1BMEdBMVVFQXd3R1kyRnVibVZrTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJem"
+    "owREFRY0RRZ0FFCi9aLzY5ZzJ0cjgwcSs0ZE5VVWNuVlYzWGMvM1BFUkZPSXovck80dlVwS3c4b01nRlQvdmFmekNZbHB0"
+    "SjBKNkoKSUdMeFdiQXRJdVNGaUlqK3NnWmFkcU5UTUZFd0hRWURWUjBPQkJZRUZIeUZHOGliVjJBdDJGVitPMndUQlMvZg"
+    "pQNXVsTUI4R0ExVWRJd1FZTUJhQUZIeUZHOGliVjJBdDJGVitPMndUQlMvZlA1dWxNQThHQTFVZEV3RUIvd1FGCk1BTUJB"
+    "Zjh3Q2dZSUtvWkl6ajBFQXdJRFJ3QXdSQUlnZTFFVWpxYngzODJQY2VuaUhGczN6WklXcmRBUE9xelcKZGgxVmZZcW1RaT"
+    "RDSUVSR0JES3ZKTkJ6aUR2OXVOMDFUbDJQcmd5aEFpaklrUjQ0eDFWcjZTRVAKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0t"
+    "LQo=\n"
+    "@file /etc/zerospof/kubeconfig/scheduler.conf\n"
+    "bm90IGEgY2VydGlmaWNhdGU=\n";
+
+// The canned certificate's notAfter (Dec  3 01:56:42 2036 GMT).
+constexpr std::int64_t kCannedNotAfter = 2111882202;
 
 TEST(HostStateTest, ParsesUnitsOfLoadedUnitsOnly) {
   HostState state = parse_host_state(kPrinted);
@@ -73,11 +99,15 @@ TEST(HostStateTest, ParsesTheVipAndHaproxysApiserverBackendsOnly) {
   EXPECT_EQ(state.backends[1].check, "L4CON");
 }
 
+// A PEM file and a kubeconfig's base64 field are read alike; a file with no certificate is
+// skipped, and a kubeconfig's second user does not count twice.
 TEST(HostStateTest, ParsesCertificateExpiriesAndSkipsWhatIsNotOne) {
   HostState state = parse_host_state(kPrinted);
   ASSERT_EQ(state.certificates.size(), 2u);
   EXPECT_EQ(state.certificates[0].path, "/etc/zerospof/pki/apiserver.crt");
-  EXPECT_EQ(state.certificates[0].not_after, 1796362000);
+  EXPECT_EQ(state.certificates[0].not_after, kCannedNotAfter);
+  EXPECT_EQ(state.certificates[1].path, "/etc/zerospof/kubeconfig/scheduler.conf");
+  EXPECT_EQ(state.certificates[1].not_after, kCannedNotAfter);
 }
 
 TEST(HostStateTest, AnAnswerWithoutSectionsIsNotAReachableHost) {
@@ -138,19 +168,19 @@ TEST(HostStateTest, HostsAreAskedABoundedNumberAtATimeAndReportedInPlanOrder) {
 }
 
 // The script itself, on a directory standing in for a host: a certificate below the PKI
-// directory and one embedded in a kubeconfig, each read back with its expiry (openssl x509 and
-// date on this machine, as on a Debian host). No key is ever printed.
+// directory and one embedded in a kubeconfig, each read back with its expiry (find, sort, xargs
+// and awk on this machine, as on a Debian host). No key is ever printed.
 TEST(HostStateTest, TheScriptReadsEveryCertificatesExpiryAndNoKey) {
   namespace fs = std::filesystem;
   fs::path root = fs::path(::testing::TempDir()) / ("host-state-" + std::to_string(getpid()));
   fs::remove_all(root);
   fs::create_directories(root / "etc/zerospof/pki/etcd");
   fs::create_directories(root / "etc/zerospof/kubeconfig");
-  auto made = util::run(
-      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-       "-days", "10", "-subj", "/CN=test", "-keyout", (root / "key.pem").string(), "-out",
-       (root / "etc/zerospof/pki/etcd/server.crt").string()},
-      {.timeout = std::chrono::seconds(30)});
+  auto made = util::run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                         "ec_paramgen_curve:P-256", "-nodes", "-days", "10", "-subj", "/CN=test",
+                         "-keyout", (root / "etc/zerospof/pki/etcd/server.key").string(), "-out",
+                         (root / "etc/zerospof/pki/etcd/server.crt").string()},
+                        {.timeout = std::chrono::seconds(30)});
   ASSERT_TRUE(made && made->exit_code == 0);
   auto encoded = util::run({"base64", "-w0", (root / "etc/zerospof/pki/etcd/server.crt").string()},
                            {.timeout = std::chrono::seconds(10)});

@@ -3,6 +3,7 @@
 #include "transport/ssh_transport.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "transport/local_sshd.h"
 
@@ -209,6 +211,33 @@ TEST_F(SshTransportTest, CommandsShareOneMasterConnectionClosedOnDestruction) {
   auto after = util::run(argv);
   ASSERT_TRUE(after.has_value());
   EXPECT_NE(after->exit_code, 0);  // closed, and its control directory removed
+}
+
+// Commands on a connected host run side by side: each of four waits (10 s at most) until all four
+// have started, so commands run one after the other would time out instead. The transport's lock
+// was once held for a whole command, and a drill's monitor, status and faults queued behind it.
+TEST_F(SshTransportTest, CommandsOnAConnectedHostRunSideBySide) {
+  auto transport = connect(sshd_.known_hosts());
+  ASSERT_TRUE(transport->run("node1", {.script = "true"}));  // the master, opened once
+  const std::string started = path("started");
+  std::filesystem::create_directories(started);
+  constexpr int kCommands = 4;
+  std::vector<std::thread> threads;
+  std::vector<util::Result<CommandResult>> results(kCommands);
+  for (int i = 0; i < kCommands; ++i)
+    threads.emplace_back([&, i] {
+      results[i] = transport->run(
+          "node1", {.script = fmt::format("touch {0}/{1}; for k in $(seq 100); do "
+                                          "[ $(ls {0} | wc -l) -ge {2} ] && exit 0; sleep 0.1; "
+                                          "done; exit 1",
+                                          started, i, kCommands),
+                    .timeout = std::chrono::seconds(30)});
+    });
+  for (auto& thread : threads) thread.join();
+  for (int i = 0; i < kCommands; ++i) {
+    ASSERT_TRUE(results[i].has_value()) << results[i].error().message;
+    EXPECT_EQ(results[i]->exit_code, 0) << "command " << i << " never saw the others start";
+  }
 }
 
 // A TCP server on the host's loopback that answers one connection with `greeting`; its port.
