@@ -393,9 +393,11 @@ class DrillRunner {
       return result;
     }
     std::optional<EtcdProbe> etcd;
+    // The members' tunnels also carry the monitor's questions to etcd.
+    std::vector<observe::ServerEndpoint> members;
     if (etcd_http_) {
       std::vector<std::string> unreachable;
-      std::vector<observe::ServerEndpoint> members = facts_.etcd_endpoints(&unreachable);
+      members = facts_.etcd_endpoints(&unreachable);
       EtcdProbeOptions etcd_options = options_.etcd_probe;
       etcd_options.key_prefix =
           fmt::format("{}/{}-{}", options_.etcd_probe.key_prefix, options_.seed % 100000, index);
@@ -405,7 +407,7 @@ class DrillRunner {
                                              fmt::join(unreachable, "; ")));
         return result;
       }
-      etcd.emplace(*etcd_http_, std::move(members), etcd_options, zero_);
+      etcd.emplace(*etcd_http_, members, etcd_options, zero_);
       if (!etcd->prepare()) {
         result.verdict = Verdict::kFail;
         result.reasons.push_back("the etcd probe could not write its keys");
@@ -434,7 +436,7 @@ class DrillRunner {
     }
     PauseWatch paused(zero_);
     paused.start();
-    monitor_.start_watching();
+    monitor_.start_watching(etcd_http_, members);
     watch.start();
     probe.start();
     if (etcd) etcd->start();

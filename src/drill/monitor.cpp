@@ -80,11 +80,14 @@ void Monitor::add_event(std::string kind, std::string text) {
   events_.push_back({now_ms(), std::move(kind), std::move(text)});
 }
 
-void Monitor::start_watching() {
+void Monitor::start_watching(observe::HttpClient* etcd_http,
+                             std::vector<observe::ServerEndpoint> etcd_members) {
   {
     std::lock_guard lock(mutex_);
     events_.clear();
   }
+  etcd_http_ = etcd_members.empty() ? nullptr : etcd_http;
+  etcd_members_ = std::move(etcd_members);
   watching_ = true;
   thread_ = std::thread([this] { watch_loop(); });
 }
@@ -117,6 +120,7 @@ void Monitor::watch_loop() {
     watch_value(
         "etcd-leader", true,
         [this]() -> std::optional<std::string> {
+          if (etcd_http_) return observe::etcd_leader_of(*etcd_http_, etcd_members_, kApiTimeout);
           observe::EtcdStatus status = facts_.etcd_status();
           bool answered = std::any_of(status.members.begin(), status.members.end(),
                                       [](const auto& member) { return member.answered; });

@@ -16,6 +16,8 @@
 
 #include "drill/record.h"
 #include "observe/cluster_facts.h"
+#include "observe/etcd_client.h"
+#include "observe/http.h"
 #include "observe/kubernetes.h"
 
 namespace zerospof::drill {
@@ -45,8 +47,12 @@ class Monitor {
   // Polls health() until healthy or `limit` passes; the last Health seen.
   Health wait_healthy(std::chrono::seconds limit);
 
-  // Records changes of the holders in the background until stop_watching().
-  void start_watching();
+  // Records changes of the holders in the background until stop_watching(). With `etcd_http`
+  // and tunnels to every member (`etcd_members`), the leadership is read from the members' own
+  // status, a request to each; without them, with etcdctl over SSH, a process on a host every
+  // 200 ms, which a loaded machine feels.
+  void start_watching(observe::HttpClient* etcd_http = nullptr,
+                      std::vector<observe::ServerEndpoint> etcd_members = {});
   std::vector<Event> stop_watching();
   void add_event(std::string kind, std::string text);
 
@@ -66,6 +72,8 @@ class Monitor {
   observe::ClusterFacts& facts_;
   observe::KubernetesClient& api_;
   const std::chrono::steady_clock::time_point clock_zero_;
+  observe::HttpClient* etcd_http_ = nullptr;
+  std::vector<observe::ServerEndpoint> etcd_members_;
   std::atomic<bool> watching_{false};
   std::thread thread_;
   std::mutex mutex_;

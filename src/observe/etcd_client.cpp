@@ -1,5 +1,7 @@
 #include "observe/etcd_client.h"
 
+#include <charconv>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "util/base64.h"
@@ -14,6 +16,19 @@ std::optional<json> parse_object(const std::string& body) {
   json parsed = json::parse(body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
   return parsed;
+}
+
+// The gateway writes etcd's 64-bit numbers as strings (JSON numbers lose their low bits).
+std::uint64_t number_at(const json& object, const char* pointer) {
+  const auto at = json::json_pointer(pointer);
+  if (!object.contains(at)) return 0;
+  const json& value = object.at(at);
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (!value.is_string()) return 0;
+  const std::string text = value.get<std::string>();
+  std::uint64_t number = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  return error == std::errc() && end == text.data() + text.size() ? number : 0;
 }
 
 }  // namespace
@@ -92,8 +107,42 @@ EtcdWrite EtcdClient::compare_and_set(const std::string& key, const EtcdValue& e
   return parsed->value("succeeded", false) ? EtcdWrite::kWritten : EtcdWrite::kNotSwapped;
 }
 
+std::optional<EtcdSelfStatus> EtcdClient::status(std::chrono::milliseconds timeout) {
+  HttpResponse answer = call("/v3/maintenance/status", "{}", timeout);
+  if (!answer.ok()) return std::nullopt;
+  auto parsed = parse_object(answer.body);
+  if (!parsed || number_at(*parsed, "/header/member_id") == 0) return std::nullopt;
+  return EtcdSelfStatus{.member_id = number_at(*parsed, "/header/member_id"),
+                        .leader = number_at(*parsed, "/leader"),
+                        .raft_term = number_at(*parsed, "/raftTerm")};
+}
+
 bool EtcdClient::remove(const std::string& key, std::chrono::milliseconds timeout) {
   return call("/v3/kv/deleterange", json{{"key", util::encode_base64(key)}}.dump(), timeout).ok();
+}
+
+std::optional<std::string> etcd_leader_of(HttpClient& http,
+                                          const std::vector<ServerEndpoint>& members,
+                                          std::chrono::milliseconds timeout) {
+  std::vector<std::future<std::optional<EtcdSelfStatus>>> asked;
+  for (const ServerEndpoint& member : members)
+    asked.push_back(std::async(std::launch::async, [&http, &member, timeout] {
+      return EtcdClient(http, member).status(timeout);
+    }));
+  // Two can claim it for a moment (an old leader cut off from the others steps down only after
+  // an election timeout): the claim of the later term is the true one.
+  std::optional<std::string> leader;
+  std::uint64_t term = 0;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    auto status = asked[i].get();
+    if (!status) continue;
+    if (!leader) leader = "";
+    if (status->leader == status->member_id && (leader->empty() || status->raft_term > term)) {
+      leader = members[i].node;
+      term = status->raft_term;
+    }
+  }
+  return leader;
 }
 
 }  // namespace zerospof::observe

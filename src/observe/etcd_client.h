@@ -1,6 +1,8 @@
 // etcd's v3 key-value API in JSON (the gateway etcd serves on its client port beside gRPC) over
 // mutual TLS: the three calls the drill's etcd probe makes on one member, get, put and
-// compare-and-set of a key, and a delete to clean up.
+// compare-and-set of a key, and a delete to clean up; and the member's own status, which the
+// drill's monitor reads for the leadership (one request, where etcdctl over SSH costs a process on
+// the host).
 //
 // Guarantees: reads are linearizable (etcd's default; never serializable, which a member cut off
 // from its leader would answer from stale data); every call is one request bounded by its
@@ -11,8 +13,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "observe/http.h"
 
@@ -28,6 +32,14 @@ enum class EtcdWrite {
 // What a read saw: the value, or nullopt when the key does not exist.
 using EtcdValue = std::optional<std::string>;
 
+// What a member says of itself (maintenance/status): its own id and the leader it follows (0:
+// none known).
+struct EtcdSelfStatus {
+  std::uint64_t member_id = 0;
+  std::uint64_t leader = 0;
+  std::uint64_t raft_term = 0;
+};
+
 class EtcdClient {
  public:
   EtcdClient(HttpClient& http, ServerEndpoint endpoint);
@@ -42,6 +54,8 @@ class EtcdClient {
                             const std::string& value, std::chrono::milliseconds timeout,
                             HttpResponse* response = nullptr);
   bool remove(const std::string& key, std::chrono::milliseconds timeout);
+  // nullopt when no valid answer arrived.
+  std::optional<EtcdSelfStatus> status(std::chrono::milliseconds timeout);
 
   const ServerEndpoint& endpoint() const { return endpoint_; }
 
@@ -52,6 +66,14 @@ class EtcdClient {
   HttpClient& http_;
   const ServerEndpoint endpoint_;
 };
+
+// The node of the member that says it leads, every member asked at once (each bounded by
+// `timeout`); "" when the members that answered name no leader of their own, nullopt when none
+// answered. A member only says it leads when its own id is the leader it reports; of two that
+// do, the one of the later raft term.
+std::optional<std::string> etcd_leader_of(HttpClient& http,
+                                          const std::vector<ServerEndpoint>& members,
+                                          std::chrono::milliseconds timeout);
 
 // The result of a write request from its response, whatever the call.
 EtcdWrite classify_etcd_write(const HttpResponse& response);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "support/in_memory_etcd.h"
@@ -110,6 +112,71 @@ TEST(EtcdClientTest, AgainstAnInMemoryEtcdTheCallsDoWhatTheySay) {
   EXPECT_EQ(client.get("/k", one_second), EtcdValue{"b"});
   EXPECT_TRUE(client.remove("/k", one_second));
   EXPECT_EQ(client.get("/k", one_second), absent);
+}
+
+// The gateway's status answer as etcd 3.5 writes it: 64-bit ids as strings.
+TEST(EtcdClientTest, AMembersStatusNamesItselfAndTheLeaderItFollows) {
+  ScriptedHttp http;
+  EtcdClient client(http, kMember);
+  http.answer.body =
+      R"({"header":{"cluster_id":"14841639068965178418","member_id":"10276657743932975437",)"
+      R"("revision":"31","raft_term":"4"},"version":"3.5.17","dbSize":"20480",)"
+      R"("leader":"10501334649042878790","raftIndex":"40","raftTerm":"4"})";
+  auto status = client.status(std::chrono::seconds(1));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->member_id, 10276657743932975437u);
+  EXPECT_EQ(status->leader, 10501334649042878790u);
+  EXPECT_EQ(status->raft_term, 4u);
+  EXPECT_EQ(http.requests.back().url, "https://127.0.0.1:2379/v3/maintenance/status");
+  http.answer.body = R"({"header":{}})";  // no id: not a member answering
+  EXPECT_FALSE(client.status(std::chrono::seconds(1)).has_value());
+  http.answer = {.status = 0, .error = "Connection refused"};
+  EXPECT_FALSE(client.status(std::chrono::seconds(1)).has_value());
+}
+
+// The leader is the member that says it leads; a silent member does not hold the answer up past
+// its timeout, and nobody answering is not "no leader".
+TEST(EtcdClientTest, TheLeaderIsTheMemberThatSaysItLeads) {
+  testing::InMemoryEtcd etcd;
+  std::vector<ServerEndpoint> members{
+      {.node = "a", .url = "https://127.0.0.1:2379", .unix_socket = "/t1"},
+      {.node = "b", .url = "https://127.0.0.1:2379", .unix_socket = "/t2"},
+      {.node = "c", .url = "https://127.0.0.1:2379", .unix_socket = "/t3"}};
+  auto timeout = std::chrono::milliseconds(200);
+  EXPECT_EQ(etcd_leader_of(etcd, members, timeout), std::optional<std::string>(""));
+  etcd.lead("/t2");
+  EXPECT_EQ(etcd_leader_of(etcd, members, timeout), std::optional<std::string>("b"));
+  auto now = testing::InMemoryEtcd::Clock::now();
+  etcd.black_hole("/t2", now, now + std::chrono::seconds(30));
+  EXPECT_EQ(etcd_leader_of(etcd, members, timeout), std::optional<std::string>(""));
+  for (const char* socket : {"/t1", "/t3"})
+    etcd.black_hole(socket, now, now + std::chrono::seconds(30));
+  EXPECT_EQ(etcd_leader_of(etcd, members, timeout), std::nullopt);
+}
+
+// A partition's first moments: the old leader, cut off, still says it leads in its old term, and
+// the majority's new leader says so in the next one. The later term is the leader.
+TEST(EtcdClientTest, OfTwoThatSayTheyLeadTheLaterTermLeads) {
+  class ByTunnel : public HttpClient {
+   public:
+    HttpResponse send(const HttpRequest& request) override {
+      const std::map<std::string, std::string> bodies{
+          {"/t1", R"({"header":{"member_id":"1"},"leader":"1","raftTerm":"4"})"},
+          {"/t2", R"({"header":{"member_id":"2"},"leader":"2","raftTerm":"5"})"},
+          {"/t3", R"({"header":{"member_id":"3"},"leader":"2","raftTerm":"5"})"}};
+      return {.status = 200, .body = bodies.at(request.unix_socket)};
+    }
+  } http;
+  std::vector<ServerEndpoint> members;
+  for (const char* node : {"a", "b", "c"})
+    members.push_back({.node = node,
+                       .url = "https://127.0.0.1:2379",
+                       .unix_socket = std::string("/t") + std::to_string(members.size() + 1)});
+  EXPECT_EQ(etcd_leader_of(http, members, std::chrono::seconds(1)),
+            std::optional<std::string>("b"));
+  std::reverse(members.begin(), members.end());  // whatever the order asked
+  EXPECT_EQ(etcd_leader_of(http, members, std::chrono::seconds(1)),
+            std::optional<std::string>("b"));
 }
 
 }  // namespace

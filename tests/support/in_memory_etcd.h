@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -54,12 +55,23 @@ class InMemoryEtcd : public observe::HttpClient {
       }
     } else if (path == "/v3/kv/deleterange") {
       data_.erase(decode(body["key"]));
+    } else if (path == "/v3/maintenance/status") {
+      // Each tunnel is a member, its id given on first sight; the gateway writes ids as strings.
+      answer["header"]["member_id"] = std::to_string(member_id(request.unix_socket));
+      answer["leader"] = leader_.empty() ? "0" : std::to_string(member_id(leader_));
+      answer["raftTerm"] = std::to_string(term_);
     } else {
       return {.status = 404, .maybe_sent = true};
     }
     return {.status = 200, .body = answer.dump(), .maybe_sent = true};
   }
 
+  // The member behind `unix_socket` leads from now on ("" : none does).
+  void lead(const std::string& unix_socket) {
+    std::lock_guard lock(mutex_);
+    leader_ = unix_socket;
+    ++term_;
+  }
   // Requests through `unix_socket` get no answer from `from` until `until`.
   void black_hole(const std::string& unix_socket, Clock::time_point from, Clock::time_point until) {
     std::lock_guard lock(mutex_);
@@ -78,6 +90,10 @@ class InMemoryEtcd : public observe::HttpClient {
   static std::string decode(const nlohmann::json& text) {
     return util::decode_base64(text.get<std::string>()).value();
   }
+  std::uint64_t member_id(const std::string& unix_socket) {
+    auto [found, added] = member_ids_.try_emplace(unix_socket, member_ids_.size() + 1);
+    return found->second;
+  }
   bool silent(const std::string& unix_socket) {
     std::lock_guard lock(mutex_);
     auto hole = holes_.find(unix_socket);
@@ -90,6 +106,9 @@ class InMemoryEtcd : public observe::HttpClient {
   long revision_ = 1;
   std::map<std::string, std::pair<Clock::time_point, Clock::time_point>> holes_;
   std::map<std::string, std::size_t> requests_;
+  std::map<std::string, std::uint64_t> member_ids_;
+  std::string leader_;
+  std::uint64_t term_ = 1;
 };
 
 }  // namespace zerospof::testing
