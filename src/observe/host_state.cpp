@@ -2,15 +2,20 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
+#include <ctime>
 #include <future>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "render/haproxy_stats.h"
 #include "render/layout.h"
-#include "render/pki.h"
 #include "util/base64.h"
 #include "util/strings.h"
 
@@ -86,6 +91,21 @@ std::vector<BackendState> parse_backends(const std::vector<std::string>& lines, 
   return backends;
 }
 
+// When the first certificate in `pem` expires, in seconds since the epoch; nullopt when `pem`
+// holds none OpenSSL can read.
+std::optional<std::int64_t> certificate_not_after(const std::string& pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> certificate(
+      bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr, &X509_free);
+  std::tm expiry{};
+  if (!certificate || ASN1_TIME_to_tm(X509_get0_notAfter(certificate.get()), &expiry) != 1) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(timegm(&expiry));
+}
+
 // Each file's text follows a "@file PATH" line: a certificate's PEM, or a kubeconfig's
 // client-certificate-data (base64 of the PEM). What holds no readable certificate is skipped, and
 // a file named twice counts once (a kubeconfig's first user, as kubectl reads it).
@@ -97,7 +117,7 @@ std::vector<CertificateExpiry> parse_certificates(const std::vector<std::string>
     if (path.empty() || !seen.insert(path).second) return;
     std::string pem = text;
     if (text.find("-----BEGIN") == std::string::npos) pem = util::decode_base64(text).value_or("");
-    if (auto not_after = render::certificate_not_after(pem))
+    if (auto not_after = certificate_not_after(pem))
       certificates.push_back({.path = path, .not_after = *not_after});
   };
   for (const auto& line : lines) {

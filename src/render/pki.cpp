@@ -337,15 +337,4 @@ Result<KeyPair> Pki::key_pair(const std::string& file) const {
   return pair;
 }
 
-std::optional<std::int64_t> certificate_not_after(std::string_view pem) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  CertPtr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  std::tm expiry{};
-  if (!cert || ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &expiry) != 1) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
-  return static_cast<std::int64_t>(timegm(&expiry));
-}
-
 }  // namespace zerospof::render

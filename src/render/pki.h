@@ -12,10 +12,7 @@
 // Keys are ECDSA P-256 (fast, supported by every Kubernetes component and by etcd).
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "util/error.h"
@@ -66,10 +63,5 @@ class Pki {
 
   std::string directory_;
 };
-
-// When the first certificate in `pem` expires, in seconds since the epoch; nullopt when `pem`
-// holds no certificate OpenSSL can read. status reads every host's certificates this way, so a
-// host runs no openssl process per file.
-std::optional<std::int64_t> certificate_not_after(std::string_view pem);
 
 }  // namespace zerospof::render
