@@ -42,9 +42,11 @@ class Monitor {
   ~Monitor();
 
   // Every etcd member answers and one leads, every apiserver is ready on its own node, one node
-  // holds the VIP, both leases are held, and the endpoint answers /readyz.
-  Health health();
-  // Polls health() until healthy or `limit` passes; the last Health seen.
+  // holds the VIP, both leases are held, and the endpoint answers /readyz. Not `complete`: the
+  // questions stop at the first group that finds a problem.
+  Health health(bool complete = true);
+  // Polls health() until healthy or `limit` passes; when it never was, every problem of a last
+  // complete round.
   Health wait_healthy(std::chrono::seconds limit);
 
   // Records changes of the holders in the background until stop_watching(). With `etcd_http`

@@ -58,6 +58,19 @@ std::vector<std::string> ClusterFacts::vip_holders(std::chrono::milliseconds tim
       [](const transport::CommandResult& result) { return result.exit_code == 0; });
 }
 
+std::optional<bool> ClusterFacts::holds_vip(const std::string& node,
+                                            std::chrono::milliseconds timeout) {
+  if (cluster_.endpoint.mode != model::EndpointMode::kVip || !cluster_.endpoint.address)
+    return false;
+  auto result =
+      transport_.run(node, {.script = holds_vip_script(cluster_.endpoint.address->to_string()),
+                            .timeout = std::min(timeout_, timeout)});
+  // grep -q exits 1 when the address is not there; anything else is no answer.
+  if (!result || result->timed_out || (result->exit_code != 0 && result->exit_code != 1))
+    return std::nullopt;
+  return result->exit_code == 0;
+}
+
 std::vector<const model::Node*> ClusterFacts::control_plane_answering_first() {
   std::vector<const model::Node*> nodes = cluster_.nodes_with_role(model::Role::kControlPlane);
   std::lock_guard lock(answering_mutex_);

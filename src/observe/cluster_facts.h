@@ -61,6 +61,10 @@ class ClusterFacts {
   // machine.
   std::vector<std::string> vip_holders(
       std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  // Whether `node`'s interfaces hold the VIP; nullopt when it did not answer within `timeout`
+  // (capped by the facts' timeout). One host's question, for watching the holder alone.
+  std::optional<bool> holds_vip(
+      const std::string& node, std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   // Asked from the control-plane hosts in turn until one sees a majority of the members answer:
   // a host cut off from its peers sees only its own member, which would read as quorum lost.
   // When none does, the view in which the most members answered.

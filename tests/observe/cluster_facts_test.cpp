@@ -156,5 +156,25 @@ TEST_F(ClusterFactsTest, ALeadershipThatDoesNotMoveIsAnErrorAfterTheLimit) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
+// One host's answer to "do you hold the VIP": grep's 0 is yes, its 1 no, and anything else (ssh
+// could not reach it, or the question timed out) no answer, never a no.
+TEST_F(ClusterFactsTest, OneHostSaysWhetherItHoldsTheVipOrGivesNoAnswer) {
+  ASSERT_EQ(cluster_.endpoint.mode, model::EndpointMode::kVip);
+  const std::string vip = cluster_.endpoint.address->to_string();
+  transport_.answer_with(" " + vip + "/", [](const std::string& host, const std::string&) {
+    if (host == "a") return transport::CommandResult{.exit_code = 0};
+    if (host == "b") return transport::CommandResult{.exit_code = 1};
+    if (host == "c") return transport::CommandResult{.exit_code = 255};
+    return transport::CommandResult{.exit_code = 1, .timed_out = true};
+  });
+  ClusterFacts facts(cluster_, transport_);
+  EXPECT_EQ(facts.holds_vip("a"), std::optional<bool>(true));
+  EXPECT_EQ(facts.holds_vip("b"), std::optional<bool>(false));
+  EXPECT_EQ(facts.holds_vip("c"), std::nullopt);
+  EXPECT_EQ(facts.holds_vip("d"), std::nullopt);
+  ASSERT_EQ(transport_.calls().size(), 4u);
+  EXPECT_EQ(transport_.calls()[0].host, "a");
+}
+
 }  // namespace
 }  // namespace zerospof::observe
