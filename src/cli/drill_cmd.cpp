@@ -42,7 +42,7 @@ struct DrillFlags {
   bool lab = false;
   std::string host_down;  // "": crash on the lab, isolate elsewhere
   bool allow_reboot = false;
-  bool no_status = false;
+  bool status_during_fault = false;
   bool no_data_plane = false;
   std::string lab_dir = "/var/lib/zerospof/lab";
   int fault_seconds = 10;
@@ -170,7 +170,7 @@ int run_drill_command(const DrillFlags& flags) {
   options.recovery_limit = std::chrono::seconds(flags.recovery_seconds);
   options.lab = lab;
   options.host_down = *host_down;
-  options.status_during_fault = !flags.no_status;
+  options.status_during_fault = flags.status_during_fault;
   options.data_plane = !flags.no_data_plane;
   options.state_dir = state_dir;
   options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
@@ -233,8 +233,10 @@ void register_drill(CLI::App& app, int& exit_code) {
   command->add_flag("--no-data-plane", flags->no_data_plane,
                     "where real pods run, do not deploy the data-plane probes (dns, service, the "
                     "key-value workload)");
-  command->add_flag("--no-status", flags->no_status,
-                    "do not ask status's questions half way through each fault");
+  command->add_flag("--status-during-fault", flags->status_during_fault,
+                    "also ask status's questions half way through each fault, and say where its "
+                    "view was wrong (their load can stall a small cluster, and that stall is "
+                    "measured)");
   command->add_option("--fault-seconds", flags->fault_seconds, "how long each fault stays")
       ->check(CLI::Range(1, 600))
       ->capture_default_str();

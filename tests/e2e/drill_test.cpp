@@ -31,10 +31,11 @@ class DrillTest : public LabClusterTest {
 
 TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
   std::string json = dir_ + "/drill.json", html = dir_ + "/drill.html";
-  auto drill = run(drill_argv({"apiserver-killed", "haproxy-killed", "etcd-leader-killed",
-                               "keepalived-killed", "etcd-stopped", "--fault-seconds", "3",
-                               "--seed", "1", "--json", json, "--html", html}),
-                   seconds(900));
+  auto drill =
+      run(drill_argv({"apiserver-killed", "haproxy-killed", "etcd-leader-killed",
+                      "keepalived-killed", "etcd-stopped", "--fault-seconds", "3",
+                      "--status-during-fault", "--seed", "1", "--json", json, "--html", html}),
+          seconds(900));
   // 0 all passed, 1 a budget or criterion failed, 3 inconclusive: the report says which.
   ASSERT_TRUE(drill.exit_code == 0 || drill.exit_code == 1 || drill.exit_code == 3)
       << drill.out << drill.err;
