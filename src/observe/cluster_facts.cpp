@@ -48,11 +48,17 @@ std::vector<std::string> ClusterFacts::control_plane_nodes_where(
   return nodes;
 }
 
+std::optional<std::string> ClusterFacts::vip_script() const {
+  if (cluster_.endpoint.mode != model::EndpointMode::kVip || !cluster_.endpoint.address)
+    return std::nullopt;
+  return holds_vip_script(cluster_.endpoint.address->to_string());
+}
+
 std::vector<std::string> ClusterFacts::vip_holders(std::chrono::milliseconds timeout) {
-  if (cluster_.endpoint.mode != model::EndpointMode::kVip || !cluster_.endpoint.address) return {};
-  std::string vip = cluster_.endpoint.address->to_string();
+  auto script = vip_script();
+  if (!script) return {};
   return control_plane_nodes_where(
-      holds_vip_script(vip),
+      *script,
       // A dead host must not hold the others' answers up.
       std::min(timeout_, timeout),
       [](const transport::CommandResult& result) { return result.exit_code == 0; });
@@ -60,11 +66,9 @@ std::vector<std::string> ClusterFacts::vip_holders(std::chrono::milliseconds tim
 
 std::optional<bool> ClusterFacts::holds_vip(const std::string& node,
                                             std::chrono::milliseconds timeout) {
-  if (cluster_.endpoint.mode != model::EndpointMode::kVip || !cluster_.endpoint.address)
-    return false;
-  auto result =
-      transport_.run(node, {.script = holds_vip_script(cluster_.endpoint.address->to_string()),
-                            .timeout = std::min(timeout_, timeout)});
+  auto script = vip_script();
+  if (!script) return false;
+  auto result = transport_.run(node, {.script = *script, .timeout = std::min(timeout_, timeout)});
   // grep -q exits 1 when the address is not there; anything else is no answer.
   if (!result || result->timed_out || (result->exit_code != 0 && result->exit_code != 1))
     return std::nullopt;

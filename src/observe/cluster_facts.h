@@ -106,6 +106,8 @@ class ClusterFacts {
   // The same command, run on `node`; its stdout, nullopt when it printed nothing.
   std::optional<std::string> etcdctl_on(const model::Node& node, const std::string& arguments);
   std::string node_of_endpoint(const std::string& endpoint) const;
+  // The shell test that succeeds on a host holding the VIP; nullopt when the plan has none.
+  std::optional<std::string> vip_script() const;
   // A tunnel to `port` on each node with `role`, as https://127.0.0.1:PORT.
   std::vector<ServerEndpoint> tunnels_to(model::Role role, int port,
                                          std::vector<std::string>* unreachable);
