@@ -417,12 +417,21 @@ void run_pool(const History& history, std::vector<Partition>& partitions,
   const std::size_t workers = std::max<std::size_t>(
       1, std::min(options.threads ? std::size_t{options.threads} : automatic, partitions.size()));
 
+  // Once a key fails, the keys after it need no decision: merge() reports only the first
+  // failing key in key order, and every key before a failing one is still decided, so the
+  // report does not depend on the thread count.
   std::vector<bool> decided(partitions.size(), false);
   std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> first_failed{partitions.size()};
   on_threads(workers, [&] {
     for (std::size_t i = next.fetch_add(1); i < partitions.size(); i = next.fetch_add(1)) {
       outcomes[i] = start_key(partitions[i]);
+      if (i > first_failed.load()) continue;
       decided[i] = decide_by_versions(history, partitions[i], limits, outcomes[i]);
+      if (!decided[i] || outcomes[i].result.verdict != Verdict::kNotLinearizable) continue;
+      for (std::size_t failed = first_failed.load();
+           i < failed && !first_failed.compare_exchange_weak(failed, i);) {
+      }
     }
   });
   SearchScheduler scheduler(history, partitions, outcomes, limits, options.reduce_witness);

@@ -142,6 +142,7 @@ struct DecisionMemory {
     base_by_hash.reset(operations);
     append_by_hash.reset(operations);
     version_of.reset(operations);
+    version_by_text.reset(operations);
     append_groups.clear();
     append_lengths.clear();
     predecessor.assign(operations + 1, kNone);
@@ -154,9 +155,10 @@ struct DecisionMemory {
     pending_compare_and_sets.clear();
     current_parse.clear();
     failed_compare_and_sets.clear();
+    deferred_reads.clear();
     chains.clear();
   }
-  OperationIndex base_by_hash, append_by_hash, version_of;
+  OperationIndex base_by_hash, append_by_hash, version_of, version_by_text;
   std::vector<std::vector<std::uint32_t>> append_groups;
   std::vector<std::size_t> append_lengths;
   std::vector<std::uint64_t> powers, prefix_hashes;
@@ -164,6 +166,7 @@ struct DecisionMemory {
   std::vector<std::uint32_t> readers, reader_start;
   std::vector<bool> effective;
   std::vector<std::uint32_t> pending_compare_and_sets, current_parse, failed_compare_and_sets;
+  std::vector<std::uint32_t> deferred_reads;
   std::vector<Chain> chains;
 };
 
@@ -212,6 +215,12 @@ class Decision {
                                        reader_start_[version + 1] - reader_start_[version]);
   }
   bool name_version(ValueId value, std::uint32_t observer, std::uint32_t& version);
+  std::uint32_t known_version(const PrefixHashes& hashes, std::string_view whole,
+                              std::size_t end) const;
+  bool is_text_of(std::uint32_t version, std::string_view prefix) const;
+  bool possible_here(const PrefixHashes& hashes, std::string_view whole, std::size_t end,
+                     std::uint32_t group, std::uint32_t observer) const;
+  bool name_deferred_reads();
   bool link(std::uint32_t before, std::uint32_t after, std::uint32_t observer);
   bool build_chains();
   bool check_chains();
@@ -240,6 +249,9 @@ class Decision {
   // The operation whose value showed predecessor_.
   std::vector<std::uint32_t>& link_observer_ = memory_.link_observer;
   OperationIndex& version_of_ = memory_.version_of;  // by value id
+  // The versions placed so far, by the hash of their text (hash_of): a value that extends one
+  // is parsed only past it (see known_version).
+  OperationIndex& version_by_text_ = memory_.version_by_text;
   std::vector<std::uint32_t>& read_version_ = memory_.read_version;
   // The reads of each version, in invocation order: readers_ from reader_start_[version] to
   // reader_start_[version + 1] (one array, filled once every read is named).
@@ -250,6 +262,12 @@ class Decision {
   // The mutations of the value being named.
   std::vector<std::uint32_t>& current_parse_ = memory_.current_parse;
   std::vector<std::uint32_t>& failed_compare_and_sets_ = memory_.failed_compare_and_sets;
+  // Reads whose value holds an append that more than one operation may have made, named again
+  // once the other reads have named more versions (name_deferred_reads).
+  std::vector<std::uint32_t>& deferred_reads_ = memory_.deferred_reads;
+  // Why the last name_version could not name its value yet; empty when it could, or when it
+  // failed for good (result_ then says why).
+  std::string undecided_append_;
   std::vector<Chain>& chains_ = memory_.chains;
   VersionOrderResult result_;
 };
@@ -319,12 +337,15 @@ bool Decision::name_observed_versions() {
   for (std::uint32_t i = 0; i < operations_.size(); ++i) {
     const ModelOperation& operation = model(i);
     if (operation.function == Function::kRead && operation.outcome == Outcome::kOk) {
-      if (!name_version(operation.observed, i, read_version_[i])) return false;
+      if (name_version(operation.observed, i, read_version_[i])) continue;
+      if (undecided_append_.empty()) return false;
+      deferred_reads_.push_back(i);
     } else if (operation.function != Function::kRead && operation.outcome == Outcome::kOk) {
       effective_[i] = true;
       if (operation.function == Function::kCompareAndSet) pending_compare_and_sets_.push_back(i);
     }
   }
+  if (!name_deferred_reads()) return false;
   // A compare-and-set comes right after the version its expected value names; naming it may
   // reveal further compare-and-sets that took effect (iteratively: chains of them can be long).
   std::vector<bool> linked(operations_.size(), false);
@@ -334,12 +355,71 @@ bool Decision::name_observed_versions() {
     if (linked[operation]) continue;
     linked[operation] = true;
     std::uint32_t before = kNone;
-    if (!name_version(model(operation).expected, operation, before) ||
-        !link(before, operation, operation))
-      return false;
+    if (!name_version(model(operation).expected, operation, before))
+      return undecided_append_.empty() ? false : not_applicable(std::move(undecided_append_));
+    if (!link(before, operation, operation)) return false;
   }
   index_readers();
   return true;
+}
+
+// A value whose appends more than one operation may have made can become decidable once other
+// reads have named its prefix (known_version) or placed the other candidates (resolve_appends):
+// each round names what it can, until a round names nothing new.
+bool Decision::name_deferred_reads() {
+  for (std::size_t waiting = deferred_reads_.size() + 1; deferred_reads_.size() < waiting;) {
+    waiting = deferred_reads_.size();
+    std::size_t kept = 0;
+    for (const std::uint32_t read : deferred_reads_) {
+      if (name_version(model(read).observed, read, read_version_[read])) continue;
+      if (undecided_append_.empty()) return false;
+      deferred_reads_[kept++] = read;
+    }
+    deferred_reads_.resize(kept);
+  }
+  if (deferred_reads_.empty()) return true;
+  return not_applicable(std::move(undecided_append_));
+}
+
+// The version already placed whose text is whole's first `end` characters, or kNone. Its
+// parse was unique at every step, and a text parses the same way wherever it appears, so the
+// rest of `whole` is parsed from there. (Each version of a key has its own text: a write
+// resets the key to a value written once, and appends only lengthen it.)
+std::uint32_t Decision::known_version(const PrefixHashes& hashes, std::string_view whole,
+                                      std::size_t end) const {
+  const std::uint32_t version = version_by_text_.find(hashes.of(0, end));
+  if (version == kNone || !is_text_of(version, whole.substr(0, end))) return kNone;
+  return version;
+}
+
+// Whether an append of `group` may make the version whose text ends at whole's `end` +
+// its length, right after the version whose text is whole's first `end` characters. Not if
+// every append of the group was invoked after `observer` completed, or is placed already (it
+// made another version: this one is not known, or the parse would have stopped at it); nor if
+// the version before is placed and so is what follows it, and that is not an append of this
+// value (placements are forced choices).
+bool Decision::possible_here(const PrefixHashes& hashes, std::string_view whole, std::size_t end,
+                             std::uint32_t group, std::uint32_t observer) const {
+  const std::vector<std::uint32_t>& appends = append_groups_[group];
+  if (std::none_of(appends.begin(), appends.end(), [&](std::uint32_t candidate) {
+        return invoked(candidate) <= completed(observer) && predecessor_[candidate] == kNone;
+      }))
+    return false;
+  const std::uint32_t version = end == 0 ? initial_ : known_version(hashes, whole, end);
+  if (version == kNone || successor_[version] == kNone) return true;
+  const ModelOperation& next = model(successor_[version]);
+  return next.function == Function::kAppend && next.argument == model(appends.front()).argument;
+}
+
+// Whether `prefix` is the text of the placed `version`, read back along its chain.
+bool Decision::is_text_of(std::uint32_t version, std::string_view prefix) const {
+  for (std::uint32_t at = version; at != initial_; at = predecessor_[at]) {
+    const std::string_view piece = text(model(at).argument);
+    if (model(at).function != Function::kAppend) return prefix == piece;
+    if (!prefix.ends_with(piece)) return false;
+    prefix.remove_suffix(piece.size());
+  }
+  return prefix.empty();
 }
 
 void Decision::index_readers() {
@@ -362,6 +442,7 @@ void Decision::index_readers() {
 // value) or strips one appended value. With unique values at most one of these may match at
 // each step; two make the value ambiguous (the search decides), none make it impossible.
 bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t& version) {
+  undecided_append_.clear();
   if (const std::uint32_t known = version_of_.find(value); known != kNone) {
     version = known;
     return true;
@@ -370,18 +451,29 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
   const PrefixHashes hashes(whole, powers_, prefix_hashes_);
   current_parse_.clear();
   std::uint32_t base = kNone;
-  for (std::size_t end = whole.size(); base == kNone;) {
+  std::size_t end = whole.size();  // where the base's text ends once the loop stops
+  while (base == kNone) {
     if (end == 0) {
       base = initial_;
       break;
     }
-    std::uint32_t matches = 0, appended = kNone;
+    if (const std::uint32_t known = known_version(hashes, whole, end); known != kNone) {
+      base = known;
+      break;
+    }
+    // The ways this step can end: the write (or compare-and-set) of whole[0, end), or an append
+    // group of whole[end - length, end). Where the text allows more than one, those that cannot
+    // be there are dropped (possible_here); if more than one is left the value waits.
+    std::uint32_t matches = 0, possible = 0, appended = kNone;
     std::size_t appended_length = 0;
     if (const std::uint32_t found = base_by_hash_.find(hashes.of(0, end));
         found != kNone && text(model(found).argument) == whole.substr(0, end)) {
       ++matches;
+      ++possible;
       base = found;
     }
+    std::size_t first_length = 0, possible_length = 0;
+    std::uint32_t first_group = kNone, possible_group = kNone;
     for (const std::size_t length : append_lengths_) {
       if (length > end) break;
       const std::uint32_t found = append_by_hash_.find(hashes.of(end - length, end));
@@ -389,12 +481,32 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
           text(model(append_groups_[found].front()).argument) != whole.substr(end - length, length))
         continue;
       ++matches;
-      appended = found;  // a group, resolved to an append below
-      appended_length = length;
+      if (first_group == kNone) {
+        first_group = found;
+        first_length = length;
+      }
+      if (possible_here(hashes, whole, end - length, found, observer)) {
+        ++possible;
+        possible_group = found;
+        possible_length = length;
+      }
     }
-    if (matches > 1)
-      return not_applicable(
-          fmt::format("the value {} can be made in more than one way", shown(whole)));
+    if (matches == 1 && first_group != kNone) {
+      appended = first_group;
+      appended_length = first_length;
+    } else if (matches > 1) {
+      if (possible != 1) {
+        undecided_append_ =
+            fmt::format("the value {} can be made in more than one way", shown(whole));
+        current_parse_.clear();
+        return false;
+      }
+      if (possible_group != kNone) {
+        base = kNone;
+        appended = possible_group;
+        appended_length = possible_length;
+      }
+    }
     if (matches == 0) {
       current_parse_.clear();  // append groups, not operations yet
       std::vector<std::uint32_t> conflicting{observer};
@@ -415,10 +527,13 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
     effective_[base] = true;
     if (model(base).function == Function::kCompareAndSet) pending_compare_and_sets_.push_back(base);
   }
+  if (base != initial_) version_by_text_.emplace(hashes.of(0, end), base);
   for (std::size_t i = base == initial_ ? 0 : 1; i < current_parse_.size(); ++i) {
     if (!link(previous, current_parse_[i], observer)) return false;
     effective_[current_parse_[i]] = true;
     previous = current_parse_[i];
+    end += text(model(previous).argument).size();
+    version_by_text_.emplace(hashes.of(0, end), previous);
   }
   version_of_.emplace(value, previous);
   version = previous;
@@ -428,8 +543,10 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
 
 // current_parse_ holds append groups in the order the value shows them; each becomes the one
 // append of its group that can be there: not completed before the base was invoked (it took
-// effect after the base reset the key), invoked before the observer completed, and not already
-// used earlier in this value. Forced choices only: two candidates leave it to the search.
+// effect after the base, or the version the parse started from), invoked before the observer
+// completed, not already used earlier in this value, and not already placed elsewhere by
+// another value (an operation takes effect once, and placements are forced choices). Forced
+// choices only: two candidates leave the value undecided for now (undecided_append_).
 bool Decision::resolve_appends(std::uint32_t base, std::uint32_t observer, std::string_view whole) {
   const std::int64_t after = base == initial_ ? kBeforeEverything : invoked(base);
   const std::int64_t before = completed(observer);
@@ -439,12 +556,16 @@ bool Decision::resolve_appends(std::uint32_t base, std::uint32_t observer, std::
     for (const std::uint32_t candidate : group) {
       const auto used = current_parse_.begin() + static_cast<long>(position);
       if (completed(candidate) < after || invoked(candidate) > before ||
-          (group.size() > 1 && std::find(current_parse_.begin(), used, candidate) != used))
+          (group.size() > 1 && (predecessor_[candidate] != kNone ||
+                                std::find(current_parse_.begin(), used, candidate) != used)))
         continue;
-      if (chosen != kNone)
-        return not_applicable(
+      if (chosen != kNone) {
+        undecided_append_ =
             fmt::format("the value {} holds an append that more than one operation may have made",
-                        shown(whole)));
+                        shown(whole));
+        current_parse_.clear();
+        return false;
+      }
       chosen = candidate;
     }
     if (chosen == kNone) {

@@ -152,6 +152,49 @@ TEST(VersionOrder, AFailedCompareAndSetIsJudgedByTheValueNotByAVersionName) {
   EXPECT_FALSE(decide_by_version_order(acknowledged, values).applicable);
 }
 
+TEST(VersionOrder, AnAppendRepeatedLaterIsNamedByTheVersionAShorterReadAlreadyNamed) {
+  // "a" is appended twice, the second time long after the first. "a" alone can only be the
+  // first (the second was invoked after that read completed); "ab" could hold either, but "a"
+  // already names the first; and in "aba" the first is placed, so the last "a" is the second.
+  // The long read is invoked first, so it is named only once the short one has been.
+  ValueTable values;
+  const std::vector<PartitionOperation> operations{
+      append(values, "a", 0, 2), read(values, "ab", 1, 30),   read(values, "a", 3, 4),
+      append(values, "b", 5, 6), append(values, "a", 20, 22), read(values, "aba", 23, 24)};
+  const VersionOrderResult result = decide_by_version_order(operations, values);
+  ASSERT_TRUE(result.applicable) << result.not_applicable_reason;
+  EXPECT_EQ(result.verdict, Verdict::kLinearizable);
+  EXPECT_EQ(result.order, (std::vector<std::uint32_t>{0, 2, 3, 1, 4, 5}));
+}
+
+TEST(VersionOrder, AnAppendAlreadyPlacedCannotMakeASecondVersion) {
+  // The first "a" is placed by the read of "a"; "aba" needs a second append of "a" that
+  // happened after "b", and the only other one was invoked after that read completed.
+  ValueTable values;
+  const std::vector<PartitionOperation> operations{
+      append(values, "a", 0, 2), read(values, "a", 3, 4), append(values, "b", 5, 6),
+      read(values, "aba", 7, 8), append(values, "a", 20, 22)};
+  const VersionOrderResult result = decide_by_version_order(operations, values);
+  ASSERT_TRUE(result.applicable) << result.not_applicable_reason;
+  EXPECT_EQ(result.verdict, Verdict::kNotLinearizable);
+  EXPECT_EQ(result.conflicting, (std::vector<std::uint32_t>{3}));
+  EXPECT_NE(result.reason.find("more appends of \"a\" than could have happened"), std::string::npos)
+      << result.reason;
+}
+
+TEST(VersionOrder, AWayToMakeAValueThatRealTimeRulesOutIsNotAnAmbiguity) {
+  // "a" is both written and appended, but the append was invoked after the read of "a"
+  // completed: that "a" is the write, and "aa" the write then the append.
+  ValueTable values;
+  const std::vector<PartitionOperation> operations{
+      op(values, Function::kWrite, Outcome::kOk, "a", 0, 1), read(values, "a", 2, 3),
+      append(values, "a", 10, 11), read(values, "aa", 12, 13)};
+  const VersionOrderResult result = decide_by_version_order(operations, values);
+  ASSERT_TRUE(result.applicable) << result.not_applicable_reason;
+  EXPECT_EQ(result.verdict, Verdict::kLinearizable);
+  EXPECT_EQ(result.order, (std::vector<std::uint32_t>{0, 1, 2, 3}));
+}
+
 TEST(VersionOrder, ValuesThatNameNoSingleVersionLeaveItToTheSearch) {
   ValueTable values;
   // The same value written twice.
