@@ -1,11 +1,12 @@
 #include "history/linearizability.h"
 
 #include <algorithm>
+#include <bit>
 #include <condition_variable>
 #include <deque>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "history/version_order.h"
@@ -34,15 +35,49 @@ ModelOperation to_model(const Operation& operation, ValueTable& values) {
 
 // Splits by key, in key order (P-compositionality). Reads of unknown outcome are left out: they
 // change nothing and observed nothing, so any place in the order suits them.
+// The operations grouped by key with one flat hash table and a counting sort rather than a map
+// of growing vectors: on a history of many small keys, an allocation per key and per growth was
+// most of the time of splitting it, and sorting the operations by key string cost as much.
 std::vector<Partition> partition_by_key(const History& history) {
-  std::map<std::string_view, std::vector<std::size_t>> by_key;
-  for (std::size_t i = 0; i < history.operations.size(); ++i)
-    by_key[history.operations[i].key].push_back(i);
-  std::vector<Partition> partitions(by_key.size());
-  std::size_t next = 0;
-  for (const auto& [key, indices] : by_key) {
-    Partition& partition = partitions[next++];
-    partition.key = std::string(key);
+  const std::vector<Operation>& operations = history.operations;
+  // Each operation's key as a number, in order of first appearance (first_of: its first
+  // operation), through an open-addressing table of key numbers + 1.
+  std::vector<std::uint32_t> key_of(operations.size());
+  std::vector<std::uint32_t> first_of;
+  std::vector<std::uint32_t> slots(std::bit_ceil(2 * operations.size() + 2), 0);
+  const std::size_t mask = slots.size() - 1;
+  for (std::uint32_t i = 0; i < operations.size(); ++i) {
+    const std::string& key = operations[i].key;
+    std::size_t slot = std::hash<std::string_view>{}(key)&mask;
+    while (slots[slot] != 0 && operations[first_of[slots[slot] - 1]].key != key)
+      slot = (slot + 1) & mask;
+    if (slots[slot] == 0) {
+      first_of.push_back(i);
+      slots[slot] = static_cast<std::uint32_t>(first_of.size());
+    }
+    key_of[i] = slots[slot] - 1;
+  }
+  // Partitions in key order; each key's operations in history order.
+  std::vector<std::uint32_t> rank(first_of.size());
+  for (std::uint32_t k = 0; k < rank.size(); ++k) rank[k] = k;
+  std::sort(rank.begin(), rank.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return operations[first_of[a]].key < operations[first_of[b]].key;
+  });
+  std::vector<std::uint32_t> position(first_of.size());
+  for (std::uint32_t r = 0; r < rank.size(); ++r) position[rank[r]] = r;
+  std::vector<std::size_t> start(first_of.size() + 1, 0);
+  for (const std::uint32_t key : key_of) ++start[position[key] + 1];
+  for (std::size_t r = 1; r < start.size(); ++r) start[r] += start[r - 1];
+  std::vector<std::size_t> by_key(operations.size());
+  std::vector<std::size_t> cursor(start.begin(), start.end() - 1);
+  for (std::size_t i = 0; i < operations.size(); ++i) by_key[cursor[position[key_of[i]]]++] = i;
+  std::vector<Partition> partitions(first_of.size());
+  for (std::size_t r = 0; r < partitions.size(); ++r) {
+    const std::span<const std::size_t> indices(by_key.data() + start[r], start[r + 1] - start[r]);
+    Partition& partition = partitions[r];
+    partition.key = operations[indices.front()].key;
+    partition.history_index.reserve(indices.size());
+    partition.operations.reserve(indices.size());
     for (const std::size_t index : indices) {
       const Operation& operation = history.operations[index];
       const bool unknown = operation.outcome == Outcome::kUnknown;

@@ -126,7 +126,8 @@ std::string name_of(const std::vector<PartitionOperation>& operations, const Val
 
 // A run of versions that must be contiguous in any linearization, with its reads.
 struct Chain {
-  std::vector<std::uint32_t> versions;  // the initial version or a mutation, then its successors
+  // The initial version or a mutation, then its successors: [begin, end) of chain_versions.
+  std::uint32_t begin = 0, end = 0;
   std::int64_t first_completion = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_invocation = kBeforeEverything;
   std::uint32_t first_completing = kNone;  // the operation that completes first
@@ -143,7 +144,9 @@ struct DecisionMemory {
     append_by_hash.reset(operations);
     version_of.reset(operations);
     version_by_text.reset(operations);
-    append_groups.clear();
+    group_of.assign(operations, kNone);
+    group_start.clear();
+    group_members.clear();
     append_lengths.clear();
     predecessor.assign(operations + 1, kNone);
     successor.assign(operations + 1, kNone);
@@ -157,9 +160,10 @@ struct DecisionMemory {
     failed_compare_and_sets.clear();
     deferred_reads.clear();
     chains.clear();
+    chain_versions.clear();
   }
   OperationIndex base_by_hash, append_by_hash, version_of, version_by_text;
-  std::vector<std::vector<std::uint32_t>> append_groups;
+  std::vector<std::uint32_t> group_of, group_start, group_members;
   std::vector<std::size_t> append_lengths;
   std::vector<std::uint64_t> powers, prefix_hashes;
   std::vector<std::uint32_t> predecessor, successor, link_observer, read_version;
@@ -168,6 +172,12 @@ struct DecisionMemory {
   std::vector<std::uint32_t> pending_compare_and_sets, current_parse, failed_compare_and_sets;
   std::vector<std::uint32_t> deferred_reads;
   std::vector<Chain> chains;
+  std::vector<std::uint32_t> chain_versions;
+  // Scratch, reused: one of the key's operations each, and sorted chain indices.
+  std::vector<bool> marks;
+  std::vector<std::uint32_t> scratch;
+  std::vector<std::int64_t> times;
+  std::vector<const Chain*> spanning;
 };
 
 class Decision {
@@ -207,7 +217,7 @@ class Decision {
   bool index_mutations();
   bool index(OperationIndex& by_hash, std::uint32_t operation);
   bool index_append(std::uint32_t operation);
-  bool resolve_appends(std::uint32_t base, std::uint32_t observer, std::string_view whole);
+  bool resolve_appends(std::uint32_t base, std::uint32_t observer, ValueId value);
   bool name_observed_versions();
   void index_readers();
   std::span<const std::uint32_t> readers(std::uint32_t version) const {
@@ -219,7 +229,7 @@ class Decision {
                               std::size_t end) const;
   bool is_text_of(std::uint32_t version, std::string_view prefix) const;
   bool possible_here(const PrefixHashes& hashes, std::string_view whole, std::size_t end,
-                     std::uint32_t group, std::uint32_t observer) const;
+                     std::uint32_t group_index, std::uint32_t observer) const;
   bool name_deferred_reads();
   bool link(std::uint32_t before, std::uint32_t after, std::uint32_t observer);
   bool build_chains();
@@ -236,10 +246,21 @@ class Decision {
   const std::uint32_t initial_;  // the version id of the initial value
   DecisionMemory& memory_;
   OperationIndex& base_by_hash_ = memory_.base_by_hash;  // writes, compare-and-sets
-  // Appends by argument: a group of the appends of one value, in invocation order (clients
-  // append the same value again after a write has reset the key).
+  // Appends by argument (the first append of the value): a group of the appends of one value,
+  // in invocation order (clients append the same value again after a write has reset the key),
+  // numbered in group_of_, its members in one array (group()).
   OperationIndex& append_by_hash_ = memory_.append_by_hash;
-  std::vector<std::vector<std::uint32_t>>& append_groups_ = memory_.append_groups;
+  std::vector<std::uint32_t>& group_of_ = memory_.group_of;
+  std::vector<std::uint32_t>& group_start_ = memory_.group_start;
+  std::vector<std::uint32_t>& group_members_ = memory_.group_members;
+  std::span<const std::uint32_t> group(std::uint32_t index) const {
+    return std::span(group_members_)
+        .subspan(group_start_[index], group_start_[index + 1] - group_start_[index]);
+  }
+  std::span<const std::uint32_t> versions(const Chain& chain) const {
+    return std::span(memory_.chain_versions).subspan(chain.begin, chain.end - chain.begin);
+  }
+  void group_appends();
   std::vector<std::size_t>& append_lengths_ = memory_.append_lengths;
   std::vector<std::uint64_t>& powers_ = memory_.powers;
   std::vector<std::uint64_t>& prefix_hashes_ = memory_.prefix_hashes;  // PrefixHashes' buffer
@@ -265,9 +286,26 @@ class Decision {
   // Reads whose value holds an append that more than one operation may have made, named again
   // once the other reads have named more versions (name_deferred_reads).
   std::vector<std::uint32_t>& deferred_reads_ = memory_.deferred_reads;
-  // Why the last name_version could not name its value yet; empty when it could, or when it
-  // failed for good (result_ then says why).
-  std::string undecided_append_;
+  // Why the last name_version could not name its value yet (kNamed when it could, or when it
+  // failed for good: result_ then says why), and the value; put in words only if it is the
+  // final answer, since a read may wait several rounds.
+  enum class Waiting : std::uint8_t { kNamed, kTwoWays, kTwoAppends };
+  Waiting waiting_ = Waiting::kNamed;
+  ValueId waiting_value_ = kAbsent;
+  bool waits(Waiting why, ValueId value) {
+    waiting_ = why;
+    waiting_value_ = value;
+    current_parse_.clear();
+    return false;
+  }
+  bool not_applicable_while_waiting() {
+    const std::string value = shown(text(waiting_value_));
+    return not_applicable(
+        waiting_ == Waiting::kTwoWays
+            ? fmt::format("the value {} can be made in more than one way", value)
+            : fmt::format("the value {} holds an append that more than one operation may have made",
+                          value));
+  }
   std::vector<Chain>& chains_ = memory_.chains;
   VersionOrderResult result_;
 };
@@ -283,17 +321,31 @@ bool Decision::index(OperationIndex& by_hash, std::uint32_t operation) {
 
 bool Decision::index_append(std::uint32_t operation) {
   const std::string_view value = text(model(operation).argument);
-  const auto [indexed, inserted] =
-      append_by_hash_.emplace(hash_of(value), static_cast<std::uint32_t>(append_groups_.size()));
+  const auto groups = static_cast<std::uint32_t>(group_start_.size());
+  const auto [indexed, inserted] = append_by_hash_.emplace(hash_of(value), operation);
   if (inserted) {
-    append_groups_.push_back({operation});
-    return true;
+    group_of_[operation] = groups;
+    group_start_.push_back(0);  // counts the group's members until group_appends
+  } else {
+    if (text(model(indexed).argument) != value)
+      return not_applicable("two appended values have the same hash");
+    group_of_[operation] = group_of_[indexed];
   }
-  std::vector<std::uint32_t>& group = append_groups_[indexed];
-  if (text(model(group.front()).argument) != value)
-    return not_applicable("two appended values have the same hash");
-  group.push_back(operation);
+  ++group_start_[group_of_[operation]];
   return true;
+}
+
+// Each group's members, in invocation order, into one array (a counting sort by group).
+void Decision::group_appends() {
+  std::uint32_t start = 0;
+  for (std::uint32_t& size : group_start_) start += std::exchange(size, start);
+  group_start_.push_back(start);
+  group_members_.resize(start);
+  for (std::uint32_t i = 0; i < group_of_.size(); ++i)
+    if (group_of_[i] != kNone) group_members_[group_start_[group_of_[i]]++] = i;
+  for (std::size_t index = group_start_.size() - 1; index > 0; --index)
+    group_start_[index] = group_start_[index - 1];
+  group_start_[0] = 0;
 }
 
 bool Decision::index_mutations() {
@@ -328,6 +380,7 @@ bool Decision::index_mutations() {
   lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
   if (lengths.size() > kMostAppendLengths)
     return not_applicable("appended values of too many different lengths");
+  group_appends();
   return true;
 }
 
@@ -338,7 +391,7 @@ bool Decision::name_observed_versions() {
     const ModelOperation& operation = model(i);
     if (operation.function == Function::kRead && operation.outcome == Outcome::kOk) {
       if (name_version(operation.observed, i, read_version_[i])) continue;
-      if (undecided_append_.empty()) return false;
+      if (waiting_ == Waiting::kNamed) return false;
       deferred_reads_.push_back(i);
     } else if (operation.function != Function::kRead && operation.outcome == Outcome::kOk) {
       effective_[i] = true;
@@ -348,7 +401,8 @@ bool Decision::name_observed_versions() {
   if (!name_deferred_reads()) return false;
   // A compare-and-set comes right after the version its expected value names; naming it may
   // reveal further compare-and-sets that took effect (iteratively: chains of them can be long).
-  std::vector<bool> linked(operations_.size(), false);
+  std::vector<bool>& linked = memory_.marks;
+  linked.assign(operations_.size(), false);
   while (!pending_compare_and_sets_.empty()) {
     const std::uint32_t operation = pending_compare_and_sets_.back();
     pending_compare_and_sets_.pop_back();
@@ -356,7 +410,7 @@ bool Decision::name_observed_versions() {
     linked[operation] = true;
     std::uint32_t before = kNone;
     if (!name_version(model(operation).expected, operation, before))
-      return undecided_append_.empty() ? false : not_applicable(std::move(undecided_append_));
+      return waiting_ == Waiting::kNamed ? false : not_applicable_while_waiting();
     if (!link(before, operation, operation)) return false;
   }
   index_readers();
@@ -367,18 +421,20 @@ bool Decision::name_observed_versions() {
 // reads have named its prefix (known_version) or placed the other candidates (resolve_appends):
 // each round names what it can, until a round names nothing new.
 bool Decision::name_deferred_reads() {
-  for (std::size_t waiting = deferred_reads_.size() + 1; deferred_reads_.size() < waiting;) {
-    waiting = deferred_reads_.size();
+  // Until a round names none: then every read of the last round waits, the last one included.
+  for (std::size_t before_round = deferred_reads_.size() + 1;
+       deferred_reads_.size() < before_round;) {
+    before_round = deferred_reads_.size();
     std::size_t kept = 0;
     for (const std::uint32_t read : deferred_reads_) {
       if (name_version(model(read).observed, read, read_version_[read])) continue;
-      if (undecided_append_.empty()) return false;
+      if (waiting_ == Waiting::kNamed) return false;
       deferred_reads_[kept++] = read;
     }
     deferred_reads_.resize(kept);
   }
   if (deferred_reads_.empty()) return true;
-  return not_applicable(std::move(undecided_append_));
+  return not_applicable_while_waiting();
 }
 
 // The version already placed whose text is whole's first `end` characters, or kNone. Its
@@ -399,8 +455,8 @@ std::uint32_t Decision::known_version(const PrefixHashes& hashes, std::string_vi
 // the version before is placed and so is what follows it, and that is not an append of this
 // value (placements are forced choices).
 bool Decision::possible_here(const PrefixHashes& hashes, std::string_view whole, std::size_t end,
-                             std::uint32_t group, std::uint32_t observer) const {
-  const std::vector<std::uint32_t>& appends = append_groups_[group];
+                             std::uint32_t group_index, std::uint32_t observer) const {
+  const std::span<const std::uint32_t> appends = group(group_index);
   if (std::none_of(appends.begin(), appends.end(), [&](std::uint32_t candidate) {
         return invoked(candidate) <= completed(observer) && predecessor_[candidate] == kNone;
       }))
@@ -442,7 +498,7 @@ void Decision::index_readers() {
 // value) or strips one appended value. With unique values at most one of these may match at
 // each step; two make the value ambiguous (the search decides), none make it impossible.
 bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t& version) {
-  undecided_append_.clear();
+  waiting_ = Waiting::kNamed;
   if (const std::uint32_t known = version_of_.find(value); known != kNone) {
     version = known;
     return true;
@@ -476,10 +532,10 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
     std::uint32_t first_group = kNone, possible_group = kNone;
     for (const std::size_t length : append_lengths_) {
       if (length > end) break;
-      const std::uint32_t found = append_by_hash_.find(hashes.of(end - length, end));
-      if (found == kNone ||
-          text(model(append_groups_[found].front()).argument) != whole.substr(end - length, length))
+      const std::uint32_t first = append_by_hash_.find(hashes.of(end - length, end));
+      if (first == kNone || text(model(first).argument) != whole.substr(end - length, length))
         continue;
+      const std::uint32_t found = group_of_[first];
       ++matches;
       if (first_group == kNone) {
         first_group = found;
@@ -496,10 +552,7 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
       appended_length = first_length;
     } else if (matches > 1) {
       if (possible != 1) {
-        undecided_append_ =
-            fmt::format("the value {} can be made in more than one way", shown(whole));
-        current_parse_.clear();
-        return false;
+        return waits(Waiting::kTwoWays, value);
       }
       if (possible_group != kNone) {
         base = kNone;
@@ -520,7 +573,7 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
     end -= appended_length;
   }
   std::reverse(current_parse_.begin(), current_parse_.end());
-  if (!resolve_appends(base, observer, whole)) return false;
+  if (!resolve_appends(base, observer, value)) return false;
   if (base != initial_) current_parse_.insert(current_parse_.begin(), base);
   std::uint32_t previous = base;
   if (base != initial_) {
@@ -546,33 +599,28 @@ bool Decision::name_version(ValueId value, std::uint32_t observer, std::uint32_t
 // effect after the base, or the version the parse started from), invoked before the observer
 // completed, not already used earlier in this value, and not already placed elsewhere by
 // another value (an operation takes effect once, and placements are forced choices). Forced
-// choices only: two candidates leave the value undecided for now (undecided_append_).
-bool Decision::resolve_appends(std::uint32_t base, std::uint32_t observer, std::string_view whole) {
+// choices only: two candidates leave the value waiting (waits).
+bool Decision::resolve_appends(std::uint32_t base, std::uint32_t observer, ValueId value) {
+  const std::string_view whole = text(value);
   const std::int64_t after = base == initial_ ? kBeforeEverything : invoked(base);
   const std::int64_t before = completed(observer);
   for (std::size_t position = 0; position < current_parse_.size(); ++position) {
-    const std::vector<std::uint32_t>& group = append_groups_[current_parse_[position]];
+    const std::span<const std::uint32_t> appends = group(current_parse_[position]);
     std::uint32_t chosen = kNone;
-    for (const std::uint32_t candidate : group) {
+    for (const std::uint32_t candidate : appends) {
       const auto used = current_parse_.begin() + static_cast<long>(position);
       if (completed(candidate) < after || invoked(candidate) > before ||
-          (group.size() > 1 && (predecessor_[candidate] != kNone ||
-                                std::find(current_parse_.begin(), used, candidate) != used)))
+          (appends.size() > 1 && (predecessor_[candidate] != kNone ||
+                                  std::find(current_parse_.begin(), used, candidate) != used)))
         continue;
-      if (chosen != kNone) {
-        undecided_append_ =
-            fmt::format("the value {} holds an append that more than one operation may have made",
-                        shown(whole));
-        current_parse_.clear();
-        return false;
-      }
+      if (chosen != kNone) return waits(Waiting::kTwoAppends, value);
       chosen = candidate;
     }
     if (chosen == kNone) {
       current_parse_.resize(position);
       return violation({observer},
                        fmt::format("it saw {}, more appends of {} than could have happened",
-                                   shown(whole), shown(text(model(group.front()).argument))));
+                                   shown(whole), shown(text(model(appends.front()).argument))));
     }
     current_parse_[position] = chosen;
   }
@@ -598,17 +646,22 @@ bool Decision::link(std::uint32_t before, std::uint32_t after, std::uint32_t obs
 // Chains start at the initial value, at a write, or at an append nobody saw the effect of.
 // A mutation that took effect but is reached from no start is on a cycle of compare-and-sets.
 bool Decision::build_chains() {
-  std::vector<std::uint32_t> starts{initial_};
+  std::vector<std::uint32_t>& starts = memory_.scratch;
+  starts.assign(1, initial_);
   for (std::uint32_t i = 0; i < operations_.size(); ++i)
     if (effective_[i] && predecessor_[i] == kNone) starts.push_back(i);
-  std::vector<bool> reached(operations_.size() + 1, false);
+  std::vector<bool>& reached = memory_.marks;
+  reached.assign(operations_.size() + 1, false);
+  std::vector<std::uint32_t>& all_versions = memory_.chain_versions;
   for (const std::uint32_t start : starts) {
     Chain chain;
+    chain.begin = static_cast<std::uint32_t>(all_versions.size());
     for (std::uint32_t version = start; version != kNone; version = successor_[version]) {
-      chain.versions.push_back(version);
+      all_versions.push_back(version);
       reached[version] = true;
     }
-    chains_.push_back(std::move(chain));
+    chain.end = static_cast<std::uint32_t>(all_versions.size());
+    chains_.push_back(chain);
   }
   for (std::uint32_t i = 0; i < operations_.size(); ++i) {
     if (!effective_[i] || reached[i]) continue;
@@ -646,8 +699,8 @@ bool Decision::check_chains() {
         chain.last_invoked = operation;
       }
     };
-    if (chain.versions.front() == initial_) chain.first_completion = kBeforeEverything;
-    for (const std::uint32_t version : chain.versions) {
+    if (versions(chain).front() == initial_) chain.first_completion = kBeforeEverything;
+    for (const std::uint32_t version : versions(chain)) {
       std::int64_t after_mutation = now;
       std::uint32_t after_mutation_set_by = now_set_by;
       if (version != initial_) {
@@ -674,8 +727,9 @@ bool Decision::check_chains() {
 // Gibbons and Korach: chains that span an interval may not overlap, and a chain that fits an
 // instant needs one outside every spanning chain's interval.
 bool Decision::check_zones() {
-  std::vector<Chain*> spanning;
-  for (Chain& chain : chains_)
+  std::vector<const Chain*>& spanning = memory_.spanning;
+  spanning.clear();
+  for (const Chain& chain : chains_)
     if (chain.spans_interval()) spanning.push_back(&chain);
   std::sort(spanning.begin(), spanning.end(), [](const Chain* a, const Chain* b) {
     return a->first_completion < b->first_completion;
@@ -693,11 +747,12 @@ bool Decision::check_zones() {
       return violation(both(*widest, *chain),
                        fmt::format("{} and {} were each still seen after the other had taken "
                                    "effect",
-                                   name_of(operations_, values_, widest->versions.front()),
-                                   name_of(operations_, values_, chain->versions.front())));
+                                   name_of(operations_, values_, versions(*widest).front()),
+                                   name_of(operations_, values_, versions(*chain).front())));
     if (!widest || chain->last_invocation > widest->last_invocation) widest = chain;
   }
-  std::vector<std::int64_t> starts;
+  std::vector<std::int64_t>& starts = memory_.times;
+  starts.clear();
   for (const Chain* chain : spanning) starts.push_back(chain->first_completion);
   for (Chain& chain : chains_) {
     if (chain.spans_interval()) {
@@ -713,8 +768,8 @@ bool Decision::check_zones() {
       return violation(both(around, chain),
                        fmt::format("{} took effect after an operation on {} completed and "
                                    "before one that still saw it was invoked",
-                                   name_of(operations_, values_, chain.versions.front()),
-                                   name_of(operations_, values_, around.versions.front())));
+                                   name_of(operations_, values_, versions(chain).front()),
+                                   name_of(operations_, values_, versions(around).front())));
     chain.point = around.last_invocation;
   }
   return true;
@@ -723,17 +778,19 @@ bool Decision::check_zones() {
 // Chains in the order of their places (at one instant, a chain that fits it before one that
 // starts spanning there), each in its own order; then replayed to prove it.
 void Decision::build_order() {
-  std::vector<std::size_t> by_place(chains_.size());
-  for (std::size_t i = 0; i < by_place.size(); ++i) by_place[i] = i;
-  std::stable_sort(by_place.begin(), by_place.end(), [&](std::size_t a, std::size_t b) {
+  std::vector<std::uint32_t>& by_place = memory_.scratch;
+  by_place.resize(chains_.size());
+  for (std::uint32_t i = 0; i < by_place.size(); ++i) by_place[i] = i;
+  std::stable_sort(by_place.begin(), by_place.end(), [&](std::uint32_t a, std::uint32_t b) {
     const Chain& first = chains_[a];
     const Chain& second = chains_[b];
     if (first.point != second.point) return first.point < second.point;
     return !first.spans_interval() && second.spans_interval();
   });
   std::vector<std::uint32_t> order;
-  for (const std::size_t index : by_place)
-    for (const std::uint32_t version : chains_[index].versions) {
+  order.reserve(operations_.size());
+  for (const std::uint32_t index : by_place)
+    for (const std::uint32_t version : versions(chains_[index])) {
       if (version != initial_) order.push_back(version);
       const std::span<const std::uint32_t> reads = readers(version);
       order.insert(order.end(), reads.begin(), reads.end());
@@ -804,7 +861,8 @@ bool Decision::replay(const std::vector<std::uint32_t>& order) {
   std::uint32_t state = initial_;
   ValueSignature value;
   std::int64_t now = kBeforeEverything;
-  std::vector<bool> placed(operations_.size(), false);
+  std::vector<bool>& placed = memory_.marks;
+  placed.assign(operations_.size(), false);
   for (const std::uint32_t operation : order) {
     if (placed[operation]) return false;
     placed[operation] = true;
