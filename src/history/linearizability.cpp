@@ -23,13 +23,14 @@ struct Partition {
   ValueTable values;
 };
 
+// The values are not copied: the history outlives the check (ValueTable::intern_lasting).
 ModelOperation to_model(const Operation& operation, ValueTable& values) {
   ModelOperation model;
   model.function = operation.function;
   model.outcome = operation.outcome;
-  model.argument = values.intern_value(operation.argument);
-  model.expected = values.intern_value(operation.expected);
-  model.observed = values.intern_value(operation.observed);
+  model.argument = values.intern_lasting_value(operation.argument);
+  model.expected = values.intern_lasting_value(operation.expected);
+  model.observed = values.intern_lasting_value(operation.observed);
   return model;
 }
 
@@ -76,6 +77,7 @@ std::vector<Partition> partition_by_key(const History& history) {
     const std::span<const std::size_t> indices(by_key.data() + start[r], start[r + 1] - start[r]);
     Partition& partition = partitions[r];
     partition.key = operations[indices.front()].key;
+    partition.values = ValueTable(indices.size() + 1);
     partition.history_index.reserve(indices.size());
     partition.operations.reserve(indices.size());
     for (const std::size_t index : indices) {

@@ -2,11 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <bit>
+
 namespace zerospof::history {
 
 namespace {
 
 constexpr std::size_t kInitialSlots = 16;  // most keys hold a few values; the tables grow
+constexpr std::size_t kOwnedBlock = 4096;  // characters per block of copied texts, at least
 
 std::uint64_t hash_text(std::string_view text) { return std::hash<std::string_view>{}(text); }
 
@@ -15,33 +19,104 @@ std::uint64_t hash_key(std::uint64_t key) { return key * 0x9E3779B97F4A7C15ULL; 
 
 }  // namespace
 
-ValueTable::ValueTable()
-    : text_slots_(kInitialSlots, 0),
-      append_keys_(kInitialSlots, 0),
-      append_results_(kInitialSlots, kAbsent) {
-  texts_.emplace_back();  // kAbsent: nil and "" alike
-  hashes_.push_back(hash_text(""));
-  text_slots_[hashes_[0] & (kInitialSlots - 1)] = 1;
+ValueTable::ValueTable(std::size_t expected_values) {
+  texts_.reserve(expected_values + 1);
+  texts_.push_back(Text{std::string_view(), hash_text(""), false});  // kAbsent: nil and ""
 }
 
-ValueId ValueTable::intern(std::string_view text) { return intern_text(text); }
+ValueTable::ValueTable(const ValueTable& other)
+    : texts_(other.texts_),
+      text_slots_(other.text_slots_),
+      append_keys_(other.append_keys_),
+      append_results_(other.append_results_),
+      appends_(other.appends_) {
+  for (Text& text : texts_)
+    if (text.owned) text.view = keep(text.view);
+}
 
-// Takes a string_view or, from append(), the joined string itself, which then moves into the
-// table instead of being copied (an allocation per new state of an append-heavy search).
-template <typename Text>
-ValueId ValueTable::intern_text(Text&& text) {
-  const std::string_view view = text;
-  const std::uint64_t hash = hash_text(view);
+ValueTable& ValueTable::operator=(const ValueTable& other) {
+  if (this != &other) *this = ValueTable(other);
+  return *this;
+}
+
+// The blocks move with their texts, so the views stay valid; the moved-from table has none.
+ValueTable::ValueTable(ValueTable&& other) noexcept
+    : texts_(std::move(other.texts_)),
+      text_slots_(std::move(other.text_slots_)),
+      append_keys_(std::move(other.append_keys_)),
+      append_results_(std::move(other.append_results_)),
+      appends_(std::exchange(other.appends_, 0)),
+      owned_(std::move(other.owned_)),
+      owned_next_(std::exchange(other.owned_next_, nullptr)),
+      owned_left_(std::exchange(other.owned_left_, 0)),
+      owned_bytes_(std::exchange(other.owned_bytes_, 0)) {}
+
+ValueTable& ValueTable::operator=(ValueTable&& other) noexcept {
+  ValueTable moved(std::move(other));
+  std::swap(texts_, moved.texts_);
+  std::swap(text_slots_, moved.text_slots_);
+  std::swap(append_keys_, moved.append_keys_);
+  std::swap(append_results_, moved.append_results_);
+  std::swap(appends_, moved.appends_);
+  std::swap(owned_, moved.owned_);
+  std::swap(owned_next_, moved.owned_next_);
+  std::swap(owned_left_, moved.owned_left_);
+  std::swap(owned_bytes_, moved.owned_bytes_);
+  return *this;
+}
+
+// A copy of `text` in the table's own blocks.
+std::string_view ValueTable::keep(std::string_view text) {
+  if (text.size() > owned_left_) {
+    const std::size_t size = std::max(kOwnedBlock, text.size());
+    owned_.push_back(std::make_unique<char[]>(size));
+    owned_next_ = owned_.back().get();
+    owned_left_ = size;
+  }
+  std::copy(text.begin(), text.end(), owned_next_);
+  const std::string_view kept(owned_next_, text.size());
+  owned_next_ += text.size();
+  owned_left_ -= text.size();
+  owned_bytes_ += text.size();
+  return kept;
+}
+
+ValueId ValueTable::intern(std::string_view text) {
+  const std::uint64_t hash = hash_text(text);
+  const std::size_t slot = find_slot(text, hash);
+  if (text_slots_[slot] != 0) return text_slots_[slot] - 1;
+  return add(slot, keep(text), hash, true);
+}
+
+ValueId ValueTable::intern_lasting(std::string_view text) {
+  const std::uint64_t hash = hash_text(text);
+  const std::size_t slot = find_slot(text, hash);
+  if (text_slots_[slot] != 0) return text_slots_[slot] - 1;
+  return add(slot, text, hash, false);
+}
+
+// The slot that holds `text`, or the empty one where it would go.
+std::size_t ValueTable::find_slot(std::string_view text, std::uint64_t hash) {
+  if (text_slots_.empty()) {
+    text_slots_.assign(std::bit_ceil(std::max(kInitialSlots, 2 * texts_.capacity())), 0);
+    for (ValueId id = 0; id < texts_.size(); ++id) {
+      std::size_t slot = texts_[id].hash & (text_slots_.size() - 1);
+      while (text_slots_[slot] != 0) slot = (slot + 1) & (text_slots_.size() - 1);
+      text_slots_[slot] = id + 1;
+    }
+  }
   const std::size_t mask = text_slots_.size() - 1;
   std::size_t slot = hash & mask;
   for (; text_slots_[slot] != 0; slot = (slot + 1) & mask) {
-    const ValueId id = text_slots_[slot] - 1;
-    if (hashes_[id] == hash && texts_[id] == view) return id;
+    const Text& known = texts_[text_slots_[slot] - 1];
+    if (known.hash == hash && known.view == text) break;
   }
+  return slot;
+}
+
+ValueId ValueTable::add(std::size_t slot, std::string_view view, std::uint64_t hash, bool owned) {
   const auto id = static_cast<ValueId>(texts_.size());
-  texts_.emplace_back(std::forward<Text>(text));
-  text_bytes_ += texts_.back().size();
-  hashes_.push_back(hash);
+  texts_.push_back(Text{view, hash, owned});
   text_slots_[slot] = id + 1;
   if (2 * texts_.size() > text_slots_.size()) grow_texts();
   return id;
@@ -51,7 +126,7 @@ void ValueTable::grow_texts() {
   std::vector<ValueId> slots(2 * text_slots_.size(), 0);
   const std::size_t mask = slots.size() - 1;
   for (ValueId id = 0; id < texts_.size(); ++id) {
-    std::size_t slot = hashes_[id] & mask;
+    std::size_t slot = texts_[id].hash & mask;
     while (slots[slot] != 0) slot = (slot + 1) & mask;
     slots[slot] = id + 1;
   }
@@ -59,15 +134,20 @@ void ValueTable::grow_texts() {
 }
 
 ValueId ValueTable::append(ValueId state, ValueId suffix) {
+  if (append_keys_.empty()) {
+    append_keys_.assign(kInitialSlots, 0);
+    append_results_.assign(kInitialSlots, kAbsent);
+  }
   const std::uint64_t key = ((std::uint64_t{state} << 32) | suffix) + 1;
   const std::size_t mask = append_keys_.size() - 1;
   std::size_t slot = hash_key(key) >> 32 & mask;
   for (; append_keys_[slot] != 0; slot = (slot + 1) & mask)
     if (append_keys_[slot] == key) return append_results_[slot];
-  std::string joined;
-  joined.reserve(text(state).size() + text(suffix).size());
-  joined.append(text(state)).append(text(suffix));
-  const ValueId result = intern_text(std::move(joined));
+  // The joined text is built in a buffer kept for the next append, and copied into the
+  // table's blocks only if it is new.
+  thread_local std::string joined;
+  joined.assign(text(state)).append(text(suffix));
+  const ValueId result = intern(joined);
   append_keys_[slot] = key;
   append_results_[slot] = result;
   if (2 * ++appends_ > append_keys_.size()) grow_appends();

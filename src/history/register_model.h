@@ -9,7 +9,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,36 +23,59 @@ inline constexpr ValueId kAbsent = 0;
 
 class ValueTable {
  public:
-  ValueTable();
-  ValueId intern(std::string_view text);
+  // `expected_values`: how many distinct values the caller expects to intern, so that the
+  // table is sized once (0: it starts small and grows).
+  explicit ValueTable(std::size_t expected_values = 0);
+  ValueTable(const ValueTable& other);
+  ValueTable& operator=(const ValueTable& other);
+  ValueTable(ValueTable&& other) noexcept;
+  ValueTable& operator=(ValueTable&& other) noexcept;
+  ~ValueTable() = default;
+
+  ValueId intern(std::string_view text);  // copies the text
   ValueId intern_value(const Value& value) { return value ? intern(*value) : kAbsent; }
-  std::string_view text(ValueId id) const { return texts_[id]; }
+  // Without copying: `text` must outlive the table and every copy of it (the checker interns
+  // the values of the history it checks, which outlives the check).
+  ValueId intern_lasting(std::string_view text);
+  ValueId intern_lasting_value(const Value& value) {
+    return value ? intern_lasting(*value) : kAbsent;
+  }
+  std::string_view text(ValueId id) const { return texts_[id].view; }
   // The value after appending `suffix` to `state`, memoised: appends revisit the same states.
   ValueId append(ValueId state, ValueId suffix);
   std::size_t size() const { return texts_.size(); }
-  // What the table holds: texts (appends make long ones) and the hash tables.
+  // What the table holds: the texts it copied (appends make long ones) and the hash tables.
   std::size_t memory_bytes() const {
-    return text_bytes_ + texts_.size() * (sizeof(std::string) + sizeof(std::uint64_t)) +
+    return owned_bytes_ + texts_.capacity() * sizeof(Text) +
            text_slots_.capacity() * sizeof(ValueId) +
            append_keys_.capacity() * (sizeof(std::uint64_t) + sizeof(ValueId));
   }
 
  private:
+  struct Text {
+    std::string_view view;
+    std::uint64_t hash = 0;
+    bool owned = false;  // view points into owned_ (copied when the table is)
+  };
   // Open addressing over flat arrays (no node per entry: a check interns a value per operation
   // and the searches append in their inner loop). A slot holds id + 1, 0 when empty; both
-  // tables grow at half load, so probes stay short.
-  template <typename Text>
-  ValueId intern_text(Text&& text);
+  // tables grow at half load, so probes stay short, and are allocated on first use.
+  std::size_t find_slot(std::string_view text, std::uint64_t hash);
+  ValueId add(std::size_t slot, std::string_view view, std::uint64_t hash, bool owned);
+  std::string_view keep(std::string_view text);
   void grow_texts();
   void grow_appends();
 
-  std::deque<std::string> texts_;      // by id; a deque: texts never move as it grows
-  std::vector<std::uint64_t> hashes_;  // by id: the hash of its text
+  std::vector<Text> texts_;  // by id
   std::vector<ValueId> text_slots_;
   std::vector<std::uint64_t> append_keys_;  // (state << 32 | suffix) + 1, 0 when empty
   std::vector<ValueId> append_results_;
   std::size_t appends_ = 0;
-  std::size_t text_bytes_ = 0;  // the characters of every text
+  // The texts the table copied, in blocks that never move (a view stays valid as they grow).
+  std::vector<std::unique_ptr<char[]>> owned_;
+  char* owned_next_ = nullptr;  // the free characters at the end of the last block
+  std::size_t owned_left_ = 0;
+  std::size_t owned_bytes_ = 0;
 };
 
 // An operation of one partition, with its values interned.

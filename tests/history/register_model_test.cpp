@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,32 @@ TEST(ValueTable, IdsAndAppendsSurviveTheTablesGrowingManyTimes) {
   }
   EXPECT_EQ(values.size(), 1u + 5000 + 5000 - 1);  // "value 0" appended to nothing is itself
   EXPECT_EQ(values.text(lists[2]), "value 0value 1value 2");
+}
+
+TEST(ValueTable, ACopyKeepsItsTextsAfterTheOriginalIsGone) {
+  // Copied and appended texts live in the table's own blocks: a copy must have its own, or its
+  // views would dangle once the original is destroyed (AddressSanitizer reads them below).
+  auto original = std::make_unique<ValueTable>();
+  const ValueId a = original->intern(std::string(100, 'a'));
+  const ValueId ab = original->append(a, original->intern("b"));
+  ValueTable copy = *original;
+  ValueTable assigned;
+  assigned = *original;
+  ValueTable moved = std::move(*original);
+  original.reset();
+  for (const ValueTable* table : {&copy, &assigned, &moved}) {
+    EXPECT_EQ(table->text(a), std::string(100, 'a'));
+    EXPECT_EQ(table->text(ab), std::string(100, 'a') + "b");
+  }
+  EXPECT_EQ(copy.append(a, copy.intern("b")), ab);  // the memo came along
+}
+
+TEST(ValueTable, ALastingTextIsNotCopied) {
+  const std::string lasting = "a value of the history, which outlives the check";
+  ValueTable values(4);
+  const ValueId id = values.intern_lasting(lasting);
+  EXPECT_EQ(values.text(id).data(), lasting.data());
+  EXPECT_EQ(values.intern(std::string(lasting)), id);
 }
 
 TEST(RegisterModel, CompareAndSetObservesTheComparison) {
