@@ -490,6 +490,7 @@ void run_pool(const History& history, std::vector<Partition>& partitions,
 CheckResult merge(std::vector<Partition>& partitions, std::vector<KeyOutcome>& outcomes) {
   CheckResult result;
   result.verdict = Verdict::kLinearizable;
+  result.keys.reserve(outcomes.size());
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     KeyResult key = std::move(outcomes[i].result);
     if (result.verdict == Verdict::kNotLinearizable) {  // reported alike for any thread count

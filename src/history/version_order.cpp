@@ -781,11 +781,14 @@ void Decision::build_order() {
   std::vector<std::uint32_t>& by_place = memory_.scratch;
   by_place.resize(chains_.size());
   for (std::uint32_t i = 0; i < by_place.size(); ++i) by_place[i] = i;
-  std::stable_sort(by_place.begin(), by_place.end(), [&](std::uint32_t a, std::uint32_t b) {
+  // Ties keep the chains' own order, as a stable sort would (std::stable_sort allocates a
+  // buffer on every call, most of the time of sorting a short key's few chains).
+  std::sort(by_place.begin(), by_place.end(), [&](std::uint32_t a, std::uint32_t b) {
     const Chain& first = chains_[a];
     const Chain& second = chains_[b];
     if (first.point != second.point) return first.point < second.point;
-    return !first.spans_interval() && second.spans_interval();
+    if (first.spans_interval() != second.spans_interval()) return !first.spans_interval();
+    return a < b;
   });
   std::vector<std::uint32_t> order;
   order.reserve(operations_.size());
