@@ -9,6 +9,7 @@
 #include <span>
 #include <thread>
 
+#include "history/bucket_order.h"
 #include "history/version_order.h"
 
 namespace zerospof::history {
@@ -36,9 +37,9 @@ ModelOperation to_model(const Operation& operation, ValueTable& values) {
 
 // Splits by key, in key order (P-compositionality). Reads of unknown outcome are left out: they
 // change nothing and observed nothing, so any place in the order suits them.
-// The operations grouped by key with one flat hash table and a counting sort rather than a map
-// of growing vectors: on a history of many small keys, an allocation per key and per growth was
-// most of the time of splitting it, and sorting the operations by key string cost as much.
+// The operations are numbered by key with one flat hash table and grouped by a counting sort
+// (bucket_order.h) rather than a map of growing vectors, or a sort by key string, which on a
+// history of many small keys cost more than deciding them.
 std::vector<Partition> partition_by_key(const History& history) {
   const std::vector<Operation>& operations = history.operations;
   // Each operation's key as a number, in order of first appearance (first_of: its first
@@ -58,7 +59,7 @@ std::vector<Partition> partition_by_key(const History& history) {
     }
     key_of[i] = slots[slot] - 1;
   }
-  // Partitions in key order; each key's operations in history order.
+  // Renumbered in key order, then grouped: each key's operations in history order.
   std::vector<std::uint32_t> rank(first_of.size());
   for (std::uint32_t k = 0; k < rank.size(); ++k) rank[k] = k;
   std::sort(rank.begin(), rank.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -66,22 +67,19 @@ std::vector<Partition> partition_by_key(const History& history) {
   });
   std::vector<std::uint32_t> position(first_of.size());
   for (std::uint32_t r = 0; r < rank.size(); ++r) position[rank[r]] = r;
-  std::vector<std::size_t> start(first_of.size() + 1, 0);
-  for (const std::uint32_t key : key_of) ++start[position[key] + 1];
-  for (std::size_t r = 1; r < start.size(); ++r) start[r] += start[r - 1];
-  std::vector<std::size_t> by_key(operations.size());
-  std::vector<std::size_t> cursor(start.begin(), start.end() - 1);
-  for (std::size_t i = 0; i < operations.size(); ++i) by_key[cursor[position[key_of[i]]]++] = i;
+  for (std::uint32_t& key : key_of) key = position[key];
+  std::vector<std::uint32_t> start, by_key;
+  order_by_bucket(key_of, first_of.size(), start, by_key);
   std::vector<Partition> partitions(first_of.size());
   for (std::size_t r = 0; r < partitions.size(); ++r) {
-    const std::span<const std::size_t> indices(by_key.data() + start[r], start[r + 1] - start[r]);
+    const std::span<const std::uint32_t> indices(by_key.data() + start[r], start[r + 1] - start[r]);
     Partition& partition = partitions[r];
     partition.key = operations[indices.front()].key;
     partition.values = ValueTable(indices.size() + 1);
     partition.history_index.reserve(indices.size());
     partition.operations.reserve(indices.size());
     for (const std::size_t index : indices) {
-      const Operation& operation = history.operations[index];
+      const Operation& operation = operations[index];
       const bool unknown = operation.outcome == Outcome::kUnknown;
       partition.unknown_operations += unknown ? 1 : 0;
       if (unknown && operation.function == Function::kRead) continue;

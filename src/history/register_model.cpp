@@ -81,49 +81,32 @@ std::string_view ValueTable::keep(std::string_view text) {
   return kept;
 }
 
-ValueId ValueTable::intern(std::string_view text) {
-  const std::uint64_t hash = hash_text(text);
-  const std::size_t slot = find_slot(text, hash);
-  if (text_slots_[slot] != 0) return text_slots_[slot] - 1;
-  return add(slot, keep(text), hash, true);
-}
+ValueId ValueTable::intern(std::string_view text) { return intern_text(text, /*copy=*/true); }
 
 ValueId ValueTable::intern_lasting(std::string_view text) {
-  const std::uint64_t hash = hash_text(text);
-  const std::size_t slot = find_slot(text, hash);
-  if (text_slots_[slot] != 0) return text_slots_[slot] - 1;
-  return add(slot, text, hash, false);
+  return intern_text(text, /*copy=*/false);
 }
 
-// The slot that holds `text`, or the empty one where it would go.
-std::size_t ValueTable::find_slot(std::string_view text, std::uint64_t hash) {
-  if (text_slots_.empty()) {
-    text_slots_.assign(std::bit_ceil(std::max(kInitialSlots, 2 * texts_.capacity())), 0);
-    for (ValueId id = 0; id < texts_.size(); ++id) {
-      std::size_t slot = texts_[id].hash & (text_slots_.size() - 1);
-      while (text_slots_[slot] != 0) slot = (slot + 1) & (text_slots_.size() - 1);
-      text_slots_[slot] = id + 1;
-    }
-  }
+ValueId ValueTable::intern_text(std::string_view text, bool copy) {
+  // Sized on first use from the texts the table expects (its constructor's reservation).
+  if (text_slots_.empty())
+    slot_texts(std::bit_ceil(std::max(kInitialSlots, 2 * texts_.capacity())));
+  const std::uint64_t hash = hash_text(text);
   const std::size_t mask = text_slots_.size() - 1;
   std::size_t slot = hash & mask;
   for (; text_slots_[slot] != 0; slot = (slot + 1) & mask) {
     const Text& known = texts_[text_slots_[slot] - 1];
-    if (known.hash == hash && known.view == text) break;
+    if (known.hash == hash && known.view == text) return text_slots_[slot] - 1;
   }
-  return slot;
-}
-
-ValueId ValueTable::add(std::size_t slot, std::string_view view, std::uint64_t hash, bool owned) {
   const auto id = static_cast<ValueId>(texts_.size());
-  texts_.push_back(Text{view, hash, owned});
+  texts_.push_back(Text{copy ? keep(text) : text, hash, copy});
   text_slots_[slot] = id + 1;
-  if (2 * texts_.size() > text_slots_.size()) grow_texts();
+  if (2 * texts_.size() > text_slots_.size()) slot_texts(2 * text_slots_.size());
   return id;
 }
 
-void ValueTable::grow_texts() {
-  std::vector<ValueId> slots(2 * text_slots_.size(), 0);
+void ValueTable::slot_texts(std::size_t slot_count) {
+  std::vector<ValueId> slots(slot_count, 0);
   const std::size_t mask = slots.size() - 1;
   for (ValueId id = 0; id < texts_.size(); ++id) {
     std::size_t slot = texts_[id].hash & mask;

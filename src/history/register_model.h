@@ -60,10 +60,10 @@ class ValueTable {
   // Open addressing over flat arrays (no node per entry: a check interns a value per operation
   // and the searches append in their inner loop). A slot holds id + 1, 0 when empty; both
   // tables grow at half load, so probes stay short, and are allocated on first use.
-  std::size_t find_slot(std::string_view text, std::uint64_t hash);
-  ValueId add(std::size_t slot, std::string_view view, std::uint64_t hash, bool owned);
+  ValueId intern_text(std::string_view text, bool copy);
   std::string_view keep(std::string_view text);
-  void grow_texts();
+  // Places every text in a new table of `slot_count` slots (a power of two).
+  void slot_texts(std::size_t slot_count);
   void grow_appends();
 
   std::vector<Text> texts_;  // by id

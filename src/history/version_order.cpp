@@ -7,10 +7,12 @@
 #include <limits>
 #include <span>
 
+#include "history/bucket_order.h"
+
 namespace zerospof::history {
 namespace {
 
-constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+constexpr std::uint32_t kNone = kNoBucket;  // no operation, version or group
 constexpr std::int64_t kBeforeEverything = std::numeric_limits<std::int64_t>::min();
 // Parsing an observed value tries every distinct appended length at each position; beyond this
 // many lengths the parse would cost more than the search it replaces is worth trying first.
@@ -145,8 +147,6 @@ struct DecisionMemory {
     version_of.reset(operations);
     version_by_text.reset(operations);
     group_of.assign(operations, kNone);
-    group_start.clear();
-    group_members.clear();
     append_lengths.clear();
     predecessor.assign(operations + 1, kNone);
     successor.assign(operations + 1, kNone);
@@ -260,7 +260,7 @@ class Decision {
   std::span<const std::uint32_t> versions(const Chain& chain) const {
     return std::span(memory_.chain_versions).subspan(chain.begin, chain.end - chain.begin);
   }
-  void group_appends();
+  std::uint32_t groups_ = 0;
   std::vector<std::size_t>& append_lengths_ = memory_.append_lengths;
   std::vector<std::uint64_t>& powers_ = memory_.powers;
   std::vector<std::uint64_t>& prefix_hashes_ = memory_.prefix_hashes;  // PrefixHashes' buffer
@@ -321,31 +321,15 @@ bool Decision::index(OperationIndex& by_hash, std::uint32_t operation) {
 
 bool Decision::index_append(std::uint32_t operation) {
   const std::string_view value = text(model(operation).argument);
-  const auto groups = static_cast<std::uint32_t>(group_start_.size());
   const auto [indexed, inserted] = append_by_hash_.emplace(hash_of(value), operation);
   if (inserted) {
-    group_of_[operation] = groups;
-    group_start_.push_back(0);  // counts the group's members until group_appends
-  } else {
-    if (text(model(indexed).argument) != value)
-      return not_applicable("two appended values have the same hash");
-    group_of_[operation] = group_of_[indexed];
+    group_of_[operation] = groups_++;
+    return true;
   }
-  ++group_start_[group_of_[operation]];
+  if (text(model(indexed).argument) != value)
+    return not_applicable("two appended values have the same hash");
+  group_of_[operation] = group_of_[indexed];
   return true;
-}
-
-// Each group's members, in invocation order, into one array (a counting sort by group).
-void Decision::group_appends() {
-  std::uint32_t start = 0;
-  for (std::uint32_t& size : group_start_) start += std::exchange(size, start);
-  group_start_.push_back(start);
-  group_members_.resize(start);
-  for (std::uint32_t i = 0; i < group_of_.size(); ++i)
-    if (group_of_[i] != kNone) group_members_[group_start_[group_of_[i]]++] = i;
-  for (std::size_t index = group_start_.size() - 1; index > 0; --index)
-    group_start_[index] = group_start_[index - 1];
-  group_start_[0] = 0;
 }
 
 bool Decision::index_mutations() {
@@ -380,7 +364,7 @@ bool Decision::index_mutations() {
   lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
   if (lengths.size() > kMostAppendLengths)
     return not_applicable("appended values of too many different lengths");
-  group_appends();
+  order_by_bucket(group_of_, groups_, group_start_, group_members_);
   return true;
 }
 
@@ -479,19 +463,8 @@ bool Decision::is_text_of(std::uint32_t version, std::string_view prefix) const 
 }
 
 void Decision::index_readers() {
-  reader_start_.assign(operations_.size() + 2, 0);
-  for (const std::uint32_t version : read_version_)
-    if (version != kNone) ++reader_start_[version + 1];
-  for (std::size_t version = 1; version < reader_start_.size(); ++version)
-    reader_start_[version] += reader_start_[version - 1];
-  readers_.resize(reader_start_.back());
-  // Each version's start serves as its cursor, which leaves it at the next version's start;
-  // shifting by one restores the starts (no cursor array per key).
-  for (std::uint32_t i = 0; i < read_version_.size(); ++i)
-    if (read_version_[i] != kNone) readers_[reader_start_[read_version_[i]]++] = i;
-  for (std::size_t version = reader_start_.size() - 1; version > 0; --version)
-    reader_start_[version] = reader_start_[version - 1];
-  reader_start_[0] = 0;
+  // Versions are the operations and the initial value (initial_).
+  order_by_bucket(read_version_, operations_.size() + 1, reader_start_, readers_);
 }
 
 // Parses `value` from its end: each step either ends at a written value (or the empty initial
