@@ -47,12 +47,30 @@ function(zerospof_test MODULE)
   if(MODULE MATCHES "^(e2e|lab|cli)$")
     add_dependencies(${target} zerospof)
   endif()
-  # The end-to-end tests share this machine's one lab (its image cache, bridge and addresses):
-  # never two at once, even under `ctest -j`.
-  set(lock "")
   if(MODULE STREQUAL "e2e")
-    set(lock RESOURCE_LOCK lab)
-  elseif(MODULE STREQUAL "transport")
+    # One ctest test per suite, each in a process of its own: a suite whose tests leave the lab
+    # as they found it brings it up once (tests/e2e/lab_cluster.h, SharedLab). The suites are
+    # read from the sources, which CMake watches, so a new suite is never left out.
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${sources})
+    set(suites "")
+    foreach(source IN LISTS sources)
+      file(STRINGS ${source} lines REGEX "^TEST(_F)?\\(")
+      foreach(line IN LISTS lines)
+        string(REGEX REPLACE "^TEST(_F)?\\(([A-Za-z0-9_]+),.*" "\\2" suite "${line}")
+        list(APPEND suites ${suite})
+      endforeach()
+    endforeach()
+    list(REMOVE_DUPLICATES suites)
+    foreach(suite IN LISTS suites)
+      add_test(NAME e2e.${suite} COMMAND ${target} --gtest_filter=${suite}.*)
+      # The suites share this machine's one lab (its image cache, bridge and addresses): never two
+      # at once, even under `ctest -j`.
+      set_tests_properties(e2e.${suite} PROPERTIES LABELS e2e RESOURCE_LOCK lab TIMEOUT 3600)
+    endforeach()
+    return()
+  endif()
+  set(lock "")
+  if(MODULE STREQUAL "transport")
     # The transport tests' sshd (tests/transport/local_sshd.h) creates /run/sshd, its privilege
     # separation directory, when it is missing and removes it after: two tests at once pulled it
     # from under each other's running sshd (seen: put_file failing under ctest -j2).

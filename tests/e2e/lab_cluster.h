@@ -1,5 +1,6 @@
 // The lab cluster the end-to-end tests share: LabClusterTest brings a lab up in its own state
-// directory and, whatever happens, takes it down and checks that nothing is left; helpers run
+// directory, once per suite or once per test (fresh_hosts_per_test), and, whatever happens, takes
+// it down and checks that nothing is left; helpers run
 // zerospof's verbs on it (lab, render, apply) and ssh into its hosts. Header-only: the test glob
 // compiles *_test.cpp. Needs root and the binary cache (lab/binaries/build.sh); skipped otherwise.
 #pragma once
@@ -57,6 +58,70 @@ inline bool etcd_only(const std::string& host, const std::string& path) {
 
 inline bool everything(const std::string& /*host*/, const std::string& /*path*/) { return true; }
 
+// `zerospof lab VERB --state-dir STATE ARGS...`, bounded by `timeout`.
+inline util::ProcessResult run_lab(const fs::path& state_dir, std::vector<std::string> arguments,
+                                   seconds timeout) {
+  std::vector<std::string> argv{ZEROSPOF_BINARY, "lab", arguments.front(), "--state-dir",
+                                state_dir.string()};
+  argv.insert(argv.end(), arguments.begin() + 1, arguments.end());
+  auto result = util::run(argv, {.timeout = timeout});
+  EXPECT_TRUE(result.has_value());
+  return result.value_or(util::ProcessResult{});
+}
+
+// Takes the lab in `paths` down and checks that nothing of it is left; removes `remove`.
+inline void take_lab_down(const lab::LabPaths& paths,
+                          const std::set<std::string>& control_dirs_before,
+                          const fs::path& remove) {
+  auto down = run_lab(paths.state_dir, {"down"}, seconds(120));
+  EXPECT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_EQ(lab::leftovers(paths), std::vector<std::string>{});
+  // An apply killed on purpose cannot close its ssh masters; they end with the hosts.
+  for (const auto& control : ssh_control_dirs()) {
+    if (control_dirs_before.count(control) == 0) fs::remove_all(control);
+  }
+  fs::remove_all(remove);
+}
+
+// One lab per test process: scripts/test.sh runs each end-to-end suite in a process of its own
+// (tests/CMakeLists.txt), so a suite whose tests leave the lab as they found it brings it up once
+// instead of once per test (about a minute each, and an apply's minute and a half for the suites
+// that start from a running cluster). Taken down, and checked for leftovers, when the suite ends.
+struct SharedLab {
+  bool up = false;
+  lab::LabPaths paths;
+  fs::path dir;  // removed with the lab
+  std::set<std::string> control_dirs_before;
+};
+
+inline SharedLab& shared_lab() {
+  static SharedLab lab;
+  return lab;
+}
+
+// Brings the lab up for one test. A lab left by an earlier, interrupted run is taken down first,
+// once per process when `share` (later tests only `up`, which boots a host an earlier test left
+// down and keeps the running ones), before every test otherwise.
+inline util::ProcessResult bring_lab_up(const lab::LabPaths& paths, const fs::path& dir, bool share,
+                                        std::vector<std::string> up_arguments,
+                                        std::set<std::string>& control_dirs_before) {
+  SharedLab& shared = shared_lab();
+  if (!share || !shared.up) {
+    control_dirs_before = ssh_control_dirs();
+    run_lab(paths.state_dir, {"down"}, seconds(60));
+    if (share) shared = {true, paths, dir, control_dirs_before};
+  }
+  return run_lab(paths.state_dir, std::move(up_arguments), seconds(1800));
+}
+
+// The end of a suite that shared its lab: down, and nothing left.
+inline void take_shared_lab_down() {
+  SharedLab& shared = shared_lab();
+  if (!shared.up) return;
+  take_lab_down(shared.paths, shared.control_dirs_before, shared.dir);
+  shared = {};
+}
+
 class LabClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -64,29 +129,27 @@ class LabClusterTest : public ::testing::Test {
     if (!fs::exists(kBinaries + "/manifest")) GTEST_SKIP() << "no binary cache at " << kBinaries;
     dir_ = fmt::format("/var/lib/zerospof/apply-e2e-{}", getpid());
     paths_.state_dir = dir_ + "/lab";
-    control_dirs_before_ = ssh_control_dirs();
-    lab({"down"}, seconds(60));  // a lab left by an earlier, interrupted run
     std::vector<std::string> up_arguments{"up"};
     if (std::string plan = user_plan(); !plan.empty())
       up_arguments.insert(up_arguments.end(), {"--plan", plan});
-    auto up = lab(up_arguments, seconds(1800));
+    auto up = bring_lab_up(paths_, dir_, !fresh_hosts_per_test(), std::move(up_arguments),
+                           control_dirs_before_);
     ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
   }
 
   // The plan the lab is made from; "" for the built-in one.
   virtual std::string user_plan() { return ""; }
 
+  // Whether each test starts from hosts nothing was applied to (apply's own tests, and those that
+  // change the plan); the others share the suite's lab and start with an apply that converges.
+  virtual bool fresh_hosts_per_test() const { return false; }
+
   void TearDown() override {
-    if (dir_.empty()) return;
-    auto down = lab({"down"}, seconds(120));
-    EXPECT_EQ(down.exit_code, 0) << down.err;
-    EXPECT_EQ(lab::leftovers(paths_), std::vector<std::string>{});
-    // An apply killed on purpose cannot close its ssh masters; they end with the hosts.
-    for (const auto& control : ssh_control_dirs()) {
-      if (control_dirs_before_.count(control) == 0) fs::remove_all(control);
-    }
-    fs::remove_all(dir_);
+    if (dir_.empty() || !fresh_hosts_per_test()) return;
+    take_lab_down(paths_, control_dirs_before_, dir_);
   }
+
+  static void TearDownTestSuite() { take_shared_lab_down(); }
 
   util::ProcessResult run(std::vector<std::string> argv, seconds timeout) {
     auto result = util::run(argv, {.timeout = timeout});
@@ -95,10 +158,7 @@ class LabClusterTest : public ::testing::Test {
   }
 
   util::ProcessResult lab(std::vector<std::string> arguments, seconds timeout = seconds(60)) {
-    std::vector<std::string> argv{ZEROSPOF_BINARY, "lab", arguments.front(), "--state-dir",
-                                  paths_.state_dir.string()};
-    argv.insert(argv.end(), arguments.begin() + 1, arguments.end());
-    return run(argv, timeout);
+    return run_lab(paths_.state_dir, std::move(arguments), timeout);
   }
 
   util::ProcessResult ssh(const std::string& host, const std::string& command) {

@@ -1,5 +1,5 @@
 // End-to-end tests of `zerospof lab` with the real things: systemd-nspawn hosts booting real
-// systemd and sshd in network namespaces, reached over real SSH. Every test brings a lab up in
+// systemd and sshd in network namespaces, reached over real SSH. The suite brings one lab up in
 // its own state directory and, whatever happens, takes it down again and checks that nothing
 // (namespace, veth, mount, container process) is left. Needs root; the first run on a machine
 // also builds the Debian image with debootstrap (about a minute and a half).
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/lab_cluster.h"
 #include "render/layout.h"
 #include "render/render.h"
 #include "support/key_material.h"
@@ -37,21 +38,19 @@ std::string address_of(std::size_t index) { return fmt::format("198.18.0.{}", 10
 
 class LabTest : public ::testing::Test {
  protected:
+  // One lab for the suite (e2e/lab_cluster.h): each test leaves it running, healed and with its
+  // keys, and `up` before the next boots a host it left down.
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "the lab end-to-end tests need root";
     paths_.state_dir = fmt::format("/var/lib/zerospof/lab-e2e-{}", getpid());
-    zerospof({"down"}, seconds(60));  // a lab left by an earlier, interrupted run
-    auto up = zerospof({"up"}, seconds(1800));
+    auto up = e2e::bring_lab_up(paths_, paths_.state_dir, true, {"up"}, control_dirs_before_);
     ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
   }
 
-  void TearDown() override {
-    if (geteuid() != 0) return;
-    auto down = zerospof({"down"}, seconds(120));
-    EXPECT_EQ(down.exit_code, 0) << down.err;
-    EXPECT_EQ(lab::leftovers(paths_), std::vector<std::string>{});
+  static void TearDownTestSuite() {
+    if (!e2e::shared_lab().up) return;
+    e2e::take_shared_lab_down();
     EXPECT_EQ(lab_namespaces(), std::vector<std::string>{});
-    std::filesystem::remove_all(paths_.state_dir);
   }
 
   // `zerospof lab VERB --state-dir D ARGS...`
@@ -103,6 +102,7 @@ class LabTest : public ::testing::Test {
   }
 
   lab::LabPaths paths_;
+  std::set<std::string> control_dirs_before_;
 };
 
 TEST_F(LabTest, EveryHostAnswersSshWithItsOwnNameAddressAndMachineIdAndRunsSystemdAsPid1) {
@@ -207,8 +207,14 @@ TEST_F(LabTest, PartitionBlocksExactlyTheCrossGroupTrafficAndHealRestoresIt) {
 
 TEST_F(LabTest, SshChecksHostKeysAgainstTheLabKnownHosts) {
   auto known_hosts = paths_.state_dir / "known_hosts";
+  std::string kept = util::read_file(known_hosts.string()).value_or("");
+  ASSERT_FALSE(kept.empty());
   std::ofstream(known_hosts, std::ios::trunc) << "";  // forget every host key
   auto result = ssh("cloudserver1", "true");
+  // The suite's later tests need them back.
+  ASSERT_TRUE(
+      util::write_file_atomic(known_hosts.string(), kept, {.mode = 0644, .overwrite = true}));
+  EXPECT_EQ(ssh("cloudserver1", "true").exit_code, 0);
   EXPECT_NE(result.exit_code, 0);
   EXPECT_NE(result.err.find("Host key verification failed"), std::string::npos) << result.err;
   auto mode = std::filesystem::status(paths_.state_dir / "id_ed25519").permissions();

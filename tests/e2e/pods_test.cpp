@@ -164,6 +164,27 @@ class RealPodsTest : public LabClusterTest {
     LabClusterTest::SetUp();
   }
 
+  // The suite's tests share the lab's cluster: what one deployed is deleted after it, whatever
+  // happened, so the next starts from the cluster apply made (and no workload of an earlier test
+  // loads the two cores a drill measures on).
+  void TearDown() override {
+    for (const auto& manifest : workloads_) {
+      auto deleted = kubectl("delete --ignore-not-found --wait=false -f " + manifest);
+      EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+    }
+    LabClusterTest::TearDown();
+  }
+
+  // Writes `text` to `file` in the test's directory and applies it; deleted by TearDown.
+  util::ProcessResult deploy(const std::string& file, const std::string& text) {
+    const std::string manifest = dir_ + "/" + file;
+    EXPECT_TRUE(util::write_file_atomic(manifest, text, {0644, true}));
+    workloads_.push_back(manifest);
+    return kubectl("apply -f " + manifest);
+  }
+
+  std::vector<std::string> workloads_;
+
   // curl from this machine (the lab's operator address), bounded; "" when nothing answered.
   std::string http_get(const std::string& url) {
     auto result = run({"curl", "--silent", "--max-time", "5", url}, seconds(10));
@@ -237,9 +258,7 @@ TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
   EXPECT_EQ(dns_nodes.size(), 3u);
 
   // The workload; its images are the lab's own (imagePullPolicy: Never: nothing is pulled).
-  const std::string manifest = dir_ + "/workload.yaml";
-  ASSERT_TRUE(util::write_file_atomic(manifest, workload_manifest(), {0644, true}));
-  auto applied = kubectl("apply -f " + manifest);
+  auto applied = deploy("workload.yaml", workload_manifest());
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
   std::vector<std::pair<std::string, std::string>> echo;
   ASSERT_TRUE(eventually(
@@ -310,9 +329,7 @@ TEST_F(RealPodsTest, RealKubeletsRunCoreDnsAndAServiceReachesPodsOnOtherNodes) {
 // linearizable with no acknowledged write lost; the crashed member runs again on its own data.
 TEST_F(RealPodsTest, AReplicatedKeyValueWorkloadKeepsEveryAcknowledgedWriteAcrossAHostCrash) {
   apply_whole_cluster();
-  const std::string manifest = dir_ + "/kv.yaml";
-  ASSERT_TRUE(util::write_file_atomic(manifest, key_value_manifest(), {0644, true}));
-  auto applied = kubectl("apply -f " + manifest);
+  auto applied = deploy("kv.yaml", key_value_manifest());
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
   std::vector<std::pair<std::string, std::string>> members;
   ASSERT_TRUE(eventually([&] { return (members = ready_pods("app=kv", "default")).size() == 3; },
