@@ -37,7 +37,10 @@ for ((round = 1; round <= rounds; round++)); do
       --benchmark_report_aggregates_only=true --benchmark_format=json "${files[@]}" \
       2>/dev/null >"$work/$who.$round.json"
   done
-  "$work/porcupine-bench" -runs 3 "${files[@]}" >"$work/porcupine.$round.tsv"
+  # Bounded: a history Porcupine cannot decide (some of the regressions) would grow its memory
+  # until the kernel kills it. Undecided at the timeout, its time is a lower bound, marked so.
+  "$work/porcupine-bench" -runs 3 -timeout "${PORCUPINE_TIMEOUT:-10s}" "${files[@]}" \
+    >"$work/porcupine.$round.tsv"
 done
 
 python3 - "$work" "$rounds" <<'PY'
@@ -45,6 +48,7 @@ import collections, json, statistics, sys
 work, rounds = sys.argv[1], int(sys.argv[2])
 times = collections.defaultdict(lambda: collections.defaultdict(list))
 scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3}
+undecided = set()  # files Porcupine did not decide before its timeout
 for round in range(1, rounds + 1):
     for who in ("before", "after"):
         for b in json.load(open(f"{work}/{who}.{round}.json"))["benchmarks"]:
@@ -52,8 +56,10 @@ for round in range(1, rounds + 1):
                 name = b["run_name"].removeprefix("file/")
                 times[who][name].append(b["real_time"] * scale[b["time_unit"]])
     for line in open(f"{work}/porcupine.{round}.tsv"):
-        name, _, nanoseconds = line.split()
+        name, verdict, nanoseconds = line.split()
         times["porcupine"][name].append(int(nanoseconds) / 1e3)
+        if verdict == "unknown":
+            undecided.add(name)
 sets = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
 worst = collections.defaultdict(lambda: (float("inf"), ""))
 print(f"{'file':22} {'before us':>10} {'after us':>10} {'porcupine us':>13} {'ratio':>7} {'before':>7}")
@@ -63,9 +69,12 @@ for name in sorted(times["after"]):
     total = sets[group]
     total[0] += b; total[1] += a; total[2] += p
     worst[group] = min(worst[group], (p / a, name))
-    print(f"{name:22} {b:10.1f} {a:10.1f} {p:13.1f} {p / a:6.1f}x {p / b:6.1f}x")
+    mark = ">" if name in undecided else " "
+    print(f"{name:22} {b:10.1f} {a:10.1f} {mark}{p:12.1f} {p / a:6.1f}x {p / b:6.1f}x")
 for group, (b, a, p) in sorted(sets.items()):
     print(f"total {group:16} {b:10.1f} {a:10.1f} {p:13.1f} {p / a:6.1f}x {p / b:6.1f}x"
           f"   worst file {worst[group][0]:.1f}x ({worst[group][1]})")
+if undecided:
+    print("> Porcupine undecided at its timeout: its time, and the ratio, are lower bounds")
 PY
 echo "== $(date -u +%F), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p')"
