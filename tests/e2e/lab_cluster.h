@@ -58,13 +58,19 @@ inline bool etcd_only(const std::string& host, const std::string& path) {
 
 inline bool everything(const std::string& /*host*/, const std::string& /*path*/) { return true; }
 
-// `zerospof lab VERB --state-dir STATE ARGS...`, bounded by `timeout`.
-inline util::ProcessResult run_lab(const fs::path& state_dir, std::vector<std::string> arguments,
-                                   seconds timeout) {
+// `zerospof lab VERB --state-dir STATE ARGS...` for `arguments` = VERB ARGS...
+inline std::vector<std::string> lab_argv(const fs::path& state_dir,
+                                         const std::vector<std::string>& arguments) {
   std::vector<std::string> argv{ZEROSPOF_BINARY, "lab", arguments.front(), "--state-dir",
                                 state_dir.string()};
   argv.insert(argv.end(), arguments.begin() + 1, arguments.end());
-  auto result = util::run(argv, {.timeout = timeout});
+  return argv;
+}
+
+// lab_argv run, bounded by `timeout`.
+inline util::ProcessResult run_lab(const fs::path& state_dir, std::vector<std::string> arguments,
+                                   seconds timeout) {
+  auto result = util::run(lab_argv(state_dir, arguments), {.timeout = timeout});
   EXPECT_TRUE(result.has_value());
   return result.value_or(util::ProcessResult{});
 }
@@ -83,10 +89,11 @@ inline void take_lab_down(const lab::LabPaths& paths,
   fs::remove_all(remove);
 }
 
-// One lab per test process: scripts/test.sh runs each end-to-end suite in a process of its own
-// (tests/CMakeLists.txt), so a suite whose tests leave the lab as they found it brings it up once
-// instead of once per test (about a minute each, and an apply's minute and a half for the suites
-// that start from a running cluster). Taken down, and checked for leftovers, when the suite ends.
+// One lab per test process: ctest runs each end-to-end suite in a process of its own
+// (cmake/zerospof_module.cmake), so a suite whose tests leave the lab as they found it brings it
+// up once instead of once per test, and the suites that start from a running cluster apply once
+// (about a minute and a half) and converge after. Taken down, and checked for leftovers, when the
+// suite ends.
 struct SharedLab {
   bool up = false;
   lab::LabPaths paths;

@@ -56,10 +56,8 @@ class LabTest : public ::testing::Test {
   // `zerospof lab VERB --state-dir D ARGS...`
   util::ProcessResult zerospof(std::vector<std::string> arguments, seconds timeout = seconds(60),
                                std::optional<std::string> input = std::nullopt) {
-    std::vector<std::string> argv{ZEROSPOF_BINARY, "lab", arguments.front(), "--state-dir",
-                                  paths_.state_dir.string()};
-    argv.insert(argv.end(), arguments.begin() + 1, arguments.end());
-    auto result = util::run(argv, {.timeout = timeout, .input = std::move(input)});
+    auto result = util::run(e2e::lab_argv(paths_.state_dir, arguments),
+                            {.timeout = timeout, .input = std::move(input)});
     EXPECT_TRUE(result.has_value());
     // zerospof's own output never holds key material; `lab ssh` prints what the host printed.
     if (result && arguments.front() != "ssh") {
