@@ -2,9 +2,15 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
 
 #include "util/curl_handle.h"
 
@@ -17,8 +23,56 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* b
   return size * count;
 }
 
-curl_blob blob_of(const std::string& text) {
-  return curl_blob{const_cast<char*>(text.data()), text.size(), CURL_BLOB_COPY};
+using X509Pointer = std::unique_ptr<X509, decltype(&X509_free)>;
+using BioPointer = std::unique_ptr<BIO, decltype(&BIO_free)>;
+
+BioPointer memory_of(const std::string& pem) {
+  return BioPointer(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+}
+
+// Every certificate of a PEM text, in order; empty when it holds none or one does not parse.
+std::vector<X509Pointer> certificates_of(const std::string& pem) {
+  std::vector<X509Pointer> certificates;
+  ERR_clear_error();
+  BioPointer bio = memory_of(pem);
+  while (bio) {
+    X509Pointer certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
+    if (!certificate) break;
+    certificates.push_back(std::move(certificate));
+  }
+  // Reading stops at the end of the text (no more PEM) or at a broken block: only the first
+  // leaves nothing but whitespace behind.
+  bool whole =
+      ERR_peek_last_error() == 0 || ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_NO_START_LINE;
+  ERR_clear_error();
+  if (!whole) certificates.clear();
+  return certificates;
+}
+
+}  // namespace
+
+struct CurlHttpClient::ParsedCredentials {
+  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> trusted{nullptr, X509_STORE_free};
+  std::vector<X509Pointer> chain;  // this client's certificate first, then its issuers if given
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key{nullptr, EVP_PKEY_free};
+};
+
+namespace {
+
+// libcurl makes a new SSL_CTX for every fresh connection; this puts the objects parsed once into
+// it (each takes a reference), instead of libcurl decoding the PEM texts again.
+CURLcode install_credentials(CURL*, void* context, void* credentials) {
+  auto* ssl_context = static_cast<SSL_CTX*>(context);
+  const auto* parsed = static_cast<const CurlHttpClient::ParsedCredentials*>(credentials);
+  SSL_CTX_set1_cert_store(ssl_context, parsed->trusted.get());
+  if (parsed->chain.empty()) return CURLE_OK;
+  if (SSL_CTX_use_certificate(ssl_context, parsed->chain.front().get()) != 1 ||
+      SSL_CTX_use_PrivateKey(ssl_context, parsed->key.get()) != 1)
+    return CURLE_SSL_CERTPROBLEM;
+  for (std::size_t i = 1; i < parsed->chain.size(); ++i)
+    if (SSL_CTX_add1_chain_cert(ssl_context, parsed->chain[i].get()) != 1)
+      return CURLE_SSL_CERTPROBLEM;
+  return CURLE_OK;
 }
 
 }  // namespace
@@ -27,7 +81,30 @@ CurlHttpClient::CurlHttpClient(TlsCredentials credentials)
     : CurlHttpClient(std::move(credentials), "https") {}
 
 CurlHttpClient::CurlHttpClient(TlsCredentials credentials, const char* protocols)
-    : credentials_(std::move(credentials)), protocols_(protocols) {}
+    : protocols_(protocols) {
+  if (std::string_view(protocols) != "https") return;
+  auto parsed = std::make_shared<ParsedCredentials>();
+  parsed->trusted.reset(X509_STORE_new());
+  std::vector<X509Pointer> authorities = certificates_of(credentials.ca_pem);
+  if (authorities.empty()) parse_error_ = "the cluster's CA certificate could not be read";
+  for (const X509Pointer& authority : authorities)
+    if (!parsed->trusted || X509_STORE_add_cert(parsed->trusted.get(), authority.get()) != 1)
+      parse_error_ = "the cluster's CA certificate could not be used";
+  if (!credentials.cert_pem.empty() || !credentials.key_pem.empty()) {
+    parsed->chain = certificates_of(credentials.cert_pem);
+    BioPointer bio = memory_of(credentials.key_pem);
+    if (bio) parsed->key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    ERR_clear_error();
+    if (parsed->chain.empty())
+      parse_error_ = "the client certificate could not be read";
+    else if (!parsed->key)
+      parse_error_ = "the client key could not be read";
+    else if (X509_check_private_key(parsed->chain.front().get(), parsed->key.get()) != 1)
+      parse_error_ = "the client key does not belong to the client certificate";
+    ERR_clear_error();
+  }
+  if (parse_error_.empty()) parsed_ = std::move(parsed);
+}
 
 CurlHttpClient CurlHttpClient::without_tls() { return CurlHttpClient({}, "http"); }
 
@@ -38,10 +115,11 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
     response.error = "libcurl could not make a handle";
     return response;
   }
+  if (!parse_error_.empty()) {
+    response.error = parse_error_;
+    return response;
+  }
   CURL* handle = curl.get();
-  curl_blob ca = blob_of(credentials_.ca_pem);
-  curl_blob cert = blob_of(credentials_.cert_pem);
-  curl_blob key = blob_of(credentials_.key_pem);
   curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
   if (!request.unix_socket.empty())
     curl_easy_setopt(handle, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
@@ -52,11 +130,14 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, protocols_);
-  curl_easy_setopt(handle, CURLOPT_CAINFO_BLOB, &ca);
-  curl_easy_setopt(handle, CURLOPT_SSLCERT_BLOB, &cert);
-  curl_easy_setopt(handle, CURLOPT_SSLCERTTYPE, "PEM");
-  curl_easy_setopt(handle, CURLOPT_SSLKEY_BLOB, &key);
-  curl_easy_setopt(handle, CURLOPT_SSLKEYTYPE, "PEM");
+  if (parsed_) {
+    // Only the cluster's CA is trusted: not the system's bundle, which libcurl would otherwise
+    // read (and parse) for every connection.
+    curl_easy_setopt(handle, CURLOPT_CAINFO, nullptr);
+    curl_easy_setopt(handle, CURLOPT_CAPATH, nullptr);
+    curl_easy_setopt(handle, CURLOPT_SSL_CTX_FUNCTION, install_credentials);
+    curl_easy_setopt(handle, CURLOPT_SSL_CTX_DATA, parsed_.get());
+  }
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);

@@ -4,13 +4,17 @@
 //
 // Guarantees: every request is bounded by its timeout and uses a fresh connection (a probe
 // measures what a new client would see, not a kept-alive connection to a backend that may be
-// gone); the certificates and key stay in memory (libcurl's *_BLOB options), never in a file
-// or a message. A response tells whether the request may have reached the server: a request
-// that failed before a byte was sent did not take effect, one that timed out afterwards may
-// have. Safe to call from several threads at once.
+// gone); the certificates and key stay in memory, never in a file or a message. They are parsed
+// once, when the client is made: OpenSSL 3 takes about 2 ms of CPU to decode them, which a drill
+// paid on each of its thousands of fresh connections (docs/performance.md, "Where the drill's own
+// CPU goes"), on the machine whose failover it was timing. Credentials that cannot be read
+// fail every request with an error saying which, before anything is sent. A response tells whether
+// the request may have reached the server: a request that failed before a byte was sent did not
+// take effect, one that timed out afterwards may have. Safe to call from several threads at once.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "util/error.h"
@@ -68,9 +72,12 @@ class CurlHttpClient : public HttpClient {
   static CurlHttpClient without_tls();
   HttpResponse send(const HttpRequest& request) override;
 
+  struct ParsedCredentials;  // the OpenSSL objects, shared read-only by every request
+
  private:
   CurlHttpClient(TlsCredentials credentials, const char* protocols);
-  const TlsCredentials credentials_;
+  std::shared_ptr<const ParsedCredentials> parsed_;
+  std::string parse_error_;      // why the credentials could not be read; "" when they could
   const char* const protocols_;  // libcurl's CURLOPT_PROTOCOLS_STR
 };
 

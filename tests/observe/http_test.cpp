@@ -109,6 +109,43 @@ TEST_F(HttpTest, AServerOfAnotherCaIsRefusedBeforeTheRequestLeaves) {
   EXPECT_FALSE(response.error.empty());
 }
 
+// The credentials are put into libcurl's TLS context by zerospof (parsed once), not by libcurl:
+// libcurl must still check the server's name against its certificate (the server's names only
+// 127.0.0.1), and trust only the cluster's CA.
+TEST_F(HttpTest, TheServersNameIsStillChecked) {
+  CurlHttpClient client(credentials("ca"));
+  ASSERT_EQ(get_eventually(client).status, 200);
+  HttpResponse response = client.send({.url = "https://localhost:" + std::to_string(port_) + "/",
+                                       .timeout = std::chrono::seconds(2)});
+  EXPECT_EQ(response.status, 0);
+  EXPECT_FALSE(response.maybe_sent);
+  EXPECT_NE(response.error.find("SSL"), std::string::npos) << response.error;
+}
+
+TEST_F(HttpTest, UnreadableCredentialsFailEveryRequestSayingWhichBeforeSending) {
+  TlsCredentials good = credentials("ca");
+  struct Case {
+    TlsCredentials credentials;
+    std::string says;
+  };
+  std::string broken_key = good.key_pem;
+  broken_key[broken_key.size() / 2] ^= 0x20;
+  for (const Case& each : std::vector<Case>{
+           {{"not a certificate", good.cert_pem, good.key_pem}, "CA certificate"},
+           {{good.ca_pem, good.ca_pem.substr(0, 100), good.key_pem}, "client certificate"},
+           {{good.ca_pem, good.cert_pem, broken_key}, "client key"},
+           {{good.ca_pem, good.cert_pem, *util::read_file(path("ca.key"))},
+            "does not belong to the client certificate"},
+       }) {
+    CurlHttpClient client(each.credentials);
+    HttpResponse response = client.send({.url = "https://127.0.0.1:" + std::to_string(port_) + "/",
+                                         .timeout = std::chrono::seconds(2)});
+    EXPECT_EQ(response.status, 0);
+    EXPECT_FALSE(response.maybe_sent);
+    EXPECT_NE(response.error.find(each.says), std::string::npos) << response.error;
+  }
+}
+
 TEST_F(HttpTest, NothingListeningMeansNotSent) {
   CurlHttpClient client(credentials("ca"));
   HttpResponse response =
