@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -74,6 +75,21 @@ util::Status inherit_cpuset(const fs::path& parent, const fs::path& child) {
         write_value(child / setting, util::read_file(parent / setting).value_or("")));
   }
   return {};
+}
+
+// With real-time group scheduling (a v1 cpu hierarchy with cpu.rt_runtime_us), a new cgroup gets
+// no real-time time at all, so nothing in a lab host could run under SCHED_RR, which a real
+// server allows: keepalived's VRRP process asks for it, to keep its adverts on time on a busy host
+// (render/keepalived.cpp). Each host gets 10 ms of every second, the lab 200 ms in all (enough for
+// 20 hosts; a cap, so a runaway real-time process in the lab cannot take the machine). Best
+// effort: where this process's own cgroup has less to give, the write is refused and the hosts
+// keep none, as before (keepalived then runs without and says so in its journal).
+void grant_realtime_time(const fs::path& lab, const fs::path& host) {
+  const char* kRuntime = "cpu.rt_runtime_us";
+  if (!fs::exists(lab / kRuntime)) return;
+  if (std::strtol(util::read_file(lab / kRuntime).value_or("0").c_str(), nullptr, 10) < 200000)
+    (void)write_value(lab / kRuntime, "200000");
+  (void)write_value(host / kRuntime, "10000");
 }
 
 // Removes `directory` and the cgroups below it, deepest first; false if one is still busy.
@@ -156,6 +172,7 @@ util::Result<std::vector<std::string>> make_host_cgroups(const std::string& host
       ZEROSPOF_RETURN_IF_ERROR(inherit_cpuset(own, lab));
       ZEROSPOF_RETURN_IF_ERROR(inherit_cpuset(lab, mine));
     }
+    grant_realtime_time(lab, mine);
     enter.push_back((mine / "cgroup.procs").string());
     recorded += mine.string() + "\n";
   }

@@ -2,7 +2,9 @@
 // apiserver), health-checked over TLS on /readyz and verified against the cluster CA, so a
 // backend that is up but not ready (lost etcd, still starting) gets no traffic. Three failed
 // checks mark it down and `on-marked-down shutdown-sessions` cuts its open connections, so that
-// long watches reconnect to a healthy apiserver at once instead of hanging on a dead one.
+// long watches reconnect to a healthy apiserver at once instead of hanging on a dead one. With
+// the fast tuning, when every apiserver fails its checks at once, clients are routed to all of
+// them anyway (fail open), rather than to none.
 // vip mode: on the VIP holders, listening on every address (so on the VIP wherever it moves).
 // local-proxy mode: on every node, on 127.0.0.1 only.
 #include <fmt/format.h>
@@ -22,6 +24,22 @@ std::string backends(const model::Cluster& cluster) {
     out += fmt::format("  server {} {}:{}\n", node->name, model::url_host(address_of(*node)),
                        apiserver_port(cluster));
   return out;
+}
+
+// fast tuning: when every apiserver fails its checks at once, route to all of them anyway (what
+// Envoy calls panic routing). On a saturated host the checks' 0.2 s deadlines fail for apiservers
+// that still serve (a drill's apiserver-killed in CI: every check failing while one apiserver
+// restarted), and a pool with nobody in it refuses every client; the unchecked pool lets the
+// clients' own, longer deadlines decide, and a refused connection is still tried on another
+// apiserver (retries, redispatch). Apiservers that are really all down answer nothing either way.
+std::string fail_open(const model::Cluster& cluster) {
+  if (cluster.tuning.profile == model::TuningProfile::kKubeadmGuide) return "";
+  return "  use_backend kube-apiservers-unchecked if { nbsrv(kube-apiservers) eq 0 }\n";
+}
+
+std::string unchecked_backend(const model::Cluster& cluster) {
+  if (cluster.tuning.profile == model::TuningProfile::kKubeadmGuide) return "";
+  return "\nbackend kube-apiservers-unchecked\n  balance roundrobin\n" + backends(cluster);
 }
 
 // fast tuning: a connection that finds its apiserver dead (refused, or no answer within two check
@@ -56,7 +74,7 @@ defaults
 
 frontend kube-apiserver
   bind {bind}
-  default_backend kube-apiservers
+{fail_open}  default_backend kube-apiservers
 
 backend kube-apiservers
   balance roundrobin
@@ -64,7 +82,7 @@ backend kube-apiservers
   option httpchk GET /readyz
   http-check expect status 200
   default-server check check-ssl verify required ca-file {ca} inter {inter}ms fall 3 rise 2 on-marked-down shutdown-sessions
-{servers}
+{servers}{unchecked}
 frontend stats
   mode http
   bind 127.0.0.1:{stats}
@@ -76,6 +94,7 @@ frontend stats
       fmt::arg("ca", std::string(layout::kPkiDir) + "/ca.crt"),
       fmt::arg("inter", cluster.tuning.lb_check_interval_ms),
       fmt::arg("retries", retries(cluster.tuning)), fmt::arg("servers", backends(cluster)),
+      fmt::arg("fail_open", fail_open(cluster)), fmt::arg("unchecked", unchecked_backend(cluster)),
       fmt::arg("stats", layout::kHaproxyStatsPort));
 }
 

@@ -67,18 +67,23 @@ status=$({csv} |
 }
 
 // fast: a loop that writes 0 (fit) or 1 (unfit) to the tracked file, changing it only after two
-// checks agree, so one slow answer does not move the VIP. Fit: HAProxy answers, routes to at
-// least one ready apiserver, and reaches a majority of the apiserver hosts (a check that timed
-// out at the TCP level, L4TOUT, is a host it cannot reach). The majority rule is what takes the
-// VIP away from a holder cut off in a minority partition, whose own apiserver may still look
-// ready; a dead apiserver process (refused, L4CON) still counts as reachable, so two dead
-// apiservers on live hosts do not take the VIP off every node.
+// checks agree, so one slow answer does not move the VIP. Fit: HAProxy answers, and reaches a
+// majority of the apiserver hosts (a check that timed out at the TCP level, L4TOUT, is a host it
+// cannot reach). The majority rule is what takes the VIP away from a holder cut off in a minority
+// partition, whose own apiserver may still look ready; a dead apiserver process (refused, L4CON)
+// still counts as reachable, so two dead apiservers on live hosts do not take the VIP off every
+// node. Whether the apiservers pass their checks is not asked: that is the same from every node
+// (they are the same apiservers), so moving the VIP for it cuts every client's connection and
+// gains nothing. It once did, and a saturated host whose checks all failed their 0.2 s deadline
+// put every node in FAULT and the VIP nowhere; HAProxy now routes to all of them then (fail open).
+// Each change is written to the journal with its reason.
 std::string fitness_script(const model::Tuning& tuning, const model::IpAddress& vip) {
   return fmt::format(
       R"sh(#!/bin/bash
-# Rendered by zerospof render (tuning profile fast): can THIS node's HAProxy route to a ready
-# apiserver, and does it reach a majority of the apiserver hosts? Writes 0 (fit) or 1 (unfit) to
-# {file} for keepalived's track_file. Never checks through the VIP.
+# Rendered by zerospof render (tuning profile fast): does THIS node's HAProxy answer, and does
+# it reach a majority of the apiserver hosts? Writes 0 (fit) or 1 (unfit) to {file} for
+# keepalived's track_file, and each change with its reason to the journal. Never checks through
+# the VIP.
 set -uo pipefail
 written="" previous=""
 while true; do
@@ -90,8 +95,13 @@ while true; do
         if ($column["status"] ~ /^UP/) up++
         if ($column["check_status"] !~ /^L4TOUT/) reachable++
       }}
-      END {{ print (up > 0 && reachable * 2 > total) ? "fit" : "unfit" }}' || true)
-  if [[ "$verdict" == fit ]]; then now=0; else now=1; fi
+      END {{
+        if (total == 0) exit
+        printf "%s: HAProxy reaches %d of %d apiserver hosts, %d pass their checks\n",
+          (reachable * 2 > total) ? "fit" : "unfit", reachable, total, up
+      }}' || true)
+  [[ -n "$verdict" ]] || verdict="unfit: HAProxy's stats page did not answer"
+  if [[ "$verdict" == fit:* ]]; then now=0; else now=1; fi
   # A backup goes unfit at once: cut off from the majority, it must go FAULT before keepalived's
   # master-down timer (about three adverts) lets it claim the VIP on its side of a partition.
   # The holder only once two checks agree, so one slow check under load does not move the VIP
@@ -101,6 +111,7 @@ while true; do
   if [[ "$now" != "$written" && ( "$now" == "$previous" || ( "$now" == 1 && "$holder" == 0 ) ) ]]; then
     echo "$now" > {file}
     written=$now
+    echo "$verdict"
   fi
   previous=$now
   sleep {interval}
@@ -146,6 +157,11 @@ std::string keepalived_config(const Context& context, const model::Node& node) {
   // clients that followed its ARP come back within a second of it giving up, instead of when
   // their ARP entry goes stale (found by the drill's splits: the API lost for the whole fault).
   std::string refresh = guide ? "" : "  garp_master_refresh 1\n  garp_master_refresh_repeat 1\n";
+  // fast only: the VRRP process runs under real-time scheduling, so that its adverts every 0.2 s
+  // keep their pace on a saturated host (three missed adverts and a backup claims the VIP: a
+  // false failover that cuts every client's connection). keepalived's own guard stays: a VRRP
+  // process that runs 10 ms without blocking is stopped by the kernel (vrrp_rlimit_rttime).
+  std::string realtime = guide ? "" : "  vrrp_rt_priority 50\n";
   return fmt::format(
       R"(# Rendered by zerospof render: the API VIP {vip}, on the control-plane nodes of its subnet.
 global_defs {{
@@ -154,7 +170,7 @@ global_defs {{
   enable_script_security
   # VRRPv3 carries sub-second advert intervals.
   vrrp_version 3
-}}
+{realtime}}}
 
 {tracker}
 vrrp_instance kube_api {{
@@ -176,8 +192,8 @@ vrrp_instance kube_api {{
 }}
 )",
       fmt::arg("vip", cluster.endpoint.address->to_string()), fmt::arg("name", node.name),
-      fmt::arg("tracker", tracker), fmt::arg("track", track), fmt::arg("refresh", refresh),
-      fmt::arg("priority", vip_priority(cluster, node)),
+      fmt::arg("tracker", tracker), fmt::arg("realtime", realtime), fmt::arg("track", track),
+      fmt::arg("refresh", refresh), fmt::arg("priority", vip_priority(cluster, node)),
       fmt::arg("interface", context.options.interface),
       fmt::arg("router_id", virtual_router_id(*cluster.endpoint.address)),
       fmt::arg("advert", seconds(tuning.vrrp_advert_interval_ms)),

@@ -28,6 +28,8 @@ std::string unit_text(const Unit& unit) {
     out += "ExecStartPre=" + fmt::format("{}", fmt::join(command, " ")) + "\n";
   out += "ExecStart=" + fmt::format("{}", fmt::join(unit.command, " \\\n  ")) + "\n";
   if (unit.keeps_children) out += "Delegate=yes\nKillMode=process\nTasksMax=infinity\n";
+  if (unit.nice != 0) out += fmt::format("Nice={}\n", unit.nice);
+  if (unit.cpu_weight != 0) out += fmt::format("CPUWeight={}\n", unit.cpu_weight);
   if (unit.oom_score_adjust != 0) out += fmt::format("OOMScoreAdjust={}\n", unit.oom_score_adjust);
   // Restart quickly but not in a tight loop, and never give up (StartLimitIntervalSec=0 above):
   // a component that stays down is exactly the failure the cluster must heal from by itself.

@@ -35,6 +35,13 @@ struct Unit {
   // Units started with this one (and, being in `after` too, before it): what it cannot work
   // without, whatever order apply starts the units in.
   std::vector<std::string> wants;
+  // What the node's CPUs serve first when they are saturated (an apiserver starting, a compaction):
+  // a consensus member that misses its heartbeats for half a second loses its leadership. Both
+  // knobs, because each reaches only part of the competition: CPUWeight= between this unit and its
+  // sibling units on a cgroup v2 host, Nice= between processes in one cgroup (a cgroup v1 host, or
+  // a container without a delegated cpu controller, such as the lab's). 0: the defaults.
+  int nice = 0;
+  int cpu_weight = 0;
 };
 
 std::string unit_text(const Unit& unit);

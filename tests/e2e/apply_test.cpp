@@ -205,6 +205,13 @@ class WholeClusterTest : public ApplyTest {
       for (int unit = 0; unit <= std::count(units.begin(), units.end(), ' '); ++unit)
         expected += "active\n";
       EXPECT_EQ(ssh(host, "systemctl is-active " + units).out, expected) << host << ": " << units;
+      if (!local_proxy && control) {
+        // keepalived's VRRP process (its child) runs in real time (the lab gives each host's
+        // cgroup real-time time, as a real server has), and etcd ahead of the rest.
+        auto vrrp = ssh(host, "chrt -p $(pgrep -n keepalived) | grep -c SCHED_RR");
+        EXPECT_EQ(vrrp.out, "1\n") << host << ": " << vrrp.err;
+        EXPECT_EQ(ssh(host, "ps -o ni= -C etcd").out, "-10\n") << host;
+      }
     }
     expect_spread_with_budget("kube-system", "k8s-app=kube-dns", 3, "coredns");
     expect_spread_with_budget("ingress-nginx", "app.kubernetes.io/component=controller", 3,

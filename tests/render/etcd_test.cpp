@@ -28,6 +28,14 @@ TEST(EtcdTest, ThreeMembersWithMutualTlsOnBothPorts) {
   EXPECT_EQ(key->mode, 0600u);
 }
 
+// etcd's tuning guide: a member keeps its heartbeats on a saturated host by having priority over
+// what shares it (the unit's CPU weight on cgroup v2, its nice value among one cgroup's processes).
+TEST(EtcdTest, TheMemberComesFirstOnABusyHost) {
+  const File* unit = testing::find_file(testing::rendered().bundle, "micklethefickle", kUnit);
+  ASSERT_NE(unit, nullptr);
+  EXPECT_NE(unit->content.find("\nNice=-10\nCPUWeight=1000\n"), std::string::npos) << unit->content;
+}
+
 TEST(EtcdTest, TimingsFollowTheTuning) {
   std::string text = zerospof::testing::replace_once(
       zerospof::testing::addressed_plan(), "    serviceMesh: none\n",

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "render/layout.h"
@@ -153,57 +154,133 @@ bool file_eventually_holds(const std::string& path, const std::string& expected)
   return false;
 }
 
-TEST(KeepalivedTest, FitnessFollowsWhetherHaproxyCanRouteToAnyApiserver) {
-  // Given the rendered HAProxy on loopback ports with one backend, a TLS server with the rendered
-  // apiserver certificate answering /readyz as cloudserver2's apiserver, the fitness loop should
-  // write 0 (fit); once that "apiserver" stops and no backend is left, 1 (unfit).
-  std::string haproxy = testing::find_program({"/usr/sbin/haproxy"});
-  std::string openssl = testing::find_program({"/usr/bin/openssl"});
-  if (haproxy.empty() || openssl.empty())
-    GTEST_SKIP() << "haproxy or openssl is not installed (scripts/install-deps.sh)";
-  const testing::Rendered& r = testing::rendered();
-  const std::string node = "cloudserver2";
-  auto written = [&](const std::string& path) { return testing::written_path(r, node, path); };
-  int api = testing::free_port(), frontend = testing::free_port(), stats = testing::free_port();
-  std::string dir = testing::temporary_directory("tracking");
-  std::string config = testing::find_file(r.bundle, node, layout::kHaproxyConfig)->content;
-  config =
-      testing::replace_all(config, "/etc/zerospof/pki/ca.crt", written("/etc/zerospof/pki/ca.crt"));
-  config = testing::replace_all(config, "bind :6443", "bind 127.0.0.1:" + std::to_string(frontend));
-  // Only loopback: the other servers' lab addresses are not reachable from this namespace.
-  config = testing::replace_all(config, "  server micklethefickle 198.18.7.11:6444\n", "");
-  config = testing::replace_all(config, "  server cloudserver1 198.18.7.12:6444\n", "");
-  config = testing::replace_all(config, "198.18.7.13:6444", "127.0.0.1:" + std::to_string(api));
-  config = testing::replace_all(config, "8404", std::to_string(stats));
-  config = testing::replace_all(config, "/run/haproxy/admin.sock", dir + "/admin.sock");
-  ASSERT_EQ(config.find("198.18."), std::string::npos) << config;
-  testing::write_text(dir + "/haproxy.cfg", config);
-  std::string script = testing::find_file(r.bundle, node, kFitnessScript)->content;
-  script = testing::replace_all(script, "8404", std::to_string(stats));
-  script = testing::replace_all(script, kFitnessFile, dir + "/fitness");
-  testing::write_text(dir + "/fitness.sh", script, 0755);
+// The rendered HAProxy of cloudserver2 on loopback ports with one backend: a TLS server with the
+// rendered apiserver certificate, answering /readyz as its apiserver would; and the rendered
+// fitness loop asking that HAProxy.
+class LoopbackHaproxy {
+ public:
+  // `check_ca`: the CA HAProxy's checks verify the apiserver with (the cluster's, or another to
+  // make every check fail while the apiserver still serves).
+  explicit LoopbackHaproxy(const std::string& check_ca = "/etc/zerospof/pki/ca.crt") {
+    haproxy_ = testing::find_program({"/usr/sbin/haproxy"});
+    openssl_ = testing::find_program({"/usr/bin/openssl"});
+    if (haproxy_.empty() || openssl_.empty()) return;
+    const testing::Rendered& r = testing::rendered();
+    auto written = [&](const std::string& path) { return testing::written_path(r, kNode, path); };
+    api_ = testing::free_port();
+    frontend_ = testing::free_port();
+    int stats = testing::free_port();
+    dir_ = testing::temporary_directory("tracking");
+    std::string config = testing::find_file(r.bundle, kNode, layout::kHaproxyConfig)->content;
+    config = testing::replace_all(config, "/etc/zerospof/pki/ca.crt", written(check_ca));
+    config =
+        testing::replace_all(config, "bind :6443", "bind 127.0.0.1:" + std::to_string(frontend_));
+    // Only loopback: the other servers' lab addresses are not reachable from this namespace.
+    config = testing::replace_all(config, "  server micklethefickle 198.18.7.11:6444\n", "");
+    config = testing::replace_all(config, "  server cloudserver1 198.18.7.12:6444\n", "");
+    config = testing::replace_all(config, "198.18.7.13:6444", "127.0.0.1:" + std::to_string(api_));
+    config = testing::replace_all(config, "8404", std::to_string(stats));
+    config = testing::replace_all(config, "/run/haproxy/admin.sock", dir_ + "/admin.sock");
+    config_ = config;
+    testing::write_text(dir_ + "/haproxy.cfg", config);
+    std::string script = testing::find_file(r.bundle, kNode, kFitnessScript)->content;
+    script = testing::replace_all(script, "8404", std::to_string(stats));
+    script = testing::replace_all(script, kFitnessFile, fitness());
+    testing::write_text(dir_ + "/fitness.sh", script, 0755);
+    cert_ = written("/etc/zerospof/pki/apiserver.crt");
+    key_ = written("/etc/zerospof/pki/apiserver.key");
+  }
+  bool installed() const { return !haproxy_.empty() && !openssl_.empty(); }
+  const std::string& config() const { return config_; }
+  std::string fitness() const { return dir_ + "/fitness"; }
+  std::string log(const std::string& name) const {
+    return util::read_file(dir_ + "/" + name + ".log").value_or("");
+  }
+  void start_apiserver() {
+    auto server =
+        util::spawn_detached({openssl_, "s_server", "-quiet", "-www", "-accept",
+                              "127.0.0.1:" + std::to_string(api_), "-cert", cert_, "-key", key_},
+                             {dir_ + "/s_server.log"});
+    ASSERT_TRUE(server);
+    apiserver_.emplace(*server);
+  }
+  void stop_apiserver() { apiserver_.reset(); }
+  void start_haproxy() {
+    auto proxy = util::spawn_detached({haproxy_, "-db", "-f", dir_ + "/haproxy.cfg"},
+                                      {dir_ + "/haproxy.log"});
+    ASSERT_TRUE(proxy);
+    haproxy_process_.emplace(*proxy);
+  }
+  void stop_haproxy() { haproxy_process_.reset(); }
+  void start_fitness_loop() {
+    auto loop = util::spawn_detached({"/bin/bash", dir_ + "/fitness.sh"}, {dir_ + "/fitness.log"});
+    ASSERT_TRUE(loop);
+    loop_.emplace(*loop);
+  }
+  // A TLS client through HAProxy's frontend: the certificate the apiserver presented, or "" when
+  // HAProxy routed it nowhere.
+  std::string certificate_through_frontend() const {
+    auto result =
+        util::run({openssl_, "s_client", "-connect", "127.0.0.1:" + std::to_string(frontend_)},
+                  {.timeout = std::chrono::seconds(5), .input = ""});
+    if (!result) return "";
+    auto begin = result->out.find("-----BEGIN CERTIFICATE-----");
+    return begin == std::string::npos ? "" : result->out.substr(begin, 80);
+  }
 
-  auto server = util::spawn_detached(
-      {openssl, "s_server", "-quiet", "-www", "-accept", "127.0.0.1:" + std::to_string(api),
-       "-cert", written("/etc/zerospof/pki/apiserver.crt"), "-key",
-       written("/etc/zerospof/pki/apiserver.key")},
-      {dir + "/s_server.log"});
-  ASSERT_TRUE(server);
-  testing::Stopper server_stopper{*server};
-  auto proxy =
-      util::spawn_detached({haproxy, "-db", "-f", dir + "/haproxy.cfg"}, {dir + "/haproxy.log"});
-  ASSERT_TRUE(proxy);
-  testing::Stopper proxy_stopper{*proxy};
-  auto loop = util::spawn_detached({"/bin/bash", dir + "/fitness.sh"}, {dir + "/fitness.log"});
-  ASSERT_TRUE(loop);
-  testing::Stopper loop_stopper{*loop};
-  EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "0\n"))
-      << *util::read_file(dir + "/haproxy.log");
-  ::kill(*server, SIGTERM);
-  EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "1\n"));
-  // HAProxy itself gone: unfit too (the apiserver comes back, nothing answers the stats page).
-  ::kill(*proxy, SIGTERM);
-  EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "1\n"));
+ private:
+  static constexpr const char* kNode = "cloudserver2";
+  std::string haproxy_, openssl_, dir_, config_, cert_, key_;
+  int api_ = 0, frontend_ = 0;
+  std::optional<testing::Stopper> apiserver_, haproxy_process_, loop_;
+};
+
+TEST(KeepalivedTest, FitnessFollowsWhetherHaproxyAnswersNotWhetherItsApiserversPass) {
+  // Fit while HAProxy answers and reaches its apiserver host, whether that apiserver passes its
+  // checks or not (every node's HAProxy sees the same apiservers: moving the VIP gains nothing);
+  // unfit once HAProxy itself is gone. Each change is logged with its reason.
+  LoopbackHaproxy proxy;
+  if (!proxy.installed())
+    GTEST_SKIP() << "haproxy or openssl is not installed (scripts/install-deps.sh)";
+  proxy.start_apiserver();
+  proxy.start_haproxy();
+  proxy.start_fitness_loop();
+  EXPECT_TRUE(file_eventually_holds(proxy.fitness(), "0\n")) << proxy.log("haproxy");
+  proxy.stop_apiserver();
+  // Long enough for HAProxy to mark it down (three checks 0.2 s apart) and the loop to look twice.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(util::read_file(proxy.fitness()).value_or(""), "0\n") << proxy.log("fitness");
+  proxy.stop_haproxy();
+  EXPECT_TRUE(file_eventually_holds(proxy.fitness(), "1\n"));
+  std::string log = proxy.log("fitness");
+  EXPECT_NE(log.find("fit: HAProxy reaches 1 of 1 apiserver hosts, 1 pass their checks"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("unfit: HAProxy's stats page did not answer"), std::string::npos) << log;
+}
+
+TEST(KeepalivedTest, HaproxyRoutesToEveryApiserverWhenAllFailTheirChecks) {
+  // Every check fails (HAProxy verifies the apiserver against another CA) while the apiserver
+  // serves: the fast tuning's HAProxy still routes clients to it (fail open); the guide's setup,
+  // kept as the guide writes it, has no such pool.
+  LoopbackHaproxy proxy("/etc/zerospof/pki/etcd/ca.crt");
+  if (!proxy.installed())
+    GTEST_SKIP() << "haproxy or openssl is not installed (scripts/install-deps.sh)";
+  proxy.start_apiserver();
+  proxy.start_haproxy();
+  std::string certificate;
+  for (int i = 0; i < 50 && certificate.empty(); ++i) {  // bounded: HAProxy takes a moment
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    certificate = proxy.certificate_through_frontend();
+  }
+  EXPECT_FALSE(certificate.empty()) << proxy.log("haproxy");
+  // Routed although HAProxy had marked its only apiserver down.
+  EXPECT_NE(proxy.log("haproxy").find("has no server available"), std::string::npos)
+      << proxy.log("haproxy");
+  std::string guide = testing::find_file(testing::rendered(Variant::kKubeadmGuide).bundle,
+                                         "cloudserver2", layout::kHaproxyConfig)
+                          ->content;
+  EXPECT_EQ(guide.find("unchecked"), std::string::npos) << guide;
 }
 
 TEST(KeepalivedTest, FitnessNeedsAMajorityOfApiserverHostsReachable) {
@@ -285,6 +362,15 @@ TEST(KeepalivedTest, TheFastHolderRepeatsItsGratuitousArpEverySecond) {
   EXPECT_NE(config.find("  garp_master_refresh 1\n  garp_master_refresh_repeat 1\n"),
             std::string::npos)
       << config;
+}
+
+// The fast tuning's VRRP process is scheduled in real time, so that its adverts every 0.2 s keep
+// their pace on a saturated host; keepalived checks the setting when it loads the config
+// (ConfigIsValidForKeepalived). The guide's setup is kept as the guide writes it.
+TEST(KeepalivedTest, TheFastVrrpProcessRunsInRealTime) {
+  EXPECT_NE(config_of("cloudserver2").content.find("\n  vrrp_rt_priority 50\n"), std::string::npos);
+  EXPECT_EQ(config_of("cloudserver2", Variant::kKubeadmGuide).content.find("vrrp_rt_priority"),
+            std::string::npos);
 }
 
 }  // namespace
