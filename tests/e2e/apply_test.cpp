@@ -220,6 +220,44 @@ class WholeClusterTest : public ApplyTest {
     EXPECT_EQ(kubectl("get volumesnapshotclass longhorn-snapshot -o jsonpath='{.driver}'").out,
               "driver.longhorn.io");
   }
+
+  // A re-apply after the plan changed what runs (the fast tuning's VIP fitness service is not part
+  // of the kubeadm-guide tuning): what the bundle no longer has is stopped, disabled and removed
+  // from every host, and the next apply has nothing to change. On the cluster a test already
+  // applied (one lab for two tests' worth: CI's time).
+  void expect_a_new_bundle_retires_what_it_no_longer_has() {
+    const std::string fitness = "zerospof-vip-fitness.service";
+    for (const auto& host : kEtcdHosts)
+      ASSERT_EQ(ssh(host, "systemctl is-active " + fitness).out, "active\n") << host;
+
+    // The lab plan spells the fast profile out field by field; fields override a profile, so the
+    // whole block goes.
+    std::string text = util::read_file(plan()).value_or("");
+    std::size_t tuning = text.find("\n  tuning:\n");
+    ASSERT_NE(tuning, std::string::npos) << text;
+    std::size_t end = tuning + std::string("\n  tuning:\n").size();
+    while (end < text.size() && text.compare(end, 4, "    ") == 0) {
+      std::size_t line_end = text.find('\n', end);
+      end = line_end == std::string::npos ? text.size() : line_end + 1;
+    }
+    text.replace(tuning, end - tuning, "\n  tuning:\n    profile: kubeadm-guide\n");
+    ASSERT_TRUE(util::write_file_atomic(plan(), text, {.mode = 0644, .overwrite = true}));
+    render(everything);
+    auto second = apply();
+    ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+    for (const auto& host : kEtcdHosts) {
+      EXPECT_EQ(ssh(host, "systemctl is-active " + fitness).out, "inactive\n") << host;
+      EXPECT_NE(ssh(host, "systemctl is-enabled " + fitness).exit_code, 0) << host;
+      EXPECT_NE(ssh(host, "test -e /etc/keepalived/vip-fitness.sh").exit_code, 0) << host;
+      EXPECT_NE(ssh(host, "test -e /var/lib/zerospof/applied/" + fitness).exit_code, 0) << host;
+      // The guide's check script took its place, and keepalived still holds the VIP somewhere.
+      EXPECT_EQ(ssh(host, "test -x /etc/keepalived/check-apiserver.sh").exit_code, 0) << host;
+    }
+    EXPECT_EQ(kubectl("get --raw /readyz").out, "ok");
+    auto third = apply();
+    EXPECT_EQ(third.exit_code, 0) << third.err;
+    EXPECT_NE(third.out.find("apply: nothing to change"), std::string::npos) << third.out;
+  }
 };
 
 TEST_F(WholeClusterTest, FreshHostsBecomeTheWholeHaClusterAndComeBackAfterEveryHostCrashes) {
@@ -250,7 +288,8 @@ TEST_F(WholeClusterTest, FreshHostsBecomeTheWholeHaClusterAndComeBackAfterEveryH
 // machine the gap at an etcd member's restart ranges 0.6-2.3 s with the load, so the test prints
 // it and docs/performance.md ("Rolling re-apply") reports it; 3 s still catches what the test
 // exists for (services restarted everywhere at once: an outage of the whole restart, 60 s for
-// an apiserver before the watch grace).
+// an apiserver before the watch grace). Then, on the same cluster, a plan that no longer has the
+// fast tuning's fitness service retires it (expect_a_new_bundle_retires_what_it_no_longer_has).
 TEST_F(WholeClusterTest, AReapplyThatReissuesEveryCertificateRollsWithNoApiOutage) {
   render(everything);
   auto first = apply();
@@ -352,46 +391,8 @@ TEST_F(WholeClusterTest, AReapplyThatReissuesEveryCertificateRollsWithNoApiOutag
   auto checked =
       history::check_linearizability(probe.history(), {.timeout = std::chrono::seconds(60)});
   EXPECT_EQ(checked.verdict, history::Verdict::kLinearizable);
-}
 
-// A re-apply after the plan changed what runs (the fast tuning's VIP fitness service is not part
-// of the kubeadm-guide tuning): what the bundle no longer has is stopped, disabled and removed
-// from every host, and the next apply has nothing to change.
-TEST_F(WholeClusterTest, WhatANewBundleNoLongerHasIsRetiredFromEveryHost) {
-  render(everything);
-  auto first = apply();
-  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
-  const std::string fitness = "zerospof-vip-fitness.service";
-  for (const auto& host : kEtcdHosts)
-    ASSERT_EQ(ssh(host, "systemctl is-active " + fitness).out, "active\n") << host;
-
-  // The lab plan spells the fast profile out field by field; fields override a profile, so the
-  // whole block goes.
-  std::string text = util::read_file(plan()).value_or("");
-  std::size_t tuning = text.find("\n  tuning:\n");
-  ASSERT_NE(tuning, std::string::npos) << text;
-  std::size_t end = tuning + std::string("\n  tuning:\n").size();
-  while (end < text.size() && text.compare(end, 4, "    ") == 0) {
-    std::size_t line_end = text.find('\n', end);
-    end = line_end == std::string::npos ? text.size() : line_end + 1;
-  }
-  text.replace(tuning, end - tuning, "\n  tuning:\n    profile: kubeadm-guide\n");
-  ASSERT_TRUE(util::write_file_atomic(plan(), text, {.mode = 0644, .overwrite = true}));
-  render(everything);
-  auto second = apply();
-  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
-  for (const auto& host : kEtcdHosts) {
-    EXPECT_EQ(ssh(host, "systemctl is-active " + fitness).out, "inactive\n") << host;
-    EXPECT_NE(ssh(host, "systemctl is-enabled " + fitness).exit_code, 0) << host;
-    EXPECT_NE(ssh(host, "test -e /etc/keepalived/vip-fitness.sh").exit_code, 0) << host;
-    EXPECT_NE(ssh(host, "test -e /var/lib/zerospof/applied/" + fitness).exit_code, 0) << host;
-    // The guide's check script took its place, and keepalived still holds the VIP somewhere.
-    EXPECT_EQ(ssh(host, "test -x /etc/keepalived/check-apiserver.sh").exit_code, 0) << host;
-  }
-  EXPECT_EQ(kubectl("get --raw /readyz").out, "ok");
-  auto third = apply();
-  EXPECT_EQ(third.exit_code, 0) << third.err;
-  EXPECT_NE(third.out.find("apply: nothing to change"), std::string::npos) << third.out;
+  expect_a_new_bundle_retires_what_it_no_longer_has();
 }
 
 // The same plan with `endpoint.mode: local-proxy`: HAProxy on 127.0.0.1 on every node, no VIP.

@@ -1,6 +1,6 @@
 // The lab cluster the end-to-end tests share: LabClusterTest brings a lab up in its own state
-// directory, once per suite or once per test (fresh_hosts_per_test), and, whatever happens, takes
-// it down and checks that nothing is left; helpers run
+// directory, once per process (shared by its suites) or once per test (fresh_hosts_per_test), and,
+// whatever happens, takes it down and checks that nothing is left; helpers run
 // zerospof's verbs on it (lab, render, apply) and ssh into its hosts. Header-only: the test glob
 // compiles *_test.cpp. Needs root and the binary cache (lab/binaries/build.sh); skipped otherwise.
 #pragma once
@@ -121,13 +121,24 @@ inline util::ProcessResult bring_lab_up(const lab::LabPaths& paths, const fs::pa
   return run_lab(paths.state_dir, std::move(up_arguments), seconds(1800));
 }
 
-// The end of a suite that shared its lab: down, and nothing left.
+// The end of the suites that shared the lab: down, and nothing left.
 inline void take_shared_lab_down() {
   SharedLab& shared = shared_lab();
   if (!shared.up) return;
   take_lab_down(shared.paths, shared.control_dirs_before, shared.dir);
   shared = {};
 }
+
+// Takes the shared lab down once every test of the process has run, so that suites that start
+// from the same applied cluster and run in one process (DrillTest and StatusTest: see
+// cmake/zerospof_module.cmake) bring it up and apply once. gtest runs an environment's TearDown
+// after the last test, failed or not.
+class SharedLabEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override { take_shared_lab_down(); }
+};
+inline ::testing::Environment* const kSharedLabEnvironment =
+    ::testing::AddGlobalTestEnvironment(new SharedLabEnvironment);
 
 class LabClusterTest : public ::testing::Test {
  protected:
@@ -155,8 +166,6 @@ class LabClusterTest : public ::testing::Test {
     if (dir_.empty() || !fresh_hosts_per_test()) return;
     take_lab_down(paths_, control_dirs_before_, dir_);
   }
-
-  static void TearDownTestSuite() { take_shared_lab_down(); }
 
   util::ProcessResult run(std::vector<std::string> argv, seconds timeout) {
     auto result = util::run(argv, {.timeout = timeout});
