@@ -110,13 +110,13 @@ CurlHttpClient CurlHttpClient::without_tls() { return CurlHttpClient({}, "http")
 
 HttpResponse CurlHttpClient::send(const HttpRequest& request) {
   HttpResponse response;
+  if (!parse_error_.empty()) {
+    response.error = parse_error_;
+    return response;
+  }
   const util::CurlHandle curl = util::make_curl_handle();
   if (!curl) {
     response.error = "libcurl could not make a handle";
-    return response;
-  }
-  if (!parse_error_.empty()) {
-    response.error = parse_error_;
     return response;
   }
   CURL* handle = curl.get();

@@ -5,7 +5,8 @@
 // Guarantees: every request is bounded by its timeout and uses a fresh connection (a probe
 // measures what a new client would see, not a kept-alive connection to a backend that may be
 // gone); the certificates and key stay in memory, never in a file or a message. They are parsed
-// once, when the client is made: OpenSSL 3 takes about 2 ms of CPU to decode them, which a drill
+// once, when the client is made: OpenSSL 3 takes about 1 ms of CPU to decode them (2 ms on a
+// loaded machine: scripts/bench-tls-context.sh), which a drill
 // paid on each of its thousands of fresh connections (docs/performance.md, "Where the drill's own
 // CPU goes"), on the machine whose failover it was timing. Credentials that cannot be read
 // fail every request with an error saying which, before anything is sent. A response tells whether

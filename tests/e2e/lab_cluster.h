@@ -93,7 +93,7 @@ inline void take_lab_down(const lab::LabPaths& paths,
 // (cmake/zerospof_module.cmake), so a suite whose tests leave the lab as they found it brings it
 // up once instead of once per test, and the suites that start from a running cluster apply once
 // (about a minute and a half) and converge after. Taken down, and checked for leftovers, when the
-// suite ends.
+// process's last test has run (SharedLabEnvironment).
 struct SharedLab {
   bool up = false;
   lab::LabPaths paths;

@@ -145,6 +145,16 @@ TEST(KeepalivedTest, TheKubeadmGuideChecksTheNodesOwnApiserverEveryThreeSecondsF
       nullptr);
 }
 
+// cloudserver2's rendered fitness loop as `dir`/fitness.sh, asking the stats page on loopback port
+// `stats_port` and writing its verdict to `dir`/fitness.
+void write_fitness_loop(const std::string& dir, int stats_port) {
+  std::string script =
+      testing::find_file(testing::rendered().bundle, "cloudserver2", kFitnessScript)->content;
+  script = testing::replace_all(script, "8404", std::to_string(stats_port));
+  script = testing::replace_all(script, kFitnessFile, dir + "/fitness");
+  testing::write_text(dir + "/fitness.sh", script, 0755);
+}
+
 // Polls `path` until it holds `expected` (bounded: about 10 s).
 bool file_eventually_holds(const std::string& path, const std::string& expected) {
   for (int i = 0; i < 100; ++i) {
@@ -183,10 +193,7 @@ class LoopbackHaproxy {
     config = testing::replace_all(config, "/run/haproxy/admin.sock", dir_ + "/admin.sock");
     config_ = config;
     testing::write_text(dir_ + "/haproxy.cfg", config);
-    std::string script = testing::find_file(r.bundle, kNode, kFitnessScript)->content;
-    script = testing::replace_all(script, "8404", std::to_string(stats));
-    script = testing::replace_all(script, kFitnessFile, fitness());
-    testing::write_text(dir_ + "/fitness.sh", script, 0755);
+    write_fitness_loop(dir_, stats);
     cert_ = written("/etc/zerospof/pki/apiserver.crt");
     key_ = written("/etc/zerospof/pki/apiserver.key");
   }
@@ -290,7 +297,6 @@ TEST(KeepalivedTest, FitnessNeedsAMajorityOfApiserverHostsReachable) {
   // even with its apiserver dead (refused, L4CON).
   std::string python = testing::find_program({"/usr/bin/python3"});
   if (python.empty()) GTEST_SKIP() << "python3 is not installed";
-  const testing::Rendered& r = testing::rendered();
   std::string dir = testing::temporary_directory("majority");
   std::string header =
       "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,"
@@ -310,10 +316,7 @@ TEST(KeepalivedTest, FitnessNeedsAMajorityOfApiserverHostsReachable) {
                                      {dir + "/server.log"});
   ASSERT_TRUE(server);
   testing::Stopper server_stopper{*server};
-  std::string script = testing::find_file(r.bundle, "cloudserver2", kFitnessScript)->content;
-  script = testing::replace_all(script, "8404", std::to_string(port));
-  script = testing::replace_all(script, kFitnessFile, dir + "/fitness");
-  testing::write_text(dir + "/fitness.sh", script, 0755);
+  write_fitness_loop(dir, port);
   auto loop = util::spawn_detached({"/bin/bash", dir + "/fitness.sh"}, {dir + "/fitness.log"});
   ASSERT_TRUE(loop);
   testing::Stopper loop_stopper{*loop};
