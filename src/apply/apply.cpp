@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "apply/build_steps.h"
 #include "apply/preflight.h"
 #include "transport/dry_run_transport.h"
@@ -37,7 +39,15 @@ util::Result<RunReport> run_all(const StepGraph& graph, transport::Transport& ho
 util::Result<RunReport> apply(const model::Cluster& cluster, const render::Bundle& bundle,
                               const ApplyOptions& options, ProgressSink& progress) {
   // Held until the last step: a second apply of this cluster is refused, told who runs.
-  ZEROSPOF_ASSIGN_OR_RETURN(auto lock, util::ClusterLock::acquire(options.state_dir, "apply"));
+  std::unique_ptr<util::ClusterLock> lock;
+  if (!options.held_lock) {
+    ZEROSPOF_ASSIGN_OR_RETURN(lock, util::ClusterLock::acquire(options.state_dir, "apply"));
+  } else if (std::filesystem::path(options.held_lock->state_dir()).lexically_normal() !=
+             std::filesystem::path(options.state_dir).lexically_normal()) {
+    return util::fail(util::Error::internal(
+        fmt::format("apply was handed the lock of {}, but applies with the state directory {}",
+                    options.held_lock->state_dir(), options.state_dir)));
+  }
   ZEROSPOF_ASSIGN_OR_RETURN(auto binaries, binaries::load_binary_cache(options.binary_cache));
   ZEROSPOF_ASSIGN_OR_RETURN(auto ssh,
                             transport::SshTransport::create(transport::ssh_targets(cluster),

@@ -18,6 +18,7 @@
 #include "apply/runner.h"
 #include "model/cluster.h"
 #include "render/render.h"
+#include "util/cluster_lock.h"
 
 namespace zerospof::apply {
 
@@ -30,6 +31,9 @@ struct ApplyOptions {
   // With lab: real kubelets and pods (render::RenderOptions::lab_real_pods), on lab hosts whose
   // machine may run cgroup v1.
   bool lab_real_pods = false;
+  // The caller holds this cluster's lock already (a drill switching tunings holds it throughout,
+  // so that no other apply or drill slips in between); nullptr: apply takes it.
+  const util::ClusterLock* held_lock = nullptr;
   RunnerOptions runner;
   std::chrono::seconds wait{180};
   // Under --dry-run, one line per command or write that would have happened.

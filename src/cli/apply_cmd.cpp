@@ -12,6 +12,7 @@
 
 #include "apply/apply.h"
 #include "binaries/binary_cache.h"
+#include "cli/apply_progress.h"
 #include "cli/commands.h"
 #include "cli/defaults.h"
 #include "cli/output.h"
@@ -35,39 +36,6 @@ struct ApplyFlags {
   std::string binary_cache;
   bool lab = false;
   bool real_pods = false;
-};
-
-// One line per finished step: "cloudserver1  install etcd v3.6.16  changed  2.1 s".
-class TerminalProgress : public apply::ProgressSink {
- public:
-  explicit TerminalProgress(bool color) : style_(color) {}
-  void run_started(std::size_t steps) override { total_ = steps; }
-  void step_started(const apply::Step&) override {}
-  void step_finished(const apply::StepResult& result) override {
-    ++done_;
-    std::string outcome = apply::to_string(result.outcome);
-    switch (result.outcome) {
-      case apply::Outcome::kChanged:
-        outcome = style_.green(outcome);
-        break;
-      case apply::Outcome::kUnchanged:
-        outcome = style_.dim(outcome);
-        break;
-      default:
-        outcome = style_.red(outcome);
-        break;
-    }
-    std::string line = fmt::format("[{:>3}/{}] {:<16} {:<44} {} {:.1f} s", done_, total_,
-                                   result.host.empty() ? "(this machine)" : result.host,
-                                   result.summary, outcome, result.elapsed.count() / 1000.0);
-    if (!result.detail.empty()) line += "\n          " + result.detail;
-    std::fprintf(stderr, "%s\n", line.c_str());
-  }
-
- private:
-  std::size_t total_ = 0;
-  std::size_t done_ = 0;
-  util::Style style_;
 };
 
 util::Result<render::Bundle> bundle_for(const model::Cluster& cluster, const ApplyFlags& flags) {

@@ -2,7 +2,9 @@
 // scenario (docs/drill.md). Parses flags, makes one call into drill, prints progress on stderr
 // and the report; exit 0 when every scenario passed, 1 when one failed, 3 when none failed but
 // one was inconclusive, 2 for bad input, 4 when the drill could not run (cluster not healthy,
-// hosts unreachable). `--heal` reverts whatever an interrupted drill left.
+// hosts unreachable) or, with --compare-tuning, when the cluster could not be given the plan's
+// tuning back (the reports are written first). `--heal` reverts whatever an interrupted drill
+// left.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -11,14 +13,21 @@
 #include <filesystem>
 #include <random>
 
+#include "apply/apply.h"
+#include "binaries/binary_cache.h"
+#include "cli/apply_progress.h"
 #include "cli/commands.h"
 #include "cli/defaults.h"
 #include "cli/output.h"
+#include "drill/compare.h"
+#include "drill/data_plane.h"
 #include "drill/drill.h"
 #include "drill/report.h"
+#include "model/enum_names.h"
 #include "observe/cluster_facts.h"
 #include "observe/kubeconfig.h"
 #include "plan/plan.h"
+#include "render/render.h"
 #include "transport/plan_hosts.h"
 #include "util/cluster_lock.h"
 #include "util/files.h"
@@ -51,6 +60,11 @@ struct DrillFlags {
   std::string output = "text";
   std::string json_file;
   std::string html_file;
+  // --compare-tuning: the other tuning, and what re-applying the cluster needs (as apply's flags)
+  std::string compare_tuning;
+  std::string pki_dir;
+  std::string binary_cache;
+  std::string upstream_dir;
 };
 
 util::Status write_report(const std::string& path, const std::string& content) {
@@ -91,6 +105,55 @@ util::Result<drill::HostDownMethod> host_down_method(const DrillFlags& flags) {
   return method;
 }
 
+// Switches the live cluster's tuning as `zerospof apply` would: renders the plan with the other
+// tuning and applies it (rolling, one node at a time), holding the drill's lock throughout.
+class ApplyingTuningSwitch : public drill::TuningSwitch {
+ public:
+  ApplyingTuningSwitch(const DrillFlags& flags, std::string binary_cache,
+                       std::string apply_state_dir, const util::ClusterLock& lock, bool real_pods)
+      : flags_(flags),
+        binary_cache_(std::move(binary_cache)),
+        apply_state_dir_(std::move(apply_state_dir)),
+        lock_(lock),
+        real_pods_(real_pods) {}
+
+  util::Status switch_to(const model::Cluster& cluster) override {
+    render::RenderOptions render_options{
+        .pki_dir = flags_.pki_dir.empty() ? default_pki_dir(cluster.name) : flags_.pki_dir,
+        .lab = flags_.lab,
+        .lab_real_pods = real_pods_,
+        .upstream_dir = flags_.upstream_dir};
+    ZEROSPOF_ASSIGN_OR_RETURN(render::Bundle bundle, render::render(cluster, render_options));
+    apply::ApplyOptions options{.binary_cache = binary_cache_,
+                                .known_hosts = flags_.known_hosts.empty()
+                                                   ? default_known_hosts(flags_.plan_file)
+                                                   : flags_.known_hosts,
+                                .state_dir = apply_state_dir_,
+                                .lab = flags_.lab,
+                                .lab_real_pods = real_pods_,
+                                .held_lock = &lock_};
+    TerminalProgress progress(
+        util::color_enabled(STDERR_FILENO),
+        fmt::format("compare: apply {}: ", model::to_string(cluster.tuning.profile)));
+    ZEROSPOF_ASSIGN_OR_RETURN(apply::RunReport report,
+                              apply::apply(cluster, bundle, options, progress));
+    if (!report.ok())
+      return util::fail(util::Error::unavailable(fmt::format(
+          "apply of tuning {}: {} step(s) failed, {} skipped (the lines above say "
+          "which); apply's journal is in {}",
+          model::to_string(cluster.tuning.profile), report.count(apply::Outcome::kFailed),
+          report.count(apply::Outcome::kSkipped), apply_state_dir_)));
+    return {};
+  }
+
+ private:
+  const DrillFlags& flags_;
+  const std::string binary_cache_;
+  const std::string apply_state_dir_;
+  const util::ClusterLock& lock_;
+  const bool real_pods_;
+};
+
 int run_drill_command(const DrillFlags& flags) {
   if (flags.list) return list_scenarios();
   if (flags.plan_file.empty())
@@ -103,12 +166,21 @@ int run_drill_command(const DrillFlags& flags) {
   if (flags.all && !flags.scenarios.empty())
     return report_error(util::Error::invalid_input("--all and scenario names together", {},
                                                    "give one or the other"));
+  if (flags.heal && !flags.compare_tuning.empty())
+    return report_error(util::Error::invalid_input("--heal and --compare-tuning together", {},
+                                                   "--heal runs no scenario; give one of them"));
   if (auto valid = drill::validate_scenarios(flags.scenarios); !valid)
     return report_error(valid.error());
   auto host_down = host_down_method(flags);
   if (!host_down) return report_error(host_down.error());
   auto cluster = plan::load(flags.plan_file);
   if (!cluster) return report_error(cluster.error());
+  std::vector<model::TuningProfile> compared;
+  if (!flags.compare_tuning.empty()) {
+    compared.push_back(*model::value_in(model::kTuningProfileNames, flags.compare_tuning));
+    if (auto valid = drill::validate_comparison(*cluster, compared); !valid)
+      return report_error(valid.error());
+  }
   auto ssh = transport::SshTransport::create(
       transport::ssh_targets(*cluster),
       {.known_hosts =
@@ -126,9 +198,9 @@ int run_drill_command(const DrillFlags& flags) {
   }
   // One apply or drill of a cluster at a time (util/cluster_lock.h says why); --heal too: it
   // would revert the fault a running drill is measuring.
-  auto lock = util::ClusterLock::acquire(
-      flags.apply_state_dir.empty() ? default_state_dir("apply", *cluster) : flags.apply_state_dir,
-      "drill");
+  const std::string apply_state_dir =
+      flags.apply_state_dir.empty() ? default_state_dir("apply", *cluster) : flags.apply_state_dir;
+  auto lock = util::ClusterLock::acquire(apply_state_dir, "drill");
   if (!lock) return report_error(lock.error());
   if (flags.heal) {
     drill::FaultInjector injector(*cluster, **ssh, lab, state_dir, *host_down);
@@ -141,10 +213,7 @@ int run_drill_command(const DrillFlags& flags) {
     return 0;
   }
   std::string kubeconfig_path =
-      !flags.kubeconfig.empty()
-          ? flags.kubeconfig
-          : admin_kubeconfig(flags.apply_state_dir.empty() ? default_state_dir("apply", *cluster)
-                                                           : flags.apply_state_dir);
+      !flags.kubeconfig.empty() ? flags.kubeconfig : admin_kubeconfig(apply_state_dir);
   auto kubeconfig = observe::load_kubeconfig(kubeconfig_path);
   if (!kubeconfig) return report_error(kubeconfig.error());
   observe::CurlHttpClient http(kubeconfig->credentials);
@@ -174,18 +243,46 @@ int run_drill_command(const DrillFlags& flags) {
   options.data_plane = !flags.no_data_plane;
   options.state_dir = state_dir;
   options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-  auto report = drill::run_drill(*cluster, **ssh, http, etcd_http ? &*etcd_http : nullptr,
-                                 kubeconfig->server, options);
-  if (!report) return report_error(report.error());
+  auto drill_once = [&](const model::Cluster& tuned) {
+    return drill::run_drill(tuned, **ssh, http, etcd_http ? &*etcd_http : nullptr,
+                            kubeconfig->server, options);
+  };
+  drill::DrillReport report;
+  util::Status restored;
+  if (compared.empty()) {
+    auto drilled = drill_once(*cluster);
+    if (!drilled) return report_error(drilled.error());
+    report = std::move(*drilled);
+  } else {
+    auto binary_cache = binaries::binary_cache_dir(*cluster, flags.binary_cache);
+    if (!binary_cache) return report_error(binary_cache.error());
+    // The tuning is re-applied as the cluster was applied: with real kubelets where they run.
+    bool real_pods = false;
+    if (flags.lab) {
+      observe::KubernetesClient api(http, kubeconfig->server);
+      std::optional<bool> real = drill::real_pods_run(api, std::chrono::seconds(10));
+      if (!real)
+        return report_error(util::Error::unavailable(
+            "--compare-tuning: the nodes could not be listed, so whether the lab runs real pods "
+            "(apply --real-pods) is not known, and the tuning cannot be re-applied as it was"));
+      real_pods = *real;
+    }
+    ApplyingTuningSwitch tunings(flags, *binary_cache, apply_state_dir, **lock, real_pods);
+    auto both = drill::drill_compared(*cluster, compared, tunings, drill_once, options.progress);
+    if (!both) return report_error(both.error());
+    restored = both->restored;
+    report = std::move(both->report);
+  }
   if (!flags.json_file.empty())
-    if (auto written = write_report(flags.json_file, drill::report_json(*report)); !written)
+    if (auto written = write_report(flags.json_file, drill::report_json(report)); !written)
       return report_error(written.error());
   if (!flags.html_file.empty())
-    if (auto written = write_report(flags.html_file, drill::report_html(*report)); !written)
+    if (auto written = write_report(flags.html_file, drill::report_html(report)); !written)
       return report_error(written.error());
-  print(flags.output == "json" ? drill::report_json(*report) : drill::report_text(*report));
+  print(flags.output == "json" ? drill::report_json(report) : drill::report_text(report));
+  if (!restored) return report_error(restored.error());
   bool failed = false, unsure = false;
-  for (const auto& scenario : report->scenarios) {
+  for (const auto& scenario : report.scenarios) {
     failed |= scenario.verdict == drill::Verdict::kFail;
     unsure |= scenario.verdict == drill::Verdict::kInconclusive;
   }
@@ -253,6 +350,18 @@ void register_drill(CLI::App& app, int& exit_code) {
   command->add_option("-o,--output", flags->output, "text or json on stdout")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  command
+      ->add_option("--compare-tuning", flags->compare_tuning,
+                   "also drill the same scenarios with this tuning profile: the cluster is "
+                   "re-applied with it (rolling, one node at a time), drilled, and given the "
+                   "plan's tuning back")
+      ->check(CLI::IsMember({"fast", "kubeadm-guide"}));
+  command->add_option("--pki-dir", flags->pki_dir,
+                      "with --compare-tuning: the CA material to render with (as apply's)");
+  command->add_option("--binaries", flags->binary_cache,
+                      "with --compare-tuning: the binary cache to apply from (as apply's)");
+  command->add_option("--upstream", flags->upstream_dir,
+                      "with --compare-tuning: the pinned upstream addon manifests (as apply's)");
   command->add_option("--json", flags->json_file, "also write the JSON report here");
   command->add_option("--html", flags->html_file, "also write the HTML report here");
   command->callback([flags, &exit_code] { exit_code = run_drill_command(*flags); });

@@ -177,10 +177,12 @@ class DrillRunner {
         guide_(cluster.tuning.profile == model::TuningProfile::kKubeadmGuide) {}
 
   util::Result<DrillReport> run() {
-    DrillReport report{.cluster = cluster_.name,
-                       .tuning = model::to_string(cluster_.tuning.profile),
-                       .seed = options_.seed,
-                       .endpoint = server_};
+    DrillReport report{
+        .cluster = cluster_.name,
+        .tuning = model::to_string(cluster_.tuning.profile),
+        .tuning_customised = cluster_.tuning != model::Tuning::of(cluster_.tuning.profile),
+        .seed = options_.seed,
+        .endpoint = server_};
     if (!etcd_http_)
       report.notes.push_back(
           "etcd-write: not measured; etcd's client credentials could not be read from a "

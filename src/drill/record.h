@@ -137,10 +137,16 @@ struct ScenarioResult {
 struct DrillReport {
   std::string cluster;
   std::string tuning;  // the plan's tuning profile
+  // The plan sets some timings of its own over the profile's (lab.yaml's node timings): the
+  // figures are the profile's only when this is false.
+  bool tuning_customised = false;
   std::uint64_t seed = 0;
   std::string endpoint;
   std::vector<ScenarioResult> scenarios;
   std::vector<std::string> notes;  // what was simulated or not measured, said once
+  // The same scenarios under other tunings (drill --compare-tuning, compare.h), each a whole
+  // report of its own, in the order they ran; empty when none was compared.
+  std::vector<DrillReport> compared;
 };
 
 }  // namespace zerospof::drill

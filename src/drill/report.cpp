@@ -8,6 +8,7 @@
 
 #include "drill/data_plane.h"
 #include "drill/judge.h"
+#include "drill/summary.h"
 #include "status/status_report.h"
 
 namespace zerospof::drill {
@@ -44,12 +45,6 @@ std::string escape_html(const std::string& text) {
     }
   }
   return out;
-}
-
-const ProbeRecord* probe_named(const ScenarioResult& scenario, const std::string& name) {
-  for (const ProbeRecord& probe : scenario.probes)
-    if (probe.name == name) return &probe;
-  return nullptr;
 }
 
 }  // namespace
@@ -95,9 +90,74 @@ std::vector<Criterion> criteria(const DrillReport& report) {
   };
 }
 
-std::string report_text(const DrillReport& report) {
-  std::string out =
-      fmt::format("drill of {} (tuning {}, seed {})\n", report.cluster, report.tuning, report.seed);
+namespace {
+
+std::string tuning_label(const DrillReport& report) {
+  return report.tuning + (report.tuning_customised ? ", with the plan's own timings" : "");
+}
+
+// Whether a summary over runs says more than the runs' own lines: some scenario ran more than
+// once, or other tunings were drilled beside this one.
+bool worth_summarising(const DrillReport& report) {
+  if (!report.compared.empty()) return true;
+  for (const ScenarioSummary& summary : summarize(report))
+    if (summary.runs > 1) return true;
+  return false;
+}
+
+std::string median_and_worst(const ScenarioSummary& summary, const std::string& probe) {
+  for (const OutageSummary& outage : summary.outages)
+    if (outage.probe == probe)
+      return fmt::format("{:.2f} / {:.2f} s{}", outage.median_ms / 1000, outage.worst_ms / 1000,
+                         outage.worst_after_heal ? "*" : "");
+  return "-";
+}
+
+// Each scenario over its runs, a row per tuning drilled, the tunings of a scenario side by side.
+struct RowOverTheRuns {
+  const DrillReport* tuning;
+  ScenarioSummary summary;
+};
+std::vector<RowOverTheRuns> rows_over_the_runs(const DrillReport& report) {
+  std::vector<const DrillReport*> tunings{&report};
+  for (const DrillReport& compared : report.compared) tunings.push_back(&compared);
+  std::vector<std::vector<ScenarioSummary>> summaries;
+  for (const DrillReport* tuning : tunings) summaries.push_back(summarize(*tuning));
+  std::vector<RowOverTheRuns> rows;
+  for (const ScenarioSummary& first : summaries.front())
+    for (std::size_t t = 0; t < tunings.size(); ++t)
+      for (const ScenarioSummary& summary : summaries[t])
+        if (summary.name == first.name) rows.push_back({tunings[t], summary});
+  return rows;
+}
+
+std::string summary_text(const DrillReport& report) {
+  std::string out = fmt::format(
+      "over the runs, median / worst (* the worst began after the heal):\n{:<34} {:<14} {:>4} "
+      "{:>14} {:>17} {:>17} {:>8} {:>5} {}\n",
+      "scenario", "tuning", "runs", "pass/fail/inc.", "api-write", "etcd-write", "budget", "lost",
+      "pods elsewhere (budget)");
+  for (const auto& [tuning, summary] : rows_over_the_runs(report)) {
+    std::string pods = "-";
+    if (summary.reschedule_budget_ms > 0)
+      pods = summary.reschedule_median_ms
+                 ? fmt::format("{:.1f} / {:.1f} s in {} of {} ({:.1f} s)",
+                               *summary.reschedule_median_ms / 1000,
+                               *summary.reschedule_worst_ms / 1000, summary.rescheduled,
+                               summary.runs, summary.reschedule_budget_ms / 1000)
+                 : fmt::format("never ({:.1f} s)", summary.reschedule_budget_ms / 1000);
+    out += fmt::format(
+        "{:<34} {:<14} {:>4} {:>14} {:>17} {:>17} {:>8} {:>5} {}\n", summary.name, tuning->tuning,
+        summary.runs, fmt::format("{}/{}/{}", summary.passed, summary.failed, summary.inconclusive),
+        median_and_worst(summary, "api-write"), median_and_worst(summary, "etcd-write"),
+        seconds(summary.budget_ms), summary.acknowledged_writes_lost, pods);
+  }
+  return out;
+}
+
+std::string runs_text(const DrillReport& report) {
+  std::string out = fmt::format("drill of {} (tuning {}, seed {})\n", report.cluster,
+                                tuning_label(report), report.seed);
   out += fmt::format("{:<34} {:>3} {:<13} {:>9} {:>9} {:>10} {:>8} {:>5} {}\n", "scenario", "run",
                      "verdict", "api-write", "api-read", "etcd-write", "budget", "lost",
                      "linearizable");
@@ -190,7 +250,49 @@ std::string report_text(const DrillReport& report) {
   return out;
 }
 
-std::string report_json(const DrillReport& report) {
+}  // namespace
+
+std::string report_text(const DrillReport& report) {
+  std::string out = runs_text(report);
+  for (const DrillReport& compared : report.compared) out += "\n" + runs_text(compared);
+  if (worth_summarising(report)) out += "\n" + summary_text(report);
+  return out;
+}
+
+namespace {
+
+nlohmann::json summary_json(const DrillReport& report) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const ScenarioSummary& summary : summarize(report)) {
+    nlohmann::json outages = nlohmann::json::object();
+    for (const OutageSummary& outage : summary.outages)
+      outages[outage.probe] = {{"medianSeconds", outage.median_ms / 1000},
+                               {"worstSeconds", outage.worst_ms / 1000},
+                               {"worstAfterHeal", outage.worst_after_heal},
+                               {"runs", outage.measured}};
+    nlohmann::json pods(nullptr);
+    if (summary.reschedule_budget_ms > 0)
+      pods = {{"medianSeconds", json_seconds(summary.reschedule_median_ms)},
+              {"worstSeconds", json_seconds(summary.reschedule_worst_ms)},
+              {"runs", summary.rescheduled},
+              {"budgetSeconds", summary.reschedule_budget_ms / 1000}};
+    out.push_back({{"name", summary.name},
+                   {"runs", summary.runs},
+                   {"verdicts",
+                    {{"pass", summary.passed},
+                     {"fail", summary.failed},
+                     {"inconclusive", summary.inconclusive}}},
+                   {"unavailableSeconds", outages},
+                   {"budgetSeconds", summary.budget_ms / 1000},
+                   {"acknowledgedWrites", summary.acknowledged_writes},
+                   {"acknowledgedWritesLost", summary.acknowledged_writes_lost},
+                   {"notLinearizable", summary.not_linearizable},
+                   {"podsRescheduled", pods}});
+  }
+  return out;
+}
+
+nlohmann::json report_object(const DrillReport& report) {
   nlohmann::json scenarios = nlohmann::json::array();
   for (const ScenarioResult& s : report.scenarios) {
     nlohmann::json unavailable = nlohmann::json::object(), outage_start = nlohmann::json::object(),
@@ -280,12 +382,25 @@ std::string report_json(const DrillReport& report) {
   for (const Criterion& criterion : criteria(report))
     criteria_json.push_back(
         {{"name", criterion.name}, {"met", criterion.met}, {"evidence", criterion.evidence}});
-  nlohmann::json out{{"cluster", report.cluster}, {"tuning", report.tuning},
-                     {"seed", report.seed},       {"endpoint", report.endpoint},
-                     {"scenarios", scenarios},    {"criteria", criteria_json},
-                     {"notes", report.notes}};
+  nlohmann::json compared = nlohmann::json::array();
+  for (const DrillReport& other : report.compared) compared.push_back(report_object(other));
+  return {{"cluster", report.cluster},
+          {"tuning", report.tuning},
+          {"tuningCustomised", report.tuning_customised},
+          {"seed", report.seed},
+          {"endpoint", report.endpoint},
+          {"scenarios", scenarios},
+          {"summary", summary_json(report)},
+          {"criteria", criteria_json},
+          {"notes", report.notes},
+          {"compared", compared}};
+}
+
+}  // namespace
+
+std::string report_json(const DrillReport& report) {
   // Status's text comes from the hosts and may not be UTF-8: replaced, never a throw.
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return report_object(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 namespace {
@@ -379,54 +494,71 @@ std::string timeline_svg(const ScenarioResult& s) {
 
 }  // namespace
 
-std::string report_html(const DrillReport& report) {
-  std::string out = fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-      "<title>zerospof drill: {0}</title>\n<style>\n"
-      "body {{ font-family: sans-serif; margin: 2em; color: #222; }}\n"
-      "table {{ border-collapse: collapse; margin: 1em 0; }}\n"
-      "td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}\n"
-      ".pass {{ color: #2e7d32; font-weight: bold; }} .fail {{ color: #c62828; font-weight: "
-      "bold; }} .inconclusive {{ color: #ef8f00; font-weight: bold; }}\n"
-      "section.scenario {{ border-top: 2px solid #ddd; margin-top: 2em; }}\n"
-      "</style></head><body>\n<h1>zerospof drill: {0}</h1>\n"
-      "<p>tuning <b>{1}</b>, seed {2}, endpoint {3}</p>\n",
-      escape_html(report.cluster), escape_html(report.tuning), report.seed,
-      escape_html(report.endpoint));
-  out +=
-      "<h2>Success criteria</h2>\n<table id=\"criteria\"><tr><th>criterion</th><th>met</th>"
-      "<th>evidence</th></tr>\n";
+namespace {
+
+std::string over_the_runs_html(const DrillReport& report) {
+  std::string out =
+      "<h2>Over the runs</h2>\n<p>median / worst; * the worst began after the heal</p>\n"
+      "<table id=\"over-the-runs\"><tr><th>scenario</th><th>tuning</th><th>runs</th>"
+      "<th>pass</th><th>fail</th><th>inconclusive</th><th>api-write</th><th>api-read</th>"
+      "<th>etcd-write</th><th>budget</th><th>lost writes</th></tr>\n";
+  for (const auto& [tuning, summary] : rows_over_the_runs(report)) {
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"pass\">{}</td><td "
+        "class=\"fail\">{}</td><td class=\"inconclusive\">{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        escape_html(summary.name), escape_html(tuning->tuning), summary.runs, summary.passed,
+        summary.failed, summary.inconclusive, median_and_worst(summary, "api-write"),
+        median_and_worst(summary, "api-read"), median_and_worst(summary, "etcd-write"),
+        seconds(summary.budget_ms), summary.acknowledged_writes_lost);
+  }
+  return out + "</table>\n";
+}
+
+// One tuning's criteria, runs and timelines. `prefix` keeps the anchors of a compared tuning
+// apart from the plan's ("" for the plan's own, "kubeadm-guide-" for another).
+std::string tuning_html(const DrillReport& report, const std::string& prefix) {
+  std::string out;
+  if (!prefix.empty())
+    out += fmt::format("<h2 class=\"tuning\" id=\"{}tuning\">Tuning {}, seed {}</h2>\n",
+                       escape_html(prefix), escape_html(tuning_label(report)), report.seed);
+  out += fmt::format(
+      "<h2>Success criteria{}</h2>\n<table id=\"{}criteria\"><tr><th>criterion</th><th>met</th>"
+      "<th>evidence</th></tr>\n",
+      prefix.empty() ? "" : ", tuning " + escape_html(report.tuning), escape_html(prefix));
   for (const Criterion& criterion : criteria(report))
     out += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n",
                        escape_html(criterion.name), criterion.met ? "pass" : "fail",
                        criterion.met ? "yes" : "no", escape_html(criterion.evidence));
-  out +=
-      "</table>\n<h2>Scenarios</h2>\n<table id=\"summary\"><tr><th>scenario</th><th>run</th>"
+  out += fmt::format(
+      "</table>\n<h2>Scenarios{}</h2>\n<table id=\"{}summary\"><tr><th>scenario</th><th>run</th>"
       "<th>verdict</th><th>api-write</th><th>api-read</th><th>budget</th><th>lost writes</th>"
-      "<th>linearizable</th></tr>\n";
+      "<th>linearizable</th></tr>\n",
+      prefix.empty() ? "" : ", tuning " + escape_html(report.tuning), escape_html(prefix));
   for (const ScenarioResult& s : report.scenarios) {
     const ProbeRecord* write = probe_named(s, "api-write");
     const ProbeRecord* read = probe_named(s, "api-read");
     out += fmt::format(
-        "<tr><td><a href=\"#{0}-{1}\">{0}</a></td><td>{1}</td><td class=\"{2}\">{2}</td>"
+        "<tr><td><a href=\"#{8}{0}-{1}\">{0}</a></td><td>{1}</td><td class=\"{2}\">{2}</td>"
         "<td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td>{7}</td></tr>\n",
         escape_html(s.name), s.run, to_string(s.verdict),
         seconds(write ? write->unavailable_ms : std::nullopt),
         seconds(read ? read->unavailable_ms : std::nullopt), seconds(s.predicted_outage_ms),
-        s.acknowledged_writes_lost,
-        s.linearizable ? (*s.linearizable ? "yes" : "no") : "undecided");
+        s.acknowledged_writes_lost, s.linearizable ? (*s.linearizable ? "yes" : "no") : "undecided",
+        escape_html(prefix));
   }
   out += "</table>\n";
   for (const ScenarioResult& s : report.scenarios) {
     out += fmt::format(
-        "<section class=\"scenario\" id=\"{0}-{1}\" data-verdict=\"{2}\">\n<h3>{0} (run {1}): "
-        "<span class=\"{2}\">{2}</span></h3>\n<p>{3}{4}</p>\n<p>fault: {5}; failover path: {6} "
-        "({7}); predicted outage at most {8} ({9})</p>\n",
+        "<section class=\"scenario\" id=\"{10}{0}-{1}\" data-verdict=\"{2}\">\n<h3>{0} (run "
+        "{1}{11}): <span class=\"{2}\">{2}</span></h3>\n<p>{3}{4}</p>\n<p>fault: {5}; failover "
+        "path: {6} ({7}); predicted outage at most {8} ({9})</p>\n",
         escape_html(s.name), s.run, to_string(s.verdict), escape_html(s.description),
         s.plan_name.empty() ? "" : " (cluster-plan.md: " + escape_html(s.plan_name) + ")",
         escape_html(s.fault), escape_html(s.failover_path),
         s.failover_path_seen ? "seen" : "NOT seen", seconds(s.predicted_outage_ms),
-        escape_html(s.predicted_reason));
+        escape_html(s.predicted_reason), escape_html(prefix),
+        prefix.empty() ? "" : ", tuning " + escape_html(report.tuning));
     if (!s.reasons.empty()) {
       out += "<ul class=\"reasons\">\n";
       for (const std::string& reason : s.reasons) out += "<li>" + escape_html(reason) + "</li>\n";
@@ -445,6 +577,35 @@ std::string report_html(const DrillReport& report) {
   }
   for (const std::string& note : report.notes)
     out += "<p class=\"note\">" + escape_html(note) + "</p>\n";
+  return out;
+}
+
+}  // namespace
+
+std::string report_html(const DrillReport& report) {
+  std::vector<std::string> compared;
+  for (const DrillReport& other : report.compared) compared.push_back(escape_html(other.tuning));
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+      "<title>zerospof drill: {0}</title>\n<style>\n"
+      "body {{ font-family: sans-serif; margin: 2em; color: #222; }}\n"
+      "table {{ border-collapse: collapse; margin: 1em 0; }}\n"
+      "td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}\n"
+      ".pass {{ color: #2e7d32; font-weight: bold; }} .fail {{ color: #c62828; font-weight: "
+      "bold; }} .inconclusive {{ color: #ef8f00; font-weight: bold; }}\n"
+      "section.scenario {{ border-top: 2px solid #ddd; margin-top: 2em; }}\n"
+      "h2.tuning {{ border-top: 4px solid #888; padding-top: 1em; margin-top: 3em; }}\n"
+      "</style></head><body>\n<h1>zerospof drill: {0}</h1>\n"
+      "<p>tuning <b>{1}</b>, seed {2}, endpoint {3}{4}</p>\n",
+      escape_html(report.cluster), escape_html(tuning_label(report)), report.seed,
+      escape_html(report.endpoint),
+      compared.empty() ? ""
+                       : fmt::format("; compared with tuning {} on the same cluster, re-applied "
+                                     "for it and given the plan's tuning back after",
+                                     fmt::join(compared, ", ")));
+  if (worth_summarising(report)) out += over_the_runs_html(report);
+  out += tuning_html(report, "");
+  for (const DrillReport& other : report.compared) out += tuning_html(other, other.tuning + "-");
   out += "</body></html>\n";
   return out;
 }

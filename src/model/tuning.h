@@ -38,6 +38,7 @@ struct Tuning {
 
   // Every value of `profile`, before a plan's own fields override them.
   static Tuning of(TuningProfile profile);
+  bool operator==(const Tuning&) const = default;
 };
 
 }  // namespace zerospof::model

@@ -73,7 +73,7 @@ Result<std::unique_ptr<ClusterLock>> ClusterLock::acquire(const std::string& sta
     ::close(fd);
     return fail(failure);
   }
-  return std::unique_ptr<ClusterLock>(new ClusterLock(fd));
+  return std::unique_ptr<ClusterLock>(new ClusterLock(fd, state_dir));
 }
 
 ClusterLock::~ClusterLock() { ::close(fd_); }

@@ -24,12 +24,16 @@ class ClusterLock {
   static Result<std::unique_ptr<ClusterLock>> acquire(const std::string& state_dir,
                                                       const std::string& activity);
   ~ClusterLock();
+  // The state directory whose lock this is: a caller that hands its lock on (a drill applying
+  // another tuning) is checked to hold the right one.
+  const std::string& state_dir() const { return state_dir_; }
   ClusterLock(const ClusterLock&) = delete;
   ClusterLock& operator=(const ClusterLock&) = delete;
 
  private:
-  explicit ClusterLock(int fd) : fd_(fd) {}
+  ClusterLock(int fd, std::string state_dir) : fd_(fd), state_dir_(std::move(state_dir)) {}
   const int fd_;
+  const std::string state_dir_;
 };
 
 }  // namespace zerospof::util

@@ -1,6 +1,7 @@
 // `zerospof drill` as a user runs it: how a host goes down is the user's choice, and a choice
 // that does not fit the hosts (a crash of real hosts, a reboot of the lab's containers, a reboot
-// not allowed in so many words) is refused before the drill touches anything.
+// not allowed in so many words) is refused before the drill touches anything, and so is a
+// comparison of tunings that would compare nothing.
 #include <gtest/gtest.h>
 
 #include "support/scratch_directory.h"
@@ -46,6 +47,13 @@ TEST_F(DrillCommandTest, AnUnknownWayDownNamesTheKnownOnes) {
   auto refused = zerospof({"drill", plan_, "primary-down", "--host-down", "unplug"});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("isolate"), std::string::npos) << refused.err;
+}
+
+TEST_F(DrillCommandTest, ComparingATuningWithItselfIsRefusedBeforeAnythingIsApplied) {
+  // The plan runs the fast profile's own timings: a comparison with it would drill the same
+  // cluster twice, after two applies for nothing.
+  expect_refused({"--compare-tuning", "fast"}, "compare with the other profile (kubeadm-guide)");
+  expect_refused({"--compare-tuning", "kubeadm-guide", "--heal"}, "--heal runs no scenario");
 }
 
 }  // namespace

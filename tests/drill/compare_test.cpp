@@ -1,0 +1,131 @@
+// Tunings compared on one cluster: the plan's tuning is drilled first, the other one applied and
+// drilled, and the plan's tuning applied again at the end, whatever failed in between; a report
+// already made is never dropped.
+#include "drill/compare.h"
+
+#include <gtest/gtest.h>
+
+namespace zerospof::drill {
+namespace {
+
+using model::TuningProfile;
+
+// Records what it was asked to apply; fails the applies whose 1-based number is in `failing`.
+class RecordingSwitch : public TuningSwitch {
+ public:
+  explicit RecordingSwitch(std::vector<int> failing = {}) : failing_(std::move(failing)) {}
+  util::Status switch_to(const model::Cluster& cluster) override {
+    applied.push_back(cluster.tuning);
+    if (std::find(failing_.begin(), failing_.end(), static_cast<int>(applied.size())) !=
+        failing_.end())
+      return util::fail(util::Error::unavailable("apply step etcd/restart failed"));
+    return {};
+  }
+  std::vector<model::Tuning> applied;
+
+ private:
+  std::vector<int> failing_;
+};
+
+class CompareTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    plan_.name = "homelab";
+    plan_.tuning.node_monitor_grace_period_ms = 6000;  // the plan's own over the fast profile
+  }
+
+  // A drill that reports the tuning it was given, or fails for the tunings in `refuse`.
+  DrillOfCluster drill(std::vector<TuningProfile> refuse = {}) {
+    return [this, refuse](const model::Cluster& cluster) -> util::Result<DrillReport> {
+      drilled.push_back(cluster.tuning);
+      if (std::find(refuse.begin(), refuse.end(), cluster.tuning.profile) != refuse.end())
+        return util::fail(util::Error::failed_precondition("the cluster is not healthy"));
+      return DrillReport{.cluster = cluster.name,
+                         .tuning = model::to_string(cluster.tuning.profile)};
+    };
+  }
+
+  std::function<void(const std::string&)> progress = [this](const std::string& line) {
+    said.push_back(line);
+  };
+  model::Cluster plan_;
+  std::vector<model::Tuning> drilled;
+  std::vector<std::string> said;
+};
+
+TEST_F(CompareTest, ThePlansTuningThenTheOtherThenThePlansAgain) {
+  RecordingSwitch tunings;
+  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress);
+  ASSERT_TRUE(result) << util::format_error(result.error());
+  ASSERT_EQ(drilled.size(), 2u);
+  EXPECT_EQ(drilled[0], plan_.tuning);
+  EXPECT_EQ(drilled[1], model::Tuning::of(TuningProfile::kKubeadmGuide))
+      << "the profile's own values, none of the plan's";
+  ASSERT_EQ(tunings.applied.size(), 2u);
+  EXPECT_EQ(tunings.applied[0], model::Tuning::of(TuningProfile::kKubeadmGuide));
+  EXPECT_EQ(tunings.applied[1], plan_.tuning) << "the plan's own timings back, overrides and all";
+  EXPECT_TRUE(result->restored);
+  EXPECT_EQ(result->report.tuning, "fast");
+  ASSERT_EQ(result->report.compared.size(), 1u);
+  EXPECT_EQ(result->report.compared[0].tuning, "kubeadm-guide");
+}
+
+TEST_F(CompareTest, ADrillThatCannotRunUnderTheOtherTuningStillGetsThePlansTuningBack) {
+  RecordingSwitch tunings;
+  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings,
+                               drill({TuningProfile::kKubeadmGuide}), progress);
+  ASSERT_TRUE(result);
+  ASSERT_EQ(tunings.applied.size(), 2u);
+  EXPECT_EQ(tunings.applied[1], plan_.tuning);
+  EXPECT_TRUE(result->report.compared.empty());
+  ASSERT_EQ(result->report.notes.size(), 1u);
+  EXPECT_NE(result->report.notes[0].find("tuning kubeadm-guide: the drill did not run"),
+            std::string::npos);
+}
+
+TEST_F(CompareTest, AFailedSwitchIsUndoneAndTheFirstReportKept) {
+  // The first apply (to the guide's tuning) fails part way: some nodes may run it already.
+  RecordingSwitch tunings({1});
+  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(drilled.size(), 1u) << "nothing is drilled on a half-switched cluster";
+  ASSERT_EQ(tunings.applied.size(), 2u);
+  EXPECT_EQ(tunings.applied[1], plan_.tuning);
+  EXPECT_TRUE(result->restored);
+  const std::string& note = result->report.notes.at(0);
+  EXPECT_NE(note.find("tuning kubeadm-guide: not drilled; applying it failed"), std::string::npos)
+      << note;
+  EXPECT_NE(note.find("apply step etcd/restart failed"), std::string::npos) << note;
+}
+
+TEST_F(CompareTest, ARestoreThatFailsIsAValueBesideTheReportNotALostReport) {
+  RecordingSwitch tunings({2});
+  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress);
+  ASSERT_TRUE(result);
+  EXPECT_FALSE(result->restored);
+  EXPECT_EQ(result->report.compared.size(), 1u);
+  EXPECT_NE(result->report.notes.back().find("could not be given the plan's tuning back"),
+            std::string::npos);
+}
+
+TEST_F(CompareTest, ThePlansOwnDrillFailingEndsItBeforeAnythingIsApplied) {
+  RecordingSwitch tunings;
+  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings,
+                               drill({TuningProfile::kFast}), progress);
+  ASSERT_FALSE(result);
+  EXPECT_TRUE(tunings.applied.empty());
+}
+
+TEST_F(CompareTest, AProfileWhoseTimingsAreThePlansIsRefused) {
+  model::Cluster guide = plan_;
+  guide.tuning = model::Tuning::of(TuningProfile::kKubeadmGuide);
+  RecordingSwitch tunings;
+  EXPECT_FALSE(drill_compared(guide, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress));
+  EXPECT_TRUE(tunings.applied.empty());
+  EXPECT_TRUE(drilled.empty());
+  // The fast profile beside a plan that changes some of its timings compares something.
+  EXPECT_TRUE(validate_comparison(plan_, {TuningProfile::kFast}));
+}
+
+}  // namespace
+}  // namespace zerospof::drill
