@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -154,6 +155,30 @@ class ApplyingTuningSwitch : public drill::TuningSwitch {
   const bool real_pods_;
 };
 
+// Rendering with a directory that does not hold the cluster's CA would make a new CA and roll
+// certificates out that nothing else trusts: refused before anything is applied.
+util::Status pki_is_the_clusters(const std::string& pki_dir, const std::string& cluster_ca_pem) {
+  auto trimmed = [](std::string text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    return text;
+  };
+  const std::string ca_file = pki_dir + "/ca.crt";
+  auto ca = util::read_file(ca_file);
+  if (!ca)
+    return util::fail(util::Error::invalid_input(
+        fmt::format("--compare-tuning renders the plan again, and {} holds no CA: rendering would "
+                    "make a new one and roll certificates out that the cluster does not trust",
+                    pki_dir),
+        {}, "give --pki-dir the directory the cluster was rendered with"));
+  if (trimmed(*ca) != trimmed(cluster_ca_pem))
+    return util::fail(util::Error::invalid_input(
+        fmt::format("--compare-tuning renders the plan again, and {} is not the CA of the cluster "
+                    "(the one in the admin kubeconfig)",
+                    ca_file),
+        {}, "give --pki-dir the directory the cluster was rendered with"));
+  return {};
+}
+
 int run_drill_command(const DrillFlags& flags) {
   if (flags.list) return list_scenarios();
   if (flags.plan_file.empty())
@@ -169,6 +194,12 @@ int run_drill_command(const DrillFlags& flags) {
   if (flags.heal && !flags.compare_tuning.empty())
     return report_error(util::Error::invalid_input("--heal and --compare-tuning together", {},
                                                    "--heal runs no scenario; give one of them"));
+  if (flags.compare_tuning.empty() &&
+      !(flags.pki_dir.empty() && flags.binary_cache.empty() && flags.upstream_dir.empty()))
+    return report_error(util::Error::invalid_input(
+        "--pki-dir, --binaries and --upstream are for re-applying the cluster, which only "
+        "--compare-tuning does",
+        {}, "drop them, or add --compare-tuning PROFILE"));
   if (auto valid = drill::validate_scenarios(flags.scenarios); !valid)
     return report_error(valid.error());
   auto host_down = host_down_method(flags);
@@ -216,6 +247,18 @@ int run_drill_command(const DrillFlags& flags) {
       !flags.kubeconfig.empty() ? flags.kubeconfig : admin_kubeconfig(apply_state_dir);
   auto kubeconfig = observe::load_kubeconfig(kubeconfig_path);
   if (!kubeconfig) return report_error(kubeconfig.error());
+  // What re-applying needs is checked before any host is asked anything.
+  std::string binary_cache;
+  if (!compared.empty()) {
+    if (auto same = pki_is_the_clusters(
+            flags.pki_dir.empty() ? default_pki_dir(cluster->name) : flags.pki_dir,
+            kubeconfig->credentials.ca_pem);
+        !same)
+      return report_error(same.error());
+    auto cache = binaries::binary_cache_dir(*cluster, flags.binary_cache);
+    if (!cache) return report_error(cache.error());
+    binary_cache = *cache;
+  }
   observe::CurlHttpClient http(kubeconfig->credentials);
   // etcd is probed with the apiservers' own client credentials, read from a control-plane host;
   // without them the drill still runs, and its report says etcd was not probed directly.
@@ -254,8 +297,6 @@ int run_drill_command(const DrillFlags& flags) {
     if (!drilled) return report_error(drilled.error());
     report = std::move(*drilled);
   } else {
-    auto binary_cache = binaries::binary_cache_dir(*cluster, flags.binary_cache);
-    if (!binary_cache) return report_error(binary_cache.error());
     // The tuning is re-applied as the cluster was applied: with real kubelets where they run.
     bool real_pods = false;
     if (flags.lab) {
@@ -267,7 +308,7 @@ int run_drill_command(const DrillFlags& flags) {
             "(apply --real-pods) is not known, and the tuning cannot be re-applied as it was"));
       real_pods = *real;
     }
-    ApplyingTuningSwitch tunings(flags, *binary_cache, apply_state_dir, **lock, real_pods);
+    ApplyingTuningSwitch tunings(flags, binary_cache, apply_state_dir, **lock, real_pods);
     auto both = drill::drill_compared(*cluster, compared, tunings, drill_once, options.progress);
     if (!both) return report_error(both.error());
     restored = both->restored;

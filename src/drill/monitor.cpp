@@ -127,8 +127,11 @@ void Monitor::watch_loop() {
           bool ask_all = holders.size() != 1 || ++rounds_since_all >= 5;
           if (!ask_all) ask_all = facts_.holds_vip(holders.front()) != std::optional<bool>(true);
           if (ask_all) {
-            holders = facts_.vip_holders();
             rounds_since_all = 0;
+            // A holder that answers late is not "nobody holds the VIP": no answer, no change.
+            auto known = facts_.vip_holders_if_known();
+            if (!known) return std::nullopt;
+            holders = std::move(*known);
           }
           return fmt::format("{}", fmt::join(holders, ", "));
         },

@@ -64,6 +64,28 @@ std::vector<std::string> ClusterFacts::vip_holders(std::chrono::milliseconds tim
       [](const transport::CommandResult& result) { return result.exit_code == 0; });
 }
 
+std::optional<std::vector<std::string>> ClusterFacts::vip_holders_if_known(
+    std::chrono::milliseconds timeout) {
+  // Asked of every host at once, as control_plane_nodes_where does, keeping "no" apart from "no
+  // answer".
+  std::vector<std::pair<std::string, std::future<std::optional<bool>>>> asked;
+  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane)) {
+    std::string name = node->name;
+    asked.emplace_back(name, std::async(std::launch::async, [this, name, timeout] {
+                         return holds_vip(name, timeout);
+                       }));
+  }
+  std::vector<std::string> holders;
+  bool all_answered = true;
+  for (auto& [name, answer] : asked) {
+    std::optional<bool> holds = answer.get();
+    all_answered &= holds.has_value();
+    if (holds == std::optional<bool>(true)) holders.push_back(name);
+  }
+  if (holders.empty() && !all_answered) return std::nullopt;
+  return holders;
+}
+
 std::optional<bool> ClusterFacts::holds_vip(const std::string& node,
                                             std::chrono::milliseconds timeout) {
   auto script = vip_script();

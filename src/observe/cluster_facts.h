@@ -61,6 +61,11 @@ class ClusterFacts {
   // machine.
   std::vector<std::string> vip_holders(
       std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  // vip_holders(), or nullopt when no host that answered holds the VIP and some host did not
+  // answer: that one may hold it, so "nobody holds the VIP" would be a guess. For watching the
+  // VIP on a loaded machine, where a holder's answer can come late.
+  std::optional<std::vector<std::string>> vip_holders_if_known(
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   // Whether `node`'s interfaces hold the VIP; nullopt when it did not answer within `timeout`
   // (capped by the facts' timeout). One host's question, for watching the holder alone.
   std::optional<bool> holds_vip(

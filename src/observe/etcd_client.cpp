@@ -133,15 +133,20 @@ std::optional<std::string> etcd_leader_of(HttpClient& http,
   // an election timeout): the claim of the later term is the true one.
   std::optional<std::string> leader;
   std::uint64_t term = 0;
+  bool a_leader_is_known = false;  // some member that answered follows a leader
   for (std::size_t i = 0; i < members.size(); ++i) {
     auto status = asked[i].get();
     if (!status) continue;
     if (!leader) leader = "";
+    a_leader_is_known |= status->leader != 0;
     if (status->leader == status->member_id && (leader->empty() || status->raft_term > term)) {
       leader = members[i].node;
       term = status->raft_term;
     }
   }
+  // The members that answered follow a leader that did not answer in time (a starved host): not
+  // known, rather than "no leader", which only members without one can say.
+  if (leader && leader->empty() && a_leader_is_known) return std::nullopt;
   return leader;
 }
 

@@ -68,9 +68,9 @@ class EtcdClient {
 };
 
 // The node of the member that says it leads, every member asked at once (each bounded by
-// `timeout`); "" when the members that answered name no leader of their own, nullopt when none
-// answered. A member only says it leads when its own id is the leader it reports; of two that
-// do, the one of the later raft term.
+// `timeout`); "" when the members that answered follow no leader (an election), nullopt when
+// none answered, or when those that did follow a leader that did not answer. A member only says it
+// leads when its own id is the leader it reports; of two that do, the one of the later raft term.
 std::optional<std::string> etcd_leader_of(HttpClient& http,
                                           const std::vector<ServerEndpoint>& members,
                                           std::chrono::milliseconds timeout);

@@ -54,6 +54,35 @@ TEST_F(DrillCommandTest, ComparingATuningWithItselfIsRefusedBeforeAnythingIsAppl
   // cluster twice, after two applies for nothing.
   expect_refused({"--compare-tuning", "fast"}, "compare with the other profile (kubeadm-guide)");
   expect_refused({"--compare-tuning", "kubeadm-guide", "--heal"}, "--heal runs no scenario");
+  // What re-applying needs is no silent extra without a comparison.
+  expect_refused({"--pki-dir", directory_.path()}, "or add --compare-tuning PROFILE");
+}
+
+// Re-applying with a PKI directory that is not the cluster's would make a new CA and roll out
+// certificates nothing trusts: refused, before any host is asked anything.
+TEST_F(DrillCommandTest, ComparingWithAnotherClustersPkiIsRefused) {
+  const std::string kubeconfig = directory_.path() + "/admin.conf";
+  ASSERT_TRUE(util::write_file_atomic(
+      kubeconfig,
+      "clusters:\n- cluster:\n    server: https://198.18.0.2:6443\n"
+      "    certificate-authority-data: Q0xVU1RFUi1DQQo=\n"  // "CLUSTER-CA\n"
+      "users:\n- user:\n    client-certificate-data: AAAA\n    client-key-data: AAAA\n"));
+  const std::string pki = directory_.path() + "/pki";
+  auto compare = [&] {
+    return zerospof({"drill", plan_, "primary-down", "--compare-tuning", "kubeadm-guide",
+                     "--kubeconfig", kubeconfig, "--pki-dir", pki, "--apply-state-dir",
+                     directory_.path() + "/apply", "--state-dir", state_});
+  };
+  auto no_ca = compare();
+  EXPECT_EQ(no_ca.exit_code, 2) << no_ca.err;
+  EXPECT_NE(no_ca.err.find(pki + " holds no CA"), std::string::npos) << no_ca.err;
+  std::filesystem::create_directories(pki);
+  ASSERT_TRUE(util::write_file_atomic(pki + "/ca.crt", "ANOTHER-CA\n"));
+  auto other_ca = compare();
+  EXPECT_EQ(other_ca.exit_code, 2) << other_ca.err;
+  EXPECT_NE(other_ca.err.find("is not the CA of the cluster"), std::string::npos) << other_ca.err;
+  EXPECT_NE(other_ca.err.find("give --pki-dir the directory the cluster was rendered with"),
+            std::string::npos);
 }
 
 }  // namespace

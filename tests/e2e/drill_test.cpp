@@ -259,5 +259,48 @@ TEST_F(DrillTest, ADrillKilledMidPartitionLeavesNoFaultOnceItsTtlPasses) {
   EXPECT_NE(heal.out.find("nothing was left by earlier drills"), std::string::npos) << heal.out;
 }
 
+// `--compare-tuning`: the kubeadm guide's tuning drilled beside the plan's in one run, the
+// cluster re-applied with it (rolling) and given the plan's tuning back; both reports whole.
+TEST_F(DrillTest, TheGuidesTuningIsDrilledBesideThePlansAndThePlansIsAppliedAgain) {
+  const std::string json = dir_ + "/compared.json";
+  auto drill = run(drill_argv({"haproxy-killed", "--compare-tuning", "kubeadm-guide",
+                               "--fault-seconds", "3", "--seed", "4", "--pki-dir", dir_ + "/pki",
+                               "--binaries", kBinaries, "--json", json, "--html", json + ".html"}),
+                   seconds(1200));
+  EXPECT_TRUE(drill.exit_code == 0 || drill.exit_code == 1 || drill.exit_code == 3)
+      << drill.out << drill.err;
+  EXPECT_EQ(testing::key_material(drill.out + drill.err), std::vector<std::string>{});
+  for (const char* said :
+       {"compare: applying tuning kubeadm-guide", "compare: drilling with tuning kubeadm-guide",
+        "compare: applying the plan's own tuning (fast) again"})
+    EXPECT_NE(drill.err.find(said), std::string::npos) << said;
+  auto report = nlohmann::json::parse(util::read_file(json).value_or("{}"));
+  EXPECT_EQ(report["tuning"], "fast");
+  ASSERT_EQ(report["compared"].size(), 1u) << report["notes"];
+  auto& guide = report["compared"][0];
+  EXPECT_EQ(guide["tuning"], "kubeadm-guide");
+  for (const auto* tuning : {&report, &guide}) {
+    ASSERT_EQ((*tuning)["scenarios"].size(), 1u);
+    const auto& scenario = (*tuning)["scenarios"][0];
+    EXPECT_FALSE(scenario["fault"].get<std::string>().empty());
+    EXPECT_EQ(scenario["acknowledgedWritesLost"], 0) << (*tuning)["tuning"];
+    EXPECT_EQ(scenario["linearizable"], true) << (*tuning)["tuning"];
+    EXPECT_EQ((*tuning)["summary"][0]["runs"], 1);
+  }
+  // Each judged against its own tuning's budget: the guide's HAProxy check takes 30 s.
+  EXPECT_DOUBLE_EQ(report["scenarios"][0]["predicted"]["unavailableSeconds"].get<double>(), 1.0);
+  EXPECT_GT(guide["scenarios"][0]["predicted"]["unavailableSeconds"].get<double>(), 30.0);
+  EXPECT_NE(drill.out.find("over the runs"), std::string::npos) << drill.out;
+  EXPECT_NE(util::read_file(json + ".html").value_or("").find("kubeadm-guide-haproxy-killed-1"),
+            std::string::npos);
+  // The plan's tuning is back on every control-plane host: HAProxy checks every 200 ms again,
+  // and etcd elects within 500 ms.
+  for (const char* host : {"micklethefickle", "cloudserver1", "cloudserver2"}) {
+    EXPECT_EQ(ssh(host, "grep -q 'inter 200ms' /etc/haproxy/haproxy.cfg").exit_code, 0) << host;
+    EXPECT_EQ(ssh(host, "grep -rq 'election-timeout=500' /etc/systemd/system/").exit_code, 0)
+        << host;
+  }
+}
+
 }  // namespace
 }  // namespace zerospof

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "support/recording_transport.h"
@@ -174,6 +176,38 @@ TEST_F(ClusterFactsTest, OneHostSaysWhetherItHoldsTheVipOrGivesNoAnswer) {
   EXPECT_EQ(facts.holds_vip("d"), std::nullopt);
   ASSERT_EQ(transport_.calls().size(), 4u);
   EXPECT_EQ(transport_.calls()[0].host, "a");
+}
+
+// Watching the VIP on a loaded machine: a holder that answers late must not read as "nobody
+// holds the VIP" (the drill reported that twice while the holder never left MASTER).
+TEST_F(ClusterFactsTest, NobodyHoldsTheVipOnlyWhenEveryHostSaidSo) {
+  std::vector<std::string> control;
+  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane))
+    control.push_back(node->name);
+  ASSERT_GE(control.size(), 3u);
+  // Each host's answer: 0 holds, 1 does not, anything else (or timed out) no answer.
+  std::map<std::string, transport::CommandResult> answers;
+  std::mutex mutex;  // the hosts are asked at once
+  transport_.answer_with(" " + cluster_.endpoint.address->to_string() + "/",
+                         [&](const std::string& host, const std::string&) {
+                           std::lock_guard lock(mutex);
+                           return answers.at(host);
+                         });
+  ClusterFacts facts(cluster_, transport_);
+  auto all = [&](transport::CommandResult answer) {
+    for (const std::string& name : control) answers[name] = answer;
+  };
+  all({.exit_code = 1});
+  answers[control[1]] = {.exit_code = 0};
+  EXPECT_EQ(facts.vip_holders_if_known(), std::optional(std::vector<std::string>{control[1]}));
+  answers[control[0]] = {.exit_code = 1, .timed_out = true};
+  EXPECT_EQ(facts.vip_holders_if_known(), std::optional(std::vector<std::string>{control[1]}))
+      << "a host that answered holds it: known, whoever else is silent";
+  answers[control[1]] = {.exit_code = 255};
+  EXPECT_EQ(facts.vip_holders_if_known(), std::nullopt) << "the silent ones may hold it: not known";
+  all({.exit_code = 1});
+  EXPECT_EQ(facts.vip_holders_if_known(), std::optional(std::vector<std::string>{}))
+      << "every host said no: nobody holds it";
 }
 
 }  // namespace

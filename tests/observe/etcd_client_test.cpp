@@ -135,7 +135,7 @@ TEST(EtcdClientTest, AMembersStatusNamesItselfAndTheLeaderItFollows) {
 }
 
 // The leader is the member that says it leads; a silent member does not hold the answer up past
-// its timeout, and nobody answering is not "no leader".
+// its timeout, and neither nobody answering nor a leader that does not answer is "no leader".
 TEST(EtcdClientTest, TheLeaderIsTheMemberThatSaysItLeads) {
   testing::InMemoryEtcd etcd;
   std::vector<ServerEndpoint> members{
@@ -148,6 +148,10 @@ TEST(EtcdClientTest, TheLeaderIsTheMemberThatSaysItLeads) {
   EXPECT_EQ(etcd_leader_of(etcd, members, timeout), std::optional<std::string>("b"));
   auto now = testing::InMemoryEtcd::Clock::now();
   etcd.black_hole("/t2", now, now + std::chrono::seconds(30));
+  // The others still follow b: a leader too slow to answer is not known, and not "no leader"
+  // (on a starved host that read as an election that never happened).
+  EXPECT_EQ(etcd_leader_of(etcd, members, timeout), std::nullopt);
+  etcd.lead("");  // an election: the members that answer follow nobody
   EXPECT_EQ(etcd_leader_of(etcd, members, timeout), std::optional<std::string>(""));
   for (const char* socket : {"/t1", "/t3"})
     etcd.black_hole(socket, now, now + std::chrono::seconds(30));
