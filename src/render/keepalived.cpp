@@ -69,14 +69,17 @@ status=$({csv} |
 // fast: a loop that writes 0 (fit) or 1 (unfit) to the tracked file, changing it only after two
 // checks agree, so one slow answer does not move the VIP. Fit: HAProxy answers, and reaches a
 // majority of the apiserver hosts (a check that timed out at the TCP level, L4TOUT, is a host it
-// cannot reach). The majority rule is what takes the VIP away from a holder cut off in a minority
-// partition, whose own apiserver may still look ready; a dead apiserver process (refused, L4CON)
-// still counts as reachable, so two dead apiservers on live hosts do not take the VIP off every
-// node. Whether the apiservers pass their checks is not asked: that is the same from every node
-// (they are the same apiservers), so moving the VIP for it cuts every client's connection and
-// gains nothing. It once did, and a saturated host whose checks all failed their 0.2 s deadline
-// put every node in FAULT and the VIP nowhere; HAProxy now routes to all of them then (fail open).
-// Each change is written to the journal with its reason.
+// cannot reach; also while the next check runs, when HAProxy shows it as "* L4TOUT": with 0.2 s
+// checks a host that times out is nearly always mid-check, and read as reachable it kept an
+// isolated holder fit, and the VIP on it, for a whole drill fault). The majority rule is what takes
+// the VIP away from a holder cut off in a minority partition, whose own apiserver may still look
+// ready; a dead apiserver process (refused, L4CON) still counts as reachable, so two dead
+// apiservers on live hosts do not take the VIP off every node. Whether the apiservers pass their
+// checks is not asked: that is the same from every node (they are the same apiservers), so moving
+// the VIP for it cuts every client's connection and gains nothing. It once did, and a saturated
+// host whose checks all failed their 0.2 s deadline put every node in FAULT and the VIP nowhere;
+// HAProxy now routes to all of them then (fail open). Each change is written to the journal with
+// its reason.
 std::string fitness_script(const model::Tuning& tuning, const model::IpAddress& vip) {
   return fmt::format(
       R"sh(#!/bin/bash
@@ -93,7 +96,7 @@ while true; do
       $1 == "kube-apiservers" && $2 != "BACKEND" && $2 != "FRONTEND" {{
         total++
         if ($column["status"] ~ /^UP/) up++
-        if ($column["check_status"] !~ /^L4TOUT/) reachable++
+        if ($column["check_status"] !~ /L4TOUT/) reachable++
       }}
       END {{
         if (total == 0) exit

@@ -327,6 +327,15 @@ TEST(KeepalivedTest, FitnessNeedsAMajorityOfApiserverHostsReachable) {
                                               row("BACKEND", "UP", ""));
   EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "0\n"))
       << util::read_file(dir + "/server.log").value_or("");
+  // Mid-check HAProxy shows the last result behind "* ". With 0.2 s checks a host that times out
+  // is nearly always mid-check: read as reachable, it kept an isolated holder fit and the VIP on
+  // it through a whole drill fault (seen on the lab, DrillTest's isolated primary).
+  testing::write_text(dir + "/stats;csv", header + row("micklethefickle", "DOWN", "* L4TOUT") +
+                                              row("cloudserver1", "DOWN", "* L4TOUT") +
+                                              row("cloudserver2", "UP", "* L7OK") +
+                                              row("BACKEND", "UP", ""));
+  EXPECT_TRUE(file_eventually_holds(dir + "/fitness", "1\n"))
+      << util::read_file(dir + "/fitness.log").value_or("");
 
   // Unfit is written at the first check that says so, fit only once two agree: with the checks
   // 30 s apart, a loop started on minority stats writes 1 at once, and one started on healthy
