@@ -25,15 +25,12 @@ util::Result<ComparedDrill> drill_compared(
   ZEROSPOF_RETURN_IF_ERROR(validate_comparison(cluster, others));
   ZEROSPOF_ASSIGN_OR_RETURN(DrillReport report, drill(cluster));
   ComparedDrill result{.report = std::move(report)};
-  bool switched = false;
   for (model::TuningProfile profile : others) {
     const char* name = model::to_string(profile);
     model::Cluster variant = cluster;
     variant.tuning = model::Tuning::of(profile);
     progress(
         fmt::format("compare: applying tuning {} (a rolling apply, one node at a time)", name));
-    // Even a switch that failed may have changed some nodes: the plan's tuning goes back on.
-    switched = true;
     if (auto applied = tunings.switch_to(variant); !applied) {
       result.report.notes.push_back(fmt::format("tuning {}: not drilled; applying it failed: {}",
                                                 name, util::format_error(applied.error())));
@@ -48,7 +45,9 @@ util::Result<ComparedDrill> drill_compared(
     }
     result.report.compared.push_back(std::move(*compared));
   }
-  if (switched) {
+  // Once a switch was tried the plan's tuning goes back on: even one that failed may have
+  // changed some nodes.
+  if (!others.empty()) {
     progress(fmt::format("compare: applying the plan's own tuning ({}) again",
                          model::to_string(cluster.tuning.profile)));
     result.restored = tunings.switch_to(cluster);

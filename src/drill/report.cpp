@@ -518,6 +518,8 @@ std::string over_the_runs_html(const DrillReport& report) {
 // One tuning's criteria, runs and timelines. `prefix` keeps the anchors of a compared tuning
 // apart from the plan's ("" for the plan's own, "kubeadm-guide-" for another).
 std::string tuning_html(const DrillReport& report, const std::string& prefix) {
+  // The plan's own tuning is the page's; a compared one is named in each heading.
+  const std::string which = prefix.empty() ? "" : ", tuning " + escape_html(report.tuning);
   std::string out;
   if (!prefix.empty())
     out += fmt::format("<h2 class=\"tuning\" id=\"{}tuning\">Tuning {}, seed {}</h2>\n",
@@ -525,7 +527,7 @@ std::string tuning_html(const DrillReport& report, const std::string& prefix) {
   out += fmt::format(
       "<h2>Success criteria{}</h2>\n<table id=\"{}criteria\"><tr><th>criterion</th><th>met</th>"
       "<th>evidence</th></tr>\n",
-      prefix.empty() ? "" : ", tuning " + escape_html(report.tuning), escape_html(prefix));
+      which, escape_html(prefix));
   for (const Criterion& criterion : criteria(report))
     out += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n",
                        escape_html(criterion.name), criterion.met ? "pass" : "fail",
@@ -534,7 +536,7 @@ std::string tuning_html(const DrillReport& report, const std::string& prefix) {
       "</table>\n<h2>Scenarios{}</h2>\n<table id=\"{}summary\"><tr><th>scenario</th><th>run</th>"
       "<th>verdict</th><th>api-write</th><th>api-read</th><th>budget</th><th>lost writes</th>"
       "<th>linearizable</th></tr>\n",
-      prefix.empty() ? "" : ", tuning " + escape_html(report.tuning), escape_html(prefix));
+      which, escape_html(prefix));
   for (const ScenarioResult& s : report.scenarios) {
     const ProbeRecord* write = probe_named(s, "api-write");
     const ProbeRecord* read = probe_named(s, "api-read");
@@ -557,8 +559,7 @@ std::string tuning_html(const DrillReport& report, const std::string& prefix) {
         s.plan_name.empty() ? "" : " (cluster-plan.md: " + escape_html(s.plan_name) + ")",
         escape_html(s.fault), escape_html(s.failover_path),
         s.failover_path_seen ? "seen" : "NOT seen", seconds(s.predicted_outage_ms),
-        escape_html(s.predicted_reason), escape_html(prefix),
-        prefix.empty() ? "" : ", tuning " + escape_html(report.tuning));
+        escape_html(s.predicted_reason), escape_html(prefix), which);
     if (!s.reasons.empty()) {
       out += "<ul class=\"reasons\">\n";
       for (const std::string& reason : s.reasons) out += "<li>" + escape_html(reason) + "</li>\n";

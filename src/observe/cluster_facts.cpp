@@ -18,6 +18,13 @@ namespace {
 
 namespace layout = render::layout;
 
+// What a host's answer to the VIP test says: grep -q exits 0 when the address is there and 1
+// when it is not; anything else, or no answer in time, says nothing.
+std::optional<bool> vip_answer(const transport::CommandResult& result) {
+  if (result.timed_out || (result.exit_code != 0 && result.exit_code != 1)) return std::nullopt;
+  return result.exit_code == 0;
+}
+
 // https://ADDRESS:2379, as the members advertise it.
 std::string client_url(const model::Node& node) {
   return fmt::format("https://{}:{}", model::url_host(node.cluster_address()),
@@ -30,21 +37,33 @@ ClusterFacts::ClusterFacts(const model::Cluster& cluster, transport::Transport& 
                            std::chrono::milliseconds timeout)
     : cluster_(cluster), transport_(transport), timeout_(timeout) {}
 
+std::vector<std::pair<std::string, std::optional<bool>>> ClusterFacts::ask_control_plane(
+    const std::string& script, std::chrono::milliseconds timeout,
+    const std::function<std::optional<bool>(const transport::CommandResult&)>& answer) {
+  // Asked of every node at once: a dead host costs one timeout, not one per node.
+  std::vector<std::pair<std::string, std::future<std::optional<bool>>>> asked;
+  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane)) {
+    std::string name = node->name;
+    asked.emplace_back(name, std::async(std::launch::async, [&, name]() -> std::optional<bool> {
+                         auto result = transport_.run(name, {.script = script, .timeout = timeout});
+                         if (!result) return std::nullopt;
+                         return answer(*result);
+                       }));
+  }
+  std::vector<std::pair<std::string, std::optional<bool>>> answers;
+  for (auto& [name, answer] : asked) answers.emplace_back(name, answer.get());
+  return answers;
+}
+
 std::vector<std::string> ClusterFacts::control_plane_nodes_where(
     const std::string& script, std::chrono::milliseconds timeout,
     const std::function<bool(const transport::CommandResult&)>& holds) {
-  // Asked of every node at once: a dead host costs one timeout, not one per node.
-  std::vector<std::pair<std::string, std::future<bool>>> asked;
-  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane)) {
-    std::string name = node->name;
-    asked.emplace_back(name, std::async(std::launch::async, [&, name] {
-                         auto result = transport_.run(name, {.script = script, .timeout = timeout});
-                         return result && holds(*result);
-                       }));
-  }
   std::vector<std::string> nodes;
-  for (auto& [name, answer] : asked)
-    if (answer.get()) nodes.push_back(name);
+  for (const auto& [name, said] : ask_control_plane(
+           script, timeout, [&](const transport::CommandResult& result) -> std::optional<bool> {
+             return holds(result);
+           }))
+    if (said == std::optional<bool>(true)) nodes.push_back(name);
   return nodes;
 }
 
@@ -66,19 +85,12 @@ std::vector<std::string> ClusterFacts::vip_holders(std::chrono::milliseconds tim
 
 std::optional<std::vector<std::string>> ClusterFacts::vip_holders_if_known(
     std::chrono::milliseconds timeout) {
-  // Asked of every host at once, as control_plane_nodes_where does, keeping "no" apart from "no
-  // answer".
-  std::vector<std::pair<std::string, std::future<std::optional<bool>>>> asked;
-  for (const model::Node* node : cluster_.nodes_with_role(model::Role::kControlPlane)) {
-    std::string name = node->name;
-    asked.emplace_back(name, std::async(std::launch::async, [this, name, timeout] {
-                         return holds_vip(name, timeout);
-                       }));
-  }
+  auto script = vip_script();
+  if (!script) return std::vector<std::string>{};
   std::vector<std::string> holders;
   bool all_answered = true;
-  for (auto& [name, answer] : asked) {
-    std::optional<bool> holds = answer.get();
+  for (const auto& [name, holds] :
+       ask_control_plane(*script, std::min(timeout_, timeout), vip_answer)) {
     all_answered &= holds.has_value();
     if (holds == std::optional<bool>(true)) holders.push_back(name);
   }
@@ -91,10 +103,8 @@ std::optional<bool> ClusterFacts::holds_vip(const std::string& node,
   auto script = vip_script();
   if (!script) return false;
   auto result = transport_.run(node, {.script = *script, .timeout = std::min(timeout_, timeout)});
-  // grep -q exits 1 when the address is not there; anything else is no answer.
-  if (!result || result->timed_out || (result->exit_code != 0 && result->exit_code != 1))
-    return std::nullopt;
-  return result->exit_code == 0;
+  if (!result) return std::nullopt;
+  return vip_answer(*result);
 }
 
 std::vector<const model::Node*> ClusterFacts::control_plane_answering_first() {

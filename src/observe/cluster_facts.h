@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/cluster.h"
@@ -116,6 +117,11 @@ class ClusterFacts {
   // A tunnel to `port` on each node with `role`, as https://127.0.0.1:PORT.
   std::vector<ServerEndpoint> tunnels_to(model::Role role, int port,
                                          std::vector<std::string>* unreachable);
+  // Each control-plane node, every one asked at once, with what `answer` makes of the result
+  // of `script` there: yes, no, or nullopt for no answer (also when the host gave none).
+  std::vector<std::pair<std::string, std::optional<bool>>> ask_control_plane(
+      const std::string& script, std::chrono::milliseconds timeout,
+      const std::function<std::optional<bool>(const transport::CommandResult&)>& answer);
   // The control-plane nodes on which `script` gives a result that `holds`.
   std::vector<std::string> control_plane_nodes_where(
       const std::string& script, std::chrono::milliseconds timeout,
