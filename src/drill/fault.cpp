@@ -18,6 +18,13 @@ namespace {
 
 constexpr const char* kHealDir = "/run/zerospof-drill";
 constexpr const char* kTable = "zerospof_drill";
+// SIGSTOP of the main process `$pid` and its children (pkill exits 1 when there are none). Without
+// pkill only the master would stop: refused before anything is stopped.
+constexpr const char* kPauseWithChildren =
+    "command -v pkill >/dev/null || { echo 'pkill (procps) is not installed: the children of "
+    "the unit could not be paused' >&2; exit 1; }; "
+    "kill -STOP \"$pid\" && { pkill -STOP -P \"$pid\"; [ $? -le 1 ]; }";
+
 // A reboot is queued this far ahead, so that the command that queues it returns first.
 constexpr std::chrono::seconds kRebootDelay{1};
 // How long a rebooting host may take to stop answering before the fault counts as not injected.
@@ -184,7 +191,8 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
     case FaultKind::kPauseProcess: {
       bool pause = scenario.fault == FaultKind::kPauseProcess;
       // The unit's main process by its PID (systemctl kill also signals helper processes, which
-      // fails inside some containers); a unit without a running main process is an error.
+      // fails inside some containers); a unit without a running main process is an error. A
+      // pause stops its children too: HAProxy's master only supervises, its worker serves.
       std::string main_pid = fmt::format(
           "pid=$(systemctl show -p MainPID --value {0}); [ \"$pid\" -gt 0 ] || "
           "{{ echo \"{0} has no running main process\" >&2; exit 1; }}; ",
@@ -194,7 +202,7 @@ util::Result<InjectedFault> FaultInjector::inject(const Scenario& scenario,
       // --no-block: the fault is in place once the stop begins (an apiserver drains for a while).
       std::string act = scenario.fault == FaultKind::kStopService
                             ? "systemctl stop --no-block " + unit
-                        : pause ? main_pid + "kill -STOP \"$pid\""
+                        : pause ? main_pid + kPauseWithChildren
                                 : main_pid + "kill -KILL \"$pid\"";
       ZEROSPOF_RETURN_IF_ERROR(arm(node, id, heal, ttl));
       fault.hosts = {node};

@@ -89,6 +89,11 @@ const std::vector<Scenario>& catalogue() {
        FailoverPath::kFaultTookEffect},
       {"haproxy-stopped", "", "HAProxy stopped on the VIP holder: the VIP must move",
        FaultKind::kStopService, Target::kVipHolder, layout::kHaproxyUnit, FailoverPath::kVipMoves},
+      // A frozen HAProxy still has its connections accepted (by the kernel) and answers none:
+      // only the fitness loop's timeout on the stats page tells it from a slow one.
+      {"haproxy-paused", "",
+       "HAProxy on the VIP holder SIGSTOPped (grey failure): the VIP must move",
+       FaultKind::kPauseProcess, Target::kVipHolder, layout::kHaproxyUnit, FailoverPath::kVipMoves},
       // The killed keepalived cannot give the VIP up: a backup takes it over while the target
       // still has it on its interface, until systemd starts keepalived again.
       {"keepalived-killed", "", "SIGKILL of keepalived on the VIP holder", FaultKind::kKillProcess,
@@ -240,6 +245,7 @@ Chain chain_of(const Scenario& scenario, const render::FailoverBudget& budget, b
   using std::chrono::milliseconds;
   milliseconds takeover = budget.vip_takeover.value_or(milliseconds(0));
   milliseconds release = budget.vip_release.value_or(milliseconds(0));
+  milliseconds unanswered = budget.vip_release_unanswered.value_or(milliseconds(0));
   switch (scenario.target) {
     case Target::kEtcdLeader:
       return {budget.etcd_election, "etcd election " + seconds(budget.etcd_election)};
@@ -271,6 +277,11 @@ Chain chain_of(const Scenario& scenario, const render::FailoverBudget& budget, b
   }
   if (scenario.unit == layout::kKeepalivedUnit)
     return {takeover, "a backup takes the VIP over " + seconds(takeover)};
+  if (scenario.unit == layout::kHaproxyUnit && scenario.fault == FaultKind::kPauseProcess)
+    return {unanswered,
+            "the holder's fitness check waits for the frozen HAProxy twice, then "
+            "gives the VIP up " +
+                seconds(unanswered)};
   if (scenario.unit == layout::kHaproxyUnit)
     return {release, "the holder gives the VIP up " + seconds(release)};
   // The apiserver on the VIP holder: the guide's check moves the VIP, zerospof's HAProxy routes

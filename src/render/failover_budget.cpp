@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "render/context.h"
+#include "render/haproxy_stats.h"
 
 namespace zerospof::render {
 
@@ -27,10 +28,14 @@ FailoverBudget failover_budget(const model::Cluster& cluster) {
   if (cluster.endpoint.mode == model::EndpointMode::kVip) {
     budget.vip_takeover = ms(3 * advert + skew);
     // A node in FAULT sends a priority-0 advert: the backups wait only the skew.
-    double detection = t.profile == model::TuningProfile::kKubeadmGuide
-                           ? 10 * 3000.0  // the guide's script: every 3 s, fall 10
-                           : 2 * static_cast<double>(t.lb_check_interval_ms);
+    bool guide = t.profile == model::TuningProfile::kKubeadmGuide;
+    double detection = guide ? 10 * 3000.0  // the guide's script: every 3 s, fall 10
+                             : 2 * static_cast<double>(t.lb_check_interval_ms);
     budget.vip_release = ms(detection + skew);
+    double unanswered =
+        guide ? detection
+              : 2 * static_cast<double>(fitness_stats_timeout(t).count() + t.lb_check_interval_ms);
+    budget.vip_release_unanswered = ms(unanswered + skew);
   }
   budget.apiserver_out_of_pool = ms(3 * static_cast<double>(t.lb_check_interval_ms));
   budget.etcd_election = ms(2 * static_cast<double>(t.etcd_election_timeout_ms) +
@@ -47,9 +52,9 @@ std::string describe(const FailoverBudget& budget, const model::Tuning& tuning) 
       budget.vip_takeover
           ? fmt::format(
                 "API endpoint failover ≈ {} (3 × {} VRRP adverts + skew), ≈ {} when only its "
-                "HAProxy dies",
+                "HAProxy dies, ≈ {} when it hangs",
                 seconds(*budget.vip_takeover), seconds(Duration(tuning.vrrp_advert_interval_ms)),
-                seconds(*budget.vip_release))
+                seconds(*budget.vip_release), seconds(*budget.vip_release_unanswered))
           : "API endpoint: local HAProxy on every node, no failover of its own";
   return fmt::format(
       "tuning {}: {}; dead apiserver out of the pool ≈ {} (3 × {} /readyz checks); etcd leader "

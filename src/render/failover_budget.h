@@ -20,6 +20,10 @@ struct FailoverBudget {
   // vip mode: the holder's HAProxy dies and the node gives the VIP up (the fitness checks, or
   // the guide's script checks, then the skew).
   std::optional<Duration> vip_release;
+  // vip mode: the holder's HAProxy freezes (the kernel still accepts connections, nothing
+  // answers): the fitness loop waits its stats timeout on each of the two checks, then the skew;
+  // the guide's script is as slow either way.
+  std::optional<Duration> vip_release_unanswered;
   Duration apiserver_out_of_pool{0};  // HAProxy marks a dead apiserver down: 3 checks
   Duration etcd_election{0};          // a new etcd leader: up to 2 election timeouts (raft's
                                       // randomised timeout) plus a heartbeat

@@ -16,10 +16,15 @@
 //   around it; moving the VIP for it would cut every client's connection for nothing (measured:
 //   6 s of failed writes). keepalived's script interval counts whole seconds, so a small
 //   service (zerospof-vip-fitness) checks every lbCheckInterval and writes the verdict to a file
-//   keepalived tracks through inotify: a dead HAProxy releases the VIP within two checks.
+//   keepalived tracks through inotify: a dead HAProxy releases the VIP within two checks, a
+//   frozen one (the kernel accepts the connection, nothing answers) within two stats timeouts
+//   (fitness_stats_timeout).
 // - kubeadm-guide: the guide's check of the node's OWN apiserver every 3 s, fall 10, which
 //   moves the VIP when only the local apiserver fails, kept to measure against.
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
 
 #include "render/context.h"
 #include "render/haproxy_stats.h"
@@ -41,13 +46,18 @@ std::string seconds(std::int64_t ms) { return fmt::format("{}", static_cast<doub
 
 }  // namespace
 
-// Plain HTTP on loopback, within a second. Only bash and coreutils, which every Debian host has:
+// Plain HTTP on loopback, within `timeout`. Only bash and coreutils, which every Debian host has:
 // no curl.
-std::string haproxy_stats_csv_command() {
+std::string haproxy_stats_csv_command(std::chrono::milliseconds timeout) {
   return fmt::format(
-      R"(timeout 1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{} &&
+      R"(timeout {} bash -c 'exec 3<>/dev/tcp/127.0.0.1/{} &&
     printf "GET /stats;csv HTTP/1.0\r\n\r\n" >&3 && cat <&3')",
-      layout::kHaproxyStatsPort);
+      seconds(timeout.count()), layout::kHaproxyStatsPort);
+}
+
+std::chrono::milliseconds fitness_stats_timeout(const model::Tuning& tuning) {
+  return std::clamp(std::chrono::milliseconds(2 * tuning.lb_check_interval_ms),
+                    std::chrono::milliseconds(300), std::chrono::milliseconds(1000));
 }
 
 namespace {
@@ -120,7 +130,8 @@ while true; do
   sleep {interval}
 done
 )sh",
-      fmt::arg("file", kFitnessFile), fmt::arg("csv", haproxy_stats_csv_command()),
+      fmt::arg("file", kFitnessFile),
+      fmt::arg("csv", haproxy_stats_csv_command(fitness_stats_timeout(tuning))),
       fmt::arg("interval", seconds(tuning.lb_check_interval_ms)), fmt::arg("vip", vip.to_string()));
 }
 

@@ -64,6 +64,64 @@ TEST_F(FaultTest, TheHealIsArmedOnTheHostBeforeTheKill) {
   EXPECT_EQ(fault->description, "sigkill zerospof-kube-apiserver.service on cloudserver1");
 }
 
+// The state letter of process `pid` in /proc ('T' when stopped); '?' when it is gone.
+char process_state(pid_t pid) {
+  std::string stat = util::read_file(fmt::format("/proc/{}/stat", pid)).value_or("");
+  std::size_t after_name = stat.rfind(')');
+  return after_name == std::string::npos || after_name + 2 >= stat.size() ? '?'
+                                                                          : stat[after_name + 2];
+}
+
+TEST_F(FaultTest, APauseStopsTheUnitsMainProcessAndItsChildren) {
+  // HAProxy's master only supervises and its worker serves: stopping the main PID alone left the
+  // API served. The recorded pause command runs here, on a real parent and child, with a
+  // systemctl that names the parent as the unit's main process.
+  const Scenario& scenario = *find_scenario("haproxy-paused");
+  ASSERT_TRUE(
+      injector_.inject(scenario, {"cloudserver1"}, "7-0-haproxy-paused", std::chrono::seconds(70)));
+  auto calls = hosts_.calls();
+  int pause = first_call(calls, "cloudserver1", "kill -STOP");
+  ASSERT_GE(pause, 0);
+  testing::ScratchDirectory scratch("pause");
+  auto parent =
+      util::spawn_detached({"/bin/sh", "-c", "sleep 30 & wait"}, {scratch.path() + "/parent.log"});
+  ASSERT_TRUE(parent);
+  // Both ended whatever the test's outcome: resumed first, a stopped process keeps a SIGTERM
+  // pending.
+  struct Reaper {
+    std::vector<pid_t> pids;
+    ~Reaper() {
+      for (pid_t pid : pids) ::kill(pid, SIGCONT), ::kill(pid, SIGKILL);
+    }
+  } reaper{{*parent}};
+  pid_t child = 0;
+  for (int i = 0; i < 50 && child == 0; ++i) {  // bounded: the shell starts its child at once
+    auto children = util::run({"pgrep", "-P", std::to_string(*parent)});
+    if (children && children->succeeded()) child = std::stoi(children->out);
+    if (child == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_GT(child, 0) << "the shell started no child";
+  reaper.pids.push_back(child);
+  ASSERT_TRUE(util::write_file_atomic(
+      scratch.path() + "/systemctl", fmt::format("#!/bin/sh\necho {}\n", *parent), {.mode = 0755}));
+  auto paused = util::run({"/usr/bin/env", "PATH=" + scratch.path() + ":/usr/bin:/bin", "/bin/sh",
+                           "-c", calls[static_cast<std::size_t>(pause)].what});
+  ASSERT_TRUE(paused && paused->succeeded())
+      << (paused ? paused->err : util::format_error(paused.error()));
+  // A stop takes effect when the process is next scheduled: polled, bounded (about 2 s).
+  auto stopped = [](pid_t pid) {
+    for (int i = 0; i < 100 && process_state(pid) != 'T'; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return process_state(pid);
+  };
+  EXPECT_EQ(stopped(*parent), 'T');
+  EXPECT_EQ(stopped(child), 'T');
+  EXPECT_NE(hosts_.files()
+                .at({"cloudserver1", "/run/zerospof-drill/7-0-haproxy-paused.sh"})
+                .content.find("systemctl kill -s CONT 'haproxy.service'"),
+            std::string::npos);
+}
+
 TEST_F(FaultTest, APartitionCutsEveryHostOffAtOnce) {
   // Each host's rules are answered only once every host's have arrived (5 s at most): sent host
   // after host, the first would wait alone and fail. Applied one by one on a loaded machine, a

@@ -54,6 +54,20 @@ TEST(ScenarioTest, TheFastTuningPromisesOneSecondWhereTheGuidesSetupTakesThirty)
   EXPECT_NE(budget_reason(leader, fast, false).find("etcd election"), std::string::npos);
 }
 
+TEST(ScenarioTest, AFrozenHaproxyCostsTwoStatsTimeoutsBeforeTheVipMoves) {
+  // Stopped, HAProxy refuses the fitness loop at once; frozen, the kernel accepts and nothing
+  // answers, so the loop waits its 0.4 s timeout on each of the holder's two checks.
+  auto fast = budget_of(model::TuningProfile::kFast);
+  auto guide = budget_of(model::TuningProfile::kKubeadmGuide);
+  const Scenario& paused = *find_scenario("haproxy-paused");
+  EXPECT_EQ(paused.fault, FaultKind::kPauseProcess);
+  EXPECT_EQ(paused.path, FailoverPath::kVipMoves);
+  EXPECT_EQ(outage_budget(paused, fast, false).count(), 2 * (400 + 200) + 161);
+  EXPECT_NE(budget_reason(paused, fast, false).find("frozen HAProxy twice"), std::string::npos);
+  EXPECT_EQ(outage_budget(paused, guide, true),
+            outage_budget(*find_scenario("haproxy-stopped"), guide, true));
+}
+
 // The splits check judges, as drill scenarios: every bipartition of the five nodes once, by its
 // smaller side.
 TEST(ScenarioTest, EveryBipartitionOfThePlanIsAScenarioOnce) {

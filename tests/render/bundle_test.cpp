@@ -31,7 +31,8 @@ TEST(BundleTest, FilesAreSortedAndKeysAreSecret) {
 TEST(BundleTest, ExpectedFailoverFollowsTheTuning) {
   EXPECT_EQ(testing::rendered().bundle.expected_failover,
             "tuning fast: API endpoint failover ≈ 0.761 s (3 × 0.2 s VRRP adverts + skew), "
-            "≈ 0.561 s when only its HAProxy dies; dead apiserver out of the pool ≈ 0.6 s "
+            "≈ 0.561 s when only its HAProxy dies, ≈ 1.361 s when it hangs; dead apiserver out "
+            "of the pool ≈ 0.6 s "
             "(3 × 0.2 s /readyz checks); etcd leader re-elected ≤ 1.1 s; "
             "controller-manager/scheduler leader ≤ 4.5 s (lease + retry); node NotReady after "
             "25 s, its pods evicted 10 s later");

@@ -3,6 +3,7 @@
 // make the VIP stable: all BACKUP, equal priority, nopreempt, local tracking, unicast peers; the
 // fitness loop of the fast profile run against a real HAProxy.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -151,6 +152,10 @@ void write_fitness_loop(const std::string& dir, int stats_port) {
   std::string script =
       testing::find_file(testing::rendered().bundle, "cloudserver2", kFitnessScript)->content;
   script = testing::replace_all(script, "8404", std::to_string(stats_port));
+  // The rendered 0.4 s timeout is checked on its own (AFrozenHaproxy...): here it is 2 s, so that
+  // a check slowed by this machine's load is not read as HAProxy gone and passes for the rule
+  // under test.
+  script = testing::replace_all(script, "timeout 0.4 bash", "timeout 2 bash");
   script = testing::replace_all(script, kFitnessFile, dir + "/fitness");
   testing::write_text(dir + "/fitness.sh", script, 0755);
 }
@@ -219,10 +224,19 @@ class LoopbackHaproxy {
     haproxy_process_.emplace(*proxy);
   }
   void stop_haproxy() { haproxy_process_.reset(); }
+  // SIGSTOP, then SIGCONT: `haproxy -db` is one process, so this freezes all of it.
+  void freeze_haproxy(bool frozen) { ::kill(haproxy_process_->pid, frozen ? SIGSTOP : SIGCONT); }
   void start_fitness_loop() {
     auto loop = util::spawn_detached({"/bin/bash", dir_ + "/fitness.sh"}, {dir_ + "/fitness.log"});
     ASSERT_TRUE(loop);
     loop_.emplace(*loop);
+  }
+  // The apiserver, HAProxy and the fitness loop, until the loop calls the node fit.
+  void start_until_fit() {
+    start_apiserver();
+    start_haproxy();
+    start_fitness_loop();
+    EXPECT_TRUE(file_eventually_holds(fitness(), "0\n")) << log("haproxy");
   }
   // A TLS client through HAProxy's frontend: the certificate the apiserver presented, or "" when
   // HAProxy routed it nowhere.
@@ -249,10 +263,7 @@ TEST(KeepalivedTest, FitnessFollowsWhetherHaproxyAnswersNotWhetherItsApiserversP
   LoopbackHaproxy proxy;
   if (!proxy.installed())
     GTEST_SKIP() << "haproxy or openssl is not installed (scripts/install-deps.sh)";
-  proxy.start_apiserver();
-  proxy.start_haproxy();
-  proxy.start_fitness_loop();
-  EXPECT_TRUE(file_eventually_holds(proxy.fitness(), "0\n")) << proxy.log("haproxy");
+  proxy.start_until_fit();
   proxy.stop_apiserver();
   // Long enough for HAProxy to mark it down (three checks 0.2 s apart) and the loop to look twice.
   std::this_thread::sleep_for(std::chrono::seconds(3));
@@ -264,6 +275,32 @@ TEST(KeepalivedTest, FitnessFollowsWhetherHaproxyAnswersNotWhetherItsApiserversP
             std::string::npos)
       << log;
   EXPECT_NE(log.find("unfit: HAProxy's stats page did not answer"), std::string::npos) << log;
+}
+
+TEST(KeepalivedTest, AFrozenHaproxyIsUnfitOnceItsStatsPageTimesOut) {
+  // SIGSTOPped, HAProxy has its connections accepted by the kernel and answers none: only the
+  // loop's timeout on the stats page (two check intervals, 0.4 s) tells it from a slow answer.
+  // Without one the loop would wait for ever, and the VIP stay on a node that serves nothing.
+  const std::string& script =
+      testing::find_file(testing::rendered().bundle, "cloudserver2", kFitnessScript)->content;
+  EXPECT_NE(script.find("timeout 0.4 bash -c"), std::string::npos) << script;
+  EXPECT_NE(
+      testing::find_file(testing::rendered(Variant::kKubeadmGuide).bundle, "cloudserver2", kScript)
+          ->content.find("timeout 1 bash -c"),
+      std::string::npos);
+  LoopbackHaproxy proxy;
+  if (!proxy.installed())
+    GTEST_SKIP() << "haproxy or openssl is not installed (scripts/install-deps.sh)";
+  proxy.start_until_fit();
+  proxy.freeze_haproxy(true);
+  bool unfit = file_eventually_holds(proxy.fitness(), "1\n");
+  proxy.freeze_haproxy(false);
+  EXPECT_TRUE(unfit) << proxy.log("fitness");
+  EXPECT_NE(proxy.log("fitness").find("unfit: HAProxy's stats page did not answer"),
+            std::string::npos)
+      << proxy.log("fitness");
+  // Thawed, it answers again and the node is fit once two checks agree.
+  EXPECT_TRUE(file_eventually_holds(proxy.fitness(), "0\n")) << proxy.log("fitness");
 }
 
 TEST(KeepalivedTest, HaproxyRoutesToEveryApiserverWhenAllFailTheirChecks) {
