@@ -4,7 +4,14 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "drill/data_plane.h"
 #include "drill/judge.h"
@@ -405,9 +412,82 @@ std::string report_json(const DrillReport& report) {
 
 namespace {
 
+// Green answered (a conflict is an answer too, paler), red failed, amber unknown.
+const char* colour_of(AttemptOutcome outcome) {
+  switch (outcome) {
+    case AttemptOutcome::kOk:
+      return "#2e7d32";
+    case AttemptOutcome::kConflict:
+      return "#81c784";
+    case AttemptOutcome::kFailed:
+      return "#c62828";
+    case AttemptOutcome::kUnknown:
+      return "#ef8f00";
+  }
+  return "#ef8f00";
+}
+
+// Attempts of one outcome and cause whose ticks overlap or touch (within half a pixel), drawn as
+// one rectangle: a drill's five runs of twelve scenarios made a 62 MB page of single ticks, most
+// of them green on green.
+struct TickRun {
+  AttemptOutcome outcome = AttemptOutcome::kOk;
+  std::string cause;
+  double from = 0, to = 0;  // pixels
+  std::size_t requests = 0;
+};
+
+// Answered first, failed last: drawn in this order a failure is never hidden under the
+// successes around it.
+int draw_rank(AttemptOutcome outcome) {
+  switch (outcome) {
+    case AttemptOutcome::kOk:
+      return 0;
+    case AttemptOutcome::kConflict:
+      return 1;
+    case AttemptOutcome::kUnknown:
+      return 2;
+    case AttemptOutcome::kFailed:
+      return 3;
+  }
+  return 3;
+}
+
+// The runs of `attempts` at the pixel positions `x` gives, in drawing order.
+template <typename ToPixels>
+std::vector<TickRun> tick_runs(const std::vector<Attempt>& attempts, const ToPixels& x) {
+  struct Group {
+    AttemptOutcome outcome = AttemptOutcome::kOk;
+    std::vector<std::pair<double, double>> ticks;  // from, to in pixels
+  };
+  std::map<std::pair<int, std::string>, Group> groups;
+  for (const Attempt& attempt : attempts) {
+    Group& group = groups[{draw_rank(attempt.outcome), attempt.cause}];
+    group.outcome = attempt.outcome;
+    double from = x(attempt.start_ms);
+    group.ticks.emplace_back(from, std::max(from + 1, x(attempt.end_ms)));
+  }
+  std::vector<TickRun> runs;
+  for (auto& [key, group] : groups) {
+    std::sort(group.ticks.begin(), group.ticks.end());
+    bool first = true;
+    for (const auto& [from, to] : group.ticks) {
+      if (!first && from <= runs.back().to + 0.5) {
+        runs.back().to = std::max(runs.back().to, to);
+        ++runs.back().requests;
+      } else {
+        runs.push_back({group.outcome, key.second, from, to, 1});
+      }
+      first = false;
+    }
+  }
+  return runs;
+}
+
 // One scenario's timeline as inline SVG: x is time from a little before the fault to the end of
-// probing; a lane per probe with one tick per attempt (green ok, red failed, amber unknown), the
-// fault shaded, events as labelled vertical lines, and a latency plot underneath.
+// probing; a lane per probe with its attempts as ticks (green ok, red failed, amber unknown;
+// touching ticks of one outcome and cause as one), the fault shaded, events as labelled vertical
+// lines, and a latency plot underneath.
 std::string timeline_svg(const ScenarioResult& s) {
   double begin = s.fault_start_ms, end = s.fault_end_ms;
   for (const ProbeRecord& probe : s.probes)
@@ -439,20 +519,19 @@ std::string timeline_svg(const ScenarioResult& s) {
     double y = lanes_top + lane * static_cast<double>(i);
     svg += fmt::format("<text x=\"4\" y=\"{:.1f}\" font-size=\"12\">{}</text>\n", y + 14,
                        escape_html(probe.name));
-    for (const Attempt& attempt : probe.attempts) {
-      // Green answered (a conflict is an answer too, paler), red failed, amber unknown.
-      const char* colour = attempt.outcome == AttemptOutcome::kOk         ? "#2e7d32"
-                           : attempt.outcome == AttemptOutcome::kConflict ? "#81c784"
-                           : attempt.outcome == AttemptOutcome::kFailed   ? "#c62828"
-                                                                          : "#ef8f00";
-      // A failed tick says why when hovered: the cause is what a reader looks for first.
+    for (const TickRun& run : tick_runs(probe.attempts, x)) {
+      // A failed run says why when hovered: the cause is what a reader looks for first.
+      std::string title;
+      if (!run.cause.empty())
+        title = "<title>" + escape_html(run.cause) +
+                (run.requests > 1 ? fmt::format(" ({} requests)", run.requests) : "") + "</title>";
       svg += fmt::format(
           "<rect class=\"attempt\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"18\" "
           "fill=\"{}\">{}</rect>\n",
-          x(attempt.start_ms), y, std::max(1.0, x(attempt.end_ms) - x(attempt.start_ms)), colour,
-          attempt.cause.empty() ? "" : "<title>" + escape_html(attempt.cause) + "</title>");
-      max_latency = std::max(max_latency, attempt.end_ms - attempt.start_ms);
+          run.from, y, run.to - run.from, colour_of(run.outcome), title);
     }
+    for (const Attempt& attempt : probe.attempts)
+      max_latency = std::max(max_latency, attempt.end_ms - attempt.start_ms);
     // The outage the verdict weighs, outlined: where in the scenario it fell is the first thing
     // a reader of a failed run asks.
     if (probe.unavailable_ms && probe.unavailable_from_ms)
@@ -470,13 +549,18 @@ std::string timeline_svg(const ScenarioResult& s) {
       "<text x=\"4\" y=\"{:.1f}\" font-size=\"12\">latency</text><text x=\"4\" y=\"{:.1f}\" "
       "font-size=\"10\">max {:.0f} ms</text>\n",
       latency_top + 14, latency_top + 28, max_latency);
+  // One dot per half pixel and colour: thousands of requests land on the same few hundred spots,
+  // and drawing each again only made the page heavier.
+  std::set<std::tuple<long, long, bool>> drawn;
   for (const ProbeRecord& probe : s.probes)
     for (const Attempt& attempt : probe.attempts) {
       double latency = attempt.end_ms - attempt.start_ms;
-      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"1.5\" fill=\"{}\"/>\n",
-                         x(attempt.end_ms),
-                         latency_top + latency_height - latency / max_latency * latency_height,
-                         probe.name == "api-write" ? "#1565c0" : "#6a1b9a");
+      double cx = x(attempt.end_ms);
+      double cy = latency_top + latency_height - latency / max_latency * latency_height;
+      bool write = probe.name == "api-write";
+      if (!drawn.emplace(std::lround(2 * cx), std::lround(2 * cy), write).second) continue;
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"1.5\" fill=\"{}\"/>\n", cx, cy,
+                         write ? "#1565c0" : "#6a1b9a");
     }
   for (std::size_t i = 0; i < s.events.size(); ++i) {
     const Event& event = s.events[i];

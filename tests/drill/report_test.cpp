@@ -175,6 +175,31 @@ TEST(DrillReportTest, HtmlRendersInHeadlessChromiumWithEveryScenarioAndItsTimeli
       << "one run of each, one tuning: nothing to summarise";
 }
 
+TEST(DrillReportTest, TouchingTicksOfOneOutcomeAreDrawnAsOneAndFailuresOnTop) {
+  // 20,000 answered requests every 50 ms, with 40 timed out in the middle: once a rectangle and a
+  // dot each (about 3 MB for this one lane), now a few runs; the failures keep their cause, count
+  // and place, drawn after the successes so that none hides them.
+  DrillReport report = sample();
+  ScenarioResult& scenario = report.scenarios.front();
+  ProbeRecord& write = scenario.probes.front();
+  write.attempts.clear();
+  for (int i = 0; i < 20000; ++i) {
+    bool timed_out = i >= 10000 && i < 10040;
+    write.attempts.push_back({i % 4, 50.0 * i, 50.0 * i + (timed_out ? 1000 : 20),
+                              timed_out ? AttemptOutcome::kFailed : AttemptOutcome::kOk,
+                              timed_out ? "Timeout was reached" : ""});
+  }
+  std::string html = report_html(report);
+  EXPECT_LT(html.size(), 300'000u);
+  std::size_t failed = html.find("<title>Timeout was reached (40 requests)</title>");
+  ASSERT_NE(failed, std::string::npos);
+  std::size_t last_answered = html.rfind("fill=\"#2e7d32\"", failed);
+  std::size_t lane_start = html.find("api-write</text>");
+  EXPECT_NE(last_answered, std::string::npos);
+  EXPECT_GT(last_answered, lane_start) << "the answered runs come first, in the same lane";
+  EXPECT_LT(count_of(html, "class=\"attempt\""), 20u);
+}
+
 // The plan's tuning beside the kubeadm guide's, two runs of each scenario.
 DrillReport compared_sample() {
   DrillReport report = sample();
