@@ -80,13 +80,15 @@ measure() {
   after=$(counters)
   read -r term_before sched_before cm_before <<<"$before"
   read -r term_after sched_after cm_after <<<"$after"
-  # fitness-unfit: the fast tuning's fitness loop calling its node unfit (a stats page that did
-  # not answer within its timeout, or too few apiserver hosts reached); the guide has no loop.
-  printf '%-13s %-4s etcd-elections %d  scheduler-lease %d  controller-manager-lease %d  vip-taken %d  haproxy-backend-down %d  fitness-unfit %d  writes ok/failed %s\n' \
+  # fitness-unfit: the fast tuning's fitness loop calling its node unfit, and of those, how many
+  # because the stats page did not answer within its timeout (the rest: too few apiserver hosts
+  # reached); the guide has no loop.
+  printf '%-13s %-4s etcd-elections %d  scheduler-lease %d  controller-manager-lease %d  vip-taken %d  haproxy-backend-down %d  fitness-unfit %d (stats unanswered %d)  writes ok/failed %s\n' \
     "$profile" "$phase" $((term_after - term_before)) $((sched_after - sched_before)) \
     $((cm_after - cm_before)) "$(journal_count keepalived 'Entering MASTER STATE' "$start")" \
     "$(journal_count haproxy ' is DOWN' "$start")" \
-    "$(journal_count zerospof-vip-fitness '^unfit' "$start")" "${writes:-"-"}"
+    "$(journal_count zerospof-vip-fitness '^unfit' "$start")" \
+    "$(journal_count zerospof-vip-fitness 'stats page did not answer' "$start")" "${writes:-"-"}"
 }
 
 for profile in ${ZEROSPOF_PROFILES:-fast kubeadm-guide}; do
