@@ -470,15 +470,14 @@ std::vector<TickRun> tick_runs(const std::vector<Attempt>& attempts, const ToPix
   std::vector<TickRun> runs;
   for (auto& [key, group] : groups) {
     std::sort(group.ticks.begin(), group.ticks.end());
-    bool first = true;
+    const std::size_t group_start = runs.size();
     for (const auto& [from, to] : group.ticks) {
-      if (!first && from <= runs.back().to + 0.5) {
+      if (runs.size() > group_start && from <= runs.back().to + 0.5) {
         runs.back().to = std::max(runs.back().to, to);
         ++runs.back().requests;
       } else {
         runs.push_back({group.outcome, key.second, from, to, 1});
       }
-      first = false;
     }
   }
   return runs;
@@ -489,11 +488,12 @@ std::vector<TickRun> tick_runs(const std::vector<Attempt>& attempts, const ToPix
 // touching ticks of one outcome and cause as one), the fault shaded, events as labelled vertical
 // lines, and a latency plot underneath.
 std::string timeline_svg(const ScenarioResult& s) {
-  double begin = s.fault_start_ms, end = s.fault_end_ms;
+  double begin = s.fault_start_ms, end = s.fault_end_ms, max_latency = 1;
   for (const ProbeRecord& probe : s.probes)
     for (const Attempt& attempt : probe.attempts) {
       begin = std::min(begin, attempt.start_ms);
       end = std::max(end, attempt.end_ms);
+      max_latency = std::max(max_latency, attempt.end_ms - attempt.start_ms);
     }
   for (const Event& event : s.events) end = std::max(end, event.at_ms);
   double span = std::max(1.0, end - begin);
@@ -513,7 +513,6 @@ std::string timeline_svg(const ScenarioResult& s) {
       "fill=\"#f6d5d5\"><title>fault: {}</title></rect>\n",
       x(s.fault_start_ms), std::max(1.0, x(s.fault_end_ms) - x(s.fault_start_ms)), height,
       escape_html(s.fault));
-  double max_latency = 1;
   for (std::size_t i = 0; i < s.probes.size(); ++i) {
     const ProbeRecord& probe = s.probes[i];
     double y = lanes_top + lane * static_cast<double>(i);
@@ -530,8 +529,6 @@ std::string timeline_svg(const ScenarioResult& s) {
           "fill=\"{}\">{}</rect>\n",
           run.from, y, run.to - run.from, colour_of(run.outcome), title);
     }
-    for (const Attempt& attempt : probe.attempts)
-      max_latency = std::max(max_latency, attempt.end_ms - attempt.start_ms);
     // The outage the verdict weighs, outlined: where in the scenario it fell is the first thing
     // a reader of a failed run asks.
     if (probe.unavailable_ms && probe.unavailable_from_ms)
