@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "util/redact.h"
@@ -198,6 +199,19 @@ std::string last_line(const std::string& text) {
                      end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
+// "pid (comm) state ...": comm may hold spaces and parentheses, so the state is read after the
+// last ')'. A thread that is gone between listing and reading counts as a zombie.
+bool thread_state_is_zombie(const std::filesystem::path& stat_path) {
+  FILE* file = std::fopen(stat_path.c_str(), "r");
+  if (file == nullptr) return true;
+  char line[512] = {};
+  bool got = std::fgets(line, sizeof line, file) != nullptr;
+  std::fclose(file);
+  const char* close_paren = got ? std::strrchr(line, ')') : nullptr;
+  if (close_paren == nullptr || close_paren[1] == '\0') return true;
+  return close_paren[2] == 'Z' || close_paren[2] == 'X';
+}
+
 }  // namespace
 
 std::string ProcessResult::describe(const std::string& program) const {
@@ -299,15 +313,16 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const SpawnOp
 
 bool process_alive(pid_t pid) {
   if (pid <= 0 || kill(pid, 0) != 0) return false;
-  FILE* file = std::fopen(fmt::format("/proc/{}/stat", pid).c_str(), "r");
-  if (file == nullptr) return false;
-  char line[512] = {};
-  bool got = std::fgets(line, sizeof line, file) != nullptr;
-  std::fclose(file);
-  // "pid (comm) state ...": comm may hold spaces and parentheses, so look after the last ')'.
-  const char* close_paren = got ? std::strrchr(line, ')') : nullptr;
-  if (close_paren == nullptr || close_paren[1] == '\0') return false;
-  return close_paren[2] != 'Z' && close_paren[2] != 'X';
+  // Every thread counts, not only the leader: a killed multithreaded process shows its leader as
+  // a zombie while its other threads are still exiting, and those still hold its open files
+  // and locks (seen: the next apply found the killed one's cluster lock taken).
+  std::error_code error;
+  std::filesystem::directory_iterator threads(fmt::format("/proc/{}/task", pid), error);
+  if (error) return false;
+  for (const auto& thread : threads) {
+    if (!thread_state_is_zombie(thread.path() / "stat")) return true;
+  }
+  return false;
 }
 
 }  // namespace zerospof::util

@@ -56,7 +56,8 @@ struct SpawnOptions {
 // caller and never becomes a zombie of it.
 Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const SpawnOptions& options);
 
-// True when a process with this PID exists (and is not a zombie).
+// True when a process with this PID exists and one of its threads is not a zombie: a killed
+// process is alive until its last thread has exited and its files and locks are released.
 bool process_alive(pid_t pid);
 
 }  // namespace zerospof::util

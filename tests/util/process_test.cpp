@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -134,6 +135,36 @@ TEST(SpawnDetachedTest, EntersTheCgroupsBeforeItStarts) {
   EXPECT_EQ(content, "0");  // "0": the writer itself, as cgroup.procs reads it
   kill(*pid, SIGKILL);
   std::filesystem::remove(procs);
+}
+
+// A process whose main thread has ended while another still runs shows its leader as a zombie;
+// it still holds its files and locks, so it is alive. The shape of a SIGKILLed multithreaded
+// apply in the middle of exiting.
+TEST(ProcessAliveTest, AZombieLeaderWithALiveThreadIsAlive) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::thread([] { std::this_thread::sleep_for(seconds(20)); }).detach();
+    // The main thread alone ends (pthread_exit would unwind through gtest's handlers).
+    syscall(SYS_exit, 0);
+  }
+  auto leader_state = [&] {
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close_paren = line.rfind(')');
+    return close_paren == std::string::npos || close_paren + 2 >= line.size()
+               ? '?'
+               : line[close_paren + 2];
+  };
+  for (int i = 0; i < 250 && leader_state() != 'Z'; ++i)
+    std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_EQ(leader_state(), 'Z');
+  EXPECT_TRUE(process_alive(child));
+  kill(child, SIGKILL);
+  int status = 0;
+  EXPECT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_FALSE(process_alive(child));
 }
 
 TEST(ProcessAliveTest, FalseForNonsense) {
