@@ -95,14 +95,13 @@ util::Result<drill::HostDownMethod> host_down_method(const DrillFlags& flags) {
     return util::fail(util::Error::invalid_input(
         "--host-down crash kills a lab host's container, and these hosts are not the lab's", {},
         "drop --host-down to isolate real hosts, or give --lab for the lab"));
-  if (method == HostDownMethod::kReboot && flags.lab)
-    return util::fail(util::Error::invalid_input(
-        "--host-down reboot on the lab: its hosts are containers, which a reboot stops for good",
-        {}, "use --host-down crash (the lab's default) or isolate"));
+  // The lab's hosts reboot as real ones do (their keeper boots them again), so the lab asks for
+  // the same consent: a drill command that works on the lab works on real hosts unchanged.
   if (method == HostDownMethod::kReboot && !flags.allow_reboot)
     return util::fail(util::Error::invalid_input(
-        "--host-down reboot restarts real servers and everything else they run", {},
-        "add --allow-reboot to say you mean it, or drop --host-down to isolate them instead"));
+        flags.lab ? "--host-down reboot restarts the hosts and everything else they run"
+                  : "--host-down reboot restarts real servers and everything else they run",
+        {}, "add --allow-reboot to say you mean it, or drop --host-down to isolate them instead"));
   return method;
 }
 
@@ -362,10 +361,10 @@ void register_drill(CLI::App& app, int& exit_code) {
       ->add_option("--host-down", flags->host_down,
                    "how host-down scenarios take a host down: crash (the lab's container; its "
                    "default), isolate (every packet dropped but the operator's SSH; the default "
-                   "on real hosts) or reboot (real hosts, with --allow-reboot)")
+                   "on real hosts) or reboot (systemctl reboot --force, with --allow-reboot)")
       ->check(CLI::IsMember({"crash", "isolate", "reboot"}));
   command->add_flag("--allow-reboot", flags->allow_reboot,
-                    "let --host-down reboot restart real servers");
+                    "let --host-down reboot restart the hosts");
   command->add_option("--lab-dir", flags->lab_dir, "the lab's state directory")
       ->capture_default_str();
   command->add_flag("--no-data-plane", flags->no_data_plane,

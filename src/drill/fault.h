@@ -40,7 +40,8 @@ enum class HostDownMethod {
   kLabCrash,  // the lab's container killed (`lab kill`), booted again (`lab start`)
   kIsolate,   // nftables drops every packet but loopback and the operator's SSH; the host and
               // its processes keep running, unreachable (what its peers see of a crash)
-  kReboot,    // `systemctl reboot --force` (real hosts, --allow-reboot): comes back by itself
+  kReboot,    // `systemctl reboot --force` (--allow-reboot): comes back by itself (the lab's
+              // keeper boots its container again)
 };
 const char* to_string(HostDownMethod method);  // "crash", "isolate", "reboot"
 std::optional<HostDownMethod> host_down_method(const std::string& name);

@@ -113,28 +113,28 @@ const std::vector<Scenario>& catalogue() {
       // The primary holds both roles: with etcd's leader elsewhere, the fault would cost a VRRP
       // takeover alone and the election, the longer half of the budget, would go untested.
       {"primary-down", "Stop entire control plane node",
-       "the VIP holder, made etcd's leader first, goes down (lab: its container killed; real "
-       "hosts: isolated, or rebooted with --allow-reboot)",
+       "the VIP holder, made etcd's leader first, goes down (--host-down: the lab's container "
+       "killed, a real host isolated, or either rebooted with --allow-reboot)",
        FaultKind::kHostDown, Target::kPrimary, "", FailoverPath::kVipMovesAndEtcdLeaderChanges},
       // kwok stands in for the kubelets in the lab: the pods' start is simulated, their
       // eviction and rescheduling are the real controllers'.
       {"worker-down", "Stop worker node",
-       "a worker running a pod of the drill's Deployment goes down (lab: its container killed; "
-       "real hosts: isolated, or rebooted with --allow-reboot)",
+       "a worker running a pod of the drill's Deployment goes down (--host-down: the lab's "
+       "container killed, a real host isolated, or either rebooted with --allow-reboot)",
        FaultKind::kHostDown, Target::kWorkerWithProbePod, "", FailoverPath::kPodsRescheduled},
       {"two-workers-down", "Stop multiple worker nodes",
-       "two workers running pods of the drill's Deployment go down at once (lab: their "
-       "containers killed; real hosts: isolated, or rebooted with --allow-reboot)",
+       "two workers running pods of the drill's Deployment go down at once (--host-down: the "
+       "lab's containers killed, real hosts isolated, or either rebooted with --allow-reboot)",
        FaultKind::kHostDown, Target::kWorkerWithProbePod, "", FailoverPath::kPodsRescheduled, 2},
       // Longhorn's engine cannot run in the lab: the volumes' failover is not measured, and the
       // report says so; the node's crash, its pods' eviction and rescheduling are real.
       {"storage-node-down", "Stop node with storage",
-       "a storage node outside the control plane goes down (lab: its container killed; real "
-       "hosts: isolated, or rebooted with --allow-reboot)",
+       "a storage node outside the control plane goes down (--host-down: the lab's container "
+       "killed, a real host isolated, or either rebooted with --allow-reboot)",
        FaultKind::kHostDown, Target::kStorageNodeWithProbePod, "", FailoverPath::kPodsRescheduled},
       {"two-storage-nodes-down", "Stop multiple storage nodes",
-       "two storage nodes outside the control plane go down at once (lab: their containers "
-       "killed; real hosts: isolated, or rebooted with --allow-reboot)",
+       "two storage nodes outside the control plane go down at once (--host-down: the lab's "
+       "containers killed, real hosts isolated, or either rebooted with --allow-reboot)",
        FaultKind::kHostDown, Target::kStorageNodeWithProbePod, "", FailoverPath::kPodsRescheduled,
        2},
       {"partition-2-3", "Partition network, then rejoin",

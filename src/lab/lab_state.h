@@ -47,6 +47,10 @@ struct LabFiles {
   std::filesystem::path nspawn_pid_file(const std::string& host) const {
     return host_dir(host) / "nspawn.pid";
   }
+  // The keeper: the shell that runs systemd-nspawn and boots the host again after a reboot.
+  std::filesystem::path keeper_pid_file(const std::string& host) const {
+    return host_dir(host) / "keeper.pid";
+  }
   std::filesystem::path killed_marker(const std::string& host) const {
     return host_dir(host) / "killed";
   }

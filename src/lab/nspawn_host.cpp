@@ -127,14 +127,54 @@ bool is_our_nspawn(pid_t pid, const LabFiles& files, const HostRecord& host) {
          command_line.find(files.host_root(host.name).string()) != std::string::npos;
 }
 
-std::optional<pid_t> recorded_nspawn(const LabFiles& files, const HostRecord& host) {
-  std::string text = read_small(files.nspawn_pid_file(host.name));
-  if (text.empty() || text.find_first_not_of("0123456789\n") != std::string::npos) {
+// The name the keeper's shell runs under ($0), which tells its processes from any other shell.
+constexpr const char* kKeeperName = "zerospof-lab-keeper";
+
+// True when a command line (/proc/PID/cmdline, arguments ended by NULs) is a keeper's.
+bool names_keeper(const std::string& command_line) {
+  return command_line.find(std::string(1, '\0') + kKeeperName + '\0') != std::string::npos;
+}
+
+// True when `pid` is the keeper we started for this host.
+bool is_our_keeper(pid_t pid, const LabFiles& files, const HostRecord& host) {
+  if (!util::process_alive(pid)) return false;
+  std::string command_line = read_small(fmt::format("/proc/{}/cmdline", pid));
+  return names_keeper(command_line) &&
+         command_line.find(files.host_root(host.name).string()) != std::string::npos;
+}
+
+std::optional<pid_t> recorded_pid(const fs::path& file) {
+  std::string text = read_small(file);
+  if (text.empty() || text.find_first_not_of("0123456789\n") != std::string::npos ||
+      text.size() > 12) {
     return std::nullopt;
   }
-  pid_t pid = static_cast<pid_t>(std::stol(text));
-  if (!is_our_nspawn(pid, files, host)) return std::nullopt;
+  return static_cast<pid_t>(std::stol(text));
+}
+
+std::optional<pid_t> recorded_nspawn(const LabFiles& files, const HostRecord& host) {
+  auto pid = recorded_pid(files.nspawn_pid_file(host.name));
+  if (!pid || !is_our_nspawn(*pid, files, host)) return std::nullopt;
   return pid;
+}
+
+std::optional<pid_t> recorded_keeper(const LabFiles& files, const HostRecord& host) {
+  auto pid = recorded_pid(files.keeper_pid_file(host.name));
+  if (!pid || !is_our_keeper(*pid, files, host)) return std::nullopt;
+  return pid;
+}
+
+// Waits (bounded) for the keeper's current systemd-nspawn to start the host's init.
+std::optional<pid_t> wait_for_init(const LabFiles& files, const HostRecord& host, pid_t keeper,
+                                   std::chrono::seconds limit) {
+  auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline && util::process_alive(keeper)) {
+    if (auto nspawn = recorded_nspawn(files, host)) {
+      if (auto init = child_of(*nspawn)) return init;
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return std::nullopt;
 }
 
 // A machine ID of the host's own, the same at every boot as a real server's: systemd
@@ -267,6 +307,29 @@ util::Status write_host_setup(const fs::path& root) {
 
 }  // namespace
 
+std::vector<std::string> keeper_command(const std::filesystem::path& pid_file,
+                                        const std::vector<std::string>& cgroups,
+                                        const std::vector<std::string>& payload) {
+  std::vector<std::string> argv{
+      "/bin/sh", "-c",
+      "pid_file=$1; shift\n"
+      "while :; do\n"
+      "  ( while [ \"$1\" != -- ]; do echo 0 > \"$1\" || exit 125; shift; done; shift; "
+      "exec \"$@\" ) &\n"
+      "  payload=$!\n"
+      "  echo \"$payload\" > \"$pid_file.new\" && mv -f \"$pid_file.new\" \"$pid_file\"\n"
+      "  wait \"$payload\"; status=$?\n"
+      "  [ \"$status\" -eq 133 ] || exit \"$status\"\n"
+      "  echo \"zerospof lab: $(date -u +%Y-%m-%dT%H:%M:%SZ) the host asked for a reboot; booting "
+      "it again\"\n"
+      "done",
+      kKeeperName, pid_file.string()};
+  argv.insert(argv.end(), cgroups.begin(), cgroups.end());
+  argv.push_back("--");
+  argv.insert(argv.end(), payload.begin(), payload.end());
+  return argv;
+}
+
 util::Status prepare_host_root(const LabFiles& files, const fs::path& base_image,
                                const HostRecord& host, const HostIdentity& identity) {
   ZEROSPOF_RETURN_IF_ERROR(mount_overlay(files, base_image, host));
@@ -287,21 +350,25 @@ util::Status prepare_host_root(const LabFiles& files, const fs::path& base_image
 
 util::Result<pid_t> boot_host(const LabFiles& files, const HostRecord& host) {
   if (auto init = running_init(files, host)) return *init;
+  // A keeper between two boots of a reboot: the host comes back by itself, and a second keeper
+  // would boot it twice.
+  if (auto keeper = recorded_keeper(files, host)) {
+    if (auto init = wait_for_init(files, host, *keeper, std::chrono::seconds(15))) return *init;
+  }
   // A host that crashed left its cgroups behind, possibly with the kubelet's below them.
   ZEROSPOF_RETURN_IF_ERROR(remove_host_cgroups(files.cgroups_record(host.name)));
   ZEROSPOF_ASSIGN_OR_RETURN(std::vector<std::string> cgroups,
                             make_host_cgroups(host.name, files.cgroups_record(host.name)));
-  ZEROSPOF_ASSIGN_OR_RETURN(pid_t nspawn,
-                            util::spawn_detached(nspawn_command(files, host),
-                                                 {files.console_log(host.name).string(), cgroups}));
-  ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic(files.nspawn_pid_file(host.name).string(),
-                                                   fmt::format("{}\n", nspawn),
+  std::error_code ignored;
+  fs::remove(files.nspawn_pid_file(host.name), ignored);
+  ZEROSPOF_ASSIGN_OR_RETURN(
+      pid_t keeper, util::spawn_detached(keeper_command(files.nspawn_pid_file(host.name), cgroups,
+                                                        nspawn_command(files, host)),
+                                         {files.console_log(host.name).string()}));
+  ZEROSPOF_RETURN_IF_ERROR(util::write_file_atomic(files.keeper_pid_file(host.name).string(),
+                                                   fmt::format("{}\n", keeper),
                                                    {.mode = 0644, .overwrite = true}));
-  auto deadline = Clock::now() + std::chrono::seconds(15);
-  while (Clock::now() < deadline && util::process_alive(nspawn)) {
-    if (auto init = child_of(nspawn)) return *init;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
+  if (auto init = wait_for_init(files, host, keeper, std::chrono::seconds(15))) return *init;
   return util::fail(util::Error::unavailable(fmt::format(
       "lab host {} did not boot; see {}", host.name, files.console_log(host.name).string())));
 }
@@ -329,6 +396,8 @@ util::Status wait_for_ssh(const model::IpAddress& address, milliseconds timeout)
 }
 
 util::Status kill_container(const LabFiles& files, const HostRecord& host) {
+  // The keeper first: a host killed in the middle of a reboot must not be booted again by it.
+  if (auto keeper = recorded_keeper(files, host)) kill(*keeper, SIGKILL);
   auto nspawn = recorded_nspawn(files, host);
   if (!nspawn) return remove_host_cgroups(files.cgroups_record(host.name));
   if (auto init = child_of(*nspawn)) kill(*init, SIGKILL);
@@ -374,9 +443,11 @@ std::vector<std::string> host_leftovers(const LabFiles& files) {
   const std::string marker = (files.paths().state_dir / "hosts").string();
   for (const auto& entry : fs::directory_iterator("/proc", error)) {
     std::string command_line = read_small(entry.path() / "cmdline");
-    if (command_line.rfind("systemd-nspawn", 0) == 0 &&
-        command_line.find(marker) != std::string::npos) {
+    if (command_line.find(marker) == std::string::npos) continue;
+    if (command_line.rfind("systemd-nspawn", 0) == 0) {
       found.push_back("process " + entry.path().filename().string() + " systemd-nspawn");
+    } else if (names_keeper(command_line)) {
+      found.push_back("process " + entry.path().filename().string() + " " + kKeeperName);
     }
   }
   return found;

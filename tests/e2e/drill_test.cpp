@@ -11,6 +11,7 @@
 #include <set>
 
 #include "e2e/lab_cluster.h"
+#include "lab/lab_state.h"
 
 namespace zerospof {
 namespace {
@@ -168,10 +169,10 @@ TEST_F(DrillTest, ShortDrillLosesNoWriteAndSeesEveryFailoverPath) {
 // normally, cut off from etcd's quorum: the VIP must move) and the two workers (nothing the API
 // needs: the VIP stays). Each has check's verdict for that very split beside the measurement.
 //
-// And the VIP holder isolated as a real host would be (--host-down isolate: every packet dropped
+// The VIP holder isolated as a real host would be (--host-down isolate: every packet dropped
 // but loopback and the operator's SSH): its peers must see it down (the VIP moves), the heal must
 // reach it through the SSH the isolation kept, and no rule may be left on any host.
-TEST_F(DrillTest, SplitsAndAnIsolatedHostAreDrilledAndLeaveNoRuleBehind) {
+TEST_F(DrillTest, SplitsAnIsolatedHostAndARebootedOneAreDrilledAndLeaveNoRuleBehind) {
   std::set<std::string> names;
   // Compared, not read with value(): a null (a scenario that stopped early) must fail the check
   // and show the scenario, not throw.
@@ -216,6 +217,39 @@ TEST_F(DrillTest, SplitsAndAnIsolatedHostAreDrilledAndLeaveNoRuleBehind) {
     EXPECT_FALSE(partitioned(host)) << host;
     EXPECT_NE(ssh(host, "nft list table arp zerospof_drill >/dev/null 2>&1").exit_code, 0) << host;
   }
+
+  // And the primary rebooted as a real server is (--host-down reboot --allow-reboot): its own
+  // systemd reboots, the lab's keeper boots it again as firmware would, and everything it runs
+  // must come back by itself (every unit enabled, etcd rejoining from its data) before the drill
+  // calls the cluster healthy again.
+  std::string rebooted;
+  auto reboot = drill_judged(
+      {"primary-down"},
+      {"--host-down", "reboot", "--allow-reboot", "--fault-seconds", "3", "--seed", "4"},
+      dir_ + "/reboot.json", [&](const nlohmann::json& scenario) {
+        EXPECT_EQ(scenario["acknowledgedWritesLost"], 0) << scenario["name"];
+        EXPECT_EQ(scenario["linearizable"], true) << scenario["linearizabilityDetail"];
+        EXPECT_EQ(scenario["etcdHashesEqual"], true) << scenario["name"];
+        EXPECT_NE(scenario.value("fault", "").find("rebooted (systemctl reboot --force"),
+                  std::string::npos)
+            << scenario["fault"];
+        EXPECT_EQ(scenario["failoverPath"]["expected"],
+                  "the VIP moves and another etcd member leads");
+        rebooted = scenario.value("target", "");
+      });
+  EXPECT_NE(reboot.value("notes", nlohmann::json::array()).dump().find("rebooted"),
+            std::string::npos);
+  ASSERT_NE(rebooted, "");
+  // The reboot really happened: the host's systemd asked for it and its keeper booted it again.
+  std::string console =
+      util::read_file(lab::LabFiles(paths_).console_log(rebooted).string()).value_or("");
+  EXPECT_NE(console.find("the host asked for a reboot; booting it again"), std::string::npos)
+      << rebooted;
+  EXPECT_EQ(ssh(rebooted,
+                "systemctl is-active zerospof-etcd zerospof-kube-apiserver haproxy "
+                "keepalived")
+                .out,
+            "active\nactive\nactive\nactive\n");
 }
 
 TEST_F(DrillTest, ADrillKilledMidPartitionLeavesNoFaultOnceItsTtlPasses) {

@@ -156,6 +156,60 @@ TEST_F(LabTest, KillMakesAHostUnreachableWithinASecondAndStartBringsItBack) {
   EXPECT_TRUE(reaches("cloudserver1", address_of(2)));
 }
 
+// Processes whose command line holds the lab's keeper name and `host`'s root: the shell that
+// boots the host again after a reboot.
+std::vector<pid_t> keepers_of(const std::string& state_dir, const std::string& host) {
+  std::vector<pid_t> found;
+  std::error_code error;
+  const std::string root = state_dir + "/hosts/" + host + "/root";
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string command_line = util::read_file((entry.path() / "cmdline").string()).value_or("");
+    if (command_line.find(std::string("zerospof-lab-keeper") + '\0') != std::string::npos &&
+        command_line.find(root) != std::string::npos && util::process_alive(std::stoi(name)))
+      found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+// A host's own `systemctl reboot` boots it again, as a real server's does (the drill's
+// `--host-down reboot` relies on it); `lab kill` ends the keeper with the host, so nothing boots
+// a killed host but `lab start`.
+TEST_F(LabTest, ARebootedHostBootsAgainByItselfAndAKilledOneStaysDown) {
+  pid_t init = status()[3]["init_pid"].get<pid_t>();
+  ASSERT_GT(init, 1);
+  EXPECT_EQ(keepers_of(paths_.state_dir.string(), "cloudserver3").size(), 1u);
+  auto reboot = ssh("cloudserver3", "systemd-run --quiet --on-active=1s /bin/systemctl reboot");
+  ASSERT_EQ(reboot.exit_code, 0) << reboot.err;
+  nlohmann::json after;
+  for (int i = 0; i < 600; ++i) {  // bounded: about a minute
+    after = status()[3];
+    if (after["state"] == "running" && after["init_pid"] != init) break;
+    usleep(100'000);
+  }
+  EXPECT_NE(after["init_pid"], init) << after;
+  EXPECT_FALSE(util::process_alive(init));
+  std::string name;
+  for (int i = 0; i < 60 && name != "cloudserver3\n"; ++i) {  // bounded: about a minute
+    name = ssh("cloudserver3", "hostname").out;
+    if (name != "cloudserver3\n") sleep(1);
+  }
+  EXPECT_EQ(name, "cloudserver3\n");
+  std::string console =
+      util::read_file((paths_.state_dir / "hosts/cloudserver3/console.log").string()).value_or("");
+  EXPECT_NE(console.find("the host asked for a reboot; booting it again"), std::string::npos);
+  EXPECT_EQ(keepers_of(paths_.state_dir.string(), "cloudserver3").size(), 1u);
+
+  auto killed = zerospof({"kill", "cloudserver3"});
+  ASSERT_EQ(killed.exit_code, 0) << killed.err;
+  EXPECT_EQ(keepers_of(paths_.state_dir.string(), "cloudserver3"), std::vector<pid_t>{});
+  EXPECT_EQ(status()[3]["state"], "killed");
+  auto start = zerospof({"start", "cloudserver3"}, seconds(300));
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_EQ(keepers_of(paths_.state_dir.string(), "cloudserver3").size(), 1u);
+}
+
 TEST_F(LabTest, AHostKilledByHandIsReportedAndUpBootsItAgain) {
   pid_t init = status()[4]["init_pid"].get<pid_t>();
   ASSERT_GT(init, 1);
