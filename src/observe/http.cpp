@@ -7,7 +7,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
@@ -77,6 +79,44 @@ CURLcode install_credentials(CURL*, void* context, void* credentials) {
 
 }  // namespace
 
+// libcurl's share handle, holding the TLS sessions of every request of one client. libcurl asks
+// for a lock around each use, and requests run on several threads at once.
+class CurlHttpClient::SessionCache {
+ public:
+  SessionCache() {
+    util::ensure_curl_initialised();
+    share_ = curl_share_init();
+    if (share_ == nullptr) return;
+    if (curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, lock) != CURLSHE_OK ||
+        curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, unlock) != CURLSHE_OK ||
+        curl_share_setopt(share_, CURLSHOPT_USERDATA, this) != CURLSHE_OK ||
+        curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+      curl_share_cleanup(share_);
+      share_ = nullptr;
+    }
+  }
+  ~SessionCache() {
+    if (share_ != nullptr) curl_share_cleanup(share_);
+  }
+  SessionCache(const SessionCache&) = delete;
+  SessionCache& operator=(const SessionCache&) = delete;
+
+  CURLSH* share() const { return share_; }
+
+ private:
+  static std::mutex& mutex_for(void* self, curl_lock_data data) {
+    auto* cache = static_cast<SessionCache*>(self);
+    return cache->mutexes_[static_cast<std::size_t>(data) % cache->mutexes_.size()];
+  }
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
+    mutex_for(self, data).lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* self) { mutex_for(self, data).unlock(); }
+
+  CURLSH* share_ = nullptr;
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> mutexes_;
+};
+
 CurlHttpClient::CurlHttpClient(TlsCredentials credentials)
     : CurlHttpClient(std::move(credentials), "https") {}
 
@@ -104,6 +144,8 @@ CurlHttpClient::CurlHttpClient(TlsCredentials credentials, const char* protocols
     ERR_clear_error();
   }
   if (parse_error_.empty()) parsed_ = std::move(parsed);
+  auto sessions = std::make_shared<SessionCache>();
+  if (sessions->share() != nullptr) sessions_ = std::move(sessions);
 }
 
 CurlHttpClient CurlHttpClient::without_tls() { return CurlHttpClient({}, "http"); }
@@ -137,6 +179,7 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
     curl_easy_setopt(handle, CURLOPT_CAPATH, nullptr);
     curl_easy_setopt(handle, CURLOPT_SSL_CTX_FUNCTION, install_credentials);
     curl_easy_setopt(handle, CURLOPT_SSL_CTX_DATA, parsed_.get());
+    if (sessions_) curl_easy_setopt(handle, CURLOPT_SHARE, sessions_->share());
   }
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);

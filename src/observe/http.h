@@ -8,7 +8,12 @@
 // once, when the client is made: OpenSSL 3 takes about 1 ms of CPU to decode them (2 ms on a
 // loaded machine: scripts/bench-tls-context.sh), which a drill
 // paid on each of its thousands of fresh connections (docs/performance.md, "Where the drill's own
-// CPU goes"), on the machine whose failover it was timing. Credentials that cannot be read
+// CPU goes"), on the machine whose failover it was timing. The TLS sessions are kept too (one cache
+// per client, shared by its requests): a fresh connection to a server met before resumes its
+// session instead of a full handshake, which skips parsing and verifying the server's
+// certificate chain again; a server that does not know the session (another apiserver behind
+// the same address, one restarted) makes a full handshake, as the first time. Credentials that
+// cannot be read
 // fail every request with an error saying which, before anything is sent. A response tells whether
 // the request may have reached the server: a request that failed before a byte was sent did not
 // take effect, one that timed out afterwards may have. Safe to call from several threads at once.
@@ -74,10 +79,12 @@ class CurlHttpClient : public HttpClient {
   HttpResponse send(const HttpRequest& request) override;
 
   struct ParsedCredentials;  // the OpenSSL objects, shared read-only by every request
+  class SessionCache;        // libcurl's share handle for TLS sessions, locked for threads
 
  private:
   CurlHttpClient(TlsCredentials credentials, const char* protocols);
   std::shared_ptr<const ParsedCredentials> parsed_;
+  std::shared_ptr<SessionCache> sessions_;  // null without TLS, or when none could be made
   std::string parse_error_;      // why the credentials could not be read; "" when they could
   const char* const protocols_;  // libcurl's CURLOPT_PROTOCOLS_STR
 };

@@ -4,9 +4,13 @@
 
 namespace zerospof::util {
 
-CurlHandle make_curl_handle() {
+void ensure_curl_initialised() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+CurlHandle make_curl_handle() {
+  ensure_curl_initialised();
   return CurlHandle(curl_easy_init());
 }
 

@@ -17,4 +17,8 @@ using CurlHandle = std::unique_ptr<CURL, CurlHandleDeleter>;
 
 CurlHandle make_curl_handle();
 
+// libcurl's global set-up, once per process (make_curl_handle calls it; a share handle needs it
+// too).
+void ensure_curl_initialised();
+
 }  // namespace zerospof::util

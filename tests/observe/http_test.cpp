@@ -4,91 +4,38 @@
 #include "observe/http.h"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 #include <thread>
 
+#include "support/loopback_tls_server.h"
 #include "util/files.h"
-#include "util/process.h"
 
 namespace zerospof::observe {
 namespace {
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 class HttpTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!std::filesystem::exists("/usr/bin/openssl")) GTEST_SKIP() << "no openssl";
-    dir_ = std::filesystem::temp_directory_path() / ("zerospof-http-" + std::to_string(getpid()));
-    std::filesystem::create_directories(dir_);
-    for (const char* name : {"ca", "other"}) make_ca(name);
-    issue("server", "ca", "subjectAltName=IP:127.0.0.1");
-    issue("client", "ca", "extendedKeyUsage=clientAuth");
-    port_ = free_port();
-    auto server = util::spawn_detached(
-        {"/usr/bin/openssl", "s_server", "-quiet", "-www", "-accept",
-         "127.0.0.1:" + std::to_string(port_), "-cert", path("server.crt"), "-key",
-         path("server.key"), "-CAfile", path("ca.crt"), "-Verify", "1"},
-        {.log_path = path("server.log")});
-    ASSERT_TRUE(server);
-    server_ = *server;
+    server_ = std::make_unique<testing::LoopbackTlsServer>();
   }
-  void TearDown() override {
-    if (server_ > 0) ::kill(-server_, SIGTERM);
-    std::filesystem::remove_all(dir_);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  void openssl(std::vector<std::string> arguments) {
-    arguments.insert(arguments.begin(), "/usr/bin/openssl");
-    auto result = util::run(arguments);
-    ASSERT_TRUE(result && result->exit_code == 0) << (result ? result->err : "");
-  }
-  void make_ca(const std::string& name) {
-    openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-             "-keyout", path(name + ".key"), "-out", path(name + ".crt"), "-days", "1", "-subj",
-             "/CN=" + name});
-  }
-  void issue(const std::string& name, const std::string& ca, const std::string& extension) {
-    openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-             path(name + ".key"), "-out", path(name + ".csr"), "-subj", "/CN=" + name});
-    util::write_file_atomic(path(name + ".ext"), extension + "\n", {.overwrite = true});
-    openssl({"x509", "-req", "-in", path(name + ".csr"), "-CA", path(ca + ".crt"), "-CAkey",
-             path(ca + ".key"), "-CAcreateserial", "-out", path(name + ".crt"), "-days", "1",
-             "-extfile", path(name + ".ext")});
-  }
-  TlsCredentials credentials(const std::string& ca) {
-    return {*util::read_file(path(ca + ".crt")), *util::read_file(path("client.crt")),
-            *util::read_file(path("client.key"))};
+  TlsCredentials credentials(const std::string& ca) { return server_->credentials(ca); }
+  HttpResponse get(CurlHttpClient& client, const std::string& host = "127.0.0.1") {
+    return client.send({.url = server_->url(host), .timeout = std::chrono::milliseconds(2000)});
   }
   HttpResponse get_eventually(CurlHttpClient& client) {
     HttpResponse response;
     for (int i = 0; i < 50; ++i) {  // bounded: s_server takes a moment to listen
-      response = client.send({.url = "https://127.0.0.1:" + std::to_string(port_) + "/",
-                              .timeout = std::chrono::milliseconds(2000)});
+      response = get(client);
       if (response.status != 0 || response.error.find("onnect") == std::string::npos) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return response;
   }
 
-  std::filesystem::path dir_;
-  int port_ = 0;
-  pid_t server_ = 0;
+  std::unique_ptr<testing::LoopbackTlsServer> server_;
 };
 
 TEST_F(HttpTest, MutualTlsWithCertificatesHeldInMemory) {
@@ -98,12 +45,27 @@ TEST_F(HttpTest, MutualTlsWithCertificatesHeldInMemory) {
   EXPECT_TRUE(response.maybe_sent);
 }
 
+// The second fresh connection resumes the first one's TLS session (openssl s_server's page says
+// "Reused"), with the client's certificate still required; another client keeps its own.
+TEST_F(HttpTest, AFreshConnectionResumesTheSessionOfAnEarlierOne) {
+  CurlHttpClient client(credentials("ca"));
+  HttpResponse first = get_eventually(client);
+  ASSERT_EQ(first.status, 200) << first.error;
+  EXPECT_NE(first.body.find("New, TLS"), std::string::npos) << first.body;
+  HttpResponse second = get(client);
+  EXPECT_EQ(second.status, 200) << second.error;
+  EXPECT_NE(second.body.find("Reused, TLS"), std::string::npos) << second.body;
+  CurlHttpClient other(credentials("ca"));
+  HttpResponse third = get(other);
+  EXPECT_EQ(third.status, 200) << third.error;
+  EXPECT_NE(third.body.find("New, TLS"), std::string::npos) << third.body;
+}
+
 TEST_F(HttpTest, AServerOfAnotherCaIsRefusedBeforeTheRequestLeaves) {
   CurlHttpClient trusting(credentials("ca"));
   ASSERT_EQ(get_eventually(trusting).status, 200);  // the server is up
   CurlHttpClient client(credentials("other"));
-  HttpResponse response = client.send({.url = "https://127.0.0.1:" + std::to_string(port_) + "/",
-                                       .timeout = std::chrono::seconds(2)});
+  HttpResponse response = get(client);
   EXPECT_EQ(response.status, 0);
   EXPECT_FALSE(response.maybe_sent);
   EXPECT_FALSE(response.error.empty());
@@ -115,8 +77,7 @@ TEST_F(HttpTest, AServerOfAnotherCaIsRefusedBeforeTheRequestLeaves) {
 TEST_F(HttpTest, TheServersNameIsStillChecked) {
   CurlHttpClient client(credentials("ca"));
   ASSERT_EQ(get_eventually(client).status, 200);
-  HttpResponse response = client.send({.url = "https://localhost:" + std::to_string(port_) + "/",
-                                       .timeout = std::chrono::seconds(2)});
+  HttpResponse response = get(client, "localhost");
   EXPECT_EQ(response.status, 0);
   EXPECT_FALSE(response.maybe_sent);
   EXPECT_NE(response.error.find("SSL"), std::string::npos) << response.error;
@@ -134,12 +95,11 @@ TEST_F(HttpTest, UnreadableCredentialsFailEveryRequestSayingWhichBeforeSending) 
            {{"not a certificate", good.cert_pem, good.key_pem}, "CA certificate"},
            {{good.ca_pem, good.ca_pem.substr(0, 100), good.key_pem}, "client certificate"},
            {{good.ca_pem, good.cert_pem, broken_key}, "client key"},
-           {{good.ca_pem, good.cert_pem, *util::read_file(path("ca.key"))},
+           {{good.ca_pem, good.cert_pem, *util::read_file(server_->path("ca.key"))},
             "does not belong to the client certificate"},
        }) {
     CurlHttpClient client(each.credentials);
-    HttpResponse response = client.send({.url = "https://127.0.0.1:" + std::to_string(port_) + "/",
-                                         .timeout = std::chrono::seconds(2)});
+    HttpResponse response = get(client);
     EXPECT_EQ(response.status, 0);
     EXPECT_FALSE(response.maybe_sent);
     EXPECT_NE(response.error.find(each.says), std::string::npos) << response.error;
@@ -148,9 +108,9 @@ TEST_F(HttpTest, UnreadableCredentialsFailEveryRequestSayingWhichBeforeSending) 
 
 TEST_F(HttpTest, NothingListeningMeansNotSent) {
   CurlHttpClient client(credentials("ca"));
-  HttpResponse response =
-      client.send({.url = "https://127.0.0.1:" + std::to_string(free_port()) + "/",
-                   .timeout = std::chrono::milliseconds(500)});
+  HttpResponse response = client.send(
+      {.url = "https://127.0.0.1:" + std::to_string(testing::free_loopback_port()) + "/",
+       .timeout = std::chrono::milliseconds(500)});
   EXPECT_EQ(response.status, 0);
   EXPECT_FALSE(response.maybe_sent);
 }
