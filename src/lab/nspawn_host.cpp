@@ -119,27 +119,23 @@ std::string read_small(const fs::path& path) {
   return content.str();
 }
 
-// True when `pid` is the systemd-nspawn we started for this host (PIDs are reused).
-bool is_our_nspawn(pid_t pid, const LabFiles& files, const HostRecord& host) {
-  if (!util::process_alive(pid)) return false;
-  std::string command_line = read_small(fmt::format("/proc/{}/cmdline", pid));
-  return command_line.rfind("systemd-nspawn", 0) == 0 &&
-         command_line.find(files.host_root(host.name).string()) != std::string::npos;
-}
-
 // The name the keeper's shell runs under ($0), which tells its processes from any other shell.
 constexpr const char* kKeeperName = "zerospof-lab-keeper";
 
-// True when a command line (/proc/PID/cmdline, arguments ended by NULs) is a keeper's.
+// Whose command line (/proc/PID/cmdline, arguments ended by NULs) it is.
+bool names_nspawn(const std::string& command_line) {
+  return command_line.rfind("systemd-nspawn", 0) == 0;
+}
 bool names_keeper(const std::string& command_line) {
   return command_line.find(std::string(1, '\0') + kKeeperName + '\0') != std::string::npos;
 }
 
-// True when `pid` is the keeper we started for this host.
-bool is_our_keeper(pid_t pid, const LabFiles& files, const HostRecord& host) {
+// True when `pid` is a process of that kind that we started for this host (PIDs are reused).
+bool is_ours(pid_t pid, const LabFiles& files, const HostRecord& host,
+             bool (*names)(const std::string&)) {
   if (!util::process_alive(pid)) return false;
   std::string command_line = read_small(fmt::format("/proc/{}/cmdline", pid));
-  return names_keeper(command_line) &&
+  return names(command_line) &&
          command_line.find(files.host_root(host.name).string()) != std::string::npos;
 }
 
@@ -154,13 +150,13 @@ std::optional<pid_t> recorded_pid(const fs::path& file) {
 
 std::optional<pid_t> recorded_nspawn(const LabFiles& files, const HostRecord& host) {
   auto pid = recorded_pid(files.nspawn_pid_file(host.name));
-  if (!pid || !is_our_nspawn(*pid, files, host)) return std::nullopt;
+  if (!pid || !is_ours(*pid, files, host, names_nspawn)) return std::nullopt;
   return pid;
 }
 
 std::optional<pid_t> recorded_keeper(const LabFiles& files, const HostRecord& host) {
   auto pid = recorded_pid(files.keeper_pid_file(host.name));
-  if (!pid || !is_our_keeper(*pid, files, host)) return std::nullopt;
+  if (!pid || !is_ours(*pid, files, host, names_keeper)) return std::nullopt;
   return pid;
 }
 
@@ -444,7 +440,7 @@ std::vector<std::string> host_leftovers(const LabFiles& files) {
   for (const auto& entry : fs::directory_iterator("/proc", error)) {
     std::string command_line = read_small(entry.path() / "cmdline");
     if (command_line.find(marker) == std::string::npos) continue;
-    if (command_line.rfind("systemd-nspawn", 0) == 0) {
+    if (names_nspawn(command_line)) {
       found.push_back("process " + entry.path().filename().string() + " systemd-nspawn");
     } else if (names_keeper(command_line)) {
       found.push_back("process " + entry.path().filename().string() + " " + kKeeperName);
