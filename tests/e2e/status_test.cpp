@@ -4,6 +4,7 @@
 // the binary cache; skipped otherwise.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "e2e/lab_cluster.h"
@@ -104,6 +105,14 @@ TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
                                                              " cannot start with it"),
             std::string::npos)
       << unit_drift[0].dump();
+  // Healthy again first: once here, after the drills' re-applies, the three control-plane nodes
+  // were NotReady for a while (cause not found), which is a service down, not drift. Said, not
+  // hidden, when it happens.
+  if (Status unsettled = status(); unsettled.exit_code != 0) {
+    std::cerr << "status test: not healthy before the audit, waiting (at most 90 s): "
+              << unsettled.report.value("components", json::array()).dump() << "\n";
+    eventually([](const Status& got) { return got.exit_code == 0; }, 90);
+  }
   Status put_back = audit_against_render();
   EXPECT_EQ(put_back.exit_code, 0) << put_back.report["audit"].dump(2);
   EXPECT_EQ(drifts_of(put_back, edited + ":").size(), 0u) << put_back.report["audit"].dump(2);
