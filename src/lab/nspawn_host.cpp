@@ -96,16 +96,8 @@ std::optional<pid_t> child_of(pid_t parent) {
   for (const auto& entry : fs::directory_iterator("/proc", error)) {
     std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
-    auto close_paren = line.rfind(')');
-    if (close_paren == std::string::npos) continue;
-    std::istringstream rest(line.substr(close_paren + 2));
-    char state = 0;
-    pid_t parent_pid = 0;
-    rest >> state >> parent_pid;
-    if (parent_pid == parent && is_namespace_init(entry.path())) {
+    auto stat = util::read_process_stat(entry.path() / "stat");
+    if (stat && stat->parent == parent && is_namespace_init(entry.path())) {
       return static_cast<pid_t>(std::stol(name));
     }
   }

@@ -143,7 +143,8 @@ CurlHttpClient::CurlHttpClient(TlsCredentials credentials, const char* protocols
       parse_error_ = "the client key does not belong to the client certificate";
     ERR_clear_error();
   }
-  if (parse_error_.empty()) parsed_ = std::move(parsed);
+  if (!parse_error_.empty()) return;  // every request fails before it is sent: no sessions
+  parsed_ = std::move(parsed);
   auto sessions = std::make_shared<SessionCache>();
   if (sessions->share() != nullptr) sessions_ = std::move(sessions);
 }

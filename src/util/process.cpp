@@ -199,17 +199,10 @@ std::string last_line(const std::string& text) {
                      end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
-// "pid (comm) state ...": comm may hold spaces and parentheses, so the state is read after the
-// last ')'. A thread that is gone between listing and reading counts as a zombie.
-bool thread_state_is_zombie(const std::filesystem::path& stat_path) {
-  FILE* file = std::fopen(stat_path.c_str(), "r");
-  if (file == nullptr) return true;
-  char line[512] = {};
-  bool got = std::fgets(line, sizeof line, file) != nullptr;
-  std::fclose(file);
-  const char* close_paren = got ? std::strrchr(line, ')') : nullptr;
-  if (close_paren == nullptr || close_paren[1] == '\0') return true;
-  return close_paren[2] == 'Z' || close_paren[2] == 'X';
+// A thread that is gone between listing and reading counts as a zombie.
+bool thread_is_zombie(const std::filesystem::path& stat_file) {
+  auto stat = read_process_stat(stat_file);
+  return !stat || stat->state == 'Z' || stat->state == 'X';
 }
 
 }  // namespace
@@ -311,6 +304,20 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const SpawnOp
   return grandchild;
 }
 
+std::optional<ProcessStat> read_process_stat(const std::filesystem::path& stat_file) {
+  FILE* file = std::fopen(stat_file.c_str(), "r");
+  if (file == nullptr) return std::nullopt;
+  char line[512] = {};
+  bool got = std::fgets(line, sizeof line, file) != nullptr;
+  std::fclose(file);
+  const char* close_paren = got ? std::strrchr(line, ')') : nullptr;
+  if (close_paren == nullptr || close_paren[1] != ' ' || close_paren[2] == '\0')
+    return std::nullopt;
+  ProcessStat stat{.state = close_paren[2]};
+  stat.parent = static_cast<pid_t>(std::strtol(close_paren + 3, nullptr, 10));
+  return stat;
+}
+
 bool process_alive(pid_t pid) {
   if (pid <= 0 || kill(pid, 0) != 0) return false;
   // Every thread counts, not only the leader: a killed multithreaded process shows its leader as
@@ -320,7 +327,7 @@ bool process_alive(pid_t pid) {
   std::filesystem::directory_iterator threads(fmt::format("/proc/{}/task", pid), error);
   if (error) return false;
   for (const auto& thread : threads) {
-    if (!thread_state_is_zombie(thread.path() / "stat")) return true;
+    if (!thread_is_zombie(thread.path() / "stat")) return true;
   }
   return false;
 }

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,16 @@ struct SpawnOptions {
 // returns its PID. The program is not a child of the caller (double fork), so it outlives the
 // caller and never becomes a zombie of it.
 Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const SpawnOptions& options);
+
+// What a /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat) file says of a process or thread:
+// its state letter ('R', 'S', 'T' stopped, 'Z' zombie, ...) and its parent's PID. Nothing when
+// it is gone or the file does not read as one. The name in parentheses may hold spaces and
+// parentheses, so the fields are read after the last ')'.
+struct ProcessStat {
+  char state = '?';
+  pid_t parent = 0;
+};
+std::optional<ProcessStat> read_process_stat(const std::filesystem::path& stat_file);
 
 // True when a process with this PID exists and one of its threads is not a zombie: a killed
 // process is alive until its last thread has exited and its files and locks are released.

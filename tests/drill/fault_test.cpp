@@ -66,10 +66,8 @@ TEST_F(FaultTest, TheHealIsArmedOnTheHostBeforeTheKill) {
 
 // The state letter of process `pid` in /proc ('T' when stopped); '?' when it is gone.
 char process_state(pid_t pid) {
-  std::string stat = util::read_file(fmt::format("/proc/{}/stat", pid)).value_or("");
-  std::size_t after_name = stat.rfind(')');
-  return after_name == std::string::npos || after_name + 2 >= stat.size() ? '?'
-                                                                          : stat[after_name + 2];
+  auto stat = util::read_process_stat(fmt::format("/proc/{}/stat", pid));
+  return stat ? stat->state : '?';
 }
 
 TEST_F(FaultTest, APauseStopsTheUnitsMainProcessAndItsChildren) {

@@ -149,13 +149,8 @@ TEST(ProcessAliveTest, AZombieLeaderWithALiveThreadIsAlive) {
     syscall(SYS_exit, 0);
   }
   auto leader_state = [&] {
-    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    auto close_paren = line.rfind(')');
-    return close_paren == std::string::npos || close_paren + 2 >= line.size()
-               ? '?'
-               : line[close_paren + 2];
+    auto stat = read_process_stat("/proc/" + std::to_string(child) + "/stat");
+    return stat ? stat->state : '?';
   };
   for (int i = 0; i < 250 && leader_state() != 'Z'; ++i)
     std::this_thread::sleep_for(milliseconds(20));
@@ -165,6 +160,24 @@ TEST(ProcessAliveTest, AZombieLeaderWithALiveThreadIsAlive) {
   int status = 0;
   EXPECT_EQ(waitpid(child, &status, 0), child);
   EXPECT_FALSE(process_alive(child));
+}
+
+// The name in parentheses may hold spaces and parentheses of its own.
+TEST(ProcessStatTest, ReadsTheStateAndParentAfterTheLastParenthesis) {
+  std::string path = std::filesystem::temp_directory_path() /
+                     ("zerospof_process_stat_" + std::to_string(getpid()));
+  { std::ofstream(path) << "4242 (a (b) c) S 17 4242 4242 0 -1\n"; }
+  auto stat = read_process_stat(path);
+  ASSERT_TRUE(stat.has_value());
+  EXPECT_EQ(stat->state, 'S');
+  EXPECT_EQ(stat->parent, 17);
+  { std::ofstream(path) << "4242 (cut"; }
+  EXPECT_FALSE(read_process_stat(path).has_value());
+  std::filesystem::remove(path);
+  EXPECT_FALSE(read_process_stat(path).has_value());
+  auto self = read_process_stat("/proc/self/stat");
+  ASSERT_TRUE(self.has_value());
+  EXPECT_EQ(self->parent, getppid());
 }
 
 TEST(ProcessAliveTest, FalseForNonsense) {
