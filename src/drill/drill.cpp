@@ -375,6 +375,7 @@ class DrillRunner {
       result.predicted_reschedule_ms = static_cast<double>(reschedule_budget(budget_).count());
     }
     result.target_node = fmt::format("{}", fmt::join(targets, ","));
+    result.must_stay_ready = nodes_that_must_stay_ready(scenario, cluster_, targets);
     ApiProbeOptions probe_options = options_.probe;
     probe_options.key_prefix =
         fmt::format("{}-{}-{}", options_.probe.key_prefix, options_.seed % 100000, index);

@@ -148,6 +148,17 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
         "the watch could not resume after the failover: {} watch(es) refused with 410 Gone and "
         "listed again; {} acknowledged write(s) reached the client only as the listed state",
         result.watch->expired, result.watch->relisted));
+  // A node the fault did not hit that turned NotReady: the node controller evicts its pods for
+  // nothing (a false failover). Once per node.
+  std::set<std::string> turned;
+  for (const Event& event : result.events)
+    if (event.kind == "node" && !event.ready &&
+        std::count(result.must_stay_ready.begin(), result.must_stay_ready.end(), event.node) &&
+        turned.insert(event.node).second)
+      fail(
+          fmt::format("node {} turned NotReady {} though the fault did not hit it: a false "
+                      "failover (its pods are evicted for nothing)",
+                      event.node, when_in_scenario(result, event.at_ms)));
   if (result.healthy_ms <= 0) fail("the cluster was not healthy again within the recovery budget");
   if (!result.etcd_hashes_equal)
     doubt("the etcd members' hashes could not be compared");

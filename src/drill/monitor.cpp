@@ -16,6 +16,23 @@ std::string node_of_holder(const std::string& holder_identity) {
   return holder_identity.substr(0, holder_identity.find('_'));
 }
 
+std::vector<Event> readiness_changes(std::map<std::string, bool>& known,
+                                     const std::vector<observe::NodeState>& nodes, double at_ms) {
+  std::vector<Event> changes;
+  for (const observe::NodeState& node : nodes) {
+    auto [entry, first] = known.try_emplace(node.name, node.ready);
+    if (first ? !node.ready : entry->second != node.ready)
+      changes.push_back(
+          {.at_ms = at_ms,
+           .kind = "node",
+           .text = fmt::format("node {} {}", node.name, node.ready ? "Ready" : "NotReady"),
+           .node = node.name,
+           .ready = node.ready});
+    entry->second = node.ready;
+  }
+  return changes;
+}
+
 Monitor::Monitor(const model::Cluster& cluster, observe::ClusterFacts& facts,
                  observe::KubernetesClient& api, std::chrono::steady_clock::time_point clock_zero)
     : cluster_(cluster), facts_(facts), api_(api), clock_zero_(clock_zero) {}
@@ -67,6 +84,14 @@ Health Monitor::health(bool complete) {
   if (out.holders.controller_manager.empty())
     out.problems.push_back("nobody holds the kube-controller-manager lease");
   if (!api_.ready(kHealthTimeout)) out.problems.push_back("the endpoint does not answer /readyz");
+  if (done()) return out;
+  // After a host came back, its node's pods run again only once it is Ready: until then the
+  // cluster has not recovered, and the next scenario would start one node short.
+  if (auto nodes = api_.nodes(kHealthTimeout); !nodes)
+    out.problems.push_back("the nodes could not be listed");
+  else
+    for (const observe::NodeState& node : *nodes)
+      if (!node.ready) out.problems.push_back("node " + node.name + " is not Ready");
   out.healthy = out.problems.empty();
   return out;
 }
@@ -167,6 +192,22 @@ void Monitor::watch_loop() {
             return fmt::format("{} lease held by {}", lease, node.empty() ? "nobody" : node);
           });
     });
+  watchers.emplace_back([this] {
+    // Every node, not only the fault's targets: one the fault did not hit that turns NotReady is
+    // a false failover (its pods are evicted for nothing), which judge() fails. A list that could
+    // not be read is not a change; once a second is enough for a condition that takes the node
+    // grace period (seconds) to change.
+    std::map<std::string, bool> known;
+    while (watching_) {
+      if (auto nodes = api_.nodes(kApiTimeout)) {
+        std::vector<Event> changes = readiness_changes(known, *nodes, now_ms());
+        std::lock_guard lock(mutex_);
+        events_.insert(events_.end(), changes.begin(), changes.end());
+      }
+      for (int slice = 0; slice < 5 && watching_; ++slice)
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
   for (auto& watcher : watchers) watcher.join();
 }
 

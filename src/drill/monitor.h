@@ -1,7 +1,9 @@
 // Watches who holds what while a scenario runs (the VIP, the etcd leadership, the controllers'
-// leases) and records each change as an Event: the evidence that a failover path ran. Also the
-// health gate: a drill starts a scenario only on a healthy cluster and waits for health again
-// after the heal. Bounded: one observation round at a time, each question with a timeout.
+// leases) and which nodes are Ready, and records each change as an Event: the evidence that a
+// failover path ran, or that one ran where no fault was (a node the fault did not hit turning
+// NotReady: judge.h). Also the health gate: a drill starts a scenario only on a healthy cluster and
+// waits for health again after the heal. Bounded: one observation round at a time, each question
+// with a timeout.
 #pragma once
 
 #include <atomic>
@@ -42,8 +44,8 @@ class Monitor {
   ~Monitor();
 
   // Every etcd member answers and one leads, every apiserver is ready on its own node, one node
-  // holds the VIP, both leases are held, and the endpoint answers /readyz. Not `complete`: the
-  // questions stop at the first group that finds a problem.
+  // holds the VIP, both leases are held, the endpoint answers /readyz and every node is Ready. Not
+  // `complete`: the questions stop at the first group that finds a problem.
   Health health(bool complete = true);
   // Polls health() until healthy or `limit` passes; when it never was, every problem of a last
   // complete round.
@@ -84,5 +86,11 @@ class Monitor {
 
 // "cloudserver1_4f2c..." (a lease's holderIdentity) to "cloudserver1".
 std::string node_of_holder(const std::string& holder_identity);
+
+// The nodes whose readiness changed since `known` (which is updated), in the list's order, as
+// "node" events at `at_ms`. A node seen for the first time is one only when it is NotReady: a
+// scenario starts from a healthy cluster.
+std::vector<Event> readiness_changes(std::map<std::string, bool>& known,
+                                     const std::vector<observe::NodeState>& nodes, double at_ms);
 
 }  // namespace zerospof::drill

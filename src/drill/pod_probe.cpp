@@ -99,7 +99,6 @@ std::optional<double> PodProbe::rescheduled_ms() const {
 }
 
 void PodProbe::watch_loop() {
-  std::map<std::string, bool> node_was_ready;
   bool evicted_seen = false, moved_seen = false;
   auto record = [this](std::string kind, std::string text) {
     std::lock_guard lock(mutex_);
@@ -110,16 +109,6 @@ void PodProbe::watch_loop() {
   };
   const std::string targets = fmt::format("{}", fmt::join(targets_, ", "));
   while (watching_) {
-    for (const std::string& target : targets_) {
-      auto ready = api_.node_ready(target, options_.timeout);
-      if (!ready) continue;
-      auto known = node_was_ready.find(target);
-      if (known == node_was_ready.end() || known->second != *ready) {
-        if (known != node_was_ready.end() || !*ready)
-          record("node", fmt::format("node {} {}", target, *ready ? "Ready" : "NotReady"));
-        node_was_ready[target] = *ready;
-      }
-    }
     if (auto pods = api_.pods(options_.namespace_name, "app.kubernetes.io/name=" + options_.name,
                               options_.timeout)) {
       auto on_targets = std::count_if(pods->begin(), pods->end(), [&](const auto& pod) {

@@ -1,13 +1,12 @@
 // The pod probe: a Deployment of the drill's own, one replica per node, whose pods show whether
-// Kubernetes moves the pods of a dead worker elsewhere and how long it takes: the node turning
-// NotReady (the node controller's grace period), its pods evicted (the toleration), and every
-// replica ready again on the other nodes. In the lab kwok stands in for each kubelet, so a pod's
-// start is simulated and every report says so; the eviction and the rescheduling are the real
-// controller-manager's and scheduler's.
+// Kubernetes moves the pods of a dead worker elsewhere and how long it takes: its pods evicted
+// (the node controller's grace period, then the toleration), and every replica ready again on
+// the other nodes (the node turning NotReady is the monitor's event, monitor.h). In the lab kwok
+// stands in for each kubelet, so a pod's start is simulated and every report says so; the eviction
+// and the rescheduling are the real controller-manager's and scheduler's.
 //
-// Guarantees: one list of the Deployment's pods and one read of the target node every 500 ms at
-// most, each with a timeout; stop() returns within one poll; cleanup() deletes the Deployment
-// (its pods go with it).
+// Guarantees: one list of the Deployment's pods every 500 ms at most, each with a timeout; stop()
+// returns within one poll; cleanup() deletes the Deployment (its pods go with it).
 #pragma once
 
 #include <atomic>

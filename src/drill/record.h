@@ -56,8 +56,10 @@ struct Pause {
 // Something that shows a failover path ran (or a fault took effect), when it was seen.
 struct Event {
   double at_ms = 0;
-  std::string kind;  // "vip", "etcd-leader", "lease", "fault", "heal", "healthy"
+  std::string kind;  // "vip", "etcd-leader", "lease", "node", "pods", "fault", "heal", "healthy"
   std::string text;
+  std::string node;    // "node" events: the node whose Ready condition changed
+  bool ready = false;  // "node" events: whether it is Ready now
 };
 
 // What the watch probe's watches delivered, judged against the API history (watch_probe.h).
@@ -98,7 +100,10 @@ struct ScenarioResult {
   std::string description;
   int run = 1;
   std::string target_node;  // whom the fault hit; for a partition, the minority "A,B"
-  std::string fault;        // "sigkill zerospof-kube-apiserver.service on cloudserver1"
+  // The nodes that must stay Ready through the scenario: all but the fault's targets; in a
+  // partition, the side that keeps etcd's quorum (the other loses the API by design).
+  std::vector<std::string> must_stay_ready;
+  std::string fault;  // "sigkill zerospof-kube-apiserver.service on cloudserver1"
   double fault_start_ms = 0;
   double fault_end_ms = 0;  // when the heal was run
   double healthy_ms = 0;    // when the cluster was healthy again (0 when it never was)

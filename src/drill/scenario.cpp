@@ -230,6 +230,30 @@ bool holder_keeps_quorum(const Scenario& scenario, const model::Cluster& cluster
   return 2 * with_holder > members;
 }
 
+std::vector<std::string> nodes_that_must_stay_ready(const Scenario& scenario,
+                                                    const model::Cluster& cluster,
+                                                    const std::vector<std::string>& targets) {
+  auto targeted = [&](const std::string& node) {
+    return std::find(targets.begin(), targets.end(), node) != targets.end();
+  };
+  int members = 0, targeted_members = 0;
+  for (const model::Node* member : cluster.nodes_with_role(model::Role::kEtcd)) {
+    ++members;
+    targeted_members += targeted(member->name) ? 1 : 0;
+  }
+  const bool partition = scenario.fault == FaultKind::kPartition;
+  std::vector<std::string> out;
+  for (const model::Node& node : cluster.nodes) {
+    bool stays_ready = !targeted(node.name);
+    if (partition) {
+      const int on_its_side = targeted(node.name) ? targeted_members : members - targeted_members;
+      stays_ready = 2 * on_its_side > members;
+    }
+    if (stays_ready) out.push_back(node.name);
+  }
+  return out;
+}
+
 namespace {
 
 struct Chain {

@@ -82,18 +82,24 @@ std::vector<Scenario> partition_scenarios(const model::Cluster& cluster);
 // Whether the side of `vip_holder` keeps a majority of the etcd members when `side` is cut off.
 bool holder_keeps_quorum(const Scenario& scenario, const model::Cluster& cluster,
                          const std::string& vip_holder);
+// The nodes that must stay Ready while `scenario` hits `targets`: every other node; in a
+// partition (`targets` one side), the side that keeps a majority of the etcd members, the other
+// losing the API by design (neither, when no side keeps one).
+std::vector<std::string> nodes_that_must_stay_ready(const Scenario& scenario,
+                                                    const model::Cluster& cluster,
+                                                    const std::vector<std::string>& targets);
 
 // How long the API may go without a successful write in `scenario`, from the tuning: the
 // failover chain the scenario exercises, and never less than the promise of one second (a probe
 // interval and a request timeout fit in it).
 std::chrono::milliseconds outage_budget(const Scenario& scenario,
                                         const render::FailoverBudget& budget, bool kubeadm_guide);
-// The detector chain behind that budget, for people: "VRRP takeover 0.72 s + etcd election ...".
 // How long a dead worker's pods may take to run elsewhere, from the tuning: the node
 // controller's grace period and one of its passes, the toleration, and 5 s to delete, schedule
 // and start the replacements.
 std::chrono::milliseconds reschedule_budget(const render::FailoverBudget& budget);
 
+// The detector chain behind that budget, for people: "VRRP takeover 0.72 s + etcd election ...".
 std::string budget_reason(const Scenario& scenario, const render::FailoverBudget& budget,
                           bool kubeadm_guide);
 

@@ -222,13 +222,4 @@ std::optional<std::string> KubernetesClient::service_cluster_ip(const std::strin
   return ip;
 }
 
-std::optional<bool> KubernetesClient::node_ready(const std::string& name,
-                                                 std::chrono::milliseconds timeout) {
-  HttpResponse got = http_.send({.url = server_ + "/api/v1/nodes/" + name, .timeout = timeout});
-  if (!got.ok()) return std::nullopt;
-  auto json = nlohmann::json::parse(got.body, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return std::nullopt;
-  return condition_true(json, "Ready");
-}
-
 }  // namespace zerospof::observe

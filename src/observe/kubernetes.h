@@ -105,8 +105,6 @@ class KubernetesClient {
   std::optional<std::string> service_cluster_ip(const std::string& namespace_name,
                                                 const std::string& name,
                                                 std::chrono::milliseconds timeout);
-  // The node's Ready condition; nullopt when it could not be read.
-  std::optional<bool> node_ready(const std::string& name, std::chrono::milliseconds timeout);
 
  private:
   std::string config_map_url(const std::string& namespace_name, const std::string& name) const;

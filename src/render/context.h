@@ -46,8 +46,15 @@ inline void add_pair(std::vector<File>& files, const std::string& host, const st
 // The apiservers' etcd client URLs ("https://198.18.7.11:2379,...") in plan order.
 std::string etcd_client_urls(const model::Cluster& cluster);
 
-// The API endpoint as node agents and the admin reach it.
+// The API endpoint as the admin and the workers reach it.
 std::string endpoint_url(const model::Cluster& cluster);
+// The API as a node's own agents reach it (the kubelet or kwok, kube-proxy): the endpoint, but
+// through the node's own HAProxy on loopback where it runs one. A connection that a VIP holder
+// opens to the VIP ends in its own HAProxy; once the VIP moves away it is neither served nor
+// reset, and hangs until its client gives up. Measured in the lab: the former holder's kwok
+// renewed nothing for about 30 s and its node was NotReady for 27 s, with nothing wrong with it
+// (its pods would have been evicted); the workers' agents reconnected at once.
+std::string node_api_url(const model::Cluster& cluster, const model::Node& node);
 
 std::vector<File> etcd_files(const Context& context, const model::Node& node);
 std::vector<File> control_plane_files(const Context& context, const model::Node& node);

@@ -203,6 +203,12 @@ std::string endpoint_url(const model::Cluster& cluster) {
                      cluster.endpoint.port);
 }
 
+std::string node_api_url(const model::Cluster& cluster, const model::Node& node) {
+  if (runs_haproxy(cluster, node))
+    return fmt::format("https://127.0.0.1:{}", cluster.endpoint.port);
+  return endpoint_url(cluster);
+}
+
 std::vector<File> node_agent_files(const Context& context, const model::Node& node) {
   std::vector<File> files = simulated_nodes(context.options) ? lab_agent(context.cluster, node)
                                                              : real_agent(context, node);
@@ -210,7 +216,7 @@ std::vector<File> node_agent_files(const Context& context, const model::Node& no
       public_file(node.name, std::string(layout::kPkiDir) + "/ca.crt", context.certs.ca.cert_pem));
   files.push_back(
       secret_file(node.name, kKubeletKubeconfig,
-                  kubeconfig_text(context.cluster.name, endpoint_url(context.cluster),
+                  kubeconfig_text(context.cluster.name, node_api_url(context.cluster, node),
                                   context.certs.ca.cert_pem, context.certs.node.at(node.name),
                                   "system:node:" + node.name)));
   return files;

@@ -195,6 +195,32 @@ TEST(JudgeTest, PodsThatMovedLaterThanTheirBudgetFail) {
             "the pods ran elsewhere 45.0 s after the fault, over the budget of 40.0 s");
 }
 
+// A node that had to stay Ready turning NotReady is a false failover: failed, once per node. The
+// fault's own target turning NotReady is its failover path, not a failure.
+TEST(JudgeTest, ANodeTheFaultDidNotHitTurningNotReadyFails) {
+  ScenarioResult result = passing();
+  result.fault_start_ms = 1000;
+  result.must_stay_ready = {"micklethefickle", "cloudserver1"};
+  auto node_event = [](double at_ms, const std::string& node, bool ready) {
+    return Event{.at_ms = at_ms,
+                 .kind = "node",
+                 .text = "node " + node + (ready ? " Ready" : " NotReady"),
+                 .node = node,
+                 .ready = ready};
+  };
+  result.events = {node_event(3000, "blackboar", false), node_event(9000, "blackboar", true)};
+  EXPECT_EQ(judge(result, 1000).verdict, Verdict::kPass);
+  result.events.push_back(node_event(22000, "cloudserver1", false));
+  result.events.push_back(node_event(25000, "cloudserver1", true));
+  result.events.push_back(node_event(31000, "cloudserver1", false));
+  Judgement judgement = judge(result, 1000);
+  EXPECT_EQ(judgement.verdict, Verdict::kFail);
+  ASSERT_EQ(judgement.reasons.size(), 1u);
+  EXPECT_EQ(judgement.reasons[0],
+            "node cloudserver1 turned NotReady 21.0 s into the fault though the fault did not "
+            "hit it: a false failover (its pods are evicted for nothing)");
+}
+
 TEST(JudgeTest, AnUndecidedHistoryIsInconclusive) {
   ScenarioResult result = passing();
   result.linearizable.reset();

@@ -127,5 +127,23 @@ TEST(ScenarioTest, TheVipHoldersSideDecidesWhetherTheVipMoves) {
   EXPECT_EQ(budget_reason(*workers, fast, false), "the API does not depend on the nodes cut off");
 }
 
+// Every node the fault does not hit must stay Ready; in a partition, the side that keeps etcd's
+// quorum, whichever side the scenario names.
+TEST(ScenarioTest, TheNodesThatMustStayReadyAreTheOnesTheFaultLeavesTheApi) {
+  const model::Cluster cluster = testing::load_plan(testing::addressed_plan());
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(
+      nodes_that_must_stay_ready(*find_scenario("apiserver-killed"), cluster, {"cloudserver1"}),
+      (Names{"micklethefickle", "cloudserver2", "cloudserver3", "blackboar"}));
+  auto minority = partition_scenario("partition:micklethefickle+cloudserver3", cluster);
+  ASSERT_TRUE(minority);
+  EXPECT_EQ(nodes_that_must_stay_ready(*minority, cluster, minority->side),
+            (Names{"cloudserver1", "cloudserver2", "blackboar"}));
+  auto majority = partition_scenario("partition:micklethefickle+cloudserver1", cluster);
+  ASSERT_TRUE(majority);
+  EXPECT_EQ(nodes_that_must_stay_ready(*majority, cluster, majority->side),
+            (Names{"micklethefickle", "cloudserver1"}));
+}
+
 }  // namespace
 }  // namespace zerospof::drill

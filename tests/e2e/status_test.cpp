@@ -54,6 +54,28 @@ class StatusTest : public LabClusterTest {
     return found;
   }
 
+  // A failed expectation's context in a few lines: whatever is not healthy, and every point of
+  // failure, drift and note. A whole report runs to hundreds of lines, and CI keeps only the end
+  // of a failed test's output.
+  static std::string brief(const Status& got) {
+    const json& live = got.report.contains("audit")
+                           ? got.report["audit"].value("now", json::object())
+                           : got.report;
+    std::string out = "exit " + std::to_string(got.exit_code) + "\n";
+    for (const char* list : {"components", "nodes", "workloads"})
+      for (const auto& entry : live.value(list, json::array()))
+        if (entry.value("health", "") != "healthy")
+          out += std::string(list) + ": " + entry.dump() + "\n";
+    for (const auto& point : got.report.value("pointsOfFailure", json::array()))
+      out += "point of failure: " + point.dump() + "\n";
+    const json audited = got.report.value("audit", json::object());
+    for (const auto& entry : audited.value("drift", json::array()))
+      out += "drift: " + entry.value("what", "") + "\n";
+    for (const auto& note : audited.value("notes", json::array()))
+      out += "note: " + note.dump() + "\n";
+    return out;
+  }
+
   static json find(const json& list, const std::string& key, const std::string& value) {
     for (const auto& entry : list)
       if (entry.value(key, "") == value) return entry;
@@ -79,7 +101,7 @@ class StatusTest : public LabClusterTest {
 TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
   // Healthy: exit 0, every component healthy, CoreDNS 3/3 on three nodes.
   Status healthy = eventually([](const Status& got) { return got.exit_code == 0; }, 60);
-  ASSERT_EQ(healthy.exit_code, 0) << healthy.report.dump(2);
+  ASSERT_EQ(healthy.exit_code, 0) << brief(healthy);
   for (auto& component : healthy.report["components"])
     EXPECT_EQ(component["health"], "healthy") << component.dump();
   json coredns = find(healthy.report["workloads"], "name", "coredns");
@@ -110,12 +132,12 @@ TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
   // hidden, when it happens.
   if (Status unsettled = status(); unsettled.exit_code != 0) {
     std::cerr << "status test: not healthy before the audit, waiting (at most 90 s): "
-              << unsettled.report.value("components", json::array()).dump() << "\n";
+              << brief(unsettled);
     eventually([](const Status& got) { return got.exit_code == 0; }, 90);
   }
   Status put_back = audit_against_render();
-  EXPECT_EQ(put_back.exit_code, 0) << put_back.report["audit"].dump(2);
-  EXPECT_EQ(drifts_of(put_back, edited + ":").size(), 0u) << put_back.report["audit"].dump(2);
+  EXPECT_EQ(put_back.exit_code, 0) << brief(put_back);
+  EXPECT_EQ(drifts_of(put_back, edited + ":").size(), 0u) << brief(put_back);
 
   // etcd stopped on one member: 2 of 3 healthy, quorum kept, tolerates 0.
   const std::string member = kEtcdHosts[2];
@@ -182,7 +204,7 @@ TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
   // that changes a verdict.
   const std::string coredns_node = coredns["ready_on"].begin().key();
   Status audited = audit();
-  EXPECT_EQ(audited.exit_code, 1) << audited.report.dump(2);
+  EXPECT_EQ(audited.exit_code, 1) << brief(audited);
   json point = find(audited.report["pointsOfFailure"], "service", "deployment/kube-system/coredns");
   EXPECT_EQ(point.value("scenario", ""), "node " + coredns_node + " down") << point.dump();
   json drift = json::array();
@@ -245,7 +267,7 @@ spec:
                                  << " s";
   EXPECT_EQ(worker_down.exit_code, 1);
   // The volume is stuck there: its pod could not start elsewhere.
-  ASSERT_EQ(worker_down.report["stuck_attachments"].size(), 1u) << worker_down.report.dump(2);
+  ASSERT_EQ(worker_down.report["stuck_attachments"].size(), 1u) << brief(worker_down);
   EXPECT_EQ(worker_down.report["stuck_attachments"][0]["claim"], "default/data-e2e");
   EXPECT_EQ(worker_down.report["stuck_attachments"][0]["node"], "blackboar");
   EXPECT_EQ(component_health(worker_down, "volume attachments"), "degraded");

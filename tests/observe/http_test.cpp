@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "support/loopback_port.h"
 #include "support/loopback_tls_server.h"
 #include "util/files.h"
 
@@ -109,7 +110,7 @@ TEST_F(HttpTest, UnreadableCredentialsFailEveryRequestSayingWhichBeforeSending) 
 TEST_F(HttpTest, NothingListeningMeansNotSent) {
   CurlHttpClient client(credentials("ca"));
   HttpResponse response = client.send(
-      {.url = "https://127.0.0.1:" + std::to_string(testing::free_loopback_port()) + "/",
+      {.url = "https://127.0.0.1:" + std::to_string(testing::unclaimed_loopback_port()) + "/",
        .timeout = std::chrono::milliseconds(500)});
   EXPECT_EQ(response.status, 0);
   EXPECT_FALSE(response.maybe_sent);

@@ -182,9 +182,9 @@ class LoopbackHaproxy {
     if (haproxy_.empty() || openssl_.empty()) return;
     const testing::Rendered& r = testing::rendered();
     auto written = [&](const std::string& path) { return testing::written_path(r, kNode, path); };
-    api_ = testing::free_port();
-    frontend_ = testing::free_port();
-    int stats = testing::free_port();
+    api_ = testing::unclaimed_loopback_port();
+    frontend_ = testing::unclaimed_loopback_port();
+    int stats = testing::unclaimed_loopback_port();
     dir_ = testing::temporary_directory("tracking");
     std::string config = testing::find_file(r.bundle, kNode, layout::kHaproxyConfig)->content;
     config = testing::replace_all(config, "/etc/zerospof/pki/ca.crt", written(check_ca));
@@ -351,7 +351,7 @@ TEST(KeepalivedTest, FitnessNeedsAMajorityOfApiserverHostsReachable) {
   };
   std::string minority = stats("L4TOUT", "L4TOUT", "L7OK");
   testing::write_text(dir + "/stats;csv", minority);
-  int port = testing::free_port();
+  int port = testing::unclaimed_loopback_port();
   auto server = util::spawn_detached({python, "-m", "http.server", "--bind", "127.0.0.1",
                                       "--directory", dir, std::to_string(port)},
                                      {dir + "/server.log"});

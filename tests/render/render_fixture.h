@@ -5,8 +5,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -20,12 +18,15 @@
 #include "model/cluster.h"
 #include "model/pinned_versions.h"
 #include "render/render.h"
+#include "support/loopback_port.h"
 #include "support/scratch_directory.h"
 #include "support/test_plans.h"
 #include "util/files.h"
 #include "util/process.h"
 
 namespace zerospof::render::testing {
+
+using zerospof::testing::unclaimed_loopback_port;
 
 struct Rendered {
   model::Cluster cluster;
@@ -143,19 +144,6 @@ inline std::vector<std::string> exec_start(const std::string& unit) {
   return argv;
 }
 
-// A free TCP port on loopback (bind port 0, read it back, release it).
-inline int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 // Stops a process this test started, by its PID, when it goes out of scope.
 struct Stopper {
   pid_t pid;
@@ -226,8 +214,10 @@ inline void start_etcd(const Rendered& r, const std::string& dir, RunningEtcd& e
   const File* unit =
       find_file(r.bundle, "micklethefickle", "/etc/systemd/system/zerospof-etcd.service");
   ASSERT_NE(unit, nullptr);
-  std::string client = std::to_string(free_port()), local = std::to_string(free_port());
-  std::string peer = std::to_string(free_port()), metrics = std::to_string(free_port());
+  std::string client = std::to_string(unclaimed_loopback_port()),
+              local = std::to_string(unclaimed_loopback_port());
+  std::string peer = std::to_string(unclaimed_loopback_port()),
+              metrics = std::to_string(unclaimed_loopback_port());
   std::vector<std::string> argv = rewritten(
       exec_start(unit->content),
       {{"127.0.0.1:2379", "127.0.0.1:" + local},
@@ -272,7 +262,7 @@ struct RunningApiserver {
 
 inline void start_apiserver(const Rendered& r, const std::string& dir, const RunningEtcd& etcd,
                             RunningApiserver& api) {
-  api.port = std::to_string(free_port());
+  api.port = std::to_string(unclaimed_loopback_port());
   api.admin = local_kubeconfig(written_path(r, "", "/etc/zerospof/kubeconfig/admin.conf"),
                                "198.18.7.100:6443", api.port, dir + "/admin.conf");
   auto pid =

@@ -6,9 +6,7 @@
 // fails throws, saying which step.
 #pragma once
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <stdexcept>
@@ -16,24 +14,12 @@
 #include <vector>
 
 #include "observe/http.h"
+#include "support/loopback_port.h"
 #include "support/scratch_directory.h"
 #include "util/files.h"
 #include "util/process.h"
 
 namespace zerospof::testing {
-
-// A loopback TCP port nobody listens on now (the kernel's pick, released at once).
-inline int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 class LoopbackTlsServer {
  public:
@@ -41,7 +27,7 @@ class LoopbackTlsServer {
     for (const char* name : {"ca", "other"}) make_ca(name);
     issue("server", "subjectAltName=IP:127.0.0.1");
     issue("client", "extendedKeyUsage=clientAuth");
-    port_ = free_loopback_port();
+    port_ = unclaimed_loopback_port();
     auto server = util::spawn_detached(
         {"/usr/bin/openssl", "s_server", "-quiet", "-www", "-accept",
          "127.0.0.1:" + std::to_string(port_), "-cert", path("server.crt"), "-key",

@@ -4,12 +4,9 @@
 // directory removed by the destructor, so nothing outlives the test.
 #pragma once
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "support/loopback_port.h"
 #include "util/files.h"
 #include "util/process.h"
 
@@ -38,7 +36,7 @@ class LocalSshd {
     // is tried; readiness is sshd's own word that it listens, never merely an open port.
     for (int attempt = 0; attempt < 5 && !ready_; ++attempt) {
       stop();
-      port_ = free_port();
+      port_ = unclaimed_loopback_port();
       write_config();
       auto pid = util::spawn_detached({"/usr/sbin/sshd", "-D", "-e", "-f", dir_ + "/sshd_config"},
                                       {.log_path = dir_ + "/sshd.log"});
@@ -85,19 +83,6 @@ class LocalSshd {
     std::string path = dir_ + "/" + name;
     std::ofstream(path) << fmt::format("[127.0.0.1]:{} {}", port_, key);
     return path;
-  }
-
-  // The kernel picks a free port; sshd cannot bind port 0 itself, so it gets this one.
-  static int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    close(fd);
-    return ntohs(address.sin_port);
   }
 
   void write_config() const {
