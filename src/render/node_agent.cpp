@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "render/context.h"
 #include "render/kubeconfig.h"
 #include "render/kwok_stages.h"
@@ -136,17 +138,14 @@ std::vector<File> real_agent(const Context& context, const model::Node& node) {
   return files;
 }
 
-// The tuning's node lease, renewed by kwok every quarter of it as the kubelet renews its own: a
-// dead lab host stops renewing and the node controller declares it NotReady after
-// nodeMonitorGracePeriod.
+// kwok for the node, with its credentials and the lease of kwok_lease_seconds (context.h).
 std::vector<File> lab_agent(const model::Cluster& cluster, const model::Node& node) {
   const std::string config = std::string(layout::kConfigDir) + "/kwok.yaml";
   Unit kwok{"kwok standing in for the kubelet of " + node.name,
             {std::string(layout::kBinDir) + "/kwok", "--config=" + config,
              "--kubeconfig=" + kKubeletKubeconfig, "--manage-single-node=" + node.name,
              "--node-ip=" + address_of(node),
-             fmt::format("--node-lease-duration-seconds={}",
-                         cluster.tuning.node_lease_duration_ms / 1000)}};
+             fmt::format("--node-lease-duration-seconds={}", kwok_lease_seconds(cluster.tuning))}};
   return {unit_file(node.name, layout::kKwokUnit, kwok),
           public_file(node.name, config, kwok_stages())};
 }
@@ -201,6 +200,11 @@ std::string endpoint_url(const model::Cluster& cluster) {
     return fmt::format("https://127.0.0.1:{}", cluster.endpoint.port);
   return fmt::format("https://{}:{}", model::url_host(cluster.endpoint.address->to_string()),
                      cluster.endpoint.port);
+}
+
+std::int64_t kwok_lease_seconds(const model::Tuning& tuning) {
+  return std::max<std::int64_t>(
+      1, std::min(tuning.node_lease_duration_ms, tuning.node_monitor_grace_period_ms / 2) / 1000);
 }
 
 std::string node_api_url(const model::Cluster& cluster, const model::Node& node) {

@@ -1,7 +1,9 @@
 // Node agents: kubelet + containerd on real hosts, kwok --manage-single-node in the lab, both
-// with the node's own credentials (system:node:<name>) through the API endpoint.
+// with the node's own credentials (system:node:<name>) through the API endpoint, or their own
+// HAProxy where they run one.
 #include <gtest/gtest.h>
 
+#include "render/context.h"
 #include "render/layout.h"
 #include "render/render_fixture.h"
 
@@ -72,9 +74,10 @@ TEST(NodeAgentTest, LabHostsRunKwokForTheirOwnNode) {
   EXPECT_EQ(testing::find_file(bundle, "cloudserver3", unit_path(layout::kKubeletUnit)), nullptr);
 }
 
-// The node's heartbeat is the tuning's (by default a 40 s lease, renewed every 10 s), for the
-// kubelet and for kwok alike: the node controller's grace period is judged against it.
-TEST(NodeAgentTest, TheNodeLeaseIsTheTuningsForKubeletAndKwok) {
+// The kubelet's node lease is the tuning's (by default 40 s, renewed every 10 s). kwok's is at
+// most half the node grace period (20 s by default): a restarted kwok takes the lease over only
+// once its predecessor's expired, and that must come before the node controller looks.
+TEST(NodeAgentTest, TheKubeletsNodeLeaseIsTheTuningsAndKwoksExpiresWithinHalfTheGrace) {
   const File* config = testing::find_file(testing::rendered().bundle, "blackboar",
                                           std::string(layout::kConfigDir) + "/kubelet-config.yaml");
   ASSERT_NE(config, nullptr);
@@ -83,7 +86,14 @@ TEST(NodeAgentTest, TheNodeLeaseIsTheTuningsForKubeletAndKwok) {
   const File* kwok = testing::find_file(testing::rendered(testing::Variant::kLab).bundle,
                                         "blackboar", unit_path(layout::kKwokUnit));
   ASSERT_NE(kwok, nullptr);
-  EXPECT_NE(kwok->content.find("--node-lease-duration-seconds=40"), std::string::npos);
+  EXPECT_NE(kwok->content.find("--node-lease-duration-seconds=10"), std::string::npos)
+      << kwok->content;
+  model::Tuning guide = model::Tuning::of(model::TuningProfile::kKubeadmGuide);  // 40 s grace
+  EXPECT_EQ(kwok_lease_seconds(guide), 20);
+  guide.node_lease_duration_ms = 6000;
+  EXPECT_EQ(kwok_lease_seconds(guide), 6);
+  guide.node_monitor_grace_period_ms = 1000;
+  EXPECT_EQ(kwok_lease_seconds(guide), 1);
 }
 
 TEST(NodeAgentTest, LabNodeObjectsCarryTheLabelsAKubeletSetsItself) {
