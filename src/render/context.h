@@ -46,15 +46,8 @@ inline void add_pair(std::vector<File>& files, const std::string& host, const st
 // The apiservers' etcd client URLs ("https://198.18.7.11:2379,...") in plan order.
 std::string etcd_client_urls(const model::Cluster& cluster);
 
-// The API endpoint as the admin and the workers reach it.
+// The API endpoint as node agents and the admin reach it.
 std::string endpoint_url(const model::Cluster& cluster);
-// The API as a node's own agents reach it (the kubelet or kwok, kube-proxy): the endpoint, but
-// through the node's own HAProxy on loopback where it runs one. A connection that a VIP holder
-// opens to the VIP ends in its own HAProxy; once the VIP moves away it is neither served nor
-// reset, and hangs until its client gives up. Measured in the lab: the former holder's kwok
-// renewed nothing for about 30 s and its node was NotReady for 27 s, with nothing wrong with it
-// (its pods would have been evicted); the workers' agents reconnected at once.
-std::string node_api_url(const model::Cluster& cluster, const model::Node& node);
 
 // The node lease kwok holds, renewed every quarter of it as the kubelet renews its own: the
 // tuning's, but at most half the node grace period. The kubelet holds its node's lease as the

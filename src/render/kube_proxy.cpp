@@ -60,7 +60,7 @@ std::vector<File> kube_proxy_files(const Context& context, const model::Node& no
   return {public_file(node.name, kKubeProxyConfig,
                       kube_proxy_config(context.cluster, node, context.options.lab)),
           secret_file(node.name, kKubeProxyKubeconfig,
-                      kubeconfig_text(context.cluster.name, node_api_url(context.cluster, node),
+                      kubeconfig_text(context.cluster.name, endpoint_url(context.cluster),
                                       context.certs.ca.cert_pem, context.certs.kube_proxy,
                                       "system:kube-proxy")),
           unit_file(node.name, layout::kKubeProxyUnit, kube_proxy)};

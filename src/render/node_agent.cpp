@@ -207,12 +207,6 @@ std::int64_t kwok_lease_seconds(const model::Tuning& tuning) {
       1, std::min(tuning.node_lease_duration_ms, tuning.node_monitor_grace_period_ms / 2) / 1000);
 }
 
-std::string node_api_url(const model::Cluster& cluster, const model::Node& node) {
-  if (runs_haproxy(cluster, node))
-    return fmt::format("https://127.0.0.1:{}", cluster.endpoint.port);
-  return endpoint_url(cluster);
-}
-
 std::vector<File> node_agent_files(const Context& context, const model::Node& node) {
   std::vector<File> files = simulated_nodes(context.options) ? lab_agent(context.cluster, node)
                                                              : real_agent(context, node);
@@ -220,7 +214,7 @@ std::vector<File> node_agent_files(const Context& context, const model::Node& no
       public_file(node.name, std::string(layout::kPkiDir) + "/ca.crt", context.certs.ca.cert_pem));
   files.push_back(
       secret_file(node.name, kKubeletKubeconfig,
-                  kubeconfig_text(context.cluster.name, node_api_url(context.cluster, node),
+                  kubeconfig_text(context.cluster.name, endpoint_url(context.cluster),
                                   context.certs.ca.cert_pem, context.certs.node.at(node.name),
                                   "system:node:" + node.name)));
   return files;

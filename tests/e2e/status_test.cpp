@@ -127,9 +127,9 @@ TEST_F(StatusTest, HealthyThenEachFaultIsSeenAndSaidInChecksWords) {
                                                              " cannot start with it"),
             std::string::npos)
       << unit_drift[0].dump();
-  // Healthy again first: once here, after the drills' re-applies, the three control-plane nodes
-  // were NotReady for a while (cause not found), which is a service down, not drift. Said, not
-  // hidden, when it happens.
+  // Healthy again first: a node NotReady is a service down, not drift. Said, not hidden, when it
+  // happens. Nodes were NotReady here after the drills' re-applies until kwok's lease was made
+  // shorter than the node grace period (render/context.h, kwok_lease_seconds).
   if (Status unsettled = status(); unsettled.exit_code != 0) {
     std::cerr << "status test: not healthy before the audit, waiting (at most 90 s): "
               << brief(unsettled);

@@ -1,6 +1,5 @@
 // Node agents: kubelet + containerd on real hosts, kwok --manage-single-node in the lab, both
-// with the node's own credentials (system:node:<name>) through the API endpoint, or their own
-// HAProxy where they run one.
+// with the node's own credentials (system:node:<name>) through the API endpoint.
 #include <gtest/gtest.h>
 
 #include "render/context.h"
@@ -109,26 +108,13 @@ TEST(NodeAgentTest, LabNodeObjectsCarryTheLabelsAKubeletSetsItself) {
     EXPECT_NE(nodes->content.find(label), std::string::npos) << label << "\n" << nodes->content;
 }
 
-// A worker reaches the API through the endpoint; a node that runs HAProxy (a VIP candidate)
-// through its own, on loopback: its connections to the VIP from itself would carry the VIP as
-// their source address and hang once the VIP moved away (the new holder drops them as martians),
-// and the node would turn NotReady with nothing wrong with it.
-TEST(NodeAgentTest, ANodeReachesTheApiThroughItsOwnHaproxyOrElseTheEndpoint) {
-  const testing::Rendered& r = testing::rendered();
-  for (const model::Node& node : r.cluster.nodes) {
-    const File* kubeconfig =
-        testing::find_file(r.bundle, node.name, "/etc/zerospof/kubeconfig/kubelet.conf");
-    ASSERT_NE(kubeconfig, nullptr) << node.name;
-    EXPECT_TRUE(kubeconfig->secret);
-    EXPECT_NE(kubeconfig->content.find("name: system:node:" + node.name + "\n"), std::string::npos);
-    const bool runs_haproxy =
-        testing::find_file(r.bundle, node.name, std::string(layout::kHaproxyConfig)) != nullptr;
-    EXPECT_EQ(runs_haproxy, node.has_role(model::Role::kControlPlane)) << node.name;
-    EXPECT_NE(kubeconfig->content.find(runs_haproxy ? "server: https://127.0.0.1:6443\n"
-                                                    : "server: https://198.18.7.100:6443\n"),
-              std::string::npos)
-        << node.name << kubeconfig->content;
-  }
+TEST(NodeAgentTest, NodeKubeconfigUsesTheEndpoint) {
+  const File* vip = testing::find_file(testing::rendered().bundle, "blackboar",
+                                       "/etc/zerospof/kubeconfig/kubelet.conf");
+  ASSERT_NE(vip, nullptr);
+  EXPECT_TRUE(vip->secret);
+  EXPECT_NE(vip->content.find("server: https://198.18.7.100:6443\n"), std::string::npos);
+  EXPECT_NE(vip->content.find("name: system:node:blackboar\n"), std::string::npos);
   const File* local = testing::find_file(testing::rendered(testing::Variant::kLocalProxy).bundle,
                                          "blackboar", "/etc/zerospof/kubeconfig/kubelet.conf");
   ASSERT_NE(local, nullptr);
