@@ -204,7 +204,7 @@ std::string endpoint_url(const model::Cluster& cluster) {
 
 std::int64_t kwok_lease_seconds(const model::Tuning& tuning) {
   return std::max<std::int64_t>(
-      1, std::min(tuning.node_lease_duration_ms, tuning.node_monitor_grace_period_ms / 2) / 1000);
+      1, std::min(tuning.node_lease_duration_ms, tuning.node_monitor_grace_period_ms / 4) / 1000);
 }
 
 std::vector<File> node_agent_files(const Context& context, const model::Node& node) {
