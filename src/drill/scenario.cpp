@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "render/layout.h"
 
@@ -216,39 +217,45 @@ std::vector<Scenario> partition_scenarios(const model::Cluster& cluster) {
   return scenarios;
 }
 
-bool holder_keeps_quorum(const Scenario& scenario, const model::Cluster& cluster,
-                         const std::string& vip_holder) {
-  auto cut = [&](const std::string& node) {
-    return std::find(scenario.side.begin(), scenario.side.end(), node) != scenario.side.end();
-  };
-  bool holder_cut = cut(vip_holder);
-  int members = 0, with_holder = 0;
+namespace {
+
+bool listed(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Whether the nodes for which `on_side` holds include a majority of the etcd members.
+bool side_keeps_quorum(const model::Cluster& cluster,
+                       const std::function<bool(const std::string&)>& on_side) {
+  int members = 0, on_it = 0;
   for (const model::Node* member : cluster.nodes_with_role(model::Role::kEtcd)) {
     ++members;
-    with_holder += cut(member->name) == holder_cut ? 1 : 0;
+    on_it += on_side(member->name) ? 1 : 0;
   }
-  return 2 * with_holder > members;
+  return 2 * on_it > members;
+}
+
+}  // namespace
+
+bool holder_keeps_quorum(const Scenario& scenario, const model::Cluster& cluster,
+                         const std::string& vip_holder) {
+  const bool holder_cut = listed(scenario.side, vip_holder);
+  return side_keeps_quorum(
+      cluster, [&](const std::string& node) { return listed(scenario.side, node) == holder_cut; });
 }
 
 std::vector<std::string> nodes_that_must_stay_ready(const Scenario& scenario,
                                                     const model::Cluster& cluster,
                                                     const std::vector<std::string>& targets) {
-  auto targeted = [&](const std::string& node) {
-    return std::find(targets.begin(), targets.end(), node) != targets.end();
-  };
-  int members = 0, targeted_members = 0;
-  for (const model::Node* member : cluster.nodes_with_role(model::Role::kEtcd)) {
-    ++members;
-    targeted_members += targeted(member->name) ? 1 : 0;
-  }
+  auto targeted = [&](const std::string& node) { return listed(targets, node); };
   const bool partition = scenario.fault == FaultKind::kPartition;
+  const bool targets_keep_quorum = partition && side_keeps_quorum(cluster, targeted);
+  const bool others_keep_quorum =
+      partition &&
+      side_keeps_quorum(cluster, [&](const std::string& node) { return !targeted(node); });
   std::vector<std::string> out;
   for (const model::Node& node : cluster.nodes) {
-    bool stays_ready = !targeted(node.name);
-    if (partition) {
-      const int on_its_side = targeted(node.name) ? targeted_members : members - targeted_members;
-      stays_ready = 2 * on_its_side > members;
-    }
+    const bool hit = targeted(node.name);
+    const bool stays_ready = partition ? (hit ? targets_keep_quorum : others_keep_quorum) : !hit;
     if (stays_ready) out.push_back(node.name);
   }
   return out;
