@@ -46,6 +46,11 @@ struct ApplyOptions {
 util::Result<RunReport> apply(const model::Cluster& cluster, const render::Bundle& bundle,
                               const ApplyOptions& options, ProgressSink& progress);
 
+// What a failed apply says last: each failed step with its host and whole error, and how many
+// steps were not tried because of them; "" when none failed. A run has a hundred and more
+// steps, so the line that failed has long scrolled by when the run ends.
+std::string failure_recap(const RunReport& report);
+
 // Reads a bundle written by render::write_bundle: <directory>/<host or "operator">/<path>,
 // with the files' modes (files no one but their owner may read are secret), and render's index
 // (index.json; a directory without one is refused).

@@ -60,6 +60,7 @@ void print_summary(const apply::RunReport& report, double seconds, bool dry_run)
                     dry_run ? "would change" : "changed", unchanged,
                     report.count(apply::Outcome::kFailed), report.count(apply::Outcome::kSkipped),
                     seconds));
+  print(apply::failure_recap(report));
 }
 
 int run_apply(const ApplyFlags& flags) {
