@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -107,23 +108,63 @@ bool Builder::has_unit(const HostPlan& host, const std::string& unit) {
   return false;
 }
 
+namespace {
+
+// The wanted units of a host, each after those of them it starts after (UnitEntry::after): the
+// order their restarts go in. Units of other phases or hosts are ordered by the phases.
+util::Result<std::vector<const render::UnitEntry*>> in_start_order(
+    const render::HostEntry& host, const std::function<bool(const std::string&)>& wanted) {
+  std::vector<const render::UnitEntry*> waiting, ordered;
+  for (const auto& unit : host.units)
+    if (wanted(unit.unit)) waiting.push_back(&unit);
+  auto is_waiting = [&](const std::string& name) {
+    return std::any_of(waiting.begin(), waiting.end(),
+                       [&](const render::UnitEntry* unit) { return unit->unit == name; });
+  };
+  while (!waiting.empty()) {
+    auto ready = std::find_if(waiting.begin(), waiting.end(), [&](const render::UnitEntry* unit) {
+      return std::none_of(unit->after.begin(), unit->after.end(), is_waiting);
+    });
+    if (ready == waiting.end()) {
+      std::vector<std::string> names;
+      for (const auto* unit : waiting) names.push_back(unit->unit);
+      return util::fail(util::Error::internal(
+          fmt::format("render's index for {} orders the units {} after each other in a cycle",
+                      host.host, fmt::join(names, ", "))));
+    }
+    ordered.push_back(*ready);
+    waiting.erase(ready);
+  }
+  return ordered;
+}
+
+}  // namespace
+
 // Each wanted unit on every host that has it, rolling: on each host after the same unit on
-// the host before (see the top of this file).
+// the host before (see the top of this file), and after the units of its host it starts after,
+// so that nothing restarts under a unit that needs it (containerd under the kubelet, or under
+// the lab's import of images into it).
 util::Result<Ids> Builder::add_services(const std::function<bool(const std::string&)>& wanted,
                                         const Ids& after) {
   Ids ids;
   std::map<std::string, std::string> previous;  // unit -> its step on the last host
   for (const auto& host : hosts_) {
-    for (const auto& unit : units_of(host.index)) {
-      if (!wanted(unit)) continue;
-      ServiceSpec spec{.unit = unit,
+    ZEROSPOF_ASSIGN_OR_RETURN(auto units, in_start_order(host.index, wanted));
+    std::map<std::string, std::string> on_this_host;  // unit -> its step here
+    for (const render::UnitEntry* unit : units) {
+      ServiceSpec spec{.unit = unit->unit,
                        .digest = host.digest,
                        .wait = inputs_.wait,
-                       .reload_in_place = kReloadedUnits.count(unit) != 0};
+                       .reload_in_place = kReloadedUnits.count(unit->unit) != 0};
       Ids deps = join(host.ready, after);
-      if (auto found = previous.find(unit); found != previous.end()) deps.push_back(found->second);
+      if (auto found = previous.find(unit->unit); found != previous.end())
+        deps.push_back(found->second);
+      for (const auto& first : unit->after)
+        if (auto found = on_this_host.find(first); found != on_this_host.end())
+          deps.push_back(found->second);
       ZEROSPOF_ASSIGN_OR_RETURN(auto id, add_service_step(graph_, host.name, spec, deps));
-      previous[unit] = id;
+      previous[unit->unit] = id;
+      on_this_host[unit->unit] = id;
       ids.push_back(id);
     }
   }

@@ -12,7 +12,8 @@
 namespace zerospof::render {
 
 namespace {
-constexpr int kIndexSchema = 1;
+// 2: each unit's `after` (the units it starts after), which apply orders a host's restarts by.
+constexpr int kIndexSchema = 2;
 }  // namespace
 
 std::vector<std::string> HostEntry::programs() const {
@@ -49,7 +50,10 @@ std::string index_json(const BundleIndex& index) {
   for (const auto& host : index.hosts) {
     nlohmann::json units = nlohmann::json::array();
     for (const auto& unit : host.units)
-      units.push_back({{"unit", unit.unit}, {"program", unit.program}, {"flags", unit.flags}});
+      units.push_back({{"unit", unit.unit},
+                       {"program", unit.program},
+                       {"flags", unit.flags},
+                       {"after", unit.after}});
     hosts.push_back({{"host", host.host}, {"units", units}});
   }
   nlohmann::json out{{"schema", kIndexSchema},
@@ -74,10 +78,10 @@ util::Result<BundleIndex> parse_index_json(const std::string& text, const std::s
     for (const auto& host : json.at("hosts")) {
       HostEntry entry{.host = host.at("host").get<std::string>()};
       for (const auto& unit : host.at("units"))
-        entry.units.push_back(
-            {.unit = unit.at("unit").get<std::string>(),
-             .program = unit.at("program").get<std::string>(),
-             .flags = unit.at("flags").get<std::map<std::string, std::string>>()});
+        entry.units.push_back({.unit = unit.at("unit").get<std::string>(),
+                               .program = unit.at("program").get<std::string>(),
+                               .flags = unit.at("flags").get<std::map<std::string, std::string>>(),
+                               .after = unit.at("after").get<std::vector<std::string>>()});
       index.hosts.push_back(std::move(entry));
     }
   } catch (const nlohmann::json::exception& error) {

@@ -25,6 +25,10 @@ struct UnitEntry {
                         // "haproxy.service"
   std::string program;  // the program below layout::kBinDir it starts; "" for none
   std::map<std::string, std::string> flags;  // its command's --NAME=VALUE flags, by NAME
+  // The units systemd starts it after (its After= and Wants=, network-online.target left out):
+  // apply restarts it after those of them that run on its host, so that a unit never runs
+  // while what it needs restarts under it.
+  std::vector<std::string> after;
 };
 
 struct HostEntry {

@@ -40,7 +40,10 @@ std::string unit_text(const Unit& unit) {
 }
 
 UnitEntry unit_entry(const std::string& name, const Unit& unit) {
-  UnitEntry entry{.unit = name};
+  UnitEntry entry{.unit = name, .after = unit.after};
+  for (const std::string& wanted : unit.wants)
+    if (std::find(entry.after.begin(), entry.after.end(), wanted) == entry.after.end())
+      entry.after.push_back(wanted);
   const std::string bin = std::string(layout::kBinDir) + "/";
   if (!unit.command.empty() && unit.command.front().rfind(bin, 0) == 0)
     entry.program = unit.command.front().substr(bin.size());

@@ -1,14 +1,16 @@
 // build_steps: the graph a bundle turns into, its phases in order, and what check()/run() do
 // against in-memory hosts.
+#include "apply/build_steps.h"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "apply/apply.h"
-#include "apply/build_steps.h"
 #include "apply/steps.h"
 #include "render/layout.h"
 #include "render/unit.h"
@@ -45,9 +47,10 @@ class BuildStepsTest : public ::testing::Test {
   }
 
   // A unit file as render makes it: its text, and its entry in the bundle's index.
-  void add_unit(const std::string& host, const std::string& name,
-                std::vector<std::string> command) {
-    render::Unit unit{.description = name, .command = std::move(command)};
+  void add_unit(const std::string& host, const std::string& name, std::vector<std::string> command,
+                std::vector<std::string> wants = {}) {
+    render::Unit unit{
+        .description = name, .command = std::move(command), .wants = std::move(wants)};
     bundle_.files.push_back({.host = host,
                              .path = render::layout::unit_path(name),
                              .content = render::unit_text(unit),
@@ -115,6 +118,48 @@ TEST_F(BuildStepsTest, AUnitWhoseProgramTheCacheLacksStopsApplyBeforeAnyStep) {
             "blackboar starts containerd, kubelet from /usr/local/bin, which the binary cache "
             "does not hold");
   EXPECT_NE(graph.error().hint.find("zerospof fetch PLAN"), std::string::npos);
+}
+
+// Without this order, the lab's import of images into containerd can run while apply restarts
+// containerd under it, and fail (the likely cause of one failed fresh apply in CI).
+TEST_F(BuildStepsTest, AHostsUnitsRestartAfterTheUnitsTheyStartAfterOnThatHost) {
+  for (const std::string host : {"cloudserver3", "blackboar"}) {
+    add_unit(host, "zerospof-kubelet.service", {"/bin/true"},
+             {"zerospof-containerd.service", "zerospof-lab-images.service"});
+    add_unit(host, "zerospof-lab-images.service", {"/bin/true"}, {"zerospof-containerd.service"});
+    add_unit(host, "zerospof-containerd.service", {"/bin/true"});
+  }
+  StepGraph graph = build();
+  ASSERT_TRUE(graph.order().has_value());
+  auto deps_of = [&](const std::string& id) {
+    const Step* step = graph.find(id);
+    EXPECT_NE(step, nullptr) << id;
+    return step ? std::set<std::string>(step->deps.begin(), step->deps.end())
+                : std::set<std::string>{};
+  };
+  for (const std::string host : {"cloudserver3", "blackboar"}) {
+    auto images = deps_of("service/zerospof-lab-images.service@" + host);
+    EXPECT_TRUE(images.count("service/zerospof-containerd.service@" + host)) << host;
+    auto kubelet = deps_of("service/zerospof-kubelet.service@" + host);
+    EXPECT_TRUE(kubelet.count("service/zerospof-containerd.service@" + host)) << host;
+    EXPECT_TRUE(kubelet.count("service/zerospof-lab-images.service@" + host)) << host;
+  }
+  // Still rolling: each unit after the same unit on the host before, never another host's
+  // other units.
+  auto containerd = deps_of("service/zerospof-containerd.service@blackboar");
+  EXPECT_TRUE(containerd.count("service/zerospof-containerd.service@cloudserver3"));
+  EXPECT_FALSE(containerd.count("service/zerospof-kubelet.service@cloudserver3"));
+}
+
+TEST_F(BuildStepsTest, UnitsThatStartAfterEachOtherInACycleAreRefusedByName) {
+  add_unit("blackboar", "zerospof-kubelet.service", {"/bin/true"}, {"zerospof-containerd.service"});
+  add_unit("blackboar", "zerospof-containerd.service", {"/bin/true"}, {"zerospof-kubelet.service"});
+  ApplyInputs inputs{.cluster = cluster_, .bundle = bundle_, .binaries = binaries_};
+  auto graph = build_steps(inputs);
+  ASSERT_FALSE(graph.has_value());
+  EXPECT_EQ(graph.error().message,
+            "render's index for blackboar orders the units zerospof-kubelet.service, "
+            "zerospof-containerd.service after each other in a cycle");
 }
 
 TEST_F(BuildStepsTest, WithoutAnAdminKubeconfigThereAreNoApiChecks) {

@@ -63,11 +63,17 @@ TEST(BundleIndexTest, WrittenBesideTheFilesAndReadBackTheSame) {
   EXPECT_EQ(index_json(*index), *text);
   ASSERT_EQ(index->hosts.size(), r.bundle.index.hosts.size());
   EXPECT_EQ(index->hosts[0].units[0].flags, r.bundle.index.hosts[0].units[0].flags);
+  for (std::size_t host = 0; host < index->hosts.size(); ++host)
+    for (std::size_t unit = 0; unit < index->hosts[host].units.size(); ++unit)
+      EXPECT_EQ(index->hosts[host].units[unit].after, r.bundle.index.hosts[host].units[unit].after)
+          << index->hosts[host].units[unit].unit;
 }
 
 TEST(BundleIndexTest, AnIndexOfAnotherSchemaOrShapeIsRefusedWithWhatToDo) {
-  for (const char* text : {"", "[]", R"({"schema": 2, "hosts": []})",
-                           R"({"schema": 1, "hosts": [{"host": "a", "units": [{"unit": 3}]}]})"}) {
+  for (const char* text : {"", "[]", R"({"schema": 1, "hosts": []})",
+                           R"({"schema": 2, "hosts": [{"host": "a", "units": [{"unit": 3}]}]})",
+                           R"({"schema": 2, "hosts": [{"host": "a", "units": [{"unit": "b", )"
+                           R"("program": "", "flags": {}}]}]})"}) {
     auto index = parse_index_json(text, "/r/index.json");
     ASSERT_FALSE(index.has_value()) << text;
     EXPECT_EQ(index.error().message.rfind("/r/index.json: ", 0), 0u) << index.error().message;

@@ -121,5 +121,18 @@ TEST(UnitTest, AOneshotUnitRunsOnceAndStaysActive) {
   EXPECT_EQ(text.find("Restart="), std::string::npos) << text;
 }
 
+// apply orders a host's restarts by the index entry's `after`: it must be what systemd reads.
+TEST(UnitTest, TheIndexEntryStartsAfterWhatTheUnitTextStartsAfter) {
+  Unit unit{"kubelet", {"/usr/local/bin/kubelet", "--v=2"}, {"a.service", "b.service"}};
+  unit.wants = {"b.service", "c.service"};
+  UnitEntry entry = unit_entry("kubelet.service", unit);
+  EXPECT_EQ(entry.after, (std::vector<std::string>{"a.service", "b.service", "c.service"}));
+  EXPECT_NE(unit_text(unit).find("\nAfter=network-online.target a.service b.service c.service\n"),
+            std::string::npos)
+      << unit_text(unit);
+  EXPECT_EQ(entry.program, "kubelet");
+  EXPECT_EQ(entry.flags, (std::map<std::string, std::string>{{"v", "2"}}));
+}
+
 }  // namespace
 }  // namespace zerospof::render
