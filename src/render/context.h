@@ -60,6 +60,18 @@ std::string endpoint_url(const model::Cluster& cluster);
 // host still stops renewing, and its node turns NotReady after the grace period.
 std::int64_t kwok_lease_seconds(const model::Tuning& tuning);
 
+// client-go's health check of a node agent's HTTP/2 connection to the API (kubelet, kube-proxy,
+// kwok), as the environment they read it from: a ping after HTTP2_READ_IDLE_TIMEOUT_SECONDS
+// without a frame, the connection closed after HTTP2_PING_TIMEOUT_SECONDS without an answer.
+// When a VIP holder crashes, a connection through it whose request waits for an answer sends
+// nothing more, so nothing tells the agent it is dead until this check pings it: kwok's lease
+// renewal hung about 29 s in the lab, and a kube-proxy's idle watch would miss every change of
+// endpoints as long. Upstream's 30 s + 15 s is longer than the fast tuning's node grace period:
+// a healthy node could turn NotReady (upstream asks for a grace period longer than the sum). With
+// the fast profile each is a fifth of the grace period (at least 1 s, at most upstream's), so both
+// fit in it twice; kubeadm-guide keeps upstream's, as the guide's users run it.
+std::vector<std::string> api_client_environment(const model::Tuning& tuning);
+
 std::vector<File> etcd_files(const Context& context, const model::Node& node);
 std::vector<File> control_plane_files(const Context& context, const model::Node& node);
 std::vector<File> haproxy_files(const Context& context, const model::Node& node);

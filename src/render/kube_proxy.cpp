@@ -57,6 +57,7 @@ std::vector<File> kube_proxy_files(const Context& context, const model::Node& no
   Unit kube_proxy{"Kubernetes network proxy (Services)",
                   {layout::binary_path("kube-proxy"), "--config=" + kKubeProxyConfig},
                   {layout::kNodeKernelUnit}};
+  kube_proxy.environment = api_client_environment(context.cluster.tuning);
   return {public_file(node.name, kKubeProxyConfig,
                       kube_proxy_config(context.cluster, node, context.options.lab)),
           secret_file(node.name, kKubeProxyKubeconfig,

@@ -129,6 +129,7 @@ std::vector<File> real_agent(const Context& context, const model::Node& node) {
   Unit kubelet{"Kubernetes node agent",
                kubelet_command(context.cluster, node),
                {layout::kContainerdUnit, layout::kNodeKernelUnit}};
+  kubelet.environment = api_client_environment(context.cluster.tuning);
   // Its pods' images and their network are there before it starts any pod.
   if (context.options.lab) kubelet.wants = {layout::kLabImagesUnit, layout::kLabPodRoutesUnit};
   std::vector<File> files{
@@ -146,6 +147,7 @@ std::vector<File> lab_agent(const model::Cluster& cluster, const model::Node& no
              "--kubeconfig=" + kKubeletKubeconfig, "--manage-single-node=" + node.name,
              "--node-ip=" + address_of(node),
              fmt::format("--node-lease-duration-seconds={}", kwok_lease_seconds(cluster.tuning))}};
+  kwok.environment = api_client_environment(cluster.tuning);
   return {unit_file(node.name, layout::kKwokUnit, kwok),
           public_file(node.name, config, kwok_stages())};
 }
@@ -205,6 +207,13 @@ std::string endpoint_url(const model::Cluster& cluster) {
 std::int64_t kwok_lease_seconds(const model::Tuning& tuning) {
   return std::max<std::int64_t>(
       1, std::min(tuning.node_lease_duration_ms, tuning.node_monitor_grace_period_ms / 4) / 1000);
+}
+
+std::vector<std::string> api_client_environment(const model::Tuning& tuning) {
+  if (tuning.profile == model::TuningProfile::kKubeadmGuide) return {};
+  std::int64_t fifth = std::max<std::int64_t>(1, tuning.node_monitor_grace_period_ms / 5 / 1000);
+  return {fmt::format("HTTP2_READ_IDLE_TIMEOUT_SECONDS={}", std::min<std::int64_t>(fifth, 30)),
+          fmt::format("HTTP2_PING_TIMEOUT_SECONDS={}", std::min<std::int64_t>(fifth, 15))};
 }
 
 std::vector<File> node_agent_files(const Context& context, const model::Node& node) {

@@ -24,6 +24,7 @@ std::string unit_text(const Unit& unit) {
       unit.description, fmt::join(wants, " "), fmt::join(after, " "));
   if (unit.type == StartType::kNotify) out += "Type=notify\n";
   if (unit.type == StartType::kOneshot) out += "Type=oneshot\nRemainAfterExit=yes\n";
+  for (const auto& variable : unit.environment) out += "Environment=" + variable + "\n";
   for (const auto& command : unit.before_start)
     out += "ExecStartPre=" + fmt::format("{}", fmt::join(command, " ")) + "\n";
   out += "ExecStart=" + fmt::format("{}", fmt::join(unit.command, " \\\n  ")) + "\n";

@@ -42,6 +42,8 @@ struct Unit {
   // a container without a delegated cpu controller, such as the lab's). 0: the defaults.
   int nice = 0;
   int cpu_weight = 0;
+  // Environment= lines, each "NAME=VALUE" (no spaces or quotes: render's own values only).
+  std::vector<std::string> environment;
 };
 
 std::string unit_text(const Unit& unit);

@@ -96,6 +96,43 @@ TEST(NodeAgentTest, TheKubeletsNodeLeaseIsTheTuningsAndKwoksExpiresWithinAQuarte
   EXPECT_EQ(kwok_lease_seconds(guide), 1);
 }
 
+// A node agent's connection to a crashed VIP holder is dead without a reset: client-go's HTTP/2
+// health check must close it well within the node grace period, or a healthy node turns
+// NotReady. Upstream's 30 s + 15 s stays with kubeadm-guide, as the guide runs.
+TEST(NodeAgentTest, EveryNodeAgentClosesADeadApiConnectionWithinTheNodeGracePeriod) {
+  const std::string fast =
+      "Environment=HTTP2_READ_IDLE_TIMEOUT_SECONDS=4\nEnvironment=HTTP2_PING_TIMEOUT_SECONDS=4\n";
+  struct Agent {
+    testing::Variant variant;
+    const char* unit;
+  };
+  for (const Agent& agent : {Agent{testing::Variant::kVip, layout::kKubeletUnit},
+                             Agent{testing::Variant::kVip, layout::kKubeProxyUnit},
+                             Agent{testing::Variant::kLocalProxy, layout::kKubeletUnit},
+                             Agent{testing::Variant::kLab, layout::kKwokUnit},
+                             Agent{testing::Variant::kLabRealPods, layout::kKubeletUnit}}) {
+    const File* unit = testing::find_file(testing::rendered(agent.variant).bundle, "blackboar",
+                                          unit_path(agent.unit));
+    ASSERT_NE(unit, nullptr) << agent.unit;
+    EXPECT_NE(unit->content.find(fast), std::string::npos) << unit->content;
+  }
+  const File* guide = testing::find_file(testing::rendered(testing::Variant::kKubeadmGuide).bundle,
+                                         "blackboar", unit_path(layout::kKubeletUnit));
+  ASSERT_NE(guide, nullptr);
+  EXPECT_EQ(guide->content.find("HTTP2_"), std::string::npos) << guide->content;
+
+  model::Tuning tight;  // docs/plan.md's tighter node timings: 6 s grace
+  tight.node_monitor_grace_period_ms = 6000;
+  EXPECT_EQ(api_client_environment(tight),
+            (std::vector<std::string>{"HTTP2_READ_IDLE_TIMEOUT_SECONDS=1",
+                                      "HTTP2_PING_TIMEOUT_SECONDS=1"}));
+  model::Tuning slow;  // never slower than upstream's own check
+  slow.node_monitor_grace_period_ms = 600000;
+  EXPECT_EQ(api_client_environment(slow),
+            (std::vector<std::string>{"HTTP2_READ_IDLE_TIMEOUT_SECONDS=30",
+                                      "HTTP2_PING_TIMEOUT_SECONDS=15"}));
+}
+
 TEST(NodeAgentTest, LabNodeObjectsCarryTheLabelsAKubeletSetsItself) {
   // Upstream manifests select nodes on kubernetes.io/os (ingress-nginx, calico-kube-controllers):
   // without the labels a kubelet sets on its own Node, their pods stay Pending on kwok nodes.
