@@ -489,6 +489,27 @@ Status Loader::check_tuning(const FieldReader& fields) const {
                     duration_text(t.node_monitor_period_ms),
                     duration_text(t.node_monitor_grace_period_ms)),
         "the node controller must look at a node more often than it waits for it"));
+  // A write in flight when the etcd leader dies fails only after etcd's request timeout (5 s
+  // plus two election timeouts: etcd's ServerConfig.ReqTimeout); a node's lease renewal stuck
+  // that long, after a renewal interval, must not make the node NotReady. Measured in the lab:
+  // with a 6 s grace period, SIGKILL of the etcd leader turned a healthy node NotReady (its
+  // kwok's renewal failed "etcdserver: request timed out" after 6.3 s).
+  const std::int64_t etcd_request_timeout_ms = 5000 + 2 * t.etcd_election_timeout_ms;
+  if (t.node_monitor_grace_period_ms <= etcd_request_timeout_ms + t.node_lease_duration_ms / 4)
+    return util::fail(fields.error_at(
+        at(fields.find("nodeMonitorGracePeriod") ? "nodeMonitorGracePeriod"
+           : fields.find("etcdElectionTimeout")  ? "etcdElectionTimeout"
+                                                 : "nodeLeaseDuration"),
+        fmt::format("nodeMonitorGracePeriod ({}) must be longer than etcd's request timeout "
+                    "(5s + 2 x etcdElectionTimeout ({}) = {}) plus one renewal of the node lease "
+                    "(nodeLeaseDuration ({}) / 4)",
+                    duration_text(t.node_monitor_grace_period_ms),
+                    duration_text(t.etcd_election_timeout_ms),
+                    duration_text(etcd_request_timeout_ms),
+                    duration_text(t.node_lease_duration_ms)),
+        "a node's lease renewal in flight when the etcd leader dies fails only after etcd's "
+        "request timeout; a shorter grace period turns healthy nodes NotReady and evicts their "
+        "pods"));
   struct Unit {
     std::string_view key;
     std::int64_t ms, unit;

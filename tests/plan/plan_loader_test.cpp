@@ -167,6 +167,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadPlan{"TuningNodeMonitorPeriodNotShorterThanGrace", "    serviceMesh: none\n",
                 "    serviceMesh: none\n  tuning:\n    nodeMonitorPeriod: 20s\n",
                 "must be shorter than nodeMonitorGracePeriod", "nodeMonitorPeriod: 20s"},
+        // docs/plan.md's first tighter timings, 6 s grace: an etcd leader's death made a
+        // healthy node NotReady in the lab.
+        BadPlan{"TuningNodeGraceWithinEtcdsRequestTimeout", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    nodeLeaseDuration: 6s\n"
+                "    nodeMonitorPeriod: 1s\n    nodeMonitorGracePeriod: 6s\n",
+                "must be longer than etcd's request timeout (5s + 2 x etcdElectionTimeout "
+                "(500ms) = 6s) plus one renewal of the node lease (nodeLeaseDuration (6s) / 4)",
+                "nodeMonitorGracePeriod: 6s"},
+        BadPlan{"TuningElectionLongerThanTheNodeGraceAllows", "    serviceMesh: none\n",
+                "    serviceMesh: none\n  tuning:\n    etcdElectionTimeout: 5s\n",
+                "must be longer than etcd's request timeout", "etcdElectionTimeout: 5s"},
         BadPlan{"TuningNodeLeaseNotWholeSeconds", "    serviceMesh: none\n",
                 "    serviceMesh: none\n  tuning:\n    nodeLeaseDuration: 6500ms\n",
                 "multiple of 1s", "nodeLeaseDuration: 6500ms"},
