@@ -111,7 +111,8 @@ bool Builder::has_unit(const HostPlan& host, const std::string& unit) {
 namespace {
 
 // The wanted units of a host, each after those of them it starts after (UnitEntry::after): the
-// order their restarts go in. Units of other phases or hosts are ordered by the phases.
+// order their restarts go in. A unit it names that is not wanted here (another phase's, or one
+// the host does not run) is no concern of this order: the phases order those.
 util::Result<std::vector<const render::UnitEntry*>> in_start_order(
     const render::HostEntry& host, const std::function<bool(const std::string&)>& wanted) {
   std::vector<const render::UnitEntry*> waiting, ordered;
@@ -128,9 +129,11 @@ util::Result<std::vector<const render::UnitEntry*>> in_start_order(
     if (ready == waiting.end()) {
       std::vector<std::string> names;
       for (const auto* unit : waiting) names.push_back(unit->unit);
-      return util::fail(util::Error::internal(
-          fmt::format("render's index for {} orders the units {} after each other in a cycle",
-                      host.host, fmt::join(names, ", "))));
+      return util::fail(util::Error::failed_precondition(
+          fmt::format("render's index for {} gives the units {} no start order: their `after` "
+                      "lists form a cycle",
+                      host.host, fmt::join(names, ", ")),
+          "render the plan again with this zerospof (zerospof render PLAN --output-dir DIR)"));
     }
     ordered.push_back(*ready);
     waiting.erase(ready);
@@ -141,9 +144,9 @@ util::Result<std::vector<const render::UnitEntry*>> in_start_order(
 }  // namespace
 
 // Each wanted unit on every host that has it, rolling: on each host after the same unit on
-// the host before (see the top of this file), and after the units of its host it starts after,
-// so that nothing restarts under a unit that needs it (containerd under the kubelet, or under
-// the lab's import of images into it).
+// the host before (see the top of this file), and only once the units of its host it starts
+// after are back: the lab's import of images into containerd failed when containerd restarted
+// under it.
 util::Result<Ids> Builder::add_services(const std::function<bool(const std::string&)>& wanted,
                                         const Ids& after) {
   Ids ids;

@@ -17,8 +17,7 @@ std::string failure_recap(const RunReport& report) {
                          failed.size() == 1 ? "it" : "them");
   recap += ":\n";
   for (const StepResult* result : failed) {
-    recap += fmt::format("  {}  {}\n", result->host.empty() ? "(this machine)" : result->host,
-                         result->summary);
+    recap += fmt::format("  {}  {}\n", host_label(result->host), result->summary);
     std::string_view detail = result->detail;
     while (!detail.empty()) {
       std::size_t end = detail.find('\n');

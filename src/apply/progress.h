@@ -28,6 +28,11 @@ struct StepResult {
   std::chrono::milliseconds elapsed{0};
 };
 
+// Where a step ran, as a person reads it: its host, or "(this machine)" for the operator's own.
+inline std::string host_label(const std::string& host) {
+  return host.empty() ? "(this machine)" : host;
+}
+
 class ProgressSink {
  public:
   virtual ~ProgressSink() = default;

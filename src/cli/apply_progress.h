@@ -35,8 +35,8 @@ class TerminalProgress : public apply::ProgressSink {
         break;
     }
     std::string line = fmt::format("{}[{:>3}/{}] {:<16} {:<44} {} {:.1f} s", prefix_, done_, total_,
-                                   result.host.empty() ? "(this machine)" : result.host,
-                                   result.summary, outcome, result.elapsed.count() / 1000.0);
+                                   apply::host_label(result.host), result.summary, outcome,
+                                   result.elapsed.count() / 1000.0);
     if (!result.detail.empty()) line += "\n          " + result.detail;
     std::fprintf(stderr, "%s\n", line.c_str());
   }

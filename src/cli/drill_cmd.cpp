@@ -138,10 +138,10 @@ class ApplyingTuningSwitch : public drill::TuningSwitch {
     ZEROSPOF_ASSIGN_OR_RETURN(apply::RunReport report,
                               apply::apply(cluster, bundle, options, progress));
     if (!report.ok())
-      return util::fail(
-          util::Error::unavailable(fmt::format("apply of tuning {}: {}apply's journal is in {}",
-                                               model::to_string(cluster.tuning.profile),
-                                               apply::failure_recap(report), apply_state_dir_)));
+      return util::fail(util::Error::unavailable(
+          fmt::format("apply of tuning {} failed (its journal is in {}): {}",
+                      model::to_string(cluster.tuning.profile), apply_state_dir_,
+                      apply::failure_recap(report))));
     return {};
   }
 

@@ -28,8 +28,8 @@ struct Tuning {
   std::int64_t renew_deadline_ms = 3000;          // < lease duration
   std::int64_t retry_period_ms = 500;             // < renew deadline
   // A node's heartbeat: the kubelet (in the lab, kwok) renews its Lease every quarter of this.
-  // The tighter node timings (6 s lease, 1 s look, 6 s grace, 2 s toleration: a dead worker's
-  // pods elsewhere in 10-14 s on the lab) are a written-out choice, not the default: docs/plan.md
+  // The tighter node timings (6 s lease, 1 s look, 8 s grace, 2 s toleration: a dead worker's
+  // pods elsewhere in 11-13 s on the lab) are a written-out choice, not the default: docs/plan.md
   // says what the drills measured them to cost.
   std::int64_t node_lease_duration_ms = 40000;
   std::int64_t node_monitor_period_ms = 5000;         // the node controller looks this often

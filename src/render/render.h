@@ -26,8 +26,8 @@ struct UnitEntry {
   std::string program;  // the program below layout::kBinDir it starts; "" for none
   std::map<std::string, std::string> flags;  // its command's --NAME=VALUE flags, by NAME
   // The units systemd starts it after (its After= and Wants=, network-online.target left out):
-  // apply restarts it after those of them that run on its host, so that a unit never runs
-  // while what it needs restarts under it.
+  // apply restarts it only once those of them that its host runs are back, so that it never
+  // starts while what it needs is restarting (the lab's image import while containerd does).
   std::vector<std::string> after;
 };
 

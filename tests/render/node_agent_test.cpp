@@ -109,6 +109,7 @@ TEST(NodeAgentTest, EveryNodeAgentClosesADeadApiConnectionWithinTheNodeGracePeri
   for (const Agent& agent : {Agent{testing::Variant::kVip, layout::kKubeletUnit},
                              Agent{testing::Variant::kVip, layout::kKubeProxyUnit},
                              Agent{testing::Variant::kLocalProxy, layout::kKubeletUnit},
+                             Agent{testing::Variant::kLocalProxy, layout::kKubeProxyUnit},
                              Agent{testing::Variant::kLab, layout::kKwokUnit},
                              Agent{testing::Variant::kLabRealPods, layout::kKubeletUnit}}) {
     const File* unit = testing::find_file(testing::rendered(agent.variant).bundle, "blackboar",
@@ -121,8 +122,8 @@ TEST(NodeAgentTest, EveryNodeAgentClosesADeadApiConnectionWithinTheNodeGracePeri
   ASSERT_NE(guide, nullptr);
   EXPECT_EQ(guide->content.find("HTTP2_"), std::string::npos) << guide->content;
 
-  model::Tuning tight;  // docs/plan.md's tighter node timings: 6 s grace
-  tight.node_monitor_grace_period_ms = 6000;
+  model::Tuning tight;  // docs/plan.md's tighter node timings: 8 s grace, rounded down
+  tight.node_monitor_grace_period_ms = 9999;
   EXPECT_EQ(api_client_environment(tight),
             (std::vector<std::string>{"HTTP2_READ_IDLE_TIMEOUT_SECONDS=1",
                                       "HTTP2_PING_TIMEOUT_SECONDS=1"}));
