@@ -8,15 +8,23 @@
 #include "render/layout.h"
 
 namespace zerospof::render {
+namespace {
+
+// The units it starts after, besides network-online.target: its `after`, then each unit it
+// wants that `after` does not name. One list for the unit's After= and for apply's order.
+std::vector<std::string> starts_after(const Unit& unit) {
+  std::vector<std::string> after = unit.after;
+  for (const std::string& wanted : unit.wants)
+    if (std::find(after.begin(), after.end(), wanted) == after.end()) after.push_back(wanted);
+  return after;
+}
+
+}  // namespace
 
 std::string unit_text(const Unit& unit) {
-  std::vector<std::string> after{"network-online.target"};
-  after.insert(after.end(), unit.after.begin(), unit.after.end());
-  std::vector<std::string> wants{"network-online.target"};
-  for (const std::string& wanted : unit.wants) {
-    wants.push_back(wanted);
-    if (std::find(after.begin(), after.end(), wanted) == after.end()) after.push_back(wanted);
-  }
+  std::vector<std::string> after{"network-online.target"}, wants{"network-online.target"};
+  for (std::string& each : starts_after(unit)) after.push_back(std::move(each));
+  wants.insert(wants.end(), unit.wants.begin(), unit.wants.end());
   std::string out = fmt::format(
       "# Rendered by zerospof render; changes are overwritten by the next apply.\n"
       "[Unit]\nDescription={}\nWants={}\nAfter={}\n"
@@ -41,10 +49,7 @@ std::string unit_text(const Unit& unit) {
 }
 
 UnitEntry unit_entry(const std::string& name, const Unit& unit) {
-  UnitEntry entry{.unit = name, .after = unit.after};
-  for (const std::string& wanted : unit.wants)
-    if (std::find(entry.after.begin(), entry.after.end(), wanted) == entry.after.end())
-      entry.after.push_back(wanted);
+  UnitEntry entry{.unit = name, .after = starts_after(unit)};
   const std::string bin = std::string(layout::kBinDir) + "/";
   if (!unit.command.empty() && unit.command.front().rfind(bin, 0) == 0)
     entry.program = unit.command.front().substr(bin.size());
