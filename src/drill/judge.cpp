@@ -4,7 +4,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <string_view>
 
 namespace zerospof::drill {
 
@@ -81,6 +83,35 @@ std::size_t lost_writes(const history::History& history,
   return lost;
 }
 
+std::vector<std::string> evictions_not_started(const ScenarioResult& result) {
+  std::vector<std::string> out;
+  const double heal_ms = result.fault_end_ms > result.fault_start_ms ? result.fault_end_ms : 1e300;
+  std::string_view rest = result.target_node;
+  while (!rest.empty()) {
+    std::string target(rest.substr(0, rest.find(',')));
+    rest.remove_prefix(std::min(rest.size(), target.size() + 1));
+    std::optional<double> not_ready_ms;
+    bool tainted = false;
+    for (const Event& event : result.events) {
+      if (event.node != target || event.at_ms < result.fault_start_ms || event.at_ms > heal_ms)
+        continue;
+      if (event.kind == "node" && !event.ready && !not_ready_ms) not_ready_ms = event.at_ms;
+      if (event.kind == "taint") tainted = true;
+    }
+    if (!not_ready_ms)
+      out.push_back(fmt::format("node {} did not turn NotReady before the heal", target));
+    else if (!tainted)
+      out.push_back(fmt::format(
+          "node {} turned NotReady {} and the node controller never tainted it for eviction "
+          "(NoExecute) before the heal: it was not evicting (a known cause: a controller-manager "
+          "run with --node-eviction-rate=1 stops evicting for good after any disruption, even "
+          "the one at every cluster start, Kubernetes issue 104639; zerospof now renders 2 for "
+          "`fast`: apply the plan again to roll the controller-managers)",
+          target, when_in_scenario(result, *not_ready_ms)));
+  }
+  return out;
+}
+
 Judgement judge(const ScenarioResult& result, double budget_ms) {
   Judgement out;
   bool failed = false, unsure = false;
@@ -92,9 +123,12 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
     unsure = true;
     out.reasons.push_back(std::move(reason));
   };
-  if (!result.failover_path_seen)
+  if (!result.failover_path_seen) {
     doubt(fmt::format("the failover path was not seen ({}): the scenario did not test it",
                       result.failover_path));
+    if (result.predicted_reschedule_ms > 0)
+      for (std::string& why : evictions_not_started(result)) doubt(std::move(why));
+  }
   for (const ProbeRecord& probe : result.probes) {
     if (!probe.judged) continue;
     if (!probe.unavailable_ms) {

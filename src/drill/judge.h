@@ -41,6 +41,12 @@ std::string when_in_scenario(const ScenarioResult& result, double at_ms);
 std::size_t lost_writes(const history::History& history,
                         const std::vector<std::pair<std::string, std::string>>& final_values);
 
+// Why a dead node's pods were not seen moving, one sentence per target node of a
+// pods-rescheduled scenario (`target_node` "A,B"): it never turned NotReady before the heal, or it
+// did and the node controller never tainted it for eviction (NoExecute), so nothing could evict
+// its pods. Empty when each target was tainted.
+std::vector<std::string> evictions_not_started(const ScenarioResult& result);
+
 struct Judgement {
   Verdict verdict = Verdict::kInconclusive;
   std::vector<std::string> reasons;

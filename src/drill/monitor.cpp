@@ -16,19 +16,25 @@ std::string node_of_holder(const std::string& holder_identity) {
   return holder_identity.substr(0, holder_identity.find('_'));
 }
 
-std::vector<Event> readiness_changes(std::map<std::string, bool>& known,
-                                     const std::vector<observe::NodeState>& nodes, double at_ms) {
+std::vector<Event> node_changes(std::map<std::string, NodeSeen>& known,
+                                const std::vector<observe::NodeState>& nodes, double at_ms) {
   std::vector<Event> changes;
   for (const observe::NodeState& node : nodes) {
-    auto [entry, first] = known.try_emplace(node.name, node.ready);
-    if (first ? !node.ready : entry->second != node.ready)
+    NodeSeen& seen = known[node.name];
+    if (seen.ready != node.ready)
       changes.push_back(
           {.at_ms = at_ms,
            .kind = "node",
            .text = fmt::format("node {} {}", node.name, node.ready ? "Ready" : "NotReady"),
            .node = node.name,
            .ready = node.ready});
-    entry->second = node.ready;
+    if (node.tainted_for_eviction && !seen.tainted_for_eviction)
+      changes.push_back({.at_ms = at_ms,
+                         .kind = "taint",
+                         .text = fmt::format("node {} tainted for eviction", node.name),
+                         .node = node.name,
+                         .ready = node.ready});
+    seen = {.ready = node.ready, .tainted_for_eviction = node.tainted_for_eviction};
   }
   return changes;
 }
@@ -197,10 +203,10 @@ void Monitor::watch_loop() {
     // a false failover (its pods are evicted for nothing), which judge() fails. A list that could
     // not be read is not a change; once a second is enough for a condition that takes the node
     // grace period (seconds) to change.
-    std::map<std::string, bool> known;
+    std::map<std::string, NodeSeen> known;
     while (watching_) {
       if (auto nodes = api_.nodes(kApiTimeout)) {
-        std::vector<Event> changes = readiness_changes(known, *nodes, now_ms());
+        std::vector<Event> changes = node_changes(known, *nodes, now_ms());
         std::lock_guard lock(mutex_);
         events_.insert(events_.end(), changes.begin(), changes.end());
       }

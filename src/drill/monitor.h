@@ -87,10 +87,17 @@ class Monitor {
 // "cloudserver1_4f2c..." (a lease's holderIdentity) to "cloudserver1".
 std::string node_of_holder(const std::string& holder_identity);
 
+// What the monitor last saw of a node.
+struct NodeSeen {
+  bool ready = true;
+  bool tainted_for_eviction = false;
+};
+
 // The nodes whose readiness changed since `known` (which is updated), in the list's order, as
-// "node" events at `at_ms`. A node seen for the first time is one only when it is NotReady: a
-// scenario starts from a healthy cluster.
-std::vector<Event> readiness_changes(std::map<std::string, bool>& known,
-                                     const std::vector<observe::NodeState>& nodes, double at_ms);
+// "node" events at `at_ms`, each followed by a "taint" event when the node controller's
+// NoExecute taint appeared on it. A node seen for the first time counts as one that was Ready
+// and untainted: a scenario starts from a healthy cluster.
+std::vector<Event> node_changes(std::map<std::string, NodeSeen>& known,
+                                const std::vector<observe::NodeState>& nodes, double at_ms);
 
 }  // namespace zerospof::drill

@@ -56,10 +56,11 @@ struct Pause {
 // Something that shows a failover path ran (or a fault took effect), when it was seen.
 struct Event {
   double at_ms = 0;
-  std::string kind;  // "vip", "etcd-leader", "lease", "node", "pods", "fault", "heal", "healthy"
+  // "vip", "etcd-leader", "lease", "node", "taint", "pods", "fault", "heal", "healthy"
+  std::string kind;
   std::string text;
-  std::string node;    // "node" events: the node whose Ready condition changed
-  bool ready = false;  // "node" events: whether it is Ready now
+  std::string node;    // "node" and "taint" events: the node whose Ready condition or taint changed
+  bool ready = false;  // "node" and "taint" events: whether it is Ready now
 };
 
 // What the watch probe's watches delivered, judged against the API history (watch_probe.h).

@@ -155,6 +155,18 @@ bool condition_true(const nlohmann::json& object, const std::string& type) {
   return false;
 }
 
+bool has_eviction_taint(const nlohmann::json& node) {
+  const auto taints = "/spec/taints"_json_pointer;
+  if (!node.contains(taints) || !node.at(taints).is_array()) return false;
+  for (const auto& taint : node.at(taints)) {
+    if (!taint.is_object() || taint.value("effect", "") != "NoExecute") continue;
+    const std::string key = taint.value("key", "");
+    if (key == "node.kubernetes.io/unreachable" || key == "node.kubernetes.io/not-ready")
+      return true;
+  }
+  return false;
+}
+
 // The items of a list's answer (every one an object); nullopt for a failed request or a body that
 // is not a list.
 std::optional<std::vector<nlohmann::json>> list_items(const HttpResponse& got) {
@@ -200,7 +212,8 @@ std::optional<std::vector<NodeState>> KubernetesClient::nodes(std::chrono::milli
                    .ready = condition_true(item, "Ready"),
                    .container_runtime = item.contains(runtime) && item.at(runtime).is_string()
                                             ? item.at(runtime).get<std::string>()
-                                            : std::string{}});
+                                            : std::string{},
+                   .tainted_for_eviction = has_eviction_taint(item)});
   }
   return out;
 }

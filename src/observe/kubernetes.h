@@ -31,6 +31,9 @@ struct NodeState {
   bool ready = false;
   // status.nodeInfo.containerRuntimeVersion: "containerd://2.4.2"; kwok's nodes "kwok-v0.7.0".
   std::string container_runtime;
+  // The node controller's NoExecute taint (node.kubernetes.io/unreachable or not-ready): the
+  // step between NotReady and the eviction of the node's pods.
+  bool tainted_for_eviction = false;
 };
 
 enum class WriteResult {

@@ -143,10 +143,15 @@ std::vector<std::string> controller_manager_command(const model::Cluster& cluste
       "--node-monitor-period=" + duration(cluster.tuning.node_monitor_period_ms),
       // The node controller taints dead nodes for eviction at this rate (upstream: 0.1/s, one
       // node every 10 s, so a second dead worker's pods moved 10 s after the first's). The fast
-      // tuning evicts one node a second; a zone with most of its nodes unhealthy still stops
+      // tuning evicts two nodes a second; a zone with most of its nodes unhealthy still stops
       // evicting (--unhealthy-zone-threshold), which is the guard the slow rate adds to.
+      // Never exactly 1 (upstream issue 104639): the node controller stops evicting by swapping
+      // in a limiter that reports 1 per second, and swaps back only to a rate that differs from
+      // what the current limiter reports. With 1, the stop at every cluster start (no node is
+      // Ready yet) lasted until the controller-manager's leader changed: a dead worker's node
+      // turned NotReady and was never tainted for eviction.
       fmt::format("--node-eviction-rate={}",
-                  cluster.tuning.profile == model::TuningProfile::kFast ? "1" : "0.1"),
+                  cluster.tuning.profile == model::TuningProfile::kFast ? "2" : "0.1"),
       "--node-monitor-grace-period=" + duration(cluster.tuning.node_monitor_grace_period_ms),
       "--allocate-node-cidrs=true",
       "--cluster-cidr=" + cluster.kubernetes.pod_subnet.to_string(),

@@ -221,6 +221,44 @@ TEST(JudgeTest, ANodeTheFaultDidNotHitTurningNotReadyFails) {
             "hit it: a false failover (its pods are evicted for nothing)");
 }
 
+// Seen on the lab: a dead worker NotReady for 18 s and never tainted for eviction (upstream's
+// eviction limiter stuck after the cluster's start). The verdict says which step did not come,
+// per target, and only for a scenario whose pods had to move and did not.
+TEST(JudgeTest, PodsThatNeverMovedSayWhetherTheNodeWasNotReadyAndTainted) {
+  ScenarioResult result = passing();
+  result.failover_path_seen = false;
+  result.failover_path = "its pods evicted and running on other nodes";
+  result.predicted_reschedule_ms = 16000;
+  result.target_node = "cloudserver3,blackboar";
+  result.fault_start_ms = 1000;
+  result.fault_end_ms = 28000;
+  auto event = [](double at_ms, const char* kind, const std::string& node, bool ready) {
+    return Event{.at_ms = at_ms, .kind = kind, .text = "", .node = node, .ready = ready};
+  };
+  result.events = {event(500, "node", "blackboar", false),  // before the fault: not its doing
+                   event(10300, "node", "cloudserver3", false),
+                   event(29000, "taint", "cloudserver3", false),  // after the heal: too late
+                   event(30000, "node", "blackboar", false)};
+  Judgement judgement = judge(result, 1000);
+  EXPECT_EQ(judgement.verdict, Verdict::kInconclusive);
+  ASSERT_EQ(judgement.reasons.size(), 3u);
+  EXPECT_TRUE(judgement.reasons[1].starts_with(
+      "node cloudserver3 turned NotReady 9.3 s into the fault and the node controller never "
+      "tainted it for eviction (NoExecute) before the heal: it was not evicting"))
+      << judgement.reasons[1];
+  EXPECT_EQ(judgement.reasons[2], "node blackboar did not turn NotReady before the heal");
+
+  result.events = {
+      event(10300, "node", "cloudserver3", false), event(11200, "taint", "cloudserver3", false),
+      event(10400, "node", "blackboar", false), event(11300, "taint", "blackboar", false)};
+  EXPECT_TRUE(evictions_not_started(result).empty());
+  EXPECT_EQ(judge(result, 1000).reasons.size(), 1u);  // the path not seen, and no guess why
+
+  result.predicted_reschedule_ms = 0;  // not a scenario whose pods move: nothing to explain
+  result.events.clear();
+  EXPECT_EQ(judge(result, 1000).reasons.size(), 1u);
+}
+
 TEST(JudgeTest, AnUndecidedHistoryIsInconclusive) {
   ScenarioResult result = passing();
   result.linearizable.reset();

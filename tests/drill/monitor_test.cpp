@@ -1,5 +1,6 @@
-// The monitor's reading of node readiness: each change once, as a typed "node" event, and a node
-// first seen NotReady at once (a scenario starts from a healthy cluster, so it turned).
+// The monitor's reading of the nodes: each change of readiness once, as a typed "node" event, a
+// node first seen NotReady at once (a scenario starts from a healthy cluster, so it turned), and
+// the node controller's eviction taint when it appears.
 #include "drill/monitor.h"
 
 #include <gtest/gtest.h>
@@ -14,19 +15,19 @@ std::vector<std::string> texts(const std::vector<Event>& events) {
 }
 
 TEST(ReadinessChangesTest, EachChangeOnceAndANodeFirstSeenNotReady) {
-  std::map<std::string, bool> known;
+  std::map<std::string, NodeSeen> known;
   using Names = std::vector<std::string>;
-  EXPECT_EQ(texts(readiness_changes(
+  EXPECT_EQ(texts(node_changes(
                 known,
                 {{.name = "micklethefickle", .ready = true}, {.name = "blackboar", .ready = false}},
                 100)),
             (Names{"node blackboar NotReady"}));
-  EXPECT_EQ(texts(readiness_changes(
+  EXPECT_EQ(texts(node_changes(
                 known,
                 {{.name = "micklethefickle", .ready = true}, {.name = "blackboar", .ready = false}},
                 200)),
             Names{});
-  std::vector<Event> changes = readiness_changes(
+  std::vector<Event> changes = node_changes(
       known, {{.name = "micklethefickle", .ready = false}, {.name = "blackboar", .ready = true}},
       300);
   EXPECT_EQ(texts(changes), (Names{"node micklethefickle NotReady", "node blackboar Ready"}));
@@ -37,6 +38,34 @@ TEST(ReadinessChangesTest, EachChangeOnceAndANodeFirstSeenNotReady) {
   EXPECT_EQ(changes[0].at_ms, 300);
   EXPECT_EQ(changes[1].node, "blackboar");
   EXPECT_TRUE(changes[1].ready);
+}
+
+TEST(ReadinessChangesTest, TheEvictionTaintOnceWhenItAppears) {
+  std::map<std::string, NodeSeen> known;
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(texts(node_changes(known, {{.name = "blackboar", .ready = true}}, 100)), Names{});
+  EXPECT_EQ(texts(node_changes(known, {{.name = "blackboar", .ready = false}}, 200)),
+            (Names{"node blackboar NotReady"}));
+  std::vector<Event> changes = node_changes(
+      known, {{.name = "blackboar", .ready = false, .tainted_for_eviction = true}}, 300);
+  EXPECT_EQ(texts(changes), (Names{"node blackboar tainted for eviction"}));
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].kind, "taint");
+  EXPECT_EQ(changes[0].node, "blackboar");
+  EXPECT_EQ(changes[0].at_ms, 300);
+  EXPECT_EQ(texts(node_changes(
+                known, {{.name = "blackboar", .ready = false, .tainted_for_eviction = true}}, 400)),
+            Names{});
+  // Healed and untainted, then tainted again: a second eviction, said again.
+  EXPECT_EQ(texts(node_changes(known, {{.name = "blackboar", .ready = true}}, 500)),
+            (Names{"node blackboar Ready"}));
+  EXPECT_EQ(
+      texts(node_changes(known,
+                         {{.name = "cloudserver1", .ready = false, .tainted_for_eviction = true},
+                          {.name = "blackboar", .ready = false, .tainted_for_eviction = true}},
+                         600)),
+      (Names{"node cloudserver1 NotReady", "node cloudserver1 tainted for eviction",
+             "node blackboar NotReady", "node blackboar tainted for eviction"}));
 }
 
 }  // namespace

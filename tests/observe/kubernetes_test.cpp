@@ -94,6 +94,34 @@ TEST(KubernetesClientTest, NodesSayWhichContainerRuntimeRunsThem) {
   EXPECT_FALSE(api.nodes(std::chrono::milliseconds(100)));
 }
 
+// The node controller's NoExecute taint is the step between NotReady and an eviction: the drill
+// reports a node that went NotReady and was never tainted.
+TEST(KubernetesClientTest, NodesSayWhetherTheNodeControllerTaintedThemForEviction) {
+  ScriptedHttp http;
+  http.answers = {{.status = 200,
+                   .body = R"({"items":[
+         {"metadata":{"name":"unreachable"},"spec":{"taints":[
+           {"key":"node.kubernetes.io/unreachable","effect":"NoSchedule"},
+           {"key":"node.kubernetes.io/unreachable","effect":"NoExecute"}]}},
+         {"metadata":{"name":"not-ready"},"spec":{"taints":[
+           {"key":"node.kubernetes.io/not-ready","effect":"NoExecute"}]}},
+         {"metadata":{"name":"only-unschedulable"},"spec":{"taints":[
+           {"key":"node.kubernetes.io/unreachable","effect":"NoSchedule"}]}},
+         {"metadata":{"name":"someone-elses"},"spec":{"taints":[
+           {"key":"example.com/maintenance","effect":"NoExecute"}, 3]}},
+         {"metadata":{"name":"odd"},"spec":{"taints":"none"}}]})",
+                   .maybe_sent = true}};
+  KubernetesClient api(http, "https://x:1");
+  auto nodes = api.nodes(std::chrono::milliseconds(100));
+  ASSERT_TRUE(nodes);
+  ASSERT_EQ(nodes->size(), 5u);
+  EXPECT_TRUE((*nodes)[0].tainted_for_eviction);
+  EXPECT_TRUE((*nodes)[1].tainted_for_eviction);
+  EXPECT_FALSE((*nodes)[2].tainted_for_eviction);
+  EXPECT_FALSE((*nodes)[3].tainted_for_eviction);
+  EXPECT_FALSE((*nodes)[4].tainted_for_eviction);
+}
+
 TEST(KubernetesClientTest, AServicesClusterIpAndNoneForAHeadlessOne) {
   ScriptedHttp http;
   http.answers = {

@@ -61,7 +61,7 @@ TEST(ControlPlaneTest, ControllersAreLeaderElectedOnTheLocalApiserver) {
       EXPECT_NE(text.find(flag), std::string::npos) << name << " " << flag;
   }
   for (const char* flag : {"--node-monitor-grace-period=20000ms", "--node-monitor-period=5000ms",
-                           "--node-eviction-rate=1"})
+                           "--node-eviction-rate=2"})
     EXPECT_NE(unit("micklethefickle", layout::kControllerManagerUnit).find(flag), std::string::npos)
         << flag;
   for (const char* conf : {"controller-manager", "scheduler"}) {
