@@ -14,6 +14,7 @@ packages=(
   time golang-go  # scripts/bench-linearizability.sh: /usr/bin/time, the Porcupine harness
   # tests/render validates every rendered config with the program that reads it.
   haproxy keepalived nftables systemd
+  patch  # lab/binaries/build.sh: zerospof's patches to kwok (lab/binaries/kwok/patches)
   procps  # tests/drill: the drill's pause of a unit (pkill) run on real processes
   zsh  # tests/cli: the zsh completion script run by zsh
   dpkg-dev  # cmake/package.cmake: dpkg-shlibdeps; the package test: dpkg-scanpackages

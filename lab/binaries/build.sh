@@ -58,8 +58,38 @@ expected_manifest_versions() {
     image-agnhost.tar "$AGNHOST_VERSION" image-etcd.tar "$ETCD_VERSION"
 }
 
+# What zerospof changes in kwok, a test double, so that it stands in for the kubelet faithfully:
+# the patches in kwok/patches, applied in order (each says why). Their digest is kept beside the
+# manifest, so that a changed patch rebuilds the cache.
+kwok_patches_digest() {
+  cat "$here"/kwok/patches/*.patch | sha256sum | cut -d' ' -f1
+}
+
+# build_kwok OUTPUT: kwok at the pinned version with the patches applied, from a copy of its
+# module (the module cache stays read-only and unchanged) named by a replace directive in a
+# copy of kwok/go.mod.
+build_kwok() {
+  local output=$1 work source patch
+  work=$(mktemp -d "$(dirname "$output")/.kwok.XXXXXX")
+  source=$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  cp -r "$source" "$work/kwok"
+  chmod -R u+w "$work/kwok"
+  for patch in "$here"/kwok/patches/*.patch; do
+    say "patching kwok: $(basename "$patch")"
+    patch --quiet --batch --forward -p1 -d "$work/kwok" <"$patch"
+  done
+  cp "$here/kwok/go.mod" "$work/go.mod"
+  cp "$here/kwok/go.sum" "$work/go.sum"
+  (cd "$here/kwok" && go mod edit -modfile="$work/go.mod" -replace "sigs.k8s.io/kwok=$work/kwok")
+  go_build kwok "$output" sigs.k8s.io/kwok/cmd/kwok \
+    "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" -modfile="$work/go.mod"
+  kwok_patches_digest >"$(dirname "$output")/kwok-patches"
+  rm -rf "$work"
+}
+
 cache_is_complete() {
   [[ -f $manifest ]] || return 1
+  [[ -f $out/kwok-patches && $(cat "$out/kwok-patches") == "$(kwok_patches_digest)" ]] || return 1
   diff <(expected_manifest_versions) <(awk '{print $1, $2}' "$manifest") >/dev/null || return 1
   (cd "$out" && awk '{print $3 "  " $1}' manifest | sha256sum --quiet -c -) >/dev/null 2>&1
 }
@@ -142,8 +172,7 @@ main() {
   trap 'rm -rf "$staging"' EXIT
   go_build etcd "$staging/etcd" ./cmd/etcd
   go_build etcd "$staging/etcdctl" go.etcd.io/etcd/etcdctl/v3
-  go_build kwok "$staging/kwok" sigs.k8s.io/kwok/cmd/kwok \
-    "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
+  build_kwok "$staging/kwok"
   local component
   for component in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet \
     kube-proxy; do
