@@ -52,12 +52,13 @@ std::string endpoint_url(const model::Cluster& cluster);
 // The node lease kwok holds, renewed every quarter of it as the kubelet renews its own: the
 // tuning's, but at most a quarter of the node grace period. The kubelet holds its node's lease as
 // the node; each kwok process holds it under an identity of its own (hostname and a new UUID),
-// and a restarted kwok takes it over only once its predecessor's lease has expired. With the
-// tuning's 40 s lease and a 20 s grace period, every kwok restart (each rolling re-apply restarts
-// them all) left its node NotReady for about 20 s in the lab. A quarter, not a half: a re-apply
-// that changes the tuning (drill --compare-tuning) restarts kwok with the new grace period while
-// the old kwok's lease is the old tuning's, and kubeadm-guide's grace is twice fast's. A dead lab
-// host still stops renewing, and its node turns NotReady after the grace period.
+// and a restarted kwok takes it over only once its predecessor's lease has expired. With a 40 s
+// lease and a 20 s grace period (fast's earlier defaults), every kwok restart (each rolling
+// re-apply restarts them all) left its node NotReady for about 20 s in the lab. A quarter, not a
+// half: a re-apply that changes the tuning (drill --compare-tuning) restarts kwok with the new
+// grace period while the old kwok's lease is the old tuning's, and kubeadm-guide's grace is five
+// times fast's. A dead lab host still stops renewing, and its node turns NotReady after the grace
+// period.
 std::int64_t kwok_lease_seconds(const model::Tuning& tuning);
 
 // client-go's health check of a node agent's HTTP/2 connection to the API (kubelet, kube-proxy,

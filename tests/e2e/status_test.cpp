@@ -249,7 +249,7 @@ spec:
   EXPECT_EQ(component_health(with_volume, "volume attachments"), "healthy")
       << with_volume.report["components"].dump(2);
 
-  // A worker crashes: status says it is down within the node grace period (20 s with fast) and
+  // A worker crashes: status says it is down within the node grace period (8 s with fast) and
   // a margin for status's own round.
   ASSERT_EQ(lab({"kill", "blackboar"}).exit_code, 0);
   auto crashed = std::chrono::steady_clock::now();
@@ -263,8 +263,8 @@ spec:
   json worker = find(worker_down.report["nodes"], "name", "blackboar");
   EXPECT_EQ(worker["health"], "down") << worker.dump();
   EXPECT_FALSE(worker["reachable"].get<bool>());
-  EXPECT_LT(seen_after, 20 + 15) << "status said the worker was down only after " << seen_after
-                                 << " s";
+  EXPECT_LT(seen_after, 8 + 15) << "status said the worker was down only after " << seen_after
+                                << " s";
   EXPECT_EQ(worker_down.exit_code, 1);
   // The volume is stuck there: its pod could not start elsewhere.
   ASSERT_EQ(worker_down.report["stuck_attachments"].size(), 1u) << brief(worker_down);

@@ -162,7 +162,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "    serviceMesh: none\n  tuning:\n    nodeLeaseDuration: 60s\n",
                 "at least 2 renewals of the node lease", "nodeLeaseDuration: 60s"},
         BadPlan{"TuningNodeGraceUnderTwoRenewalsWritten", "    serviceMesh: none\n",
-                "    serviceMesh: none\n  tuning:\n    nodeMonitorGracePeriod: 19s\n",
+                "    serviceMesh: none\n  tuning:\n    nodeLeaseDuration: 40s\n"
+                "    nodeMonitorGracePeriod: 19s\n",
                 "at least 2 renewals of the node lease", "nodeMonitorGracePeriod: 19s"},
         BadPlan{"TuningNodeMonitorPeriodNotShorterThanGrace", "    serviceMesh: none\n",
                 "    serviceMesh: none\n  tuning:\n    nodeMonitorPeriod: 20s\n",
@@ -246,10 +247,10 @@ TEST(PlanLoaderTest, TuningDefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(tuning.lease_duration_ms, 4000);
   EXPECT_EQ(tuning.renew_deadline_ms, 3000);
   EXPECT_EQ(tuning.retry_period_ms, 500);
-  EXPECT_EQ(tuning.node_lease_duration_ms, 40000);
-  EXPECT_EQ(tuning.node_monitor_period_ms, 5000);
-  EXPECT_EQ(tuning.node_monitor_grace_period_ms, 20000);
-  EXPECT_EQ(tuning.eviction_toleration_ms, 10000);
+  EXPECT_EQ(tuning.node_lease_duration_ms, 6000);
+  EXPECT_EQ(tuning.node_monitor_period_ms, 1000);
+  EXPECT_EQ(tuning.node_monitor_grace_period_ms, 8000);
+  EXPECT_EQ(tuning.eviction_toleration_ms, 2000);
 }
 
 TEST(PlanLoaderTest, TheKubeadmGuideProfileSetsEveryTimingAndFieldsOverrideIt) {

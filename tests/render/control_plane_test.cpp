@@ -29,7 +29,7 @@ TEST(ControlPlaneTest, ApiserverTalksToItsOwnEtcdMemberOverMutualTls) {
         "--service-account-issuer=", "--service-account-signing-key-file=",
         "--requestheader-client-ca-file=", "--proxy-client-cert-file=",
         "--audit-policy-file=/etc/zerospof/audit-policy.yaml",
-        "--audit-log-path=", "--default-unreachable-toleration-seconds=10"})
+        "--audit-log-path=", "--default-unreachable-toleration-seconds=2"})
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
 }
 
@@ -60,7 +60,7 @@ TEST(ControlPlaneTest, ControllersAreLeaderElectedOnTheLocalApiserver) {
           "--leader-elect-renew-deadline=3000ms", "--leader-elect-retry-period=500ms"})
       EXPECT_NE(text.find(flag), std::string::npos) << name << " " << flag;
   }
-  for (const char* flag : {"--node-monitor-grace-period=20000ms", "--node-monitor-period=5000ms",
+  for (const char* flag : {"--node-monitor-grace-period=8000ms", "--node-monitor-period=1000ms",
                            "--node-eviction-rate=2"})
     EXPECT_NE(unit("micklethefickle", layout::kControllerManagerUnit).find(flag), std::string::npos)
         << flag;

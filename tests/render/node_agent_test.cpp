@@ -60,7 +60,7 @@ TEST(NodeAgentTest, TheKubeletConfigPassesTheKubeletsOwnValidation) {
       testing::written_path(testing::rendered(), "blackboar",
                             std::string(layout::kConfigDir) + "/kubelet-config.yaml"),
       {{"cgroupDriver:", "cgroupsDriver:"},
-       {"nodeLeaseDurationSeconds: 40", "nodeLeaseDurationSeconds: -1"}});
+       {"nodeLeaseDurationSeconds: 6", "nodeLeaseDurationSeconds: -1"}});
 }
 
 TEST(NodeAgentTest, LabHostsRunKwokForTheirOwnNode) {
@@ -73,20 +73,20 @@ TEST(NodeAgentTest, LabHostsRunKwokForTheirOwnNode) {
   EXPECT_EQ(testing::find_file(bundle, "cloudserver3", unit_path(layout::kKubeletUnit)), nullptr);
 }
 
-// The kubelet's node lease is the tuning's (by default 40 s, renewed every 10 s). kwok's is at
-// most a quarter of the node grace period (20 s by default): a restarted kwok takes the lease over
+// The kubelet's node lease is the tuning's (by default 6 s, renewed every 1.5 s). kwok's is at
+// most a quarter of the node grace period (8 s by default): a restarted kwok takes the lease over
 // only once its predecessor's expired, and that must come before the node controller looks, also
 // when the restart changed the tuning.
 TEST(NodeAgentTest, TheKubeletsNodeLeaseIsTheTuningsAndKwoksExpiresWithinAQuarterOfTheGrace) {
   const File* config = testing::find_file(testing::rendered().bundle, "blackboar",
                                           std::string(layout::kConfigDir) + "/kubelet-config.yaml");
   ASSERT_NE(config, nullptr);
-  EXPECT_NE(config->content.find("nodeLeaseDurationSeconds: 40\n"), std::string::npos)
+  EXPECT_NE(config->content.find("nodeLeaseDurationSeconds: 6\n"), std::string::npos)
       << config->content;
   const File* kwok = testing::find_file(testing::rendered(testing::Variant::kLab).bundle,
                                         "blackboar", unit_path(layout::kKwokUnit));
   ASSERT_NE(kwok, nullptr);
-  EXPECT_NE(kwok->content.find("--node-lease-duration-seconds=5"), std::string::npos)
+  EXPECT_NE(kwok->content.find("--node-lease-duration-seconds=2"), std::string::npos)
       << kwok->content;
   model::Tuning guide = model::Tuning::of(model::TuningProfile::kKubeadmGuide);  // 40 s grace
   EXPECT_EQ(kwok_lease_seconds(guide), 10);
@@ -101,7 +101,7 @@ TEST(NodeAgentTest, TheKubeletsNodeLeaseIsTheTuningsAndKwoksExpiresWithinAQuarte
 // NotReady. Upstream's 30 s + 15 s stays with kubeadm-guide, as the guide runs.
 TEST(NodeAgentTest, EveryNodeAgentClosesADeadApiConnectionWithinTheNodeGracePeriod) {
   const std::string fast =
-      "Environment=HTTP2_READ_IDLE_TIMEOUT_SECONDS=4\nEnvironment=HTTP2_PING_TIMEOUT_SECONDS=4\n";
+      "Environment=HTTP2_READ_IDLE_TIMEOUT_SECONDS=1\nEnvironment=HTTP2_PING_TIMEOUT_SECONDS=1\n";
   struct Agent {
     testing::Variant variant;
     const char* unit;
@@ -122,11 +122,11 @@ TEST(NodeAgentTest, EveryNodeAgentClosesADeadApiConnectionWithinTheNodeGracePeri
   ASSERT_NE(guide, nullptr);
   EXPECT_EQ(guide->content.find("HTTP2_"), std::string::npos) << guide->content;
 
-  model::Tuning tight;  // docs/plan.md's tighter node timings: 8 s grace, rounded down
-  tight.node_monitor_grace_period_ms = 9999;
-  EXPECT_EQ(api_client_environment(tight),
-            (std::vector<std::string>{"HTTP2_READ_IDLE_TIMEOUT_SECONDS=1",
-                                      "HTTP2_PING_TIMEOUT_SECONDS=1"}));
+  model::Tuning longer;  // a fifth, rounded down to whole seconds
+  longer.node_monitor_grace_period_ms = 14999;
+  EXPECT_EQ(api_client_environment(longer),
+            (std::vector<std::string>{"HTTP2_READ_IDLE_TIMEOUT_SECONDS=2",
+                                      "HTTP2_PING_TIMEOUT_SECONDS=2"}));
   model::Tuning slow;  // never slower than upstream's own check
   slow.node_monitor_grace_period_ms = 600000;
   EXPECT_EQ(api_client_environment(slow),
