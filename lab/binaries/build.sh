@@ -71,7 +71,14 @@ kwok_patches_digest() {
 build_kwok() {
   local output=$1 work source patch
   work=$(mktemp -d "$(dirname "$output")/.kwok.XXXXXX")
-  source=$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  # Downloaded first: on a fresh machine nothing has fetched the module yet, and `go list -m`
+  # then names no directory.
+  source=$(cd "$here/kwok" && go mod download sigs.k8s.io/kwok &&
+    go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  if [[ -z $source || ! -d $source ]]; then
+    say "error: the kwok module's source is not in the module cache ($GOMODCACHE)"
+    exit 4
+  fi
   cp -r "$source" "$work/kwok"
   chmod -R u+w "$work/kwok"
   for patch in "$here"/kwok/patches/*.patch; do
