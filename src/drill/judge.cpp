@@ -90,6 +90,7 @@ std::vector<std::string> evictions_not_started(const ScenarioResult& result) {
   while (!rest.empty()) {
     std::string target(rest.substr(0, rest.find(',')));
     rest.remove_prefix(std::min(rest.size(), target.size() + 1));
+    if (target.empty()) continue;
     std::optional<double> not_ready_ms;
     bool tainted = false;
     for (const Event& event : result.events) {
@@ -104,9 +105,9 @@ std::vector<std::string> evictions_not_started(const ScenarioResult& result) {
       out.push_back(fmt::format(
           "node {} turned NotReady {} and the node controller never tainted it for eviction "
           "(NoExecute) before the heal: it was not evicting (a known cause: a controller-manager "
-          "run with --node-eviction-rate=1 stops evicting for good after any disruption, even "
-          "the one at every cluster start, Kubernetes issue 104639; zerospof now renders 2 for "
-          "`fast`: apply the plan again to roll the controller-managers)",
+          "run with --node-eviction-rate=1 stops evicting after any disruption, even the one at "
+          "every cluster start, until its leader changes, Kubernetes issue 104639; zerospof "
+          "renders 2 for `fast`: apply the plan again to roll the controller-managers)",
           target, when_in_scenario(result, *not_ready_ms)));
   }
   return out;
@@ -126,7 +127,7 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
   if (!result.failover_path_seen) {
     doubt(fmt::format("the failover path was not seen ({}): the scenario did not test it",
                       result.failover_path));
-    if (result.predicted_reschedule_ms > 0)
+    if (result.predicted_reschedule_ms > 0 && !result.fault.empty())  // the fault took hold
       for (std::string& why : evictions_not_started(result)) doubt(std::move(why));
   }
   for (const ProbeRecord& probe : result.probes) {

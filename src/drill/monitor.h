@@ -93,10 +93,11 @@ struct NodeSeen {
   bool tainted_for_eviction = false;
 };
 
-// The nodes whose readiness changed since `known` (which is updated), in the list's order, as
-// "node" events at `at_ms`, each followed by a "taint" event when the node controller's
-// NoExecute taint appeared on it. A node seen for the first time counts as one that was Ready
-// and untainted: a scenario starts from a healthy cluster.
+// What changed on the nodes since `known` (which is updated), in the list's order, at `at_ms`: a
+// "node" event when a node's readiness changed, and a "taint" event when the node controller's
+// NoExecute taint appeared on it (after the node's "node" event when both changed at once). A
+// node seen for the first time counts as one that was Ready and untainted: a scenario starts
+// from a healthy cluster.
 std::vector<Event> node_changes(std::map<std::string, NodeSeen>& known,
                                 const std::vector<observe::NodeState>& nodes, double at_ms);
 

@@ -229,7 +229,8 @@ TEST(JudgeTest, PodsThatNeverMovedSayWhetherTheNodeWasNotReadyAndTainted) {
   result.failover_path_seen = false;
   result.failover_path = "its pods evicted and running on other nodes";
   result.predicted_reschedule_ms = 16000;
-  result.target_node = "cloudserver3,blackboar";
+  result.target_node = "cloudserver3,blackboar,";  // an empty name is nobody
+  result.fault = "cloudserver3, blackboar crashed (lab kill)";
   result.fault_start_ms = 1000;
   result.fault_end_ms = 28000;
   auto event = [](double at_ms, const char* kind, const std::string& node, bool ready) {
@@ -254,8 +255,12 @@ TEST(JudgeTest, PodsThatNeverMovedSayWhetherTheNodeWasNotReadyAndTainted) {
   EXPECT_TRUE(evictions_not_started(result).empty());
   EXPECT_EQ(judge(result, 1000).reasons.size(), 1u);  // the path not seen, and no guess why
 
-  result.predicted_reschedule_ms = 0;  // not a scenario whose pods move: nothing to explain
   result.events.clear();
+  EXPECT_EQ(judge(result, 1000).reasons.size(), 3u);
+  result.fault.clear();  // never injected: that is the reason, not the nodes
+  EXPECT_EQ(judge(result, 1000).reasons.size(), 1u);
+  result.fault = "cloudserver3, blackboar crashed (lab kill)";
+  result.predicted_reschedule_ms = 0;  // not a scenario whose pods move: nothing to explain
   EXPECT_EQ(judge(result, 1000).reasons.size(), 1u);
 }
 

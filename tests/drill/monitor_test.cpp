@@ -14,7 +14,7 @@ std::vector<std::string> texts(const std::vector<Event>& events) {
   return out;
 }
 
-TEST(ReadinessChangesTest, EachChangeOnceAndANodeFirstSeenNotReady) {
+TEST(NodeChangesTest, EachChangeOnceAndANodeFirstSeenNotReady) {
   std::map<std::string, NodeSeen> known;
   using Names = std::vector<std::string>;
   EXPECT_EQ(texts(node_changes(
@@ -40,7 +40,7 @@ TEST(ReadinessChangesTest, EachChangeOnceAndANodeFirstSeenNotReady) {
   EXPECT_TRUE(changes[1].ready);
 }
 
-TEST(ReadinessChangesTest, TheEvictionTaintOnceWhenItAppears) {
+TEST(NodeChangesTest, TheEvictionTaintOnceWhenItAppears) {
   std::map<std::string, NodeSeen> known;
   using Names = std::vector<std::string>;
   EXPECT_EQ(texts(node_changes(known, {{.name = "blackboar", .ready = true}}, 100)), Names{});

@@ -29,7 +29,7 @@ TEST(ControlPlaneTest, ApiserverTalksToItsOwnEtcdMemberOverMutualTls) {
         "--service-account-issuer=", "--service-account-signing-key-file=",
         "--requestheader-client-ca-file=", "--proxy-client-cert-file=",
         "--audit-policy-file=/etc/zerospof/audit-policy.yaml",
-        "--audit-log-path=", "--default-unreachable-toleration-seconds=2"})
+        "--audit-log-path=", "--default-unreachable-toleration-seconds=2 \\\n"})
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
 }
 
@@ -61,7 +61,7 @@ TEST(ControlPlaneTest, ControllersAreLeaderElectedOnTheLocalApiserver) {
       EXPECT_NE(text.find(flag), std::string::npos) << name << " " << flag;
   }
   for (const char* flag : {"--node-monitor-grace-period=8000ms", "--node-monitor-period=1000ms",
-                           "--node-eviction-rate=2"})
+                           "--node-eviction-rate=2 \\\n"})
     EXPECT_NE(unit("micklethefickle", layout::kControllerManagerUnit).find(flag), std::string::npos)
         << flag;
   for (const char* conf : {"controller-manager", "scheduler"}) {

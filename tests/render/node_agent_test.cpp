@@ -86,7 +86,7 @@ TEST(NodeAgentTest, TheKubeletsNodeLeaseIsTheTuningsAndKwoksExpiresWithinAQuarte
   const File* kwok = testing::find_file(testing::rendered(testing::Variant::kLab).bundle,
                                         "blackboar", unit_path(layout::kKwokUnit));
   ASSERT_NE(kwok, nullptr);
-  EXPECT_NE(kwok->content.find("--node-lease-duration-seconds=2"), std::string::npos)
+  EXPECT_NE(kwok->content.find("--node-lease-duration-seconds=2\n"), std::string::npos)
       << kwok->content;
   model::Tuning guide = model::Tuning::of(model::TuningProfile::kKubeadmGuide);  // 40 s grace
   EXPECT_EQ(kwok_lease_seconds(guide), 10);
