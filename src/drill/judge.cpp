@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <optional>
 #include <set>
-#include <string_view>
+
+#include "util/strings.h"
 
 namespace zerospof::drill {
 
@@ -86,10 +87,7 @@ std::size_t lost_writes(const history::History& history,
 std::vector<std::string> evictions_not_started(const ScenarioResult& result) {
   std::vector<std::string> out;
   const double heal_ms = result.fault_end_ms > result.fault_start_ms ? result.fault_end_ms : 1e300;
-  std::string_view rest = result.target_node;
-  while (!rest.empty()) {
-    std::string target(rest.substr(0, rest.find(',')));
-    rest.remove_prefix(std::min(rest.size(), target.size() + 1));
+  for (const std::string& target : util::split(result.target_node, ',')) {
     if (target.empty()) continue;
     std::optional<double> not_ready_ms;
     bool tainted = false;
