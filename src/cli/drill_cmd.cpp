@@ -3,8 +3,10 @@
 // and the report; exit 0 when every scenario passed, 1 when one failed, 3 when none failed but
 // one was inconclusive, 2 for bad input, 4 when the drill could not run (cluster not healthy,
 // hosts unreachable) or, with --compare-tuning, when the cluster could not be given the plan's
-// tuning back (the reports are written first). `--heal` reverts whatever an interrupted drill
-// left.
+// tuning back (the reports are written first), 128 + the signal's number (130, 143) when the
+// operator stopped it with Ctrl-C or SIGTERM (the fault in place healed, the reports written
+// with what ran). The reports are also rewritten after each scenario. `--heal` reverts whatever
+// a killed drill left.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -32,6 +34,7 @@
 #include "transport/plan_hosts.h"
 #include "util/cluster_lock.h"
 #include "util/files.h"
+#include "util/stop_signal.h"
 
 namespace zerospof::cli {
 namespace {
@@ -68,8 +71,16 @@ struct DrillFlags {
   std::string upstream_dir;
 };
 
-util::Status write_report(const std::string& path, const std::string& content) {
-  return util::write_file_atomic(path, content, {.mode = 0644, .overwrite = true});
+// --json and --html, each replaced whole (a reader never sees half a report).
+util::Status write_reports(const DrillFlags& flags, const drill::DrillReport& report) {
+  auto write = [](const std::string& path, const std::string& content) {
+    return util::write_file_atomic(path, content, {.mode = 0644, .overwrite = true});
+  };
+  if (!flags.json_file.empty())
+    ZEROSPOF_RETURN_IF_ERROR(write(flags.json_file, drill::report_json(report)));
+  if (!flags.html_file.empty())
+    ZEROSPOF_RETURN_IF_ERROR(write(flags.html_file, drill::report_html(report)));
+  return {};
 }
 
 int list_scenarios() {
@@ -284,9 +295,39 @@ int run_drill_command(const DrillFlags& flags) {
   options.data_plane = !flags.no_data_plane;
   options.state_dir = state_dir;
   options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  // Ctrl-C heals the fault in place and keeps what was measured; a second one quits at once.
+  util::StopSignal stop(
+      "\ndrill: stopping: the fault in place is healed now, and the reports keep every scenario "
+      "that ran (Ctrl-C again quits at once: the fault's armed heal then reverts it within its "
+      "TTL, and with --compare-tuning the cluster may keep the other tuning until `zerospof "
+      "apply PLAN`)\n");
+  options.stop_requested = [&stop] { return stop.requested(); };
+  // The reports so far, rewritten after each scenario: a drill that is killed, or whose machine
+  // goes away, keeps what it measured. With --compare-tuning the tunings already drilled to the
+  // end come first.
+  std::vector<drill::DrillReport> finished_tunings;
+  bool warned_unwritable = false;
+  options.scenario_finished = [&](const drill::DrillReport& running) {
+    drill::DrillReport whole = finished_tunings.empty() ? running : finished_tunings.front();
+    if (!finished_tunings.empty()) {
+      whole.compared.assign(finished_tunings.begin() + 1, finished_tunings.end());
+      whole.compared.push_back(running);
+    }
+    whole.notes.push_back(
+        fmt::format("written while the drill ran: {} of {} scenario runs with tuning {} done then",
+                    running.scenarios.size(), running.scenario_runs_planned, running.tuning));
+    if (auto written = write_reports(flags, whole); !written && !warned_unwritable) {
+      warned_unwritable = true;
+      std::fprintf(stderr,
+                   "drill: the reports so far could not be written (the drill goes on): %s\n",
+                   util::format_error(written.error()).c_str());
+    }
+  };
   auto drill_once = [&](const model::Cluster& tuned) {
-    return drill::run_drill(tuned, **ssh, http, etcd_http ? &*etcd_http : nullptr,
-                            kubeconfig->server, options);
+    auto drilled = drill::run_drill(tuned, **ssh, http, etcd_http ? &*etcd_http : nullptr,
+                                    kubeconfig->server, options);
+    if (drilled) finished_tunings.push_back(*drilled);
+    return drilled;
   };
   drill::DrillReport report;
   util::Status restored;
@@ -312,14 +353,10 @@ int run_drill_command(const DrillFlags& flags) {
     restored = both->restored;
     report = std::move(both->report);
   }
-  if (!flags.json_file.empty())
-    if (auto written = write_report(flags.json_file, drill::report_json(report)); !written)
-      return report_error(written.error());
-  if (!flags.html_file.empty())
-    if (auto written = write_report(flags.html_file, drill::report_html(report)); !written)
-      return report_error(written.error());
+  if (auto written = write_reports(flags, report); !written) return report_error(written.error());
   print(flags.output == "json" ? drill::report_json(report) : drill::report_text(report));
   if (!restored) return report_error(restored.error());
+  if (report.interrupted) return stop.exit_code();
   bool failed = false, unsure = false;
   for (const auto& scenario : report.scenarios) {
     failed |= scenario.verdict == drill::Verdict::kFail;

@@ -103,6 +103,9 @@ constexpr ExitCode kExitCodes[] = {
     {4,
      "the environment failed: a file could not be read or written, a program is missing, "
      "nothing answered"},
+    {130,
+     "stopped by the operator with Ctrl-C (143: SIGTERM), by the shells' convention: a drill "
+     "healed the fault in place and wrote the reports with what ran"},
 };
 
 std::string exit_status_roff() {

@@ -25,6 +25,8 @@ util::Result<ComparedDrill> drill_compared(
   ZEROSPOF_RETURN_IF_ERROR(validate_comparison(cluster, others));
   ZEROSPOF_ASSIGN_OR_RETURN(DrillReport report, drill(cluster));
   ComparedDrill result{.report = std::move(report)};
+  // Stopped by the operator under the plan's tuning: nothing was switched, nothing more runs.
+  if (result.report.interrupted) return result;
   for (model::TuningProfile profile : others) {
     const char* name = model::to_string(profile);
     model::Cluster variant = cluster;
@@ -43,13 +45,23 @@ util::Result<ComparedDrill> drill_compared(
                                                 util::format_error(compared.error())));
       continue;
     }
+    const bool stopped = compared->interrupted;
     result.report.compared.push_back(std::move(*compared));
+    if (stopped) {
+      result.report.interrupted = true;
+      break;
+    }
   }
   // Once a switch was tried the plan's tuning goes back on: even one that failed may have
   // changed some nodes.
   if (!others.empty()) {
-    progress(fmt::format("compare: applying the plan's own tuning ({}) again",
-                         model::to_string(cluster.tuning.profile)));
+    progress(fmt::format(
+        "compare: applying the plan's own tuning ({}) again{}",
+        model::to_string(cluster.tuning.profile),
+        result.report.interrupted
+            ? " (stopped by the operator; a second Ctrl-C quits now and leaves the other tuning "
+              "in place, which `zerospof apply PLAN` replaces)"
+            : ""));
     result.restored = tunings.switch_to(cluster);
     if (!result.restored)
       result.report.notes.push_back(fmt::format(

@@ -4,9 +4,10 @@
 // same scenarios and seed, and at the end re-applied with the plan's tuning.
 //
 // Guarantees: once the cluster was switched away from the plan's tuning it is switched back,
-// also when a drill under the other tuning failed or could not start; a report already made is
-// never thrown away because a later step failed (that step is a note in it); whether the
-// cluster is back as the plan says is a value the caller must look at (`restored`).
+// also when a drill under the other tuning failed, could not start or was stopped by the
+// operator (a drill stopped under the plan's tuning switches nothing and ends the comparison); a
+// report already made is never thrown away because a later step failed (that step is a note in it);
+// whether the cluster is back as the plan says is a value the caller must look at (`restored`).
 #pragma once
 
 #include <functional>

@@ -268,12 +268,29 @@ class DrillRunner {
           "hosts down are rebooted (systemctl reboot --force, --allow-reboot); the recovery "
           "includes their boot");
     std::mt19937_64 random(options_.seed);
-    for (int run = 1; run <= options_.runs; ++run) {
+    report.scenario_runs_planned = chosen.size() * static_cast<std::size_t>(options_.runs);
+    for (int run = 1; run <= options_.runs && !report.interrupted; ++run) {
       std::vector<const Scenario*> order = chosen;
       std::shuffle(order.begin(), order.end(), random);
-      for (const Scenario* scenario : order)
-        report.scenarios.push_back(run_scenario(*scenario, run, report.scenarios.size()));
+      for (const Scenario* scenario : order) {
+        std::optional<ScenarioResult> result =
+            options_.stop_requested() ? std::nullopt
+                                      : run_scenario(*scenario, run, report.scenarios.size());
+        if (result) {
+          report.scenarios.push_back(std::move(*result));
+          options_.scenario_finished(report);
+        }
+        if (options_.stop_requested()) {
+          report.interrupted = true;
+          break;
+        }
+      }
     }
+    if (report.interrupted)
+      report.notes.push_back(fmt::format(
+          "interrupted: the operator stopped the drill after {} of {} scenario runs; the fault "
+          "then in place was healed at once, and the rest did not run",
+          report.scenarios.size(), report.scenario_runs_planned));
     if (data_plane_) {
       options_.progress("removing the data-plane probes");
       data_plane_->cleanup();
@@ -303,7 +320,8 @@ class DrillRunner {
     return vip_holder;
   }
 
-  ScenarioResult run_scenario(const Scenario& given, int run, std::size_t index) {
+  // Nothing when the operator stopped the drill before the scenario's fault: nothing measured.
+  std::optional<ScenarioResult> run_scenario(const Scenario& given, int run, std::size_t index) {
     Scenario scenario = given;  // a split's path is settled once its targets are known
     ScenarioResult result{.name = scenario.name,
                           .plan_name = scenario.plan_name,
@@ -373,6 +391,10 @@ class DrillRunner {
       }
       targets = chosen;
       result.predicted_reschedule_ms = static_cast<double>(reschedule_budget(budget_).count());
+    }
+    if (options_.stop_requested()) {
+      if (pods) pods->cleanup();
+      return std::nullopt;
     }
     result.target_node = fmt::format("{}", fmt::join(targets, ","));
     result.must_stay_ready = nodes_that_must_stay_ready(scenario, cluster_, targets);
@@ -457,6 +479,7 @@ class DrillRunner {
       hold = std::max(hold, std::chrono::duration_cast<std::chrono::seconds>(
                                 reschedule_budget(budget_) + std::chrono::seconds(10)));
     if (pods) pods->start(targets);
+    std::optional<double> interrupted_ms;  // when the operator's stop cut the fault short
     auto fault = injector_.inject(scenario, targets, id, hold + options_.ttl_margin);
     if (!fault) {
       result.reasons.push_back("the fault could not be injected: " +
@@ -485,6 +508,11 @@ class DrillRunner {
         });
       };
       while (Clock::now() < until) {
+        if (options_.stop_requested()) {
+          interrupted_ms = since(zero_);
+          say("stopping: healing the fault now");
+          break;
+        }
         if (Clock::now() >= injected + hold / 2) ask_status();
         std::this_thread::sleep_for(std::chrono::seconds(1));
         auto counts = probe.write_counts();
@@ -598,6 +626,7 @@ class DrillRunner {
         fault.has_value() && path_seen(scenario, result.events, result.fault_start_ms, watched);
     Judgement judgement = judge(result, result.predicted_outage_ms);
     if (!fault) judgement.verdict = Verdict::kFail;
+    if (interrupted_ms) judgement = interrupted(judgement, result, *interrupted_ms);
     result.verdict = judgement.verdict;
     result.reasons.insert(result.reasons.end(), judgement.reasons.begin(), judgement.reasons.end());
     result.findings = judgement.findings;

@@ -61,6 +61,13 @@ struct DrillOptions {
   HostDownMethod host_down = HostDownMethod::kLabCrash;
   std::string state_dir;  // the watchdogs of lab host faults
   std::function<void(const std::string&)> progress = [](const std::string&) {};
+  // True once the operator asked the drill to stop (util/stop_signal.h). Asked before each
+  // scenario and every second of a fault: the fault in place is healed at once, its scenario
+  // is judged inconclusive at best ("interrupted"), and no other starts.
+  std::function<bool()> stop_requested = [] { return false; };
+  // Called with the report so far after each scenario, so that the caller can write it down:
+  // a drill that is killed, or whose machine goes away, keeps every scenario it finished.
+  std::function<void(const DrillReport&)> scenario_finished = [](const DrillReport&) {};
 };
 
 // Checks the names; an unknown one is an error naming the known ones.

@@ -201,6 +201,19 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
   return out;
 }
 
+Judgement interrupted(Judgement judged, const ScenarioResult& result, double stopped_at_ms) {
+  const bool data_broken = result.acknowledged_writes_lost > 0 || result.linearizable == false ||
+                           (result.watch && !result.watch->delivered) ||
+                           result.etcd_hashes_equal == false;
+  judged.verdict = data_broken ? Verdict::kFail : Verdict::kInconclusive;
+  judged.reasons.insert(
+      judged.reasons.begin(),
+      fmt::format("interrupted: the operator stopped the drill {:.1f} s into the fault, which was "
+                  "healed then; it ran shorter than asked, so its timings neither pass nor fail it",
+                  (stopped_at_ms - result.fault_start_ms) / 1000));
+  return judged;
+}
+
 std::optional<std::string> status_finding(FaultKind fault, const std::vector<std::string>& targets,
                                           const status::ClusterStatus& during) {
   if (fault != FaultKind::kHostDown && fault != FaultKind::kStopService) return std::nullopt;

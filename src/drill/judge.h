@@ -60,6 +60,13 @@ struct Judgement {
 // inconclusive, unless something failed outright.
 Judgement judge(const ScenarioResult& result, double budget_ms);
 
+// An interrupted scenario (the operator stopped the drill in its fault) ran shorter than asked:
+// its timings neither pass nor fail it (pods that had no time to move, a failover cut short);
+// only a broken promise about the data does: a lost write, a history that is not linearizable, a
+// watch that dropped a write, members holding different data. So `judged` becomes fail for those
+// and inconclusive otherwise, the interruption its first reason.
+Judgement interrupted(Judgement judged, const ScenarioResult& result, double stopped_at_ms);
+
 // What status said during the fault, against the fault: a host down or a service stopped that
 // status shows as healthy is a finding (status would have told an operator nothing was wrong).
 // nullopt when status saw it, or for faults that systemd repairs by itself (a killed process).

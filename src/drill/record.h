@@ -149,6 +149,12 @@ struct DrillReport {
   std::uint64_t seed = 0;
   std::string endpoint;
   std::vector<ScenarioResult> scenarios;
+  // How many scenario runs the drill set out to make (scenarios times runs): fewer in
+  // `scenarios` means it was stopped, or the report was written while it ran.
+  std::size_t scenario_runs_planned = 0;
+  // The operator stopped it (Ctrl-C): the fault then in place was healed at once, and no
+  // scenario started after.
+  bool interrupted = false;
   std::vector<std::string> notes;  // what was simulated or not measured, said once
   // The same scenarios under other tunings (drill --compare-tuning, compare.h), each a whole
   // report of its own, in the order they ran; empty when none was compared.

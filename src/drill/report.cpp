@@ -397,6 +397,8 @@ nlohmann::json report_object(const DrillReport& report) {
           {"seed", report.seed},
           {"endpoint", report.endpoint},
           {"scenarios", scenarios},
+          {"scenarioRunsPlanned", report.scenario_runs_planned},
+          {"interrupted", report.interrupted},
           {"summary", summary_json(report)},
           {"criteria", criteria_json},
           {"notes", report.notes},

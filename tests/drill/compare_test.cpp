@@ -34,14 +34,21 @@ class CompareTest : public ::testing::Test {
     plan_.tuning.node_monitor_grace_period_ms = 6000;  // the plan's own over the fast profile
   }
 
-  // A drill that reports the tuning it was given, or fails for the tunings in `refuse`.
-  DrillOfCluster drill(std::vector<TuningProfile> refuse = {}) {
-    return [this, refuse](const model::Cluster& cluster) -> util::Result<DrillReport> {
+  // A drill that reports the tuning it was given, or fails for the tunings in `refuse`, or is
+  // stopped by the operator under the tunings in `stopped`.
+  DrillOfCluster drill(std::vector<TuningProfile> refuse = {},
+                       std::vector<TuningProfile> stopped = {}) {
+    return [this, refuse, stopped](const model::Cluster& cluster) -> util::Result<DrillReport> {
       drilled.push_back(cluster.tuning);
-      if (std::find(refuse.begin(), refuse.end(), cluster.tuning.profile) != refuse.end())
+      auto among = [&](const std::vector<TuningProfile>& profiles) {
+        return std::find(profiles.begin(), profiles.end(), cluster.tuning.profile) !=
+               profiles.end();
+      };
+      if (among(refuse))
         return util::fail(util::Error::failed_precondition("the cluster is not healthy"));
       return DrillReport{.cluster = cluster.name,
-                         .tuning = model::to_string(cluster.tuning.profile)};
+                         .tuning = model::to_string(cluster.tuning.profile),
+                         .interrupted = among(stopped)};
     };
   }
 
@@ -114,6 +121,31 @@ TEST_F(CompareTest, ThePlansOwnDrillFailingEndsItBeforeAnythingIsApplied) {
                                drill({TuningProfile::kFast}), progress);
   ASSERT_FALSE(result);
   EXPECT_TRUE(tunings.applied.empty());
+}
+
+TEST_F(CompareTest, StoppedUnderThePlansTuningNothingIsSwitched) {
+  RecordingSwitch tunings;
+  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings,
+                               drill({}, {TuningProfile::kFast}), progress);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(drilled.size(), 1u);
+  EXPECT_TRUE(tunings.applied.empty());
+  EXPECT_TRUE(result->report.interrupted);
+  EXPECT_TRUE(result->restored);
+}
+
+TEST_F(CompareTest, StoppedUnderTheOtherTuningItsReportIsKeptAndThePlansTuningGoesBack) {
+  RecordingSwitch tunings;
+  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide, TuningProfile::kFast}, tunings,
+                               drill({}, {TuningProfile::kKubeadmGuide}), progress);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(drilled.size(), 2u) << "no tuning is drilled after the stop";
+  ASSERT_EQ(tunings.applied.size(), 2u);
+  EXPECT_EQ(tunings.applied[1], plan_.tuning);
+  ASSERT_EQ(result->report.compared.size(), 1u);
+  EXPECT_TRUE(result->report.compared[0].interrupted);
+  EXPECT_TRUE(result->report.interrupted);
+  EXPECT_NE(said.back().find("stopped by the operator"), std::string::npos) << said.back();
 }
 
 TEST_F(CompareTest, AProfileWhoseTimingsAreThePlansIsRefused) {

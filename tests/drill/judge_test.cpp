@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 namespace zerospof::drill {
 namespace {
 
@@ -262,6 +264,36 @@ TEST(JudgeTest, PodsThatNeverMovedSayWhetherTheNodeWasNotReadyAndTainted) {
   result.fault = "cloudserver3, blackboar crashed (lab kill)";
   result.predicted_reschedule_ms = 0;  // not a scenario whose pods move: nothing to explain
   EXPECT_EQ(judge(result, 1000).reasons.size(), 1u);
+}
+
+// A scenario the operator cut short: its timings are not judged (a pass is not earned, pods
+// with no time to move are no failure), a broken promise about the data still fails it.
+TEST(JudgeTest, AnInterruptedScenarioIsInconclusiveUnlessItsDataBroke) {
+  ScenarioResult result = passing();
+  result.fault_start_ms = 2000;
+  Judgement passed = interrupted(judge(result, 1000), result, 5500);
+  EXPECT_EQ(passed.verdict, Verdict::kInconclusive);
+  ASSERT_FALSE(passed.reasons.empty());
+  EXPECT_EQ(passed.reasons[0],
+            "interrupted: the operator stopped the drill 3.5 s into the fault, which was healed "
+            "then; it ran shorter than asked, so its timings neither pass nor fail it");
+  // Pods that never moved and a cluster not yet healthy fail a whole scenario, not this one.
+  result.predicted_reschedule_ms = 15000;
+  result.healthy_ms = 0;
+  ASSERT_EQ(judge(result, 1000).verdict, Verdict::kFail);
+  EXPECT_EQ(interrupted(judge(result, 1000), result, 5500).verdict, Verdict::kInconclusive);
+  for (auto broken : std::vector<std::function<void(ScenarioResult&)>>{
+           [](ScenarioResult& r) { r.acknowledged_writes_lost = 1; },
+           [](ScenarioResult& r) { r.linearizable = false; },
+           [](ScenarioResult& r) { r.etcd_hashes_equal = false; },
+           [](ScenarioResult& r) { r.watch = WatchCheck{.delivered = false}; }}) {
+    ScenarioResult lost = passing();
+    broken(lost);
+    Judgement judgement = interrupted(judge(lost, 1000), lost, 5500);
+    EXPECT_EQ(judgement.verdict, Verdict::kFail);
+    // The judge's own reasons are kept after the interruption.
+    EXPECT_GE(judgement.reasons.size(), 2u);
+  }
 }
 
 TEST(JudgeTest, AnUndecidedHistoryIsInconclusive) {

@@ -83,6 +83,14 @@ TEST(DrillReportTest, JsonHoldsTheDocumentedFieldsPerScenario) {
   EXPECT_EQ(during["status"]["nodes"][0]["health"], "down");
   EXPECT_EQ(json["seed"], 7);
   EXPECT_EQ(json["criteria"].size(), 3u);
+  EXPECT_EQ(json["interrupted"], false);
+  EXPECT_EQ(json["scenarioRunsPlanned"], 0);
+  DrillReport stopped = sample();
+  stopped.scenario_runs_planned = 6;
+  stopped.interrupted = true;
+  auto partial = nlohmann::json::parse(report_json(stopped));
+  EXPECT_EQ(partial["interrupted"], true);
+  EXPECT_EQ(partial["scenarioRunsPlanned"], 6);
 }
 
 TEST(DrillReportTest, TextNamesEveryScenarioItsVerdictAndWhy) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -291,6 +292,87 @@ TEST_F(DrillTest, ADrillKilledMidPartitionLeavesNoFaultOnceItsTtlPasses) {
   auto heal = run(drill_argv({"--heal"}), seconds(120));
   EXPECT_EQ(heal.exit_code, 0) << heal.err;
   EXPECT_NE(heal.out.find("nothing was left by earlier drills"), std::string::npos) << heal.out;
+}
+
+// Ctrl-C in a fault: the drill heals it at once, long before its armed heal would, judges the
+// scenario it cut short "interrupted", writes the reports with every scenario that ran and exits
+// 130. The report of the scenario before it was on disk while the drill still ran.
+TEST_F(DrillTest, CtrlCHealsTheFaultAtOnceAndKeepsEveryScenarioThatRan) {
+  const std::string json = dir_ + "/stopped.json";
+  const std::string pid_file = dir_ + "/stopped.pid";
+  // The drill under a shell that writes its PID and becomes the drill (exec): the test signals
+  // the process it started, by that PID, and its group, as a terminal's Ctrl-C does.
+  std::string command = "echo $$ > " + pid_file + " && exec";
+  for (const std::string& argument :
+       drill_argv({"apiserver-stopped", "--runs", "2", "--fault-seconds", "40", "--ttl-margin",
+                   "60", "--seed", "6", "--json", json, "--html", json + ".html"}))
+    command += " '" + argument + "'";
+  auto drill = std::async(std::launch::async, [&] {
+    return util::run({"sh", "-c", command}, {.timeout = seconds(900)});
+  });
+  auto running = [&] { return drill.wait_for(seconds(0)) != std::future_status::ready; };
+  // Run 1 judged: the reports hold it while the drill goes on.
+  nlohmann::json so_far;
+  for (int i = 0; i < 300 && running() && so_far["scenarios"].size() != 1; ++i) {
+    std::this_thread::sleep_for(seconds(1));
+    auto parsed = nlohmann::json::parse(util::read_file(json).value_or("{}"), nullptr, false);
+    if (!parsed.is_discarded()) so_far = std::move(parsed);
+  }
+  ASSERT_EQ(so_far["scenarios"].size(), 1u) << so_far;
+  EXPECT_EQ(so_far["scenarioRunsPlanned"], 2);
+  EXPECT_NE(so_far["notes"].dump().find("written while the drill ran: 1 of 2"), std::string::npos)
+      << so_far["notes"];
+  // Run 2's fault: an apiserver stopped on one of the control-plane hosts.
+  const std::vector<std::string> control_plane{"micklethefickle", "cloudserver1", "cloudserver2"};
+  auto stopped_on = [&]() -> std::string {
+    for (const std::string& host : control_plane)
+      if (ssh(host, "systemctl is-active --quiet zerospof-kube-apiserver.service").exit_code != 0)
+        return host;
+    return "";
+  };
+  std::string target;
+  for (int i = 0; i < 120 && running() && target.empty(); ++i) {
+    target = stopped_on();
+    if (target.empty()) std::this_thread::sleep_for(seconds(1));
+  }
+  ASSERT_FALSE(target.empty()) << "run 2's fault was never seen";
+  const pid_t pid = std::stoi(util::read_file(pid_file).value_or("0"));
+  ASSERT_GT(pid, 0);
+  const auto interrupted_at = std::chrono::steady_clock::now();
+  kill(-pid, SIGINT);
+  ASSERT_EQ(drill.wait_for(seconds(120)), std::future_status::ready)
+      << "the drill did not end within 2 minutes of Ctrl-C";
+  const auto ended_after = std::chrono::steady_clock::now() - interrupted_at;
+  auto result = drill.get();
+  ASSERT_TRUE(result.has_value());
+  // Healed by the drill, not by its armed heal (which fires 40 + 60 s after the fault).
+  EXPECT_EQ(ssh(target, "systemctl is-active --quiet zerospof-kube-apiserver.service").exit_code, 0)
+      << target;
+  EXPECT_LT(ended_after, seconds(90));
+  for (const std::string& host : kAllHosts)
+    EXPECT_EQ(ssh(host, "ls /run/zerospof-drill/ 2>/dev/null").out, "") << host;
+  EXPECT_EQ(result->exit_code, 130) << result->err;
+  EXPECT_NE(result->err.find("drill: stopping"), std::string::npos) << result->err;
+  EXPECT_NE(result->err.find("stopping: healing the fault now"), std::string::npos) << result->err;
+  EXPECT_EQ(testing::key_material(result->out + result->err), std::vector<std::string>{});
+  auto report = nlohmann::json::parse(util::read_file(json).value_or("{}"));
+  EXPECT_EQ(report["interrupted"], true);
+  ASSERT_EQ(report["scenarios"].size(), 2u) << report["notes"];
+  const auto& cut = report["scenarios"][1];
+  EXPECT_EQ(cut["run"], 2);
+  EXPECT_EQ(cut["verdict"], "inconclusive") << cut["reasons"];
+  EXPECT_EQ(cut["reasons"][0].get<std::string>().rfind("interrupted: the operator stopped", 0), 0u)
+      << cut["reasons"];
+  // What it recorded up to the stop is still judged for the data: nothing lost, linearizable.
+  EXPECT_EQ(cut["acknowledgedWritesLost"], 0);
+  EXPECT_EQ(cut["linearizable"], true);
+  EXPECT_NE(report["notes"].dump().find("interrupted: the operator stopped the drill after 2 of 2"),
+            std::string::npos)
+      << report["notes"];
+  EXPECT_EQ(report["notes"].dump().find("written while the drill ran"), std::string::npos)
+      << "the final report is not a snapshot";
+  EXPECT_NE(util::read_file(json + ".html").value_or("").find("apiserver-stopped-2"),
+            std::string::npos);
 }
 
 // `--compare-tuning`: the kubeadm guide's tuning drilled beside the plan's in one run, the

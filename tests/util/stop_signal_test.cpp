@@ -1,0 +1,77 @@
+// The first Ctrl-C is a request the command sees; the second ends the process as Ctrl-C always
+// does; whatever handled the signals before is back once the StopSignal is gone.
+#include "util/stop_signal.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+namespace zerospof::util {
+namespace {
+
+TEST(StopSignalTest, NothingIsRequestedBeforeASignal) {
+  StopSignal stop("stopping\n");
+  EXPECT_FALSE(stop.requested());
+  EXPECT_EQ(stop.signal_number(), 0);
+}
+
+TEST(StopSignalTest, TheFirstInterruptIsARequestWithTheShellsExitCode) {
+  // In a child: the first signal gives SIGINT its default action back, which must not reach
+  // the test runner.
+  EXPECT_EXIT(
+      {
+        StopSignal stop("drill: stopping cleanly\n");
+        raise(SIGINT);
+        _exit(stop.requested() && stop.signal_number() == SIGINT && stop.exit_code() == 130 ? 7
+                                                                                            : 1);
+      },
+      testing::ExitedWithCode(7), "drill: stopping cleanly");
+}
+
+TEST(StopSignalTest, ATerminateIsARequestToo) {
+  EXPECT_EXIT(
+      {
+        StopSignal stop("stopping\n");
+        raise(SIGTERM);
+        _exit(stop.signal_number() == SIGTERM && stop.exit_code() == 143 ? 7 : 1);
+      },
+      testing::ExitedWithCode(7), "stopping");
+}
+
+TEST(StopSignalTest, TheSecondSignalEndsTheProcessAtOnce) {
+  EXPECT_EXIT(
+      {
+        StopSignal stop("stopping\n");
+        raise(SIGINT);
+        raise(SIGINT);  // the default action: the process ends here
+        _exit(0);
+      },
+      testing::KilledBySignal(SIGINT), "stopping");
+  // A terminate after an interrupt ends it too: the operator's second try of any kind.
+  EXPECT_EXIT(
+      {
+        StopSignal stop("stopping\n");
+        raise(SIGINT);
+        raise(SIGTERM);
+        _exit(0);
+      },
+      testing::KilledBySignal(SIGTERM), "stopping");
+}
+
+TEST(StopSignalTest, ThePreviousHandlersAreBackAfterwards) {
+  EXPECT_EXIT(
+      {
+        struct sigaction ignore {};
+        ignore.sa_handler = SIG_IGN;
+        sigemptyset(&ignore.sa_mask);
+        sigaction(SIGTERM, &ignore, nullptr);
+        { StopSignal stop("stopping\n"); }
+        struct sigaction now {};
+        sigaction(SIGTERM, nullptr, &now);
+        raise(SIGTERM);  // ignored, as before the StopSignal
+        _exit(now.sa_handler == SIG_IGN ? 7 : 1);
+      },
+      testing::ExitedWithCode(7), "");
+}
+
+}  // namespace
+}  // namespace zerospof::util
