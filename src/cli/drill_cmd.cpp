@@ -3,10 +3,10 @@
 // and the report; exit 0 when every scenario passed, 1 when one failed, 3 when none failed but
 // one was inconclusive, 2 for bad input, 4 when the drill could not run (cluster not healthy,
 // hosts unreachable) or, with --compare-tuning, when the cluster could not be given the plan's
-// tuning back (the reports are written first), 128 + the signal's number (130, 143) when the
-// operator stopped it with Ctrl-C or SIGTERM (the fault in place healed, the reports written
-// with what ran). The reports are also rewritten after each scenario. `--heal` reverts whatever
-// a killed drill left.
+// tuning back (the reports are written first), 128 + the signal's number (130, 143, 129) when
+// the operator stopped it with Ctrl-C, SIGTERM or a hang-up and no scenario failed (the fault in
+// place healed, the reports written with what ran). The reports are also rewritten after each
+// scenario. `--heal` reverts whatever a killed drill left.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -307,7 +307,7 @@ int run_drill_command(const DrillFlags& flags) {
   // end come first.
   std::vector<drill::DrillReport> finished_tunings;
   bool warned_unwritable = false;
-  options.scenario_finished = [&](const drill::DrillReport& running) {
+  options.report_so_far = [&](const drill::DrillReport& running) {
     drill::DrillReport whole = finished_tunings.empty() ? running : finished_tunings.front();
     if (!finished_tunings.empty()) {
       whole.compared.assign(finished_tunings.begin() + 1, finished_tunings.end());
@@ -348,7 +348,8 @@ int run_drill_command(const DrillFlags& flags) {
       real_pods = *real;
     }
     ApplyingTuningSwitch tunings(flags, binary_cache, apply_state_dir, **lock, real_pods);
-    auto both = drill::drill_compared(*cluster, compared, tunings, drill_once, options.progress);
+    auto both = drill::drill_compared(*cluster, compared, tunings, drill_once, options.progress,
+                                      options.stop_requested);
     if (!both) return report_error(both.error());
     restored = both->restored;
     report = std::move(both->report);
@@ -356,13 +357,16 @@ int run_drill_command(const DrillFlags& flags) {
   if (auto written = write_reports(flags, report); !written) return report_error(written.error());
   print(flags.output == "json" ? drill::report_json(report) : drill::report_text(report));
   if (!restored) return report_error(restored.error());
-  if (report.interrupted) return stop.exit_code();
   bool failed = false, unsure = false;
   for (const auto& scenario : report.scenarios) {
     failed |= scenario.verdict == drill::Verdict::kFail;
     unsure |= scenario.verdict == drill::Verdict::kInconclusive;
   }
-  return failed ? 1 : unsure ? 3 : 0;
+  // A failure found before the stop outranks the stop: a script that checks for 1 must not miss
+  // a lost write because the operator pressed Ctrl-C afterwards.
+  if (failed) return 1;
+  if (report.interrupted || stop.requested()) return stop.exit_code();
+  return unsure ? 3 : 0;
 }
 
 }  // namespace

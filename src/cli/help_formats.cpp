@@ -104,8 +104,8 @@ constexpr ExitCode kExitCodes[] = {
      "the environment failed: a file could not be read or written, a program is missing, "
      "nothing answered"},
     {130,
-     "stopped by the operator with Ctrl-C (143: SIGTERM), by the shells' convention: a drill "
-     "healed the fault in place and wrote the reports with what ran"},
+     "stopped by the operator with Ctrl-C (143: SIGTERM, 129: a hang-up), by the shells' "
+     "convention: a drill healed the fault in place and wrote the reports with what ran"},
 };
 
 std::string exit_status_roff() {

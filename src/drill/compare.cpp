@@ -18,26 +18,34 @@ util::Status validate_comparison(const model::Cluster& cluster,
   return {};
 }
 
-util::Result<ComparedDrill> drill_compared(
-    const model::Cluster& cluster, const std::vector<model::TuningProfile>& others,
-    TuningSwitch& tunings, const DrillOfCluster& drill,
-    const std::function<void(const std::string&)>& progress) {
+util::Result<ComparedDrill> drill_compared(const model::Cluster& cluster,
+                                           const std::vector<model::TuningProfile>& others,
+                                           TuningSwitch& tunings, const DrillOfCluster& drill,
+                                           const std::function<void(const std::string&)>& progress,
+                                           const std::function<bool()>& stop_requested) {
   ZEROSPOF_RETURN_IF_ERROR(validate_comparison(cluster, others));
   ZEROSPOF_ASSIGN_OR_RETURN(DrillReport report, drill(cluster));
   ComparedDrill result{.report = std::move(report)};
-  // Stopped by the operator under the plan's tuning: nothing was switched, nothing more runs.
-  if (result.report.interrupted) return result;
+  // A stop ends the comparison where it is: no other tuning is applied or drilled after it.
+  auto stopped = [&] {
+    if (stop_requested()) result.report.interrupted = true;
+    return result.report.interrupted;
+  };
+  bool switched = false;
   for (model::TuningProfile profile : others) {
+    if (stopped()) break;
     const char* name = model::to_string(profile);
     model::Cluster variant = cluster;
     variant.tuning = model::Tuning::of(profile);
     progress(
         fmt::format("compare: applying tuning {} (a rolling apply, one node at a time)", name));
+    switched = true;
     if (auto applied = tunings.switch_to(variant); !applied) {
       result.report.notes.push_back(fmt::format("tuning {}: not drilled; applying it failed: {}",
                                                 name, util::format_error(applied.error())));
       break;
     }
+    if (stopped()) break;
     progress(fmt::format("compare: drilling with tuning {}", name));
     auto compared = drill(variant);
     if (!compared) {
@@ -45,16 +53,12 @@ util::Result<ComparedDrill> drill_compared(
                                                 util::format_error(compared.error())));
       continue;
     }
-    const bool stopped = compared->interrupted;
+    result.report.interrupted = result.report.interrupted || compared->interrupted;
     result.report.compared.push_back(std::move(*compared));
-    if (stopped) {
-      result.report.interrupted = true;
-      break;
-    }
   }
   // Once a switch was tried the plan's tuning goes back on: even one that failed may have
-  // changed some nodes.
-  if (!others.empty()) {
+  // changed some nodes. Also after a stop (said, for a second Ctrl-C would leave it half done).
+  if (switched) {
     progress(fmt::format(
         "compare: applying the plan's own tuning ({}) again{}",
         model::to_string(cluster.tuning.profile),

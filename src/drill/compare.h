@@ -45,9 +45,12 @@ util::Status validate_comparison(const model::Cluster& cluster,
 
 // The plan's tuning first (an error there is the result: nothing was switched), then each of
 // `others` as Tuning::of(profile), the profile's own values with none of the plan's overrides.
+// `stop_requested` is asked between the steps: once it is true (or a drill says it was
+// interrupted) no tuning is applied or drilled any more, and report.interrupted is set.
 util::Result<ComparedDrill> drill_compared(const model::Cluster& cluster,
                                            const std::vector<model::TuningProfile>& others,
                                            TuningSwitch& tunings, const DrillOfCluster& drill,
-                                           const std::function<void(const std::string&)>& progress);
+                                           const std::function<void(const std::string&)>& progress,
+                                           const std::function<bool()>& stop_requested);
 
 }  // namespace zerospof::drill

@@ -269,6 +269,7 @@ class DrillRunner {
           "includes their boot");
     std::mt19937_64 random(options_.seed);
     report.scenario_runs_planned = chosen.size() * static_cast<std::size_t>(options_.runs);
+    options_.report_so_far(report);  // 0 of N: an older report by the same name is not this one
     for (int run = 1; run <= options_.runs && !report.interrupted; ++run) {
       std::vector<const Scenario*> order = chosen;
       std::shuffle(order.begin(), order.end(), random);
@@ -278,7 +279,7 @@ class DrillRunner {
                                       : run_scenario(*scenario, run, report.scenarios.size());
         if (result) {
           report.scenarios.push_back(std::move(*result));
-          options_.scenario_finished(report);
+          options_.report_so_far(report);
         }
         if (options_.stop_requested()) {
           report.interrupted = true;
@@ -286,9 +287,10 @@ class DrillRunner {
         }
       }
     }
+    report.interrupted = report.interrupted || options_.stop_requested();
     if (report.interrupted)
       report.notes.push_back(fmt::format(
-          "interrupted: the operator stopped the drill after {} of {} scenario runs; the fault "
+          "interrupted: the operator stopped the drill after {} of {} scenario runs; a fault "
           "then in place was healed at once, and the rest did not run",
           report.scenarios.size(), report.scenario_runs_planned));
     if (data_plane_) {
@@ -335,7 +337,8 @@ class DrillRunner {
       options_.progress(fmt::format("[run {}] {}: {}", run, scenario.name, line));
     };
     say("waiting for a healthy cluster");
-    Health health = monitor_.wait_healthy(options_.recovery_limit);
+    Health health = monitor_.wait_healthy(options_.recovery_limit, options_.stop_requested);
+    if (options_.stop_requested()) return std::nullopt;
     if (!health.healthy) {
       result.verdict = Verdict::kFail;
       result.reasons.push_back("the cluster was not healthy before the scenario: " +
@@ -459,6 +462,17 @@ class DrillRunner {
         return result;
       }
     }
+    // What the scenario put into the cluster to measure it, removed at its end, or when the
+    // operator stops the drill before its fault.
+    auto remove_probe_objects = [&] {
+      if (pods) pods->cleanup();
+      if (etcd) etcd->cleanup();
+      if (workload) workload->cleanup();
+      for (int key = 0; key < probe_options.keys; ++key)
+        api_.delete_register(probe_options.namespace_name,
+                             fmt::format("{}-{}", probe_options.key_prefix, key),
+                             std::chrono::seconds(5));
+    };
     PauseWatch paused(zero_);
     paused.start();
     monitor_.start_watching(etcd_http_, members);
@@ -468,7 +482,17 @@ class DrillRunner {
     if (workload) workload->start();
     health_probe.start();
     data_probe.start();
-    std::this_thread::sleep_for(options_.before_fault);
+    // The baseline, in steps, so that a stop in it injects nothing: the probes' threads end with
+    // their objects, what they wrote goes.
+    for (auto baseline_end = Clock::now() + options_.before_fault; Clock::now() < baseline_end;)
+      if (options_.stop_requested()) {
+        (void)monitor_.stop_watching();
+        remove_probe_objects();
+        return std::nullopt;
+      } else {
+        std::this_thread::sleep_for(
+            std::min<Clock::duration>(std::chrono::milliseconds(100), baseline_end - Clock::now()));
+      }
     std::string id = fmt::format("{}-{}-{}", options_.seed % 100000, index, scenario.name);
     say(fmt::format("{} on {}", to_string(scenario.fault), result.target_node));
     result.fault_start_ms = since(zero_);
@@ -528,9 +552,12 @@ class DrillRunner {
             pods ? (pods->rescheduled_ms() ? ", pods moved" : ", pods not moved yet") : ""));
         if (pods && pods->rescheduled_ms() && since(zero_) > *pods->rescheduled_ms() + 3000) break;
       }
-      ask_status();
-      if (status_view.valid() && status_view.wait_until(until + 2 * options_.status_timeout) !=
-                                     std::future_status::ready) {
+      // After a stop the heal comes first: a view still on its way is left for after it.
+      if (!interrupted_ms) ask_status();
+      const auto status_deadline =
+          interrupted_ms ? Clock::now() : until + 2 * options_.status_timeout;
+      if (status_view.valid() &&
+          status_view.wait_until(status_deadline) != std::future_status::ready) {
         result.status_unanswered_ms = since(zero_) - status_at_ms;
         say(fmt::format("status has not answered in {:.1f} s; healing without it",
                         *result.status_unanswered_ms / 1000));
@@ -582,7 +609,6 @@ class DrillRunner {
                        [](const Event& a, const Event& b) { return a.at_ms < b.at_ms; });
       if (auto moved = pods->rescheduled_ms())
         result.pods_rescheduled_ms = *moved - result.fault_start_ms;
-      pods->cleanup();
     }
     ProbeRecord writes = probe.writes();
     // Every write the API acknowledged is a compare-and-set that took effect.
@@ -626,9 +652,14 @@ class DrillRunner {
         fault.has_value() && path_seen(scenario, result.events, result.fault_start_ms, watched);
     Judgement judgement = judge(result, result.predicted_outage_ms);
     if (!fault) judgement.verdict = Verdict::kFail;
-    if (interrupted_ms) judgement = interrupted(judgement, result, *interrupted_ms);
+    if (interrupted_ms) {
+      result.interrupted = true;
+      judgement = interrupted(judgement, result, *interrupted_ms);
+    }
     result.verdict = judgement.verdict;
-    result.reasons.insert(result.reasons.end(), judgement.reasons.begin(), judgement.reasons.end());
+    // The interruption is the first thing said of the scenario, before a failed heal.
+    result.reasons.insert(result.interrupted ? result.reasons.begin() : result.reasons.end(),
+                          judgement.reasons.begin(), judgement.reasons.end());
     result.findings = judgement.findings;
     result.check = predictor_.predict(scenario, targets);
     if (result.check)
@@ -636,12 +667,7 @@ class DrillRunner {
     if (result.status_during_fault)
       if (auto finding = status_finding(scenario.fault, targets, *result.status_during_fault))
         result.findings.push_back(*finding);
-    if (etcd) etcd->cleanup();
-    if (workload) workload->cleanup();
-    for (int key = 0; key < probe_options.keys; ++key)
-      api_.delete_register(probe_options.namespace_name,
-                           fmt::format("{}-{}", probe_options.key_prefix, key),
-                           std::chrono::seconds(5));
+    remove_probe_objects();
     say(fmt::format("{}", to_string(result.verdict)));
     return result;
   }

@@ -65,9 +65,10 @@ struct DrillOptions {
   // scenario and every second of a fault: the fault in place is healed at once, its scenario
   // is judged inconclusive at best ("interrupted"), and no other starts.
   std::function<bool()> stop_requested = [] { return false; };
-  // Called with the report so far after each scenario, so that the caller can write it down:
-  // a drill that is killed, or whose machine goes away, keeps every scenario it finished.
-  std::function<void(const DrillReport&)> scenario_finished = [](const DrillReport&) {};
+  // Called with the report so far before the first scenario and after each, so that the caller
+  // can write it down: a drill that is killed, or whose machine goes away, keeps every scenario
+  // it finished.
+  std::function<void(const DrillReport&)> report_so_far = [](const DrillReport&) {};
 };
 
 // Checks the names; an unknown one is an error naming the known ones.

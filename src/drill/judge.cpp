@@ -202,10 +202,12 @@ Judgement judge(const ScenarioResult& result, double budget_ms) {
 }
 
 Judgement interrupted(Judgement judged, const ScenarioResult& result, double stopped_at_ms) {
-  const bool data_broken = result.acknowledged_writes_lost > 0 || result.linearizable == false ||
-                           (result.watch && !result.watch->delivered) ||
-                           result.etcd_hashes_equal == false;
-  judged.verdict = data_broken ? Verdict::kFail : Verdict::kInconclusive;
+  // The recovery is waited for in full after any heal, so a cluster not healthy again is no
+  // effect of the shorter fault either.
+  const bool broken = result.acknowledged_writes_lost > 0 || result.linearizable == false ||
+                      (result.watch && !result.watch->delivered) ||
+                      result.etcd_hashes_equal == false || result.healthy_ms <= 0;
+  judged.verdict = broken ? Verdict::kFail : Verdict::kInconclusive;
   judged.reasons.insert(
       judged.reasons.begin(),
       fmt::format("interrupted: the operator stopped the drill {:.1f} s into the fault, which was "

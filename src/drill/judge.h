@@ -62,9 +62,10 @@ Judgement judge(const ScenarioResult& result, double budget_ms);
 
 // An interrupted scenario (the operator stopped the drill in its fault) ran shorter than asked:
 // its timings neither pass nor fail it (pods that had no time to move, a failover cut short);
-// only a broken promise about the data does: a lost write, a history that is not linearizable, a
-// watch that dropped a write, members holding different data. So `judged` becomes fail for those
-// and inconclusive otherwise, the interruption its first reason.
+// only a broken promise about the data does (a lost write, a history that is not linearizable, a
+// watch that dropped a write, members holding different data), or a cluster not healthy again
+// within the recovery budget, which is waited for in full after any heal. So `judged` becomes
+// fail for those and inconclusive otherwise, the interruption its first reason.
 Judgement interrupted(Judgement judged, const ScenarioResult& result, double stopped_at_ms);
 
 // What status said during the fault, against the fault: a host down or a service stopped that

@@ -102,10 +102,10 @@ Health Monitor::health(bool complete) {
   return out;
 }
 
-Health Monitor::wait_healthy(std::chrono::seconds limit) {
+Health Monitor::wait_healthy(std::chrono::seconds limit, const std::function<bool()>& give_up) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   Health last = health(false);
-  while (!last.healthy && std::chrono::steady_clock::now() < deadline) {
+  while (!last.healthy && std::chrono::steady_clock::now() < deadline && !(give_up && give_up())) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     last = health(false);
   }

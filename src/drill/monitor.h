@@ -48,8 +48,9 @@ class Monitor {
   // `complete`: the questions stop at the first group that finds a problem.
   Health health(bool complete = true);
   // Polls health() until healthy or `limit` passes; when it never was, every problem of a last
-  // complete round.
-  Health wait_healthy(std::chrono::seconds limit);
+  // complete round. `give_up` ends the wait early when it turns true (the operator stopped the
+  // drill and no fault is in place to recover from).
+  Health wait_healthy(std::chrono::seconds limit, const std::function<bool()>& give_up = {});
 
   // Records changes of the holders in the background until stop_watching(). With `etcd_http`
   // and tunnels to every member (`etcd_members`), the leadership is read from the members' own

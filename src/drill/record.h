@@ -135,6 +135,9 @@ struct ScenarioResult {
   // Set instead when status had not answered by the fault's end (and two of its timeouts): how
   // long it had been asked. The fault is not held longer for it, and its late view is dropped.
   std::optional<double> status_unanswered_ms;
+  // The operator stopped the drill in this scenario's fault, which was healed then: it ran
+  // shorter than asked, and its timings are left out of the figures over the runs.
+  bool interrupted = false;
   Verdict verdict = Verdict::kInconclusive;
   std::vector<std::string> reasons;   // why the verdict (each criterion that failed)
   std::vector<std::string> findings;  // a prediction the measurement contradicts

@@ -349,6 +349,7 @@ nlohmann::json report_object(const DrillReport& report) {
         {"target", s.target_node},
         {"fault", s.fault},
         {"verdict", to_string(s.verdict)},
+        {"interrupted", s.interrupted},
         {"reasons", s.reasons},
         {"findings", s.findings},
         {"acknowledgedWrites", s.acknowledged_writes},

@@ -19,7 +19,7 @@ std::optional<OutageSummary> outage_summary(const std::vector<const ScenarioResu
   OutageSummary summary{.probe = probe_name};
   for (const ScenarioResult* run : runs) {
     const ProbeRecord* probe = probe_named(*run, probe_name);
-    if (!probe || !probe->unavailable_ms) continue;
+    if (!probe || !probe->unavailable_ms || run->interrupted) continue;
     outages.push_back(*probe->unavailable_ms);
     if (outages.size() == 1 || *probe->unavailable_ms > summary.worst_ms) {
       summary.worst_ms = *probe->unavailable_ms;
@@ -46,7 +46,8 @@ ScenarioSummary summary_of(const std::vector<const ScenarioResult*>& runs) {
     summary.acknowledged_writes += run->acknowledged_writes;
     summary.acknowledged_writes_lost += run->acknowledged_writes_lost;
     summary.not_linearizable += run->linearizable == false;
-    if (run->pods_rescheduled_ms) rescheduled.push_back(*run->pods_rescheduled_ms);
+    if (run->pods_rescheduled_ms && !run->interrupted)
+      rescheduled.push_back(*run->pods_rescheduled_ms);
   }
   for (const char* probe : kSummarisedProbes)
     if (auto outage = outage_summary(runs, probe)) summary.outages.push_back(*outage);

@@ -1,7 +1,8 @@
 // Each scenario over its runs: how many passed, and the median and the worst outage of each probe
 // that carries a budget. What a person compares between tunings, and what the figures
 // are ("median and worst of 5 runs"), computed from the DrillReport so that no one has to
-// re-read the JSON with a script of their own.
+// re-read the JSON with a script of their own. A run the operator cut short (interrupted) counts
+// with its verdict; its timings are left out, its fault having been shorter than asked.
 #pragma once
 
 #include <cstddef>

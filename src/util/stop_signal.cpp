@@ -12,15 +12,10 @@ namespace {
 std::atomic<int> received{0};
 std::atomic<const char*> message_text{nullptr};
 std::atomic<std::size_t> message_length{0};
+std::atomic<bool> handled[std::size(StopSignal::kSignals)]{};
 static_assert(std::atomic<int>::is_always_lock_free);
+static_assert(std::atomic<bool>::is_always_lock_free);
 static_assert(std::atomic<const char*>::is_always_lock_free);
-
-void give_back_default(int number) {
-  struct sigaction default_action {};
-  default_action.sa_handler = SIG_DFL;
-  sigemptyset(&default_action.sa_mask);
-  sigaction(number, &default_action, nullptr);
-}
 
 extern "C" void on_stop_signal(int number) {
   const int saved_errno = errno;
@@ -32,8 +27,14 @@ extern "C" void on_stop_signal(int number) {
       (void)ignored;
     }
   }
-  give_back_default(SIGINT);
-  give_back_default(SIGTERM);
+  // The next one of any of them ends the process: their default action.
+  for (std::size_t i = 0; i < std::size(StopSignal::kSignals); ++i) {
+    if (!handled[i].load()) continue;
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    sigemptyset(&default_action.sa_mask);
+    sigaction(StopSignal::kSignals[i], &default_action, nullptr);
+  }
   errno = saved_errno;
 }
 
@@ -47,13 +48,21 @@ StopSignal::StopSignal(std::string message) : message_(std::move(message)) {
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &action, &previous_interrupt_);
-  sigaction(SIGTERM, &action, &previous_terminate_);
+  for (std::size_t i = 0; i < std::size(kSignals); ++i) {
+    sigaction(kSignals[i], nullptr, &previous_[i]);
+    // Ignored by whoever started us (nohup, a script's background job): it stays ignored.
+    const bool ignored =
+        !(previous_[i].sa_flags & SA_SIGINFO) && previous_[i].sa_handler == SIG_IGN;
+    handled[i].store(!ignored);
+    if (!ignored) sigaction(kSignals[i], &action, nullptr);
+  }
 }
 
 StopSignal::~StopSignal() {
-  sigaction(SIGINT, &previous_interrupt_, nullptr);
-  sigaction(SIGTERM, &previous_terminate_, nullptr);
+  for (std::size_t i = 0; i < std::size(kSignals); ++i) {
+    if (handled[i].load()) sigaction(kSignals[i], &previous_[i], nullptr);
+    handled[i].store(false);
+  }
   message_text.store(nullptr);
 }
 

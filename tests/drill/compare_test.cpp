@@ -55,6 +55,7 @@ class CompareTest : public ::testing::Test {
   std::function<void(const std::string&)> progress = [this](const std::string& line) {
     said.push_back(line);
   };
+  std::function<bool()> no_stop = [] { return false; };
   model::Cluster plan_;
   std::vector<model::Tuning> drilled;
   std::vector<std::string> said;
@@ -62,7 +63,8 @@ class CompareTest : public ::testing::Test {
 
 TEST_F(CompareTest, ThePlansTuningThenTheOtherThenThePlansAgain) {
   RecordingSwitch tunings;
-  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress);
+  auto result =
+      drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress, no_stop);
   ASSERT_TRUE(result) << util::format_error(result.error());
   ASSERT_EQ(drilled.size(), 2u);
   EXPECT_EQ(drilled[0], plan_.tuning);
@@ -80,7 +82,7 @@ TEST_F(CompareTest, ThePlansTuningThenTheOtherThenThePlansAgain) {
 TEST_F(CompareTest, ADrillThatCannotRunUnderTheOtherTuningStillGetsThePlansTuningBack) {
   RecordingSwitch tunings;
   auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings,
-                               drill({TuningProfile::kKubeadmGuide}), progress);
+                               drill({TuningProfile::kKubeadmGuide}), progress, no_stop);
   ASSERT_TRUE(result);
   ASSERT_EQ(tunings.applied.size(), 2u);
   EXPECT_EQ(tunings.applied[1], plan_.tuning);
@@ -93,7 +95,8 @@ TEST_F(CompareTest, ADrillThatCannotRunUnderTheOtherTuningStillGetsThePlansTunin
 TEST_F(CompareTest, AFailedSwitchIsUndoneAndTheFirstReportKept) {
   // The first apply (to the guide's tuning) fails part way: some nodes may run it already.
   RecordingSwitch tunings({1});
-  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress);
+  auto result =
+      drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress, no_stop);
   ASSERT_TRUE(result);
   EXPECT_EQ(drilled.size(), 1u) << "nothing is drilled on a half-switched cluster";
   ASSERT_EQ(tunings.applied.size(), 2u);
@@ -107,7 +110,8 @@ TEST_F(CompareTest, AFailedSwitchIsUndoneAndTheFirstReportKept) {
 
 TEST_F(CompareTest, ARestoreThatFailsIsAValueBesideTheReportNotALostReport) {
   RecordingSwitch tunings({2});
-  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress);
+  auto result =
+      drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress, no_stop);
   ASSERT_TRUE(result);
   EXPECT_FALSE(result->restored);
   EXPECT_EQ(result->report.compared.size(), 1u);
@@ -118,7 +122,7 @@ TEST_F(CompareTest, ARestoreThatFailsIsAValueBesideTheReportNotALostReport) {
 TEST_F(CompareTest, ThePlansOwnDrillFailingEndsItBeforeAnythingIsApplied) {
   RecordingSwitch tunings;
   auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings,
-                               drill({TuningProfile::kFast}), progress);
+                               drill({TuningProfile::kFast}), progress, no_stop);
   ASSERT_FALSE(result);
   EXPECT_TRUE(tunings.applied.empty());
 }
@@ -126,7 +130,7 @@ TEST_F(CompareTest, ThePlansOwnDrillFailingEndsItBeforeAnythingIsApplied) {
 TEST_F(CompareTest, StoppedUnderThePlansTuningNothingIsSwitched) {
   RecordingSwitch tunings;
   auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings,
-                               drill({}, {TuningProfile::kFast}), progress);
+                               drill({}, {TuningProfile::kFast}), progress, no_stop);
   ASSERT_TRUE(result);
   EXPECT_EQ(drilled.size(), 1u);
   EXPECT_TRUE(tunings.applied.empty());
@@ -137,7 +141,7 @@ TEST_F(CompareTest, StoppedUnderThePlansTuningNothingIsSwitched) {
 TEST_F(CompareTest, StoppedUnderTheOtherTuningItsReportIsKeptAndThePlansTuningGoesBack) {
   RecordingSwitch tunings;
   auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide, TuningProfile::kFast}, tunings,
-                               drill({}, {TuningProfile::kKubeadmGuide}), progress);
+                               drill({}, {TuningProfile::kKubeadmGuide}), progress, no_stop);
   ASSERT_TRUE(result);
   EXPECT_EQ(drilled.size(), 2u) << "no tuning is drilled after the stop";
   ASSERT_EQ(tunings.applied.size(), 2u);
@@ -148,11 +152,38 @@ TEST_F(CompareTest, StoppedUnderTheOtherTuningItsReportIsKeptAndThePlansTuningGo
   EXPECT_NE(said.back().find("stopped by the operator"), std::string::npos) << said.back();
 }
 
+// Ctrl-C after the plan's drill ended (its reports being written, its probes removed): the
+// comparison ends there, nothing is switched.
+TEST_F(CompareTest, AStopBetweenTheDrillsSwitchesNothing) {
+  RecordingSwitch tunings;
+  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress,
+                               [] { return true; });
+  ASSERT_TRUE(result);
+  EXPECT_EQ(drilled.size(), 1u);
+  EXPECT_TRUE(tunings.applied.empty());
+  EXPECT_TRUE(result->report.interrupted);
+}
+
+// Ctrl-C during the rolling apply of the other tuning: it is not drilled, and the plan's goes
+// back on.
+TEST_F(CompareTest, AStopDuringTheSwitchDrillsNothingMoreAndSwitchesBack) {
+  RecordingSwitch tunings;
+  auto result = drill_compared(plan_, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress,
+                               [&tunings] { return !tunings.applied.empty(); });
+  ASSERT_TRUE(result);
+  EXPECT_EQ(drilled.size(), 1u);
+  ASSERT_EQ(tunings.applied.size(), 2u);
+  EXPECT_EQ(tunings.applied[1], plan_.tuning);
+  EXPECT_TRUE(result->report.compared.empty());
+  EXPECT_TRUE(result->report.interrupted);
+}
+
 TEST_F(CompareTest, AProfileWhoseTimingsAreThePlansIsRefused) {
   model::Cluster guide = plan_;
   guide.tuning = model::Tuning::of(TuningProfile::kKubeadmGuide);
   RecordingSwitch tunings;
-  EXPECT_FALSE(drill_compared(guide, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress));
+  EXPECT_FALSE(
+      drill_compared(guide, {TuningProfile::kKubeadmGuide}, tunings, drill(), progress, no_stop));
   EXPECT_TRUE(tunings.applied.empty());
   EXPECT_TRUE(drilled.empty());
   // The fast profile beside a plan that changes some of its timings compares something.

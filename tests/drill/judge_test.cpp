@@ -277,12 +277,15 @@ TEST(JudgeTest, AnInterruptedScenarioIsInconclusiveUnlessItsDataBroke) {
   EXPECT_EQ(passed.reasons[0],
             "interrupted: the operator stopped the drill 3.5 s into the fault, which was healed "
             "then; it ran shorter than asked, so its timings neither pass nor fail it");
-  // Pods that never moved and a cluster not yet healthy fail a whole scenario, not this one.
+  // Pods that moved later than their budget and an outage over it fail a whole scenario, not
+  // one cut short.
   result.predicted_reschedule_ms = 15000;
-  result.healthy_ms = 0;
+  result.pods_rescheduled_ms = 16000;
+  result.probes[0].unavailable_ms = 3000;
   ASSERT_EQ(judge(result, 1000).verdict, Verdict::kFail);
   EXPECT_EQ(interrupted(judge(result, 1000), result, 5500).verdict, Verdict::kInconclusive);
   for (auto broken : std::vector<std::function<void(ScenarioResult&)>>{
+           [](ScenarioResult& r) { r.healthy_ms = 0; },
            [](ScenarioResult& r) { r.acknowledged_writes_lost = 1; },
            [](ScenarioResult& r) { r.linearizable = false; },
            [](ScenarioResult& r) { r.etcd_hashes_equal = false; },

@@ -84,11 +84,14 @@ TEST(DrillReportTest, JsonHoldsTheDocumentedFieldsPerScenario) {
   EXPECT_EQ(json["seed"], 7);
   EXPECT_EQ(json["criteria"].size(), 3u);
   EXPECT_EQ(json["interrupted"], false);
+  EXPECT_EQ(first["interrupted"], false);
   EXPECT_EQ(json["scenarioRunsPlanned"], 0);
   DrillReport stopped = sample();
   stopped.scenario_runs_planned = 6;
   stopped.interrupted = true;
+  stopped.scenarios[1].interrupted = true;
   auto partial = nlohmann::json::parse(report_json(stopped));
+  EXPECT_EQ(partial["scenarios"][1]["interrupted"], true);
   EXPECT_EQ(partial["interrupted"], true);
   EXPECT_EQ(partial["scenarioRunsPlanned"], 6);
 }

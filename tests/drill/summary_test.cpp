@@ -73,5 +73,24 @@ TEST(SummaryTest, ARunWithoutAFigureCountsAsARunButNotAsAnOutage) {
   EXPECT_DOUBLE_EQ(summaries[0].reschedule_budget_ms, 14000);
 }
 
+// A run the operator cut short counts with its verdict, but its shorter fault says nothing of the
+// failover's time: its outage and its pods are left out of the median and the worst.
+TEST(SummaryTest, AnInterruptedRunCountsButItsTimingsAreLeftOut) {
+  DrillReport report;
+  report.scenarios = {run_of("worker-down", Verdict::kPass, 300),
+                      run_of("worker-down", Verdict::kInconclusive, 5000)};
+  report.scenarios[0].pods_rescheduled_ms = 10100;
+  report.scenarios[1].pods_rescheduled_ms = 2000;
+  report.scenarios[1].interrupted = true;
+  std::vector<ScenarioSummary> summaries = summarize(report);
+  ASSERT_EQ(summaries.size(), 1u);
+  EXPECT_EQ(summaries[0].runs, 2u);
+  EXPECT_EQ(summaries[0].inconclusive, 1u);
+  EXPECT_EQ(summaries[0].outages[0].measured, 1u);
+  EXPECT_DOUBLE_EQ(summaries[0].outages[0].worst_ms, 300);
+  EXPECT_EQ(summaries[0].rescheduled, 1u);
+  EXPECT_DOUBLE_EQ(*summaries[0].reschedule_median_ms, 10100);
+}
+
 }  // namespace
 }  // namespace zerospof::drill

@@ -57,6 +57,34 @@ TEST(StopSignalTest, TheSecondSignalEndsTheProcessAtOnce) {
       testing::KilledBySignal(SIGTERM), "stopping");
 }
 
+TEST(StopSignalTest, AHangUpIsARequestTooSoALostSessionStillHeals) {
+  EXPECT_EXIT(
+      {
+        StopSignal stop("stopping\n");
+        raise(SIGHUP);
+        _exit(stop.signal_number() == SIGHUP && stop.exit_code() == 129 ? 7 : 1);
+      },
+      testing::ExitedWithCode(7), "stopping");
+}
+
+// Under nohup SIGHUP is ignored: it stays so, before the first signal and after it.
+TEST(StopSignalTest, ASignalIgnoredByWhoeverStartedUsStaysIgnored) {
+  EXPECT_EXIT(
+      {
+        struct sigaction ignore {};
+        ignore.sa_handler = SIG_IGN;
+        sigemptyset(&ignore.sa_mask);
+        sigaction(SIGHUP, &ignore, nullptr);
+        StopSignal stop("stopping\n");
+        raise(SIGHUP);
+        const bool unseen = !stop.requested();
+        raise(SIGINT);  // the first request: the others get their default action back
+        raise(SIGHUP);  // but not this one
+        _exit(unseen && stop.signal_number() == SIGINT ? 7 : 1);
+      },
+      testing::ExitedWithCode(7), "stopping");
+}
+
 TEST(StopSignalTest, ThePreviousHandlersAreBackAfterwards) {
   EXPECT_EXIT(
       {
