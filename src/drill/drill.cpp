@@ -393,7 +393,8 @@ class DrillRunner {
         return result;
       }
       targets = chosen;
-      result.predicted_reschedule_ms = static_cast<double>(reschedule_budget(budget_).count());
+      result.predicted_reschedule_ms =
+          static_cast<double>(reschedule_budget(budget_, scenario.hosts).count());
     }
     if (options_.stop_requested()) {
       if (pods) pods->cleanup();
@@ -500,8 +501,9 @@ class DrillRunner {
     // toleration: the fault stays until they have (and 3 s more), or their budget and 10 s pass.
     auto hold = options_.fault_duration;
     if (pods)
-      hold = std::max(hold, std::chrono::duration_cast<std::chrono::seconds>(
-                                reschedule_budget(budget_) + std::chrono::seconds(10)));
+      hold = std::max(hold,
+                      std::chrono::duration_cast<std::chrono::seconds>(
+                          reschedule_budget(budget_, scenario.hosts) + std::chrono::seconds(10)));
     if (pods) pods->start(targets);
     std::optional<double> interrupted_ms;  // when the operator's stop cut the fault short
     auto fault = injector_.inject(scenario, targets, id, hold + options_.ttl_margin);

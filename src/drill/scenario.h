@@ -94,10 +94,11 @@ std::vector<std::string> nodes_that_must_stay_ready(const Scenario& scenario,
 // interval and a request timeout fit in it).
 std::chrono::milliseconds outage_budget(const Scenario& scenario,
                                         const render::FailoverBudget& budget, bool kubeadm_guide);
-// How long a dead worker's pods may take to run elsewhere, from the tuning: the node
-// controller's grace period and one of its passes, the toleration, and 5 s to delete, schedule
-// and start the replacements.
-std::chrono::milliseconds reschedule_budget(const render::FailoverBudget& budget);
+// How long the pods of `nodes_down` dead workers may take to run elsewhere, from the tuning: the
+// node controller's grace period and one of its passes, each further node's turn at the
+// controller's eviction rate, the toleration, and 5 s to delete, schedule and start the
+// replacements.
+std::chrono::milliseconds reschedule_budget(const render::FailoverBudget& budget, int nodes_down);
 
 // The detector chain behind that budget, for people: "VRRP takeover 0.72 s + etcd election ...".
 std::string budget_reason(const Scenario& scenario, const render::FailoverBudget& budget,

@@ -150,8 +150,7 @@ std::vector<std::string> controller_manager_command(const model::Cluster& cluste
       // what the current limiter reports. With 1, the stop at every cluster start (no node is
       // Ready yet) lasted until the controller-manager's leader changed: a dead worker's node
       // turned NotReady and was never tainted for eviction.
-      fmt::format("--node-eviction-rate={}",
-                  cluster.tuning.profile == model::TuningProfile::kFast ? "2" : "0.1"),
+      fmt::format("--node-eviction-rate={}", node_eviction_rate(cluster.tuning)),
       "--node-monitor-grace-period=" + duration(cluster.tuning.node_monitor_grace_period_ms),
       "--allocate-node-cidrs=true",
       "--cluster-cidr=" + cluster.kubernetes.pod_subnet.to_string(),

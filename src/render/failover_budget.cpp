@@ -44,7 +44,12 @@ FailoverBudget failover_budget(const model::Cluster& cluster) {
   // The grace period from the last renewal the controller saw, and one look of it at most.
   budget.node_not_ready = Duration(t.node_monitor_grace_period_ms + t.node_monitor_period_ms);
   budget.pods_evicted = Duration(t.eviction_toleration_ms);
+  budget.between_node_evictions = ms(1000 / node_eviction_rate(t));
   return budget;
+}
+
+double node_eviction_rate(const model::Tuning& tuning) {
+  return tuning.profile == model::TuningProfile::kFast ? 2 : 0.1;
 }
 
 std::string describe(const FailoverBudget& budget, const model::Tuning& tuning) {
@@ -59,10 +64,11 @@ std::string describe(const FailoverBudget& budget, const model::Tuning& tuning) 
   return fmt::format(
       "tuning {}: {}; dead apiserver out of the pool ≈ {} (3 × {} /readyz checks); etcd leader "
       "re-elected ≤ {}; controller-manager/scheduler leader ≤ {} (lease + retry); node NotReady "
-      "after {}, its pods evicted {} later",
+      "after {}, its pods evicted {} later, each further dead node's {} after the one before",
       model::to_string(tuning.profile), endpoint, seconds(budget.apiserver_out_of_pool),
       seconds(Duration(tuning.lb_check_interval_ms)), seconds(budget.etcd_election),
-      seconds(budget.lease_takeover), seconds(budget.node_not_ready), seconds(budget.pods_evicted));
+      seconds(budget.lease_takeover), seconds(budget.node_not_ready), seconds(budget.pods_evicted),
+      seconds(budget.between_node_evictions));
 }
 
 }  // namespace zerospof::render

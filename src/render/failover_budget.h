@@ -30,7 +30,14 @@ struct FailoverBudget {
   Duration lease_takeover{0};         // controller-manager, scheduler: lease + retry period
   Duration node_not_ready{0};         // node controller's grace period and one monitor period
   Duration pods_evicted{0};           // after NotReady, the toleration
+  // The node controller taints dead nodes for eviction one at a time, at its eviction rate: each
+  // further dead node is tainted this long after the one before.
+  Duration between_node_evictions{0};
 };
+
+// Dead nodes the node controller taints for eviction per second (--node-eviction-rate): upstream's
+// 0.1 in the kubeadm guide's tuning, 2 in the fast one (control_plane.cpp says why never 1).
+double node_eviction_rate(const model::Tuning& tuning);
 
 FailoverBudget failover_budget(const model::Cluster& cluster);
 

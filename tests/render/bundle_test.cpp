@@ -35,7 +35,7 @@ TEST(BundleTest, ExpectedFailoverFollowsTheTuning) {
             "of the pool ≈ 0.6 s "
             "(3 × 0.2 s /readyz checks); etcd leader re-elected ≤ 1.1 s; "
             "controller-manager/scheduler leader ≤ 4.5 s (lease + retry); node NotReady after "
-            "9 s, its pods evicted 2 s later");
+            "9 s, its pods evicted 2 s later, each further dead node's 0.5 s after the one before");
 }
 
 TEST(BundleTest, WrittenFilesKeepTheirModes) {
