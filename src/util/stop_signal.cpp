@@ -56,6 +56,10 @@ StopSignal::StopSignal(std::string message) : message_(std::move(message)) {
     handled[i].store(!ignored);
     if (!ignored) sigaction(kSignals[i], &action, nullptr);
   }
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &previous_pipe_);
 }
 
 StopSignal::~StopSignal() {
@@ -63,6 +67,7 @@ StopSignal::~StopSignal() {
     if (handled[i].load()) sigaction(kSignals[i], &previous_[i], nullptr);
     handled[i].store(false);
   }
+  sigaction(SIGPIPE, &previous_pipe_, nullptr);
   message_text.store(nullptr);
 }
 

@@ -5,7 +5,10 @@
 // instead of losing an hour of evidence. That first signal gives all three their default action
 // back, so the next one ends the process as usual: an operator is never left without a way out.
 // A signal the process was started with ignored (nohup, a script's background job) stays
-// ignored. The destructor restores what was installed before.
+// ignored. SIGPIPE is ignored while it lives: after a hang-up the pipe to `tee` or to the
+// operator's terminal may be gone, and a progress line written to it must not end the process
+// half way through a heal (the write fails instead). The destructor restores what was installed
+// before.
 //
 // Guarantees: the handler only stores the signal's number and writes the message (both
 // async-signal-safe); syscalls it interrupts are restarted (SA_RESTART). One StopSignal at a
@@ -41,6 +44,7 @@ class StopSignal {
  private:
   std::string message_;
   struct sigaction previous_[std::size(kSignals)]{};
+  struct sigaction previous_pipe_ {};
 };
 
 }  // namespace zerospof::util

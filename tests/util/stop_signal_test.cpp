@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace zerospof::util {
 namespace {
@@ -83,6 +86,21 @@ TEST(StopSignalTest, ASignalIgnoredByWhoeverStartedUsStaysIgnored) {
         _exit(unseen && stop.signal_number() == SIGINT ? 7 : 1);
       },
       testing::ExitedWithCode(7), "stopping");
+}
+
+// The operator's session gone: the pipe to tee is closed, and the progress written while the
+// fault is healed fails instead of ending the process.
+TEST(StopSignalTest, AWriteToAClosedPipeFailsInsteadOfEndingTheProcess) {
+  EXPECT_EXIT(
+      {
+        int ends[2];
+        if (pipe(ends) != 0) _exit(2);
+        close(ends[0]);
+        StopSignal stop("stopping\n");
+        const bool failed = write(ends[1], "x", 1) < 0 && errno == EPIPE;
+        _exit(failed ? 7 : 1);
+      },
+      testing::ExitedWithCode(7), "");
 }
 
 TEST(StopSignalTest, ThePreviousHandlersAreBackAfterwards) {
