@@ -279,7 +279,11 @@ inline void start_apiserver(const Rendered& r, const std::string& dir, const Run
   api.stopper.pid = *pid;
   ASSERT_TRUE(eventually(
       {kLabBinaries + "/kubectl", "--kubeconfig", api.admin, "get", "--raw", "/readyz"}, true, 60))
-      << *util::read_file(dir + "/apiserver.log");
+      << *util::read_file(dir + "/apiserver.log")
+      // Twice under -j2 with a lab beside it, this etcd refused every connection (cause not
+      // found): its own log, to find it the next time.
+      << "\n--- etcd's log ---\n"
+      << util::read_file(dir + "/etcd.log").value_or("(no etcd log)");
 }
 
 }  // namespace zerospof::render::testing
