@@ -270,24 +270,18 @@ class DrillRunner {
     std::mt19937_64 random(options_.seed);
     report.scenario_runs_planned = chosen.size() * static_cast<std::size_t>(options_.runs);
     options_.report_so_far(report);  // 0 of N: an older report by the same name is not this one
-    for (int run = 1; run <= options_.runs && !report.interrupted; ++run) {
+    for (int run = 1; run <= options_.runs && !options_.stop_requested(); ++run) {
       std::vector<const Scenario*> order = chosen;
       std::shuffle(order.begin(), order.end(), random);
       for (const Scenario* scenario : order) {
-        std::optional<ScenarioResult> result =
-            options_.stop_requested() ? std::nullopt
-                                      : run_scenario(*scenario, run, report.scenarios.size());
-        if (result) {
+        if (options_.stop_requested()) break;
+        if (auto result = run_scenario(*scenario, run, report.scenarios.size())) {
           report.scenarios.push_back(std::move(*result));
           options_.report_so_far(report);
         }
-        if (options_.stop_requested()) {
-          report.interrupted = true;
-          break;
-        }
       }
     }
-    report.interrupted = report.interrupted || options_.stop_requested();
+    report.interrupted = options_.stop_requested();
     if (report.interrupted)
       report.notes.push_back(fmt::format(
           "interrupted: the operator stopped the drill after {} of {} scenario runs; a fault "

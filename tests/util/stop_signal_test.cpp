@@ -11,6 +11,14 @@
 namespace zerospof::util {
 namespace {
 
+// What nohup or a shell's background job does to a signal before the program starts.
+void ignore(int number) {
+  struct sigaction ignored {};
+  ignored.sa_handler = SIG_IGN;
+  sigemptyset(&ignored.sa_mask);
+  sigaction(number, &ignored, nullptr);
+}
+
 TEST(StopSignalTest, NothingIsRequestedBeforeASignal) {
   StopSignal stop("stopping\n");
   EXPECT_FALSE(stop.requested());
@@ -74,10 +82,7 @@ TEST(StopSignalTest, AHangUpIsARequestTooSoALostSessionStillHeals) {
 TEST(StopSignalTest, ASignalIgnoredByWhoeverStartedUsStaysIgnored) {
   EXPECT_EXIT(
       {
-        struct sigaction ignore {};
-        ignore.sa_handler = SIG_IGN;
-        sigemptyset(&ignore.sa_mask);
-        sigaction(SIGHUP, &ignore, nullptr);
+        ignore(SIGHUP);
         StopSignal stop("stopping\n");
         raise(SIGHUP);
         const bool unseen = !stop.requested();
@@ -106,10 +111,7 @@ TEST(StopSignalTest, AWriteToAClosedPipeFailsInsteadOfEndingTheProcess) {
 TEST(StopSignalTest, ThePreviousHandlersAreBackAfterwards) {
   EXPECT_EXIT(
       {
-        struct sigaction ignore {};
-        ignore.sa_handler = SIG_IGN;
-        sigemptyset(&ignore.sa_mask);
-        sigaction(SIGTERM, &ignore, nullptr);
+        ignore(SIGTERM);
         { StopSignal stop("stopping\n"); }
         struct sigaction now {};
         sigaction(SIGTERM, nullptr, &now);
