@@ -13,7 +13,9 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
+#include <numeric>
 #include <optional>
 #include <random>
 
@@ -26,6 +28,7 @@
 #include "drill/compare.h"
 #include "drill/data_plane.h"
 #include "drill/drill.h"
+#include "drill/journal.h"
 #include "drill/report.h"
 #include "model/enum_names.h"
 #include "observe/cluster_facts.h"
@@ -65,6 +68,10 @@ struct DrillFlags {
   std::string output = "text";
   std::string json_file;
   std::string html_file;
+  std::string journal_file;  // "": a new one in the state directory
+  std::string resume_file;
+  // The flags given that say what to drill: --resume takes all of that from its journal.
+  std::vector<std::string> drill_defining_flags;
   // --compare-tuning: the other tuning, and what re-applying the cluster needs (as apply's flags)
   std::string compare_tuning;
   std::string pki_dir;
@@ -196,7 +203,67 @@ util::Status pki_is_the_clusters(const std::string& pki_dir, const std::string& 
   return {};
 }
 
-int run_drill_command(const DrillFlags& flags) {
+// --resume: the drill its journal holds, as it was asked, and the reports it wrote (unless others
+// are named now). Flags that would change the drill are refused rather than half obeyed.
+util::Result<drill::LoadedJournal> resume_from_journal(DrillFlags& flags) {
+  if (!flags.drill_defining_flags.empty())
+    return util::fail(util::Error::invalid_input(
+        fmt::format("--resume goes on with the drill its journal holds, and {} would change it",
+                    fmt::join(flags.drill_defining_flags, ", ")),
+        {},
+        "drop them: the journal keeps the scenarios, runs, seed, tunings and timings it was "
+        "started with"));
+  ZEROSPOF_ASSIGN_OR_RETURN(drill::LoadedJournal journal, drill::load_journal(flags.resume_file));
+  const drill::JournalHeader& header = journal.header;
+  if (header.lab != flags.lab)
+    return util::fail(
+        util::Error::invalid_input(fmt::format("the drill in {} ran {} --lab", flags.resume_file,
+                                               header.lab ? "with" : "without"),
+                                   {}, header.lab ? "add --lab" : "drop --lab"));
+  flags.scenarios = header.scenarios;
+  flags.all = header.all;
+  flags.partitions = header.partitions;
+  flags.runs = header.runs;
+  flags.seed = header.seed;
+  flags.compare_tuning = header.compare_tunings.empty() ? "" : header.compare_tunings.front();
+  flags.fault_seconds = header.fault_seconds;
+  flags.ttl_margin_seconds = header.ttl_margin_seconds;
+  flags.recovery_seconds = header.recovery_seconds;
+  flags.host_down = header.host_down;
+  flags.status_during_fault = header.status_during_fault;
+  flags.no_data_plane = !header.data_plane;
+  if (flags.json_file.empty()) flags.json_file = header.json_file;
+  if (flags.html_file.empty()) flags.html_file = header.html_file;
+  return journal;
+}
+
+// A new journal's name: when it began and its seed, so that two drills never share one.
+std::string default_journal_path(const std::string& state_dir, std::uint64_t seed) {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  return fmt::format("{}/journal-{}-seed-{}.jsonl", state_dir, stamp, seed);
+}
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return stamp;
+}
+
+int run_drill_command(const DrillFlags& given) {
+  DrillFlags flags = given;
+  std::optional<drill::LoadedJournal> journal;
+  if (!flags.resume_file.empty()) {
+    auto loaded = resume_from_journal(flags);
+    if (!loaded) return report_error(loaded.error());
+    journal = std::move(*loaded);
+  }
   if (flags.list) return list_scenarios();
   if (flags.plan_file.empty())
     return report_error(util::Error::invalid_input("no plan given", {},
@@ -223,12 +290,29 @@ int run_drill_command(const DrillFlags& flags) {
   if (!host_down) return report_error(host_down.error());
   auto cluster = plan::load(flags.plan_file);
   if (!cluster) return report_error(cluster.error());
+  if (journal && (journal->header.cluster != cluster->name ||
+                  journal->header.tuning != model::to_string(cluster->tuning.profile)))
+    return report_error(util::Error::invalid_input(
+        fmt::format("{} is a drill of cluster {} with tuning {}, and {} plans cluster {} with "
+                    "tuning {}",
+                    flags.resume_file, journal->header.cluster, journal->header.tuning,
+                    flags.plan_file, cluster->name, model::to_string(cluster->tuning.profile)),
+        {}, "give the plan the drill was started with"));
   std::vector<model::TuningProfile> compared;
   if (!flags.compare_tuning.empty()) {
     compared.push_back(*model::value_in(model::kTuningProfileNames, flags.compare_tuning));
     if (auto valid = drill::validate_comparison(*cluster, compared); !valid)
       return report_error(valid.error());
   }
+  // A compared tuning the journal holds every run of is not applied or drilled again.
+  std::vector<drill::DrillReport> compared_from_journal;
+  std::erase_if(compared, [&](model::TuningProfile profile) {
+    const drill::DrillReport* earlier =
+        journal ? drill::journal_tuning(*journal, model::to_string(profile)) : nullptr;
+    if (!earlier || !drill::tuning_complete(*earlier)) return false;
+    compared_from_journal.push_back(*earlier);
+    return true;
+  });
   auto ssh = transport::SshTransport::create(
       transport::ssh_targets(*cluster),
       {.known_hosts =
@@ -288,6 +372,55 @@ int run_drill_command(const DrillFlags& flags) {
   std::uint64_t seed = flags.seed ? *flags.seed : std::random_device{}();
   std::fprintf(stderr, "drill: seed %llu (repeat this run with --seed %llu)\n",
                static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+  // Every scenario run is kept in the journal the moment it is judged: a drill stopped, killed
+  // or cut off with its machine goes on with --resume.
+  auto journal_writer = [&]() -> util::Result<drill::JournalWriter> {
+    if (journal) return drill::JournalWriter::reopen(flags.resume_file);
+    return drill::JournalWriter::create(
+        flags.journal_file.empty() ? default_journal_path(state_dir, seed) : flags.journal_file,
+        drill::JournalHeader{
+            .cluster = cluster->name,
+            .tuning = model::to_string(cluster->tuning.profile),
+            .scenarios = flags.scenarios,
+            .all = flags.all,
+            .partitions = flags.partitions,
+            .runs = flags.runs,
+            .seed = seed,
+            .compare_tunings = flags.compare_tuning.empty()
+                                   ? std::vector<std::string>{}
+                                   : std::vector<std::string>{flags.compare_tuning},
+            .fault_seconds = flags.fault_seconds,
+            .ttl_margin_seconds = flags.ttl_margin_seconds,
+            .recovery_seconds = flags.recovery_seconds,
+            .lab = flags.lab,
+            .host_down = drill::to_string(*host_down),
+            .status_during_fault = flags.status_during_fault,
+            .data_plane = !flags.no_data_plane,
+            .json_file = flags.json_file,
+            .html_file = flags.html_file,
+            .started = utc_now()});
+  }();
+  if (!journal_writer) return report_error(journal_writer.error());
+  std::fprintf(stderr,
+               "drill: journal %s (a drill stopped before its end goes on with: zerospof drill "
+               "%s%s --resume %s)\n",
+               journal_writer->path().c_str(), flags.plan_file.c_str(), flags.lab ? " --lab" : "",
+               journal_writer->path().c_str());
+  if (journal) {
+    const std::size_t kept =
+        std::accumulate(journal->tunings.begin(), journal->tunings.end(), std::size_t{0},
+                        [](std::size_t sum, const drill::DrillReport& tuning) {
+                          return sum + tuning.scenarios.size();
+                        });
+    std::string line = fmt::format(
+        "drill: resuming the drill started {}: {} scenario run(s) it "
+        "finished are kept",
+        journal->header.started, kept);
+    if (journal->interrupted_runs > 0)
+      line += fmt::format("; {} cut short by its stop run again", journal->interrupted_runs);
+    if (journal->torn_lines > 0) line += "; its last line, torn by a crash, is dropped";
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
   drill::DrillOptions options;
   options.scenarios = flags.scenarios;
   options.whole_catalogue = flags.all;
@@ -314,9 +447,23 @@ int run_drill_command(const DrillFlags& flags) {
   // goes away, keeps what it measured. With --compare-tuning the tunings already drilled to the
   // end come first.
   std::vector<drill::DrillReport> finished_tunings;
-  bool warned_unwritable = false;
+  bool warned_unwritable = false, warned_journal = false;
+  std::string journaled_tuning;  // whose tuning line the journal has last
+  auto journal_status = [&](util::Status written) {
+    if (!written && !warned_journal) {
+      warned_journal = true;
+      std::fprintf(stderr,
+                   "drill: the journal could not be written (the drill goes on, but cannot be "
+                   "resumed from what follows): %s\n",
+                   util::format_error(written.error()).c_str());
+    }
+  };
   std::optional<std::chrono::steady_clock::time_point> html_written;
   options.report_so_far = [&](const drill::DrillReport& running) {
+    if (running.tuning != journaled_tuning) {
+      journaled_tuning = running.tuning;
+      journal_status(journal_writer->add_tuning(running));
+    }
     drill::DrillReport whole = finished_tunings.empty() ? running : finished_tunings.front();
     if (!finished_tunings.empty()) {
       whole.compared.assign(finished_tunings.begin() + 1, finished_tunings.end());
@@ -335,9 +482,24 @@ int run_drill_command(const DrillFlags& flags) {
                    util::format_error(written.error()).c_str());
     }
   };
-  auto drill_once = [&](const model::Cluster& tuned) {
+  // A tuning whose runs the journal holds every one of is not drilled again; one it holds some
+  // of goes on with them.
+  auto drill_once = [&](const model::Cluster& tuned) -> util::Result<drill::DrillReport> {
+    const std::string tuning = model::to_string(tuned.tuning.profile);
+    const drill::DrillReport* earlier = journal ? drill::journal_tuning(*journal, tuning) : nullptr;
+    if (earlier && drill::tuning_complete(*earlier)) {
+      options.progress(fmt::format("tuning {}: every run is in the journal already", tuning));
+      finished_tunings.push_back(*earlier);
+      return *earlier;
+    }
+    drill::DrillOptions tuned_options = options;
+    tuned_options.earlier_runs =
+        earlier ? earlier->scenarios : std::vector<drill::ScenarioResult>{};
+    tuned_options.scenario_finished = [&](const drill::ScenarioResult& result) {
+      journal_status(journal_writer->add_scenario(tuning, result));
+    };
     auto drilled = drill::run_drill(tuned, **ssh, http, etcd_http ? &*etcd_http : nullptr,
-                                    kubeconfig->server, options);
+                                    kubeconfig->server, tuned_options);
     if (drilled) finished_tunings.push_back(*drilled);
     return drilled;
   };
@@ -366,6 +528,16 @@ int run_drill_command(const DrillFlags& flags) {
     restored = both->restored;
     report = std::move(both->report);
   }
+  report.compared.insert(report.compared.end(), compared_from_journal.begin(),
+                         compared_from_journal.end());
+  if (journal)
+    report.notes.push_back(fmt::format(
+        "resumed: the drill started {} was stopped and went on from its journal {}; each scenario "
+        "run it had finished is kept as it was judged then{}",
+        journal->header.started, journal_writer->path(),
+        journal->interrupted_runs > 0
+            ? fmt::format(", and the {} it cut short ran again", journal->interrupted_runs)
+            : ""));
   if (auto written = write_reports(flags, report); !written) return report_error(written.error());
   print(flags.output == "json" ? drill::report_json(report) : drill::report_text(report));
   if (!restored) return report_error(restored.error());
@@ -456,7 +628,34 @@ void register_drill(CLI::App& app, int& exit_code) {
                       "with --compare-tuning: the pinned upstream addon manifests (as apply's)");
   command->add_option("--json", flags->json_file, "also write the JSON report here");
   command->add_option("--html", flags->html_file, "also write the HTML report here");
-  command->callback([flags, &exit_code] { exit_code = run_drill_command(*flags); });
+  command->add_option("--journal", flags->journal_file,
+                      "keep every finished scenario run here (default: a new file in the state "
+                      "directory, printed at the start); never replaces a file");
+  command->add_option("--resume", flags->resume_file,
+                      "go on with the stopped drill this journal holds: the runs it finished are "
+                      "kept, the others run, and the reports cover them all");
+  // What --resume takes from its journal, so may not be given beside it.
+  const std::vector<std::string> drill_defining = {"scenarios",
+                                                   "--all",
+                                                   "--partitions",
+                                                   "--list",
+                                                   "--heal",
+                                                   "--runs",
+                                                   "--seed",
+                                                   "--host-down",
+                                                   "--no-data-plane",
+                                                   "--status-during-fault",
+                                                   "--fault-seconds",
+                                                   "--ttl-margin",
+                                                   "--recovery-seconds",
+                                                   "--compare-tuning",
+                                                   "--journal"};
+  command->callback([flags, &exit_code, command, drill_defining] {
+    for (const std::string& name : drill_defining)
+      if (command->get_option(name)->count() > 0)
+        flags->drill_defining_flags.push_back(name == "scenarios" ? "scenario names" : name);
+    exit_code = run_drill_command(*flags);
+  });
 }
 
 }  // namespace zerospof::cli

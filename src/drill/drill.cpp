@@ -270,12 +270,23 @@ class DrillRunner {
     std::mt19937_64 random(options_.seed);
     report.scenario_runs_planned = chosen.size() * static_cast<std::size_t>(options_.runs);
     options_.report_so_far(report);  // 0 of N: an older report by the same name is not this one
-    for (int run = 1; run <= options_.runs && !options_.stop_requested(); ++run) {
+    // Every run's order is drawn, also after a stop: the runs an earlier invocation finished
+    // keep their places, and the ones after a stop are kept too.
+    for (int run = 1; run <= options_.runs; ++run) {
       std::vector<const Scenario*> order = chosen;
       std::shuffle(order.begin(), order.end(), random);
       for (const Scenario* scenario : order) {
-        if (options_.stop_requested()) break;
+        auto earlier = std::find_if(options_.earlier_runs.begin(), options_.earlier_runs.end(),
+                                    [&](const ScenarioResult& done) {
+                                      return done.name == scenario->name && done.run == run;
+                                    });
+        if (earlier != options_.earlier_runs.end()) {
+          report.scenarios.push_back(*earlier);
+          continue;
+        }
+        if (options_.stop_requested()) continue;
         if (auto result = run_scenario(*scenario, run, report.scenarios.size())) {
+          options_.scenario_finished(*result);
           report.scenarios.push_back(std::move(*result));
           options_.report_so_far(report);
         }
@@ -284,9 +295,12 @@ class DrillRunner {
     report.interrupted = options_.stop_requested();
     if (report.interrupted)
       report.notes.push_back(fmt::format(
-          "interrupted: the operator stopped the drill after {} of {} scenario runs; a fault "
-          "then in place was healed at once, and the rest did not run",
-          report.scenarios.size(), report.scenario_runs_planned));
+          "interrupted: the operator stopped the drill with {} of {} scenario runs done; a fault "
+          "then in place was healed at once (its run is kept, marked interrupted), and the rest "
+          "did not run: `zerospof drill PLAN --resume JOURNAL` runs them",
+          std::count_if(report.scenarios.begin(), report.scenarios.end(),
+                        [](const ScenarioResult& done) { return !done.interrupted; }),
+          report.scenario_runs_planned));
     if (data_plane_) {
       options_.progress("removing the data-plane probes");
       data_plane_->cleanup();

@@ -69,6 +69,13 @@ struct DrillOptions {
   // can write it down: a drill that is killed, or whose machine goes away, keeps every scenario
   // it finished.
   std::function<void(const DrillReport&)> report_so_far = [](const DrillReport&) {};
+  // Called with each scenario run this drill finishes, the moment it is judged (before
+  // report_so_far): the journal (journal.h) keeps it for a resumed drill.
+  std::function<void(const ScenarioResult&)> scenario_finished = [](const ScenarioResult&) {};
+  // Scenario runs an earlier invocation of this drill finished (drill --resume): each is kept
+  // as it was judged and not run again, in its place in the order the seed gives; the others
+  // run as if the drill had never stopped. Kept also when the operator stops this one.
+  std::vector<ScenarioResult> earlier_runs;
 };
 
 // Checks the names; an unknown one is an error naming the known ones.

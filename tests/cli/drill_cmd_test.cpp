@@ -2,6 +2,7 @@
 // that does not fit the hosts (a crash of real hosts, a reboot not allowed in so many words, on
 // real hosts or the lab's) is refused before the drill touches anything, and so is a
 // comparison of tunings that would compare nothing.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "support/scratch_directory.h"
@@ -83,6 +84,49 @@ TEST_F(DrillCommandTest, ComparingWithAnotherClustersPkiIsRefused) {
   EXPECT_NE(other_ca.err.find("is not the CA of the cluster"), std::string::npos) << other_ca.err;
   EXPECT_NE(other_ca.err.find("give --pki-dir the directory the cluster was rendered with"),
             std::string::npos);
+}
+
+// --resume goes on with the drill its journal holds: a flag that would change that drill, a
+// journal of another cluster or of a drill on other hosts, and a damaged journal are refused
+// before anything is touched, each saying what to give instead.
+TEST_F(DrillCommandTest, AResumeIsRefusedWhenItWouldNotBeTheSameDrill) {
+  const std::string journal = directory_.path() + "/journal.jsonl";
+  auto write_journal = [&](const std::string& cluster, bool lab) {
+    ASSERT_TRUE(util::write_file_atomic(
+        journal,
+        fmt::format(R"({{"format":"zerospof drill journal","version":1,"header":)"
+                    R"({{"cluster":"{}","tuning":"fast","scenarios":["primary-down"],"runs":5,)"
+                    R"("seed":81,"lab":{},"host_down":"isolate"}}}})"
+                    "\n",
+                    cluster, lab),
+        {.overwrite = true}));
+  };
+  auto resume = [&](std::vector<std::string> extra) {
+    std::vector<std::string> arguments{"drill", plan_, "--resume", journal, "--state-dir", state_};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    return zerospof(arguments);
+  };
+  write_journal("another-cluster", false);
+  auto changed = resume({"primary-down", "--runs", "2"});
+  EXPECT_EQ(changed.exit_code, 2) << changed.err;
+  EXPECT_NE(changed.err.find("scenario names, --runs would change it"), std::string::npos)
+      << changed.err;
+  auto other_cluster = resume({});
+  EXPECT_EQ(other_cluster.exit_code, 2) << other_cluster.err;
+  EXPECT_NE(other_cluster.err.find("is a drill of cluster another-cluster with tuning fast"),
+            std::string::npos)
+      << other_cluster.err;
+  EXPECT_NE(other_cluster.err.find("give the plan the drill was started with"), std::string::npos);
+  write_journal(testing::load_plan(testing::addressed_plan()).name, true);
+  auto not_lab = resume({});
+  EXPECT_EQ(not_lab.exit_code, 2) << not_lab.err;
+  EXPECT_NE(not_lab.err.find("ran with --lab"), std::string::npos) << not_lab.err;
+  ASSERT_TRUE(util::write_file_atomic(journal, "{\"format\":\"zerospof drill journal\"}\n{}\n",
+                                      {.overwrite = true}));
+  auto damaged = resume({});
+  EXPECT_EQ(damaged.exit_code, 2) << damaged.err;
+  EXPECT_NE(damaged.err.find(journal + ":1"), std::string::npos) << damaged.err;
+  EXPECT_FALSE(std::filesystem::exists(state_)) << "nothing of the drill's state was made";
 }
 
 }  // namespace

@@ -387,13 +387,51 @@ TEST_F(DrillTest, CtrlCHealsTheFaultAtOnceAndKeepsEveryScenarioThatRan) {
   // What it recorded up to the stop is still judged for the data: nothing lost, linearizable.
   EXPECT_EQ(cut["acknowledgedWritesLost"], 0);
   EXPECT_EQ(cut["linearizable"], true);
-  EXPECT_NE(report["notes"].dump().find("interrupted: the operator stopped the drill after 2 of 2"),
+  EXPECT_NE(report["notes"].dump().find("interrupted: the operator stopped the drill with 1 of 2"),
             std::string::npos)
       << report["notes"];
   EXPECT_EQ(report["notes"].dump().find("written while the drill ran"), std::string::npos)
       << "the final report is not a snapshot";
   EXPECT_NE(util::read_file(json + ".html").value_or("").find("apiserver-stopped-2"),
             std::string::npos);
+
+  // --resume with the journal it printed: run 1 kept as it was judged, the run it cut short
+  // made again, and the same reports written over with both.
+  const std::string marker = "drill: journal ";
+  const std::size_t at = result->err.find(marker);
+  ASSERT_NE(at, std::string::npos) << result->err;
+  const std::string journal = result->err.substr(
+      at + marker.size(), result->err.find(' ', at + marker.size()) - at - marker.size());
+  ASSERT_TRUE(std::filesystem::exists(journal)) << journal;
+  auto resumed = run(drill_argv({"--resume", journal}), seconds(600));
+  EXPECT_TRUE(resumed.exit_code == 0 || resumed.exit_code == 3) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.err.find("1 scenario run(s) it finished are kept; 1 cut short by its stop "
+                             "run again"),
+            std::string::npos)
+      << resumed.err;
+  EXPECT_EQ(testing::key_material(resumed.out + resumed.err), std::vector<std::string>{});
+  auto whole = nlohmann::json::parse(util::read_file(json).value_or("{}"));
+  EXPECT_EQ(whole["interrupted"], false);
+  ASSERT_EQ(whole["scenarios"].size(), 2u) << whole["notes"];
+  EXPECT_EQ(whole["scenarios"][0], report["scenarios"][0]) << "run 1 as it was judged";
+  EXPECT_EQ(whole["scenarios"][1]["run"], 2);
+  EXPECT_EQ(whole["scenarios"][1]["interrupted"], false);
+  EXPECT_GT(whole["scenarios"][1]["faultSeconds"]["end"].get<double>() -
+                whole["scenarios"][1]["faultSeconds"]["start"].get<double>(),
+            24.0)
+      << "the fault held its 25 s this time";
+  EXPECT_EQ(whole["scenarios"][1]["acknowledgedWritesLost"], 0);
+  EXPECT_EQ(whole["seed"], 6);
+  EXPECT_NE(whole["notes"].dump().find("resumed: the drill started"), std::string::npos)
+      << whole["notes"];
+  EXPECT_EQ(whole["notes"].dump().find("interrupted: the operator"), std::string::npos)
+      << whole["notes"];
+  const std::string html = util::read_file(json + ".html").value_or("");
+  EXPECT_NE(html.find("id=\"apiserver-stopped-1\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"apiserver-stopped-2\""), std::string::npos);
+  // header, tuning, run 1, run 2 cut short; then the resumed tuning and run 2 again
+  const std::string lines = util::read_file(journal).value_or("");
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 6) << lines.substr(0, 2000);
 }
 
 // `--compare-tuning`: the kubeadm guide's tuning drilled beside the plan's in one run, the
