@@ -13,7 +13,6 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <numeric>
 #include <optional>
@@ -24,6 +23,8 @@
 #include "cli/apply_progress.h"
 #include "cli/commands.h"
 #include "cli/defaults.h"
+#include "cli/drill_flags.h"
+#include "cli/drill_resume.h"
 #include "cli/output.h"
 #include "drill/compare.h"
 #include "drill/data_plane.h"
@@ -42,42 +43,6 @@
 
 namespace zerospof::cli {
 namespace {
-
-struct DrillFlags {
-  std::string plan_file;
-  std::vector<std::string> scenarios;
-  bool all = false;
-  bool partitions = false;
-  bool list = false;
-  bool heal = false;
-  int runs = 1;
-  std::optional<std::uint64_t> seed;
-  std::string kubeconfig;
-  std::string apply_state_dir;
-  std::string state_dir;
-  std::string known_hosts;
-  bool lab = false;
-  std::string host_down;  // "": crash on the lab, isolate elsewhere
-  bool allow_reboot = false;
-  bool status_during_fault = false;
-  bool no_data_plane = false;
-  std::string lab_dir = "/var/lib/zerospof/lab";
-  int fault_seconds = 10;
-  int ttl_margin_seconds = 60;
-  int recovery_seconds = 120;
-  std::string output = "text";
-  std::string json_file;
-  std::string html_file;
-  std::string journal_file;  // "": a new one in the state directory
-  std::string resume_file;
-  // The flags given that say what to drill: --resume takes all of that from its journal.
-  std::vector<std::string> drill_defining_flags;
-  // --compare-tuning: the other tuning, and what re-applying the cluster needs (as apply's flags)
-  std::string compare_tuning;
-  std::string pki_dir;
-  std::string binary_cache;
-  std::string upstream_dir;
-};
 
 // --json and, with `html`, --html, each replaced whole (a reader never sees half a report).
 util::Status write_reports(const DrillFlags& flags, const drill::DrillReport& report,
@@ -203,59 +168,6 @@ util::Status pki_is_the_clusters(const std::string& pki_dir, const std::string& 
   return {};
 }
 
-// --resume: the drill its journal holds, as it was asked, and the reports it wrote (unless others
-// are named now). Flags that would change the drill are refused rather than half obeyed.
-util::Result<drill::LoadedJournal> resume_from_journal(DrillFlags& flags) {
-  if (!flags.drill_defining_flags.empty())
-    return util::fail(util::Error::invalid_input(
-        fmt::format("--resume goes on with the drill its journal holds, and {} would change it",
-                    fmt::join(flags.drill_defining_flags, ", ")),
-        {},
-        "drop them: the journal keeps the scenarios, runs, seed, tunings and timings it was "
-        "started with"));
-  ZEROSPOF_ASSIGN_OR_RETURN(drill::LoadedJournal journal, drill::load_journal(flags.resume_file));
-  const drill::JournalHeader& header = journal.header;
-  if (header.lab != flags.lab)
-    return util::fail(
-        util::Error::invalid_input(fmt::format("the drill in {} ran {} --lab", flags.resume_file,
-                                               header.lab ? "with" : "without"),
-                                   {}, header.lab ? "add --lab" : "drop --lab"));
-  flags.scenarios = header.scenarios;
-  flags.all = header.all;
-  flags.partitions = header.partitions;
-  flags.runs = header.runs;
-  flags.seed = header.seed;
-  flags.compare_tuning = header.compare_tunings.empty() ? "" : header.compare_tunings.front();
-  flags.fault_seconds = header.fault_seconds;
-  flags.ttl_margin_seconds = header.ttl_margin_seconds;
-  flags.recovery_seconds = header.recovery_seconds;
-  flags.host_down = header.host_down;
-  flags.status_during_fault = header.status_during_fault;
-  flags.no_data_plane = !header.data_plane;
-  if (flags.json_file.empty()) flags.json_file = header.json_file;
-  if (flags.html_file.empty()) flags.html_file = header.html_file;
-  return journal;
-}
-
-// A new journal's name: when it began and its seed, so that two drills never share one.
-std::string default_journal_path(const std::string& state_dir, std::uint64_t seed) {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
-  return fmt::format("{}/journal-{}-seed-{}.jsonl", state_dir, stamp, seed);
-}
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return stamp;
-}
-
 int run_drill_command(const DrillFlags& given) {
   DrillFlags flags = given;
   std::optional<drill::LoadedJournal> journal;
@@ -298,6 +210,15 @@ int run_drill_command(const DrillFlags& given) {
                     flags.resume_file, journal->header.cluster, journal->header.tuning,
                     flags.plan_file, cluster->name, model::to_string(cluster->tuning.profile)),
         {}, "give the plan the drill was started with"));
+  // Its figures depend on the nodes and every timing: a plan changed since would mix two
+  // clusters' runs in one report. (A journal from before this was kept has no shape.)
+  if (journal && !journal->header.plan_shape.empty() &&
+      journal->header.plan_shape != drill::plan_shape(*cluster))
+    return report_error(util::Error::invalid_input(
+        fmt::format("{} changed since the drill in {} started: it was \"{}\", it is \"{}\"",
+                    flags.plan_file, flags.resume_file, journal->header.plan_shape,
+                    drill::plan_shape(*cluster)),
+        {}, "give the plan as it was, or start a new drill without --resume"));
   std::vector<model::TuningProfile> compared;
   if (!flags.compare_tuning.empty()) {
     compared.push_back(*model::value_in(model::kTuningProfileNames, flags.compare_tuning));
@@ -308,11 +229,21 @@ int run_drill_command(const DrillFlags& given) {
   std::vector<drill::DrillReport> compared_from_journal;
   std::erase_if(compared, [&](model::TuningProfile profile) {
     const drill::DrillReport* earlier =
-        journal ? drill::journal_tuning(*journal, model::to_string(profile)) : nullptr;
+        journal
+            ? drill::journal_tuning(*journal, drill::journal_key(model::to_string(profile), false))
+            : nullptr;
     if (!earlier || !drill::tuning_complete(*earlier)) return false;
+    std::fprintf(stderr,
+                 "drill: tuning %s: every run is in the journal already; it is neither applied "
+                 "nor drilled again\n",
+                 model::to_string(profile));
     compared_from_journal.push_back(*earlier);
     return true;
   });
+  // A drill stopped after it applied another tuning and before the plan's went back on (killed,
+  // or a second Ctrl-C) left the cluster on the other: the plan's is applied first.
+  const bool plan_tuning_missing = journal && !journal->plan_tuning_restored;
+  const bool reapplies = !compared.empty() || plan_tuning_missing;
   auto ssh = transport::SshTransport::create(
       transport::ssh_targets(*cluster),
       {.known_hosts =
@@ -334,9 +265,11 @@ int run_drill_command(const DrillFlags& given) {
       flags.apply_state_dir.empty() ? default_state_dir("apply", *cluster) : flags.apply_state_dir;
   auto lock = util::ClusterLock::acquire(apply_state_dir, "drill");
   if (!lock) return report_error(lock.error());
+  auto heal_leftovers = [&] {
+    return drill::FaultInjector(*cluster, **ssh, lab, state_dir, *host_down).heal_leftovers();
+  };
   if (flags.heal) {
-    drill::FaultInjector injector(*cluster, **ssh, lab, state_dir, *host_down);
-    auto healed = injector.heal_leftovers();
+    auto healed = heal_leftovers();
     if (!healed) return report_error(healed.error());
     for (const std::string& line : *healed) print(line + "\n");
     print(fmt::format(
@@ -344,13 +277,21 @@ int run_drill_command(const DrillFlags& given) {
         healed->empty() ? "nothing was" : fmt::format("{} thing(s) reverted", healed->size())));
     return 0;
   }
+  // A drill that was killed may have left its fault, or a heal armed under the id the run it cut
+  // short gets again: reverted first, as --heal does.
+  if (journal) {
+    auto healed = heal_leftovers();
+    if (!healed) return report_error(healed.error());
+    for (const std::string& line : *healed)
+      std::fprintf(stderr, "drill: left by the stopped drill: %s\n", line.c_str());
+  }
   std::string kubeconfig_path =
       !flags.kubeconfig.empty() ? flags.kubeconfig : admin_kubeconfig(apply_state_dir);
   auto kubeconfig = observe::load_kubeconfig(kubeconfig_path);
   if (!kubeconfig) return report_error(kubeconfig.error());
   // What re-applying needs is checked before any host is asked anything.
   std::string binary_cache;
-  if (!compared.empty()) {
+  if (reapplies) {
     if (auto same = pki_is_the_clusters(
             flags.pki_dir.empty() ? default_pki_dir(cluster->name) : flags.pki_dir,
             kubeconfig->credentials.ca_pem);
@@ -378,34 +319,12 @@ int run_drill_command(const DrillFlags& given) {
     if (journal) return drill::JournalWriter::reopen(flags.resume_file);
     return drill::JournalWriter::create(
         flags.journal_file.empty() ? default_journal_path(state_dir, seed) : flags.journal_file,
-        drill::JournalHeader{
-            .cluster = cluster->name,
-            .tuning = model::to_string(cluster->tuning.profile),
-            .scenarios = flags.scenarios,
-            .all = flags.all,
-            .partitions = flags.partitions,
-            .runs = flags.runs,
-            .seed = seed,
-            .compare_tunings = flags.compare_tuning.empty()
-                                   ? std::vector<std::string>{}
-                                   : std::vector<std::string>{flags.compare_tuning},
-            .fault_seconds = flags.fault_seconds,
-            .ttl_margin_seconds = flags.ttl_margin_seconds,
-            .recovery_seconds = flags.recovery_seconds,
-            .lab = flags.lab,
-            .host_down = drill::to_string(*host_down),
-            .status_during_fault = flags.status_during_fault,
-            .data_plane = !flags.no_data_plane,
-            .json_file = flags.json_file,
-            .html_file = flags.html_file,
-            .started = utc_now()});
+        new_journal_header(flags, *cluster, seed, *host_down));
   }();
   if (!journal_writer) return report_error(journal_writer.error());
-  std::fprintf(stderr,
-               "drill: journal %s (a drill stopped before its end goes on with: zerospof drill "
-               "%s%s --resume %s)\n",
-               journal_writer->path().c_str(), flags.plan_file.c_str(), flags.lab ? " --lab" : "",
-               journal_writer->path().c_str());
+  std::fprintf(stderr, "drill: journal %s (a drill stopped before its end goes on with: %s)\n",
+               journal_writer->path().c_str(),
+               resume_command(flags, journal_writer->path()).c_str());
   if (journal) {
     const std::size_t kept =
         std::accumulate(journal->tunings.begin(), journal->tunings.end(), std::size_t{0},
@@ -460,8 +379,8 @@ int run_drill_command(const DrillFlags& given) {
   };
   std::optional<std::chrono::steady_clock::time_point> html_written;
   options.report_so_far = [&](const drill::DrillReport& running) {
-    if (running.tuning != journaled_tuning) {
-      journaled_tuning = running.tuning;
+    if (drill::journal_key(running) != journaled_tuning) {
+      journaled_tuning = drill::journal_key(running);
       journal_status(journal_writer->add_tuning(running));
     }
     drill::DrillReport whole = finished_tunings.empty() ? running : finished_tunings.front();
@@ -469,6 +388,8 @@ int run_drill_command(const DrillFlags& given) {
       whole.compared.assign(finished_tunings.begin() + 1, finished_tunings.end());
       whole.compared.push_back(running);
     }
+    whole.compared.insert(whole.compared.end(), compared_from_journal.begin(),
+                          compared_from_journal.end());
     whole.notes.push_back(
         fmt::format("written while the drill ran: {} of {} scenario runs with tuning {} done then",
                     running.scenarios.size(), running.scenario_runs_planned, running.tuning));
@@ -485,7 +406,9 @@ int run_drill_command(const DrillFlags& given) {
   // A tuning whose runs the journal holds every one of is not drilled again; one it holds some
   // of goes on with them.
   auto drill_once = [&](const model::Cluster& tuned) -> util::Result<drill::DrillReport> {
-    const std::string tuning = model::to_string(tuned.tuning.profile);
+    const std::string tuning =
+        drill::journal_key(model::to_string(tuned.tuning.profile),
+                           tuned.tuning != model::Tuning::of(tuned.tuning.profile));
     const drill::DrillReport* earlier = journal ? drill::journal_tuning(*journal, tuning) : nullptr;
     if (earlier && drill::tuning_complete(*earlier)) {
       options.progress(fmt::format("tuning {}: every run is in the journal already", tuning));
@@ -505,7 +428,7 @@ int run_drill_command(const DrillFlags& given) {
   };
   drill::DrillReport report;
   util::Status restored;
-  if (compared.empty()) {
+  if (!reapplies) {
     auto drilled = drill_once(*cluster);
     if (!drilled) return report_error(drilled.error());
     report = std::move(*drilled);
@@ -522,11 +445,26 @@ int run_drill_command(const DrillFlags& given) {
       real_pods = *real;
     }
     ApplyingTuningSwitch tunings(flags, binary_cache, apply_state_dir, **lock, real_pods);
-    auto both = drill::drill_compared(*cluster, compared, tunings, drill_once, options.progress,
-                                      options.stop_requested);
-    if (!both) return report_error(both.error());
-    restored = both->restored;
-    report = std::move(both->report);
+    if (plan_tuning_missing) {
+      options.progress(fmt::format(
+          "compare: applying the plan's own tuning ({}) first: the stopped drill had applied "
+          "another and had not put it back",
+          model::to_string(cluster->tuning.profile)));
+      if (auto back = tunings.switch_to(*cluster); !back) return report_error(back.error());
+      journal_status(journal_writer->add_plan_tuning_restored());
+    }
+    if (compared.empty()) {
+      auto drilled = drill_once(*cluster);
+      if (!drilled) return report_error(drilled.error());
+      report = std::move(*drilled);
+    } else {
+      auto both = drill::drill_compared(*cluster, compared, tunings, drill_once, options.progress,
+                                        options.stop_requested);
+      if (!both) return report_error(both.error());
+      restored = both->restored;
+      report = std::move(both->report);
+      if (restored) journal_status(journal_writer->add_plan_tuning_restored());
+    }
   }
   report.compared.insert(report.compared.end(), compared_from_journal.begin(),
                          compared_from_journal.end());

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <future>
 #include <optional>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -18,6 +17,7 @@
 #include "drill/pod_probe.h"
 #include "drill/prediction.h"
 #include "drill/report.h"
+#include "drill/run_order.h"
 #include "drill/watch_probe.h"
 #include "history/linearizability.h"
 #include "observe/cluster_facts.h"
@@ -188,7 +188,16 @@ class DrillRunner {
           "etcd-write: not measured; etcd's client credentials could not be read from a "
           "control-plane host, and the etcd path is measured through the API (api-write) only");
     options_.progress("checking the cluster is healthy before any fault");
-    Health health = monitor_.wait_healthy(std::chrono::seconds(30));
+    Health health = monitor_.wait_healthy(std::chrono::seconds(30), options_.stop_requested);
+    if (options_.stop_requested()) {
+      // Nothing was injected; a resumed drill's earlier runs are still its report.
+      report.scenarios = options_.earlier_runs;
+      report.interrupted = true;
+      report.notes.push_back(
+          "interrupted: the operator stopped the drill before its first scenario; nothing was "
+          "injected");
+      return report;
+    }
     if (!health.healthy)
       return util::fail(util::Error::failed_precondition(
           fmt::format("the cluster is not healthy, so no drill starts: {}",
@@ -267,29 +276,32 @@ class DrillRunner {
       report.notes.push_back(
           "hosts down are rebooted (systemctl reboot --force, --allow-reboot); the recovery "
           "includes their boot");
-    std::mt19937_64 random(options_.seed);
     report.scenario_runs_planned = chosen.size() * static_cast<std::size_t>(options_.runs);
-    options_.report_so_far(report);  // 0 of N: an older report by the same name is not this one
-    // Every run's order is drawn, also after a stop: the runs an earlier invocation finished
-    // keep their places, and the ones after a stop are kept too.
-    for (int run = 1; run <= options_.runs; ++run) {
-      std::vector<const Scenario*> order = chosen;
-      std::shuffle(order.begin(), order.end(), random);
-      for (const Scenario* scenario : order) {
-        auto earlier = std::find_if(options_.earlier_runs.begin(), options_.earlier_runs.end(),
-                                    [&](const ScenarioResult& done) {
-                                      return done.name == scenario->name && done.run == run;
-                                    });
-        if (earlier != options_.earlier_runs.end()) {
-          report.scenarios.push_back(*earlier);
-          continue;
-        }
-        if (options_.stop_requested()) continue;
-        if (auto result = run_scenario(*scenario, run, report.scenarios.size())) {
-          options_.scenario_finished(*result);
-          report.scenarios.push_back(std::move(*result));
-          options_.report_so_far(report);
-        }
+    const std::vector<PlannedRun> planned =
+        plan_runs(chosen, options_.runs, options_.seed, options_.earlier_runs);
+    // Every report so far holds the runs an earlier invocation finished that the loop has not
+    // come to yet too, after the others: a resumed drill's reports never hold less than before.
+    // (0 of N at first: an older report by the same name is not this one.)
+    auto report_so_far = [&](std::size_t next) {
+      DrillReport so_far = report;
+      for (std::size_t i = next; i < planned.size(); ++i)
+        if (planned[i].earlier) so_far.scenarios.push_back(*planned[i].earlier);
+      options_.report_so_far(so_far);
+    };
+    report_so_far(0);
+    // Every run is gone through, also after a stop: the ones an earlier invocation finished are
+    // kept in their places.
+    for (std::size_t i = 0; i < planned.size(); ++i) {
+      if (planned[i].earlier) {
+        report.scenarios.push_back(*planned[i].earlier);
+        continue;
+      }
+      if (options_.stop_requested()) continue;
+      if (auto result =
+              run_scenario(*planned[i].scenario, planned[i].run, report.scenarios.size())) {
+        options_.scenario_finished(*result);
+        report.scenarios.push_back(std::move(*result));
+        report_so_far(i + 1);
       }
     }
     report.interrupted = options_.stop_requested();
@@ -373,7 +385,8 @@ class DrillRunner {
                                  util::format_error(moved.error()));
       // Writes in flight during the transfer fail ("leader changed"): the probes start from a
       // healthy cluster again, as every scenario does.
-      (void)monitor_.wait_healthy(options_.recovery_limit);
+      (void)monitor_.wait_healthy(options_.recovery_limit, options_.stop_requested);
+      if (options_.stop_requested()) return std::nullopt;
     }
     // Whose VIP, lease or leadership the failover path is about: the targets, but for a split
     // the VIP holder, on whichever side it is.

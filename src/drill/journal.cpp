@@ -9,8 +9,12 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string_view>
+#include <tuple>
 
+#include "drill/fault.h"
+#include "model/enum_names.h"
 #include "util/files.h"
 
 // std::optional as JSON null or the value (nlohmann 3.11 has no serializer of its own for it).
@@ -115,7 +119,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JournalHeader, cluster, tuning, 
                                                 partitions, runs, seed, compare_tunings,
                                                 fault_seconds, ttl_margin_seconds, recovery_seconds,
                                                 lab, host_down, status_during_fault, data_plane,
-                                                json_file, html_file, started)
+                                                json_file, html_file, started, plan_shape)
 
 namespace {
 
@@ -148,11 +152,11 @@ std::string line_of(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-// The report of `tuning` in `journal`, const when the journal is.
+// The report under `key` in `journal`, const when the journal is.
 template <class Journal>
-auto* tuning_named(Journal& journal, const std::string& tuning) {
+auto* tuning_named(Journal& journal, const std::string& key) {
   auto found = std::find_if(journal.tunings.begin(), journal.tunings.end(),
-                            [&](const DrillReport& report) { return report.tuning == tuning; });
+                            [&](const DrillReport& report) { return journal_key(report) == key; });
   return found == journal.tunings.end() ? nullptr : &*found;
 }
 
@@ -165,6 +169,58 @@ util::Error journal_error(const std::string& path, int line, const std::string& 
 
 }  // namespace
 
+std::string plan_shape(const model::Cluster& cluster) {
+  std::string shape;
+  for (const model::Node& node : cluster.nodes) {
+    std::vector<std::string> roles;
+    for (model::Role role : node.roles) roles.push_back(model::to_string(role));
+    shape += fmt::format("{}({}) ", node.name, fmt::join(roles, ","));
+  }
+  const model::Tuning& t = cluster.tuning;
+  return shape + fmt::format(
+                     "; {}: vrrp_advert_interval_ms={} lb_check_interval_ms={} "
+                     "etcd_heartbeat_interval_ms={} etcd_election_timeout_ms={} "
+                     "lease_duration_ms={} renew_deadline_ms={} retry_period_ms={} "
+                     "node_lease_duration_ms={} node_monitor_period_ms={} "
+                     "node_monitor_grace_period_ms={} eviction_toleration_ms={}",
+                     model::to_string(t.profile), t.vrrp_advert_interval_ms, t.lb_check_interval_ms,
+                     t.etcd_heartbeat_interval_ms, t.etcd_election_timeout_ms, t.lease_duration_ms,
+                     t.renew_deadline_ms, t.retry_period_ms, t.node_lease_duration_ms,
+                     t.node_monitor_period_ms, t.node_monitor_grace_period_ms,
+                     t.eviction_toleration_ms);
+}
+
+util::Status validate_header(const JournalHeader& header, const std::string& path) {
+  auto bad = [&](const std::string& what) {
+    return util::fail(journal_error(path, 1, "its header holds " + what));
+  };
+  if (header.runs < 1 || header.runs > 100) return bad(fmt::format("runs {}", header.runs));
+  if (header.fault_seconds < 1 || header.fault_seconds > 600)
+    return bad(fmt::format("fault_seconds {}", header.fault_seconds));
+  if (header.ttl_margin_seconds < 5 || header.ttl_margin_seconds > 3600)
+    return bad(fmt::format("ttl_margin_seconds {}", header.ttl_margin_seconds));
+  if (header.recovery_seconds < 5 || header.recovery_seconds > 3600)
+    return bad(fmt::format("recovery_seconds {}", header.recovery_seconds));
+  if (!host_down_method(header.host_down))
+    return bad(fmt::format("host_down \"{}\"", header.host_down));
+  if (!model::value_in(model::kTuningProfileNames, header.tuning))
+    return bad(fmt::format("tuning \"{}\"", header.tuning));
+  for (const std::string& tuning : header.compare_tunings)
+    if (!model::value_in(model::kTuningProfileNames, tuning))
+      return bad(fmt::format("compare_tunings \"{}\"", tuning));
+  if (header.compare_tunings.size() > 1) return bad("more than one tuning to compare");
+  if (!header.all && !header.partitions && header.scenarios.empty()) return bad("no scenario");
+  return {};
+}
+
+std::string journal_key(const std::string& tuning, bool tuning_customised) {
+  return tuning + (tuning_customised ? " with the plan's own timings" : "");
+}
+
+std::string journal_key(const DrillReport& report) {
+  return journal_key(report.tuning, report.tuning_customised);
+}
+
 util::Result<JournalWriter> JournalWriter::create(const std::string& path,
                                                   const JournalHeader& header) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
@@ -175,7 +231,7 @@ util::Result<JournalWriter> JournalWriter::create(const std::string& path,
                           "with the drill it holds: --resume " +
                               path
                         : "give --journal a path in a directory you can write"));
-  JournalWriter writer(path, fd);
+  JournalWriter writer(path, fd, 0);
   ZEROSPOF_RETURN_IF_ERROR(
       writer.append(line_of({{"format", kFormat}, {"version", kVersion}, {"header", header}})));
   return writer;
@@ -193,30 +249,40 @@ util::Result<JournalWriter> JournalWriter::reopen(const std::string& path) {
     return util::fail(util::Error::failed_precondition(
         fmt::format("cannot append to the drill's journal {}: {}", path, std::strerror(saved))));
   }
-  return JournalWriter(path, fd);
+  return JournalWriter(path, fd, static_cast<off_t>(whole));
 }
 
 JournalWriter::JournalWriter(JournalWriter&& other) noexcept
-    : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)) {}
+    : path_(std::move(other.path_)),
+      fd_(std::exchange(other.fd_, -1)),
+      size_(other.size_),
+      broken_(std::move(other.broken_)) {}
 
 JournalWriter::~JournalWriter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
 util::Status JournalWriter::append(const std::string& line) {
+  if (broken_) return util::fail(*broken_);
+  auto give_up = [&](const char* what) {
+    broken_ = util::Error::unavailable(fmt::format(
+        "cannot {} the drill's journal {}: {}; it keeps the runs written before, and nothing "
+        "more is added to it",
+        what, path_, std::strerror(errno)));
+    if (::ftruncate(fd_, size_) != 0)
+      broken_->message += " (its torn last line stays; a resume drops it)";
+    return util::fail(*broken_);
+  };
   std::string_view rest = line;
   while (!rest.empty()) {
     ssize_t written = ::write(fd_, rest.data(), rest.size());
     if (written < 0 && errno == EINTR) continue;
-    if (written <= 0)
-      return util::fail(util::Error::unavailable(
-          fmt::format("cannot write the drill's journal {}: {}", path_, std::strerror(errno))));
+    if (written <= 0) return give_up("write");
     rest.remove_prefix(static_cast<std::size_t>(written));
   }
   // On disk before the drill goes on: a machine that goes away loses no finished run.
-  if (::fdatasync(fd_) != 0)
-    return util::fail(util::Error::unavailable(
-        fmt::format("cannot sync the drill's journal {}: {}", path_, std::strerror(errno))));
+  if (::fdatasync(fd_) != 0) return give_up("sync");
+  size_ += static_cast<off_t>(line.size());
   return {};
 }
 
@@ -224,8 +290,12 @@ util::Status JournalWriter::add_tuning(const DrillReport& report) {
   return append(line_of({{"tuning", tuning_json(report)}}));
 }
 
-util::Status JournalWriter::add_scenario(const std::string& tuning, const ScenarioResult& result) {
-  return append(line_of({{"of", tuning}, {"scenario", result}}));
+util::Status JournalWriter::add_scenario(const std::string& key, const ScenarioResult& result) {
+  return append(line_of({{"of", key}, {"scenario", result}}));
+}
+
+util::Status JournalWriter::add_plan_tuning_restored() {
+  return append(line_of({{"planTuningRestored", true}}));
 }
 
 util::Result<LoadedJournal> load_journal(const std::string& path) {
@@ -233,6 +303,8 @@ util::Result<LoadedJournal> load_journal(const std::string& path) {
   LoadedJournal journal;
   int number = 0;
   bool header_read = false;
+  // Runs cut short and not made again since, by tuning, scenario and run.
+  std::set<std::tuple<std::string, std::string, int>> cut_short;
   for (std::size_t begin = 0; begin < text.size();) {
     const std::size_t end = text.find('\n', begin);
     ++number;
@@ -254,11 +326,17 @@ util::Result<LoadedJournal> load_journal(const std::string& path) {
                                           fmt::format("version {} (this zerospof reads version {})",
                                                       entry.value("version", 0), kVersion)));
         journal.header = entry.at("header").get<JournalHeader>();
+        ZEROSPOF_RETURN_IF_ERROR(validate_header(journal.header, path));
         header_read = true;
+      } else if (entry.contains("planTuningRestored")) {
+        journal.plan_tuning_restored = true;
       } else if (entry.contains("tuning")) {
         DrillReport tuning = tuning_from_json(entry.at("tuning"));
+        // Any but the first tuning is another than the plan's: applied for it.
+        if (!journal.tunings.empty() && journal_key(tuning) != journal_key(journal.tunings[0]))
+          journal.plan_tuning_restored = false;
         // A drill resumed starts its tuning again: the later line's fields are the tuning's.
-        if (DrillReport* known = tuning_named(journal, tuning.tuning)) {
+        if (DrillReport* known = tuning_named(journal, journal_key(tuning))) {
           tuning.scenarios = std::move(known->scenarios);
           *known = std::move(tuning);
         } else {
@@ -273,9 +351,10 @@ util::Result<LoadedJournal> load_journal(const std::string& path) {
               fmt::format("a scenario run of tuning {} before that tuning's line", of)));
         ScenarioResult result = entry.at("scenario").get<ScenarioResult>();
         if (result.interrupted) {
-          ++journal.interrupted_runs;
+          cut_short.emplace(of, result.name, result.run);
           continue;
         }
+        cut_short.erase({of, result.name, result.run});
         std::erase_if(tuning->scenarios, [&](const ScenarioResult& earlier) {
           return earlier.name == result.name && earlier.run == result.run;
         });
@@ -288,11 +367,12 @@ util::Result<LoadedJournal> load_journal(const std::string& path) {
     }
   }
   if (!header_read) return util::fail(journal_error(path, 1, "the file holds no header line"));
+  journal.interrupted_runs = cut_short.size();
   return journal;
 }
 
-const DrillReport* journal_tuning(const LoadedJournal& journal, const std::string& tuning) {
-  return tuning_named(journal, tuning);
+const DrillReport* journal_tuning(const LoadedJournal& journal, const std::string& key) {
+  return tuning_named(journal, key);
 }
 
 bool tuning_complete(const DrillReport& report) {

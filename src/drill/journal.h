@@ -13,12 +13,16 @@
 // size. A run that was interrupted is not kept as done: it runs again on resume.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "drill/record.h"
+#include "model/cluster.h"
 #include "util/error.h"
 
 namespace zerospof::drill {
@@ -44,15 +48,36 @@ struct JournalHeader {
   std::string json_file;  // the reports it wrote, written again by a resumed drill
   std::string html_file;
   std::string started;  // UTC, ISO 8601
+  // What the drill's figures depend on in the plan, as plan_shape() gives it: a resumed drill
+  // refuses a plan whose nodes or timings changed since ("": a journal from before it was kept).
+  std::string plan_shape;
 };
+
+// The plan's nodes with their roles and every timing of its tuning, one readable line:
+// "micklethefickle(control-plane,etcd) ...; fast: vrrp_advert_interval_ms=200 ...".
+std::string plan_shape(const model::Cluster& cluster);
+
+// Checks a loaded header's values as the command's flags are checked: a journal edited by hand
+// must not reach the drill with a run count or a way down it would never accept.
+util::Status validate_header(const JournalHeader& header, const std::string& path);
+
+// The name a tuning's runs go under in the journal: its profile, and for a plan that sets
+// timings of its own, that said, so that `--compare-tuning fast` beside a plan of fast with its
+// own timings keeps two tunings apart.
+std::string journal_key(const std::string& tuning, bool tuning_customised);
+std::string journal_key(const DrillReport& report);
 
 struct LoadedJournal {
   JournalHeader header;
   // One report per tuning, in the order they were drilled, each with the scenario runs that
   // finished (not the interrupted ones) in the order they ran; `compared` is empty.
   std::vector<DrillReport> tunings;
-  std::size_t interrupted_runs = 0;  // cut short by a stop: not kept, they run again
-  std::size_t torn_lines = 0;        // a last line a crash cut off: dropped
+  // Cut short by a stop and not made again since: not kept, they run again.
+  std::size_t interrupted_runs = 0;
+  std::size_t torn_lines = 0;  // a last line a crash cut off: dropped
+  // With --compare-tuning: whether the plan's tuning went back on after the last time another
+  // was applied (false: the drill stopped before, and the cluster may run the other).
+  bool plan_tuning_restored = true;
 };
 
 class JournalWriter {
@@ -69,21 +94,29 @@ class JournalWriter {
   // The tuning's own fields (cluster, tuning, seed, endpoint, notes, runs planned): written when
   // a drill of that tuning starts; the scenario runs after it are that tuning's.
   util::Status add_tuning(const DrillReport& report);
-  util::Status add_scenario(const std::string& tuning, const ScenarioResult& result);
+  util::Status add_scenario(const std::string& key, const ScenarioResult& result);
+  // The plan's tuning is on the cluster again after a comparison.
+  util::Status add_plan_tuning_restored();
 
   const std::string& path() const { return path_; }
 
  private:
-  JournalWriter(std::string path, int descriptor) : path_(std::move(path)), fd_(descriptor) {}
+  JournalWriter(std::string path, int descriptor, off_t size)
+      : path_(std::move(path)), fd_(descriptor), size_(size) {}
+  // A line that could not be written whole is cut off again, and nothing is appended after it:
+  // the journal stays loadable up to the last line that was.
   util::Status append(const std::string& line);
   std::string path_;
   int fd_ = -1;
+  off_t size_ = 0;  // after the last line written whole
+  std::optional<util::Error> broken_;
 };
 
 util::Result<LoadedJournal> load_journal(const std::string& path);
 
-// The runs of `tuning` in `journal` (nullptr: none), and whether every run it planned is there.
-const DrillReport* journal_tuning(const LoadedJournal& journal, const std::string& tuning);
+// The runs under `key` (journal_key) in `journal` (nullptr: none), and whether every run it
+// planned is there.
+const DrillReport* journal_tuning(const LoadedJournal& journal, const std::string& key);
 bool tuning_complete(const DrillReport& report);
 
 }  // namespace zerospof::drill

@@ -96,7 +96,7 @@ TEST_F(DrillCommandTest, AResumeIsRefusedWhenItWouldNotBeTheSameDrill) {
         journal,
         fmt::format(R"({{"format":"zerospof drill journal","version":1,"header":)"
                     R"({{"cluster":"{}","tuning":"fast","scenarios":["primary-down"],"runs":5,)"
-                    R"("seed":81,"lab":{},"host_down":"isolate"}}}})"
+                    R"("seed":81,"lab":{},"host_down":"isolate","plan_shape":"a() ; fast"}}}})"
                     "\n",
                     cluster, lab),
         {.overwrite = true}));
@@ -121,11 +121,19 @@ TEST_F(DrillCommandTest, AResumeIsRefusedWhenItWouldNotBeTheSameDrill) {
   auto not_lab = resume({});
   EXPECT_EQ(not_lab.exit_code, 2) << not_lab.err;
   EXPECT_NE(not_lab.err.find("ran with --lab"), std::string::npos) << not_lab.err;
-  ASSERT_TRUE(util::write_file_atomic(journal, "{\"format\":\"zerospof drill journal\"}\n{}\n",
+  auto reshaped = resume({"--lab"});  // the journal's plan had other nodes and timings
+  EXPECT_EQ(reshaped.exit_code, 2) << reshaped.err;
+  EXPECT_NE(reshaped.err.find("changed since the drill in " + journal + " started"),
+            std::string::npos)
+      << reshaped.err;
+  // A line damaged in the middle (not the last, which a crash may tear) is named.
+  const std::string header = *util::read_file(journal);
+  ASSERT_TRUE(util::write_file_atomic(journal, header + "{\"of\":\"fast\",\"scen\n{}\n",
                                       {.overwrite = true}));
-  auto damaged = resume({});
+  auto damaged = resume({"--lab"});
   EXPECT_EQ(damaged.exit_code, 2) << damaged.err;
-  EXPECT_NE(damaged.err.find(journal + ":1"), std::string::npos) << damaged.err;
+  EXPECT_NE(damaged.err.find(journal + ":2"), std::string::npos) << damaged.err;
+  EXPECT_NE(damaged.err.find("not a JSON object"), std::string::npos) << damaged.err;
   EXPECT_FALSE(std::filesystem::exists(state_)) << "nothing of the drill's state was made";
 }
 

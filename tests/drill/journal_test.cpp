@@ -4,9 +4,12 @@
 #include "drill/journal.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "drill/report.h"
 #include "support/scratch_directory.h"
@@ -104,7 +107,6 @@ ScenarioResult full_run(const std::string& name, int run) {
 DrillReport tuning_of(const std::string& tuning, std::size_t planned) {
   return DrillReport{.cluster = "homelab",
                      .tuning = tuning,
-                     .tuning_customised = true,
                      .seed = 81,
                      .endpoint = "https://198.18.0.2:6443",
                      .scenario_runs_planned = planned,
@@ -184,6 +186,10 @@ TEST_F(JournalTest, AnInterruptedRunIsNotKeptAndALaterRunOfTheSameReplacesIt) {
     ASSERT_TRUE(writer->add_scenario("fast", full_run("apiserver-killed", 1)));
     ASSERT_TRUE(writer->add_scenario("fast", cut));
   }
+  auto stopped = load_journal(path_);
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->interrupted_runs, 1u);
+  EXPECT_EQ(stopped->tunings[0].scenarios.size(), 1u) << "the run cut short is not kept";
   {  // the resumed drill: its tuning's line again, then the run it cut short
     auto writer = JournalWriter::reopen(path_);
     ASSERT_TRUE(writer);
@@ -196,7 +202,7 @@ TEST_F(JournalTest, AnInterruptedRunIsNotKeptAndALaterRunOfTheSameReplacesIt) {
   }
   auto loaded = load_journal(path_);
   ASSERT_TRUE(loaded) << util::format_error(loaded.error());
-  EXPECT_EQ(loaded->interrupted_runs, 1u);
+  EXPECT_EQ(loaded->interrupted_runs, 0u) << "made again since";
   ASSERT_EQ(loaded->tunings.size(), 1u);
   const DrillReport& fast = loaded->tunings[0];
   EXPECT_EQ(fast.endpoint, "https://198.18.0.3:6443") << "the later tuning line's fields";
@@ -267,6 +273,102 @@ TEST_F(JournalTest, AScenarioRunOfATuningThatNeverStartedIsRefused) {
   auto loaded = load_journal(path_);
   ASSERT_FALSE(loaded);
   EXPECT_EQ(loaded.error().where.line, 2);
+}
+
+// A plan of fast with timings of its own compared with fast's own: two tunings of one profile,
+// kept apart.
+TEST_F(JournalTest, TwoTuningsOfOneProfileAreKeptApart) {
+  DrillReport plan = tuning_of("fast", 1), profile = tuning_of("fast", 1);
+  plan.tuning_customised = true;
+  EXPECT_NE(journal_key(plan), journal_key(profile));
+  {
+    auto writer = JournalWriter::create(path_, header());
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(writer->add_tuning(plan));
+    ASSERT_TRUE(writer->add_scenario(journal_key(plan), full_run("apiserver-killed", 1)));
+    ASSERT_TRUE(writer->add_tuning(profile));
+  }
+  auto loaded = load_journal(path_);
+  ASSERT_TRUE(loaded) << util::format_error(loaded.error());
+  ASSERT_EQ(loaded->tunings.size(), 2u);
+  EXPECT_TRUE(tuning_complete(*journal_tuning(*loaded, journal_key(plan))));
+  EXPECT_TRUE(journal_tuning(*loaded, "fast")->scenarios.empty());
+}
+
+// Whether the plan's tuning went back on after another was applied: a drill killed before it
+// left the cluster on the other, and the resumed one must know.
+TEST_F(JournalTest, ItKnowsWhetherThePlansTuningWentBackOn) {
+  auto writer = JournalWriter::create(path_, header());
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->add_tuning(tuning_of("fast", 1)));
+  EXPECT_TRUE(load_journal(path_)->plan_tuning_restored) << "nothing else applied yet";
+  ASSERT_TRUE(writer->add_tuning(tuning_of("kubeadm-guide", 1)));
+  EXPECT_FALSE(load_journal(path_)->plan_tuning_restored);
+  ASSERT_TRUE(writer->add_plan_tuning_restored());
+  EXPECT_TRUE(load_journal(path_)->plan_tuning_restored);
+  ASSERT_TRUE(writer->add_tuning(tuning_of("kubeadm-guide", 1)));  // resumed, applied again
+  EXPECT_FALSE(load_journal(path_)->plan_tuning_restored);
+}
+
+// A line that could not be written whole (here the file-size limit: EFBIG, as a full disk gives
+// ENOSPC) is cut off again and nothing more is added: the journal loads with what came before.
+TEST_F(JournalTest, AFailedWriteLeavesTheJournalLoadableAndEndsIt) {
+  auto writer = JournalWriter::create(path_, header());
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->add_tuning(tuning_of("fast", 2)));
+  ASSERT_TRUE(writer->add_scenario("fast", full_run("apiserver-killed", 1)));
+  const auto before = std::filesystem::file_size(path_);
+  struct sigaction ignore {
+  }, previous{};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &previous), 0);
+  rlimit limit{}, saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+  limit = saved;
+  limit.rlim_cur = before + 100;  // room for 100 bytes of the next line
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limit), 0);
+  auto failed = writer->add_scenario("fast", full_run("worker-down", 1));
+  setrlimit(RLIMIT_FSIZE, &saved);
+  sigaction(SIGXFSZ, &previous, nullptr);
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("nothing more is added"), std::string::npos);
+  EXPECT_EQ(std::filesystem::file_size(path_), before) << "the torn line is cut off again";
+  EXPECT_FALSE(writer->add_scenario("fast", full_run("worker-down", 2))) << "ended";
+  EXPECT_EQ(std::filesystem::file_size(path_), before);
+  auto loaded = load_journal(path_);
+  ASSERT_TRUE(loaded) << util::format_error(loaded.error());
+  EXPECT_EQ(loaded->torn_lines, 0u);
+  EXPECT_EQ(loaded->tunings[0].scenarios.size(), 1u);
+}
+
+// A header edited by hand is checked as the command's flags are.
+TEST_F(JournalTest, AHeaderTheCommandWouldRefuseIsAnError) {
+  for (auto edit : std::vector<std::function<void(JournalHeader&)>>{
+           [](JournalHeader& h) { h.runs = 0; }, [](JournalHeader& h) { h.fault_seconds = 100000; },
+           [](JournalHeader& h) { h.host_down = "unplug"; },
+           [](JournalHeader& h) { h.compare_tunings = {"fastest"}; },
+           [](JournalHeader& h) { h.scenarios.clear(); }}) {
+    std::filesystem::remove(path_);
+    JournalHeader bad = header();
+    edit(bad);
+    ASSERT_TRUE(JournalWriter::create(path_, bad));
+    auto loaded = load_journal(path_);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error().where.line, 1);
+    EXPECT_NE(loaded.error().message.find("its header holds"), std::string::npos)
+        << loaded.error().message;
+  }
+}
+
+TEST_F(JournalTest, ThePlansShapeNamesItsNodesAndEveryTiming) {
+  model::Cluster cluster;
+  cluster.nodes = {{.name = "a", .roles = {model::Role::kControlPlane}}, {.name = "b"}};
+  const std::string shape = plan_shape(cluster);
+  EXPECT_EQ(shape.rfind("a(control-plane) b() ; fast: vrrp_advert_interval_ms=200", 0), 0u)
+      << shape;
+  cluster.tuning.node_monitor_grace_period_ms = 9000;
+  EXPECT_NE(plan_shape(cluster), shape);
+  EXPECT_NE(plan_shape(cluster).find("node_monitor_grace_period_ms=9000"), std::string::npos);
 }
 
 TEST_F(JournalTest, AJournalIsNeverReplaced) {

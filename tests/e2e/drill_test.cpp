@@ -485,6 +485,25 @@ TEST_F(DrillTest, TheGuidesTuningIsDrilledBesideThePlansAndThePlansIsAppliedAgai
     EXPECT_EQ(ssh(host, "grep -rq 'election-timeout=500' /etc/systemd/system/").exit_code, 0)
         << host;
   }
+  // Resumed from its journal with every run of both tunings in it: nothing is applied or
+  // drilled again, and the reports are the same runs.
+  const std::string marker = "drill: journal ";
+  const std::size_t at = drill.err.find(marker);
+  ASSERT_NE(at, std::string::npos) << drill.err;
+  const std::string journal = drill.err.substr(
+      at + marker.size(), drill.err.find(' ', at + marker.size()) - at - marker.size());
+  auto resumed =
+      run(drill_argv({"--resume", journal, "--pki-dir", dir_ + "/pki", "--binaries", kBinaries}),
+          seconds(300));
+  EXPECT_EQ(resumed.exit_code, drill.exit_code) << resumed.err;
+  EXPECT_NE(resumed.err.find("tuning kubeadm-guide: every run is in the journal already"),
+            std::string::npos)
+      << resumed.err;
+  EXPECT_EQ(resumed.err.find("compare: applying"), std::string::npos) << resumed.err;
+  auto again = nlohmann::json::parse(util::read_file(json).value_or("{}"));
+  EXPECT_EQ(again["scenarios"], report["scenarios"]);
+  ASSERT_EQ(again["compared"].size(), 1u);
+  EXPECT_EQ(again["compared"][0]["scenarios"], guide["scenarios"]);
 }
 
 }  // namespace
