@@ -24,6 +24,7 @@
 #include "cli/commands.h"
 #include "cli/defaults.h"
 #include "cli/drill_flags.h"
+#include "cli/drill_progress.h"
 #include "cli/drill_resume.h"
 #include "cli/output.h"
 #include "drill/compare.h"
@@ -354,7 +355,9 @@ int run_drill_command(const DrillFlags& given) {
   options.status_during_fault = flags.status_during_fault;
   options.data_plane = !flags.no_data_plane;
   options.state_dir = state_dir;
-  options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  DrillProgress printer = DrillProgress::for_stderr();
+  options.progress = [&printer](const std::string& line) { printer.line(line); };
+  options.live = [&printer](const std::string& line) { printer.live(line); };
   // Ctrl-C heals the fault in place and keeps what was measured; a second one quits at once.
   util::StopSignal stop(
       "\ndrill: stopping: the fault in place is healed now, and the reports keep every scenario "

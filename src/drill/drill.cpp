@@ -569,9 +569,11 @@ class DrillRunner {
           etcd_counts = fmt::format(", etcd-write ok {} failed {} unknown {} conflicts {}", ok,
                                     failed, unknown, conflicts);
         }
-        say(fmt::format(
-            "fault in place, api-write ok {} failed {} unknown {} conflicts {}{}{}", counts[0],
-            counts[1], counts[2], counts[3], etcd_counts,
+        options_.live(fmt::format(
+            "[run {}] {}: fault in place {:.0f} s, api-write ok {} failed {} unknown {} "
+            "conflicts {}{}{}",
+            run, scenario.name, since(injected) / 1000, counts[0], counts[1], counts[2], counts[3],
+            etcd_counts,
             pods ? (pods->rescheduled_ms() ? ", pods moved" : ", pods not moved yet") : ""));
         if (pods && pods->rescheduled_ms() && since(zero_) > *pods->rescheduled_ms() + 3000) break;
       }

@@ -61,6 +61,9 @@ struct DrillOptions {
   HostDownMethod host_down = HostDownMethod::kLabCrash;
   std::string state_dir;  // the watchdogs of lab host faults
   std::function<void(const std::string&)> progress = [](const std::string&) {};
+  // The state of the fault in place, every second (its age, the probes' counts): each replaces
+  // the one before, where progress's lines stay (cli/drill_progress.h).
+  std::function<void(const std::string&)> live = [](const std::string&) {};
   // True once the operator asked the drill to stop (util/stop_signal.h). Asked before each
   // scenario and every second of a fault: the fault in place is healed at once, its scenario
   // is judged inconclusive at best ("interrupted"), and no other starts.
