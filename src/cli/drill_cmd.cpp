@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <numeric>
 #include <optional>
 #include <random>
@@ -143,6 +144,35 @@ class ApplyingTuningSwitch : public drill::TuningSwitch {
   const std::string apply_state_dir_;
   const util::ClusterLock& lock_;
   const bool real_pods_;
+};
+
+// Says in the journal, before apply starts, that another tuning is going on, and after the plan's
+// went back on that it did: a resumed drill knows whether the cluster may run the other one.
+class JournaledTuningSwitch : public drill::TuningSwitch {
+ public:
+  JournaledTuningSwitch(drill::TuningSwitch& tunings, const model::Cluster& plan,
+                        std::function<void(const std::string&)> applying,
+                        std::function<void()> restored)
+      : tunings_(tunings),
+        plan_(plan),
+        applying_(std::move(applying)),
+        restored_(std::move(restored)) {}
+
+  util::Status switch_to(const model::Cluster& cluster) override {
+    const bool plans = cluster.tuning == plan_.tuning;
+    if (!plans)
+      applying_(drill::journal_key(model::to_string(cluster.tuning.profile),
+                                   cluster.tuning != model::Tuning::of(cluster.tuning.profile)));
+    util::Status switched = tunings_.switch_to(cluster);
+    if (plans && switched) restored_();
+    return switched;
+  }
+
+ private:
+  drill::TuningSwitch& tunings_;
+  const model::Cluster& plan_;
+  std::function<void(const std::string&)> applying_;
+  std::function<void()> restored_;
 };
 
 // Rendering with a directory that does not hold the cluster's CA would make a new CA and roll
@@ -447,16 +477,23 @@ int run_drill_command(const DrillFlags& given) {
             "(apply --real-pods) is not known, and the tuning cannot be re-applied as it was"));
       real_pods = *real;
     }
-    ApplyingTuningSwitch tunings(flags, binary_cache, apply_state_dir, **lock, real_pods);
-    if (plan_tuning_missing) {
+    ApplyingTuningSwitch applying(flags, binary_cache, apply_state_dir, **lock, real_pods);
+    JournaledTuningSwitch tunings(
+        applying, *cluster,
+        [&](const std::string& key) { journal_status(journal_writer->add_applying(key)); },
+        [&] { journal_status(journal_writer->add_plan_tuning_restored()); });
+    // The stopped drill may have left the cluster on another tuning (it was killed, or stopped
+    // twice, before the plan's went back on). A comparison still to make applies the plan's at
+    // its end anyway; without one it is applied here.
+    auto plan_tuning_back = [&]() -> util::Status {
       options.progress(fmt::format(
-          "compare: applying the plan's own tuning ({}) first: the stopped drill had applied "
-          "another and had not put it back",
+          "compare: applying the plan's own tuning ({}): the stopped drill may not have put it "
+          "back",
           model::to_string(cluster->tuning.profile)));
-      if (auto back = tunings.switch_to(*cluster); !back) return report_error(back.error());
-      journal_status(journal_writer->add_plan_tuning_restored());
-    }
+      return tunings.switch_to(*cluster);
+    };
     if (compared.empty()) {
+      if (auto back = plan_tuning_back(); !back) return report_error(back.error());
       auto drilled = drill_once(*cluster);
       if (!drilled) return report_error(drilled.error());
       report = std::move(*drilled);
@@ -466,7 +503,8 @@ int run_drill_command(const DrillFlags& given) {
       if (!both) return report_error(both.error());
       restored = both->restored;
       report = std::move(both->report);
-      if (restored) journal_status(journal_writer->add_plan_tuning_restored());
+      // Stopped before it switched anything: the plan's tuning may still be missing.
+      if (plan_tuning_missing && !both->switched) restored = plan_tuning_back();
     }
   }
   report.compared.insert(report.compared.end(), compared_from_journal.begin(),
@@ -474,11 +512,9 @@ int run_drill_command(const DrillFlags& given) {
   if (journal)
     report.notes.push_back(fmt::format(
         "resumed: the drill started {} was stopped and went on from its journal {}; each scenario "
-        "run it had finished is kept as it was judged then{}",
-        journal->header.started, journal_writer->path(),
-        journal->interrupted_runs > 0
-            ? fmt::format(", and the {} it cut short ran again", journal->interrupted_runs)
-            : ""));
+        "run it had finished is kept as it was judged then, and one it had cut short ran again "
+        "in full",
+        journal->header.started, journal_writer->path()));
   if (auto written = write_reports(flags, report); !written) return report_error(written.error());
   print(flags.output == "json" ? drill::report_json(report) : drill::report_text(report));
   if (!restored) return report_error(restored.error());

@@ -3,6 +3,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <string_view>
+
 namespace zerospof::cli {
 
 namespace {
@@ -12,23 +15,25 @@ constexpr std::size_t kKeptEvery = 10;  // off a terminal: one live line in ten 
 DrillProgress::DrillProgress(std::FILE* out, bool terminal, int width)
     : out_(out), terminal_(terminal), width_(width > 0 ? static_cast<std::size_t>(width) : 80) {}
 
-DrillProgress::~DrillProgress() { clear_live(); }
+DrillProgress::~DrillProgress() { end_live(); }
 
 DrillProgress DrillProgress::for_stderr() {
-  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  // A dumb terminal cannot go back to the line's start: it gets a log's lines.
+  const char* term = std::getenv("TERM");
+  const bool terminal = ::isatty(STDERR_FILENO) == 1 && !(term && std::string_view(term) == "dumb");
   winsize size{};
   const int width = terminal && ::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
   return DrillProgress(stderr, terminal, width);
 }
 
-void DrillProgress::clear_live() {
+void DrillProgress::end_live() {
   if (!live_shown_) return;
-  std::fputs("\r\x1b[K", out_);
+  std::fputs("\n", out_);  // the fault's last state stays on the screen
   live_shown_ = false;
 }
 
 void DrillProgress::line(const std::string& text) {
-  clear_live();
+  end_live();
   live_calls_ = 0;
   std::fprintf(out_, "%s\n", text.c_str());
   std::fflush(out_);

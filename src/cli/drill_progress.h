@@ -1,6 +1,7 @@
 // The drill's progress on stderr: its phase lines, each kept, and the live state of the fault in
 // place, which the drill gives every second. On a terminal the live state is one line rewritten
-// in place (cut to the terminal's width, so it never wraps into a second line it cannot rewrite);
+// in place (cut to the terminal's width, so it never wraps into a second line it cannot rewrite),
+// its last state left on the screen when the next phase line comes;
 // anywhere else (a log file, a pipe) every tenth is written as a line of its own, so that the
 // guide's six-minute node scenarios leave 36 lines in a log, not 360.
 #pragma once
@@ -14,7 +15,7 @@ class DrillProgress {
  public:
   // `width`: the terminal's columns (0: not known, 80 is assumed); unused when not `terminal`.
   DrillProgress(std::FILE* out, bool terminal, int width);
-  ~DrillProgress();  // a live line still shown is cleared
+  ~DrillProgress();  // a live line still shown is ended, and stays
   DrillProgress(const DrillProgress&) = delete;
   DrillProgress& operator=(const DrillProgress&) = delete;
 
@@ -25,7 +26,7 @@ class DrillProgress {
   void live(const std::string& text);
 
  private:
-  void clear_live();
+  void end_live();
   std::FILE* out_;
   bool terminal_;
   std::size_t width_;

@@ -123,6 +123,10 @@ std::string resume_command(const DrillFlags& flags, const std::string& journal) 
   for (const auto& [flag, value] : locations)
     if (value && !value->empty())
       command += fmt::format(" {} {}", flag, quoted(absolute_path(*value)));
+  // The reports: those of this invocation, which a resume would otherwise take from the journal.
+  for (const auto& [flag, value] :
+       {std::pair{"--json", &flags.json_file}, std::pair{"--html", &flags.html_file}})
+    if (!value->empty()) command += fmt::format(" {} {}", flag, quoted(absolute_path(*value)));
   return command + " --resume " + quoted(absolute_path(journal));
 }
 

@@ -58,6 +58,7 @@ util::Result<ComparedDrill> drill_compared(const model::Cluster& cluster,
   }
   // Once a switch was tried the plan's tuning goes back on: even one that failed may have
   // changed some nodes. Also after a stop (said, for a second Ctrl-C would leave it half done).
+  result.switched = switched;
   if (switched) {
     progress(fmt::format(
         "compare: applying the plan's own tuning ({}) again{}",

@@ -37,6 +37,7 @@ using DrillOfCluster = std::function<util::Result<DrillReport>(const model::Clus
 struct ComparedDrill {
   DrillReport report;     // the plan's tuning; report.compared holds the others'
   util::Status restored;  // an error: the cluster could not be given the plan's tuning back
+  bool switched = false;  // another tuning was applied (and the plan's then applied again)
 };
 
 // Refuses a comparison that would compare nothing: a profile whose timings are the plan's own.

@@ -187,11 +187,32 @@ class DrillRunner {
       report.notes.push_back(
           "etcd-write: not measured; etcd's client credentials could not be read from a "
           "control-plane host, and the etcd path is measured through the API (api-write) only");
+    std::vector<const Scenario*> chosen;
+    for (const Scenario& scenario : catalogue())
+      if ((options_.scenarios.empty() && options_.whole_catalogue) ||
+          std::count(options_.scenarios.begin(), options_.scenarios.end(), scenario.name))
+        chosen.push_back(&scenario);
+    // Splits by name, and with `partitions` every one; each once.
+    for (const std::string& name : options_.scenarios)
+      if (name.starts_with(kPartitionPrefix)) {
+        ZEROSPOF_ASSIGN_OR_RETURN(Scenario split, partition_scenario(name, cluster_));
+        partitions_.push_back(std::move(split));
+      }
+    if (options_.partitions)
+      for (Scenario& split : partition_scenarios(cluster_))
+        if (std::none_of(partitions_.begin(), partitions_.end(),
+                         [&](const Scenario& named) { return named.name == split.name; }))
+          partitions_.push_back(std::move(split));
+    for (const Scenario& split : partitions_) chosen.push_back(&split);
+    report.scenario_runs_planned = chosen.size() * static_cast<std::size_t>(options_.runs);
+    const std::vector<PlannedRun> planned =
+        plan_runs(chosen, options_.runs, options_.seed, options_.earlier_runs);
     options_.progress("checking the cluster is healthy before any fault");
     Health health = monitor_.wait_healthy(std::chrono::seconds(30), options_.stop_requested);
     if (options_.stop_requested()) {
       // Nothing was injected; a resumed drill's earlier runs are still its report.
-      report.scenarios = options_.earlier_runs;
+      for (const PlannedRun& each : planned)
+        if (each.earlier) report.scenarios.push_back(*each.earlier);
       report.interrupted = true;
       report.notes.push_back(
           "interrupted: the operator stopped the drill before its first scenario; nothing was "
@@ -240,23 +261,6 @@ class DrillRunner {
             "simulated; their eviction and rescheduling are the real controller-manager's and "
             "scheduler's");
     }
-    std::vector<const Scenario*> chosen;
-    for (const Scenario& scenario : catalogue())
-      if ((options_.scenarios.empty() && options_.whole_catalogue) ||
-          std::count(options_.scenarios.begin(), options_.scenarios.end(), scenario.name))
-        chosen.push_back(&scenario);
-    // Splits by name, and with `partitions` every one; each once.
-    for (const std::string& name : options_.scenarios)
-      if (name.starts_with(kPartitionPrefix)) {
-        ZEROSPOF_ASSIGN_OR_RETURN(Scenario split, partition_scenario(name, cluster_));
-        partitions_.push_back(std::move(split));
-      }
-    if (options_.partitions)
-      for (Scenario& split : partition_scenarios(cluster_))
-        if (std::none_of(partitions_.begin(), partitions_.end(),
-                         [&](const Scenario& named) { return named.name == split.name; }))
-          partitions_.push_back(std::move(split));
-    for (const Scenario& split : partitions_) chosen.push_back(&split);
     if (std::any_of(chosen.begin(), chosen.end(), [](const Scenario* scenario) {
           return scenario->target == Target::kStorageNodeWithProbePod;
         }))
@@ -276,13 +280,13 @@ class DrillRunner {
       report.notes.push_back(
           "hosts down are rebooted (systemctl reboot --force, --allow-reboot); the recovery "
           "includes their boot");
-    report.scenario_runs_planned = chosen.size() * static_cast<std::size_t>(options_.runs);
-    const std::vector<PlannedRun> planned =
-        plan_runs(chosen, options_.runs, options_.seed, options_.earlier_runs);
     // Every report so far holds the runs an earlier invocation finished that the loop has not
     // come to yet too, after the others: a resumed drill's reports never hold less than before.
     // (0 of N at first: an older report by the same name is not this one.)
     auto report_so_far = [&](std::size_t next) {
+      auto ahead = [&](const PlannedRun& each) { return each.earlier != nullptr; };
+      if (std::none_of(planned.begin() + static_cast<std::ptrdiff_t>(next), planned.end(), ahead))
+        return options_.report_so_far(report);  // no copy of every run's requests
       DrillReport so_far = report;
       for (std::size_t i = next; i < planned.size(); ++i)
         if (planned[i].earlier) so_far.scenarios.push_back(*planned[i].earlier);

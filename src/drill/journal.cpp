@@ -124,7 +124,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JournalHeader, cluster, tuning, 
 namespace {
 
 constexpr std::string_view kFormat = "zerospof drill journal";
-constexpr int kVersion = 1;
+// 2: scenario runs go under journal_key(), which names a plan's own timings; 1 (the first,
+// 2026-12-07) put them under the profile's name alone, which still loads.
+constexpr int kVersion = 2;
 
 // A tuning's own fields: the report without its scenario runs and compared tunings.
 nlohmann::json tuning_json(const DrillReport& report) {
@@ -294,6 +296,10 @@ util::Status JournalWriter::add_scenario(const std::string& key, const ScenarioR
   return append(line_of({{"of", key}, {"scenario", result}}));
 }
 
+util::Status JournalWriter::add_applying(const std::string& key) {
+  return append(line_of({{"applying", key}}));
+}
+
 util::Status JournalWriter::add_plan_tuning_restored() {
   return append(line_of({{"planTuningRestored", true}}));
 }
@@ -301,7 +307,7 @@ util::Status JournalWriter::add_plan_tuning_restored() {
 util::Result<LoadedJournal> load_journal(const std::string& path) {
   ZEROSPOF_ASSIGN_OR_RETURN(std::string text, util::read_file(path));
   LoadedJournal journal;
-  int number = 0;
+  int number = 0, version = 0;
   bool header_read = false;
   // Runs cut short and not made again since, by tuning, scenario and run.
   std::set<std::tuple<std::string, std::string, int>> cut_short;
@@ -321,7 +327,8 @@ util::Result<LoadedJournal> load_journal(const std::string& path) {
       if (!header_read) {
         if (entry.value("format", "") != kFormat)
           return util::fail(journal_error(path, number, "its first line names no journal"));
-        if (entry.value("version", 0) != kVersion)
+        version = entry.value("version", 0);
+        if (version != kVersion && version != 1)
           return util::fail(journal_error(path, number,
                                           fmt::format("version {} (this zerospof reads version {})",
                                                       entry.value("version", 0), kVersion)));
@@ -330,6 +337,8 @@ util::Result<LoadedJournal> load_journal(const std::string& path) {
         header_read = true;
       } else if (entry.contains("planTuningRestored")) {
         journal.plan_tuning_restored = true;
+      } else if (entry.contains("applying")) {
+        journal.plan_tuning_restored = false;  // another tuning is going on
       } else if (entry.contains("tuning")) {
         DrillReport tuning = tuning_from_json(entry.at("tuning"));
         // Any but the first tuning is another than the plan's: applied for it.
@@ -345,6 +354,9 @@ util::Result<LoadedJournal> load_journal(const std::string& path) {
       } else if (entry.contains("scenario")) {
         const std::string of = entry.at("of").get<std::string>();
         DrillReport* tuning = tuning_named(journal, of);
+        if (!tuning && version == 1)  // the profile's name alone: one tuning per profile then
+          for (DrillReport& by_profile : journal.tunings)
+            if (by_profile.tuning == of) tuning = &by_profile;
         if (!tuning)
           return util::fail(journal_error(
               path, number,

@@ -95,7 +95,9 @@ class JournalWriter {
   // a drill of that tuning starts; the scenario runs after it are that tuning's.
   util::Status add_tuning(const DrillReport& report);
   util::Status add_scenario(const std::string& key, const ScenarioResult& result);
-  // The plan's tuning is on the cluster again after a comparison.
+  // Another tuning than the plan's is about to be applied (before apply starts: a drill killed
+  // in it left the cluster part on that tuning), and the plan's is on the cluster again.
+  util::Status add_applying(const std::string& key);
   util::Status add_plan_tuning_restored();
 
   const std::string& path() const { return path_; }

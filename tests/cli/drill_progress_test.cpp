@@ -31,7 +31,7 @@ class Captured {
   std::FILE* file_;
 };
 
-TEST(DrillProgressTest, OnATerminalTheLiveLineIsRewrittenInPlaceAndClearedBeforeAKeptOne) {
+TEST(DrillProgressTest, OnATerminalTheLiveLineIsRewrittenInPlaceAndEndedBeforeAKeptOne) {
   Captured out;
   {
     DrillProgress progress(out.file(), true, 12);
@@ -40,10 +40,10 @@ TEST(DrillProgressTest, OnATerminalTheLiveLineIsRewrittenInPlaceAndClearedBefore
     progress.live("fault 2 s, api-write ok 40");  // cut to 11 columns
     progress.line("healed");
     progress.live("fault 1 s");
-  }  // the live line still shown is cleared
+  }  // the live line still shown is ended where it is
+  // Each fault's last state stays on the screen above the next phase line.
   EXPECT_EQ(out.text(),
-            "checking\n\r\x1b[Kfault 1 s\r\x1b[Kfault 2 s, \r\x1b[Khealed\n\r\x1b[Kfault 1 s"
-            "\r\x1b[K");
+            "checking\n\r\x1b[Kfault 1 s\r\x1b[Kfault 2 s, \nhealed\n\r\x1b[Kfault 1 s\n");
 }
 
 TEST(DrillProgressTest, ElsewhereOneLiveLineInTenIsKept) {

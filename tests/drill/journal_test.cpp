@@ -135,6 +135,7 @@ class JournalTest : public ::testing::Test {
 
 TEST_F(JournalTest, AJournaledRunMakesTheSameReportsAsTheRunItself) {
   DrillReport fast = tuning_of("fast", 2), guide = tuning_of("kubeadm-guide", 2);
+  fast.tuning_customised = true;  // lab.yaml's own node timings
   fast.scenarios = {full_run("apiserver-killed", 1), full_run("worker-down", 1)};
   fast.scenarios[1].linearizable = true;
   fast.scenarios[1].status_during_fault.reset();
@@ -144,7 +145,8 @@ TEST_F(JournalTest, AJournaledRunMakesTheSameReportsAsTheRunItself) {
     auto writer = JournalWriter::create(path_, header());
     ASSERT_TRUE(writer) << util::format_error(writer.error());
     ASSERT_TRUE(writer->add_tuning(fast));
-    for (const ScenarioResult& run : fast.scenarios) ASSERT_TRUE(writer->add_scenario("fast", run));
+    for (const ScenarioResult& run : fast.scenarios)
+      ASSERT_TRUE(writer->add_scenario(journal_key(fast), run));
     ASSERT_TRUE(writer->add_tuning(guide));
     ASSERT_TRUE(writer->add_scenario("kubeadm-guide", guide.scenarios[0]));
   }
@@ -302,6 +304,8 @@ TEST_F(JournalTest, ItKnowsWhetherThePlansTuningWentBackOn) {
   ASSERT_TRUE(writer);
   ASSERT_TRUE(writer->add_tuning(tuning_of("fast", 1)));
   EXPECT_TRUE(load_journal(path_)->plan_tuning_restored) << "nothing else applied yet";
+  ASSERT_TRUE(writer->add_applying("kubeadm-guide"));  // before apply starts
+  EXPECT_FALSE(load_journal(path_)->plan_tuning_restored);
   ASSERT_TRUE(writer->add_tuning(tuning_of("kubeadm-guide", 1)));
   EXPECT_FALSE(load_journal(path_)->plan_tuning_restored);
   ASSERT_TRUE(writer->add_plan_tuning_restored());
@@ -369,6 +373,28 @@ TEST_F(JournalTest, ThePlansShapeNamesItsNodesAndEveryTiming) {
   cluster.tuning.node_monitor_grace_period_ms = 9000;
   EXPECT_NE(plan_shape(cluster), shape);
   EXPECT_NE(plan_shape(cluster).find("node_monitor_grace_period_ms=9000"), std::string::npos);
+}
+
+// The first journals (version 1) put a plan's runs under its profile's name alone, also when the
+// plan set timings of its own, and wrote no line for a tuning going on or back: they still load.
+TEST_F(JournalTest, AFirstVersionJournalStillLoads) {
+  std::ofstream(path_)
+      << R"({"format":"zerospof drill journal","version":1,"header":{"cluster":"homelab",)"
+      << R"("tuning":"fast","all":true,"runs":5,"seed":91,"host_down":"crash"}})"
+      << "\n"
+      << R"({"tuning":{"cluster":"homelab","tuning":"fast","tuningCustomised":true,)"
+      << R"("scenarioRunsPlanned":85}})"
+      << "\n"
+      << R"({"of":"fast","scenario":{"name":"worker-down","run":1,"verdict":"pass"}})"
+      << "\n"
+      << R"({"tuning":{"cluster":"homelab","tuning":"kubeadm-guide","scenarioRunsPlanned":85}})"
+      << "\n";
+  auto loaded = load_journal(path_);
+  ASSERT_TRUE(loaded) << util::format_error(loaded.error());
+  ASSERT_EQ(loaded->tunings.size(), 2u);
+  ASSERT_EQ(loaded->tunings[0].scenarios.size(), 1u);
+  EXPECT_EQ(loaded->tunings[0].scenarios[0].verdict, Verdict::kPass);
+  EXPECT_FALSE(loaded->plan_tuning_restored) << "the guide's tuning went on; nothing said after";
 }
 
 TEST_F(JournalTest, AJournalIsNeverReplaced) {
