@@ -160,9 +160,7 @@ class JournaledTuningSwitch : public drill::TuningSwitch {
 
   util::Status switch_to(const model::Cluster& cluster) override {
     const bool plans = cluster.tuning == plan_.tuning;
-    if (!plans)
-      applying_(drill::journal_key(model::to_string(cluster.tuning.profile),
-                                   cluster.tuning != model::Tuning::of(cluster.tuning.profile)));
+    if (!plans) applying_(drill::journal_key(cluster.tuning));
     util::Status switched = tunings_.switch_to(cluster);
     if (plans && switched) restored_();
     return switched;
@@ -260,9 +258,8 @@ int run_drill_command(const DrillFlags& given) {
   std::vector<drill::DrillReport> compared_from_journal;
   std::erase_if(compared, [&](model::TuningProfile profile) {
     const drill::DrillReport* earlier =
-        journal
-            ? drill::journal_tuning(*journal, drill::journal_key(model::to_string(profile), false))
-            : nullptr;
+        journal ? drill::journal_tuning(*journal, drill::journal_key(model::Tuning::of(profile)))
+                : nullptr;
     if (!earlier || !drill::tuning_complete(*earlier)) return false;
     std::fprintf(stderr,
                  "drill: tuning %s: every run is in the journal already; it is neither applied "
@@ -439,9 +436,7 @@ int run_drill_command(const DrillFlags& given) {
   // A tuning whose runs the journal holds every one of is not drilled again; one it holds some
   // of goes on with them.
   auto drill_once = [&](const model::Cluster& tuned) -> util::Result<drill::DrillReport> {
-    const std::string tuning =
-        drill::journal_key(model::to_string(tuned.tuning.profile),
-                           tuned.tuning != model::Tuning::of(tuned.tuning.profile));
+    const std::string tuning = drill::journal_key(tuned.tuning);
     const drill::DrillReport* earlier = journal ? drill::journal_tuning(*journal, tuning) : nullptr;
     if (earlier && drill::tuning_complete(*earlier)) {
       options.progress(fmt::format("tuning {}: every run is in the journal already", tuning));

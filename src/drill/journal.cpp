@@ -223,6 +223,10 @@ std::string journal_key(const DrillReport& report) {
   return journal_key(report.tuning, report.tuning_customised);
 }
 
+std::string journal_key(const model::Tuning& tuning) {
+  return journal_key(model::to_string(tuning.profile), tuning != model::Tuning::of(tuning.profile));
+}
+
 util::Result<JournalWriter> JournalWriter::create(const std::string& path,
                                                   const JournalHeader& header) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);

@@ -66,6 +66,7 @@ util::Status validate_header(const JournalHeader& header, const std::string& pat
 // own timings keeps two tunings apart.
 std::string journal_key(const std::string& tuning, bool tuning_customised);
 std::string journal_key(const DrillReport& report);
+std::string journal_key(const model::Tuning& tuning);  // the tuning a cluster runs
 
 struct LoadedJournal {
   JournalHeader header;
