@@ -46,6 +46,10 @@
 namespace zerospof::cli {
 namespace {
 
+CLI::Range range_check(drill::SettingRange range) {
+  return CLI::Range(range.lowest, range.highest);
+}
+
 // --json and, with `html`, --html, each replaced whole (a reader never sees half a report).
 util::Status write_reports(const DrillFlags& flags, const drill::DrillReport& report,
                            bool html = true) {
@@ -541,7 +545,7 @@ void register_drill(CLI::App& app, int& exit_code) {
   command->add_flag("--heal", flags->heal,
                     "revert every fault an interrupted drill left, and exit");
   command->add_option("--runs", flags->runs, "runs of each scenario")
-      ->check(CLI::Range(1, 100))
+      ->check(range_check(drill::kRunsRange))
       ->capture_default_str();
   command->add_option("--seed", flags->seed, "orders the scenarios; printed, to repeat a run");
   command->add_option("--kubeconfig", flags->kubeconfig,
@@ -571,17 +575,17 @@ void register_drill(CLI::App& app, int& exit_code) {
                     "view was wrong (their load can stall a small cluster, and that stall is "
                     "measured)");
   command->add_option("--fault-seconds", flags->fault_seconds, "how long each fault stays")
-      ->check(CLI::Range(1, 600))
+      ->check(range_check(drill::kFaultSecondsRange))
       ->capture_default_str();
   command
       ->add_option("--ttl-margin", flags->ttl_margin_seconds,
                    "the armed heal fires this long after the fault should have ended")
-      ->check(CLI::Range(5, 3600))
+      ->check(range_check(drill::kTtlMarginSecondsRange))
       ->capture_default_str();
   command
       ->add_option("--recovery-seconds", flags->recovery_seconds,
                    "healthy again within this after the heal")
-      ->check(CLI::Range(5, 3600))
+      ->check(range_check(drill::kRecoverySecondsRange))
       ->capture_default_str();
   command->add_option("-o,--output", flags->output, "text or json on stdout")
       ->check(CLI::IsMember({"text", "json"}))

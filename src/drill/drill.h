@@ -24,6 +24,19 @@
 
 namespace zerospof::drill {
 
+// The values a drill's own settings may take. The command refuses one outside its range, and a
+// journal whose header holds one is refused as damaged (journal.h): both read them from here, so
+// a journal the command would refuse never loads.
+struct SettingRange {
+  int lowest;
+  int highest;
+  constexpr bool holds(long long value) const { return value >= lowest && value <= highest; }
+};
+inline constexpr SettingRange kRunsRange{1, 100};
+inline constexpr SettingRange kFaultSecondsRange{1, 600};
+inline constexpr SettingRange kTtlMarginSecondsRange{5, 3600};
+inline constexpr SettingRange kRecoverySecondsRange{5, 3600};
+
 struct DrillOptions {
   // Names from catalogue() or "partition:A+B" splits; when empty, every catalogue scenario if
   // `whole_catalogue`.

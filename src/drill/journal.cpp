@@ -13,6 +13,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "drill/drill.h"
 #include "drill/fault.h"
 #include "model/enum_names.h"
 #include "util/files.h"
@@ -196,12 +197,12 @@ util::Status validate_header(const JournalHeader& header, const std::string& pat
   auto bad = [&](const std::string& what) {
     return util::fail(journal_error(path, 1, "its header holds " + what));
   };
-  if (header.runs < 1 || header.runs > 100) return bad(fmt::format("runs {}", header.runs));
-  if (header.fault_seconds < 1 || header.fault_seconds > 600)
+  if (!kRunsRange.holds(header.runs)) return bad(fmt::format("runs {}", header.runs));
+  if (!kFaultSecondsRange.holds(header.fault_seconds))
     return bad(fmt::format("fault_seconds {}", header.fault_seconds));
-  if (header.ttl_margin_seconds < 5 || header.ttl_margin_seconds > 3600)
+  if (!kTtlMarginSecondsRange.holds(header.ttl_margin_seconds))
     return bad(fmt::format("ttl_margin_seconds {}", header.ttl_margin_seconds));
-  if (header.recovery_seconds < 5 || header.recovery_seconds > 3600)
+  if (!kRecoverySecondsRange.holds(header.recovery_seconds))
     return bad(fmt::format("recovery_seconds {}", header.recovery_seconds));
   if (!host_down_method(header.host_down))
     return bad(fmt::format("host_down \"{}\"", header.host_down));

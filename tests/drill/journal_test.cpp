@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <utility>
 
+#include "drill/drill.h"
 #include "drill/report.h"
 #include "support/scratch_directory.h"
 #include "util/files.h"
@@ -361,6 +363,29 @@ TEST_F(JournalTest, AHeaderTheCommandWouldRefuseIsAnError) {
     EXPECT_EQ(loaded.error().where.line, 1);
     EXPECT_NE(loaded.error().message.find("its header holds"), std::string::npos)
         << loaded.error().message;
+  }
+}
+
+// The header's numbers are checked against the ranges the command's flags take (drill.h): each
+// range's ends load, and one step beyond either end does not.
+TEST_F(JournalTest, TheHeadersNumbersLoadExactlyWithinTheCommandsRanges) {
+  const std::vector<std::pair<SettingRange, int JournalHeader::*>> settings = {
+      {kRunsRange, &JournalHeader::runs},
+      {kFaultSecondsRange, &JournalHeader::fault_seconds},
+      {kTtlMarginSecondsRange, &JournalHeader::ttl_margin_seconds},
+      {kRecoverySecondsRange, &JournalHeader::recovery_seconds}};
+  for (const auto& [range, field] : settings) {
+    for (const auto& [value, loads] :
+         std::vector<std::pair<int, bool>>{{range.lowest, true},
+                                           {range.highest, true},
+                                           {range.lowest - 1, false},
+                                           {range.highest + 1, false}}) {
+      std::filesystem::remove(path_);
+      JournalHeader edited = header();
+      edited.*field = value;
+      ASSERT_TRUE(JournalWriter::create(path_, edited));
+      EXPECT_EQ(load_journal(path_).has_value(), loads) << value;
+    }
   }
 }
 
