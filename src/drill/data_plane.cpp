@@ -207,7 +207,8 @@ std::vector<std::pair<std::string, std::string>> DataPlane::objects() const {
   return out;
 }
 
-util::Status DataPlane::remove_earlier(std::chrono::seconds limit) {
+util::Status DataPlane::remove_earlier(std::chrono::seconds limit,
+                                       const std::function<bool()>& stop_requested) {
   const std::string& space = options_.namespace_name;
   for (const std::string& path :
        {fmt::format("/apis/apps/v1/namespaces/{}/deployments/{}", space, options_.echo),
@@ -223,6 +224,10 @@ util::Status DataPlane::remove_earlier(std::chrono::seconds limit) {
     auto echo = pods_of(api_, options_, options_.echo);
     auto members = pods_of(api_, options_, options_.workload);
     if (echo && members && echo->empty() && members->empty()) break;
+    if (stop_requested())
+      return util::fail(util::Error::unavailable(fmt::format(
+          "the drill was stopped while the pods of an earlier drill's {} and {} went away",
+          options_.echo, options_.workload)));
     if (std::chrono::steady_clock::now() > deadline)
       return util::fail(util::Error::unavailable(
           fmt::format("the pods of an earlier drill's {} and {} were still there after {} s",
@@ -242,8 +247,10 @@ util::Status DataPlane::remove_earlier(std::chrono::seconds limit) {
   return {};
 }
 
-util::Status DataPlane::deploy() {
-  ZEROSPOF_RETURN_IF_ERROR(remove_earlier(options_.ready_limit));
+util::Status DataPlane::deploy(const std::function<bool()>& stop_requested) {
+  ZEROSPOF_RETURN_IF_ERROR(remove_earlier(options_.ready_limit, stop_requested));
+  if (stop_requested())
+    return util::fail(util::Error::unavailable("the drill was stopped before they were created"));
   for (const auto& [collection, body] : objects())
     if (!api_.create_object(collection, body, options_.timeout))
       return util::fail(util::Error::unavailable("could not create an object in " + collection));
@@ -258,7 +265,10 @@ util::Status DataPlane::deploy() {
       (has_workload() && workload_address_.empty()))
     return util::fail(util::Error::unavailable(
         "the cluster IPs of kube-system/kube-dns and the drill's Services could not be read"));
-  std::vector<std::string> left = wait_ready(options_.ready_limit);
+  std::vector<std::string> left = wait_ready(options_.ready_limit, stop_requested);
+  if (!left.empty() && stop_requested())
+    return util::fail(util::Error::unavailable(
+        fmt::format("the drill was stopped before they were ready: {}", fmt::join(left, "; "))));
   if (!left.empty())
     return util::fail(util::Error::unavailable(fmt::format(
         "not ready within {} s: {}", options_.ready_limit.count(), fmt::join(left, "; "))));
@@ -283,10 +293,11 @@ std::vector<std::string> DataPlane::problems() {
   return out;
 }
 
-std::vector<std::string> DataPlane::wait_ready(std::chrono::seconds limit) {
+std::vector<std::string> DataPlane::wait_ready(std::chrono::seconds limit,
+                                               const std::function<bool()>& stop_requested) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   std::vector<std::string> left = problems();
-  while (!left.empty() && std::chrono::steady_clock::now() < deadline) {
+  while (!left.empty() && std::chrono::steady_clock::now() < deadline && !stop_requested()) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     left = problems();
   }
@@ -366,6 +377,9 @@ std::vector<observe::ServerEndpoint> DataPlane::workload_endpoints(
   return out;
 }
 
-void DataPlane::cleanup() { (void)remove_earlier(std::chrono::seconds(120)); }
+// Waits for the pods to go even after a stop: their data goes only once they have.
+void DataPlane::cleanup() {
+  (void)remove_earlier(std::chrono::seconds(120), [] { return false; });
+}
 
 }  // namespace zerospof::drill

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,12 +66,15 @@ class DataPlane {
   ~DataPlane();
 
   // Removes an earlier drill's objects and data, creates the echo server and the workload with
-  // their Services, and waits until every replica is ready and the Services have addresses.
-  util::Status deploy();
+  // their Services, and waits until every replica is ready and the Services have addresses, or
+  // `stop_requested` says the operator stopped the drill (an error then; cleanup() removes them).
+  util::Status deploy(const std::function<bool()>& stop_requested = [] { return false; });
   // What is not ready now (a replica, a member); empty when all is.
   std::vector<std::string> problems();
-  // Polls problems() until empty or `limit` passes; the last problems.
-  std::vector<std::string> wait_ready(std::chrono::seconds limit);
+  // Polls problems() until empty, `limit` passes or `stop_requested` says so; the last problems.
+  std::vector<std::string> wait_ready(
+      std::chrono::seconds limit,
+      const std::function<bool()>& stop_requested = [] { return false; });
   // The dns and service lanes, asked through `client_nodes` in turn (judged).
   std::vector<HealthLane> lanes(const std::vector<std::string>& client_nodes);
   // The workload's client Service through each of `client_nodes` (those that can be tunnelled
@@ -90,7 +94,10 @@ class DataPlane {
   // are left out).
   std::vector<std::string> tunnels(const std::vector<std::string>& client_nodes,
                                    const std::string& address, int port);
-  util::Status remove_earlier(std::chrono::seconds limit);
+  // Deletes the drill's objects, waits for their pods to go (within `limit`, or until
+  // `stop_requested`), then removes the members' data on their nodes.
+  util::Status remove_earlier(std::chrono::seconds limit,
+                              const std::function<bool()>& stop_requested);
   std::string echo_host() const;  // the echo Service's DNS name
 
   const model::Cluster& cluster_;

@@ -208,9 +208,8 @@ class DrillRunner {
     const std::vector<PlannedRun> planned =
         plan_runs(chosen, options_.runs, options_.seed, options_.earlier_runs);
     options_.progress("checking the cluster is healthy before any fault");
-    Health health = monitor_.wait_healthy(std::chrono::seconds(30), options_.stop_requested);
-    if (options_.stop_requested()) {
-      // Nothing was injected; a resumed drill's earlier runs are still its report.
+    // Nothing was injected; a resumed drill's earlier runs are still its report.
+    auto stopped_before_any_scenario = [&] {
       for (const PlannedRun& each : planned)
         if (each.earlier) report.scenarios.push_back(*each.earlier);
       report.interrupted = true;
@@ -218,7 +217,9 @@ class DrillRunner {
           "interrupted: the operator stopped the drill before its first scenario; nothing was "
           "injected");
       return report;
-    }
+    };
+    Health health = monitor_.wait_healthy(std::chrono::seconds(30), options_.stop_requested);
+    if (options_.stop_requested()) return stopped_before_any_scenario();
     if (!health.healthy)
       return util::fail(util::Error::failed_precondition(
           fmt::format("the cluster is not healthy, so no drill starts: {}",
@@ -235,9 +236,11 @@ class DrillRunner {
       options_.progress(
           "real pods run: deploying the data-plane probes (an echo server behind a Service, and "
           "a 3-member key-value workload)");
-      auto deployed = data_plane_->deploy();
+      auto deployed = data_plane_->deploy(options_.stop_requested);
       if (!deployed) {
+        options_.progress("removing the data-plane probes");
         data_plane_->cleanup();
+        if (options_.stop_requested()) return stopped_before_any_scenario();
         return util::fail(util::Error::failed_precondition(
             "the data-plane probes could not start: " + util::format_error(deployed.error()),
             "see the pods with kubectl get pods -o wide; --no-data-plane drills without them"));
@@ -370,7 +373,9 @@ class DrillRunner {
       return result;
     }
     if (data_plane_) {
-      std::vector<std::string> left = data_plane_->wait_ready(options_.recovery_limit);
+      std::vector<std::string> left =
+          data_plane_->wait_ready(options_.recovery_limit, options_.stop_requested);
+      if (options_.stop_requested()) return std::nullopt;
       if (!left.empty()) {
         result.verdict = Verdict::kFail;
         result.reasons.push_back(fmt::format("the data plane was not ready before the scenario: {}",
@@ -402,7 +407,11 @@ class DrillRunner {
       pods.emplace(api_, PodProbeOptions{.replicas = static_cast<int>(cluster_.nodes.size())},
                    zero_);
       say("deploying the pod probe (one replica per node)");
-      auto placed = pods->deploy(std::chrono::seconds(120));
+      auto placed = pods->deploy(std::chrono::seconds(120), options_.stop_requested);
+      if (options_.stop_requested()) {
+        pods->cleanup();
+        return std::nullopt;
+      }
       std::vector<std::string> chosen = placed ? pod_targets(scenario, *placed) : targets;
       if (chosen.size() < static_cast<std::size_t>(scenario.hosts)) {
         pods->cleanup();
@@ -431,65 +440,10 @@ class DrillRunner {
     probe_options.key_prefix =
         fmt::format("{}-{}-{}", options_.probe.key_prefix, options_.seed % 100000, index);
     ApiProbe probe(http_, server_, probe_options, zero_);
-    if (!probe.prepare()) {
-      result.verdict = Verdict::kFail;
-      result.reasons.push_back("the API probe could not create its ConfigMaps");
-      return result;
-    }
-    std::vector<std::string> watched_names;
-    for (int key = 0; key < probe_options.keys; ++key)
-      watched_names.push_back(fmt::format("{}-{}", probe_options.key_prefix, key));
-    WatchProbe watch(http_, server_, probe_options.namespace_name, watched_names,
-                     options_.watch_probe);
-    if (!watch.prepare()) {
-      result.verdict = Verdict::kFail;
-      result.reasons.push_back("the watch probe could not read where to watch from");
-      return result;
-    }
     std::optional<EtcdProbe> etcd;
-    // The members' tunnels also carry the monitor's questions to etcd.
-    std::vector<observe::ServerEndpoint> members;
-    if (etcd_http_) {
-      std::vector<std::string> unreachable;
-      members = facts_.etcd_endpoints(&unreachable);
-      EtcdProbeOptions etcd_options = options_.etcd_probe;
-      etcd_options.key_prefix =
-          fmt::format("{}/{}-{}", options_.etcd_probe.key_prefix, options_.seed % 100000, index);
-      if (!unreachable.empty() || members.empty()) {
-        result.verdict = Verdict::kFail;
-        result.reasons.push_back(fmt::format("the etcd probe could not reach every member: {}",
-                                             fmt::join(unreachable, "; ")));
-        return result;
-      }
-      etcd.emplace(*etcd_http_, members, etcd_options, zero_);
-      if (!etcd->prepare()) {
-        result.verdict = Verdict::kFail;
-        result.reasons.push_back("the etcd probe could not write its keys");
-        return result;
-      }
-    }
-    HealthProbe health_probe(health_lanes(), options_.health_probe, zero_);
-    // The data plane, asked from the nodes the fault does not hit.
-    std::vector<std::string> clients;
-    for (const model::Node& node : cluster_.nodes)
-      if (!std::count(targets.begin(), targets.end(), node.name)) clients.push_back(node.name);
-    HealthProbe data_probe(data_plane_ ? data_plane_->lanes(clients) : std::vector<HealthLane>{},
-                           options_.data_plane_probe, zero_);
     std::optional<EtcdProbe> workload;
-    if (data_plane_ && data_plane_->has_workload()) {
-      EtcdProbeOptions workload_options = options_.workload_probe;
-      workload_options.key_prefix = fmt::format("{}/{}-{}", options_.workload_probe.key_prefix,
-                                                options_.seed % 100000, index);
-      workload.emplace(data_plane_->http(), data_plane_->workload_endpoints(clients),
-                       workload_options, zero_);
-      if (!workload->prepare()) {
-        result.verdict = Verdict::kFail;
-        result.reasons.push_back("the workload probe could not write its keys");
-        return result;
-      }
-    }
-    // What the scenario put into the cluster to measure it, removed at its end, or when the
-    // operator stops the drill before its fault.
+    // What the scenario put into the cluster to measure it, removed at its end, when a probe
+    // cannot start, or when the operator stops the drill before its fault.
     auto remove_probe_objects = [&] {
       if (pods) pods->cleanup();
       if (etcd) etcd->cleanup();
@@ -499,6 +453,48 @@ class DrillRunner {
                              fmt::format("{}-{}", probe_options.key_prefix, key),
                              std::chrono::seconds(5));
     };
+    auto cannot_start = [&](const std::string& reason) {
+      remove_probe_objects();
+      result.verdict = Verdict::kFail;
+      result.reasons.push_back(reason);
+      return result;
+    };
+    if (!probe.prepare()) return cannot_start("the API probe could not create its ConfigMaps");
+    std::vector<std::string> watched_names;
+    for (int key = 0; key < probe_options.keys; ++key)
+      watched_names.push_back(fmt::format("{}-{}", probe_options.key_prefix, key));
+    WatchProbe watch(http_, server_, probe_options.namespace_name, watched_names,
+                     options_.watch_probe);
+    if (!watch.prepare()) return cannot_start("the watch probe could not read where to watch from");
+    // The members' tunnels also carry the monitor's questions to etcd.
+    std::vector<observe::ServerEndpoint> members;
+    if (etcd_http_) {
+      std::vector<std::string> unreachable;
+      members = facts_.etcd_endpoints(&unreachable);
+      EtcdProbeOptions etcd_options = options_.etcd_probe;
+      etcd_options.key_prefix =
+          fmt::format("{}/{}-{}", options_.etcd_probe.key_prefix, options_.seed % 100000, index);
+      if (!unreachable.empty() || members.empty())
+        return cannot_start(fmt::format("the etcd probe could not reach every member: {}",
+                                        fmt::join(unreachable, "; ")));
+      etcd.emplace(*etcd_http_, members, etcd_options, zero_);
+      if (!etcd->prepare()) return cannot_start("the etcd probe could not write its keys");
+    }
+    HealthProbe health_probe(health_lanes(), options_.health_probe, zero_);
+    // The data plane, asked from the nodes the fault does not hit.
+    std::vector<std::string> clients;
+    for (const model::Node& node : cluster_.nodes)
+      if (!std::count(targets.begin(), targets.end(), node.name)) clients.push_back(node.name);
+    HealthProbe data_probe(data_plane_ ? data_plane_->lanes(clients) : std::vector<HealthLane>{},
+                           options_.data_plane_probe, zero_);
+    if (data_plane_ && data_plane_->has_workload()) {
+      EtcdProbeOptions workload_options = options_.workload_probe;
+      workload_options.key_prefix = fmt::format("{}/{}-{}", options_.workload_probe.key_prefix,
+                                                options_.seed % 100000, index);
+      workload.emplace(data_plane_->http(), data_plane_->workload_endpoints(clients),
+                       workload_options, zero_);
+      if (!workload->prepare()) return cannot_start("the workload probe could not write its keys");
+    }
     PauseWatch paused(zero_);
     paused.start();
     monitor_.start_watching(etcd_http_, members);

@@ -51,7 +51,8 @@ std::string PodProbe::deployment_json() const {
   return deployment.dump();
 }
 
-util::Result<std::vector<std::string>> PodProbe::deploy(std::chrono::seconds limit) {
+util::Result<std::vector<std::string>> PodProbe::deploy(
+    std::chrono::seconds limit, const std::function<bool()>& stop_requested) {
   std::string collection =
       fmt::format("/apis/apps/v1/namespaces/{}/deployments", options_.namespace_name);
   if (!api_.create_object(collection, deployment_json(), options_.timeout))
@@ -60,6 +61,11 @@ util::Result<std::vector<std::string>> PodProbe::deploy(std::chrono::seconds lim
   auto deadline = std::chrono::steady_clock::now() + limit;
   std::string last = "its pods could not be listed";
   while (std::chrono::steady_clock::now() < deadline) {
+    if (stop_requested())
+      return util::fail(util::Error::unavailable(
+          fmt::format("the pod probe's Deployment {}: the drill was stopped while it waited "
+                      "for its replicas ({})",
+                      options_.name, last)));
     if (auto pods = api_.pods(options_.namespace_name, "app.kubernetes.io/name=" + options_.name,
                               options_.timeout)) {
       std::vector<std::string> nodes;

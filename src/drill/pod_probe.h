@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -37,8 +38,11 @@ class PodProbe {
   ~PodProbe();
 
   // Creates the Deployment and waits up to `limit` for every replica to be ready: the nodes
-  // they run on, or what was wrong.
-  util::Result<std::vector<std::string>> deploy(std::chrono::seconds limit);
+  // they run on, or what was wrong. Waits no longer once `stop_requested` says so (the operator
+  // stopped the drill): an error then, and the caller cleans up.
+  util::Result<std::vector<std::string>> deploy(
+      std::chrono::seconds limit,
+      const std::function<bool()>& stop_requested = [] { return false; });
   // From now until stop(), follows `nodes` (the fault's targets) and the pods: records each
   // node's NotReady, their pods evicted, and every replica ready on the other nodes.
   void start(std::vector<std::string> nodes);

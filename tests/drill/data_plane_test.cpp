@@ -48,14 +48,16 @@ class ScriptedCluster : public observe::HttpClient {
       const int replicas = 3;  // echo replicas and workload members alike
       if (made(name))
         for (int i = 0; i < replicas; ++i)
-          items.push_back(
-              {{"metadata", {{"name", name + "-" + std::to_string(i)}}},
-               {"spec", {{"nodeName", "cloudserver3"}}},
-               {"status", {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}});
+          items.push_back({{"metadata", {{"name", name + "-" + std::to_string(i)}}},
+                           {"spec", {{"nodeName", "cloudserver3"}}},
+                           {"status",
+                            {{"conditions",
+                              {{{"type", "Ready"}, {"status", pods_ready ? "True" : "False"}}}}}}});
       return {.status = 200, .body = json{{"items", items}}.dump(), .maybe_sent = true};
     }
     return {.status = 404, .maybe_sent = true};
   }
+  bool pods_ready = true;
   bool made(const std::string& name) const {
     for (const json& object : created)
       if (object["metadata"]["name"] == name) return true;
@@ -176,6 +178,43 @@ TEST_F(DeployedDataPlaneTest, DeployRemovesWhatWasLeftBeforeItCreatesAndWaitsFor
   EXPECT_EQ(removed_on, workload_nodes(cluster));
   EXPECT_TRUE(plane.problems().empty());
   EXPECT_TRUE(plane.has_workload());
+}
+
+// A drill stopped by the operator while the pods start stops waiting for them at once, where the
+// limit is minutes (here 30 s: the test fails rather than hangs if the stop is not heeded).
+TEST_F(DeployedDataPlaneTest, AStoppedDrillWaitsNoLongerForReplicasThatAreNotReady) {
+  api.pods_ready = false;
+  DataPlane slow{cluster, transport, client, {.ready_limit = std::chrono::seconds(30)}};
+  int asked = 0;
+  auto stop_on_the_third_question = [&] { return ++asked >= 3; };
+  const auto start = std::chrono::steady_clock::now();
+  auto deployed = slow.deploy(stop_on_the_third_question);
+  ASSERT_FALSE(deployed);
+  EXPECT_NE(deployed.error().message.find("the drill was stopped before they were ready"),
+            std::string::npos)
+      << deployed.error().message;
+  asked = 0;
+  EXPECT_FALSE(slow.wait_ready(std::chrono::seconds(30), stop_on_the_third_question).empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+  EXPECT_GE(asked, 3) << "the stop was asked for between the polls";
+}
+
+// An earlier drill's pods that never go (the scripted API keeps them): the wait for them ends
+// at the stop too, and nothing is created.
+TEST_F(DeployedDataPlaneTest, AStoppedDrillWaitsNoLongerForAnEarlierDrillsPodsToGo) {
+  DataPlane slow{cluster, transport, client, {.ready_limit = std::chrono::seconds(30)}};
+  ASSERT_TRUE(slow.deploy().has_value());
+  const std::size_t created = api.created.size();
+  int asked = 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto deployed = slow.deploy([&] { return ++asked >= 3; });
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+  ASSERT_FALSE(deployed);
+  EXPECT_NE(deployed.error().message.find("the drill was stopped while the pods of an earlier "
+                                          "drill's zerospof-drill-echo and zerospof-drill-kv"),
+            std::string::npos)
+      << deployed.error().message;
+  EXPECT_EQ(api.created.size(), created);
 }
 
 TEST_F(DeployedDataPlaneTest, TheDnsLaneWantsTheEchoServicesAddress) {

@@ -114,15 +114,33 @@ TEST(PodProbeTest, TwoNodesDownAreFollowedTogether) {
   EXPECT_TRUE(probe.rescheduled_ms());
 }
 
-TEST(PodProbeTest, ADeploymentThatNeverBecomesReadyIsAnErrorSayingHowFarItGot) {
+// A Deployment whose fifth replica never becomes ready: blackboar's pod stays not ready.
+class FourOfFiveReadyTest : public ::testing::Test {
+ protected:
+  FourOfFiveReadyTest() { http.phase = 1; }
   WorkerDeathApi http;
-  http.phase = 1;  // blackboar's pod not ready: 4 of 5
-  observe::KubernetesClient api(http, "https://198.18.0.2:6443");
-  PodProbe probe(api, {.replicas = 5, .timeout = milliseconds(500)},
-                 std::chrono::steady_clock::now());
+  observe::KubernetesClient api{http, "https://198.18.0.2:6443"};
+  PodProbe probe{
+      api, {.replicas = 5, .timeout = milliseconds(500)}, std::chrono::steady_clock::now()};
+};
+
+TEST_F(FourOfFiveReadyTest, ADeploymentThatNeverBecomesReadyIsAnErrorSayingHowFarItGot) {
   auto placed = probe.deploy(std::chrono::seconds(1));
   ASSERT_FALSE(placed);
   EXPECT_NE(placed.error().message.find("4 of 5 replicas ready"), std::string::npos)
+      << placed.error().message;
+}
+
+// The operator's stop ends the wait for replicas at once, where the limit is minutes.
+TEST_F(FourOfFiveReadyTest, AStoppedDrillWaitsNoLongerForTheDeploymentsReplicas) {
+  int asked = 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto placed = probe.deploy(std::chrono::seconds(30), [&] { return ++asked >= 3; });
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+  ASSERT_FALSE(placed);
+  EXPECT_NE(placed.error().message.find("the drill was stopped while it waited for its "
+                                        "replicas (4 of 5 replicas ready)"),
+            std::string::npos)
       << placed.error().message;
 }
 
