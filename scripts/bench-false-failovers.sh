@@ -6,7 +6,8 @@
 # loops than the machine has cores, and a client writing ConfigMaps through the VIP as fast as
 # kubectl goes). Over each window it counts what a failover leaves behind: etcd elections (raft
 # term), scheduler and controller-manager lease transitions, keepalived taking the VIP
-# (MASTER transitions), HAProxy marking a backend DOWN, and failed writes. Every one of them in
+# (MASTER transitions), HAProxy marking a backend DOWN, nodes turned NotReady (fast's node lease
+# is 6 s, its grace 8 s: a node agent starved of CPU would be declared dead), and failed writes. Every one of them in
 # these windows is a false failover. Every loop is bounded in time and count.
 #   scripts/bench-false-failovers.sh [WINDOW_SECONDS]   (default 120)
 #   ZEROSPOF_PROFILES=fast scripts/bench-false-failovers.sh   (one profile only)
@@ -50,6 +51,16 @@ journal_count() {
   echo "$total"
 }
 
+# Nodes the node controller turned NotReady since epoch second $1: its NodeNotReady events on
+# Node objects last seen in the window (an event repeated for one node counts once).
+nodes_not_ready() {
+  local since
+  since=$(date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ)
+  on "${control[0]}" "$kubectl get events -A --field-selector reason=NodeNotReady,involvedObject.kind=Node \
+      -o jsonpath='{range .items[*]}{.lastTimestamp}{\"\\n\"}{end}'" |
+    awk -v since="$since" '$1 >= since { n++ } END { print n + 0 }'
+}
+
 # One window: counters before and after, journal events in between, and with `load` the busy
 # loops and the writer. Prints one line.
 measure() {
@@ -83,12 +94,13 @@ measure() {
   # fitness-unfit: the fast tuning's fitness loop calling its node unfit, and of those, how many
   # because the stats page did not answer within its timeout (the rest: too few apiserver hosts
   # reached); the guide has no loop.
-  printf '%-13s %-4s etcd-elections %d  scheduler-lease %d  controller-manager-lease %d  vip-taken %d  haproxy-backend-down %d  fitness-unfit %d (stats unanswered %d)  writes ok/failed %s\n' \
+  printf '%-13s %-4s etcd-elections %d  scheduler-lease %d  controller-manager-lease %d  vip-taken %d  haproxy-backend-down %d  fitness-unfit %d (stats unanswered %d)  nodes-not-ready %d  writes ok/failed %s\n' \
     "$profile" "$phase" $((term_after - term_before)) $((sched_after - sched_before)) \
     $((cm_after - cm_before)) "$(journal_count keepalived 'Entering MASTER STATE' "$start")" \
     "$(journal_count haproxy ' is DOWN' "$start")" \
     "$(journal_count zerospof-vip-fitness '^unfit' "$start")" \
-    "$(journal_count zerospof-vip-fitness 'stats page did not answer' "$start")" "${writes:-"-"}"
+    "$(journal_count zerospof-vip-fitness 'stats page did not answer' "$start")" \
+    "$(nodes_not_ready "$start")" "${writes:-"-"}"
 }
 
 for profile in ${ZEROSPOF_PROFILES:-fast kubeadm-guide}; do
