@@ -7,8 +7,8 @@
 # kubectl goes). Over each window it counts what a failover leaves behind: etcd elections (raft
 # term), scheduler and controller-manager lease transitions, keepalived taking the VIP
 # (MASTER transitions), HAProxy marking a backend DOWN, nodes turned NotReady (fast's node lease
-# is 6 s, its grace 8 s: a node agent starved of CPU would be declared dead), and failed writes. Every one of them in
-# these windows is a false failover. Every loop is bounded in time and count.
+# is 6 s, its grace 8 s: a node agent starved of CPU would be declared dead), and failed writes.
+# Every one of them in these windows is a false failover. Every loop is bounded in time and count.
 #   scripts/bench-false-failovers.sh [WINDOW_SECONDS]   (default 120)
 #   ZEROSPOF_PROFILES=fast scripts/bench-false-failovers.sh   (one profile only)
 set -euo pipefail
@@ -56,7 +56,8 @@ journal_count() {
 nodes_not_ready() {
   local since
   since=$(date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ)
-  on "${control[0]}" "$kubectl get events -A --field-selector reason=NodeNotReady,involvedObject.kind=Node \
+  on "${control[0]}" "$kubectl get events -A \
+      --field-selector reason=NodeNotReady,involvedObject.kind=Node \
       -o jsonpath='{range .items[*]}{.lastTimestamp}{\"\\n\"}{end}'" |
     awk -v since="$since" '$1 >= since { n++ } END { print n + 0 }'
 }
